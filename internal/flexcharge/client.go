@@ -1,0 +1,299 @@
+package flexcharge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Options tune a Client. Zero values take the defaults noted on each field.
+type Options struct {
+	Concurrency   int           // max in-flight requests per Client (default 8)
+	RatePerSecond float64       // request rate cap per Client (default 50)
+	MaxRetries    int           // retries after the first attempt (default 6)
+	BaseBackoff   time.Duration // first backoff ceiling (default 100ms); full jitter
+	MaxBackoff    time.Duration // backoff cap (default 5s)
+	Timeout       time.Duration // per attempt (default 30s)
+	HTTPClient    *http.Client  // default: a client without its own timeout
+	Logger        *slog.Logger  // retries at debug level; never secrets or tokens
+}
+
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.RatePerSecond <= 0 {
+		o.RatePerSecond = 50
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 6
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = 100 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Second
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// maxBody bounds how much of a response is read: a runaway body must not
+// exhaust memory. A page of 500 orders is well under 1 MiB.
+const maxBody = 32 << 20
+
+// Client talks to ONE FlexCharge environment. It is safe for concurrent use;
+// its concurrency and rate bounds apply across all merchants it serves.
+type Client struct {
+	base    string
+	opts    Options
+	sem     chan struct{}
+	limiter *rate.Limiter
+	tokens  *tokenCache
+}
+
+// NewClient returns a Client for baseURL, e.g. https://api-sandbox.flex-charge.com/v1.
+func NewClient(baseURL string, opts Options) *Client {
+	opts = opts.withDefaults()
+	c := &Client{
+		base:    strings.TrimRight(baseURL, "/"),
+		opts:    opts,
+		sem:     make(chan struct{}, opts.Concurrency),
+		limiter: rate.NewLimiter(rate.Limit(opts.RatePerSecond), max(1, opts.Concurrency)),
+	}
+	c.tokens = newTokenCache(c.fetchToken)
+	return c
+}
+
+// request is one logical call; attempts and retries are the Client's business.
+type request struct {
+	method string
+	path   string
+	query  url.Values
+	body   []byte
+	cr     Credentials
+	auth   bool // send a bearer token (everything but /oauth2/token)
+}
+
+// response is one answer that came back; status >= 300 is not yet an error.
+type response struct {
+	status     int
+	body       []byte
+	retryAfter time.Duration
+}
+
+// call runs r with token handling and retries, and decodes a success into out.
+func (c *Client) call(ctx context.Context, r request, out any) error {
+	resp, err := c.retry(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := checkEnvelope(resp); err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(resp.body, out); err != nil {
+		return fmt.Errorf("decode %s response: %w", r.path, err)
+	}
+	return nil
+}
+
+// retry sends r until it succeeds, fails permanently, or retries run out.
+// A 401 renews the token once without counting as a retry.
+func (c *Client) retry(ctx context.Context, r request) (response, error) {
+	renewed := false
+	for attempt := 0; ; attempt++ {
+		resp, err := c.attemptWithToken(ctx, r)
+		if err == nil && resp.status == http.StatusUnauthorized && r.auth && !renewed {
+			renewed, attempt = true, attempt-1
+			continue
+		}
+		if err == nil && resp.status < 300 {
+			return resp, nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
+		}
+		cause := err
+		if cause == nil {
+			cause = decodeAPIError(resp.status, resp.body)
+		}
+		if !retryable(err, resp.status) {
+			return response{}, cause
+		}
+		if attempt >= c.opts.MaxRetries {
+			return response{}, fmt.Errorf("%s %s: gave up after %d attempts: %w", r.method, r.path, attempt+1, cause)
+		}
+		wait := c.backoff(attempt, resp.retryAfter)
+		c.opts.Logger.DebugContext(ctx, "flexcharge retry", "method", r.method, "path", r.path,
+			"attempt", attempt+1, "status", resp.status, "wait", wait, "cause", cause)
+		if err := sleep(ctx, wait); err != nil {
+			return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+		}
+	}
+}
+
+// attemptWithToken adds the bearer token (fetching it if needed) and sends once.
+// On 401 it drops the token it used so the next attempt fetches a new one.
+// A token fetch has retried on its own, so its failure is final here.
+func (c *Client) attemptWithToken(ctx context.Context, r request) (response, error) {
+	var token string
+	if r.auth {
+		var err error
+		if token, err = c.tokens.get(ctx, r.cr); err != nil {
+			return response{}, &tokenError{err}
+		}
+	}
+	resp, err := c.attempt(ctx, r, token)
+	if err == nil && resp.status == http.StatusUnauthorized && r.auth {
+		c.tokens.invalidate(r.cr, token)
+	}
+	return resp, err
+}
+
+// attempt sends one HTTP request within the concurrency and rate bounds.
+func (c *Client) attempt(ctx context.Context, r request, token string) (response, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return response{}, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	if err := c.limiter.Wait(ctx); err != nil {
+		return response{}, err
+	}
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	req, err := c.newRequest(actx, r, token)
+	if err != nil {
+		return response{}, err
+	}
+	res, err := c.opts.HTTPClient.Do(req)
+	if err != nil {
+		return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, redactURLError(err))
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	if err != nil {
+		return response{}, fmt.Errorf("read %s response: %w", r.path, err)
+	}
+	return response{status: res.StatusCode, body: body, retryAfter: parseRetryAfter(res.Header.Get("Retry-After"))}, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, r request, token string) (*http.Request, error) {
+	u := c.base + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("build %s request: %w", r.path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, nil
+}
+
+// redactURLError keeps the operation and cause of a *url.Error but drops the
+// URL, whose query could one day carry something that must not be logged.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// retryable says whether a failed attempt may be repeated. Transport errors
+// (timeouts, dropped or refused connections) are retried; among answers only
+// 408, 429 and 5xx are.
+func retryable(err error, status int) bool {
+	if err != nil {
+		var te *tokenError
+		return !errors.As(err, &te)
+	}
+	return status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
+}
+
+// backoff returns the wait before retry number attempt+1: Retry-After if the
+// server gave one, else full jitter over a capped exponential ceiling.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return retryAfter
+	}
+	ceiling := c.opts.BaseBackoff << min(attempt, 30)
+	if ceiling <= 0 || ceiling > c.opts.MaxBackoff {
+		ceiling = c.opts.MaxBackoff
+	}
+	return rand.N(ceiling + 1)
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date; anything else is zero.
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, time.Until(t))
+	}
+	return 0
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// envelope is the part of the common response envelope that signals failure.
+type envelope struct {
+	Success *bool `json:"success"`
+}
+
+// checkEnvelope turns HTTP 2xx with "success": false into an APIError.
+func checkEnvelope(resp response) error {
+	var env envelope
+	if json.Unmarshal(resp.body, &env) != nil || env.Success == nil || *env.Success {
+		return nil
+	}
+	return decodeAPIError(resp.status, resp.body)
+}
