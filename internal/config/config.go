@@ -1,0 +1,107 @@
+package config
+
+import (
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/recon"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Timezone   string                `toml:"timezone"`
+	Database   string                `toml:"database"`
+	Output     string                `toml:"output"`
+	Web        Web                   `toml:"web"`
+	Schedule   Schedule              `toml:"schedule"`
+	Push       Push                  `toml:"push"`
+	Sources    []Source              `toml:"sources"`
+	FlexCharge map[string]FlexCharge `toml:"flexcharge"`
+	Merchants  []Merchant            `toml:"merchants"`
+
+	// Location is Timezone, loaded.
+	Location *time.Location `toml:"-"`
+	// Hash identifies the file's exact bytes, for run manifests.
+	Hash string `toml:"-"`
+	// Dir is the folder relative paths in the file are taken from.
+	Dir string `toml:"-"`
+}
+
+// Web is where the service listens.
+type Web struct {
+	Addr string `toml:"addr"`
+}
+
+// Schedule says when the nightly chain runs and how far back it looks.
+type Schedule struct {
+	Nightly      string `toml:"nightly"`       // local "HH:MM" in Timezone
+	TrailingDays int    `toml:"trailing_days"` // days re-examined before yesterday
+}
+
+// Push governs transmitting untransmitted transactions.
+type Push struct {
+	MaxAge      Duration `toml:"max_age"`
+	Concurrency int      `toml:"concurrency"`
+}
+
+// Source is one place ledger exports arrive.
+type Source struct {
+	Name    string `toml:"name"`
+	Kind    string `toml:"kind"` // inbox
+	Path    string `toml:"path"`
+	Pattern string `toml:"pattern"`
+	Format  string `toml:"format"` // csv
+}
+
+// FlexCharge is one environment's API endpoint.
+type FlexCharge struct {
+	BaseURL string `toml:"base_url"`
+}
+
+// Merchant is one of the partner's merchants, as onboarded with FlexCharge.
+type Merchant struct {
+	ID          string                 `toml:"id"`
+	Name        string                 `toml:"name"`
+	Credentials map[string]Credentials `toml:"credentials"`
+	Sites       []Site                 `toml:"sites"`
+	Switches    []Switch               `toml:"switches"`
+}
+
+// Credentials are a merchant's FlexCharge identity in one environment.
+type Credentials struct {
+	MID       string `toml:"mid"`
+	AppKey    Secret `toml:"app_key"`
+	AppSecret Secret `toml:"app_secret"`
+}
+
+// Site is a merchant website with its statement descriptor.
+type Site struct {
+	URL        string            `toml:"url"`
+	Descriptor string            `toml:"descriptor"`
+	SiteID     map[string]string `toml:"site_id"`
+	Campaigns  []string          `toml:"campaigns"`
+}
+
+// Switch turns one profile of a merchant (or of one of its sites or campaigns)
+// to a state from a moment on.
+type Switch struct {
+	Profile   recon.Profile     `toml:"profile"`
+	State     recon.SwitchState `toml:"state"`
+	Effective time.Time         `toml:"effective"`
+	Site      string            `toml:"site"`
+	Campaign  string            `toml:"campaign"`
+	Actor     string            `toml:"actor"`
+	Reason    string            `toml:"reason"`
+}
+
+// Duration is a time.Duration written as text ("24h") in the file.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	d.Duration = v
+	return err
+}
+
+// MarshalText writes the duration back as text.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

@@ -1,0 +1,113 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Load reads, defaults, validates and resolves the configuration file at path.
+// Every problem is reported at once, each naming its key.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := parse(b, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func parse(b []byte, dir string) (*Config, error) {
+	var c Config
+	md, err := toml.Decode(string(b), &c)
+	if err != nil {
+		return nil, err
+	}
+	if unknown := md.Undecoded(); len(unknown) > 0 {
+		return nil, unknownKeys(unknown)
+	}
+	sum := sha256.Sum256(b)
+	c.Hash, c.Dir = hex.EncodeToString(sum[:8]), dir
+	c.applyDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func unknownKeys(keys []toml.Key) error {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.String()
+	}
+	sort.Strings(names)
+	return fmt.Errorf("unknown key %s", strings.Join(names, ", "))
+}
+
+func (c *Config) applyDefaults() {
+	setDefault(&c.Timezone, "UTC")
+	setDefault(&c.Database, "var/flexrecon.duckdb")
+	setDefault(&c.Output, "var/reports")
+	setDefault(&c.Web.Addr, "127.0.0.1:8080")
+	setDefault(&c.Schedule.Nightly, "02:30")
+	if c.Schedule.TrailingDays == 0 {
+		c.Schedule.TrailingDays = 7
+	}
+	if c.Push.MaxAge.Duration == 0 {
+		c.Push.MaxAge.Duration = 24 * time.Hour
+	}
+	if c.Push.Concurrency == 0 {
+		c.Push.Concurrency = 8
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		setDefault(&s.Kind, "inbox")
+		setDefault(&s.Format, "csv")
+		setDefault(&s.Pattern, "*.csv")
+	}
+	for i := range c.Merchants {
+		for j := range c.Merchants[i].Switches {
+			setDefault(&c.Merchants[i].Switches[j].Actor, "config")
+		}
+	}
+}
+
+func setDefault(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+// Path makes a path from the file absolute against the file's folder.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Print writes the configuration as TOML, secrets as their references only.
+func (c *Config) Print(w io.Writer) error {
+	return toml.NewEncoder(w).Encode(c)
+}
+
+// fieldErrors collects problems, each prefixed by the key it concerns.
+type fieldErrors []error
+
+func (fe *fieldErrors) add(key, format string, args ...any) {
+	*fe = append(*fe, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (fe fieldErrors) err() error { return errors.Join(fe...) }

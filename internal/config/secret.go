@@ -1,0 +1,62 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Secret is a reference to a credential ("env:NAME" or "file:PATH") and,
+// once resolved, its value. Only the reference is ever printed.
+type Secret struct {
+	Ref   string
+	value string
+}
+
+// UnmarshalText keeps the reference; Resolve reads the value.
+func (s *Secret) UnmarshalText(b []byte) error {
+	s.Ref = string(b)
+	return nil
+}
+
+// MarshalText writes the reference, never the value.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.Ref), nil }
+
+// String shows the reference only.
+func (s Secret) String() string { return s.Ref }
+
+// GoString shows the reference only, so %#v cannot leak the value.
+func (s Secret) GoString() string { return fmt.Sprintf("config.Secret{Ref:%q}", s.Ref) }
+
+// Value is the resolved credential.
+func (s Secret) Value() string { return s.value }
+
+// resolve reads the referenced value; relative files are taken from dir.
+func (s *Secret) resolve(dir string) error {
+	kind, name, ok := strings.Cut(s.Ref, ":")
+	switch {
+	case s.Ref == "":
+		return fmt.Errorf("missing credential reference (want env:NAME or file:PATH)")
+	case !ok || name == "":
+		return fmt.Errorf("reference %q is not env:NAME or file:PATH", s.Ref)
+	case kind == "env":
+		v, found := os.LookupEnv(name)
+		if !found || v == "" {
+			return fmt.Errorf("environment variable %s named by %q is not set", name, s.Ref)
+		}
+		s.value = v
+	case kind == "file":
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("read secret file of %q: %w", s.Ref, err)
+		}
+		s.value = strings.TrimSpace(string(b))
+	default:
+		return fmt.Errorf("reference %q is not env:NAME or file:PATH", s.Ref)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"strings"
+)
+
+// Queries holds every named statement of sql/queries. A field's tag names
+// the "-- name:" header it is loaded from; a missing one stops start-up.
+type Queries struct {
+	CreateMigrationsTable string `query:"create-migrations-table"`
+	MigrationApplied      string `query:"migration-applied"`
+	RecordMigration       string `query:"record-migration"`
+	UpsertCurrency        string `query:"upsert-currency"`
+
+	CreateLedgerStage     string `query:"create-ledger-stage"`
+	ClearLedgerStage      string `query:"clear-ledger-stage"`
+	StageCSV              string `query:"stage-csv" check:"skip"`
+	CardColumns           string `query:"card-columns" check:"skip"`
+	FirstCardHit          string `query:"first-card-hit"`
+	StageProblems         string `query:"stage-problems"`
+	ListStageProblems     string `query:"list-stage-problems"`
+	CountStageProblems    string `query:"count-stage-problems"`
+	StageBusinessDate     string `query:"stage-business-date"`
+	FileByHash            string `query:"file-by-hash"`
+	LiveFileForDate       string `query:"live-file-for-date"`
+	InsertFile            string `query:"insert-file"`
+	ReplaceFile           string `query:"replace-file"`
+	DeleteFileRows        string `query:"delete-file-rows"`
+	DeleteFileQuarantine  string `query:"delete-file-quarantine"`
+	StoreQuarantine       string `query:"store-quarantine"`
+	StoreStage            string `query:"store-stage"`
+	CountStoredDuplicates string `query:"count-stored-duplicates"`
+	SetFileCounts         string `query:"set-file-counts"`
+}
+
+// LoadQueries reads every queries/*.sql file of sqlFS into a Queries.
+func LoadQueries(sqlFS fs.FS) (*Queries, error) {
+	named, err := readNamed(sqlFS, "queries/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	q := &Queries{}
+	v, t := reflect.ValueOf(q).Elem(), reflect.TypeOf(*q)
+	for i := range t.NumField() {
+		name := t.Field(i).Tag.Get("query")
+		body, ok := named[name]
+		if !ok {
+			return nil, fmt.Errorf("load queries: no query named %q in sql/queries", name)
+		}
+		v.Field(i).SetString(body)
+	}
+	return q, nil
+}
+
+// readNamed splits files into statements under "-- name: x" headers.
+func readNamed(sqlFS fs.FS, pattern string) (map[string]string, error) {
+	files, err := fs.Glob(sqlFS, pattern)
+	if err != nil {
+		return nil, err
+	}
+	named := map[string]string{}
+	for _, f := range files {
+		if err := readNamedFile(sqlFS, f, named); err != nil {
+			return nil, fmt.Errorf("load queries from %s: %w", f, err)
+		}
+	}
+	return named, nil
+}
+
+func readNamedFile(sqlFS fs.FS, file string, named map[string]string) error {
+	b, err := fs.ReadFile(sqlFS, file)
+	if err != nil {
+		return err
+	}
+	var name string
+	var body strings.Builder
+	flush := func() error {
+		if name == "" {
+			return nil
+		}
+		if _, dup := named[name]; dup {
+			return fmt.Errorf("query %q defined twice", name)
+		}
+		named[name] = strings.TrimSpace(body.String())
+		body.Reset()
+		return nil
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	for sc.Scan() {
+		line := sc.Text()
+		if n, ok := strings.CutPrefix(line, "-- name:"); ok {
+			if err := flush(); err != nil {
+				return err
+			}
+			name = strings.TrimSpace(n)
+			continue
+		}
+		body.WriteString(line + "\n")
+	}
+	return flush()
+}
+
+// checkQueries prepares every query once, so a broken statement is a
+// start-up error rather than a failure in the middle of a nightly run.
+// Statements on the ingest stage are checked on a connection that has the
+// stage's temporary tables.
+func (db *DB) checkQueries(ctx context.Context) error {
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, setup := range []string{db.q.CreateLedgerStage, db.q.StageProblems} {
+		if _, err := conn.ExecContext(ctx, setup); err != nil {
+			return fmt.Errorf("prepare temporary tables: %w", err)
+		}
+	}
+	v, t := reflect.ValueOf(db.q).Elem(), reflect.TypeOf(*db.q)
+	for i := range t.NumField() {
+		if strings.Contains(t.Field(i).Tag.Get("check"), "skip") {
+			continue
+		}
+		st, err := conn.PrepareContext(ctx, v.Field(i).String())
+		if err != nil {
+			return fmt.Errorf("query %s: %w", t.Field(i).Tag.Get("query"), err)
+		}
+		st.Close()
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/recon"
+)
+
+// DB is an open flexrecon database.
+type DB struct {
+	db   *sqlx.DB
+	q    *Queries
+	path string
+}
+
+// ErrBusy means another process holds the database file.
+var ErrBusy = errors.New("database file is held by another process")
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and loads the named queries. An empty path opens an in-memory
+// database. sqlFS is the sql/ tree (flexrecon.SQL()).
+func Open(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
+	defer wrap(&err, "open database %q", path)
+	if path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, busy(err)
+	}
+	db := &DB{db: sqlx.NewDb(sql.OpenDB(conn), "duckdb"), path: path}
+	if err := db.setUp(ctx, sqlFS); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) setUp(ctx context.Context, sqlFS fs.FS) error {
+	q, err := LoadQueries(sqlFS)
+	if err != nil {
+		return err
+	}
+	db.q = q
+	if err := db.migrate(ctx, sqlFS); err != nil {
+		return err
+	}
+	if err := db.seedCurrencies(ctx); err != nil {
+		return err
+	}
+	return db.checkQueries(ctx)
+}
+
+func busy(err error) error {
+	if strings.Contains(err.Error(), "Could not set lock") {
+		return fmt.Errorf("%w (a running `flexrecon serve` owns it: stop it, or send the run to it): %v", ErrBusy, err)
+	}
+	return err
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Path is the database file, or "" for an in-memory database.
+func (db *DB) Path() string { return db.path }
+
+func (db *DB) seedCurrencies(ctx context.Context) error {
+	for code, digits := range recon.Currencies() {
+		if _, err := db.db.ExecContext(ctx, db.q.UpsertCurrency, code, digits); err != nil {
+			return fmt.Errorf("seed currency %s: %w", code, err)
+		}
+	}
+	return nil
+}
+
+// inTx runs fn in one transaction, committing only if fn succeeds.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// wrap adds context to *errp when it is not nil; used as a deferred call.
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}

@@ -1,0 +1,220 @@
+-- The whole schema of flexrecon. Money is BIGINT minor units with its
+-- currency beside it; times are TIMESTAMPTZ.
+
+CREATE SEQUENCE run_id_seq START 1;
+CREATE TABLE runs (
+    id            BIGINT PRIMARY KEY,
+    kind          VARCHAR NOT NULL,          -- nightly | adhoc | demo
+    window_from   DATE NOT NULL,
+    window_to     DATE NOT NULL,
+    as_of         TIMESTAMPTZ NOT NULL,      -- the clock the run judges ages by
+    merchant      VARCHAR,                   -- NULL: every merchant
+    dry_run       BOOLEAN NOT NULL,
+    status        VARCHAR NOT NULL,          -- running | succeeded | failed
+    started_at    TIMESTAMPTZ NOT NULL,
+    finished_at   TIMESTAMPTZ,
+    config_hash   VARCHAR NOT NULL,
+    version       VARCHAR NOT NULL,
+    error         VARCHAR,
+    workbook      VARCHAR
+);
+
+CREATE TABLE run_stages (
+    run_id      BIGINT NOT NULL,
+    stage       VARCHAR NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    rows        BIGINT,
+    detail      VARCHAR,
+    PRIMARY KEY (run_id, stage)
+);
+
+CREATE TABLE currencies (code VARCHAR PRIMARY KEY, digits INTEGER NOT NULL);
+
+-- The merchant registry: who is onboarded, where, and which switches were set when.
+CREATE TABLE merchants (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL);
+CREATE TABLE merchant_mids (
+    merchant_id VARCHAR NOT NULL,
+    environment VARCHAR NOT NULL,
+    mid         VARCHAR NOT NULL,
+    PRIMARY KEY (merchant_id, environment)
+);
+CREATE TABLE sites (
+    merchant_id        VARCHAR NOT NULL,
+    url                VARCHAR NOT NULL,
+    descriptor         VARCHAR NOT NULL,
+    site_id_sandbox    VARCHAR,
+    site_id_production VARCHAR,
+    PRIMARY KEY (merchant_id, url)
+);
+CREATE TABLE campaigns (
+    merchant_id VARCHAR NOT NULL,
+    site_url    VARCHAR NOT NULL,
+    campaign_id VARCHAR NOT NULL,
+    PRIMARY KEY (merchant_id, campaign_id)
+);
+CREATE SEQUENCE switch_id_seq START 1;
+CREATE TABLE switches (
+    id           BIGINT PRIMARY KEY,
+    merchant_id  VARCHAR NOT NULL,
+    profile      VARCHAR NOT NULL,
+    scope        VARCHAR NOT NULL,       -- merchant | site | campaign
+    scope_value  VARCHAR NOT NULL,       -- '' for the merchant, else the site URL or campaign id
+    state        VARCHAR NOT NULL,       -- off | sandbox | production
+    effective_at TIMESTAMPTZ NOT NULL,
+    actor        VARCHAR NOT NULL,
+    reason       VARCHAR NOT NULL,
+    recorded_at  TIMESTAMPTZ NOT NULL,
+    origin       VARCHAR NOT NULL        -- config | cli | web
+);
+
+-- Ledger exports: every file seen, and the rows of the files in force.
+CREATE SEQUENCE file_id_seq START 1;
+CREATE TABLE ledger_files (
+    id            BIGINT PRIMARY KEY,
+    source        VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    size          BIGINT NOT NULL,
+    business_date DATE,
+    rows          BIGINT NOT NULL,
+    quarantined   BIGINT NOT NULL,
+    duplicates    BIGINT NOT NULL,
+    outcome       VARCHAR NOT NULL,      -- loaded | replaced | rejected
+    reason        VARCHAR,
+    loaded_at     TIMESTAMPTZ NOT NULL,
+    run_id        BIGINT,
+    replaced_by   BIGINT
+);
+
+CREATE TABLE ledger_tx (
+    file_id              BIGINT NOT NULL,
+    line                 BIGINT NOT NULL,
+    partner_merchant_id  VARCHAR NOT NULL,
+    mid                  VARCHAR,
+    order_id             VARCHAR NOT NULL,
+    transaction_id       VARCHAR NOT NULL,
+    occurrence           INTEGER NOT NULL,
+    processed_at         TIMESTAMPTZ NOT NULL,
+    amount               BIGINT NOT NULL,
+    currency             VARCHAR NOT NULL,
+    status               VARCHAR NOT NULL,
+    response_code        VARCHAR,
+    response_code_source VARCHAR,
+    initiator            VARCHAR NOT NULL,
+    channel              VARCHAR NOT NULL,
+    profile              VARCHAR NOT NULL,
+    is_recurring         BOOLEAN NOT NULL,
+    site_url             VARCHAR,
+    descriptor           VARCHAR,
+    campaign_id          VARCHAR,
+    environment          VARCHAR NOT NULL,
+    card_bin             VARCHAR,
+    card_last4           VARCHAR,
+    fc_transmit_key      VARCHAR,
+    fc_order_id          VARCHAR
+);
+
+CREATE TABLE quarantine (
+    file_id     BIGINT NOT NULL,
+    line        BIGINT NOT NULL,
+    column_name VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL
+);
+
+-- FlexCharge's side: orders as last fetched.
+CREATE TABLE fc_orders (
+    environment       VARCHAR NOT NULL,
+    id                VARCHAR NOT NULL,
+    external_order_id VARCHAR NOT NULL,
+    mid               VARCHAR NOT NULL,
+    amount            BIGINT NOT NULL,
+    currency          VARCHAR NOT NULL,
+    is_mit            BOOLEAN NOT NULL,
+    order_source      VARCHAR,
+    site_id           VARCHAR,
+    site_url          VARCHAR,
+    descriptor        VARCHAR,
+    transaction_id    VARCHAR,
+    status            INTEGER NOT NULL,
+    status_name       VARCHAR,
+    placed_at         TIMESTAMPTZ,
+    created_on        TIMESTAMPTZ NOT NULL,
+    expiry_at         TIMESTAMPTZ,
+    is_test_mode      BOOLEAN NOT NULL,
+    fetched_at        TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (environment, id)
+);
+
+-- The transmit outbox: the intent is written before the call, the key after it.
+CREATE TABLE transmits (
+    partner_merchant_id VARCHAR NOT NULL,
+    transaction_id      VARCHAR NOT NULL,
+    environment         VARCHAR NOT NULL,
+    mid                 VARCHAR NOT NULL,
+    state               VARCHAR NOT NULL,    -- intent | sent | failed
+    transmit_key        VARCHAR,
+    error               VARCHAR,
+    in_doubt            BOOLEAN NOT NULL,    -- an earlier intent never got an answer
+    intent_at           TIMESTAMPTZ NOT NULL,
+    done_at             TIMESTAMPTZ,
+    run_id              BIGINT NOT NULL,
+    PRIMARY KEY (partner_merchant_id, transaction_id)
+);
+
+-- A run's verdicts: one row per ledger transaction in the window, and its findings.
+CREATE TABLE results (
+    run_id              BIGINT NOT NULL,
+    file_id             BIGINT NOT NULL,
+    line                BIGINT NOT NULL,
+    partner_merchant_id VARCHAR NOT NULL,
+    merchant_name       VARCHAR,
+    transaction_id      VARCHAR NOT NULL,
+    occurrence          INTEGER NOT NULL,
+    order_id            VARCHAR NOT NULL,
+    processed_at        TIMESTAMPTZ NOT NULL,
+    status              VARCHAR NOT NULL,
+    amount              BIGINT NOT NULL,
+    currency            VARCHAR NOT NULL,
+    profile             VARCHAR NOT NULL,
+    site_url            VARCHAR,
+    descriptor          VARCHAR,
+    switch_state        VARCHAR NOT NULL,
+    switch_id           BIGINT,
+    environment         VARCHAR,
+    mid                 VARCHAR,
+    transmit_key        VARCHAR,
+    transmit_state      VARCHAR NOT NULL,
+    fc_order_id         VARCHAR,
+    fc_status           INTEGER,
+    outcome_state       VARCHAR
+);
+
+CREATE TABLE findings (
+    run_id              BIGINT NOT NULL,
+    category            VARCHAR NOT NULL,
+    partner_merchant_id VARCHAR,
+    site_url            VARCHAR,
+    profile             VARCHAR,
+    order_id            VARCHAR,
+    transaction_id      VARCHAR,
+    occurrence          INTEGER,
+    fc_order_id         VARCHAR,
+    field               VARCHAR,
+    ledger_value        VARCHAR,
+    fc_value            VARCHAR,
+    processed_at        TIMESTAMPTZ,
+    detail              VARCHAR
+);
+
+CREATE TABLE pushes (
+    run_id              BIGINT NOT NULL,
+    partner_merchant_id VARCHAR NOT NULL,
+    transaction_id      VARCHAR NOT NULL,
+    environment         VARCHAR NOT NULL,
+    outcome             VARCHAR NOT NULL,   -- pushed | failed | would_push | too_old
+    transmit_key        VARCHAR,
+    error               VARCHAR,
+    in_doubt            BOOLEAN NOT NULL,
+    pushed_at           TIMESTAMPTZ NOT NULL
+);

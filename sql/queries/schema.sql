@@ -1,0 +1,15 @@
+-- name: create-migrations-table
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       VARCHAR NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+);
+
+-- name: migration-applied
+SELECT count(*) FROM schema_migrations WHERE version = $1;
+
+-- name: record-migration
+INSERT INTO schema_migrations (version, name) VALUES ($1, $2);
+
+-- name: upsert-currency
+INSERT OR REPLACE INTO currencies (code, digits) VALUES ($1, $2);
