@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"reflect"
 	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Queries holds every named statement of sql/queries. A field's tag names
@@ -36,6 +39,39 @@ type Queries struct {
 	StoreStage            string `query:"store-stage"`
 	CountStoredDuplicates string `query:"count-stored-duplicates"`
 	SetFileCounts         string `query:"set-file-counts"`
+
+	ClassifyJudge       string `query:"classify-judge"`
+	ClassifyAssign      string `query:"classify-assign"`
+	ClassifyResults     string `query:"classify-results"`
+	ClassifyFindings    string `query:"classify-findings"`
+	ClassifyOrphans     string `query:"classify-orphans"`
+	ClassifyQuarantined string `query:"classify-quarantined"`
+	TieOut              string `query:"tie-out"`
+	ClearOrdersStage    string `query:"clear-orders-stage"`
+	MergeOrdersStage    string `query:"merge-orders-stage"`
+	PushCandidates      string `query:"push-candidates"`
+	RecordIntent        string `query:"record-intent"`
+	RecordSent          string `query:"record-sent"`
+	RecordFailed        string `query:"record-failed"`
+	RecordPush          string `query:"record-push"`
+	ApplyPushes         string `query:"apply-pushes"`
+	InDoubtFindings     string `query:"in-doubt-findings"`
+	UpsertMerchant      string `query:"upsert-merchant"`
+	UpsertMerchantMID   string `query:"upsert-merchant-mid"`
+	UpsertSite          string `query:"upsert-site"`
+	UpsertCampaign      string `query:"upsert-campaign"`
+	InsertSwitchOnce    string `query:"insert-switch-once"`
+	ListSwitches        string `query:"list-switches"`
+	InsertRun           string `query:"insert-run"`
+	FinishRun           string `query:"finish-run"`
+	SetRunWorkbook      string `query:"set-run-workbook"`
+	StartStage          string `query:"start-stage"`
+	FinishStage         string `query:"finish-stage"`
+	GetRun              string `query:"get-run"`
+	ListRuns            string `query:"list-runs"`
+	AbandonRunning      string `query:"abandon-running"`
+	RunStateCounts      string `query:"run-state-counts"`
+	RunVerdicts         string `query:"run-verdicts"`
 }
 
 // LoadQueries reads every queries/*.sql file of sqlFS into a Queries.
@@ -107,29 +143,51 @@ func readNamedFile(sqlFS fs.FS, file string, named map[string]string) error {
 
 // checkQueries prepares every query once, so a broken statement is a
 // start-up error rather than a failure in the middle of a nightly run.
-// Statements on the ingest stage are checked on a connection that has the
-// stage's temporary tables.
+// Statements that read the temporary tables of ingest and classification are
+// prepared after those tables are made, empty, in a transaction rolled back.
 func (db *DB) checkQueries(ctx context.Context) error {
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	for _, setup := range []string{db.q.CreateLedgerStage, db.q.StageProblems} {
-		if _, err := conn.ExecContext(ctx, setup); err != nil {
-			return fmt.Errorf("prepare temporary tables: %w", err)
-		}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.makeTempTables(ctx, tx); err != nil {
+		return err
 	}
 	v, t := reflect.ValueOf(db.q).Elem(), reflect.TypeOf(*db.q)
 	for i := range t.NumField() {
-		if strings.Contains(t.Field(i).Tag.Get("check"), "skip") {
+		if t.Field(i).Tag.Get("check") == "skip" {
 			continue
 		}
-		st, err := conn.PrepareContext(ctx, v.Field(i).String())
+		st, err := tx.PrepareContext(ctx, v.Field(i).String())
 		if err != nil {
 			return fmt.Errorf("query %s: %w", t.Field(i).Tag.Get("query"), err)
 		}
 		st.Close()
+	}
+	return nil
+}
+
+func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
+	var never time.Time
+	setups := []struct {
+		query string
+		args  []any
+	}{
+		{db.q.CreateLedgerStage, nil},
+		{db.q.StageProblems, nil},
+		{db.q.ClassifyJudge, []any{never, never, ""}},
+		{db.q.ClassifyAssign, nil},
+	}
+	for _, s := range setups {
+		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {
+			return fmt.Errorf("make temporary tables: %w", err)
+		}
 	}
 	return nil
 }

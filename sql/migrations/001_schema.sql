@@ -145,6 +145,8 @@ CREATE TABLE fc_orders (
     fetched_at        TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (environment, id)
 );
+-- Orders as a pull appends them, before they replace fc_orders rows.
+CREATE TABLE fc_orders_stage AS SELECT * FROM fc_orders LIMIT 0;
 
 -- The transmit outbox: the intent is written before the call, the key after it.
 CREATE TABLE transmits (
@@ -156,6 +158,7 @@ CREATE TABLE transmits (
     transmit_key        VARCHAR,
     error               VARCHAR,
     in_doubt            BOOLEAN NOT NULL,    -- an earlier intent never got an answer
+    retryable           BOOLEAN NOT NULL,    -- a failure a later run may try again (retries ran out)
     intent_at           TIMESTAMPTZ NOT NULL,
     done_at             TIMESTAMPTZ,
     run_id              BIGINT NOT NULL,

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Window is the span of processing times a run judges, and its days.
+type Window struct {
+	Start, End        time.Time // End is exclusive
+	FirstDay, LastDay time.Time
+	Merchant          string // "" for every merchant
+}
+
+// Mismatch is one merchant and currency whose states do not add up.
+type Mismatch struct {
+	Merchant     string `db:"merchant"`
+	Currency     string `db:"currency"`
+	LedgerCount  int64  `db:"ledger_count"`
+	StateCount   int64  `db:"state_count"`
+	LedgerAmount int64  `db:"ledger_amount"`
+	StateAmount  int64  `db:"state_amount"`
+}
+
+// Classify judges every transaction of the window for a run: its switch in
+// force, transmit state, outcome and findings, all in DuckDB.
+func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Time) (err error) {
+	defer wrap(&err, "classify run %d", runID)
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	steps := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"judge", db.q.ClassifyJudge, []any{w.Start, w.End, w.Merchant}},
+		{"assign orders", db.q.ClassifyAssign, nil},
+		{"results", db.q.ClassifyResults, []any{runID, asOf}},
+		{"findings", db.q.ClassifyFindings, []any{runID}},
+		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
+		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
+	}
+	for _, s := range steps {
+		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// TieOut lists the merchants and currencies whose run states do not add up
+// to the ledger's count and amount; an empty list means the run ties out.
+func (db *DB) TieOut(ctx context.Context, runID int64, w Window) ([]Mismatch, error) {
+	var out []Mismatch
+	err := db.db.SelectContext(ctx, &out, db.q.TieOut, runID, w.Start, w.End, w.Merchant)
+	return out, wrapf(err, "tie out run %d", runID)
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Order is a FlexCharge order as stored.
+type Order struct {
+	Environment, ID, ExternalOrderID, MID string
+	Amount                                int64
+	Currency                              string
+	IsMIT                                 bool
+	OrderSource, SiteID, SiteURL          string
+	Descriptor, TransactionID             string
+	Status                                int
+	StatusName                            string
+	PlacedAt, CreatedOn                   time.Time
+	ExpiryAt                              *time.Time
+	IsTestMode                            bool
+}
+
+// OrderWriter appends pulled orders in bulk; Close merges them into fc_orders.
+type OrderWriter struct {
+	db      *DB
+	conn    driver.Conn
+	app     *duckdb.Appender
+	fetched time.Time
+	release func() error
+}
+
+// NewOrderWriter starts a bulk write of orders fetched at fetched.
+func (db *DB) NewOrderWriter(ctx context.Context, fetched time.Time) (*OrderWriter, error) {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &OrderWriter{db: db, fetched: fetched, release: conn.Close}
+	err = conn.Raw(func(dc any) error {
+		w.conn = dc.(driver.Conn)
+		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, db.q.ClearOrdersStage, nil); err != nil {
+			return err
+		}
+		w.app, err = duckdb.NewAppenderFromConn(w.conn, "", "fc_orders_stage")
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("start order write: %w", err)
+	}
+	return w, nil
+}
+
+// Write appends one order.
+func (w *OrderWriter) Write(o Order) error {
+	var expiry any
+	if o.ExpiryAt != nil {
+		expiry = *o.ExpiryAt
+	}
+	return w.app.AppendRow(o.Environment, o.ID, o.ExternalOrderID, o.MID, o.Amount, o.Currency, o.IsMIT,
+		o.OrderSource, o.SiteID, o.SiteURL, o.Descriptor, o.TransactionID, int32(o.Status), o.StatusName,
+		o.PlacedAt, o.CreatedOn, expiry, o.IsTestMode, w.fetched)
+}
+
+// Close flushes the appended orders and merges them into fc_orders.
+func (w *OrderWriter) Close(ctx context.Context) error {
+	defer w.release()
+	if err := w.app.Close(); err != nil {
+		return fmt.Errorf("append orders: %w", err)
+	}
+	if _, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.MergeOrdersStage, nil); err != nil {
+		return fmt.Errorf("merge orders: %w", err)
+	}
+	_, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.ClearOrdersStage, nil)
+	return err
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Merchant is a registry entry: the merchant, its mids and sites, and the
+// switches the configuration sets.
+type Merchant struct {
+	ID, Name string
+	MIDs     map[string]string // environment → mid
+	Sites    []Site
+	Switches []Switch
+}
+
+// Site is one of a merchant's websites.
+type Site struct {
+	URL, Descriptor           string
+	SiteIDSandbox, SiteIDProd string
+	Campaigns                 []string
+}
+
+// Switch is a profile switch as recorded in the registry.
+type Switch struct {
+	ID          int64     `db:"id"`
+	MerchantID  string    `db:"merchant_id"`
+	Profile     string    `db:"profile"`
+	Scope       string    `db:"scope"`       // merchant | site | campaign
+	ScopeValue  string    `db:"scope_value"` // site URL or campaign id
+	State       string    `db:"state"`
+	EffectiveAt time.Time `db:"effective_at"`
+	Actor       string    `db:"actor"`
+	Reason      string    `db:"reason"`
+	RecordedAt  time.Time `db:"recorded_at"`
+	Origin      string    `db:"origin"`
+}
+
+// SeedRegistry records the configured merchants. It is idempotent: switches
+// already recorded are not recorded again, and none is ever removed.
+func (db *DB) SeedRegistry(ctx context.Context, merchants []Merchant, now time.Time) (err error) {
+	defer wrap(&err, "seed merchant registry")
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, m := range merchants {
+			if err := db.seedMerchant(ctx, tx, m, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) seedMerchant(ctx context.Context, tx *sqlx.Tx, m Merchant, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, db.q.UpsertMerchant, m.ID, m.Name); err != nil {
+		return err
+	}
+	for env, mid := range m.MIDs {
+		if _, err := tx.ExecContext(ctx, db.q.UpsertMerchantMID, m.ID, env, mid); err != nil {
+			return err
+		}
+	}
+	for _, s := range m.Sites {
+		if err := db.seedSite(ctx, tx, m.ID, s); err != nil {
+			return err
+		}
+	}
+	for _, s := range m.Switches {
+		s.MerchantID, s.RecordedAt = m.ID, now
+		if err := db.recordSwitch(ctx, tx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) seedSite(ctx context.Context, tx *sqlx.Tx, merchantID string, s Site) error {
+	if _, err := tx.ExecContext(ctx, db.q.UpsertSite, merchantID, s.URL, s.Descriptor, s.SiteIDSandbox, s.SiteIDProd); err != nil {
+		return err
+	}
+	for _, c := range s.Campaigns {
+		if _, err := tx.ExecContext(ctx, db.q.UpsertCampaign, merchantID, s.URL, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordSwitch adds a switch change to the registry's history.
+func (db *DB) RecordSwitch(ctx context.Context, s Switch) (err error) {
+	defer wrap(&err, "record switch of %s %s", s.MerchantID, s.Profile)
+	return db.inTx(ctx, func(tx *sqlx.Tx) error { return db.recordSwitch(ctx, tx, s) })
+}
+
+func (db *DB) recordSwitch(ctx context.Context, tx *sqlx.Tx, s Switch) error {
+	_, err := tx.ExecContext(ctx, db.q.InsertSwitchOnce, s.MerchantID, s.Profile, s.Scope, s.ScopeValue,
+		s.State, s.EffectiveAt, s.Actor, s.Reason, s.RecordedAt, s.Origin)
+	return err
+}
+
+// Switches lists the switch history, of one merchant or ("") of all.
+func (db *DB) Switches(ctx context.Context, merchantID string) ([]Switch, error) {
+	var out []Switch
+	err := db.db.SelectContext(ctx, &out, db.q.ListSwitches, merchantID)
+	return out, err
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Run is one execution of the reconciliation chain.
+type Run struct {
+	ID         int64        `db:"id"`
+	Kind       string       `db:"kind"`
+	WindowFrom time.Time    `db:"window_from"`
+	WindowTo   time.Time    `db:"window_to"`
+	AsOf       time.Time    `db:"as_of"`
+	Merchant   string       `db:"merchant"`
+	DryRun     bool         `db:"dry_run"`
+	Status     string       `db:"status"`
+	StartedAt  time.Time    `db:"started_at"`
+	FinishedAt sql.NullTime `db:"finished_at"`
+	ConfigHash string       `db:"config_hash"`
+	Version    string       `db:"version"`
+	Error      string       `db:"error"`
+	Workbook   string       `db:"workbook"`
+}
+
+// StartRun records a run as running and returns it with its id.
+func (db *DB) StartRun(ctx context.Context, r Run) (Run, error) {
+	var merchant any
+	if r.Merchant != "" {
+		merchant = r.Merchant
+	}
+	r.Status = "running"
+	err := db.db.GetContext(ctx, &r.ID, db.q.InsertRun, r.Kind, r.WindowFrom, r.WindowTo, r.AsOf,
+		merchant, r.DryRun, r.StartedAt, r.ConfigHash, r.Version)
+	if err != nil {
+		return r, wrapf(err, "start run")
+	}
+	return r, nil
+}
+
+// FinishRun records how a run ended; runErr nil means it succeeded.
+func (db *DB) FinishRun(ctx context.Context, id int64, at time.Time, runErr error) error {
+	status, msg := "succeeded", any(nil)
+	if runErr != nil {
+		status, msg = "failed", runErr.Error()
+	}
+	_, err := db.db.ExecContext(ctx, db.q.FinishRun, id, status, at, msg)
+	return wrapf(err, "finish run %d", id)
+}
+
+// SetRunWorkbook records where a run's workbook was written.
+func (db *DB) SetRunWorkbook(ctx context.Context, id int64, path string) error {
+	_, err := db.db.ExecContext(ctx, db.q.SetRunWorkbook, id, path)
+	return wrapf(err, "record workbook of run %d", id)
+}
+
+// StartStage and FinishStage time a stage of a run.
+func (db *DB) StartStage(ctx context.Context, runID int64, stage string, at time.Time) error {
+	_, err := db.db.ExecContext(ctx, db.q.StartStage, runID, stage, at)
+	return wrapf(err, "start stage %s", stage)
+}
+
+// FinishStage records a stage's end, its row count and a short detail.
+func (db *DB) FinishStage(ctx context.Context, runID int64, stage string, at time.Time, rows int64, detail string) error {
+	_, err := db.db.ExecContext(ctx, db.q.FinishStage, runID, stage, at, rows, detail)
+	return wrapf(err, "finish stage %s", stage)
+}
+
+// GetRun reads one run.
+func (db *DB) GetRun(ctx context.Context, id int64) (Run, error) {
+	var r Run
+	err := db.db.GetContext(ctx, &r, db.q.GetRun, id)
+	return r, wrapf(err, "get run %d", id)
+}
+
+// Runs lists the latest runs, newest first.
+func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
+	var rs []Run
+	err := db.db.SelectContext(ctx, &rs, db.q.ListRuns, limit)
+	return rs, wrapf(err, "list runs")
+}
+
+// AbandonRunning fails runs a dead process left running.
+func (db *DB) AbandonRunning(ctx context.Context, at time.Time) error {
+	_, err := db.db.ExecContext(ctx, db.q.AbandonRunning, at)
+	return wrapf(err, "abandon unfinished runs")
+}
+
+// StateCount is how many transactions or findings a run put in one state.
+type StateCount struct {
+	State string `db:"state"`
+	N     int64  `db:"n"`
+}
+
+// StateCounts counts a run's transmit states, outcome states and findings.
+func (db *DB) StateCounts(ctx context.Context, runID int64) ([]StateCount, error) {
+	var out []StateCount
+	err := db.db.SelectContext(ctx, &out, db.q.RunStateCounts, runID)
+	return out, wrapf(err, "count states of run %d", runID)
+}
+
+// Verdict is one transaction's result in a run.
+type Verdict struct {
+	Merchant      string `db:"partner_merchant_id"`
+	TransactionID string `db:"transaction_id"`
+	Occurrence    int    `db:"occurrence"`
+	TransmitState string `db:"transmit_state"`
+	OutcomeState  string `db:"outcome_state"`
+	Findings      string `db:"findings"` // sorted, ';'-separated
+}
+
+// Verdicts lists every transaction's verdict in a run.
+func (db *DB) Verdicts(ctx context.Context, runID int64) ([]Verdict, error) {
+	var out []Verdict
+	err := db.db.SelectContext(ctx, &out, db.q.RunVerdicts, runID)
+	return out, wrapf(err, "list verdicts of run %d", runID)
+}
+
+func wrapf(err error, format string, args ...any) error {
+	wrap(&err, format, args...)
+	return err
+}

@@ -1,0 +1,59 @@
+-- name: push-candidates
+-- What this run should transmit: untransmitted transactions (and failures a
+-- later run may retry) with the fields /transmit needs. $1 run id.
+SELECT r.partner_merchant_id, r.merchant_name, r.transaction_id, r.order_id, r.environment, r.mid,
+    r.processed_at, r.amount, r.currency, r.status, r.profile, l.is_recurring,
+    coalesce(l.response_code, '') AS response_code, coalesce(l.response_code_source, '') AS response_code_source,
+    coalesce(r.site_url, '') AS site_url, coalesce(r.descriptor, '') AS descriptor,
+    coalesce(CASE r.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END, '') AS site_id,
+    coalesce(l.card_bin, '') AS card_bin, coalesce(l.card_last4, '') AS card_last4,
+    coalesce(t.state, '') = 'intent' AS in_doubt
+FROM results r
+JOIN ledger_tx l ON l.file_id = r.file_id AND l.line = r.line
+LEFT JOIN sites s ON s.merchant_id = r.partner_merchant_id AND s.url = r.site_url
+LEFT JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
+WHERE r.run_id = $1 AND r.occurrence = 1 AND r.mid IS NOT NULL
+  AND (r.transmit_state = 'untransmitted' OR (r.transmit_state = 'push_failed' AND t.retryable))
+ORDER BY r.partner_merchant_id, r.processed_at, r.transaction_id;
+
+-- name: record-intent
+-- Written before the call: if the process dies before the answer, the next
+-- run finds this row still 'intent' and knows the transmit is in doubt.
+INSERT OR REPLACE INTO transmits (partner_merchant_id, transaction_id, environment, mid, state, transmit_key, error,
+    in_doubt, retryable, intent_at, done_at, run_id)
+VALUES ($1, $2, $3, $4, 'intent', NULL, NULL, $5, false, $6, NULL, $7);
+
+-- name: record-sent
+UPDATE transmits SET state = 'sent', transmit_key = $3, error = NULL, done_at = $4
+WHERE partner_merchant_id = $1 AND transaction_id = $2;
+
+-- name: record-failed
+UPDATE transmits SET state = 'failed', error = $3, retryable = $4, done_at = $5
+WHERE partner_merchant_id = $1 AND transaction_id = $2;
+
+-- name: record-push
+INSERT INTO pushes (run_id, partner_merchant_id, transaction_id, environment, outcome, transmit_key, error, in_doubt, pushed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+
+-- name: apply-pushes
+-- After pushing: the run's results show what the pushes achieved. $1 run id.
+UPDATE results SET
+    transmit_key = t.transmit_key,
+    transmit_state = CASE WHEN t.state = 'sent' AND t.done_at > results.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
+                          WHEN t.state = 'sent' THEN 'pushed'
+                          WHEN t.state = 'failed' THEN 'push_failed'
+                          ELSE results.transmit_state END
+FROM transmits t
+WHERE results.run_id = $1 AND t.partner_merchant_id = results.partner_merchant_id
+  AND t.transaction_id = results.transaction_id AND results.transmit_state IN ('untransmitted', 'push_failed');
+
+-- name: in-doubt-findings
+-- $1 run id.
+INSERT INTO findings BY NAME
+SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
+    r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at,
+    'an earlier push got no answer and was sent again: FlexCharge may hold two copies' AS detail
+FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
+WHERE r.run_id = $1 AND t.in_doubt AND r.occurrence = 1
+  AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $1 AND f.category = 'push_in_doubt'
+                  AND f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id);

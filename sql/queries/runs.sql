@@ -1,0 +1,47 @@
+-- name: insert-run
+INSERT INTO runs (id, kind, window_from, window_to, as_of, merchant, dry_run, status, started_at, config_hash, version)
+VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, 'running', $7, $8, $9)
+RETURNING id;
+
+-- name: finish-run
+UPDATE runs SET status = $2, finished_at = $3, error = $4 WHERE id = $1;
+
+-- name: set-run-workbook
+UPDATE runs SET workbook = $2 WHERE id = $1;
+
+-- name: start-stage
+INSERT OR REPLACE INTO run_stages (run_id, stage, started_at) VALUES ($1, $2, $3);
+
+-- name: finish-stage
+UPDATE run_stages SET finished_at = $3, rows = $4, detail = $5 WHERE run_id = $1 AND stage = $2;
+
+-- name: get-run
+SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
+    started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+FROM runs WHERE id = $1;
+
+-- name: list-runs
+SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
+    started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+FROM runs ORDER BY id DESC LIMIT $1;
+
+-- name: abandon-running
+-- Runs left 'running' by a process that died are failed at start-up.
+UPDATE runs SET status = 'failed', finished_at = $1, error = 'the process running it stopped before it finished'
+WHERE status = 'running';
+
+-- name: run-state-counts
+SELECT transmit_state AS state, count(*) AS n FROM results WHERE run_id = $1 GROUP BY ALL
+UNION ALL
+SELECT outcome_state, count(*) FROM results WHERE run_id = $1 AND outcome_state IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT category, count(*) FROM findings WHERE run_id = $1 GROUP BY ALL
+ORDER BY 1;
+
+-- name: run-verdicts
+-- Every transaction's verdict in a run, for comparing with expectations.
+SELECT r.partner_merchant_id, r.transaction_id, r.occurrence, r.transmit_state, coalesce(r.outcome_state, '') AS outcome_state,
+    coalesce(string_agg(DISTINCT f.category, ';' ORDER BY f.category), '') AS findings
+FROM results r LEFT JOIN findings f ON f.run_id = r.run_id AND f.partner_merchant_id = r.partner_merchant_id
+    AND f.transaction_id = r.transaction_id AND f.occurrence = r.occurrence
+WHERE r.run_id = $1 GROUP BY ALL ORDER BY 1, 2, 3;
