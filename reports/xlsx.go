@@ -128,7 +128,10 @@ func (rw *reportWriter) startPart(n int) error {
 	}
 	h := rw.headerRow()
 	rw.p = &part{sw: sw, name: name, n: n, header: h, row: h, dataLast: h}
-	for i, c := range rw.def.Columns {
+	// excelize puts each new <col> before the earlier ones; setting widths
+	// last to first keeps them ascending, which Excel insists on.
+	for i := len(rw.def.Columns) - 1; i >= 0; i-- {
+		c := rw.def.Columns[i]
 		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
 			return fmt.Errorf("set width of column %q: %w", c.Key, err)
 		}
