@@ -1,0 +1,176 @@
+package flexcharge
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRetriesTransientFailures(t *testing.T) {
+	ok := map[string]any{"transmitId": "key-1", "success": true}
+	tests := []struct {
+		name      string
+		fail      func(w http.ResponseWriter)
+		minWait   time.Duration
+		wantCalls int64
+	}{
+		{"5xx", func(w http.ResponseWriter) { writeJSON(w, 503, map[string]any{"title": "busy"}) }, 0, 3},
+		{"500 plain", func(w http.ResponseWriter) { http.Error(w, "boom", 500) }, 0, 3},
+		{"408", func(w http.ResponseWriter) { w.WriteHeader(408) }, 0, 3},
+		{"429 with Retry-After", func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(429)
+		}, 2 * time.Second, 3},
+		{"dropped connection", func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, 0, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, base := startFake(t, func(w http.ResponseWriter, n int64) {
+				if n <= 2 {
+					tt.fail(w)
+					return
+				}
+				writeJSON(w, 200, ok)
+			})
+			start := time.Now()
+			key, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+			if err != nil || key != "key-1" {
+				t.Fatalf("Transmit = %q, %v; want key-1", key, err)
+			}
+			if got := f.calls.Load(); got != tt.wantCalls {
+				t.Errorf("calls = %d, want %d", got, tt.wantCalls)
+			}
+			if el := time.Since(start); el < tt.minWait {
+				t.Errorf("took %v, want at least %v (Retry-After honoured)", el, tt.minWait)
+			}
+		})
+	}
+}
+
+func TestNoRetryOnClientErrors(t *testing.T) {
+	for _, code := range []int{400, 403, 404, 409, 422} {
+		f, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+			writeJSON(w, code, map[string]any{"success": false, "result": "refused"})
+		})
+		_, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.StatusCode != code || !Permanent(err) {
+			t.Errorf("HTTP %d: err = %v, want a permanent *APIError with that status", code, err)
+		}
+		if got := f.calls.Load(); got != 1 {
+			t.Errorf("HTTP %d: calls = %d, want 1", code, got)
+		}
+	}
+}
+
+func TestRetriesExhaustedWrapLastCause(t *testing.T) {
+	f, base := startFake(t, func(w http.ResponseWriter, _ int64) { writeJSON(w, 502, map[string]any{"title": "down"}) })
+	opts := fastOptions()
+	opts.MaxRetries = 3
+	_, err := NewClient(base, opts).Transmit(context.Background(), credA, validTransmit(credA))
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 502 || Permanent(err) {
+		t.Fatalf("err = %v, want a non-permanent error wrapping the 502", err)
+	}
+	if got := f.calls.Load(); got != 4 {
+		t.Errorf("calls = %d, want 4 (1 + 3 retries)", got)
+	}
+}
+
+func TestContextCancellation(t *testing.T) {
+	t.Run("during a slow answer", func(t *testing.T) {
+		e := startSandbox(t, testSeed(), SandboxOptions{Faults: Faults{Latency: time.Second}})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := NewClient(e.url(EnvSandbox), fastOptions()).Transmit(ctx, credA, validTransmit(credA))
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 500*time.Millisecond {
+			t.Errorf("err = %v after %v, want context.DeadlineExceeded promptly", err, time.Since(start))
+		}
+	})
+	t.Run("during backoff", func(t *testing.T) {
+		_, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(429)
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(100*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := NewClient(base, fastOptions()).Transmit(ctx, credA, validTransmit(credA))
+		if !errors.Is(err, context.Canceled) || time.Since(start) > 500*time.Millisecond {
+			t.Errorf("err = %v after %v, want context.Canceled promptly", err, time.Since(start))
+		}
+	})
+	t.Run("waiting for a shared token fetch", func(t *testing.T) {
+		e := startSandbox(t, testSeed(), SandboxOptions{Faults: Faults{Latency: time.Second}})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		err := NewClient(e.url(EnvSandbox), fastOptions()).Orders(ctx, credA, OrderQuery{}, func(Order) error { return nil })
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want context.DeadlineExceeded", err)
+		}
+	})
+}
+
+func TestPerAttemptTimeoutIsRetried(t *testing.T) {
+	f, base := startFake(t, func(w http.ResponseWriter, n int64) {
+		if n == 1 {
+			time.Sleep(300 * time.Millisecond)
+		}
+		writeJSON(w, 200, map[string]any{"transmitId": "key-2", "success": true})
+	})
+	opts := fastOptions()
+	opts.Timeout = 100 * time.Millisecond
+	key, err := NewClient(base, opts).Transmit(context.Background(), credA, validTransmit(credA))
+	if err != nil || key != "key-2" || f.calls.Load() != 2 {
+		t.Errorf("Transmit = %q, %v after %d calls; want key-2 after 2", key, err, f.calls.Load())
+	}
+}
+
+func TestConcurrencyIsBounded(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	_, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		writeJSON(w, 200, map[string]any{"transmitId": "k", "success": true})
+	})
+	opts := fastOptions()
+	opts.Concurrency = 3
+	c := NewClient(base, opts)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { _, _ = c.Transmit(context.Background(), credA, validTransmit(credA)) })
+	}
+	wg.Wait()
+	if peak > 3 {
+		t.Errorf("peak in-flight requests = %d, want <= 3", peak)
+	}
+}
+
+func TestRateIsBounded(t *testing.T) {
+	_, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+		writeJSON(w, 200, map[string]any{"transmitId": "k", "success": true})
+	})
+	opts := fastOptions()
+	opts.RatePerSecond, opts.Concurrency = 20, 1
+	c := NewClient(base, opts)
+	start := time.Now()
+	for range 11 { // the token call plus 11 transmits: a burst of 1 then 20/s
+		if _, err := c.Transmit(context.Background(), credA, validTransmit(credA)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if el := time.Since(start); el < 500*time.Millisecond {
+		t.Errorf("12 requests at 20/s took %v, want >= 500ms", el)
+	}
+}

@@ -1,0 +1,87 @@
+package flexcharge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer lets concurrent slog handlers share one buffer under -race.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestCredentialsNeverPrintSecrets(t *testing.T) {
+	var logged lockedBuffer
+	log := slog.New(slog.NewJSONHandler(&logged, nil))
+	log.Info("creds", "cr", credA)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("creds", "cr", credA, "ptr", &credA)
+	js, _ := json.Marshal(credA)
+	outs := map[string]string{
+		"%v": fmt.Sprintf("%v", credA), "%+v": fmt.Sprintf("%+v", credA), "%#v": fmt.Sprintf("%#v", credA),
+		"%s": fmt.Sprintf("%s", credA), "%q": fmt.Sprintf("%q", credA), "ptr %+v": fmt.Sprintf("%+v", &credA),
+		"in struct %+v": fmt.Sprintf("%+v", struct{ C Credentials }{credA}),
+		"slog": logged.String(), "json": string(js),
+	}
+	for how, out := range outs {
+		if strings.Contains(out, credA.AppKey) || strings.Contains(out, credA.AppSecret) {
+			t.Errorf("%s printed a secret: %s", how, out)
+		}
+		if !strings.Contains(out, credA.MID) {
+			t.Errorf("%s lost the MID: %s", how, out)
+		}
+	}
+}
+
+func TestLogsAndErrorsNeverHoldSecretsOrTokens(t *testing.T) {
+	e := startSandbox(t, testSeed(), SandboxOptions{RandSeed: 7, Faults: Faults{ErrorRate: 0.3, DropRate: 0.05}})
+	var logged lockedBuffer
+	opts := fastOptions()
+	opts.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.MaxRetries = 12
+	c := NewClient(e.url(EnvSandbox), opts)
+	var errs []string
+	for range 30 {
+		if _, err := c.Transmit(context.Background(), credA, validTransmit(credA)); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	bad := Credentials{MID: credA.MID, AppKey: credA.AppKey, AppSecret: "wrong-secret-xyz"}
+	if _, err := c.Transmit(context.Background(), bad, validTransmit(credA)); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if _, err := c.Order(context.Background(), credA, "no-such-order"); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if !strings.Contains(logged.String(), "flexcharge retry") {
+		t.Fatalf("no retries logged; the fault injection did not bite:\n%s", logged.String())
+	}
+	secrets := []string{credA.AppKey, credA.AppSecret, bad.AppSecret}
+	for a := range e.req.auths {
+		secrets = append(secrets, strings.TrimPrefix(a, "Bearer "))
+	}
+	haystack := logged.String() + strings.Join(errs, "\n")
+	for _, s := range secrets {
+		if strings.Contains(haystack, s) {
+			t.Errorf("a secret or token (%.12s…) appears in logs or errors", s)
+		}
+	}
+}
