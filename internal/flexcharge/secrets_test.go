@@ -39,7 +39,7 @@ func TestCredentialsNeverPrintSecrets(t *testing.T) {
 		"%v": fmt.Sprintf("%v", credA), "%+v": fmt.Sprintf("%+v", credA), "%#v": fmt.Sprintf("%#v", credA),
 		"%s": fmt.Sprintf("%s", credA), "%q": fmt.Sprintf("%q", credA), "ptr %+v": fmt.Sprintf("%+v", &credA),
 		"in struct %+v": fmt.Sprintf("%+v", struct{ C Credentials }{credA}),
-		"slog": logged.String(), "json": string(js),
+		"slog":          logged.String(), "json": string(js),
 	}
 	for how, out := range outs {
 		if strings.Contains(out, credA.AppKey) || strings.Contains(out, credA.AppSecret) {
