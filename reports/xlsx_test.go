@@ -188,3 +188,28 @@ func cellFormula(t *testing.T, data []byte, sheet, ref string) string {
 	}
 	return s
 }
+
+// staleCanary is a workbook whose SUM has a deliberately wrong cached value
+// (999 for 1+2): only a real recalculation shows 3.
+func staleCanary(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range []any{1, 2, excelize.Cell{Formula: "SUM(A1:A2)", Value: 999}} {
+		if err := sw.SetRow(cellName(0, i+1), []any{v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
