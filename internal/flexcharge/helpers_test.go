@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,3 +112,5 @@ func validTransmit(cr Credentials) TransmitRequest {
 		Merchant:      TransmitMerchant{ID: cr.MID, Name: "Shop A"},
 	}
 }
+
+func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
