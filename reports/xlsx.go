@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
@@ -32,10 +34,26 @@ func WriteWorkbook(ctx context.Context, w io.Writer, q Querier, defs []Definitio
 		}
 	}
 	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
+	if err := save(f, w); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	return nil
+}
+
+// save zips the workbook straight into w. excelize's Write would first build
+// the whole zip in a bytes.Buffer (100 MB and more at a million rows) and
+// compress at the default level, which took 40 % of the time; BestSpeed
+// costs about a third more bytes. The zip writer handed to excelize writes
+// to w and ignores the buffer excelize offers, which then stays empty.
+// excelize only patches that buffer for parts over 4 GB (zip64), far beyond
+// a sheet of a million rows.
+func save(f *excelize.File, w io.Writer) error {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
+	return f.Write(io.Discard)
 }
 
 // book is a workbook being written, with its styles created once each.
