@@ -27,5 +27,12 @@
 // (/sandbox/v1/... and /production/v1/...), seeded from a JSON file (LoadSeed,
 // WriteSeed). It issues HS256 JWTs, validates transmits and counts deliveries,
 // creates orders on /evaluate with the contract's test-card rules, settles or
-// expires managed-MIT orders, sends signed webhooks and injects faults.
+// expires managed-MIT orders (Settle), sends signed webhooks (SignWebhook,
+// VerifyWebhook) and injects faults. Faults strike before a request is
+// handled, so a faulted transmit is never counted as delivered; a client
+// that retries therefore leaves exactly one delivery per transaction, which
+// is what the push acceptance test checks with Deliveries.
+//
+// The sandbox's own rules (amount limits, currency, test cards, token
+// lifetime) are constants in sandbox_rules.go.
 package flexcharge

@@ -174,3 +174,15 @@ func TestRateIsBounded(t *testing.T) {
 		t.Errorf("12 requests at 20/s took %v, want >= 500ms", el)
 	}
 }
+
+func TestPersistent401RenewsOnlyOnce(t *testing.T) {
+	f, base := startFake(t, func(w http.ResponseWriter, _ int64) { w.WriteHeader(http.StatusUnauthorized) })
+	_, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 401 {
+		t.Fatalf("err = %v, want the 401", err)
+	}
+	if got := f.calls.Load(); got != 2 {
+		t.Errorf("transmit calls = %d, want 2 (one renewal, then give up)", got)
+	}
+}

@@ -21,13 +21,25 @@ func TestWebhookSignVerifyRoundTrip(t *testing.T) {
 		t.Errorf("%s = %q, want RFC 1123 GMT", HeaderDate, got)
 	}
 	tampered := map[string]func() (http.Header, []byte, string, []byte){
-		"body":      func() (http.Header, []byte, string, []byte) { return h.Clone(), append([]byte{}, body[:len(body)-1]...), "hooks.example:8443", hookKey },
-		"host":      func() (http.Header, []byte, string, []byte) { return h.Clone(), body, "evil.example", hookKey },
-		"key":       func() (http.Header, []byte, string, []byte) { return h.Clone(), body, "hooks.example:8443", []byte("other") },
-		"nonce":     func() (http.Header, []byte, string, []byte) { return with(h, HeaderNonce, "ffff"), body, "hooks.example:8443", hookKey },
-		"date":      func() (http.Header, []byte, string, []byte) { return with(h, HeaderDate, "x"), body, "hooks.example:8443", hookKey },
-		"signature": func() (http.Header, []byte, string, []byte) { return with(h, HeaderSignature, "AAAA"), body, "hooks.example:8443", hookKey },
-		"unsigned":  func() (http.Header, []byte, string, []byte) { return http.Header{}, body, "hooks.example:8443", hookKey },
+		"body": func() (http.Header, []byte, string, []byte) {
+			return h.Clone(), append([]byte{}, body[:len(body)-1]...), "hooks.example:8443", hookKey
+		},
+		"host": func() (http.Header, []byte, string, []byte) { return h.Clone(), body, "evil.example", hookKey },
+		"key": func() (http.Header, []byte, string, []byte) {
+			return h.Clone(), body, "hooks.example:8443", []byte("other")
+		},
+		"nonce": func() (http.Header, []byte, string, []byte) {
+			return with(h, HeaderNonce, "ffff"), body, "hooks.example:8443", hookKey
+		},
+		"date": func() (http.Header, []byte, string, []byte) {
+			return with(h, HeaderDate, "x"), body, "hooks.example:8443", hookKey
+		},
+		"signature": func() (http.Header, []byte, string, []byte) {
+			return with(h, HeaderSignature, "AAAA"), body, "hooks.example:8443", hookKey
+		},
+		"unsigned": func() (http.Header, []byte, string, []byte) {
+			return http.Header{}, body, "hooks.example:8443", hookKey
+		},
 	}
 	for name, f := range tampered {
 		hh, b, host, key := f()
