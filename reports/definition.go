@@ -47,10 +47,10 @@ const (
 	FormatInt      Format = "int"
 	FormatMoney    Format = "money"
 	FormatPercent  Format = "percent"
-	FormatDate     Format = "date"
-	FormatDateTime Format = "datetime"
-	FormatKey      Format = "key"   // the name side of a manifest; shown as text
-	FormatValue    Format = "value" // the value side of a manifest; shown as text
+	FormatDate     Format = "date"     // a calendar date (DuckDB DATE), shown as given, never shifted by a zone
+	FormatDateTime Format = "datetime" // an instant, shown in Options.Location
+	FormatKey      Format = "key"      // the name side of a manifest; shown as text
+	FormatValue    Format = "value"    // the value side of a manifest; shown as text
 )
 
 // ChartKind is the kind of chart a "-- chart:" line asks for.

@@ -17,6 +17,8 @@ import (
 // per report, in order, to w as an .xlsx workbook. Every sheet is streamed,
 // so memory stays flat however long the lists are; a list longer than a sheet
 // continues on "Sheet (2)", "Sheet (3)", ... each with its own header.
+// Rows go to temporary files first: nothing reaches w unless every query
+// succeeds, so an HTTP handler can still answer with an error.
 func WriteWorkbook(ctx context.Context, w io.Writer, q Querier, defs []Definition, opt Options, args ...any) (err error) {
 	if len(defs) == 0 {
 		return errors.New("write workbook: no report definitions")
