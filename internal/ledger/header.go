@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,25 +11,41 @@ import (
 	"strings"
 )
 
-// Field is a canonical column and the file's own name for it ("" when the
-// file lacks an optional column).
+// Field is a canonical column, the file's own name for it ("" when the file
+// lacks an optional column) and the value map applied to it.
 type Field struct {
 	Name   string
 	Source string
+	Values []ValuePair
 }
 
 // ErrMissingColumns rejects a file whose header lacks required columns.
 var ErrMissingColumns = errors.New("header lacks required columns")
 
-// ReadHeader reads the header line of a CSV file (a UTF-8 BOM is allowed).
+// ReadHeader reads the header line of a CSV file, gzipped when its name ends
+// in .gz; a UTF-8 BOM is allowed.
 func ReadHeader(path string, delim rune) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	var in io.Reader = f
+	if Compressed(path) {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("line 1: not gzip data: %w", err)
+		}
+		defer gz.Close()
+		in = gz
+	}
+	return readCSVHeader(bufio.NewReader(in), delim)
+}
+
+func readCSVHeader(in io.Reader, delim rune) ([]string, error) {
+	r := csv.NewReader(in)
 	r.Comma = delim
+	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("file is empty: no header line")
@@ -44,7 +61,12 @@ func ReadHeader(path string, delim rune) ([]string, error) {
 
 // MapHeader matches a header to the canonical columns, case-insensitively.
 // A missing required column rejects the file with every missing name.
-func MapHeader(header []string) ([]Field, error) {
+func MapHeader(header []string) ([]Field, error) { return Mapping{}.Map(header) }
+
+// Map matches a header to the canonical columns through the mapping's
+// renames, case-insensitively. A missing required column rejects the file
+// with every missing name (and the file column it was mapped from).
+func (m Mapping) Map(header []string) ([]Field, error) {
 	byName := map[string]string{}
 	for _, h := range header {
 		byName[strings.ToLower(strings.TrimSpace(h))] = h
@@ -52,13 +74,24 @@ func MapHeader(header []string) ([]Field, error) {
 	fields := make([]Field, len(Columns))
 	var missing []string
 	for i, c := range Columns {
-		fields[i] = Field{Name: c.Name, Source: byName[c.Name]}
+		want := c.Name
+		if r, ok := m.Columns[c.Name]; ok {
+			want = r
+		}
+		fields[i] = Field{Name: c.Name, Source: byName[strings.ToLower(strings.TrimSpace(want))], Values: m.ValuePairs(c.Name)}
 		if c.Required && fields[i].Source == "" {
-			missing = append(missing, c.Name)
+			missing = append(missing, describeMissing(c.Name, want))
 		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("line 1: %w: %s", ErrMissingColumns, strings.Join(missing, ", "))
 	}
 	return fields, nil
+}
+
+func describeMissing(canon, want string) string {
+	if canon == want {
+		return canon
+	}
+	return fmt.Sprintf("%s (mapped from %q)", canon, want)
 }

@@ -14,19 +14,38 @@ import (
 )
 
 // LoadFile is one ledger file to load: where it is and how to read it.
+// IngestFile reads the header and maps it itself.
 type LoadFile struct {
-	File   ledger.File
-	Fields []ledger.Field // canonical column ← the file's column
-	Header []string       // every column of the file, in order
-	Delim  rune
-	Zone   *time.Location // for naive processing times
-	RunID  int64
+	File    ledger.File
+	Format  ledger.Format  // "" means from the file name
+	Mapping ledger.Mapping // the zero Mapping reads a canonical CSV
+	Zone    *time.Location // naive processing times, when Mapping.Zone is empty
+	RunID   int64
+	// Progress, when set, is told each step of the load as it starts
+	// (IngestSteps of them); the caller draws a bar, store prints nothing.
+	Progress func(step string)
+}
+
+// IngestSteps is how many times IngestFile calls LoadFile.Progress.
+const IngestSteps = 4
+
+// NewLoadFile builds the LoadFile of a file found in a source from the
+// source's configured format, mapping and the configuration's zone.
+func NewLoadFile(f ledger.File, format string, m ledger.Mapping, zone *time.Location) (LoadFile, error) {
+	fm, err := ledger.FormatOf(format, f.Name)
+	if err != nil {
+		return LoadFile{}, fmt.Errorf("plan %s: %w", f.Name, err)
+	}
+	if err := m.Validate(); err != nil {
+		return LoadFile{}, fmt.Errorf("plan %s: mapping: %w", f.Name, err)
+	}
+	return LoadFile{File: f, Format: fm, Mapping: m, Zone: zone}, nil
 }
 
 // LoadOutcome says what loading a file did.
 type LoadOutcome struct {
 	FileID      int64
-	Outcome     string // loaded | replaced-earlier | duplicate | rejected
+	Outcome     string // loaded | duplicate
 	Rows        int64
 	Quarantined int64
 	Duplicates  int64
@@ -62,10 +81,22 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 		return out, err
 	}
 	defer conn.Close()
-	if err := db.stage(ctx, conn, lf); err != nil {
+	defer db.clearStage(conn)
+	p, err := db.plan(ctx, conn, lf)
+	if err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
-	return db.storeStage(ctx, conn, lf)
+	if _, err := db.stage(ctx, conn, p); err != nil {
+		return out, db.reject(ctx, lf, err)
+	}
+	lf.step("store")
+	return db.storeStage(ctx, conn, p)
+}
+
+func (lf LoadFile) step(name string) {
+	if lf.Progress != nil {
+		lf.Progress(name)
+	}
 }
 
 func (db *DB) fileSeen(ctx context.Context, sha string) (int64, bool, error) {
@@ -80,65 +111,64 @@ func (db *DB) fileSeen(ctx context.Context, sha string) (int64, bool, error) {
 	return f.ID, err == nil, err
 }
 
-// stage reads the file into the temporary stage and applies the whole-file checks.
-func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, lf LoadFile) error {
+// stage reads the file into the temporary stage and applies the whole-file
+// checks, returning how many records it read.
+func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) (int64, error) {
 	for _, q := range []string{db.q.CreateLedgerStage, db.q.ClearLedgerStage} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	query, err := render(db.q.StageCSV, readParams(lf, 0))
+	p.step("read")
+	query, err := p.render(db.q, "stage")
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := conn.ExecContext(ctx, query); err != nil {
-		return cleanCSVError(err)
+	res, err := conn.ExecContext(ctx, query)
+	if err != nil {
+		return 0, cleanCSVError(err)
 	}
-	if err := db.cardGuard(ctx, conn, lf); err != nil {
-		return err
+	p.step("guard")
+	if err := db.cardGuard(ctx, conn, p); err != nil {
+		return 0, err
 	}
-	_, err = conn.ExecContext(ctx, db.q.StageProblems)
-	return err
+	p.step("validate")
+	if _, err = conn.ExecContext(ctx, db.q.StageProblems); err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// clearStage empties the stage so the values of a file do not linger on a
+// pooled connection after it is loaded or rejected.
+func (db *DB) clearStage(conn *sqlx.Conn) {
+	conn.ExecContext(context.Background(), db.q.ClearLedgerStage)
 }
 
 // cardGuard rejects the file when any value looks like a full card number,
 // naming the line and columns but never the value.
-func (db *DB) cardGuard(ctx context.Context, conn *sqlx.Conn, lf LoadFile) error {
+func (db *DB) cardGuard(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	var line int64
 	if err := conn.GetContext(ctx, &line, db.q.FirstCardHit); err != nil || line == 0 {
 		return err
 	}
-	cols, err := db.cardColumns(ctx, conn, lf, line)
+	p.line = line
+	query, err := p.render(db.q, "card-columns")
 	if err != nil {
+		return err
+	}
+	var cols []string
+	if err := conn.SelectContext(ctx, &cols, query); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: line %d column %s: a value looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
 		ErrRejected, line, strings.Join(cols, ", "))
 }
 
-func (db *DB) cardColumns(ctx context.Context, conn *sqlx.Conn, lf LoadFile, line int64) ([]string, error) {
-	query, err := render(db.q.CardColumns, readParams(lf, line))
-	if err != nil {
-		return nil, err
-	}
-	hits := make([]sql.NullBool, len(lf.Header))
-	dest := make([]any, len(hits))
-	for i := range hits {
-		dest[i] = &hits[i]
-	}
-	if err := conn.QueryRowxContext(ctx, query).Scan(dest...); err != nil {
-		return nil, err
-	}
-	var cols []string
-	for i, h := range hits {
-		if h.Bool {
-			cols = append(cols, lf.Header[i])
-		}
-	}
-	return cols, nil
-}
-
 func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {
+	if !errors.Is(cause, ErrRejected) {
+		cause = fmt.Errorf("%w: %w", ErrRejected, cause)
+	}
 	_, err := db.db.ExecContext(ctx, db.q.InsertFile, lf.File.Source, lf.File.Name, lf.File.SHA256,
 		lf.File.Size, nullDate(lf.File.BusinessDate), 0, 0, 0, "rejected", cause.Error(), time.Now().UTC(), lf.RunID)
 	return errors.Join(cause, err)

@@ -1,21 +1,19 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 )
 
 // storeStage moves the staged file into the ledger in one transaction.
-func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (LoadOutcome, error) {
+func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutcome, error) {
 	var out LoadOutcome
 	if err := conn.SelectContext(ctx, &out.Problems, db.q.ListStageProblems, problemSample); err != nil {
 		return out, err
@@ -23,7 +21,7 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (Loa
 	if err := conn.GetContext(ctx, &out.Quarantined, db.q.CountStageProblems); err != nil {
 		return out, err
 	}
-	day, err := db.businessDate(ctx, conn, lf)
+	day, err := db.businessDate(ctx, conn, p)
 	if err != nil {
 		return out, err
 	}
@@ -31,7 +29,7 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (Loa
 	if err != nil {
 		return out, err
 	}
-	if err := db.storeInTx(ctx, tx, lf, day, &out); err != nil {
+	if err := db.storeInTx(ctx, tx, p.LoadFile, day, &out); err != nil {
 		tx.Rollback()
 		return out, err
 	}
@@ -85,42 +83,13 @@ func (db *DB) execAll(ctx context.Context, tx *sqlx.Tx, queries []string, args .
 }
 
 // businessDate is the date in the file's name, else its earliest processing day.
-func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (time.Time, error) {
-	if !lf.File.BusinessDate.IsZero() {
-		return lf.File.BusinessDate, nil
+func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.Time, error) {
+	if !p.File.BusinessDate.IsZero() {
+		return p.File.BusinessDate, nil
 	}
 	var day sql.NullTime
-	err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, lf.Zone.String())
+	err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, p.zone.String())
 	return day.Time, err
-}
-
-type readTemplate struct {
-	Path, Delim, Zone, ColumnTypes string
-	Fields                         any
-	Line                           int64
-}
-
-func readParams(lf LoadFile, line int64) readTemplate {
-	types := make([]string, len(lf.Header))
-	for i, h := range lf.Header {
-		types[i] = literal(h) + ": 'VARCHAR'"
-	}
-	return readTemplate{
-		Path: literal(lf.File.Path), Delim: literal(string(lf.Delim)), Zone: literal(lf.Zone.String()),
-		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Fields: lf.Fields, Line: line,
-	}
-}
-
-// render fills a query template. Every value reaching the SQL is quoted by
-// literal or ident, never spliced raw.
-func render(query string, data any) (string, error) {
-	t, err := template.New("q").Funcs(template.FuncMap{"ident": ident}).Parse(query)
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	err = t.Execute(&b, data)
-	return b.String(), err
 }
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -134,10 +103,24 @@ func nullDate(t time.Time) any {
 	return t
 }
 
-// csvDetail keeps DuckDB's reason for refusing a file but drops the echo of
-// the offending line, which could carry a card number.
-var csvDetail = regexp.MustCompile(`(?s)\n?\s*Original Line:.*`)
+// DuckDB's read errors may echo the offending line, which could carry a
+// card number: only the line number and a known reason are kept from a CSV
+// error, and only the first line, cut before any echo, from the others.
+var (
+	csvErrorLine = regexp.MustCompile(`CSV Error on Line: ([0-9]+)`)
+	csvReason    = regexp.MustCompile(`Value with unterminated quote found|Expected Number of Columns: [0-9]+ Found: [0-9]+|Invalid unicode \(byte sequence mismatch\) detected|Maximum line size of [0-9]+ bytes exceeded`)
+	echo         = regexp.MustCompile(`(?s)\s*(Original Line|Input):.*`)
+)
 
 func cleanCSVError(err error) error {
-	return fmt.Errorf("%w: %s", ErrRejected, csvDetail.ReplaceAllString(err.Error(), ""))
+	msg := err.Error()
+	if m := csvErrorLine.FindStringSubmatch(msg); m != nil {
+		reason := csvReason.FindString(msg)
+		if reason == "" {
+			reason = "malformed CSV"
+		}
+		return fmt.Errorf("%w: line %s: %s", ErrRejected, m[1], strings.ToLower(reason[:1])+reason[1:])
+	}
+	first, _, _ := strings.Cut(msg, "\n")
+	return fmt.Errorf("%w: %s", ErrRejected, strings.TrimSpace(echo.ReplaceAllString(first, "")))
 }

@@ -2,36 +2,294 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
+const canonical = "../../testdata/ledger/canonical_2026-11-23.csv"
+
 func loadFile(t *testing.T, db *store.DB, path string) (store.LoadOutcome, error) {
+	t.Helper()
+	return loadMapped(t, db, path, ledger.Mapping{})
+}
+
+func loadMapped(t *testing.T, db *store.DB, path string, m ledger.Mapping) (store.LoadOutcome, error) {
+	t.Helper()
+	return db.IngestFile(context.Background(), loadFileFor(t, path, m))
+}
+
+func loadFileFor(t *testing.T, path string, m ledger.Mapping) store.LoadFile {
 	t.Helper()
 	f, err := ledger.Describe("test", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	header, err := ledger.ReadHeader(path, ',')
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields, err := ledger.MapHeader(header)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ny, _ := time.LoadLocation("America/New_York")
-	return db.IngestFile(context.Background(), store.LoadFile{File: f, Fields: fields, Header: header, Delim: ',', Zone: ny})
+	lf, err := store.NewLoadFile(f, "", m, ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lf
+}
+
+// dump reads a table back as text, for comparing stored data.
+func dump(t *testing.T, db *store.DB, query string) [][]string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out [][]string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = fmt.Sprint(v)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// ledgerRows are the stored rows without the file they came from.
+const ledgerRows = "SELECT * EXCLUDE (file_id) FROM ledger_tx ORDER BY line, occurrence"
+
+// stored is everything a load may change except the record of files.
+func stored(t *testing.T, db *store.DB) [][][]string {
+	return [][][]string{
+		dump(t, db, "SELECT * FROM ledger_tx ORDER BY ALL"),
+		dump(t, db, "SELECT * FROM quarantine ORDER BY ALL"),
+		dump(t, db, "SELECT * EXCLUDE (loaded_at) FROM ledger_files WHERE outcome <> 'rejected' ORDER BY id"),
+	}
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestIngestCanonical(t *testing.T) {
 	db := MustOpenDB(t)
-	out, err := loadFile(t, db, "../../testdata/ledger/canonical_2026-11-23.csv")
+	out, err := loadFile(t, db, canonical)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%+v", out)
+	want := store.LoadOutcome{FileID: out.FileID, Outcome: "loaded", Rows: 4, Quarantined: 1, Duplicates: 1,
+		Problems: []store.Problem{
+			{Line: 5, Column: "amount", Reason: `"12.345" is not an amount in the source's unit (at most 2 decimals in major units, whole numbers in minor)`},
+			{Line: 5, Column: "processed_at", Reason: `"not-a-time" is not an RFC 3339 time or a time in the source's zone`},
+		}}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("load %s (-want +got):\n%s", canonical, diff)
+	}
+	stored := dump(t, db, "SELECT file_id, line, column_name FROM quarantine ORDER BY ALL")
+	if diff := cmp.Diff([][]string{{"1", "5", "amount"}, {"1", "5", "processed_at"}}, stored); diff != "" {
+		t.Errorf("quarantine table (-want +got):\n%s", diff)
+	}
+}
+
+// TestIngestIdenticalRows: both copies of TX-1 are kept, told apart by occurrence.
+func TestIngestIdenticalRows(t *testing.T) {
+	db := MustOpenDB(t)
+	if _, err := loadFile(t, db, canonical); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT transaction_id, line, occurrence FROM ledger_tx WHERE transaction_id = 'TX-1' ORDER BY line")
+	want := [][]string{{"TX-1", "2", "1"}, {"TX-1", "6", "2"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("identical rows of %s (-want +got):\n%s", canonical, diff)
+	}
+}
+
+func TestIngestSameFileTwiceIsNoOp(t *testing.T) {
+	db := MustOpenDB(t)
+	first, err := loadFile(t, db, canonical)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := stored(t, db)
+	again, err := loadFile(t, db, canonical)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Outcome != "duplicate" || again.FileID != first.FileID {
+		t.Errorf("second load of %s: got outcome %q file %d, want duplicate of file %d", canonical, again.Outcome, again.FileID, first.FileID)
+	}
+	if diff := cmp.Diff(before, stored(t, db)); diff != "" {
+		t.Errorf("stored data changed by a second load (-before +after):\n%s", diff)
+	}
+}
+
+func TestIngestCorrectedFileReplaces(t *testing.T) {
+	db := MustOpenDB(t)
+	first, err := loadFile(t, db, canonical)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := os.ReadFile(canonical)
+	fixed := strings.Replace(string(body), "not-a-time,12.345", "2026-11-23T13:00:00Z,12.34", 1)
+	second, err := loadFile(t, db, writeFile(t, "canonical_20261123_v2.csv", fixed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Replaced != first.FileID || second.Rows != 5 || second.Quarantined != 0 {
+		t.Errorf("corrected file: got %+v, want 5 rows, none quarantined, replacing file %d", second, first.FileID)
+	}
+	files := dump(t, db, "SELECT id, name, outcome, replaced_by FROM ledger_files ORDER BY id")
+	want := [][]string{
+		{fmt.Sprint(first.FileID), "canonical_2026-11-23.csv", "replaced", fmt.Sprint(second.FileID)},
+		{fmt.Sprint(second.FileID), "canonical_20261123_v2.csv", "loaded", "<nil>"},
+	}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Errorf("ledger_files (-want +got):\n%s", diff)
+	}
+	left := dump(t, db, "SELECT DISTINCT file_id FROM ledger_tx UNION ALL SELECT DISTINCT file_id FROM quarantine")
+	if diff := cmp.Diff([][]string{{fmt.Sprint(second.FileID)}}, left); diff != "" {
+		t.Errorf("files with stored rows or quarantine (-want +got):\n%s", diff)
+	}
+}
+
+// TestIngestForeignFormat loads a partner's own shape through a mapping and
+// must store exactly what the canonical file stores.
+func TestIngestForeignFormat(t *testing.T) {
+	var m ledger.Mapping
+	if _, err := toml.DecodeFile("../../testdata/ledger/foreign.toml", &m); err != nil {
+		t.Fatal(err)
+	}
+	want := MustOpenDB(t)
+	if _, err := loadFile(t, want, canonical); err != nil {
+		t.Fatal(err)
+	}
+	got := MustOpenDB(t)
+	foreign := "../../testdata/ledger/foreign_2026-11-23.csv"
+	if _, err := loadMapped(t, got, foreign, m); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(dump(t, want, ledgerRows), dump(t, got, ledgerRows)); diff != "" {
+		t.Errorf("rows stored from %s (-canonical +foreign):\n%s", foreign, diff)
+	}
+	q := "SELECT line, column_name FROM quarantine ORDER BY ALL"
+	if diff := cmp.Diff(dump(t, want, q), dump(t, got, q)); diff != "" {
+		t.Errorf("quarantine of %s (-canonical +foreign):\n%s", foreign, diff)
+	}
+}
+
+// TestIngestFormats: the canonical rows as gzipped CSV, JSON Lines (plain and
+// gzipped) and Parquet store the same rows as the CSV.
+func TestIngestFormats(t *testing.T) {
+	ref := MustOpenDB(t)
+	if _, err := loadFile(t, ref, canonical); err != nil {
+		t.Fatal(err)
+	}
+	const rows = "SELECT * EXCLUDE (file_id, line) FROM ledger_tx ORDER BY transaction_id, occurrence"
+	want := dump(t, ref, rows)
+	dir := t.TempDir()
+	for name, opts := range map[string]string{
+		"x_2026-11-23.csv.gz": "FORMAT csv, COMPRESSION gzip", "x_2026-11-23.jsonl": "FORMAT json",
+		"x_2026-11-23.jsonl.gz": "FORMAT json, COMPRESSION gzip", "x_2026-11-23.parquet": "FORMAT parquet",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			dump(t, ref, fmt.Sprintf("COPY (SELECT * FROM read_csv('%s', all_varchar = true)) TO '%s' (%s)", canonical, path, opts))
+			db := MustOpenDB(t)
+			out, err := loadFile(t, db, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Rows != 4 || out.Quarantined != 1 {
+				t.Errorf("load %s: got %d rows, %d quarantined; want 4, 1", name, out.Rows, out.Quarantined)
+			}
+			if diff := cmp.Diff(want, dump(t, db, rows)); diff != "" {
+				t.Errorf("rows stored from %s (-csv +%s):\n%s", name, name, diff)
+			}
+		})
+	}
+}
+
+// TestIngestRejects: a file refused whole names itself, the line, the column
+// and the reason, and leaves stored data as it was.
+func TestIngestRejects(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	const good = "M001,ORD-9,TX-9,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,A\n"
+	const card = "4111 1111 1111 1111"
+	tests := []struct {
+		name, file, body string
+		want             []string
+	}{
+		{"missing columns", "missing_2026-11-23.csv", "partner_merchant_id,transaction_id,processed_at,amount,currency,initiator,site_url\nM001,TX-9,2026-11-23T10:00:00Z,1.00,USD,CIT,a\n",
+			[]string{"line 1", "header lacks required columns", "order_id", "status"}},
+		{"card number", "card_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\"PAY " + card + "\"\n",
+			[]string{"line 3", "column descriptor", "full card number", "not PCI-safe"}},
+		{"unterminated quote", "quote_2026-11-23.csv", header + good + "M001,ORD-8,\"TX-8,2026-11-23T10:00:00Z,1.00,USD,approved,CIT," + card + ",A\n",
+			[]string{"line 3", "unterminated quote"}},
+		{"wrong column count", "count_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,a," + card + ",extra\n",
+			[]string{"line 3", "expected number of columns: 10 found: 11"}},
+		{"card number in JSON Lines", "card_2026-11-23.jsonl", `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a"}` + "\n" + `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T2","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a","note":"` + card + `"}` + "\n",
+			[]string{"line 2", "column note", "full card number"}},
+		{"malformed JSON Lines", "bad_2026-11-23.jsonl", `{"partner_merchant_id":"M001"}` + "\n" + `{"order_id": "` + card + `", oops}` + "\n", []string{"malformed JSON"}},
+		{"empty file", "empty_2026-11-23.csv", "", []string{"file is empty"}},
+		{"corrupt gzip", "gz_2026-11-23.csv.gz", header + good, []string{"line 1", "not gzip data"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, canonical); err != nil {
+				t.Fatal(err)
+			}
+			before := stored(t, db)
+			path := writeFile(t, tt.file, tt.body)
+			_, err := loadFile(t, db, path)
+			checkRejection(t, db, path, err, append(tt.want, path))
+			if diff := cmp.Diff(before, stored(t, db)); diff != "" {
+				t.Errorf("stored data changed by rejected %s (-before +after):\n%s", tt.file, diff)
+			}
+		})
+	}
+}
+
+// checkRejection asserts the error and the recorded reason say what they
+// must and never carry a card number.
+func checkRejection(t *testing.T, db *store.DB, path string, err error, want []string) {
+	t.Helper()
+	if !errors.Is(err, store.ErrRejected) {
+		t.Fatalf("load %s: got error %v, want ErrRejected", path, err)
+	}
+	recorded := dump(t, db, "SELECT reason FROM ledger_files WHERE outcome = 'rejected'")
+	if len(recorded) != 1 {
+		t.Fatalf("load %s: got rejected files %q, want one", path, recorded)
+	}
+	for _, msg := range []string{err.Error(), recorded[0][0]} {
+		if strings.Contains(strings.ReplaceAll(msg, " ", ""), "4111111111111111") {
+			t.Errorf("load %s: message carries the card number: %s", path, msg)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(w)) {
+			t.Errorf("load %s: error %q lacks %q", path, err, w)
+		}
+	}
 }

@@ -17,37 +17,107 @@ CREATE OR REPLACE TEMP TABLE ledger_stage (
 DELETE FROM ledger_stage;
 
 -- name: stage-csv
--- A template: Go fills in the file, its delimiter, its zone and which of its
--- columns feeds each canonical column (Fields). Every column of the file, mapped
--- or not, goes through the card-number guard.
-INSERT INTO ledger_stage
-SELECT raw.*,
-    CASE WHEN regexp_matches(raw.processed_at, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+-- Templates (Go's text/template) that read a file of any format into the
+-- stage; Go executes them by their define names, "stage" and "columns". The
+-- query keeps the name of its first format. Every column of the file, mapped
+-- or not, goes through the card-number guard while the file is read, once.
+
+-- records: the file's records with their line (CSV counts its header line;
+-- JSON Lines and Parquet count records from 1) and the card guard's verdict.
+{{define "records"}}
+{{- if eq .Format "jsonl"}}
+    SELECT row_number() OVER () AS line, card_like(CAST(json AS VARCHAR)) AS card_hit, json
+    FROM read_ndjson_objects({{.Path}})
+{{- else if eq .Format "parquet"}}
+    SELECT row_number() OVER () AS line, card_like(concat_ws(chr(31), *COLUMNS(*))) AS card_hit, *
+    FROM read_parquet({{.Path}})
+{{- else}}
+    SELECT row_number() OVER () + 1 AS line, card_like(concat_ws(chr(31), *COLUMNS(*))) AS card_hit, *
+    FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"',
+        auto_detect = false, columns = {{.ColumnTypes}}, compression = 'auto')
+{{- end}}
+{{- end}}
+
+-- value: one file column as text, however the format stores it.
+{{define "value"}}
+{{- if eq .Format "jsonl"}}json_extract_string(json, {{jsonKey .Source}})
+{{- else if eq .Format "parquet"}}CAST({{ident .Source}} AS VARCHAR)
+{{- else}}{{ident .Source}}{{end}}
+{{- end}}
+
+-- field: a canonical column taken from its file column, through the
+-- source's value map when it has one (matched trimmed and lowercased).
+{{define "field"}}
+{{- if not .Source}}NULL
+{{- else if .Values}}CASE lower(trim(coalesce({{template "value" .}}, '')))
+    {{- range .Values}} WHEN {{literal .From}} THEN {{literal .To}}{{end}}
+    ELSE nullif(trim({{template "value" .}}), '') END
+{{- else}}nullif(trim({{template "value" .}}), ''){{end}}
+{{- end}}
+
+-- processed: the typed processing time: the source's layout in its zone, or
+-- RFC 3339 with an offset, or a naive time in the source's zone.
+{{define "processed"}}
+{{- if .Layout}}
+    {{- if .ZonedLayout}}try_strptime(raw.processed_at, {{.Strptime}})
+    {{- else}}timezone({{.Zone}}, try_strptime(raw.processed_at, {{.Strptime}})){{end}}
+{{- else}}CASE WHEN regexp_matches(raw.processed_at, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
          THEN TRY_CAST(raw.processed_at AS TIMESTAMPTZ)
-         ELSE timezone({{.Zone}}, TRY_CAST(raw.processed_at AS TIMESTAMP)) END,
-    CASE WHEN regexp_full_match(raw.amount, '-?[0-9]{1,15}(\.[0-9]+)?')
+         ELSE timezone({{.Zone}}, TRY_CAST(raw.processed_at AS TIMESTAMP)) END
+{{- end}}
+{{- end}}
+
+-- amount: integer minor units, exactly: whole minor units as written, or a
+-- major-unit decimal with no more decimals than the currency has.
+{{define "amount"}}
+{{- if .Minor}}CASE WHEN regexp_full_match(raw.amount, '-?[0-9]{1,18}') THEN CAST(raw.amount AS BIGINT) END
+{{- else}}CASE WHEN regexp_full_match(raw.amount, '-?[0-9]{1,15}(\.[0-9]+)?')
           AND length(coalesce(split_part(raw.amount, '.', 2), '')) <= c.digits
-         THEN CAST(CAST(raw.amount AS DECIMAL(38, 6)) * [1, 10, 100, 1000][c.digits + 1] AS BIGINT) END,
-    c.digits,
+         THEN CAST(CAST(raw.amount AS DECIMAL(38, 6)) * [1, 10, 100, 1000][c.digits + 1] AS BIGINT) END
+{{- end}}
+{{- end}}
+
+{{define "stage"}}
+INSERT INTO ledger_stage
+SELECT raw.*, {{template "processed" .}}, {{template "amount" .}}, c.digits,
     CASE lower(coalesce(raw.is_recurring, ''))
          WHEN '' THEN false WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
          WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true END
 FROM (
-    SELECT row_number() OVER () + 1 AS line,
-        card_like(concat_ws(chr(31), *COLUMNS(*))) AS card_hit,
-        {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{if $f.Source}}nullif(trim({{ident $f.Source}}), ''){{else}}NULL{{end}} AS {{$f.Name}}{{end}}
-    FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"', auto_detect = false, columns = {{.ColumnTypes}})
+    SELECT line, card_hit,
+        {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
+    FROM ({{template "records" .}})
 ) raw
-LEFT JOIN currencies c ON c.code = raw.currency;
+LEFT JOIN currencies c ON c.code = raw.currency
+{{end}}
+
+-- columns: the column names of a JSON Lines file (every key of every record,
+-- in order of first appearance) or of a Parquet file.
+{{define "columns"}}
+{{- if eq .Format "jsonl"}}
+SELECT k FROM (
+    SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS n FROM read_ndjson_objects({{.Path}})
+) GROUP BY k ORDER BY min(n)
+{{- else}}
+SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
+{{- end}}
+{{end}}
 
 -- name: card-columns
--- A template: for one line that tripped the card guard, which columns did.
-SELECT card_like(COLUMNS(*)) FROM (
-    SELECT * EXCLUDE (line) FROM (
-        SELECT row_number() OVER () + 1 AS line, *
-        FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"', auto_detect = false, columns = {{.ColumnTypes}})
-    ) WHERE line = {{.Line}}
-);
+-- A template: for the line that tripped the card guard, the names of the
+-- columns that did (never their values).
+{{define "card-columns"}}
+{{- if eq .Format "jsonl"}}
+SELECT k FROM (
+    SELECT unnest(json_keys(json)) AS k, json FROM ({{template "records" .}}) WHERE line = {{.Line}}
+) WHERE card_like(CAST(json_extract(json, '$."' || replace(k, '"', '\"') || '"') AS VARCHAR))
+{{- else}}
+SELECT col FROM (
+    UNPIVOT (SELECT CAST(COLUMNS(* EXCLUDE (line, card_hit)) AS VARCHAR) FROM ({{template "records" .}}) WHERE line = {{.Line}})
+    ON COLUMNS(*) INTO NAME col VALUE val
+) WHERE card_like(val)
+{{- end}}
+{{end}}
 
 -- name: first-card-hit
 SELECT coalesce(min(line), 0) FROM ledger_stage WHERE card_hit;
@@ -62,7 +132,7 @@ SELECT line, p.column_name, p.reason FROM (
         CASE WHEN transaction_id IS NULL THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
         CASE WHEN processed_ts IS NULL THEN {'column_name': 'processed_at', 'reason': format('"{}" is not an RFC 3339 time or a time in the source''s zone', coalesce(processed_at, ''))} END,
         CASE WHEN digits IS NULL THEN {'column_name': 'currency', 'reason': format('"{}" is not a known ISO 4217 currency', coalesce(currency, ''))} END,
-        CASE WHEN digits IS NOT NULL AND amount_minor IS NULL THEN {'column_name': 'amount', 'reason': format('"{}" is not a decimal amount with at most {} decimals', coalesce(amount, ''), digits)} END,
+        CASE WHEN digits IS NOT NULL AND amount_minor IS NULL THEN {'column_name': 'amount', 'reason': format('"{}" is not an amount in the source''s unit (at most {} decimals in major units, whole numbers in minor)', coalesce(amount, ''), digits)} END,
         CASE WHEN coalesce(status, '') NOT IN ('approved', 'declined', 'error', 'refunded', 'chargeback', 'voided') THEN {'column_name': 'status', 'reason': format('"{}" is not one of approved, declined, error, refunded, chargeback, voided', coalesce(status, ''))} END,
         CASE WHEN coalesce(initiator, '') NOT IN ('CIT', 'MIT') THEN {'column_name': 'initiator', 'reason': format('"{}" is not CIT or MIT', coalesce(initiator, ''))} END,
         CASE WHEN coalesce(channel, 'web') NOT IN ('web', 'callcenter') THEN {'column_name': 'channel', 'reason': format('"{}" is not web or callcenter', channel)} END,
@@ -87,7 +157,8 @@ SELECT count(DISTINCT line) FROM stage_problems;
 SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_stage;
 
 -- name: file-by-hash
-SELECT id, outcome FROM ledger_files WHERE sha256 = $1 ORDER BY id LIMIT 1;
+-- A rejected file may come again once its source's mapping is fixed.
+SELECT id, outcome FROM ledger_files WHERE sha256 = $1 AND outcome <> 'rejected' ORDER BY id LIMIT 1;
 
 -- name: live-file-for-date
 SELECT id FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';

@@ -1,0 +1,163 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Mapping turns one partner's export shape into the canonical columns. The
+// zero Mapping reads a canonical comma-separated file.
+type Mapping struct {
+	// Delimiter separates CSV fields: one character, "," when empty, "\t" for tab.
+	Delimiter string `toml:"delimiter"`
+	// Columns renames: canonical column → the file's column (case-insensitive).
+	Columns map[string]string `toml:"columns"`
+	// Values maps the file's values of an enum column (status, initiator,
+	// channel, environment, is_recurring) to canonical ones, case-insensitively.
+	// Values not listed pass through and are validated as they are.
+	Values map[string]map[string]string `toml:"values"`
+	// AmountUnit is "major" (19.99, the default) or "minor" (1999 cents).
+	AmountUnit string `toml:"amount_unit"`
+	// TimeLayout is how processed_at is written when it is not RFC 3339:
+	// "MM/DD/YYYY HH:MM" style, or a strptime format with %.
+	TimeLayout string `toml:"time_layout"`
+	// Zone is the IANA zone of naive times; the configuration's zone when empty.
+	Zone string `toml:"zone"`
+}
+
+// ValueColumns are the columns a Mapping may map values of.
+var ValueColumns = []string{"status", "initiator", "channel", "environment", "is_recurring"}
+
+// Validate reports every problem of the mapping at once.
+func (m Mapping) Validate() error {
+	var errs []error
+	if _, err := m.Delim(); err != nil {
+		errs = append(errs, err)
+	}
+	for canon := range m.Columns {
+		if !isColumn(canon) {
+			errs = append(errs, fmt.Errorf("columns: %q is not a canonical column", canon))
+		}
+	}
+	for canon := range m.Values {
+		if !isValueColumn(canon) {
+			errs = append(errs, fmt.Errorf("values: %q is not one of %s", canon, strings.Join(ValueColumns, ", ")))
+		}
+	}
+	if m.AmountUnit != "" && m.AmountUnit != "major" && m.AmountUnit != "minor" {
+		errs = append(errs, fmt.Errorf("amount_unit: %q is not major or minor", m.AmountUnit))
+	}
+	if _, err := m.Location(time.UTC); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Delim is the CSV delimiter as one rune.
+func (m Mapping) Delim() (rune, error) {
+	switch m.Delimiter {
+	case "":
+		return ',', nil
+	case `\t`, "tab":
+		return '\t', nil
+	}
+	r, n := utf8.DecodeRuneInString(m.Delimiter)
+	if n != len(m.Delimiter) || r == '"' || r == '\n' || r == '\r' {
+		return 0, fmt.Errorf("delimiter: %q is not one character other than a quote or newline", m.Delimiter)
+	}
+	return r, nil
+}
+
+// Location is the zone of naive times: Zone, else def.
+func (m Mapping) Location(def *time.Location) (*time.Location, error) {
+	if m.Zone == "" {
+		return def, nil
+	}
+	loc, err := time.LoadLocation(m.Zone)
+	if err != nil {
+		return nil, fmt.Errorf("zone: unknown time zone %q", m.Zone)
+	}
+	return loc, nil
+}
+
+// MinorUnits reports whether amounts are written in minor units.
+func (m Mapping) MinorUnits() bool { return m.AmountUnit == "minor" }
+
+// Strptime is TimeLayout as a DuckDB strptime format, "" for RFC 3339.
+func (m Mapping) Strptime() string {
+	if m.TimeLayout == "" || strings.Contains(m.TimeLayout, "%") {
+		return m.TimeLayout
+	}
+	return strptime(m.TimeLayout)
+}
+
+// layoutTokens are matched longest first; MM is the month unless it follows
+// an hour and a colon, where it can only mean minutes.
+var layoutTokens = []struct{ token, format string }{
+	{"YYYY", "%Y"}, {"YY", "%y"}, {"DD", "%d"}, {"HH", "%H"}, {"hh", "%I"},
+	{"mm", "%M"}, {"SS", "%S"}, {"ss", "%S"}, {"AM", "%p"}, {"PM", "%p"}, {"MM", "%m"},
+}
+
+func strptime(layout string) string {
+	var b strings.Builder
+	for i := 0; i < len(layout); {
+		tok, f := matchToken(layout[i:])
+		if tok == "MM" && isAfterHour(layout[:i]) {
+			f = "%M"
+		}
+		if tok == "" {
+			tok, f = layout[i:i+1], layout[i:i+1]
+		}
+		b.WriteString(f)
+		i += len(tok)
+	}
+	return b.String()
+}
+
+func matchToken(s string) (string, string) {
+	for _, t := range layoutTokens {
+		if strings.HasPrefix(s, t.token) {
+			return t.token, t.format
+		}
+	}
+	return "", ""
+}
+
+func isAfterHour(before string) bool {
+	return strings.HasSuffix(before, "HH:") || strings.HasSuffix(before, "hh:")
+}
+
+// ValuePair is one entry of a value map, the file's value lowercased.
+type ValuePair struct{ From, To string }
+
+// ValuePairs lists the value map of a canonical column in a stable order.
+func (m Mapping) ValuePairs(canon string) []ValuePair {
+	var pairs []ValuePair
+	for from, to := range m.Values[canon] {
+		pairs = append(pairs, ValuePair{strings.ToLower(strings.TrimSpace(from)), to})
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].From < pairs[j].From })
+	return pairs
+}
+
+func isColumn(name string) bool {
+	for _, c := range Columns {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func isValueColumn(name string) bool {
+	for _, c := range ValueColumns {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}

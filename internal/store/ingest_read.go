@@ -1,0 +1,129 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+// plan is a LoadFile with what reading it takes worked out: its format, its
+// columns and which of them feeds each canonical column.
+type plan struct {
+	LoadFile
+	format ledger.Format
+	header []string
+	fields []ledger.Field
+	delim  rune
+	zone   *time.Location
+	line   int64 // the line card-columns looks at
+}
+
+// plan reads the file's columns and maps them; a file that cannot be read
+// or lacks required columns is rejected here, before anything is staged.
+func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, err error) {
+	p.LoadFile = lf
+	if p.format, err = ledger.FormatOf(string(lf.Format), lf.File.Name); err != nil {
+		return p, err
+	}
+	if p.delim, err = lf.Mapping.Delim(); err != nil {
+		return p, err
+	}
+	zone := lf.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	if p.zone, err = lf.Mapping.Location(zone); err != nil {
+		return p, err
+	}
+	if p.header, err = db.readHeader(ctx, conn, p); err != nil {
+		return p, err
+	}
+	p.fields, err = lf.Mapping.Map(p.header)
+	return p, err
+}
+
+// readHeader lists the file's columns: a CSV's header line, read in Go; the
+// keys of a JSON Lines file or the schema of a Parquet file, read by DuckDB.
+func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, error) {
+	if p.format == ledger.CSV {
+		return ledger.ReadHeader(p.File.Path, p.delim)
+	}
+	query, err := p.render(db.q, "columns")
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	if err := conn.SelectContext(ctx, &cols, query); err != nil {
+		return nil, cleanCSVError(err)
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("file is empty: no records")
+	}
+	return cols, nil
+}
+
+// readTemplate is what the reading templates of ingest.sql see. Every value
+// reaching the SQL is quoted by literal, ident or jsonKey, never spliced raw.
+type readTemplate struct {
+	Format                      ledger.Format
+	Path, Delim, Zone, Strptime string
+	ColumnTypes                 string
+	Minor, Layout, ZonedLayout  bool
+	Fields                      []stageField
+	Line                        int64
+}
+
+// stageField is a ledger.Field with the file's format, which decides how
+// its value is taken from a record.
+type stageField struct {
+	ledger.Field
+	Format ledger.Format
+}
+
+func (p plan) params() readTemplate {
+	types := make([]string, len(p.header))
+	for i, h := range p.header {
+		types[i] = literal(h) + ": 'VARCHAR'"
+	}
+	fields := make([]stageField, len(p.fields))
+	for i, f := range p.fields {
+		fields[i] = stageField{f, p.format}
+	}
+	layout := p.Mapping.Strptime()
+	return readTemplate{
+		Format: p.format, Path: literal(p.File.Path), Delim: literal(string(p.delim)),
+		Zone: literal(p.zone.String()), Strptime: literal(layout),
+		Layout:      layout != "",
+		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
+		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
+		Fields: fields, Line: p.line,
+	}
+}
+
+// render fills one of the reading templates defined in the stage-csv and
+// card-columns queries of ingest.sql, which share their definitions.
+func (p plan) render(q *Queries, name string) (string, error) {
+	t := template.New("").Funcs(template.FuncMap{"ident": ident, "literal": literal, "jsonKey": jsonKey})
+	for _, body := range []string{q.StageCSV, q.CardColumns} {
+		if _, err := t.New(fmt.Sprint(len(t.Templates()))).Parse(body); err != nil {
+			return "", fmt.Errorf("parse reading templates: %w", err)
+		}
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, p.params()); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// jsonKey is the JSON path of one top-level key, as a SQL literal.
+func jsonKey(key string) string {
+	return literal(`$."` + strings.ReplaceAll(strings.ReplaceAll(key, `\`, `\\`), `"`, `\"`) + `"`)
+}
