@@ -74,8 +74,9 @@ func (c *Config) validateMerchant(fe *fieldErrors, key string, m *Merchant) {
 	if m.Name == "" {
 		fe.add(key+".name", "missing")
 	}
-	for env := range m.Credentials {
-		c.validateCredentials(fe, fmt.Sprintf("%s.credentials.%s", key, env), env, m.Credentials[env])
+	for env, cr := range m.Credentials {
+		c.validateCredentials(fe, fmt.Sprintf("%s.credentials.%s", key, env), env, &cr)
+		m.Credentials[env] = cr // the resolved secrets
 	}
 	for j, s := range m.Sites {
 		validateSite(fe, fmt.Sprintf("%s.sites[%d]", key, j), s)
@@ -85,7 +86,7 @@ func (c *Config) validateMerchant(fe *fieldErrors, key string, m *Merchant) {
 	}
 }
 
-func (c *Config) validateCredentials(fe *fieldErrors, key, env string, cr Credentials) {
+func (c *Config) validateCredentials(fe *fieldErrors, key, env string, cr *Credentials) {
 	if _, err := recon.ParseEnvironment(env); err != nil {
 		fe.add(key, "%v", err)
 	}

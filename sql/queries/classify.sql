@@ -52,7 +52,8 @@ LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.tra
 -- Every FlexCharge order goes to at most one decline of the same merchant and
 -- order id: the attempt it names, else the nearest decline in time. Orders are
 -- known by merchant, not mid, so one found in the other environment still
--- finds its decline (and is flagged). A decline's primary order is in its own
+-- finds its decline (and is flagged). A repeated ledger row shares its
+-- first occurrence's orders. A decline's primary order is in its own
 -- environment if it can be, then names the attempt, then is the latest.
 CREATE OR REPLACE TEMP TABLE assigned AS
 WITH orders AS (
@@ -60,10 +61,10 @@ WITH orders AS (
     JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
 ),
 declines AS (
-    SELECT * FROM judged WHERE status = 'declined'
+    SELECT * FROM judged WHERE status = 'declined' AND occurrence = 1
 ),
 matched AS (
-    SELECT o.environment AS order_env, o.id AS order_key, d.file_id, d.line, d.judged_env,
+    SELECT o.environment AS order_env, o.id AS order_key, d.partner_merchant_id, d.transaction_id, d.judged_env,
         o.transaction_id = d.transaction_id AS names_attempt, o.created_on
     FROM orders o
     JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
@@ -72,8 +73,8 @@ matched AS (
                  abs(epoch(o.created_on) - epoch(d.processed_at)), d.file_id, d.line) = 1
 )
 SELECT *,
-    count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
-    row_number() OVER (PARTITION BY file_id, line
+    count(*) OVER (PARTITION BY partner_merchant_id, transaction_id) AS orders_for_decline,
+    row_number() OVER (PARTITION BY partner_merchant_id, transaction_id
         ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
 FROM matched;
 
@@ -106,7 +107,7 @@ SELECT $1 AS run_id, j.file_id, j.line, j.partner_merchant_id, j.merchant_name, 
         ELSE 'pending'
     END AS outcome_state
 FROM judged j
-LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_primary
+LEFT JOIN assigned a ON a.partner_merchant_id = j.partner_merchant_id AND a.transaction_id = j.transaction_id AND a.is_primary
 LEFT JOIN fc_orders o ON o.environment = a.order_env AND o.id = a.order_key;
 
 -- name: classify-findings
@@ -117,10 +118,10 @@ primary_order AS (
     SELECT r.*, o.environment AS order_env, o.amount AS o_amount, o.currency AS o_currency,
         o.site_id AS o_site_id, o.site_url AS o_site_url, o.descriptor AS o_descriptor,
         o.is_mit AS o_is_mit, o.order_source AS o_source,
-        CASE r.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END AS reg_site_id
+        CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END AS reg_site_id
     FROM r
     JOIN fc_orders o ON o.id = r.fc_order_id
-    JOIN assigned a ON a.file_id = r.file_id AND a.line = r.line AND a.is_primary AND a.order_env = o.environment
+    JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary AND a.order_env = o.environment
     LEFT JOIN sites s ON s.merchant_id = r.partner_merchant_id AND s.url = r.site_url
 ),
 field_diffs AS (
@@ -146,12 +147,12 @@ FROM field_diffs
 UNION ALL
 SELECT $1, 'evaluated_while_off', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
     a.order_key, 'switch', r.switch_state, a.order_env, r.processed_at, 'FlexCharge has an order although the profile was off'
-FROM r JOIN assigned a ON a.file_id = r.file_id AND a.line = r.line AND a.is_primary
+FROM r JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary
 WHERE r.switch_state = 'off'
 UNION ALL
 SELECT $1, 'duplicate_evaluate', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
     r.fc_order_id, 'orders', NULL, CAST(a.orders_for_decline AS VARCHAR), r.processed_at, 'several FlexCharge orders for one decline'
-FROM r JOIN assigned a ON a.file_id = r.file_id AND a.line = r.line AND a.is_primary
+FROM r JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary
 WHERE a.orders_for_decline > 1
 UNION ALL
 SELECT $1, 'double_charge_risk', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/config"
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// demo is the whole nightly job on generated data, with no set-up: it
+// generates a partner's exports and FlexCharge's orders, starts the sandbox
+// in this process, and runs the chain once over real HTTP.
+func (m *Main) demo(ctx context.Context, args []string) error {
+	fs := m.flags("demo", "[--dir DIR] [--rows N] [--seed S]")
+	dir := fs.String("dir", "var/demo", "folder for the demo's data, database and workbook (emptied first)")
+	rows := fs.Int("rows", 5000, "ledger transactions to generate")
+	seed := fs.Uint64("seed", 7, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(*dir); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	yesterday := time.Now().AddDate(0, 0, -1)
+	plan, err := gen.Generate(gen.Options{Rows: *rows, Seed: *seed, LastDay: yesterday, Out: *dir, SandboxURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		return err
+	}
+	stop, err := startSandbox(ctx, ln, filepath.Join(*dir, gen.SeedFile))
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Fprintf(m.Stdout, "generated %d transactions in %s; FlexCharge sandbox on %s\n", *rows, *dir, ln.Addr())
+	return m.demoRun(ctx, filepath.Join(*dir, gen.ConfigFile), plan)
+}
+
+func (m *Main) demoRun(ctx context.Context, cfgPath string, plan gen.Plan) error {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+	from, _ := time.Parse(time.DateOnly, plan.From)
+	to, _ := time.Parse(time.DateOnly, plan.To)
+	return m.runAndReport(ctx, env, jobs.Request{Kind: "demo", From: from, To: to, AsOf: plan.AsOf})
+}
+
+// startSandbox serves a sandbox seeded from seedPath on ln until stop is called.
+func startSandbox(ctx context.Context, ln net.Listener, seedPath string) (stop func(), err error) {
+	seed, err := flexcharge.LoadSeed(seedPath)
+	if err != nil {
+		return nil, err
+	}
+	sb := flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{})
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		serveUntilDone(ctx, ln, sb)
+	}()
+	return func() { cancel(); <-done; sb.Close() }, nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+func (m *Main) reconcile(ctx context.Context, args []string) error {
+	fs := m.flags("reconcile", "--config F --from DATE --to DATE [--merchant ID] [--dry-run] [--backfill]")
+	cfgPath := fs.String("config", "", "configuration file")
+	from := fs.String("from", "", "first business day, YYYY-MM-DD")
+	to := fs.String("to", "", "last business day, YYYY-MM-DD (default: --from)")
+	merchant := fs.String("merchant", "", "only this partner merchant id")
+	dryRun := fs.Bool("dry-run", false, "list what would be pushed to FlexCharge; send nothing")
+	backfill := fs.Bool("backfill", false, "also push transactions older than push.max_age")
+	asOf := fs.String("as-of", "", "the run's clock, RFC 3339 (default: now)")
+	verbose := fs.Bool("v", false, "log each stage")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	req, err := request("adhoc", *from, *to, *asOf)
+	if err != nil {
+		return err
+	}
+	req.Merchant, req.DryRun, req.Backfill = *merchant, *dryRun, *backfill
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	env, err := openEnv(ctx, cfg, newLogger(m, *verbose))
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+	return m.runAndReport(ctx, env, req)
+}
+
+func request(kind, from, to, asOf string) (jobs.Request, error) {
+	req := jobs.Request{Kind: kind, AsOf: time.Now().UTC()}
+	var err error
+	if req.From, err = time.Parse(time.DateOnly, from); err != nil {
+		return req, fmt.Errorf("--from: want YYYY-MM-DD: %w", err)
+	}
+	req.To = req.From
+	if to != "" {
+		if req.To, err = time.Parse(time.DateOnly, to); err != nil {
+			return req, fmt.Errorf("--to: want YYYY-MM-DD: %w", err)
+		}
+	}
+	if req.To.Before(req.From) {
+		return req, fmt.Errorf("--to %s is before --from %s", to, from)
+	}
+	if asOf != "" {
+		if req.AsOf, err = time.Parse(time.RFC3339, asOf); err != nil {
+			return req, fmt.Errorf("--as-of: want RFC 3339: %w", err)
+		}
+	}
+	return req, nil
+}
+
+// runAndReport runs the chain and prints what it found.
+func (m *Main) runAndReport(ctx context.Context, env *jobs.Env, req jobs.Request) error {
+	run, err := env.Reconcile(ctx, req)
+	if err != nil {
+		return err
+	}
+	counts, err := env.DB.StateCounts(ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	m.printSummary(run, counts)
+	return nil
+}
+
+func (m *Main) printSummary(run store.Run, counts []store.StateCount) {
+	fmt.Fprintf(m.Stdout, "run %d %s: %s to %s", run.ID, run.Status, run.WindowFrom.Format(time.DateOnly), run.WindowTo.Format(time.DateOnly))
+	if run.DryRun {
+		fmt.Fprint(m.Stdout, " (dry run)")
+	}
+	fmt.Fprintln(m.Stdout)
+	for _, c := range counts {
+		fmt.Fprintf(m.Stdout, "  %-22s %9d\n", c.State, c.N)
+	}
+	fmt.Fprintf(m.Stdout, "workbook: %s\n", run.Workbook)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	flexrecon "github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/config"
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+	"github.com/flexcharge/flexrecon/reports"
+)
+
+// openEnv wires the chain from a configuration: the database (migrated, the
+// registry seeded), a client per FlexCharge environment, sources and reports.
+func openEnv(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jobs.Env, error) {
+	defs, err := reportDefinitions()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.Path(cfg.Database), flexrecon.SQL())
+	if err != nil {
+		return nil, err
+	}
+	env := &jobs.Env{
+		DB: db, Clients: clients(cfg, logger), Location: cfg.Location, Output: cfg.Path(cfg.Output),
+		Reports: defs, Version: version, ConfigHash: cfg.Hash, Logger: logger, Progress: isTerminal(os.Stderr),
+		Push: jobs.PushPolicy{MaxAge: cfg.Push.MaxAge.Duration, Concurrency: cfg.Push.Concurrency},
+	}
+	for _, m := range cfg.Merchants {
+		env.Merchants = append(env.Merchants, merchant(m))
+	}
+	if env.Sources, err = sources(cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.SeedRegistry(ctx, registry(env.Merchants), time.Now().UTC()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func reportDefinitions() ([]reports.Definition, error) {
+	sub, err := fs.Sub(flexrecon.SQL(), "reports")
+	if err != nil {
+		return nil, err
+	}
+	return reports.LoadDefinitions(sub)
+}
+
+func clients(cfg *config.Config, logger *slog.Logger) map[recon.Environment]*flexcharge.Client {
+	out := map[recon.Environment]*flexcharge.Client{}
+	for env, f := range cfg.FlexCharge {
+		out[recon.Environment(env)] = flexcharge.NewClient(f.BaseURL, flexcharge.Options{
+			Concurrency: cfg.Push.Concurrency, Logger: logger,
+		})
+	}
+	return out
+}
+
+func merchant(m config.Merchant) jobs.Merchant {
+	jm := jobs.Merchant{
+		Merchant:    store.Merchant{ID: m.ID, Name: m.Name, MIDs: map[string]string{}},
+		Credentials: map[recon.Environment]flexcharge.Credentials{},
+	}
+	for env, cr := range m.Credentials {
+		jm.MIDs[env] = cr.MID
+		jm.Credentials[recon.Environment(env)] = flexcharge.Credentials{MID: cr.MID, AppKey: cr.AppKey.Value(), AppSecret: cr.AppSecret.Value()}
+	}
+	for _, s := range m.Sites {
+		jm.Sites = append(jm.Sites, store.Site{URL: s.URL, Descriptor: s.Descriptor,
+			SiteIDSandbox: s.SiteID["sandbox"], SiteIDProd: s.SiteID["production"], Campaigns: s.Campaigns})
+	}
+	for _, s := range m.Switches {
+		jm.Switches = append(jm.Switches, switchOf(s))
+	}
+	return jm
+}
+
+func switchOf(s config.Switch) store.Switch {
+	sw := store.Switch{Profile: string(s.Profile), Scope: "merchant", State: string(s.State),
+		EffectiveAt: s.Effective, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
+	switch {
+	case s.Site != "":
+		sw.Scope, sw.ScopeValue = "site", s.Site
+	case s.Campaign != "":
+		sw.Scope, sw.ScopeValue = "campaign", s.Campaign
+	}
+	return sw
+}
+
+func registry(ms []jobs.Merchant) []store.Merchant {
+	out := make([]store.Merchant, len(ms))
+	for i, m := range ms {
+		out[i] = m.Merchant
+	}
+	return out
+}
+
+func sources(cfg *config.Config) ([]jobs.Source, error) {
+	out := make([]jobs.Source, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		out[i] = jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern}
+	}
+	return out, nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func newLogger(m *Main, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return nil, fmt.Errorf("--config is required")
+	}
+	return config.Load(path)
+}

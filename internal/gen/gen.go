@@ -1,0 +1,102 @@
+package gen
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/recon"
+)
+
+// Options say how much data to make, for which days, and where to put it.
+type Options struct {
+	Rows       int
+	Seed       uint64
+	LastDay    time.Time      // the last business day; its date is read in Zone
+	Days       int            // business days ending at LastDay (default 1)
+	Zone       *time.Location // the partner's zone (default America/New_York)
+	Out        string         // folder to write into
+	SandboxURL string         // where the config points FlexCharge (default http://127.0.0.1:8089)
+}
+
+// Expectation is the verdict a transaction must get.
+type Expectation struct {
+	Merchant, TransactionID string
+	Occurrence              int
+	Transmit, Outcome       string
+	Findings                []string
+}
+
+// Plan is the run the expectations hold for, and the counts of findings that
+// belong to no ledger transaction.
+type Plan struct {
+	From, To   string    // business days, YYYY-MM-DD
+	AsOf       time.Time // the nightly run's clock: 02:30 the day after LastDay
+	Orphans    int
+	Quarantine int
+}
+
+// dataset is everything generated, before it is written.
+type dataset struct {
+	opts      Options
+	r         *rand.Rand
+	merchants []merchant
+	asOf      time.Time
+	days      []time.Time
+	rows      [][]row // per day
+	orders    []flexcharge.SeedOrder
+	expect    []Expectation
+	plan      Plan
+	nextID    int
+}
+
+// Generate makes the data set and writes it to opts.Out.
+func Generate(opts Options) (Plan, error) {
+	d := newDataset(opts)
+	for range d.opts.Rows {
+		d.addTransaction()
+	}
+	d.addOrphans(max(1, d.opts.Rows/400))
+	if err := d.write(); err != nil {
+		return Plan{}, fmt.Errorf("write generated data to %s: %w", opts.Out, err)
+	}
+	return d.plan, nil
+}
+
+func newDataset(opts Options) *dataset {
+	if opts.Days <= 0 {
+		opts.Days = 1
+	}
+	if opts.Zone == nil {
+		opts.Zone, _ = time.LoadLocation("America/New_York")
+	}
+	if opts.SandboxURL == "" {
+		opts.SandboxURL = "http://127.0.0.1:8089"
+	}
+	last := time.Date(opts.LastDay.Year(), opts.LastDay.Month(), opts.LastDay.Day(), 0, 0, 0, 0, opts.Zone)
+	d := &dataset{opts: opts, r: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
+	d.merchants = registry(d.r, last)
+	for i := opts.Days - 1; i >= 0; i-- {
+		d.days = append(d.days, last.AddDate(0, 0, -i))
+	}
+	d.rows = make([][]row, len(d.days))
+	d.asOf = last.AddDate(0, 0, 1).Add(150 * time.Minute)
+	d.plan = Plan{From: d.days[0].Format(time.DateOnly), To: last.Format(time.DateOnly), AsOf: d.asOf}
+	return d
+}
+
+func (d *dataset) chance(p float64) bool { return d.r.Float64() < p }
+
+func (d *dataset) id(prefix string) string {
+	d.nextID++
+	return fmt.Sprintf("%s%08d", prefix, d.nextID)
+}
+
+// stateOf is the switch in force for a row; unknown merchants are off.
+func (d *dataset) stateOf(m *merchant, rw row) recon.SwitchState {
+	if m == nil {
+		return recon.Off
+	}
+	return m.stateAt(rw.profile, rw.siteURL, rw.campaign, rw.processedAt)
+}

@@ -1,0 +1,170 @@
+package gen
+
+import (
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/recon"
+)
+
+// row is one ledger row as the partner exports it.
+type row struct {
+	merchant, orderID, txID string
+	processedAt             time.Time
+	amount                  int64
+	status, responseCode    string
+	profile                 recon.Profile
+	recurring               bool
+	siteURL, descriptor     string
+	campaign                string
+	bin, last4, transmitKey string
+	badAmount               bool // quarantined: the amount is not a number
+}
+
+// addTransaction makes one ledger transaction, its FlexCharge side and its
+// expected verdict, planting discrepancies at fixed rates.
+func (d *dataset) addTransaction() {
+	day := d.r.IntN(len(d.days))
+	m, rw := d.newRow(day)
+	if d.chance(0.002) {
+		rw.badAmount = true
+		d.rows[day] = append(d.rows[day], rw)
+		d.plan.Quarantine++
+		return
+	}
+	state := d.stateOf(m, rw)
+	e := Expectation{Merchant: rw.merchant, TransactionID: rw.txID, Occurrence: 1}
+	d.judgeTransmit(&rw, state, &e)
+	if rw.status == "declined" {
+		d.judgeDecline(m, rw, state, &e)
+	}
+	if m == nil {
+		e.Findings = append(e.Findings, string(recon.UnknownMerchant))
+	} else if m.site(rw.siteURL) == nil {
+		e.Findings = append(e.Findings, string(recon.UnknownSite))
+	}
+	retry := e.Outcome == string(recon.Recovered) && d.chance(0.03) &&
+		rw.processedAt.Sub(d.days[day]) < 23*time.Hour // the retry stays on the decline's business day
+	if retry {
+		e.Findings = append(e.Findings, string(recon.DoubleChargeRisk))
+	}
+	d.emit(day, rw, e)
+	if retry {
+		d.addMerchantRetry(day, m, rw)
+	}
+}
+
+// emit stores a row and its expectation, sometimes twice, as an export that
+// repeats a line would.
+func (d *dataset) emit(day int, rw row, e Expectation) {
+	d.rows[day] = append(d.rows[day], rw)
+	d.expect = append(d.expect, e)
+	if d.chance(0.003) {
+		dup := e
+		dup.Occurrence = 2
+		dup.Findings = append(append([]string{}, e.Findings...), string(recon.DuplicateRow))
+		d.rows[day] = append(d.rows[day], rw)
+		d.expect = append(d.expect, dup)
+	}
+}
+
+func (d *dataset) newRow(day int) (*merchant, row) {
+	var m *merchant
+	rw := row{orderID: d.id("O"), processedAt: d.days[day].Add(time.Duration(d.r.IntN(86400)) * time.Second)}
+	rw.txID = "T" + rw.orderID[1:]
+	rw.merchant = "M999"
+	if !d.chance(0.002) {
+		m = &d.merchants[d.r.IntN(len(d.merchants))]
+		rw.merchant = m.id
+	}
+	rw.profile = d.pickProfile()
+	d.pickSite(m, &rw)
+	rw.amount = 10 + d.r.Int64N(19990)
+	rw.status, rw.responseCode = d.pickStatus()
+	rw.recurring = rw.profile == recon.MIT
+	rw.bin, rw.last4 = "400000", "3184"
+	return m, rw
+}
+
+func (d *dataset) pickProfile() recon.Profile {
+	switch f := d.r.Float64(); {
+	case f < 0.55:
+		return recon.CITWeb
+	case f < 0.70:
+		return recon.CITCallCenter
+	default:
+		return recon.MIT
+	}
+}
+
+func (d *dataset) pickSite(m *merchant, rw *row) {
+	if m == nil || d.chance(0.003) {
+		rw.siteURL, rw.descriptor = "https://unlisted.example", "UNLISTED*SHOP"
+		return
+	}
+	s := m.sites[d.r.IntN(len(m.sites))]
+	rw.siteURL, rw.descriptor = s.url, s.descriptor
+	if s.campaign != "" && d.chance(0.5) {
+		rw.campaign = s.campaign
+	}
+}
+
+func (d *dataset) pickStatus() (status, code string) {
+	switch f := d.r.Float64(); {
+	case f < 0.68:
+		return "approved", "00"
+	case f < 0.96:
+		return "declined", []string{"05", "51", "203"}[d.r.IntN(3)]
+	case f < 0.98:
+		return "error", "96"
+	case f < 0.99:
+		return "refunded", "00"
+	default:
+		return "voided", "00"
+	}
+}
+
+// judgeTransmit decides whether the gateway kept a transmit key, and what a
+// run at asOf will make of a row without one.
+func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation) {
+	switch {
+	case state == recon.Off && d.chance(0.10), state != recon.Off && d.chance(0.95):
+		rw.transmitKey = d.id("K")
+		e.Transmit = string(recon.Transmitted)
+	case state == recon.Off:
+		e.Transmit = string(recon.NotExpected)
+	case rw.processedAt.Before(d.asOf.Add(-24 * time.Hour)):
+		e.Transmit = string(recon.Untransmitted) // too old to push without a backfill
+	case rw.status == "approved" && d.chance(0.1):
+		rw.amount = 5 // below the sandbox's 10-cent minimum: FlexCharge refuses it
+		e.Transmit = string(recon.PushFailed)
+	default:
+		e.Transmit = string(recon.Pushed)
+	}
+}
+
+// addMerchantRetry plants the merchant's own approved retry after FlexCharge
+// already rescued the order: a double-charge risk.
+func (d *dataset) addMerchantRetry(day int, m *merchant, decline row) {
+	retry := decline
+	retry.txID = d.id("R")
+	retry.status, retry.responseCode = "approved", "00"
+	retry.processedAt = decline.processedAt.Add(time.Second)
+	re := Expectation{Merchant: retry.merchant, TransactionID: retry.txID, Occurrence: 1}
+	state := d.stateOf(m, retry)
+	retry.transmitKey = ""
+	d.judgeTransmit(&retry, state, &re)
+	if m.site(retry.siteURL) == nil {
+		re.Findings = append(re.Findings, string(recon.UnknownSite))
+	}
+	d.rows[day] = append(d.rows[day], retry)
+	d.expect = append(d.expect, re)
+}
+
+func (m *merchant) site(url string) *site {
+	for i := range m.sites {
+		if m.sites[i].url == url {
+			return &m.sites[i]
+		}
+	}
+	return nil
+}

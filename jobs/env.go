@@ -1,0 +1,75 @@
+package jobs
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/reports"
+)
+
+// Env is everything the chain works with, wired once by cmd/.
+type Env struct {
+	DB         *store.DB
+	Clients    map[recon.Environment]*flexcharge.Client
+	Merchants  []Merchant
+	Sources    []Source
+	Location   *time.Location
+	Output     string // folder for workbooks
+	Reports    []reports.Definition
+	Push       PushPolicy
+	Version    string
+	ConfigHash string
+	Logger     *slog.Logger
+	Progress   bool // show progress bars (stderr is a terminal)
+
+	runs sync.Mutex
+}
+
+// Merchant is a registry merchant with its credentials per environment.
+type Merchant struct {
+	store.Merchant
+	Credentials map[recon.Environment]flexcharge.Credentials
+}
+
+// Source is a folder ledger exports arrive in, and how to read them.
+type Source struct {
+	Name, Path, Pattern string
+	Mapping             ledger.Mapping
+}
+
+// PushPolicy governs transmitting what FlexCharge never received.
+type PushPolicy struct {
+	MaxAge      time.Duration // older transactions are reported, not pushed, unless Backfill
+	Concurrency int
+}
+
+// Request is one run of the chain.
+type Request struct {
+	Kind     string    // nightly | adhoc | demo
+	From, To time.Time // business days, inclusive; only their dates count
+	AsOf     time.Time // the run's clock: ages and expiries are judged against it
+	Merchant string    // "" for every merchant
+	DryRun   bool      // list what would be pushed; send nothing
+	Backfill bool      // push transactions older than the age limit too
+}
+
+// window turns the request's business days into processing-time bounds in
+// the partner's zone (daylight saving included).
+func (e *Env) window(req Request) store.Window {
+	first := localMidnight(req.From, e.Location)
+	last := localMidnight(req.To, e.Location)
+	return store.Window{Start: first, End: last.AddDate(0, 0, 1), FirstDay: dateOnly(req.From), LastDay: dateOnly(req.To), Merchant: req.Merchant}
+}
+
+func localMidnight(day time.Time, loc *time.Location) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+}
+
+func dateOnly(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,36 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// ingest loads every new file of every source. A rejected file is recorded
+// and reported, and does not stop the run: the other files still count.
+func ingest(ctx context.Context, r *run) (int64, string, error) {
+	var rows, loaded, rejected int64
+	for _, src := range r.env.Sources {
+		files, err := ledger.Discover(src.Name, src.Path, src.Pattern)
+		if err != nil {
+			return rows, "", err
+		}
+		for _, f := range files {
+			out, err := r.env.DB.IngestFile(ctx, store.LoadFile{File: f, Mapping: src.Mapping, Zone: r.env.Location, RunID: r.id})
+			switch {
+			case errors.Is(err, store.ErrRejected):
+				rejected++
+				r.env.Logger.Warn("ledger file rejected", "run", r.id, "file", f.Path, "err", err)
+			case err != nil:
+				return rows, "", err
+			case out.Outcome == "loaded":
+				loaded++
+				rows += out.Rows
+			}
+		}
+	}
+	return rows, fmt.Sprintf("%d files loaded, %d rejected", loaded, rejected), nil
+}

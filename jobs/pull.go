@@ -1,0 +1,60 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// pullOrders fetches, for every merchant and environment it has credentials
+// for, the FlexCharge orders created from the window's start to the run's clock.
+func pullOrders(ctx context.Context, r *run) (int64, string, error) {
+	w, err := r.env.DB.NewOrderWriter(ctx, r.req.AsOf)
+	if err != nil {
+		return 0, "", err
+	}
+	var n int64
+	q := flexcharge.OrderQuery{From: r.window.Start, To: r.req.AsOf}
+	for _, m := range r.env.Merchants {
+		if r.req.Merchant != "" && m.ID != r.req.Merchant {
+			continue
+		}
+		for env, cr := range m.Credentials {
+			client := r.env.Clients[env]
+			if client == nil {
+				continue
+			}
+			err := client.Orders(ctx, cr, q, func(o flexcharge.Order) error {
+				n++
+				return w.Write(storedOrder(env, o))
+			})
+			if err != nil {
+				w.Close(ctx)
+				return n, "", fmt.Errorf("pull orders of %s in %s: %w", m.ID, env, err)
+			}
+		}
+	}
+	return n, fmt.Sprintf("%d orders", n), w.Close(ctx)
+}
+
+func storedOrder(env recon.Environment, o flexcharge.Order) store.Order {
+	return store.Order{
+		Environment: string(env), ID: o.ID, ExternalOrderID: o.ExternalOrderID, MID: o.MID,
+		Amount: o.Amount, Currency: o.CurrencyCode, IsMIT: o.IsMIT, OrderSource: o.OrderSource,
+		SiteID: o.SiteID, SiteURL: o.SiteURL, Descriptor: o.DynamicDescriptor, TransactionID: o.TransactionID,
+		Status: o.Status, StatusName: o.StatusName, PlacedAt: o.OrderPlacedDate.UTC(), CreatedOn: o.CreatedOn.UTC(),
+		ExpiryAt: utc(o.ExpiryDate), IsTestMode: o.IsTestMode,
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

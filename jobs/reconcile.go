@@ -1,0 +1,98 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// step is one stage of the chain; it returns how many rows it handled and a
+// short detail for the run's manifest.
+type step struct {
+	name string
+	run  func(ctx context.Context, r *run) (int64, string, error)
+}
+
+// run is the state one execution of the chain carries between steps.
+type run struct {
+	env    *Env
+	req    Request
+	id     int64
+	window store.Window
+}
+
+// ErrTieOut fails a run whose states do not add up to the ledger.
+var ErrTieOut = errors.New("totals do not tie out")
+
+// Reconcile runs the whole chain once for req and records it as a run.
+// The run is recorded as failed, with the reason, when any step fails.
+func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
+	e.runs.Lock() // one run at a time: runs share the outbox and the stage tables
+	defer e.runs.Unlock()
+	rec, err := e.DB.StartRun(ctx, store.Run{
+		Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
+		Merchant: req.Merchant, DryRun: req.DryRun, StartedAt: time.Now().UTC(),
+		ConfigHash: e.ConfigHash, Version: e.Version,
+	})
+	if err != nil {
+		return rec, err
+	}
+	r := &run{env: e, req: req, id: rec.ID, window: e.window(req)}
+	runErr := r.steps(ctx)
+	// The run's record is written even when ctx was cancelled mid-run.
+	if err := e.DB.FinishRun(context.WithoutCancel(ctx), rec.ID, time.Now().UTC(), runErr); err != nil {
+		return rec, errors.Join(runErr, err)
+	}
+	final, err := e.DB.GetRun(context.WithoutCancel(ctx), rec.ID)
+	if err != nil {
+		return rec, errors.Join(runErr, err)
+	}
+	return final, runErr
+}
+
+func (r *run) steps(ctx context.Context) error {
+	steps := []step{
+		{"ingest", ingest},
+		{"pull orders", pullOrders},
+		{"classify", classify},
+		{"push", push},
+		{"tie out", tieOut},
+		{"workbook", writeWorkbook},
+	}
+	for _, s := range steps {
+		if err := r.stage(ctx, s); err != nil {
+			return fmt.Errorf("run %d: %s: %w", r.id, s.name, err)
+		}
+	}
+	return nil
+}
+
+func (r *run) stage(ctx context.Context, s step) error {
+	if err := r.env.DB.StartStage(ctx, r.id, s.name, time.Now().UTC()); err != nil {
+		return err
+	}
+	rows, detail, err := s.run(ctx, r)
+	if err != nil {
+		return err
+	}
+	r.env.Logger.Info("stage finished", "run", r.id, "stage", s.name, "rows", rows, "detail", detail)
+	return r.env.DB.FinishStage(ctx, r.id, s.name, time.Now().UTC(), rows, detail)
+}
+
+func classify(ctx context.Context, r *run) (int64, string, error) {
+	return 0, "", r.env.DB.Classify(ctx, r.id, r.window, r.req.AsOf)
+}
+
+// tieOut refuses to publish a run whose states do not add up.
+func tieOut(ctx context.Context, r *run) (int64, string, error) {
+	bad, err := r.env.DB.TieOut(ctx, r.id, r.window)
+	if err != nil || len(bad) == 0 {
+		return 0, "ties out", err
+	}
+	m := bad[0]
+	return int64(len(bad)), "", fmt.Errorf("%w: merchant %s %s: ledger %d transactions %d minor units, states %d transactions %d minor units",
+		ErrTieOut, m.Merchant, m.Currency, m.LedgerCount, m.LedgerAmount, m.StateCount, m.StateAmount)
+}

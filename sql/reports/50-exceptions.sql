@@ -1,0 +1,24 @@
+-- report: exceptions
+-- sheet: Exceptions
+-- title: Exceptions: one row per finding
+-- column: category | Category | text | 22
+-- column: merchant | Merchant | text | 10
+-- column: site | Site | text | 28
+-- column: profile | Profile | text | 14
+-- column: order_id | Order | text | 14
+-- column: transaction_id | Transaction | text | 14
+-- column: fc_order_id | FlexCharge order | text | 38
+-- column: field | Field | text | 12
+-- column: ledger_value | Ledger value | text | 20
+-- column: fc_value | FlexCharge value | text | 20
+-- column: processed_at | Processed | datetime | 18
+-- column: age_days | Age (days) | int | 10
+-- column: detail | Detail | text | 50
+SELECT f.category, coalesce(f.partner_merchant_id, '') AS merchant, coalesce(f.site_url, '') AS site,
+    coalesce(f.profile, '') AS profile, coalesce(f.order_id, '') AS order_id, coalesce(f.transaction_id, '') AS transaction_id,
+    coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
+    coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, f.processed_at,
+    CAST(date_diff('day', f.processed_at, r.as_of) AS BIGINT) AS age_days, coalesce(f.detail, '') AS detail
+FROM findings f JOIN runs r ON r.id = f.run_id
+WHERE f.run_id = $1
+ORDER BY f.category, merchant, f.processed_at NULLS LAST, transaction_id, f.field

@@ -1,0 +1,25 @@
+-- report: manifest
+-- sheet: Manifest
+-- title: Run manifest
+-- column: item | Item | key | 28
+-- column: value | Value | value | 80
+WITH run AS (SELECT * FROM runs WHERE id = $1)
+SELECT item, value FROM (
+    SELECT 1 AS k, 'Run' AS item, CAST(id AS VARCHAR) AS value FROM run
+    UNION ALL SELECT 2, 'Kind', kind || CASE WHEN dry_run THEN ' (dry run)' ELSE '' END FROM run
+    UNION ALL SELECT 3, 'Window', strftime(window_from, '%Y-%m-%d') || ' to ' || strftime(window_to, '%Y-%m-%d') FROM run
+    UNION ALL SELECT 4, 'Merchant', coalesce(merchant, 'all') FROM run
+    UNION ALL SELECT 5, 'As of', strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') FROM run
+    UNION ALL SELECT 6, 'Started', strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') FROM run
+    UNION ALL SELECT 7, 'Version', version FROM run
+    UNION ALL SELECT 8, 'Configuration hash', config_hash FROM run
+    UNION ALL SELECT 20 + row_number() OVER (ORDER BY stage), 'Stage ' || stage,
+        coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || coalesce(CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR), '?') || ' s'
+        || CASE WHEN coalesce(detail, '') <> '' THEN '; ' || detail ELSE '' END
+        FROM run_stages WHERE run_id = $1
+    UNION ALL SELECT 100 + row_number() OVER (ORDER BY f.id), 'Input file ' || f.name,
+        f.outcome || ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined, sha256 ' || f.sha256
+        || CASE WHEN f.reason IS NOT NULL THEN '; ' || f.reason ELSE '' END
+        FROM ledger_files f, run WHERE f.business_date BETWEEN run.window_from AND run.window_to OR f.run_id = $1
+)
+ORDER BY k
