@@ -26,11 +26,6 @@ type Config struct {
 	Dir string `toml:"-"`
 }
 
-// Web is where the service listens.
-type Web struct {
-	Addr string `toml:"addr"`
-}
-
 // Schedule says when the nightly chain runs and how far back it looks.
 type Schedule struct {
 	Nightly      string `toml:"nightly"`       // local "HH:MM" in Timezone
@@ -41,15 +36,6 @@ type Schedule struct {
 type Push struct {
 	MaxAge      Duration `toml:"max_age"`
 	Concurrency int      `toml:"concurrency"`
-}
-
-// Source is one place ledger exports arrive.
-type Source struct {
-	Name    string `toml:"name"`
-	Kind    string `toml:"kind"` // inbox
-	Path    string `toml:"path"`
-	Pattern string `toml:"pattern"`
-	Format  string `toml:"format"` // csv
 }
 
 // FlexCharge is one environment's API endpoint.

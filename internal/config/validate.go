@@ -25,6 +25,7 @@ func (c *Config) validate() error {
 	}
 	c.validateSources(&fe)
 	c.validateFlexCharge(&fe)
+	c.validateWeb(&fe)
 	seen := map[string]bool{}
 	for i := range c.Merchants {
 		m := &c.Merchants[i]
@@ -36,24 +37,6 @@ func (c *Config) validate() error {
 		c.validateMerchant(&fe, key, m)
 	}
 	return fe.err()
-}
-
-func (c *Config) validateSources(fe *fieldErrors) {
-	for i, s := range c.Sources {
-		key := fmt.Sprintf("sources[%d]", i)
-		if s.Name == "" {
-			fe.add(key+".name", "missing")
-		}
-		if s.Kind != "inbox" {
-			fe.add(key+".kind", "unsupported kind %q (want inbox)", s.Kind)
-		}
-		if s.Path == "" {
-			fe.add(key+".path", "missing")
-		}
-		if s.Format != "csv" {
-			fe.add(key+".format", "unsupported format %q (want csv)", s.Format)
-		}
-	}
 }
 
 func (c *Config) validateFlexCharge(fe *fieldErrors) {

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// benchFile is the 10-million-row canonical export, made once and kept in
+// the gitignored .bench/ folder.
+const benchFile = "../../.bench/ledger_10m_2026-11-23.csv"
+
+// BenchmarkIngest10M measures a 10-million-row ingest against the floor of
+// a bare read_csv of the same file, each with its peak resident memory.
+// Run: FLEXRECON_BENCH_LARGE=1 go test ./internal/store -run '^$' -bench Ingest10M -benchtime 1x
+func BenchmarkIngest10M(b *testing.B) {
+	if os.Getenv("FLEXRECON_BENCH_LARGE") != "1" {
+		b.Skip("set FLEXRECON_BENCH_LARGE=1 to run (writes a 1 GB file to .bench/)")
+	}
+	makeBenchFile(b)
+	b.Run("floor", func(b *testing.B) {
+		db := MustOpenDB(b)
+		measure(b, func() {
+			dumpB(b, db, "SELECT count(*) FROM read_csv('"+benchFile+"', header = true, all_varchar = true, auto_detect = false, columns = "+benchColumns()+")")
+		})
+	})
+	b.Run("ingest", func(b *testing.B) {
+		measure(b, func() {
+			db := MustOpenDB(b)
+			f, err := ledger.Describe("bench", benchFile)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out, err := db.IngestFile(context.Background(), store.LoadFile{File: f, Zone: time.UTC})
+			if err != nil || out.Rows != 10_000_000 {
+				b.Fatalf("ingest %s: %+v, %v", benchFile, out, err)
+			}
+		})
+	})
+}
+
+func benchColumns() string {
+	var b bytes.Buffer
+	b.WriteString("{")
+	for i, c := range ledger.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + c.Name + "': 'VARCHAR'")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// measure runs fn b.N times and reports the peak resident memory it reached,
+// after resetting the process's high-water mark.
+func measure(b *testing.B, fn func()) {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	b.ResetTimer()
+	for range b.N {
+		fn()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-MB")
+}
+
+func peakRSS() int64 {
+	status, _ := os.ReadFile("/proc/self/status")
+	for _, line := range bytes.Split(status, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			kb, _ := strconv.ParseInt(string(bytes.Fields(v)[0]), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func makeBenchFile(b *testing.B) {
+	if _, err := os.Stat(benchFile); err == nil {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(benchFile), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	db := MustOpenDB(b)
+	dumpB(b, db, `COPY (SELECT
+		'M' || (i % 500) AS partner_merchant_id, '' AS mid, 'ORD-' || i AS order_id, 'TX-' || i AS transaction_id,
+		strftime(TIMESTAMP '2026-11-23 00:00:00' + to_seconds(i % 86400), '%Y-%m-%dT%H:%M:%S') || '-05:00' AS processed_at,
+		((i * 7) % 100000) // 100 || '.' || lpad(CAST((i * 7) % 100 AS VARCHAR), 2, '0') AS amount, 'USD' AS currency,
+		['approved', 'declined', 'error', 'refunded'][i % 4 + 1] AS status, ['00', '05', '51'][i % 3 + 1] AS response_code,
+		'nmi' AS response_code_source, CASE WHEN i % 5 = 0 THEN 'MIT' ELSE 'CIT' END AS initiator,
+		CASE WHEN i % 7 = 0 THEN 'callcenter' ELSE 'web' END AS channel, CASE WHEN i % 5 = 0 THEN 'true' ELSE 'false' END AS is_recurring,
+		'https://shop' || (i % 50) || '.example' AS site_url, 'SHOP*' || (i % 50) AS descriptor, '' AS campaign_id,
+		'production' AS environment, '411111' AS card_bin, lpad(CAST(i % 10000 AS VARCHAR), 4, '0') AS card_last4,
+		'' AS fc_transmit_key, '' AS fc_order_id
+	FROM range(10000000) t(i)) TO '`+benchFile+`' (HEADER)`)
+}
+
+func dumpB(b *testing.B, db *store.DB, query string) {
+	b.Helper()
+	rows, err := db.Query(context.Background(), query)
+	if err != nil {
+		b.Fatalf("%s: %v", query, err)
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+}

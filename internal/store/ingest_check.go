@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+// Check is what loading a file would do, found by staging it and throwing
+// the stage away: nothing is stored, not even the file's record.
+type Check struct {
+	File     ledger.File
+	Format   ledger.Format
+	Mapping  ledger.Mapping
+	Fields   []ledger.Field // canonical column ← file column, with value maps
+	Unmapped []string       // the file's columns no canonical column reads
+	// Loaded is the stored file with the same content (a load would be a no-op).
+	Loaded       int64
+	BusinessDate time.Time
+	Replaces     int64 // the live file of the same source and date a load would replace
+	Records      int64
+	Quarantined  int64
+	Problems     []Problem // the first checkSample problems
+	Rejected     string    // why the file would be refused whole; "" when it would load
+}
+
+// checkSample bounds the problems a check lists.
+const checkSample = 50
+
+// CheckFile shows how a file maps and what loading it would reject or
+// quarantine, loading nothing. A file that would be rejected is not an
+// error: the reason is in Check.Rejected.
+func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
+	defer wrap(&err, "check ledger file %s", lf.File.Path)
+	c = Check{File: lf.File, Mapping: lf.Mapping}
+	if c.Loaded, _, err = db.fileSeen(ctx, lf.File.SHA256); err != nil {
+		return c, err
+	}
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		return c, err
+	}
+	defer conn.Close()
+	defer db.clearStage(conn)
+	p, err := db.plan(ctx, conn, lf)
+	c.Format, c.Fields, c.Unmapped = p.format, p.fields, unmapped(p.header, p.fields)
+	if err == nil {
+		c.Records, err = db.stage(ctx, conn, p)
+	}
+	if err != nil {
+		c.Rejected = strings.TrimPrefix(err.Error(), ErrRejected.Error()+": ")
+		return c, nil
+	}
+	return c, db.checkStage(ctx, conn, p, &c)
+}
+
+func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check) (err error) {
+	if err = conn.SelectContext(ctx, &c.Problems, db.q.ListStageProblems, checkSample); err != nil {
+		return err
+	}
+	if err = conn.GetContext(ctx, &c.Quarantined, db.q.CountStageProblems); err != nil {
+		return err
+	}
+	if c.BusinessDate, err = db.businessDate(ctx, conn, p); err != nil {
+		return err
+	}
+	err = conn.GetContext(ctx, &c.Replaces, db.q.LiveFileForDate, p.File.Source, c.BusinessDate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+func unmapped(header []string, fields []ledger.Field) []string {
+	used := map[string]bool{}
+	for _, f := range fields {
+		used[f.Source] = true
+	}
+	var out []string
+	for _, h := range header {
+		if !used[h] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Write renders the check as text for a terminal.
+func (c Check) Write(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "file\t%s (%s, %d bytes, sha256 %.12s)\n", c.File.Name, c.Format, c.File.Size, c.File.SHA256)
+	c.writeMapping(tw)
+	if c.Rejected != "" {
+		fmt.Fprintf(tw, "verdict\trejected whole, nothing would be loaded: %s\n", c.Rejected)
+		return tw.Flush()
+	}
+	fmt.Fprintf(tw, "business date\t%s\n", c.BusinessDate.Format(time.DateOnly))
+	fmt.Fprintf(tw, "records\t%d read, %d would load, %d quarantined\n", c.Records, c.Records-c.Quarantined, c.Quarantined)
+	for _, p := range c.Problems {
+		fmt.Fprintf(tw, "  line %d\t%s\t%s\n", p.Line, p.Column, p.Reason)
+	}
+	fmt.Fprintf(tw, "verdict\t%s\n", c.verdict())
+	return tw.Flush()
+}
+
+func (c Check) writeMapping(w io.Writer) {
+	if len(c.Fields) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "mapping\tcanonical ← file column\n")
+	for _, f := range c.Fields {
+		src := "(absent)"
+		if f.Source != "" {
+			src = f.Source
+		}
+		fmt.Fprintf(w, "  %s\t← %s%s\n", f.Name, src, valueMap(f.Values))
+	}
+	if layout := c.Mapping.Strptime(); layout != "" {
+		fmt.Fprintf(w, "  processed_at\tread as %s in %s\n", layout, c.Mapping.Zone)
+	}
+	if c.Mapping.MinorUnits() {
+		fmt.Fprintf(w, "  amount\tread in minor units\n")
+	}
+	if len(c.Unmapped) > 0 {
+		fmt.Fprintf(w, "unmapped\t%s (card-checked, not stored)\n", strings.Join(c.Unmapped, ", "))
+	}
+}
+
+func valueMap(pairs []ledger.ValuePair) string {
+	if len(pairs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(pairs))
+	for i, p := range pairs {
+		parts[i] = fmt.Sprintf("%s→%s", p.From, p.To)
+	}
+	return "   values " + strings.Join(parts, ", ")
+}
+
+func (c Check) verdict() string {
+	switch {
+	case c.Loaded != 0:
+		return fmt.Sprintf("already loaded as file %d: a load would do nothing", c.Loaded)
+	case c.Replaces != 0:
+		return fmt.Sprintf("would load, replacing file %d of the same source and date", c.Replaces)
+	}
+	return "would load"
+}
