@@ -11,6 +11,7 @@ type row struct {
 	merchant, orderID, txID string
 	processedAt             time.Time
 	amount                  int64
+	currency                string
 	status, responseCode    string
 	profile                 recon.Profile
 	recurring               bool
@@ -78,7 +79,7 @@ func (d *dataset) newRow(day int) (*merchant, row) {
 	}
 	rw.profile = d.pickProfile()
 	d.pickSite(m, &rw)
-	rw.amount = 10 + d.r.Int64N(19990)
+	rw.amount, rw.currency = 10+d.r.Int64N(19990), "USD"
 	rw.status, rw.responseCode = d.pickStatus()
 	rw.recurring = rw.profile == recon.MIT
 	rw.bin, rw.last4 = "400000", "3184"
@@ -135,7 +136,7 @@ func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation
 	case rw.processedAt.Before(d.asOf.Add(-24 * time.Hour)):
 		e.Transmit = string(recon.Untransmitted) // too old to push without a backfill
 	case rw.status == "approved" && d.chance(0.1):
-		rw.amount = 5 // below the sandbox's 10-cent minimum: FlexCharge refuses it
+		rw.currency = "EUR" // FlexCharge takes USD only: it refuses the transmit
 		e.Transmit = string(recon.PushFailed)
 	default:
 		e.Transmit = string(recon.Pushed)

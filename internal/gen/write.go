@@ -111,7 +111,7 @@ func appendRow(b []byte, rw row) []byte {
 	case recon.CITCallCenter:
 		channel = "callcenter"
 	}
-	amount := recon.Money{Minor: rw.amount, Currency: "USD"}.Decimal()
+	amount := recon.Money{Minor: rw.amount, Currency: rw.currency}.Decimal()
 	if rw.badAmount {
 		amount = "12.3.4"
 	}
@@ -119,7 +119,7 @@ func appendRow(b []byte, rw row) []byte {
 	b = append(b, ",,"...)
 	b = append(b, rw.orderID+","+rw.txID+","...)
 	b = rw.processedAt.AppendFormat(b, time.RFC3339)
-	b = append(b, ","+amount+",USD,"+rw.status+","+rw.responseCode+",nmi,"+initiator+","+channel+","...)
+	b = append(b, ","+amount+","+rw.currency+","+rw.status+","+rw.responseCode+",nmi,"+initiator+","+channel+","...)
 	b = strconv.AppendBool(b, rw.recurring)
 	b = append(b, ","+rw.siteURL+","+rw.descriptor+","+rw.campaign+",,"+rw.bin+","+rw.last4+","+rw.transmitKey+",\n"...)
 	return b
