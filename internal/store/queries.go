@@ -72,6 +72,17 @@ type Queries struct {
 	AbandonRunning      string `query:"abandon-running"`
 	RunStateCounts      string `query:"run-state-counts"`
 	RunVerdicts         string `query:"run-verdicts"`
+
+	// service.sql: the web service's audit log, webhook events and pages.
+	InsertAudit        string `query:"insert-audit"`
+	ListAudit          string `query:"list-audit"`
+	InsertWebhookEvent string `query:"insert-webhook-event"`
+	WebhookOrderStatus string `query:"webhook-order-status"`
+	CountWebhookEvents string `query:"count-webhook-events"`
+	LastNightlySuccess string `query:"last-nightly-success"`
+	RunStages          string `query:"run-stages"`
+	RunExceptions      string `query:"run-exceptions"`
+	PreviousRun        string `query:"previous-run"`
 }
 
 // LoadQueries reads every queries/*.sql file of sqlFS into a Queries.

@@ -1,0 +1,68 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Web is where the service listens, who may sign in, and the keys that prove
+// sessions and FlexCharge webhooks genuine.
+type Web struct {
+	Addr string `toml:"addr"`
+	// SessionKey signs session cookies; without it a random key is made at
+	// start, so sessions end when the service restarts.
+	SessionKey Secret `toml:"session_key"`
+	// Secure marks cookies Secure even when TLS ends at a proxy in front.
+	Secure bool   `toml:"secure_cookies"`
+	Users  []User `toml:"users"`
+	// WebhookKeys are the subscriber keys (base64, as FlexCharge shows them)
+	// per environment that deliveries to /webhooks/flexcharge are signed with.
+	WebhookKeys map[string]Secret `toml:"webhook_keys"`
+}
+
+// User is someone who may sign in to the pages.
+type User struct {
+	Name         string `toml:"name"`
+	Role         string `toml:"role"`          // finance | ops | admin
+	PasswordHash string `toml:"password_hash"` // bcrypt; never a password
+}
+
+// Roles a user may have, weakest first.
+var Roles = []string{"finance", "ops", "admin"}
+
+func (c *Config) validateWeb(fe *fieldErrors) {
+	if c.Web.SessionKey.Ref != "" {
+		if err := c.Web.SessionKey.resolve(c.Dir); err != nil {
+			fe.add("web.session_key", "%v", err)
+		}
+	}
+	seen := map[string]bool{}
+	for i, u := range c.Web.Users {
+		key := fmt.Sprintf("web.users[%d]", i)
+		if u.Name == "" || seen[u.Name] {
+			fe.add(key+".name", "missing or duplicate name %q", u.Name)
+		}
+		seen[u.Name] = true
+		if !validRole(u.Role) {
+			fe.add(key+".role", "%q is not one of %s", u.Role, strings.Join(Roles, ", "))
+		}
+		if !strings.HasPrefix(u.PasswordHash, "$2") {
+			fe.add(key+".password_hash", "want a bcrypt hash ($2a$/$2b$...), never a password")
+		}
+	}
+	for env, k := range c.Web.WebhookKeys {
+		if err := k.resolve(c.Dir); err != nil {
+			fe.add("web.webhook_keys."+env, "%v", err)
+		}
+		c.Web.WebhookKeys[env] = k
+	}
+}
+
+func validRole(r string) bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}

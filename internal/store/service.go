@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// AuditEntry is one thing a person (or the scheduler) did through the service.
+type AuditEntry struct {
+	ID     int64     `db:"id"`
+	At     time.Time `db:"at"`
+	Actor  string    `db:"actor"`
+	Action string    `db:"action"`
+	Detail string    `db:"detail"`
+}
+
+// Audit records who did what.
+func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
+	_, err := db.db.ExecContext(ctx, db.q.InsertAudit, e.At, e.Actor, e.Action, e.Detail)
+	return wrapf(err, "record audit entry %s", e.Action)
+}
+
+// AuditLog lists the latest audit entries, newest first.
+func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := db.db.SelectContext(ctx, &out, db.q.ListAudit, limit)
+	return out, wrapf(err, "list audit log")
+}
+
+// LastNightlySuccess is the last business day a succeeded nightly run
+// covered; ok is false when no nightly run ever succeeded.
+func (db *DB) LastNightlySuccess(ctx context.Context) (day time.Time, ok bool, err error) {
+	var t sql.NullTime
+	if err := db.db.GetContext(ctx, &t, db.q.LastNightlySuccess); err != nil {
+		return time.Time{}, false, wrapf(err, "find last nightly run")
+	}
+	return t.Time, t.Valid, nil
+}
+
+// Stage is how one stage of a run went.
+type Stage struct {
+	Stage      string       `db:"stage"`
+	StartedAt  time.Time    `db:"started_at"`
+	FinishedAt sql.NullTime `db:"finished_at"`
+	Rows       int64        `db:"rows"`
+	Detail     string       `db:"detail"`
+}
+
+// RunStages lists a run's stages in the order they started: its manifest
+// and, while it runs, its progress.
+func (db *DB) RunStages(ctx context.Context, runID int64) ([]Stage, error) {
+	var out []Stage
+	err := db.db.SelectContext(ctx, &out, db.q.RunStages, runID)
+	return out, wrapf(err, "list stages of run %d", runID)
+}
+
+// Exception is one finding of a run, as the run page lists it.
+type Exception struct {
+	Category      string `db:"category"`
+	Merchant      string `db:"merchant"`
+	TransactionID string `db:"transaction_id"`
+	FCOrderID     string `db:"fc_order_id"`
+	Field         string `db:"field"`
+	LedgerValue   string `db:"ledger_value"`
+	FCValue       string `db:"fc_value"`
+}
+
+// RunExceptions lists up to limit findings of a run.
+func (db *DB) RunExceptions(ctx context.Context, runID int64, limit int) ([]Exception, error) {
+	var out []Exception
+	err := db.db.SelectContext(ctx, &out, db.q.RunExceptions, runID, limit)
+	return out, wrapf(err, "list exceptions of run %d", runID)
+}
+
+// PreviousRun is the succeeded run before runID over the same merchants, or 0.
+func (db *DB) PreviousRun(ctx context.Context, runID int64) (int64, error) {
+	var id int64
+	err := db.db.GetContext(ctx, &id, db.q.PreviousRun, runID)
+	return id, wrapf(err, "find run before %d", runID)
+}

@@ -1,0 +1,41 @@
+-- name: insert-audit
+INSERT INTO audit_log (id, happened_at, actor, action, detail) VALUES (nextval('audit_id_seq'), $1, $2, $3, $4);
+
+-- name: list-audit
+SELECT id, happened_at AS "at", actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1;
+
+-- name: insert-webhook-event
+-- A resent event finds its key taken: it only counts the delivery.
+INSERT INTO webhook_events (dedupe_key, environment, event, order_id, external_order_id, confirmation_id,
+    event_at, is_test_mode, body, received_at, deliveries)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
+ON CONFLICT (dedupe_key) DO UPDATE SET deliveries = webhook_events.deliveries + 1
+RETURNING deliveries;
+
+-- name: webhook-order-status
+-- An event moves the stored order only when it is newer than what was last
+-- fetched, so a late resend never undoes a fresher GET /orders.
+UPDATE fc_orders SET status = $3, status_name = $4, fetched_at = $5
+WHERE environment = $1 AND id = $2 AND fetched_at <= $5;
+
+-- name: count-webhook-events
+SELECT count(*) FROM webhook_events;
+
+-- name: last-nightly-success
+-- The latest night a nightly run covered successfully, by its last day.
+SELECT max(window_to) FROM runs WHERE kind = 'nightly' AND status = 'succeeded';
+
+-- name: run-stages
+SELECT stage, started_at, finished_at, coalesce(rows, 0) AS rows, coalesce(detail, '') AS detail
+FROM run_stages WHERE run_id = $1 ORDER BY started_at;
+
+-- name: run-exceptions
+SELECT category, coalesce(partner_merchant_id, '') AS merchant, coalesce(transaction_id, '') AS transaction_id,
+    coalesce(fc_order_id, '') AS fc_order_id, coalesce(field, '') AS field,
+    coalesce(ledger_value, '') AS ledger_value, coalesce(fc_value, '') AS fc_value
+FROM findings WHERE run_id = $1 ORDER BY category, merchant, transaction_id LIMIT $2;
+
+-- name: previous-run
+-- The run before this one over the same merchant selection, for the diff.
+SELECT coalesce(max(id), 0) FROM runs
+WHERE id < $1 AND status = 'succeeded' AND coalesce(merchant, '') = (SELECT coalesce(merchant, '') FROM runs WHERE id = $1);
