@@ -1,0 +1,126 @@
+package ledger_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+func TestFetchHTTPS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/exports/acme_20261123.csv" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("a,b\n1,2\n"))
+	}))
+	defer srv.Close()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	got, err := ledger.FetchHTTPS(context.Background(), srv.Client(), srv.URL+"/exports/acme_{yyyymmdd}.csv", day, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(got); string(b) != "a,b\n1,2\n" || filepath.Base(got) != "acme_20261123.csv" {
+		t.Errorf("fetch: got %s holding %q, want acme_20261123.csv holding the export", got, b)
+	}
+	if _, err := ledger.FetchHTTPS(context.Background(), srv.Client(), srv.URL+"/missing.csv", day, dir, nil); err == nil {
+		t.Errorf("fetch of a missing export: got no error")
+	}
+}
+
+func TestFetchSFTP(t *testing.T) {
+	remote := t.TempDir()
+	for name, body := range map[string]string{"acme_2026-11-23.csv": "a\n1\n", "acme_2026-11-24.csv": "a\n2\n", "notes.txt": "x"} {
+		os.WriteFile(filepath.Join(remote, name), []byte(body), 0o644)
+	}
+	addr, hostKey := serveSFTP(t, "partner", "s3cret")
+	src := ledger.SFTPSource{Addr: addr, User: "partner", Password: "s3cret", HostKey: hostKey, Dir: remote, Pattern: "acme_*.csv"}
+	local := t.TempDir()
+	got, err := ledger.FetchSFTP(context.Background(), src, local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(local, "acme_2026-11-23.csv"), filepath.Join(local, "acme_2026-11-24.csv")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fetched files (-want +got):\n%s", diff)
+	}
+	src.Password = "wrong"
+	if _, err := ledger.FetchSFTP(context.Background(), src, local); err == nil {
+		t.Errorf("fetch with a wrong password: got no error")
+	}
+}
+
+// serveSFTP runs an in-process SFTP server for one user, returning its
+// address and its host key in authorized_keys form.
+func serveSFTP(t *testing.T, user, password string) (string, string) {
+	t.Helper()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &ssh.ServerConfig{PasswordCallback: func(c ssh.ConnMetadata, p []byte) (*ssh.Permissions, error) {
+		if c.User() == user && string(p) == password {
+			return nil, nil
+		}
+		return nil, os.ErrPermission
+	}}
+	cfg.AddHostKey(signer)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go acceptSFTP(ln, cfg)
+	return ln.Addr().String(), string(ssh.MarshalAuthorizedKey(signer.PublicKey()))
+}
+
+func acceptSFTP(ln net.Listener, cfg *ssh.ServerConfig) {
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go serveSFTPConn(nc, cfg)
+	}
+}
+
+func serveSFTPConn(nc net.Conn, cfg *ssh.ServerConfig) {
+	defer nc.Close()
+	_, chans, reqs, err := ssh.NewServerConn(nc, cfg)
+	if err != nil {
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	for nch := range chans {
+		ch, reqs, err := nch.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			for req := range reqs {
+				req.Reply(req.Type == "subsystem" && string(req.Payload[4:]) == "sftp", nil)
+			}
+		}()
+		srv, err := sftp.NewServer(ch)
+		if err != nil {
+			return
+		}
+		srv.Serve()
+		srv.Close()
+	}
+}

@@ -1,0 +1,40 @@
+package ledger_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+func TestStrptime(t *testing.T) {
+	for layout, want := range map[string]string{
+		"MM/DD/YYYY HH:MM":    "%m/%d/%Y %H:%M",
+		"YYYY-MM-DD HH:mm:SS": "%Y-%m-%d %H:%M:%S",
+		"DD.MM.YY hh:MM AM":   "%d.%m.%y %I:%M %p",
+		"%d/%m/%Y %H:%M":      "%d/%m/%Y %H:%M",
+	} {
+		if got := (ledger.Mapping{TimeLayout: layout}).Strptime(); got != want {
+			t.Errorf("Strptime(%q): got %q, want %q", layout, got, want)
+		}
+	}
+}
+
+func TestMappingValidate(t *testing.T) {
+	m := ledger.Mapping{Delimiter: ";;", Columns: map[string]string{"amout": "x"}, Values: map[string]map[string]string{"currency": {}},
+		AmountUnit: "cents", Zone: "Mars/Base"}
+	err := m.Validate()
+	for _, want := range []string{"delimiter", `"amout" is not a canonical column`, `"currency" is not one of`, `"cents" is not major or minor`, "Mars/Base"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate(%+v): got %v, want it to mention %q", m, err, want)
+		}
+	}
+}
+
+func TestMapMissingRenamed(t *testing.T) {
+	m := ledger.Mapping{Columns: map[string]string{"transaction_id": "TxnID"}}
+	_, err := m.Map([]string{"partner_merchant_id", "order_id", "processed_at", "amount", "currency", "status", "initiator"})
+	if err == nil || !strings.Contains(err.Error(), `line 1: header lacks required columns: transaction_id (mapped from "TxnID")`) {
+		t.Errorf("Map without the renamed column: got %v", err)
+	}
+}
