@@ -23,7 +23,7 @@ func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	}
 	defer os.Remove(tmp.Name())
 	opt := reports.Options{Location: r.env.Location}
-	if err := reports.WriteWorkbook(ctx, tmp, ReportSource{r.env.DB}, r.env.Reports, opt, r.id); err != nil {
+	if err := reports.WriteWorkbook(ctx, tmp, ReportSource{r.env.DB}, r.env.Reports, opt, r.id, ""); err != nil {
 		tmp.Close()
 		return 0, "", err
 	}

@@ -17,8 +17,9 @@
 -- column: exceptions | Exceptions | int | 11 | total
 -- Coverage: of the transactions FlexCharge expected, the share it holds a copy
 -- of; of the declines it should have seen, the share it made an order for.
+-- $2 is a merchant for that merchant's own workbook, '' for every merchant.
 WITH f AS (
-    SELECT partner_merchant_id, transaction_id, occurrence, count(*) AS n FROM findings WHERE run_id = $1 GROUP BY ALL
+    SELECT partner_merchant_id, transaction_id, occurrence, count(*) AS n FROM findings WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) GROUP BY ALL
 )
 SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '(unknown)') AS merchant_name,
     r.environment, r.currency,
@@ -37,6 +38,6 @@ SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '
     CAST(coalesce(sum(f.n), 0) AS BIGINT) AS exceptions
 FROM results r
 LEFT JOIN f USING (partner_merchant_id, transaction_id, occurrence)
-WHERE r.run_id = $1
+WHERE r.run_id = $1 AND ($2 = '' OR r.partner_merchant_id = $2)
 GROUP BY r.partner_merchant_id, r.environment, r.currency
 ORDER BY merchant, environment, currency

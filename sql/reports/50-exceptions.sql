@@ -20,5 +20,5 @@ SELECT f.category, coalesce(f.partner_merchant_id, '') AS merchant, coalesce(f.s
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, f.processed_at,
     CAST(date_diff('day', f.processed_at, r.as_of) AS BIGINT) AS age_days, coalesce(f.detail, '') AS detail
 FROM findings f JOIN runs r ON r.id = f.run_id
-WHERE f.run_id = $1
+WHERE f.run_id = $1 AND ($2 = '' OR f.partner_merchant_id = $2)
 ORDER BY f.category, merchant, f.processed_at NULLS LAST, transaction_id, f.field

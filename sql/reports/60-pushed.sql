@@ -11,5 +11,5 @@
 -- column: pushed_at | At | datetime | 18
 SELECT partner_merchant_id AS merchant, transaction_id, environment, outcome, coalesce(transmit_key, '') AS transmit_key,
     CASE WHEN in_doubt THEN 'yes' ELSE '' END AS in_doubt, coalesce(error, '') AS error, pushed_at
-FROM pushes WHERE run_id = $1
+FROM pushes WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
 ORDER BY outcome, merchant, transaction_id

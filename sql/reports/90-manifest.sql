@@ -9,6 +9,7 @@ SELECT item, value FROM (
     UNION ALL SELECT 2, 'Kind', kind || CASE WHEN dry_run THEN ' (dry run)' ELSE '' END FROM run
     UNION ALL SELECT 3, 'Window', strftime(window_from, '%Y-%m-%d') || ' to ' || strftime(window_to, '%Y-%m-%d') FROM run
     UNION ALL SELECT 4, 'Merchant', coalesce(merchant, 'all') FROM run
+    UNION ALL SELECT 9, 'Workbook for', CASE WHEN $2 = '' THEN 'every merchant' ELSE $2 END FROM run
     UNION ALL SELECT 5, 'As of', strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') FROM run
     UNION ALL SELECT 6, 'Started', strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') FROM run
     UNION ALL SELECT 7, 'Version', version FROM run

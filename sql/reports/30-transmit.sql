@@ -1,0 +1,32 @@
+-- report: transmit
+-- sheet: Transmit
+-- title: Transmit per merchant, site and profile
+-- column: merchant | Merchant | text | 12
+-- column: site | Site | text | 28
+-- column: profile | Profile | text | 14
+-- column: processed | Processed | int | 11 | total
+-- column: on_time | Transmitted on time | int | 12 | total
+-- column: late | Late | int | 9 | total
+-- column: pushed | Pushed | int | 9 | total
+-- column: untransmitted | Untransmitted | int | 13 | total
+-- column: failed | Failed | int | 9 | total
+-- column: not_expected | Not expected | int | 12 | total
+-- column: coverage | Coverage | percent | 10
+-- The six states partition the processed transactions, so every row adds up.
+-- Pushed counts keys flexrecon's own pushes obtained; untransmitted is left
+-- only by a dry run or a transaction too old to push. $2 is a merchant, ''
+-- for every merchant.
+SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
+    count(*) AS processed,
+    count(*) FILTER (transmit_state = 'transmitted') AS on_time,
+    count(*) FILTER (transmit_state = 'transmitted_late') AS late,
+    count(*) FILTER (transmit_state = 'pushed') AS pushed,
+    count(*) FILTER (transmit_state = 'untransmitted') AS untransmitted,
+    count(*) FILTER (transmit_state = 'push_failed') AS failed,
+    count(*) FILTER (transmit_state = 'not_expected') AS not_expected,
+    CAST(count(*) FILTER (transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
+        / nullif(count(*) FILTER (transmit_state <> 'not_expected'), 0) AS coverage
+FROM results
+WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
+GROUP BY ALL
+ORDER BY merchant, site, profile
