@@ -1,0 +1,223 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// classifyCase is one scenario and the verdict ("transmit|outcome|findings")
+// it must give each transaction; every transaction of the scenario is listed,
+// so a category that appears where it should not fails the case too.
+type classifyCase struct {
+	name string
+	s    scenario
+	want map[string]string
+	// counted are findings that belong to no transaction (orphans,
+	// quarantined rows): how many the run must list.
+	counted map[string]int64
+}
+
+
+func classifyCases() []classifyCase {
+	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
+	expiry := func(t time.Time) func(*store.Order) { return func(o *store.Order) { o.ExpiryAt = &t } }
+	return []classifyCase{
+		{name: "transmitted", s: scenario{rows: []tx{row("T1", approved, keyed), row("T2", approved)}},
+			want: map[string]string{"T1": "transmitted||", "T2": "untransmitted||"}},
+		{name: "not_expected", s: scenario{rows: []tx{row("T1", approved, callcenter), row("T2", callcenter), row("T3", approved)}},
+			want: map[string]string{"T1": "not_expected||", "T2": "not_expected||", "T3": "untransmitted||"}},
+		{name: "pushed, transmitted_late, push_failed", s: scenario{
+			rows: []tx{row("T1", approved), row("T2", approved), row("T3", approved), row("T4", approved)},
+			pushes: []store.PushRecord{
+				push("T1", "pushed", at("10:30")),
+				push("T2", "pushed", at("10:00").Add(25*time.Hour)),
+				push("T3", "failed", at("10:30")),
+			}},
+			want: map[string]string{"T1": "pushed||", "T2": "transmitted_late||", "T3": "push_failed||", "T4": "untransmitted||"}},
+		{name: "outcomes", s: scenario{
+			rows: []tx{d("D1"), d("D2"), d("D3"), d("D4"), d("D5"), d("D6"), d("D7"), d("D8"), d("A1", approved)},
+			orders: []store.Order{
+				order(d("D1"), "F1", 7), order(d("D2"), "F2", 2), order(d("D3"), "F3", 6),
+				order(d("D4"), "F4", 8, func(o *store.Order) { o.StatusName = "CHARGEBACK" }),
+				order(d("D5"), "F5", 3),
+				order(d("D6"), "F6", 4, expiry(asOf.Add(time.Hour))),
+				order(d("D7"), "F7", 0, expiry(asOf.Add(-time.Hour))),
+			}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|not_recovered|", "D3": "transmitted|refunded|",
+				"D4": "transmitted|chargeback|", "D5": "transmitted|problem|", "D6": "transmitted|pending|",
+				"D7": "transmitted|expired|", "D8": "transmitted|missed_evaluate|", "A1": "transmitted||"}},
+		{name: "evaluated_while_off", s: scenario{
+			rows:   []tx{d("D1", callcenter), d("D2", callcenter)},
+			orders: []store.Order{order(d("D1", callcenter), "F1", 7)}},
+			want: map[string]string{"D1": "transmitted||evaluated_while_off", "D2": "transmitted||"}},
+		fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = 1200 }),
+		fieldCase("currency_mismatch", func(o *store.Order) { o.Currency = "EUR" }),
+		fieldCase("site_mismatch", func(o *store.Order) { o.SiteID = "sid-other" }),
+		fieldCase("descriptor_mismatch", func(o *store.Order) { o.Descriptor = "OTHER*DESC" }),
+		fieldCase("profile_mismatch", func(o *store.Order) { o.IsMIT = true }),
+		fieldCase("environment_mismatch", func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+		{name: "duplicate_evaluate", s: scenario{
+			rows:   []tx{d("D1"), d("D2")},
+			orders: []store.Order{order(d("D1"), "F1", 7), order(d("D1"), "F1b", 2), order(d("D2"), "F2", 7)}},
+			want: map[string]string{"D1": "transmitted|recovered|duplicate_evaluate", "D2": "transmitted|recovered|"}},
+		{name: "double_charge_risk", s: scenario{
+			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" }),
+				d("D2"), d("A2", approved, func(t *tx) { t.order, t.at = "O-D2", "09:00" })},
+			orders: []store.Order{order(d("D1"), "F1", 7), order(d("D2"), "F2", 7)}},
+			want: map[string]string{"D1": "transmitted|recovered|double_charge_risk", "A1": "transmitted||",
+				"D2": "transmitted|recovered|", "A2": "transmitted||"}},
+		{name: "unknown_merchant", s: scenario{rows: []tx{d("T1", approved, func(t *tx) { t.merchant = "M9" }), d("T2", approved)}},
+			want: map[string]string{"T1": "transmitted||unknown_merchant", "T2": "transmitted||"}},
+		{name: "unknown_site", s: scenario{rows: []tx{
+			d("T1", approved, func(t *tx) { t.site, t.descriptor = "https://nowhere.example", "NOPE" }),
+			d("T2", approved, func(t *tx) { t.site = "" }), // known by its descriptor
+			d("T3", approved)}},
+			want: map[string]string{"T1": "transmitted||unknown_site", "T2": "transmitted||", "T3": "transmitted||"}},
+		{name: "duplicate_row", s: scenario{rows: []tx{d("T1", approved), d("T1", approved), d("T2", approved)}},
+			want: map[string]string{"T1": "transmitted||", "T1#2": "transmitted||duplicate_row", "T2": "transmitted||"}},
+		{name: "quarantined", s: scenario{rows: []tx{d("T1", approved)},
+			extra: []string{"M1,O-T2,T2,2026-11-23T10:00:00Z,ten,USD,approved,CIT,web,https://one.example,ONE*SHOP,,production,K-T2"}},
+			want: map[string]string{"T1": "transmitted||"}, counted: map[string]int64{"quarantined": 1}},
+		{name: "orphan_order", s: scenario{rows: []tx{d("D1")},
+			orders: []store.Order{order(d("D1"), "F1", 7), order(d("X1"), "FX", 7),
+				order(d("X2"), "FY", 7, func(o *store.Order) { o.CreatedOn = day.Add(-48 * time.Hour) })}},
+			want: map[string]string{"D1": "transmitted|recovered|"}, counted: map[string]int64{"orphan_order": 1}},
+		{name: "scope: campaign over site over merchant", s: scenario{
+			registry: registryM1(
+				store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: siteURL, State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "site paused"},
+				store.Switch{Profile: "cit_web", Scope: "campaign", ScopeValue: "C9", State: "sandbox", EffectiveAt: longAgo, Actor: "ops", Reason: "campaign test"},
+			),
+			rows: []tx{row("D1"), row("D2", func(t *tx) { t.campaign = "C9" }),
+				row("D3", func(t *tx) { t.site, t.descriptor = "https://nowhere.example", "NOPE" }),
+				row("D4", func(t *tx) { t.site = "" })}},
+			want: map[string]string{"D1": "not_expected||", "D2": "untransmitted|missed_evaluate|",
+				"D3": "untransmitted|missed_evaluate|unknown_site", "D4": "not_expected||"}},
+		{name: "sandbox switch: an order in sandbox is no mismatch", s: scenario{
+			registry: registryM1(store.Switch{Profile: "cit_web", Scope: "merchant", State: "sandbox", EffectiveAt: day, Actor: "ops", Reason: "back to test"}),
+			rows:     []tx{d("D1"), d("D2")},
+			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+				order(d("D2"), "F2", 7)}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|environment_mismatch"}},
+		midWindowCase(),
+	}
+}
+
+// fieldCase is a recovered decline whose order differs in one field, beside
+// a twin whose order matches in every field.
+func fieldCase(category string, mod func(*store.Order)) classifyCase {
+	d1, d2 := row("D1", keyed), row("D2", keyed)
+	return classifyCase{name: category,
+		s:    scenario{rows: []tx{d1, d2}, orders: []store.Order{order(d1, "F1", 7, mod), order(d2, "F2", 7)}},
+		want: map[string]string{"D1": "transmitted|recovered|" + category, "D2": "transmitted|recovered|"}}
+}
+
+// midWindowCase switches MIT off at midnight and on in production at noon:
+// the morning decline is not expected, the afternoon one is a lost rescue.
+func midWindowCase() classifyCase {
+	return classifyCase{name: "MIT off → production at noon", s: scenario{
+		registry: registryM1(midWindowSwitches()...),
+		rows:     []tx{row("AM", mit, func(t *tx) { t.at = "09:00" }), row("PM", mit, func(t *tx) { t.at = "15:00" })}},
+		want: map[string]string{"AM": "not_expected||", "PM": "untransmitted|missed_evaluate|"}}
+}
+
+func midWindowSwitches() []store.Switch {
+	return []store.Switch{
+		{Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: day, Actor: "ops", Reason: "MIT paused"},
+		{Profile: "mit", Scope: "merchant", State: "production", EffectiveAt: at("12:00"), Actor: "ops", Reason: "MIT live at noon"},
+	}
+}
+
+func push(id, outcome string, when time.Time) store.PushRecord {
+	p := store.PushRecord{Merchant: "M1", TransactionID: id, Env: "production", MID: "P1", Outcome: outcome, At: when}
+	if outcome == "pushed" {
+		p.Key = "PK-" + id
+	} else {
+		p.Error = "400 bad request"
+	}
+	return p
+}
+
+func TestClassifyScenarios(t *testing.T) {
+	for _, c := range classifyCases() {
+		t.Run(c.name, func(t *testing.T) {
+			db := classify(t, c.s)
+			got := map[string]string{}
+			for k, v := range verdicts(t, db) {
+				got[k] = fmt.Sprintf("%s|%s|%s", v.TransmitState, v.OutcomeState, v.Findings)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("verdicts (-want +got):\n%s", diff)
+			}
+			n := counts(t, db)
+			for _, cat := range []string{"quarantined", "orphan_order"} {
+				if n[cat] != c.counted[cat] {
+					t.Errorf("%s findings: got %d, want %d", cat, n[cat], c.counted[cat])
+				}
+			}
+		})
+	}
+}
+
+// TestPushInDoubt: a push whose earlier intent got no answer is flagged once
+// the run applies its pushes.
+func TestPushInDoubt(t *testing.T) {
+	p := push("T1", "pushed", at("10:30"))
+	p.InDoubt = true
+	db := classify(t, scenario{rows: []tx{row("T1", approved), row("T2", approved)},
+		pushes: []store.PushRecord{p, push("T2", "pushed", at("10:30"))}})
+	if err := db.ApplyPushes(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	v := verdicts(t, db)
+	got := []string{v["T1"].Findings, v["T2"].Findings}
+	if diff := cmp.Diff([]string{"push_in_doubt", ""}, got); diff != "" {
+		t.Errorf("findings of T1, T2 (-want +got):\n%s", diff)
+	}
+}
+
+// TestEveryCategoryHasAScenario keeps the scenarios in step with recon's
+// vocabulary: a new category needs a scenario that produces it.
+func TestEveryCategoryHasAScenario(t *testing.T) {
+	seen := map[string]bool{string(recon.PushInDoubt): true} // TestPushInDoubt
+	for _, c := range classifyCases() {
+		for _, w := range c.want {
+			for _, part := range splitVerdict(w) {
+				seen[part] = true
+			}
+		}
+		for k := range c.counted {
+			seen[k] = true
+		}
+	}
+	var all []string
+	for _, s := range recon.TransmitStates {
+		all = append(all, string(s))
+	}
+	for _, s := range recon.OutcomeStates {
+		all = append(all, string(s))
+	}
+	for _, f := range recon.Findings {
+		all = append(all, string(f))
+	}
+	for _, c := range all {
+		if !seen[c] {
+			t.Errorf("no scenario produces %q", c)
+		}
+	}
+}
+
+func splitVerdict(v string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == '|' || r == ';' }) {
+		out = append(out, f)
+	}
+	return out
+}
