@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -10,30 +11,70 @@ import (
 	"github.com/flexcharge/flexrecon/reports"
 )
 
-// writeWorkbook writes the run's workbook to a temporary file and renames it
-// into place, so a failed write never leaves a half workbook behind.
+// allMerchants is the reports' $2 for a workbook covering every merchant.
+const allMerchants = ""
+
+// writeWorkbook writes the run's workbook, covering every merchant, and
+// records its path on the run.
 func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
-	if err := os.MkdirAll(r.env.Output, 0o755); err != nil {
-		return 0, "", err
-	}
-	path := filepath.Join(r.env.Output, fmt.Sprintf("flexrecon-run-%d.xlsx", r.id))
-	tmp, err := os.CreateTemp(r.env.Output, ".flexrecon-*.xlsx.tmp")
+	path, err := r.env.workbook(ctx, r.id, allMerchants, r.env.Output)
 	if err != nil {
 		return 0, "", err
 	}
-	defer os.Remove(tmp.Name())
-	opt := reports.Options{Location: r.env.Location}
-	if err := reports.WriteWorkbook(ctx, tmp, ReportSource{r.env.DB}, r.env.Reports, opt, r.id, ""); err != nil {
+	return 0, path, r.env.DB.SetRunWorkbook(ctx, r.id, path)
+}
+
+// workbook writes run runID's workbook for merchant (allMerchants for all)
+// into dir and returns its path.
+func (e *Env) workbook(ctx context.Context, runID int64, merchant, dir string) (string, error) {
+	name := fmt.Sprintf("flexrecon-run-%d.xlsx", runID)
+	if merchant != allMerchants {
+		name = fmt.Sprintf("flexrecon-run-%d-%s.xlsx", runID, merchant)
+	}
+	opt := reports.Options{Location: e.Location}
+	return writeAtomic(dir, name, func(w io.Writer) error {
+		return reports.WriteWorkbook(ctx, w, ReportSource{e.DB}, e.Reports, opt, runID, merchant)
+	})
+}
+
+// WriteMerchantWorkbooks writes one workbook per registered merchant for run
+// runID into dir, so finance can send each merchant only its own figures. It
+// returns the paths written.
+func WriteMerchantWorkbooks(ctx context.Context, env *Env, runID int64, dir string) ([]string, error) {
+	var paths []string
+	for _, m := range env.Merchants {
+		path, err := env.workbook(ctx, runID, m.ID, dir)
+		if err != nil {
+			return paths, fmt.Errorf("write workbook of merchant %q: %w", m.ID, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// writeAtomic writes dir/name through a temporary file renamed into place,
+// so a failed write never leaves half a file behind under the real name.
+func writeAtomic(dir, name string, write func(io.Writer) error) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+"-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return 0, "", err
+		return "", err
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, "", err
+		return "", err
 	}
+	path := filepath.Join(dir, name)
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, "", err
+		return "", err
 	}
-	return 0, path, r.env.DB.SetRunWorkbook(ctx, r.id, path)
+	return path, nil
 }
 
 // ReportSource lets reports read the store without knowing it.

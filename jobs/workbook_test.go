@@ -1,0 +1,384 @@
+package jobs_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
+	flexrecon "github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/config"
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+	"github.com/flexcharge/flexrecon/reports"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/workbook.golden")
+
+// demoRun is one generated run, shared by the tests of this file: the chain
+// takes seconds, and every test only reads what it wrote.
+type demoRun struct {
+	env      *jobs.Env
+	run      store.Run
+	workbook []byte
+}
+
+var (
+	sharedOnce sync.Once
+	shared     demoRun
+	sharedErr  error
+	sharedDir  string
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if sharedDir != "" {
+		if shared.env != nil {
+			shared.env.DB.Close()
+		}
+		os.RemoveAll(sharedDir)
+	}
+	os.Exit(code)
+}
+
+// realRun generates a fixed data set, serves it from the FlexCharge sandbox
+// over real HTTP, runs the whole chain once and reads back its workbook.
+func realRun(t *testing.T) demoRun {
+	t.Helper()
+	sharedOnce.Do(func() { shared, sharedErr = newDemoRun() })
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func newDemoRun() (demoRun, error) {
+	var err error
+	if sharedDir, err = os.MkdirTemp("", "flexrecon-workbook-"); err != nil {
+		return demoRun{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return demoRun{}, err
+	}
+	plan, err := gen.Generate(gen.Options{Rows: 600, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
+		Out: sharedDir, SandboxURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		return demoRun{}, err
+	}
+	if err := serveSandbox(ln, filepath.Join(sharedDir, gen.SeedFile)); err != nil {
+		return demoRun{}, err
+	}
+	env, err := openEnv(filepath.Join(sharedDir, gen.ConfigFile))
+	if err != nil {
+		return demoRun{}, err
+	}
+	d := demoRun{env: env}
+	from, _ := time.Parse(time.DateOnly, plan.From)
+	to, _ := time.Parse(time.DateOnly, plan.To)
+	if d.run, err = env.Reconcile(context.Background(), jobs.Request{Kind: "demo", From: from, To: to, AsOf: plan.AsOf}); err != nil {
+		return d, err
+	}
+	d.workbook, err = os.ReadFile(d.run.Workbook)
+	return d, err
+}
+
+// serveSandbox serves the generated orders until the test binary exits.
+func serveSandbox(ln net.Listener, seedPath string) error {
+	seed, err := flexcharge.LoadSeed(seedPath)
+	if err != nil {
+		return err
+	}
+	go http.Serve(ln, flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{}))
+	return nil
+}
+
+// openEnv is cmd/flexrecon's wiring, copied: jobs cannot import cmd, and
+// only a test here may read the configuration.
+func openEnv(cfgPath string) (*jobs.Env, error) {
+	ctx := context.Background()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(flexrecon.SQL(), "reports")
+	if err != nil {
+		return nil, err
+	}
+	defs, err := reports.LoadDefinitions(sub)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.Path(cfg.Database), flexrecon.SQL())
+	if err != nil {
+		return nil, err
+	}
+	env := &jobs.Env{
+		DB: db, Clients: map[recon.Environment]*flexcharge.Client{}, Location: cfg.Location, Output: cfg.Path(cfg.Output),
+		Reports: defs, Version: "test", ConfigHash: cfg.Hash, Logger: slog.New(slog.DiscardHandler),
+		Push: jobs.PushPolicy{MaxAge: cfg.Push.MaxAge.Duration, Concurrency: cfg.Push.Concurrency},
+	}
+	for name, f := range cfg.FlexCharge {
+		env.Clients[recon.Environment(name)] = flexcharge.NewClient(f.BaseURL, flexcharge.Options{Concurrency: cfg.Push.Concurrency})
+	}
+	for _, m := range cfg.Merchants {
+		env.Merchants = append(env.Merchants, merchantOf(m))
+	}
+	for _, s := range cfg.Sources {
+		env.Sources = append(env.Sources, jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern})
+	}
+	registry := make([]store.Merchant, len(env.Merchants))
+	for i, m := range env.Merchants {
+		registry[i] = m.Merchant
+	}
+	if err := db.SeedRegistry(ctx, registry, time.Now().UTC()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func merchantOf(m config.Merchant) jobs.Merchant {
+	jm := jobs.Merchant{
+		Merchant:    store.Merchant{ID: m.ID, Name: m.Name, MIDs: map[string]string{}},
+		Credentials: map[recon.Environment]flexcharge.Credentials{},
+	}
+	for env, cr := range m.Credentials {
+		jm.MIDs[env] = cr.MID
+		jm.Credentials[recon.Environment(env)] = flexcharge.Credentials{MID: cr.MID, AppKey: cr.AppKey.Value(), AppSecret: cr.AppSecret.Value()}
+	}
+	for _, s := range m.Sites {
+		jm.Sites = append(jm.Sites, store.Site{URL: s.URL, Descriptor: s.Descriptor,
+			SiteIDSandbox: s.SiteID["sandbox"], SiteIDProd: s.SiteID["production"], Campaigns: s.Campaigns})
+	}
+	for _, s := range m.Switches {
+		sw := store.Switch{Profile: string(s.Profile), Scope: "merchant", State: string(s.State),
+			EffectiveAt: s.Effective, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
+		switch {
+		case s.Site != "":
+			sw.Scope, sw.ScopeValue = "site", s.Site
+		case s.Campaign != "":
+			sw.Scope, sw.ScopeValue = "campaign", s.Campaign
+		}
+		jm.Switches = append(jm.Switches, sw)
+	}
+	return jm
+}
+
+func openBook(t *testing.T, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatalf("open workbook: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// sheetRows reads a sheet as people see it (formatted), or raw numbers.
+func sheetRows(t *testing.T, f *excelize.File, sheet string, raw bool) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: raw})
+	if err != nil {
+		t.Fatalf("read sheet %q: %v", sheet, err)
+	}
+	return rows
+}
+
+// volatile names the cells that change from run to run (clock readings,
+// keys FlexCharge mints, the port the sandbox listens on in the config hash):
+// per sheet, the titles of columns, or for the manifest, item prefixes.
+var volatile = map[string][]string{
+	"Pushed":   {"Transmit key", "At"},
+	"Manifest": {"Started", "Configuration hash", "Stage "},
+}
+
+// TestWorkbookGolden reads every cell of a real run's workbook back as the
+// text a person sees and compares it with testdata/workbook.golden.
+func TestWorkbookGolden(t *testing.T) {
+	d := realRun(t)
+	f := openBook(t, d.workbook)
+	var b strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		fmt.Fprintf(&b, "== %s\n", sheet)
+		for _, row := range maskVolatile(sheet, sheetRows(t, f, sheet, false)) {
+			fmt.Fprintf(&b, "%s\n", strings.Join(row, " | "))
+		}
+	}
+	golden := filepath.Join("testdata", "workbook.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), b.String()); diff != "" {
+		t.Errorf("workbook cells differ from %s (-want +got):\n%s", golden, diff)
+	}
+}
+
+func maskVolatile(sheet string, rows [][]string) [][]string {
+	names := volatile[sheet]
+	if sheet == "Manifest" {
+		for _, row := range rows {
+			for _, p := range names {
+				if len(row) > 1 && strings.HasPrefix(row[0], p) {
+					row[1] = "*"
+				}
+			}
+		}
+		return rows
+	}
+	var cols []int
+	for _, row := range rows { // the header is the first row naming a column
+		for i, cell := range row {
+			for _, n := range names {
+				if cell == n {
+					cols = append(cols, i)
+				}
+			}
+		}
+		if len(cols) > 0 {
+			break
+		}
+	}
+	for _, row := range rows[min(2, len(rows)):] {
+		for _, c := range cols {
+			if c < len(row) && row[c] != "" {
+				row[c] = "*"
+			}
+		}
+	}
+	return rows
+}
+
+// table is a sheet read back raw: the header row's titles and the data rows,
+// without the title above and the totals rows below.
+type table struct {
+	cols   map[string]int
+	rows   [][]string
+	totals [][]string
+}
+
+func readTable(t *testing.T, f *excelize.File, sheet string) table {
+	t.Helper()
+	rows := sheetRows(t, f, sheet, true)
+	if len(rows) < 2 {
+		t.Fatalf("sheet %q has %d rows, want a title and a header", sheet, len(rows))
+	}
+	tb := table{cols: map[string]int{}}
+	for i, title := range rows[1] {
+		tb.cols[title] = i
+	}
+	for _, row := range rows[2:] {
+		if len(row) > 0 && strings.HasPrefix(row[0], "Total") {
+			tb.totals = append(tb.totals, row)
+			continue
+		}
+		tb.rows = append(tb.rows, row)
+	}
+	return tb
+}
+
+// num reads a column of a row as a number; money comes back in minor units,
+// rounded, so that sums compare exactly.
+func (tb table) num(t *testing.T, row []string, col string) int64 {
+	t.Helper()
+	i, ok := tb.cols[col]
+	if !ok {
+		t.Fatalf("no column %q", col)
+	}
+	if i >= len(row) || row[i] == "" {
+		return 0
+	}
+	v, err := strconv.ParseFloat(row[i], 64)
+	if err != nil {
+		t.Fatalf("column %q: %v", col, err)
+	}
+	return int64(math.Round(v * 100)) // every currency of the demo has two digits
+}
+
+// sums adds columns per key (merchant, or merchant and currency).
+func (tb table) sums(t *testing.T, key func(row []string) string, cols map[string]string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, row := range tb.rows {
+		for name, col := range cols {
+			out[key(row)+" "+name] += tb.num(t, row, col)
+		}
+	}
+	return out
+}
+
+func (tb table) cell(row []string, col string) string {
+	if i := tb.cols[col]; i < len(row) {
+		return row[i]
+	}
+	return ""
+}
+
+// TestWorkbookTiesOut reads a real run's workbook back and checks that the
+// Summary's figures per merchant equal the sums of the detail sheets:
+// transactions from Transmit, declines, recovered counts and net recovered
+// amounts from Recovery.
+func TestWorkbookTiesOut(t *testing.T) {
+	f := openBook(t, realRun(t).workbook)
+	summary, transmit, recovery := readTable(t, f, "Summary"), readTable(t, f, "Transmit"), readTable(t, f, "Recovery")
+	byMerchant := func(tb table) func([]string) string {
+		return func(row []string) string { return tb.cell(row, "Merchant") }
+	}
+	byCurrency := func(tb table) func([]string) string {
+		return func(row []string) string { return tb.cell(row, "Merchant") + " " + tb.cell(row, "Currency") }
+	}
+	got := summary.sums(t, byMerchant(summary), map[string]string{"transactions": "Transactions", "declines": "Declined", "recovered": "Recovered"})
+	want := transmit.sums(t, byMerchant(transmit), map[string]string{"transactions": "Processed"})
+	for k, v := range recovery.sums(t, byMerchant(recovery), map[string]string{"declines": "Declines", "recovered": "Recovered"}) {
+		want[k] = v
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Summary counts against Transmit and Recovery (-detail +summary):\n%s", diff)
+	}
+	gotAmt := summary.sums(t, byCurrency(summary), map[string]string{"recovered": "Recovered amount"})
+	wantAmt := recovery.sums(t, byCurrency(recovery), map[string]string{"recovered": "Recovered net"})
+	if diff := cmp.Diff(nonZero(wantAmt), nonZero(gotAmt)); diff != "" {
+		t.Errorf("Summary recovered amounts against Recovery net (-detail +summary):\n%s", diff)
+	}
+	if len(got) == 0 || got[summary.rows[0][0]+" recovered"] == 0 {
+		t.Fatalf("the run recovered nothing for %s: the data set no longer exercises the tie-out", summary.rows[0][0])
+	}
+}
+
+// nonZero drops zero sums: a currency with no recovery has no Recovery row.
+func nonZero(m map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
