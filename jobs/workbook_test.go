@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -381,4 +382,72 @@ func nonZero(m map[string]int64) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// TestExportCSV checks that every report becomes one CSV file whose header
+// is the report's column titles and whose records are the sheet's data rows.
+func TestExportCSV(t *testing.T) {
+	d := realRun(t)
+	dir := t.TempDir()
+	paths, err := jobs.ExportCSV(context.Background(), d.env, d.run.ID, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != len(d.env.Reports) {
+		t.Fatalf("ExportCSV wrote %d files, want one per report (%d)", len(paths), len(d.env.Reports))
+	}
+	f := openBook(t, d.workbook)
+	for i, def := range d.env.Reports {
+		recs := readCSV(t, paths[i])
+		if filepath.Base(paths[i]) != def.Name+".csv" || len(recs) == 0 {
+			t.Fatalf("%s: want %s.csv with a header", paths[i], def.Name)
+		}
+		if got, want := len(recs)-1, len(readTable(t, f, def.Sheet).rows); got != want && def.Name != "manifest" {
+			t.Errorf("%s.csv has %d records, sheet %q has %d data rows", def.Name, got, def.Sheet, want)
+		}
+	}
+}
+
+// TestMerchantWorkbooks checks that each merchant's workbook holds that
+// merchant's rows only, and the same figures as the full workbook.
+func TestMerchantWorkbooks(t *testing.T) {
+	d := realRun(t)
+	paths, err := jobs.WriteMerchantWorkbooks(context.Background(), d.env, d.run.ID, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != len(d.env.Merchants) {
+		t.Fatalf("wrote %d workbooks for %d merchants", len(paths), len(d.env.Merchants))
+	}
+	all := readTable(t, openBook(t, d.workbook), "Summary")
+	for i, m := range d.env.Merchants {
+		data, err := os.ReadFile(paths[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]string
+		for _, row := range all.rows {
+			if row[0] == m.ID {
+				want = append(want, row)
+			}
+		}
+		got := readTable(t, openBook(t, data), "Summary").rows
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Summary of %s's workbook (-full workbook's rows +merchant's):\n%s", m.ID, diff)
+		}
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	recs, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	return recs
 }
