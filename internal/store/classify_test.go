@@ -25,7 +25,6 @@ type classifyCase struct {
 	counted map[string]int64
 }
 
-
 func classifyCases() []classifyCase {
 	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
 	expiry := func(t time.Time) func(*store.Order) { return func(o *store.Order) { o.ExpiryAt = &t } }

@@ -83,6 +83,18 @@ type Queries struct {
 	RunStages          string `query:"run-stages"`
 	RunExceptions      string `query:"run-exceptions"`
 	PreviousRun        string `query:"previous-run"`
+
+	// registry_cli.sql, explain.sql, diff.sql: the switch, explain and runs commands.
+	SwitchTarget     string `query:"switch-target"`
+	ExplainLedger    string `query:"explain-ledger"`
+	ExplainOrders    string `query:"explain-orders"`
+	ExplainTransmits string `query:"explain-transmits"`
+	ExplainSwitches  string `query:"explain-switches"`
+	ExplainLatestRun string `query:"explain-latest-run"`
+	ExplainResults   string `query:"explain-results"`
+	ExplainFindings  string `query:"explain-findings"`
+	DiffPreviousRun  string `query:"diff-previous-run"`
+	RunDiff          string `query:"run-diff"`
 }
 
 // LoadQueries reads every queries/*.sql file of sqlFS into a Queries.

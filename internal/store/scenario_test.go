@@ -86,6 +86,7 @@ type scenario struct {
 	extra    []string // raw CSV lines appended as they are (bad rows)
 	orders   []store.Order
 	pushes   []store.PushRecord
+	unjudged bool // load only: the test records and classifies its own runs
 }
 
 // classify loads a scenario into a fresh database and classifies it as run 1.
@@ -103,13 +104,16 @@ func classify(t *testing.T, s scenario) *store.DB {
 		t.Fatalf("load scenario ledger: %v", err)
 	}
 	writeOrders(t, db, s.orders)
-	for _, p := range s.pushes {
-		if err := db.RecordIntent(ctx, p); err != nil {
+	if len(s.pushes) > 0 {
+		if err := db.RecordIntents(ctx, s.pushes); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordOutcome(ctx, p); err != nil {
+		if err := db.RecordOutcomes(ctx, s.pushes); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if s.unjudged {
+		return db
 	}
 	if err := db.Classify(ctx, 1, window, asOf); err != nil {
 		t.Fatal(err)

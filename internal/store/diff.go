@@ -1,0 +1,31 @@
+package store
+
+import "context"
+
+// Change is one transaction's change between two runs.
+type Change struct {
+	Kind          string `db:"kind"` // newly_matched | newly_broken | pending_settled | pushed | confirmed
+	Merchant      string `db:"partner_merchant_id"`
+	TransactionID string `db:"transaction_id"`
+	Occurrence    int    `db:"occurrence"`
+	Before        string `db:"before"`
+	After         string `db:"after"`
+}
+
+// ChangeKinds lists the kinds of Change in report order.
+var ChangeKinds = []string{"newly_matched", "newly_broken", "pending_settled", "pushed", "confirmed"}
+
+// SameWindowRunBefore is the latest succeeded run before runID over the same window
+// and merchant, or 0.
+func (db *DB) SameWindowRunBefore(ctx context.Context, runID int64) (int64, error) {
+	var id int64
+	err := db.db.GetContext(ctx, &id, db.q.DiffPreviousRun, runID)
+	return id, wrapf(err, "find the run before run %d", runID)
+}
+
+// Diff lists what changed from run before to run after.
+func (db *DB) Diff(ctx context.Context, before, after int64) ([]Change, error) {
+	var out []Change
+	err := db.db.SelectContext(ctx, &out, db.q.RunDiff, before, after)
+	return out, wrapf(err, "compare run %d with run %d", after, before)
+}

@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// run records and classifies one run of the scenario day.
+func run(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	ctx := context.Background()
+	r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Classify(ctx, r.ID, window, asOf); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishRun(ctx, r.ID, asOf, nil); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+// TestRunDiff: between two runs, a missed decline gets its order, a pending
+// one settles, a good one breaks, a push is made; a third run confirms it.
+func TestRunDiff(t *testing.T) {
+	ctx := context.Background()
+	d1, d2, d3 := row("D1", keyed), row("D2", keyed), row("D3", keyed)
+	db := classify(t, scenario{rows: []tx{d1, d2, d3, row("T1", approved)},
+		orders: []store.Order{order(d1, "F1", 4), order(d3, "F3", 7)}, unjudged: true})
+	first := run(t, db)
+	writeOrders(t, db, []store.Order{order(d1, "F1", 7), order(d2, "F2", 2),
+		order(d3, "F3", 7, func(o *store.Order) { o.Amount = 999 })})
+	second := run(t, db)
+	p := push("T1", "pushed", asOf)
+	p.RunID = second
+	if err := db.RecordIntents(ctx, []store.PushRecord{p}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordOutcomes(ctx, []store.PushRecord{p}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyPushes(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	third := run(t, db)
+
+	prev, err := db.SameWindowRunBefore(ctx, second)
+	if err != nil || prev != first {
+		t.Fatalf("run before %d: got %d, %v; want %d", second, prev, err, first)
+	}
+	got, err := db.Diff(ctx, first, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{
+		{"newly_broken", "M1", "D3", 1, "transmitted/recovered", "transmitted/recovered"},
+		{"newly_matched", "M1", "D2", 1, "transmitted/missed_evaluate", "transmitted/not_recovered"},
+		{"newly_matched", "M1", "T1", 1, "untransmitted", "pushed"},
+		{"pending_settled", "M1", "D1", 1, "transmitted/pending", "transmitted/recovered"},
+		{"pushed", "M1", "T1", 1, "", "PK-T1"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
+	}
+	got, err = db.Diff(ctx, second, third)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []store.Change{{"confirmed", "M1", "T1", 1, "pushed in run 2", "pushed"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of runs %d and %d (-want +got):\n%s", second, third, diff)
+	}
+}

@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// ExplainQuery names what to explain: a gateway transaction id or an order
+// (the merchant's order id or a FlexCharge order id). RunID 0 means the
+// latest run that judged it.
+type ExplainQuery struct {
+	TransactionID, OrderID string
+	RunID                  int64
+}
+
+// Explanation is everything the database knows about one transaction or
+// order, and one run's verdicts on it.
+type Explanation struct {
+	RunID     int64
+	Ledger    []LedgerRow
+	Orders    []ExplainedOrder
+	Transmits []OutboxRow
+	Switches  []SwitchInForce
+	Results   []ExplainedResult
+	Findings  []ExplainedFinding
+}
+
+// LedgerRow is one stored ledger row.
+type LedgerRow struct {
+	FileID        int64     `db:"file_id"`
+	FileName      *string   `db:"file_name"`
+	Line          int64     `db:"line"`
+	Merchant      string    `db:"partner_merchant_id"`
+	MID           string    `db:"mid"`
+	OrderID       string    `db:"order_id"`
+	TransactionID string    `db:"transaction_id"`
+	Occurrence    int       `db:"occurrence"`
+	ProcessedAt   time.Time `db:"processed_at"`
+	Amount        int64     `db:"amount"`
+	Currency      string    `db:"currency"`
+	Status        string    `db:"status"`
+	Profile       string    `db:"profile"`
+	SiteURL       string    `db:"site_url"`
+	Descriptor    string    `db:"descriptor"`
+	CampaignID    string    `db:"campaign_id"`
+	Environment   string    `db:"environment"`
+	TransmitKey   string    `db:"fc_transmit_key"`
+}
+
+// ExplainedOrder is a FlexCharge order of the explained merchant order.
+type ExplainedOrder struct {
+	Environment     string     `db:"environment"`
+	ID              string     `db:"id"`
+	ExternalOrderID string     `db:"external_order_id"`
+	MID             string     `db:"mid"`
+	Amount          int64      `db:"amount"`
+	Currency        string     `db:"currency"`
+	IsMIT           bool       `db:"is_mit"`
+	OrderSource     string     `db:"order_source"`
+	SiteID          string     `db:"site_id"`
+	Descriptor      string     `db:"descriptor"`
+	TransactionID   string     `db:"transaction_id"`
+	Status          int        `db:"status"`
+	StatusName      string     `db:"status_name"`
+	CreatedOn       time.Time  `db:"created_on"`
+	ExpiryAt        *time.Time `db:"expiry_at"`
+}
+
+// OutboxRow is the service's own transmit record of a transaction.
+type OutboxRow struct {
+	TransactionID string     `db:"transaction_id"`
+	Environment   string     `db:"environment"`
+	MID           string     `db:"mid"`
+	State         string     `db:"state"`
+	Key           string     `db:"transmit_key"`
+	Error         string     `db:"error"`
+	InDoubt       bool       `db:"in_doubt"`
+	IntentAt      time.Time  `db:"intent_at"`
+	DoneAt        *time.Time `db:"done_at"`
+	RunID         int64      `db:"run_id"`
+}
+
+// SwitchInForce is the latest switch of one scope in force when a row was
+// processed; Won marks the most specific, the one that judged it.
+type SwitchInForce struct {
+	TransactionID string    `db:"transaction_id"`
+	Occurrence    int       `db:"occurrence"`
+	ProcessedAt   time.Time `db:"processed_at"`
+	RegSiteURL    string    `db:"reg_site_url"`
+	ID            int64     `db:"id"`
+	Profile       string    `db:"profile"`
+	Scope         string    `db:"scope"`
+	ScopeValue    string    `db:"scope_value"`
+	State         string    `db:"state"`
+	EffectiveAt   time.Time `db:"effective_at"`
+	Actor         string    `db:"actor"`
+	Reason        string    `db:"reason"`
+	Origin        string    `db:"origin"`
+	Won           bool      `db:"won"`
+}
+
+// ExplainedResult is a run's verdict on one explained row.
+type ExplainedResult struct {
+	TransactionID string     `db:"transaction_id"`
+	Occurrence    int        `db:"occurrence"`
+	ProcessedAt   time.Time  `db:"processed_at"`
+	Status        string     `db:"status"`
+	Profile       string     `db:"profile"`
+	SwitchState   string     `db:"switch_state"`
+	SwitchID      int64      `db:"switch_id"`
+	Environment   string     `db:"environment"`
+	TransmitKey   string     `db:"transmit_key"`
+	TransmitState string     `db:"transmit_state"`
+	FCOrderID     string     `db:"fc_order_id"`
+	FCStatus      int        `db:"fc_status"`
+	OutcomeState  string     `db:"outcome_state"`
+	PushState     string     `db:"push_state"`
+	PushedAt      *time.Time `db:"pushed_at"`
+	PushError     string     `db:"push_error"`
+}
+
+// ExplainedFinding is a run's finding on an explained row or order.
+type ExplainedFinding struct {
+	Category      string `db:"category"`
+	TransactionID string `db:"transaction_id"`
+	Occurrence    int    `db:"occurrence"`
+	FCOrderID     string `db:"fc_order_id"`
+	Field         string `db:"field"`
+	LedgerValue   string `db:"ledger_value"`
+	FCValue       string `db:"fc_value"`
+	Detail        string `db:"detail"`
+}
+
+// Explain gathers what is known about one transaction or order.
+func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err error) {
+	defer wrap(&err, "explain transaction %q order %q", q.TransactionID, q.OrderID)
+	args := []any{q.TransactionID, q.OrderID}
+	lists := []struct {
+		dest  any
+		query string
+	}{
+		{&e.Ledger, db.q.ExplainLedger},
+		{&e.Orders, db.q.ExplainOrders},
+		{&e.Transmits, db.q.ExplainTransmits},
+		{&e.Switches, db.q.ExplainSwitches},
+	}
+	for _, l := range lists {
+		if err := db.db.SelectContext(ctx, l.dest, l.query, args...); err != nil {
+			return e, err
+		}
+	}
+	e.RunID = q.RunID
+	if e.RunID == 0 {
+		if err := db.db.GetContext(ctx, &e.RunID, db.q.ExplainLatestRun, args...); err != nil {
+			return e, err
+		}
+	}
+	args = append(args, e.RunID)
+	if err := db.db.SelectContext(ctx, &e.Results, db.q.ExplainResults, args...); err != nil {
+		return e, err
+	}
+	err = db.db.SelectContext(ctx, &e.Findings, db.q.ExplainFindings, args...)
+	return e, err
+}

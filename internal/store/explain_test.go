@@ -1,0 +1,59 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// TestExplainMidWindowSwitch: explain shows which switch judged the morning
+// and the afternoon MIT declines, and the verdicts they led to.
+func TestExplainMidWindowSwitch(t *testing.T) {
+	c := midWindowCase()
+	db := classify(t, c.s)
+	type judged struct{ Switch, Reason, Transmit, Outcome string }
+	for id, want := range map[string]judged{
+		"AM": {"off", "MIT paused", "not_expected", ""},
+		"PM": {"production", "MIT live at noon", "untransmitted", "missed_evaluate"},
+	} {
+		e, err := db.Explain(context.Background(), store.ExplainQuery{TransactionID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e.Ledger) != 1 || len(e.Results) != 1 || e.RunID != 1 {
+			t.Fatalf("explain %s: %d ledger rows, %d results in run %d; want 1, 1, run 1", id, len(e.Ledger), len(e.Results), e.RunID)
+		}
+		var got judged
+		for _, s := range e.Switches {
+			if s.Won {
+				got.Switch, got.Reason = s.State, s.Reason
+			}
+		}
+		got.Transmit, got.Outcome = e.Results[0].TransmitState, e.Results[0].OutcomeState
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("explain %s (-want +got):\n%s", id, diff)
+		}
+	}
+}
+
+// TestExplainByOrder finds the ledger rows of a FlexCharge order and the
+// order's findings.
+func TestExplainByOrder(t *testing.T) {
+	c := fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = 1200 })
+	db := classify(t, c.s)
+	e, err := db.Explain(context.Background(), store.ExplainQuery{OrderID: "F1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{len(e.Ledger), len(e.Orders), len(e.Results), len(e.Findings)}
+	if diff := cmp.Diff([]int{1, 1, 1, 1}, got); diff != "" {
+		t.Fatalf("ledger rows, orders, results, findings of order F1 (-want +got):\n%s", diff)
+	}
+	f := e.Findings[0]
+	if f.Category != "amount_mismatch" || f.LedgerValue != "1000" || f.FCValue != "1200" {
+		t.Errorf("finding of order F1: got %+v, want amount_mismatch 1000 vs 1200", f)
+	}
+}

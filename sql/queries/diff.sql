@@ -1,0 +1,54 @@
+-- Comparing a run with an earlier one.
+
+-- name: diff-previous-run
+-- The latest succeeded run before run $1 over the same window and merchant;
+-- 0 when there is none.
+SELECT coalesce(max(p.id), 0) FROM runs p JOIN runs n ON n.id = $1
+WHERE p.id < n.id AND p.window_from = n.window_from AND p.window_to = n.window_to
+  AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.status = 'succeeded';
+
+-- name: run-diff
+-- What changed from run $1 to run $2, one row per transaction and change.
+-- A transaction is matched when FlexCharge's side agrees with the ledger:
+-- it has a transmit key (or none was expected), a decline whose profile was
+-- on has an order, and no field, switch or environment finding stands.
+-- Confirmed: pushed by an earlier run, and run $2 still holds that key and
+-- judges the transaction matched.
+WITH broken AS (
+    SELECT DISTINCT run_id, partner_merchant_id, transaction_id, occurrence FROM findings
+    WHERE run_id IN ($1, $2) AND category IN ('amount_mismatch', 'currency_mismatch', 'site_mismatch',
+        'descriptor_mismatch', 'profile_mismatch', 'environment_mismatch', 'evaluated_while_off')
+),
+v AS (
+    SELECT r.run_id, r.partner_merchant_id, r.transaction_id, r.occurrence, r.transmit_state, r.transmit_key,
+        coalesce(r.outcome_state, '') AS outcome_state,
+        r.transmit_state || coalesce('/' || r.outcome_state, '') AS state,
+        r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed', 'not_expected')
+            AND coalesce(r.outcome_state, '') <> 'missed_evaluate' AND b.run_id IS NULL AS matched
+    FROM results r LEFT JOIN broken b USING (run_id, partner_merchant_id, transaction_id, occurrence)
+    WHERE r.run_id IN ($1, $2)
+),
+pairs AS (
+    SELECT n.partner_merchant_id, n.transaction_id, n.occurrence, o.state AS before, n.state AS after,
+        o.matched AS was_matched, n.matched AS is_matched, o.outcome_state AS was_outcome, n.outcome_state AS outcome,
+        n.transmit_key
+    FROM v n JOIN v o ON o.run_id = $1 AND n.run_id = $2 AND o.partner_merchant_id = n.partner_merchant_id
+        AND o.transaction_id = n.transaction_id AND o.occurrence = n.occurrence
+)
+SELECT 'newly_matched' AS kind, partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+WHERE is_matched AND NOT was_matched
+UNION ALL
+SELECT 'newly_broken', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+WHERE was_matched AND NOT is_matched
+UNION ALL
+SELECT 'pending_settled', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+WHERE was_outcome = 'pending' AND outcome <> 'pending'
+UNION ALL
+SELECT 'pushed', p.partner_merchant_id, p.transaction_id, 1, '', coalesce(p.transmit_key, '') FROM pushes p
+WHERE p.run_id = $2 AND p.outcome = 'pushed'
+UNION ALL
+SELECT 'confirmed', n.partner_merchant_id, n.transaction_id, n.occurrence, 'pushed in run ' || p.run_id, n.state
+FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
+    AND n.transaction_id = p.transaction_id AND n.occurrence = 1
+WHERE p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key AND n.matched
+ORDER BY 1, 2, 3, 4;

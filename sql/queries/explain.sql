@@ -1,0 +1,141 @@
+-- One transaction or order, explained. Every query takes $1 transaction id
+-- and $2 order id (either may be ''): the ledger rows explained are those of
+-- the transaction, or of the merchant order (its ledger order id, or the
+-- FlexCharge order id whose externalOrderId it is). The target CTE is
+-- repeated because prepared statements cannot share a temporary table.
+
+-- name: explain-ledger
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+)
+SELECT t.file_id, f.name AS file_name, t.line, t.partner_merchant_id, coalesce(t.mid, '') AS mid, t.order_id,
+    t.transaction_id, t.occurrence, t.processed_at, t.amount, t.currency, t.status, t.profile,
+    coalesce(t.site_url, '') AS site_url, coalesce(t.descriptor, '') AS descriptor,
+    coalesce(t.campaign_id, '') AS campaign_id, t.environment, coalesce(t.fc_transmit_key, '') AS fc_transmit_key
+FROM target t LEFT JOIN ledger_files f ON f.id = t.file_id
+ORDER BY t.processed_at, t.file_id, t.line;
+
+-- name: explain-orders
+-- The FlexCharge orders of the explained rows' merchant orders, or the named order.
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+)
+SELECT DISTINCT o.environment, o.id, o.external_order_id, o.mid, o.amount, o.currency, o.is_mit,
+    coalesce(o.order_source, '') AS order_source, coalesce(o.site_id, '') AS site_id,
+    coalesce(o.descriptor, '') AS descriptor, coalesce(o.transaction_id, '') AS transaction_id,
+    o.status, coalesce(o.status_name, '') AS status_name, o.created_on, o.expiry_at
+FROM fc_orders o
+LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+WHERE o.id = $2
+   OR EXISTS (SELECT 1 FROM target t WHERE t.partner_merchant_id = mm.merchant_id AND t.order_id = o.external_order_id)
+ORDER BY o.created_on, o.environment, o.id;
+
+-- name: explain-transmits
+-- The outbox rows of the explained transactions.
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+)
+SELECT x.transaction_id, x.environment, x.mid, x.state, coalesce(x.transmit_key, '') AS transmit_key,
+    coalesce(x.error, '') AS error, x.in_doubt, x.intent_at, x.done_at, x.run_id
+FROM transmits x
+WHERE EXISTS (SELECT 1 FROM target t WHERE t.partner_merchant_id = x.partner_merchant_id AND t.transaction_id = x.transaction_id)
+ORDER BY x.transaction_id;
+
+-- name: explain-switches
+-- For each explained row, the latest switch of each scope in force when it
+-- was processed, resolved as classify-judge resolves them (the registry site
+-- by URL, else by descriptor); rank 1 is the one that won.
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+),
+site_by_descriptor AS (
+    SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
+),
+tx AS (
+    SELECT t.file_id, t.line, t.transaction_id, t.occurrence, t.partner_merchant_id, t.profile, t.processed_at,
+        t.campaign_id, coalesce(su.url, sd.url) AS reg_site_url
+    FROM target t
+    LEFT JOIN sites su ON su.merchant_id = t.partner_merchant_id AND su.url = t.site_url
+    LEFT JOIN site_by_descriptor sd ON sd.merchant_id = t.partner_merchant_id AND sd.descriptor = t.descriptor
+),
+in_force AS (
+    SELECT tx.transaction_id, tx.occurrence, tx.processed_at, coalesce(tx.reg_site_url, '') AS reg_site_url, s.*,
+        CASE s.scope WHEN 'campaign' THEN 1 WHEN 'site' THEN 2 ELSE 3 END AS specificity,
+        tx.file_id AS tx_file, tx.line AS tx_line
+    FROM tx JOIN switches s ON s.merchant_id = tx.partner_merchant_id AND s.profile = tx.profile
+        AND s.effective_at <= tx.processed_at
+        AND (s.scope = 'merchant' OR (s.scope = 'site' AND s.scope_value = tx.reg_site_url)
+             OR (s.scope = 'campaign' AND s.scope_value = tx.campaign_id))
+    QUALIFY row_number() OVER (PARTITION BY tx.file_id, tx.line, s.scope ORDER BY s.effective_at DESC, s.id DESC) = 1
+)
+SELECT transaction_id, occurrence, processed_at, reg_site_url, id, profile, scope, scope_value, state,
+    effective_at, actor, reason, origin,
+    row_number() OVER (PARTITION BY tx_file, tx_line ORDER BY specificity) = 1 AS won
+FROM in_force
+ORDER BY processed_at, transaction_id, occurrence, specificity;
+
+-- name: explain-latest-run
+-- The latest run that judged any explained row; 0 when none did.
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+)
+SELECT coalesce(max(r.run_id), 0) FROM results r
+JOIN target t ON t.file_id = r.file_id AND t.line = r.line;
+
+-- name: explain-results
+-- The verdicts of run $3 on the explained rows.
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+)
+SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.switch_state,
+    coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment,
+    coalesce(r.transmit_key, '') AS transmit_key, r.transmit_state, coalesce(r.fc_order_id, '') AS fc_order_id,
+    coalesce(r.fc_status, -1) AS fc_status, coalesce(r.outcome_state, '') AS outcome_state,
+    coalesce(x.state, '') AS push_state, x.done_at AS pushed_at, coalesce(x.error, '') AS push_error
+FROM results r
+JOIN target t ON t.file_id = r.file_id AND t.line = r.line
+LEFT JOIN transmits x ON x.partner_merchant_id = r.partner_merchant_id AND x.transaction_id = r.transaction_id
+WHERE r.run_id = $3
+ORDER BY r.processed_at, r.transaction_id, r.occurrence;
+
+-- name: explain-findings
+-- The findings of run $3 on the explained rows and orders.
+WITH target AS (
+    SELECT l.* FROM ledger_tx l
+    WHERE ($1 <> '' AND l.transaction_id = $1)
+       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
+            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
+)
+SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.occurrence, 0) AS occurrence,
+    coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
+    coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, coalesce(f.detail, '') AS detail
+FROM findings f
+WHERE f.run_id = $3 AND (f.fc_order_id = $2
+    OR EXISTS (SELECT 1 FROM target t WHERE t.partner_merchant_id = f.partner_merchant_id
+        AND (t.transaction_id = f.transaction_id OR (f.transaction_id IS NULL AND t.order_id = f.order_id))))
+ORDER BY f.transaction_id, f.category;
