@@ -1,0 +1,25 @@
+# flexrecon: a FlexCharge partner's nightly reconciliation service.
+export CGO_ENABLED := 1
+GO ?= go
+
+.PHONY: demo test bench lint build run
+
+## demo: the whole nightly job once, on generated sample data and the built-in FlexCharge sandbox
+demo:
+	$(GO) run ./cmd/flexrecon demo
+
+## test: every test, with the race detector
+test:
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## bench: the benchmarks (figures go in docs/benchmarks.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+## lint: vet and formatting
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt would change the files above" && exit 1)
+
+build:
+	$(GO) build -o bin/flexrecon ./cmd/flexrecon

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flexcharge/flexrecon/internal/gen"
+)
+
+// TestBadConfigWritesNothing runs reconcile on a configuration with an
+// unknown key: it stops naming the key, and no database or workbook appears.
+func TestBadConfigWritesNothing(t *testing.T) {
+	f := newFixture(t, 50)
+	path := filepath.Join(f.dir, gen.ConfigFile)
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(text), "[push]\n", "[push]\nretries = 3\n", 1)
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out}
+	err = m.Run(context.Background(), []string{"reconcile", "--config", path, "--from", f.plan.From})
+	if err == nil || !strings.Contains(err.Error(), "push.retries") {
+		t.Fatalf("reconcile with a bad config: %v, want an error naming push.retries", err)
+	}
+	for _, p := range []string{"var", "reports"} {
+		if _, err := os.Stat(filepath.Join(f.dir, p)); !os.IsNotExist(err) {
+			t.Errorf("%s was written by a run that should not have started", p)
+		}
+	}
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"help"}); err != nil {
+		t.Fatal(err)
+	}
+	for name := range commands {
+		if !strings.Contains(out.String(), name) {
+			t.Errorf("help does not list %q:\n%s", name, out.String())
+		}
+	}
+}

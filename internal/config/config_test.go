@@ -1,0 +1,98 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const good = `
+timezone = "America/New_York"
+[[sources]]
+name = "gateway"
+path = "inbox"
+[flexcharge.production]
+base_url = "http://127.0.0.1:1/production/v1"
+[[merchants]]
+id = "M001"
+name = "Acme"
+[merchants.credentials.production]
+mid = "mid-1"
+app_key = "env:FLEXRECON_TEST_KEY"
+app_secret = "file:secret.txt"
+[[merchants.sites]]
+url = "https://acme.example"
+descriptor = "ACME*SHOP"
+[[merchants.switches]]
+profile = "mit"
+state = "production"
+effective = 2026-11-01T00:00:00Z
+`
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("s3cr3t-value\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "flexrecon.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadResolvesSecretsAndPrintsOnlyReferences(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	cfg, err := Load(writeConfig(t, good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := cfg.Merchants[0].Credentials["production"]
+	if cr.AppKey.Value() != "k3y-value" || cr.AppSecret.Value() != "s3cr3t-value" {
+		t.Errorf("secrets not resolved: key %q secret %q", cr.AppKey.Value(), cr.AppSecret.Value())
+	}
+	var b strings.Builder
+	if err := cfg.Print(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"k3y-value", "s3cr3t-value"} {
+		if strings.Contains(b.String(), leak) {
+			t.Errorf("printed configuration holds the secret %q:\n%s", leak, b.String())
+		}
+	}
+	if !strings.Contains(b.String(), "env:FLEXRECON_TEST_KEY") {
+		t.Errorf("printed configuration lacks the reference:\n%s", b.String())
+	}
+}
+
+// TestBadConfigNamesTheKey checks each kind of bad configuration stops with
+// a message naming the offending key.
+func TestBadConfigNamesTheKey(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	cases := []struct {
+		name, from, to, wantKey string
+	}{
+		{"unknown key", `name = "Acme"`, "name = \"Acme\"\ncolour = \"red\"", "merchants.colour"},
+		{"unknown top-level key", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nnightly = 1", "nightly"},
+		{"missing credential reference", `app_secret = "file:secret.txt"`, ``, "merchants[0].credentials.production.app_secret"},
+		{"unset environment variable", `env:FLEXRECON_TEST_KEY`, `env:FLEXRECON_NOT_SET`, "merchants[0].credentials.production.app_key"},
+		{"site without url", `url = "https://acme.example"`, ``, "merchants[0].sites[0].url"},
+		{"site without descriptor", `descriptor = "ACME*SHOP"`, ``, "merchants[0].sites[0].descriptor"},
+		{"bad zone", `America/New_York`, `Mars/Olympus`, "timezone"},
+		{"bad switch state", `state = "production"`, `state = "on"`, "merchants[0].switches[0].state"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			text := strings.Replace(good, c.from, c.to, 1)
+			_, err := Load(writeConfig(t, text))
+			if err == nil || !strings.Contains(err.Error(), c.wantKey) {
+				t.Fatalf("error %v, want one naming %q", err, c.wantKey)
+			}
+			if strings.Contains(err.Error(), "s3cr3t-value") || strings.Contains(err.Error(), "k3y-value") {
+				t.Errorf("error leaks a secret: %v", err)
+			}
+		})
+	}
+}
