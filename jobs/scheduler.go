@@ -7,12 +7,27 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
 )
+
+// maxCatchUp bounds how many missed nights a start catches up, so a service
+// restored after months does not queue a season of runs.
+const maxCatchUp = 31
 
 // Schedule says when the nightly chain runs, in the partner's zone.
 type Schedule struct {
 	Nightly      string // "HH:MM"
 	TrailingDays int    // days before yesterday re-examined each night
+	Location     *time.Location
+	// Refresh, when set, runs hourly (the outcome refresh).
+	Refresh func(ctx context.Context) error
+}
+
+// Runner is what the scheduler needs of the chain: run one request, and
+// know the last business day a nightly run covered.
+type Runner interface {
+	Run(ctx context.Context, req Request) error
+	LastNightly(ctx context.Context) (day time.Time, ok bool, err error)
 }
 
 // NightlyRequest is the run a night at now makes: yesterday and the trailing
@@ -23,31 +38,112 @@ func NightlyRequest(now time.Time, loc *time.Location, trailingDays int) Request
 	return Request{Kind: "nightly", From: yesterday.AddDate(0, 0, -trailingDays), To: yesterday, AsOf: now.UTC()}
 }
 
-// StartScheduler runs the nightly chain at the scheduled local time. It is
-// the only user of gocron; a run never overlaps another (Env serializes runs).
-func StartScheduler(ctx context.Context, env *Env, s Schedule, logger *slog.Logger, opts ...gocron.SchedulerOption) (gocron.Scheduler, error) {
-	var hour, minute uint
-	if _, err := fmt.Sscanf(s.Nightly, "%d:%d", &hour, &minute); err != nil {
-		return nil, fmt.Errorf("nightly time %q: %w", s.Nightly, err)
+// Scheduler runs the nightly chain and the hourly refresh. It is the only
+// user of gocron; a run never overlaps another.
+type Scheduler struct {
+	sched  gocron.Scheduler
+	clock  clockwork.Clock
+	runner Runner
+	s      Schedule
+	hour   uint
+	minute uint
+	logger *slog.Logger
+}
+
+// NewScheduler checks s and registers its jobs; Start begins them. A nil
+// clock is the real one.
+func NewScheduler(s Schedule, r Runner, clock clockwork.Clock, logger *slog.Logger) (*Scheduler, error) {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
 	}
-	sched, err := gocron.NewScheduler(append([]gocron.SchedulerOption{gocron.WithLocation(env.Location)}, opts...)...)
+	sc := &Scheduler{clock: clock, runner: r, s: s, logger: logger}
+	if _, err := fmt.Sscanf(s.Nightly, "%d:%d", &sc.hour, &sc.minute); err != nil || sc.hour > 23 || sc.minute > 59 {
+		return nil, fmt.Errorf("nightly time %q: want HH:MM", s.Nightly)
+	}
+	var err error
+	sc.sched, err = gocron.NewScheduler(gocron.WithLocation(s.Location), gocron.WithClock(clock),
+		gocron.WithGlobalJobOptions(gocron.WithSingletonMode(gocron.LimitModeReschedule)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("make scheduler: %w", err)
 	}
-	_, err = sched.NewJob(
-		gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(hour, minute, 0))),
-		gocron.NewTask(func() {
-			req := NightlyRequest(time.Now(), env.Location, s.TrailingDays)
-			if _, err := env.Reconcile(ctx, req); err != nil {
-				logger.Error("nightly run failed", "err", err)
-			}
-		}),
-		gocron.WithName("nightly"),
-		gocron.WithSingletonMode(gocron.LimitModeWait),
-	)
+	return sc, sc.register()
+}
+
+func (sc *Scheduler) register() error {
+	_, err := sc.sched.NewJob(
+		gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(sc.hour, sc.minute, 0))),
+		gocron.NewTask(sc.nightly), gocron.WithName("nightly"))
 	if err != nil {
-		return nil, fmt.Errorf("schedule nightly run: %w", err)
+		return fmt.Errorf("schedule nightly run: %w", err)
 	}
-	sched.Start()
-	return sched, nil
+	if sc.s.Refresh == nil {
+		return nil
+	}
+	_, err = sc.sched.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(sc.refresh), gocron.WithName("outcome refresh"))
+	if err != nil {
+		return fmt.Errorf("schedule outcome refresh: %w", err)
+	}
+	return nil
+}
+
+// Start catches up missed nights, then begins the schedule. Catching up
+// runs synchronously so the first scheduled night cannot race it.
+func (sc *Scheduler) Start(ctx context.Context) error {
+	if err := sc.CatchUp(ctx); err != nil {
+		return err
+	}
+	sc.sched.Start()
+	return nil
+}
+
+// Shutdown stops the schedule and waits for a running job to return.
+func (sc *Scheduler) Shutdown() error { return sc.sched.Shutdown() }
+
+func (sc *Scheduler) nightly(ctx context.Context) {
+	req := NightlyRequest(sc.clock.Now(), sc.s.Location, sc.s.TrailingDays)
+	if err := sc.runner.Run(ctx, req); err != nil {
+		sc.logger.Error("nightly run failed", "err", err, "day", req.To.Format(time.DateOnly))
+	}
+}
+
+func (sc *Scheduler) refresh(ctx context.Context) {
+	if err := sc.s.Refresh(ctx); err != nil {
+		sc.logger.Error("outcome refresh failed", "err", err)
+	}
+}
+
+// CatchUp runs, one by one, the nights that should have run since the last
+// succeeded nightly run but did not (the service was down). With no nightly
+// run in the history there is nothing to catch up: the schedule starts it.
+func (sc *Scheduler) CatchUp(ctx context.Context) error {
+	last, ok, err := sc.runner.LastNightly(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	for _, night := range sc.missed(last, sc.clock.Now()) {
+		req := NightlyRequest(night, sc.s.Location, sc.s.TrailingDays)
+		req.AsOf = sc.clock.Now().UTC()
+		sc.logger.Info("catching up a missed night", "day", req.To.Format(time.DateOnly))
+		if err := sc.runner.Run(ctx, req); err != nil {
+			sc.logger.Error("catch-up run failed", "err", err, "day", req.To.Format(time.DateOnly))
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// missed lists the firing times, up to now, of nights after the one that
+// covered lastDay. The night covering day D fires on D+1 at the nightly time.
+func (sc *Scheduler) missed(lastDay, now time.Time) []time.Time {
+	var out []time.Time
+	for d := 2; len(out) < maxCatchUp; d++ {
+		fire := time.Date(lastDay.Year(), lastDay.Month(), lastDay.Day()+d, int(sc.hour), int(sc.minute), 0, 0, sc.s.Location)
+		if fire.After(now) {
+			break
+		}
+		out = append(out, fire)
+	}
+	return out
 }

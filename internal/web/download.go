@@ -1,0 +1,57 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/flexcharge/flexrecon/jobs"
+	"github.com/flexcharge/flexrecon/reports"
+)
+
+// downloadWorkbook renders the run's workbook into memory first, so an error
+// midway is a 500 and never half a file.
+func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
+	run, ok := s.runOf(w, r)
+	if !ok {
+		return
+	}
+	var b bytes.Buffer
+	opt := reports.Options{Location: s.opts.Location}
+	if err := reports.WriteWorkbook(r.Context(), &b, jobs.ReportSource{DB: s.opts.DB}, s.opts.Reports, opt, run.ID, run.Merchant); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.audit(r, userOf(r).Name, "download", fmt.Sprintf("run %d workbook", run.ID))
+	send(w, b, fmt.Sprintf("flexrecon-run-%d.xlsx", run.ID), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+}
+
+func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
+	run, ok := s.runOf(w, r)
+	if !ok {
+		return
+	}
+	name := r.PathValue("report")
+	for _, d := range s.opts.Reports {
+		if d.Name != name {
+			continue
+		}
+		var b bytes.Buffer
+		if err := reports.WriteCSV(r.Context(), &b, jobs.ReportSource{DB: s.opts.DB}, d, reports.Options{Location: s.opts.Location}, run.ID, run.Merchant); err != nil {
+			s.fail(w, err)
+			return
+		}
+		s.audit(r, userOf(r).Name, "download", fmt.Sprintf("run %d %s.csv", run.ID, name))
+		send(w, b, fmt.Sprintf("flexrecon-run-%d-%s.csv", run.ID, name), "text/csv; charset=utf-8")
+		return
+	}
+	http.NotFound(w, r)
+}
+
+func send(w http.ResponseWriter, b bytes.Buffer, filename, contentType string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	b.WriteTo(w)
+}

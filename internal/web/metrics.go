@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// Metrics are what /metrics exposes, in a registry of their own so tests
+// can make as many servers as they like.
+type Metrics struct {
+	reg       *prometheus.Registry
+	durations *prometheus.HistogramVec
+	runs      *prometheus.CounterVec
+	states    *prometheus.GaugeVec
+	webhooks  *prometheus.CounterVec
+}
+
+// NewMetrics registers the service's metrics.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "flexrecon_run_duration_seconds",
+			Help: "How long runs of the chain took.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}, []string{"kind"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flexrecon_runs_total",
+			Help: "Runs of the chain by kind and how they ended."}, []string{"kind", "status"}),
+		states: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flexrecon_last_run_rows",
+			Help: "Rows of the last finished run per transmit state, outcome state and exception category (pushed, push failed, ...)."}, []string{"state"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flexrecon_webhooks_total",
+			Help: "Webhook deliveries: stored, resent (already stored) or refused."}, []string{"result"}),
+	}
+	m.reg.MustRegister(m.durations, m.runs, m.states, m.webhooks,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics.
+func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+func (m *Metrics) observeRun(kind string, run store.Run, took time.Duration, counts []store.StateCount) {
+	status := run.Status
+	if status == "" {
+		status = "not started"
+	}
+	m.runs.WithLabelValues(kind, status).Inc()
+	m.durations.WithLabelValues(kind).Observe(took.Seconds())
+	if len(counts) == 0 {
+		return
+	}
+	m.states.Reset()
+	for _, c := range counts {
+		m.states.WithLabelValues(c.State).Set(float64(c.N))
+	}
+}

@@ -1,0 +1,107 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// runRow is a run on the runs page, with its stages while it runs.
+type runRow struct {
+	store.Run
+	Stages []store.Stage
+}
+
+func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
+	runs, err := s.opts.DB.Runs(r.Context(), 50)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	rows := make([]runRow, len(runs))
+	for i, run := range runs {
+		rows[i].Run = run
+		if run.Status == "running" {
+			if rows[i].Stages, err = s.opts.DB.RunStages(r.Context(), run.ID); err != nil {
+				s.fail(w, err)
+				return
+			}
+		}
+	}
+	s.render(w, "runs", page{User: userOf(r), Data: rows})
+}
+
+// runView is everything the run page shows.
+type runView struct {
+	Run        store.Run
+	Previous   int64
+	Counts     []countDiff
+	Stages     []store.Stage
+	Exceptions []store.Exception
+	Reports    []string
+}
+
+// countDiff is a state's count in this run beside the previous run's.
+type countDiff struct {
+	State          string
+	N, Prev, Delta int64
+}
+
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	run, ok := s.runOf(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.runView(r, run)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.render(w, "run", page{User: userOf(r), Data: v})
+}
+
+func (s *Server) runView(r *http.Request, run store.Run) (v runView, err error) {
+	ctx := r.Context()
+	v.Run = run
+	for _, d := range s.opts.Reports {
+		v.Reports = append(v.Reports, d.Name)
+	}
+	if v.Stages, err = s.opts.DB.RunStages(ctx, run.ID); err != nil {
+		return v, err
+	}
+	if v.Exceptions, err = s.opts.DB.RunExceptions(ctx, run.ID, 500); err != nil {
+		return v, err
+	}
+	if v.Previous, err = s.opts.DB.PreviousRun(ctx, run.ID); err != nil {
+		return v, err
+	}
+	v.Counts, err = s.diffCounts(r, run.ID, v.Previous)
+	return v, err
+}
+
+// diffCounts sets each state's count beside the previous run's.
+func (s *Server) diffCounts(r *http.Request, id, prev int64) ([]countDiff, error) {
+	now, err := s.opts.DB.StateCounts(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	before := map[string]int64{}
+	if prev != 0 {
+		old, err := s.opts.DB.StateCounts(r.Context(), prev)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range old {
+			before[c.State] = c.N
+		}
+	}
+	var out []countDiff
+	for _, c := range now {
+		out = append(out, countDiff{State: c.State, N: c.N, Prev: before[c.State], Delta: c.N - before[c.State]})
+		delete(before, c.State)
+	}
+	for st, n := range before {
+		out = append(out, countDiff{State: st, Prev: n, Delta: -n})
+	}
+	return out, nil
+}

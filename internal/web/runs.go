@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// RunRequest is the body of POST /api/runs.
+type RunRequest struct {
+	From     string `json:"from"` // YYYY-MM-DD
+	To       string `json:"to"`   // YYYY-MM-DD; "" means From
+	Merchant string `json:"merchant"`
+	DryRun   bool   `json:"dry_run"`
+	Backfill bool   `json:"backfill"`
+	// Wait makes the call return when the run ends, with the run; otherwise
+	// it returns at once and the run goes on in the background.
+	Wait bool `json:"wait"`
+}
+
+// Request turns r into a chain request judged as of now.
+func (r RunRequest) Request(now time.Time) (jobs.Request, error) {
+	req := jobs.Request{Kind: "adhoc", AsOf: now.UTC(), Merchant: r.Merchant, DryRun: r.DryRun, Backfill: r.Backfill}
+	var err error
+	if req.From, err = time.Parse(time.DateOnly, r.From); err != nil {
+		return req, fmt.Errorf("from: want YYYY-MM-DD")
+	}
+	req.To = req.From
+	if r.To != "" {
+		if req.To, err = time.Parse(time.DateOnly, r.To); err != nil {
+			return req, fmt.Errorf("to: want YYYY-MM-DD")
+		}
+	}
+	if req.To.Before(req.From) {
+		return req, errors.New("to is before from")
+	}
+	return req, nil
+}
+
+// Reconcile runs req now and records its metrics. The scheduler's runs come
+// through here too, so /metrics sees every run.
+func (s *Server) Reconcile(ctx context.Context, req jobs.Request) (store.Run, error) {
+	start := time.Now()
+	run, err := s.opts.Chain.Reconcile(ctx, req)
+	var counts []store.StateCount
+	if run.ID != 0 {
+		counts, _ = s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
+	}
+	s.opts.Metrics.observeRun(req.Kind, run, time.Since(start), counts)
+	return run, err
+}
+
+// startRun runs req in the background; runs queue on the chain's own lock.
+func (s *Server) startRun(r *http.Request, req jobs.Request) {
+	s.audit(r, userOf(r).Name, "run", describe(req))
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if _, err := s.Reconcile(s.base, req); err != nil {
+			s.opts.Logger.Error("ad-hoc run failed", "err", err)
+		}
+	}()
+}
+
+func describe(req jobs.Request) string {
+	d := fmt.Sprintf("%s to %s", req.From.Format(time.DateOnly), req.To.Format(time.DateOnly))
+	if req.Merchant != "" {
+		d += " merchant " + req.Merchant
+	}
+	if req.DryRun {
+		d += " (dry run)"
+	}
+	return d
+}
+
+func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
+	rr := RunRequest{From: r.PostFormValue("from"), To: r.PostFormValue("to"),
+		Merchant: r.PostFormValue("merchant"), DryRun: r.PostFormValue("dry_run") != ""}
+	req, err := rr.Request(s.opts.Now())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.startRun(r, req)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
+	var rr RunRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&rr); err != nil {
+		http.Error(w, "want a JSON body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	req, err := rr.Request(s.opts.Now())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if !rr.Wait {
+		s.startRun(r, req)
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
+		return
+	}
+	s.audit(r, userOf(r).Name, "run", describe(req))
+	run, err := s.Reconcile(r.Context(), req)
+	status := http.StatusOK
+	if err != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, run)
+}
+
+func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
+	runs, err := s.opts.DB.Runs(r.Context(), 50)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, runs)
+}
+
+func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
+	run, ok := s.runOf(w, r)
+	if ok {
+		writeJSON(w, http.StatusOK, run)
+	}
+}
+
+// runOf reads the run named by the {id} in the path, answering 404 itself.
+func (s *Server) runOf(w http.ResponseWriter, r *http.Request) (store.Run, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return store.Run{}, false
+	}
+	run, err := s.opts.DB.GetRun(r.Context(), id)
+	if err != nil {
+		http.NotFound(w, r)
+		return store.Run{}, false
+	}
+	return run, true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

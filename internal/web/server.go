@@ -1,0 +1,174 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	flexrecon "github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+	"github.com/flexcharge/flexrecon/reports"
+)
+
+// Chain is what the pages need of the reconciliation chain.
+type Chain interface {
+	Reconcile(ctx context.Context, req jobs.Request) (store.Run, error)
+}
+
+// User is someone who may sign in.
+type User struct {
+	Name, Role   string
+	PasswordHash []byte // bcrypt
+}
+
+// Options wire the handler.
+type Options struct {
+	DB          *store.DB
+	Chain       Chain
+	Reports     []reports.Definition
+	Location    *time.Location
+	Users       []User
+	SessionKey  []byte            // signs session cookies; empty: a random one
+	Secure      bool              // cookies Secure even without TLS here (a proxy ends it)
+	WebhookKeys map[string][]byte // environment → subscriber key
+	Logger      *slog.Logger
+	Metrics     *Metrics
+	Now         func() time.Time
+}
+
+// Server serves the pages, the API, the webhook receiver and the health
+// endpoints. Close it to end or abort runs it started.
+type Server struct {
+	opts    Options
+	pages   *template.Template
+	handler http.Handler
+	users   map[string]User
+	key     []byte
+
+	base   context.Context // runs started from the pages live until Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New parses the templates once; a missing one is a start-up error.
+func New(opts Options) (*Server, error) {
+	pages, err := template.New("").Funcs(funcs).ParseFS(flexrecon.Templates(), "*.html")
+	if err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	s := &Server{opts: opts, pages: pages, users: map[string]User{}}
+	for _, u := range opts.Users {
+		s.users[u.Name] = u
+	}
+	if s.key, err = sessionKey(opts.SessionKey); err != nil {
+		return nil, err
+	}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close cancels runs started from the pages and waits until each has
+// recorded how it ended, so a shutdown never leaves a run "running".
+func (s *Server) Close() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// routes declares every route in one place.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	mux.HandleFunc("POST /webhooks/flexcharge", s.webhook)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+
+	mux.Handle("GET /{$}", s.need(roleFinance, s.runsPage))
+	mux.Handle("GET /runs/{id}", s.need(roleFinance, s.runPage))
+	mux.Handle("GET /runs/{id}/workbook.xlsx", s.need(roleFinance, s.downloadWorkbook))
+	mux.Handle("GET /runs/{id}/csv/{report}", s.need(roleFinance, s.downloadCSV))
+	mux.Handle("GET /merchants", s.need(roleFinance, s.merchantsPage))
+	mux.Handle("GET /audit", s.need(roleFinance, s.auditPage))
+	mux.Handle("GET /api/runs", s.need(roleFinance, s.apiRuns))
+	mux.Handle("GET /api/runs/{id}", s.need(roleFinance, s.apiRun))
+	mux.Handle("POST /runs", s.need(roleOps, s.startRunForm))
+	mux.Handle("POST /api/runs", s.need(roleOps, s.apiStartRun))
+	mux.Handle("POST /merchants/{id}/switches", s.need(roleOps, s.changeSwitch))
+
+	// Every change is refused when a browser says it comes from another
+	// site; webhooks carry their own signatures and no browser sends them.
+	cop := http.NewCrossOriginProtection()
+	cop.AddInsecureBypassPattern("POST /webhooks/flexcharge")
+	return s.logRequests(cop.Handler(mux))
+}
+
+// render executes into a buffer first, so a template error never sends half a page.
+func (s *Server) render(w http.ResponseWriter, name string, data any) {
+	var b bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&b, name, data); err != nil {
+		s.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	b.WriteTo(w)
+}
+
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	s.opts.Logger.Error("request failed", "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) }
+
+// readyz answers ready once the database answers.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.opts.DB.Runs(r.Context(), 1); err != nil {
+		http.Error(w, "database not ready", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(sw, r)
+		s.opts.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+var funcs = template.FuncMap{
+	"day":  func(t time.Time) string { return t.Format(time.DateOnly) },
+	"when": func(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") },
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// eventStatus is the order status an event implies; events absent here
+// (expiry, chargeback) are stored but leave the order to GET /orders.
+var eventStatus = map[string]int{
+	flexcharge.EventOrderCompleted:  flexcharge.StatusCompleted,
+	flexcharge.EventOrderCancelled:  flexcharge.StatusCancelled,
+	flexcharge.EventOrderRefunded:   flexcharge.StatusReturned,
+	flexcharge.EventCaptureRequired: flexcharge.StatusCaptureRequired,
+}
+
+// webhook receives a FlexCharge delivery: both signatures must verify with
+// one of the subscriber keys, and each event is stored once however often
+// it is resent.
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if !s.verified(r, body) {
+		s.opts.Metrics.webhooks.WithLabelValues("refused").Inc()
+		http.Error(w, "signature does not verify", http.StatusUnauthorized)
+		return
+	}
+	var ev flexcharge.WebhookEvent
+	if err := json.Unmarshal(body, &ev); err != nil || ev.OrderID == "" || ev.Event == "" {
+		http.Error(w, "not a webhook event", http.StatusBadRequest)
+		return
+	}
+	first, err := s.opts.DB.StoreWebhookEvent(r.Context(), s.stored(ev, body))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.opts.Metrics.webhooks.WithLabelValues(map[bool]string{true: "stored", false: "resent"}[first]).Inc()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) verified(r *http.Request, body []byte) bool {
+	for _, key := range s.opts.WebhookKeys {
+		err := flexcharge.VerifyWebhook(key, r.Host, r.Header, body)
+		if err == nil {
+			return true
+		}
+		if !errors.Is(err, flexcharge.ErrWebhookSignature) {
+			s.opts.Logger.Warn("webhook verification", "err", err)
+		}
+	}
+	return false
+}
+
+// stored is the row for ev. The sandbox environment's deliveries are test mode.
+func (s *Server) stored(ev flexcharge.WebhookEvent, body []byte) store.WebhookEvent {
+	env := recon.Production
+	if ev.IsTestMode {
+		env = recon.Sandbox
+	}
+	key := ev.ConfirmationID
+	if key == "" {
+		key = ev.OrderID + "|" + ev.Event + "|" + ev.TimeStamp.UTC().Format(time.RFC3339Nano)
+	}
+	e := store.WebhookEvent{DedupeKey: key, Environment: string(env), Event: ev.Event, OrderID: ev.OrderID,
+		ExternalOrderID: ev.ExternalOrderID, ConfirmationID: ev.ConfirmationID, EventAt: ev.TimeStamp.UTC(),
+		IsTestMode: ev.IsTestMode, Body: string(body), ReceivedAt: s.opts.Now().UTC()}
+	if st, ok := eventStatus[ev.Event]; ok {
+		e.Status, e.StatusName = st, flexcharge.StatusName(st)
+	}
+	return e
+}

@@ -1,0 +1,117 @@
+package jobs
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jonboulle/clockwork"
+)
+
+// fakeRunner records the requests the scheduler makes.
+type fakeRunner struct {
+	mu      sync.Mutex
+	reqs    []Request
+	last    time.Time
+	hasLast bool
+	ran     chan struct{}
+}
+
+func (f *fakeRunner) Run(_ context.Context, req Request) error {
+	f.mu.Lock()
+	f.reqs = append(f.reqs, req)
+	f.mu.Unlock()
+	f.ran <- struct{}{}
+	return nil
+}
+
+func (f *fakeRunner) LastNightly(context.Context) (time.Time, bool, error) {
+	return f.last, f.hasLast, nil
+}
+
+func (f *fakeRunner) days() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, r := range f.reqs {
+		out = append(out, r.AsOf.Format(time.RFC3339)+" "+r.To.Format(time.DateOnly))
+	}
+	return out
+}
+
+func startScheduler(t *testing.T, r *fakeRunner, clock *clockwork.FakeClock, loc *time.Location) *Scheduler {
+	t.Helper()
+	sc, err := NewScheduler(Schedule{Nightly: "02:30", Location: loc}, r, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sc.Shutdown() })
+	return sc
+}
+
+// advanceTo moves the fake clock to each next firing gocron computes, until
+// until, and waits for the run each firing makes.
+func advanceTo(t *testing.T, sc *Scheduler, clock *clockwork.FakeClock, r *fakeRunner, until time.Time) {
+	t.Helper()
+	for {
+		if err := clock.BlockUntilContext(t.Context(), 1); err != nil {
+			t.Fatal(err)
+		}
+		next, err := sc.sched.Jobs()[0].NextRun()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.After(until) {
+			return
+		}
+		clock.Advance(next.Sub(clock.Now()))
+		select {
+		case <-r.ran:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no run at %s", next)
+		}
+	}
+}
+
+// TestNightlyAcrossDST runs the schedule over Berlin's spring-forward night
+// (2026-03-29 02:00 CET → 03:00 CEST): 02:30 does not exist that night, so
+// the run fires once, at 03:30 CEST, and every other night at 02:30 local.
+func TestNightlyAcrossDST(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 27, 12, 0, 0, 0, loc))
+	r := &fakeRunner{ran: make(chan struct{}, 10)}
+	sc := startScheduler(t, r, clock, loc)
+	advanceTo(t, sc, clock, r, time.Date(2026, 3, 30, 12, 0, 0, 0, loc))
+	want := []string{
+		"2026-03-28T01:30:00Z 2026-03-27", // 02:30 CET
+		"2026-03-29T01:30:00Z 2026-03-28", // 03:30 CEST: 02:30 was skipped
+		"2026-03-30T00:30:00Z 2026-03-29", // 02:30 CEST
+	}
+	if diff := cmp.Diff(want, r.days()); diff != "" {
+		t.Errorf("nightly runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestCatchUp starts the service three nights after the last succeeded
+// nightly run: the two nights it missed run at start, once each.
+func TestCatchUp(t *testing.T) {
+	loc, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, loc)
+	clock := clockwork.NewFakeClockAt(now)
+	r := &fakeRunner{ran: make(chan struct{}, 10), last: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), hasLast: true}
+	startScheduler(t, r, clock, loc)
+	want := []string{"2026-11-24T14:00:00Z 2026-11-22", "2026-11-24T14:00:00Z 2026-11-23"}
+	if diff := cmp.Diff(want, r.days()); diff != "" {
+		t.Errorf("caught-up runs (-want +got):\n%s", diff)
+	}
+}
