@@ -48,6 +48,9 @@ var commands = map[string]command{
 	"gen":       {"generate sample ledger exports, a sandbox seed, a config and expected results", (*Main).gen},
 	"serve":     {"run the scheduler and the web pages", (*Main).serve},
 	"config":    {"check a configuration file and print it with secrets redacted", (*Main).config},
+	"switch":    {"record a profile switch change, or list the switch history", (*Main).switchCmd},
+	"explain":   {"explain one transaction or order: its rows, orders, switches and verdicts", (*Main).explain},
+	"runs":      {"list runs, or diff a run with the previous one", (*Main).runs},
 }
 
 // Run dispatches to a subcommand.

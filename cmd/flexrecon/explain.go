@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// explain prints what flexrecon knows about one transaction or order and
+// why each of its categories was chosen, for ops answering "why is this here?".
+func (m *Main) explain(ctx context.Context, args []string) error {
+	fs := m.flags("explain", "--config F (--transaction ID | --order ID) [--run N]")
+	cfgPath := fs.String("config", "", "configuration file")
+	var q store.ExplainQuery
+	fs.StringVar(&q.TransactionID, "transaction", "", "gateway transaction id")
+	fs.StringVar(&q.OrderID, "order", "", "merchant order id or FlexCharge order id")
+	fs.Int64Var(&q.RunID, "run", 0, "the run whose verdicts to explain (default: the latest that judged it)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (q.TransactionID == "") == (q.OrderID == "") {
+		return errors.New("give one of --transaction and --order")
+	}
+	db, err := openDB(ctx, m, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	e, err := db.Explain(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(e.Ledger) == 0 && len(e.Orders) == 0 {
+		return fmt.Errorf("no ledger row or FlexCharge order for transaction %q order %q", q.TransactionID, q.OrderID)
+	}
+	writeExplanation(m.Stdout, e)
+	return nil
+}
+
+// writeExplanation renders an explanation as plain text.
+func writeExplanation(w io.Writer, e store.Explanation) {
+	writeLedger(w, e.Ledger)
+	writeOrders(w, e.Orders)
+	writeOutbox(w, e.Transmits)
+	writeSwitches(w, e.Switches)
+	writeVerdicts(w, e)
+}
+
+func writeLedger(w io.Writer, rows []store.LedgerRow) {
+	fmt.Fprintf(w, "Ledger rows (%d):\n", len(rows))
+	for _, r := range rows {
+		file := fmt.Sprintf("file %d", r.FileID)
+		if r.FileName != nil {
+			file = *r.FileName
+		}
+		fmt.Fprintf(w, "  %s #%d  merchant %s order %s  %s  %s %s  %s  site %q descriptor %q campaign %q  %s  transmit key %s  (%s line %d)\n",
+			r.TransactionID, r.Occurrence, r.Merchant, r.OrderID, ts(r.ProcessedAt), r.Status,
+			recon.Money{Minor: r.Amount, Currency: r.Currency}, r.Profile, r.SiteURL, r.Descriptor, r.CampaignID,
+			r.Environment, orNone(r.TransmitKey), file, r.Line)
+	}
+}
+
+func writeOrders(w io.Writer, orders []store.ExplainedOrder) {
+	fmt.Fprintf(w, "\nFlexCharge orders (%d):\n", len(orders))
+	for _, o := range orders {
+		expiry := "none"
+		if o.ExpiryAt != nil {
+			expiry = ts(*o.ExpiryAt)
+		}
+		fmt.Fprintf(w, "  %s %s  externalOrderId %s transactionId %s  %s(%d)  %s  mit=%t source %q site %q descriptor %q  created %s expiry %s\n",
+			o.Environment, o.ID, o.ExternalOrderID, orNone(o.TransactionID), o.StatusName, o.Status,
+			recon.Money{Minor: o.Amount, Currency: o.Currency}, o.IsMIT, o.OrderSource, o.SiteID, o.Descriptor, ts(o.CreatedOn), expiry)
+	}
+}
+
+func writeOutbox(w io.Writer, rows []store.OutboxRow) {
+	fmt.Fprintf(w, "\nTransmit outbox (%d):\n", len(rows))
+	for _, x := range rows {
+		done := "no answer yet"
+		if x.DoneAt != nil {
+			done = ts(*x.DoneAt)
+		}
+		fmt.Fprintf(w, "  %s  %s mid %s  %s key %s  intent %s done %s  run %d  in doubt %t %s\n",
+			x.TransactionID, x.Environment, x.MID, x.State, orNone(x.Key), ts(x.IntentAt), done, x.RunID, x.InDoubt, x.Error)
+	}
+}
+
+func writeSwitches(w io.Writer, sws []store.SwitchInForce) {
+	fmt.Fprintf(w, "\nSwitches in force when processed (most specific scope wins: campaign, then site, then merchant; within a scope the latest effective at or before processing):\n")
+	if len(sws) == 0 {
+		fmt.Fprintln(w, "  none: every profile is off until a switch turns it on")
+	}
+	for _, s := range sws {
+		mark := "   "
+		if s.Won {
+			mark = "won"
+		}
+		fmt.Fprintf(w, "  %s %s #%d processed %s: switch #%d %s %s → %s, effective %s, by %s (%s): %s\n",
+			mark, s.TransactionID, s.Occurrence, ts(s.ProcessedAt), s.ID, scopeText(s.Scope, s.ScopeValue), s.Profile,
+			s.State, ts(s.EffectiveAt), s.Actor, s.Origin, s.Reason)
+	}
+}
+
+func writeVerdicts(w io.Writer, e store.Explanation) {
+	if e.RunID == 0 {
+		fmt.Fprintln(w, "\nNo run has judged it yet.")
+		return
+	}
+	fmt.Fprintf(w, "\nVerdicts of run %d:\n", e.RunID)
+	for _, r := range e.Results {
+		fmt.Fprintf(w, "  %s #%d (%s, %s, switch %s):\n", r.TransactionID, r.Occurrence, r.Status, r.Profile, r.SwitchState)
+		fmt.Fprintf(w, "    transmit %s: %s\n", r.TransmitState, whyTransmit(r))
+		if r.OutcomeState != "" {
+			fmt.Fprintf(w, "    outcome %s: %s\n", r.OutcomeState, whyOutcome(r))
+		} else {
+			fmt.Fprintf(w, "    no outcome: %s\n", whyNoOutcome(r))
+		}
+	}
+	for _, f := range e.Findings {
+		fmt.Fprintf(w, "  finding %s on %s%s: %s\n", f.Category, orNone(f.TransactionID), orderOf(f.FCOrderID), findingText(f))
+	}
+}

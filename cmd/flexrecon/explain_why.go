@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// The why* functions restate, for one verdict, the rule of
+// sql/queries/classify.sql that chose it; they follow its CASE order.
+
+func whyTransmit(r store.ExplainedResult) string {
+	switch r.TransmitState {
+	case "transmitted":
+		return "the ledger row carries FlexCharge's transmit key " + r.TransmitKey
+	case "transmitted_late":
+		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsp(r.PushedAt))
+	case "pushed":
+		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsp(r.PushedAt))
+	case "not_expected":
+		return fmt.Sprintf("the %s switch in force (#%d) was off when it was processed, and no key was found", r.Profile, r.SwitchID)
+	case "push_failed":
+		return "flexrecon's push was refused or ran out of retries: " + r.PushError
+	case "untransmitted":
+		return fmt.Sprintf("the %s switch in force (#%d) was %s, and neither the ledger nor the outbox has a key: to be pushed",
+			r.Profile, r.SwitchID, r.SwitchState)
+	}
+	return "unknown state"
+}
+
+func whyOutcome(r store.ExplainedResult) string {
+	order := fmt.Sprintf("its FlexCharge order %s has status %d", r.FCOrderID, r.FCStatus)
+	switch r.OutcomeState {
+	case "missed_evaluate":
+		return fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
+	case "recovered":
+		return order + " (COMPLETED)"
+	case "not_recovered":
+		return order + " (CANCELLED)"
+	case "refunded":
+		return order + " (RETURNED)"
+	case "chargeback":
+		return order + " (CHARGEBACK)"
+	case "problem":
+		return order + " (PROBLEM)"
+	case "expired":
+		return order + ", still pending after its expiry"
+	case "pending":
+		return order + ", not final and not yet expired: carried to the next nights"
+	}
+	return order
+}
+
+func whyNoOutcome(r store.ExplainedResult) string {
+	if r.Status != "declined" {
+		return "only declines have an outcome"
+	}
+	return fmt.Sprintf("the %s switch in force (#%d) was off, so FlexCharge was not meant to rescue it", r.Profile, r.SwitchID)
+}
+
+func findingText(f store.ExplainedFinding) string {
+	text := f.Detail
+	if f.Field != "" && (f.LedgerValue != "" || f.FCValue != "") {
+		diff := fmt.Sprintf("%s: ledger %s, FlexCharge %s", f.Field, orNone(f.LedgerValue), orNone(f.FCValue))
+		if text == "" {
+			return diff
+		}
+		text += " (" + diff + ")"
+	}
+	return text
+}
+
+func orderOf(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " order " + id
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func tsp(t *time.Time) string {
+	if t == nil {
+		return "unknown"
+	}
+	return ts(*t)
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// switchCmd records a profile switch change in the registry, or lists the
+// history of changes. History is never rewritten: a change is a new row.
+func (m *Main) switchCmd(ctx context.Context, args []string) error {
+	fs := m.flags("switch", "--config F --merchant ID --profile P --state off|sandbox|production [--site URL | --campaign ID] --effective RFC3339 --reason TEXT [--actor NAME]\n       flexrecon switch --config F --list [--merchant ID]")
+	cfgPath := fs.String("config", "", "configuration file")
+	list := fs.Bool("list", false, "print the switch history instead of recording a change")
+	var s store.Switch
+	fs.StringVar(&s.MerchantID, "merchant", "", "partner merchant id")
+	fs.StringVar(&s.Profile, "profile", "", "cit_web, cit_callcenter or mit")
+	fs.StringVar(&s.State, "state", "", "off, sandbox or production")
+	site := fs.String("site", "", "only this site URL of the merchant")
+	campaign := fs.String("campaign", "", "only this campaign of the merchant")
+	effective := fs.String("effective", "", "when the change takes effect, RFC 3339")
+	fs.StringVar(&s.Reason, "reason", "", "why the switch changes")
+	fs.StringVar(&s.Actor, "actor", os.Getenv("USER"), "who makes the change")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, m, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *list {
+		return m.listSwitches(ctx, db, s.MerchantID)
+	}
+	if err := completeSwitch(&s, *site, *campaign, *effective); err != nil {
+		return err
+	}
+	if err := db.CheckSwitchTarget(ctx, s); err != nil {
+		return err
+	}
+	if err := db.RecordSwitch(ctx, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "recorded: %s %s %s → %s from %s (%s, by %s)\n", s.MerchantID, scopeText(s.Scope, s.ScopeValue),
+		s.Profile, s.State, s.EffectiveAt.Format(time.RFC3339), s.Reason, s.Actor)
+	return nil
+}
+
+// completeSwitch validates the flags of a change and fills in the rest.
+func completeSwitch(s *store.Switch, site, campaign, effective string) error {
+	var errs []error
+	if s.MerchantID == "" {
+		errs = append(errs, errors.New("--merchant is required"))
+	}
+	if _, err := recon.ParseProfile(s.Profile); err != nil {
+		errs = append(errs, fmt.Errorf("--profile: %w", err))
+	}
+	if _, err := recon.ParseSwitchState(s.State); err != nil {
+		errs = append(errs, fmt.Errorf("--state: %w", err))
+	}
+	at, err := time.Parse(time.RFC3339, effective)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--effective: want RFC 3339 (2026-11-23T12:00:00-05:00): %w", err))
+	}
+	if s.Reason == "" {
+		errs = append(errs, errors.New("--reason is required: the history says why"))
+	}
+	if s.Actor == "" {
+		errs = append(errs, errors.New("--actor is required when $USER is not set"))
+	}
+	if site != "" && campaign != "" {
+		errs = append(errs, errors.New("--site and --campaign exclude each other"))
+	}
+	s.Scope, s.ScopeValue = "merchant", ""
+	switch {
+	case site != "":
+		s.Scope, s.ScopeValue = "site", site
+	case campaign != "":
+		s.Scope, s.ScopeValue = "campaign", campaign
+	}
+	s.EffectiveAt, s.RecordedAt, s.Origin = at.UTC(), time.Now().UTC(), "cli"
+	return errors.Join(errs...)
+}
+
+func (m *Main) listSwitches(ctx context.Context, db *store.DB, merchant string) error {
+	sws, err := db.Switches(ctx, merchant)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tMERCHANT\tPROFILE\tSCOPE\tSTATE\tEFFECTIVE\tACTOR\tORIGIN\tRECORDED\tREASON")
+	for _, s := range sws {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.MerchantID, s.Profile, scopeText(s.Scope, s.ScopeValue),
+			s.State, s.EffectiveAt.UTC().Format(time.RFC3339), s.Actor, s.Origin, s.RecordedAt.UTC().Format(time.RFC3339), s.Reason)
+	}
+	return w.Flush()
+}
+
+func scopeText(scope, value string) string {
+	if scope == "merchant" {
+		return "merchant"
+	}
+	return scope + " " + value
+}
+
+// openDB opens the configured database with the registry seeded from the
+// configuration, for commands that only read or change the registry.
+func openDB(ctx context.Context, m *Main, cfgPath string) (*store.DB, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if err != nil {
+		return nil, err
+	}
+	return env.DB, nil
+}
