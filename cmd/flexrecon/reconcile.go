@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +33,9 @@ func (m *Main) reconcile(ctx context.Context, args []string) error {
 		return err
 	}
 	env, err := openEnv(ctx, cfg, newLogger(m, *verbose))
+	if errors.Is(err, store.ErrBusy) {
+		return m.handOff(ctx, cfg, req)
+	}
 	if err != nil {
 		return err
 	}

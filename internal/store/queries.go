@@ -83,6 +83,7 @@ type Queries struct {
 	RunStages          string `query:"run-stages"`
 	RunExceptions      string `query:"run-exceptions"`
 	PreviousRun        string `query:"previous-run"`
+	OrderStatus        string `query:"order-status"`
 
 	// registry_cli.sql, explain.sql, diff.sql: the switch, explain and runs commands.
 	SwitchTarget     string `query:"switch-target"`

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -49,4 +51,14 @@ func (db *DB) WebhookEventCount(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.db.GetContext(ctx, &n, db.q.CountWebhookEvents)
 	return n, wrapf(err, "count webhook events")
+}
+
+// OrderStatus is the stored status of a FlexCharge order; ok is false when
+// no order with that id was stored.
+func (db *DB) OrderStatus(ctx context.Context, environment, id string) (status int, ok bool, err error) {
+	err = db.db.GetContext(ctx, &status, db.q.OrderStatus, environment, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return status, err == nil, wrapf(err, "read status of order %s", id)
 }

@@ -39,3 +39,6 @@ FROM findings WHERE run_id = $1 ORDER BY category, merchant, transaction_id LIMI
 -- The run before this one over the same merchant selection, for the diff.
 SELECT coalesce(max(id), 0) FROM runs
 WHERE id < $1 AND status = 'succeeded' AND coalesce(merchant, '') = (SELECT coalesce(merchant, '') FROM runs WHERE id = $1);
+
+-- name: order-status
+SELECT status FROM fc_orders WHERE environment = $1 AND id = $2;

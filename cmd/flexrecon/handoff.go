@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/config"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/internal/web"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// handOff sends req to the running service that holds the database, signed
+// in as $FLEXRECON_USER with $FLEXRECON_PASSWORD, and waits for the run.
+func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request) error {
+	user, password := os.Getenv("FLEXRECON_USER"), os.Getenv("FLEXRECON_PASSWORD")
+	if user == "" || password == "" {
+		return fmt.Errorf("%w: set FLEXRECON_USER and FLEXRECON_PASSWORD (an ops user) to hand the run to it", store.ErrBusy)
+	}
+	body, err := json.Marshal(web.RunRequest{From: req.From.Format(time.DateOnly), To: req.To.Format(time.DateOnly),
+		Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, Wait: true})
+	if err != nil {
+		return err
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+cfg.Web.Addr+"/api/runs", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	hr.SetBasicAuth(user, password)
+	hr.Header.Set("Content-Type", "application/json")
+	fmt.Fprintf(m.Stderr, "the database is held by the running service; handing the run to http://%s\n", cfg.Web.Addr)
+	return m.awaitHandOff(hr)
+}
+
+func (m *Main) awaitHandOff(hr *http.Request) error {
+	res, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		return fmt.Errorf("hand run to service: %w", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	var run store.Run
+	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil {
+		return fmt.Errorf("hand run to service: %s: %s", res.Status, bytes.TrimSpace(b))
+	}
+	m.printSummary(run, nil)
+	if run.Status != "succeeded" {
+		return fmt.Errorf("run %d %s: %s", run.ID, run.Status, run.Error)
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func postJSON(t *testing.T, c *http.Client, u string, v any) (*http.Response, string) {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	res, err := c.Post(u, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func TestHealthAndMetricsNeedNoLogin(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.client(t)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "go_goroutines", "/login": "Sign in"} {
+		res, body := get(t, c, f.srv.URL+path)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s: got %s %.200q, want 200 with %q", path, res.Status, body, want)
+		}
+	}
+}
+
+func TestEveryPageNeedsLogin(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.client(t)
+	for _, path := range []string{"/", "/runs/1", "/runs/1/workbook.xlsx", "/runs/1/csv/summary", "/merchants", "/audit"} {
+		res, _ := get(t, c, f.srv.URL+path)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+			t.Errorf("GET %s without login: got %s to %q, want 303 to /login", path, res.Status, res.Header.Get("Location"))
+		}
+	}
+	for _, path := range []string{"/api/runs", "/api/runs/1"} {
+		if res, _ := get(t, c, f.srv.URL+path); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s without login: got %s, want 401", path, res.Status)
+		}
+	}
+	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": "2026-11-23"}); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("POST /api/runs without login: got %s, want 401", res.Status)
+	}
+	res, err := c.PostForm(f.srv.URL+"/runs", url.Values{"from": {"2026-11-23"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("POST /runs without login: got %s, want 303 to /login", res.Status)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	f := newFixture(t, true)
+	c := f.client(t)
+	for _, form := range []url.Values{{"name": {"oscar"}, "password": {"wrong"}}, {"name": {"nobody"}, "password": {password}}} {
+		res, err := c.PostForm(f.srv.URL+"/login", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusUnauthorized || len(res.Cookies()) != 0 {
+			t.Errorf("login %v: got %s with %d cookies, want 401 and none", form["name"], res.Status, len(res.Cookies()))
+		}
+	}
+	res, err := c.PostForm(f.srv.URL+"/login", url.Values{"name": {"oscar"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := res.Cookies()
+	if len(ck) != 1 || !ck[0].HttpOnly || !ck[0].Secure || ck[0].SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie over TLS: got %+v, want one HttpOnly, Secure, SameSite=Lax", ck)
+	}
+	if r, body := get(t, c, f.srv.URL+"/audit"); r.StatusCode != http.StatusOK {
+		t.Errorf("GET /audit: got %s", r.Status)
+	} else {
+		contains(t, "audit page", body, "login refused", "oscar")
+	}
+}
+
+func TestForgedSessionRefused(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.client(t)
+	u, _ := url.Parse(f.srv.URL)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "flexrecon_session", Value: "b3NjYXJ8OTk5OTk5OTk5OXxmb3JnZWQ"}})
+	if res, _ := get(t, c, f.srv.URL+"/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("GET / with a forged session: got %s, want 303 to /login", res.Status)
+	}
+}
+
+func TestFinanceMayReadButNotChange(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "fiona")
+	if res, body := get(t, c, f.srv.URL+"/"); res.StatusCode != http.StatusOK || strings.Contains(body, `id="start-run"`) {
+		t.Errorf("GET / as finance: got %s (form shown: %v), want 200 without the run form", res.Status, strings.Contains(body, "start-run"))
+	}
+	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /api/runs as finance: got %s, want 403", res.Status)
+	}
+	for path, form := range map[string]url.Values{
+		"/runs":                 {"from": {f.plan.From}},
+		"/merchants/m/switches": {"profile": {"cit"}, "state": {"off"}, "reason": {"x"}},
+	} {
+		res, err := c.PostForm(f.srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("POST %s as finance: got %s, want 403", path, res.Status)
+		}
+	}
+	runs, _ := f.env.DB.Runs(t.Context(), 10)
+	if len(runs) != 0 {
+		t.Errorf("runs after finance's refused attempts: got %d, want 0", len(runs))
+	}
+}
+
+func TestCrossSiteFormRefused(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	for name, h := range map[string][2]string{
+		"fetch metadata": {"Sec-Fetch-Site", "cross-site"},
+		"origin":         {"Origin", "https://evil.example"},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/runs", strings.NewReader("from="+f.plan.From))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(h[0], h[1])
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: forged cross-site form: got %s, want 403", name, res.Status)
+		}
+	}
+	if runs, _ := f.env.DB.Runs(t.Context(), 10); len(runs) != 0 {
+		t.Errorf("runs after forged forms: got %d, want 0", len(runs))
+	}
+}
+
+// TestRunPagesAndDownloads runs the chain through the API as ops and reads
+// every page and download of the run.
+func TestRunPagesAndDownloads(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true})
+	var run store.Run
+	if err := json.Unmarshal([]byte(body), &run); err != nil || res.StatusCode != http.StatusOK || run.Status != "succeeded" {
+		t.Fatalf("POST /api/runs wait: got %s %s, want 200 and a succeeded run", res.Status, body)
+	}
+	base := fmt.Sprintf("%s/runs/%d", f.srv.URL, run.ID)
+	pages := map[string][]string{
+		f.srv.URL + "/":          {"succeeded", "workbook.xlsx"},
+		base:                     {"Counts", "Manifest", "Exceptions", "ingest", "workbook"},
+		f.srv.URL + "/api/runs":  {`"Status":"succeeded"`},
+		f.srv.URL + "/merchants": {"History", "config"},
+		f.srv.URL + "/audit":     {"oscar", "run"},
+		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID)},
+	}
+	for u, wants := range pages {
+		r, b := get(t, c, u)
+		if r.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: got %s, want 200", u, r.Status)
+		}
+		contains(t, u, b, wants...)
+	}
+	r, b := get(t, c, base+"/workbook.xlsx")
+	if r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("workbook: got %s %q, want 200 and a zip attachment", r.Status, r.Header.Get("Content-Disposition"))
+	}
+	r, b = get(t, c, base+"/csv/"+f.env.Reports[0].Name)
+	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || len(b) == 0 {
+		t.Errorf("csv: got %s %q, want 200 text/csv", r.Status, r.Header.Get("Content-Type"))
+	}
+	for _, u := range []string{base + "/csv/nope", f.srv.URL + "/runs/999", f.srv.URL + "/runs/x/workbook.xlsx"} {
+		if r, _ := get(t, c, u); r.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: got %s, want 404", u, r.Status)
+		}
+	}
+	_, m := get(t, c, f.srv.URL+"/metrics")
+	contains(t, "metrics", m, `flexrecon_runs_total{kind="adhoc",status="succeeded"} 1`, "flexrecon_run_duration_seconds", "flexrecon_last_run_rows")
+}
+
+// TestBackgroundRunFromForm starts a run from the page's form and watches it
+// finish on the runs list.
+func TestBackgroundRunFromForm(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	res, err := c.PostForm(f.srv.URL+"/runs", url.Values{"from": {f.plan.From}, "to": {f.plan.To}, "dry_run": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /runs as ops: got %s, want 303", res.Status)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		runs, _ := f.env.DB.Runs(t.Context(), 1)
+		if len(runs) == 1 && runs[0].Status != "running" {
+			if runs[0].Status != "succeeded" || !runs[0].DryRun {
+				t.Fatalf("background run: got %+v, want a succeeded dry run", runs[0])
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("background run did not finish in 60 s")
+}
+
+func TestBadRunRequests(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "ada")
+	for _, body := range []any{map[string]any{"from": "23/11/2026"}, map[string]any{"from": "2026-11-23", "to": "2026-11-01"}, "nonsense"} {
+		if res, b := postJSON(t, c, f.srv.URL+"/api/runs", body); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /api/runs %v: got %s %s, want 400", body, res.Status, b)
+		}
+	}
+}
