@@ -1,0 +1,134 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+func (f *fixture) deliver(t *testing.T, key []byte, ev flexcharge.WebhookEvent, tamper func(http.Header)) int {
+	t.Helper()
+	body, _ := json.Marshal(ev)
+	u, _ := url.Parse(f.srv.URL)
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/webhooks/flexcharge", bytes.NewReader(body))
+	for k, v := range flexcharge.SignWebhook(key, u.Host, body, time.Now(), "nonce-1") {
+		req.Header[k] = v
+	}
+	// FlexCharge is no browser, but a proxy may add an Origin: deliveries
+	// must not depend on cross-origin rules.
+	req.Header.Set("Origin", "https://flexcharge.example")
+	if tamper != nil {
+		tamper(req.Header)
+	}
+	res, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// pendingOrder runs the chain so fc_orders holds the sandbox's orders, and
+// returns one that is not completed, with its merchant's key.
+func (f *fixture) pendingOrder(t *testing.T) (flexcharge.SeedOrder, []byte) {
+	t.Helper()
+	from, _ := time.Parse(time.DateOnly, f.plan.From)
+	to, _ := time.Parse(time.DateOnly, f.plan.To)
+	if _, err := f.env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: from, To: to, AsOf: f.plan.AsOf}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range f.seed.Orders {
+		st, ok, err := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && st != flexcharge.StatusCompleted {
+			for _, m := range f.seed.Merchants {
+				if m.Environment == o.Environment && m.MID == o.MID {
+					k, _ := decodeKey(m.WebhookKey)
+					return o, k
+				}
+			}
+		}
+	}
+	t.Fatal("no stored order that is not completed")
+	return flexcharge.SeedOrder{}, nil
+}
+
+func TestWebhookStoresOnceAndMovesTheOrder(t *testing.T) {
+	f := newFixture(t, false)
+	o, key := f.pendingOrder(t)
+	ev := flexcharge.WebhookEvent{Event: flexcharge.EventOrderCompleted, TimeStamp: f.plan.AsOf.Add(time.Minute).UTC(), // after the pull
+		OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, IsTestMode: o.Environment == "sandbox"}
+	for i := range 3 {
+		ev.IsResent = i > 0
+		if got := f.deliver(t, key, ev, nil); got != http.StatusOK {
+			t.Fatalf("delivery %d: got %d, want 200", i, got)
+		}
+	}
+	if n, _ := f.env.DB.WebhookEventCount(t.Context()); n != 1 {
+		t.Errorf("events stored after 3 deliveries of one event: got %d, want 1", n)
+	}
+	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != flexcharge.StatusCompleted {
+		t.Errorf("order %s status after order.completed: got %d, want %d", o.ID, st, flexcharge.StatusCompleted)
+	}
+}
+
+func TestWebhookRefusesBadSignatures(t *testing.T) {
+	f := newFixture(t, false)
+	var key []byte
+	for _, k := range f.keys {
+		key = k
+		break
+	}
+	ev := flexcharge.WebhookEvent{Event: flexcharge.EventOrderCompleted, TimeStamp: time.Now().UTC(), OrderID: "o-1"}
+	cases := map[string]struct {
+		key    []byte
+		tamper func(http.Header)
+	}{
+		"unknown key":        {[]byte("not the subscriber key"), nil},
+		"no signature":       {key, func(h http.Header) { h.Del(flexcharge.HeaderSignature) }},
+		"bad authorization":  {key, func(h http.Header) { h.Set(flexcharge.HeaderAuthorization, "HMAC-SHA512 Signature=x") }},
+		"other content hash": {key, func(h http.Header) { h.Set(flexcharge.HeaderContentSHA512, "AAAA") }},
+	}
+	for name, c := range cases {
+		if got := f.deliver(t, c.key, ev, c.tamper); got != http.StatusUnauthorized {
+			t.Errorf("%s: got %d, want 401", name, got)
+		}
+	}
+	if n, _ := f.env.DB.WebhookEventCount(t.Context()); n != 0 {
+		t.Errorf("events stored from refused deliveries: got %d, want 0", n)
+	}
+}
+
+func TestOpsChangesASwitch(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	sws, err := f.env.DB.Switches(t.Context(), "")
+	if err != nil || len(sws) == 0 {
+		t.Fatalf("switches: %v %d", err, len(sws))
+	}
+	m := sws[0].MerchantID
+	form := url.Values{"profile": {sws[0].Profile}, "state": {"off"}, "reason": {"merchant asked to pause"}}
+	res, err := c.PostForm(f.srv.URL+"/merchants/"+m+"/switches", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST switch: got %s, want 303", res.Status)
+	}
+	_, body := get(t, c, f.srv.URL+"/merchants")
+	contains(t, "merchants page", body, "merchant asked to pause", "oscar")
+	_, body = get(t, c, f.srv.URL+"/audit")
+	contains(t, "audit page", body, "switch", "merchant asked to pause")
+	form.Del("reason")
+	if res, _ := c.PostForm(f.srv.URL+"/merchants/"+m+"/switches", form); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("switch without a reason: got %s, want 400", res.Status)
+	}
+}
