@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// BenchmarkClassify10M classifies 10 million ledger rows against 10 million
+// FlexCharge orders (FLEXRECON_BENCH_ROWS to change it) and reports, beside
+// it, the DuckDB floor: the bare join of the same tables. Peak memory is the
+// process's resident high-water mark during each, reset between them.
+// Run: FLEXRECON_BENCH_LARGE=1 go test ./internal/store -run '^$' -bench Classify10M -benchtime 1x
+func BenchmarkClassify10M(b *testing.B) {
+	if os.Getenv("FLEXRECON_BENCH_LARGE") != "1" {
+		b.Skip("set FLEXRECON_BENCH_LARGE=1 to classify 10 million rows")
+	}
+	rows := 10_000_000
+	if n, err := strconv.Atoi(os.Getenv("FLEXRECON_BENCH_ROWS")); err == nil {
+		rows = n
+	}
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	seedBenchRegistry(b, db)
+	start := time.Now()
+	execFile(b, db, "testdata/classify_bench.sql", strconv.Itoa(rows))
+	b.Logf("made %d ledger rows and %d orders in %s", rows, rows, time.Since(start))
+
+	floor, floorPeak := measurePeak(b, func() { execFile(b, db, "testdata/classify_floor.sql", "") })
+	b.Logf("floor (bare join): %s, peak RSS %d MB", floor, floorPeak>>20)
+	b.ResetTimer()
+	var took time.Duration
+	var peak int64
+	for i := range b.N {
+		took, peak = measurePeak(b, func() {
+			if err := db.Classify(ctx, int64(i+1), window, asOf); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	b.StopTimer()
+	b.Logf("classify: %s, peak RSS %d MB", took, peak>>20)
+	b.ReportMetric(float64(peak>>20), "peak-MB")
+	b.ReportMetric(floor.Seconds(), "floor-s")
+	b.ReportMetric(float64(floorPeak>>20), "floor-peak-MB")
+}
+
+func seedBenchRegistry(b *testing.B, db *store.DB) {
+	var ms []store.Merchant
+	for _, n := range []string{"1", "2", "3"} {
+		ms = append(ms, store.Merchant{ID: "M" + n, Name: "Merchant " + n, MIDs: map[string]string{"production": "P" + n},
+			Sites: []store.Site{{URL: "https://m" + n + ".example", Descriptor: "SHOP*" + n, SiteIDProd: "sid-" + n}},
+			Switches: []store.Switch{
+				{Profile: "cit_web", Scope: "merchant", State: "production", EffectiveAt: longAgo, Actor: "ops", Reason: "live", Origin: "config"},
+				{Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "not yet", Origin: "config"},
+				{Profile: "mit", Scope: "merchant", State: "production", EffectiveAt: at("12:00"), Actor: "ops", Reason: "MIT at noon", Origin: "config"},
+			}})
+	}
+	if err := db.SeedRegistry(context.Background(), ms, longAgo); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// execFile runs the statements of a testdata SQL file, {{rows}} replaced.
+func execFile(b *testing.B, db *store.DB, path, rows string) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, stmt := range strings.SplitAfter(strings.ReplaceAll(string(text), "{{rows}}", rows), ";\n") {
+		if strings.TrimSpace(stripComments(stmt)) == "" {
+			continue
+		}
+		r, err := db.Query(context.Background(), stmt)
+		if err != nil {
+			b.Fatalf("%s: %v", path, err)
+		}
+		r.Close()
+	}
+}
+
+func stripComments(stmt string) string {
+	var out strings.Builder
+	for _, line := range strings.Split(stmt, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			out.WriteString(line)
+		}
+	}
+	return out.String()
+}
+
+// measure times fn and reports the process's peak resident memory while it
+// ran: the kernel's high-water mark, reset first through clear_refs.
+func measurePeak(b *testing.B, fn func()) (time.Duration, int64) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("cannot reset the peak memory mark: %v", err)
+	}
+	start := time.Now()
+	fn()
+	return time.Since(start), peakRSS() // peakRSS is ingest_bench_test.go's
+}
