@@ -39,6 +39,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// On a signal, runs started from the pages are aborted (and recorded as
+	// failed) at once, so the HTTP shutdown does not wait on them.
+	defer context.AfterFunc(ctx, h.Close)()
 	defer h.Close()
 	sched, err := jobs.NewScheduler(jobs.Schedule{Nightly: cfg.Schedule.Nightly, TrailingDays: cfg.Schedule.TrailingDays,
 		Location: cfg.Location}, serviceRunner{h, env}, nil, logger)

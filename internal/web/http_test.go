@@ -240,3 +240,27 @@ func TestBadRunRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseAbortsARun closes the server while a background run is under
+// way: Close returns only once the run has recorded how it ended, and no
+// run is left running.
+func TestCloseAbortsARun(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	if res, b := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To}); res.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /api/runs: got %s %s, want 202", res.Status, b)
+	}
+	f.web.Close()
+	runs, err := f.env.DB.Runs(t.Context(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Status == "running" {
+			t.Errorf("run %d still running after Close", r.ID)
+		}
+	}
+	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From}); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("POST /api/runs after Close: got %s, want 503", res.Status)
+	}
+}

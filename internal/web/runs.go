@@ -58,7 +58,13 @@ func (s *Server) Reconcile(ctx context.Context, req jobs.Request) (store.Run, er
 }
 
 // startRun runs req in the background; runs queue on the chain's own lock.
-func (s *Server) startRun(r *http.Request, req jobs.Request) {
+// It refuses once the server is closing.
+func (s *Server) startRun(r *http.Request, req jobs.Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.base.Err() != nil {
+		return false
+	}
 	s.audit(r, userOf(r).Name, "run", describe(req))
 	s.wg.Add(1)
 	go func() {
@@ -67,6 +73,7 @@ func (s *Server) startRun(r *http.Request, req jobs.Request) {
 			s.opts.Logger.Error("ad-hoc run failed", "err", err)
 		}
 	}()
+	return true
 }
 
 func describe(req jobs.Request) string {
@@ -88,7 +95,10 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	s.startRun(r, req)
+	if !s.startRun(r, req) {
+		http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -104,12 +114,20 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !rr.Wait {
-		s.startRun(r, req)
+		if !s.startRun(r, req) {
+			http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
 		return
 	}
 	s.audit(r, userOf(r).Name, "run", describe(req))
-	run, err := s.Reconcile(r.Context(), req)
+	// A shutdown aborts a waited-for run too, rather than leaving the
+	// server to wait for it.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(s.base, cancel)()
+	run, err := s.Reconcile(ctx, req)
 	status := http.StatusOK
 	if err != nil {
 		status = http.StatusUnprocessableEntity

@@ -52,6 +52,7 @@ type Server struct {
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelFunc
+	mu     sync.Mutex // orders starting a run against Close
 	wg     sync.WaitGroup
 }
 
@@ -88,7 +89,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Close cancels runs started from the pages and waits until each has
 // recorded how it ended, so a shutdown never leaves a run "running".
 func (s *Server) Close() {
+	s.mu.Lock()
 	s.cancel()
+	s.mu.Unlock()
 	s.wg.Wait()
 }
 
