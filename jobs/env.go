@@ -39,6 +39,7 @@ type Merchant struct {
 // Source is a folder ledger exports arrive in, and how to read them.
 type Source struct {
 	Name, Path, Pattern string
+	Format              string // "" or "auto": from the file name
 	Mapping             ledger.Mapping
 }
 

@@ -19,7 +19,7 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 			return rows, "", err
 		}
 		for _, f := range files {
-			out, err := r.env.DB.IngestFile(ctx, store.LoadFile{File: f, Mapping: src.Mapping, Zone: r.env.Location, RunID: r.id})
+			out, err := r.loadFile(ctx, src, f)
 			switch {
 			case errors.Is(err, store.ErrRejected):
 				rejected++
@@ -33,4 +33,13 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 		}
 	}
 	return rows, fmt.Sprintf("%d files loaded, %d rejected", loaded, rejected), nil
+}
+
+func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.LoadOutcome, error) {
+	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
+	if err != nil {
+		return store.LoadOutcome{}, err
+	}
+	lf.RunID = r.id
+	return r.env.DB.IngestFile(ctx, lf)
 }

@@ -14,18 +14,30 @@ import (
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
+// pushBatch bounds how many transmits share one intent transaction and one
+// outcome transaction: large enough that DuckDB commits are not the
+// bottleneck, small enough that a crash leaves few transactions in doubt.
+const pushBatch = 256
+
 // push transmits what FlexCharge never received, each transaction at most
-// once: the intent is stored before the call and the key after it, so a crash
-// in between leaves an intent the next run finds and reports as in doubt.
+// once: a batch's intents are stored before any of its calls and the keys
+// after them, so a crash in between leaves intents the next run finds,
+// resends and reports as in doubt.
 func push(ctx context.Context, r *run) (int64, string, error) {
 	cands, err := r.env.DB.PushCandidates(ctx, r.id)
 	if err != nil {
 		return 0, "", err
 	}
-	counts, err := r.pushAll(ctx, cands)
-	if err != nil {
-		return 0, "", err
+	counts := map[string]int{}
+	bar := r.progress(len(cands))
+	for start := 0; start < len(cands); start += pushBatch {
+		batch := cands[start:min(start+pushBatch, len(cands))]
+		if err := r.pushBatch(ctx, batch, counts); err != nil {
+			return 0, "", err
+		}
+		bar.Add(len(batch))
 	}
+	bar.Finish()
 	if err := r.env.DB.ApplyPushes(ctx, r.id); err != nil {
 		return 0, "", err
 	}
@@ -33,44 +45,34 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 		counts["pushed"], counts["failed"], counts["too_old"], counts["would_push"]), nil
 }
 
-func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate) (map[string]int, error) {
-	var (
-		mu     sync.Mutex
-		counts = map[string]int{}
-		first  error
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, max(1, r.env.Push.Concurrency))
-		bar    = r.progress(len(cands))
-	)
-	for _, c := range cands {
-		if ctx.Err() != nil {
-			break
+func (r *run) pushBatch(ctx context.Context, batch []store.PushCandidate, counts map[string]int) error {
+	var local, send []store.PushRecord
+	var sendCands []store.PushCandidate
+	for _, c := range batch {
+		rec := r.record(c)
+		if rec.Outcome == "" {
+			send, sendCands = append(send, rec), append(sendCands, c)
+			continue
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			outcome, err := r.pushOne(ctx, c)
-			mu.Lock()
-			defer mu.Unlock()
-			counts[outcome]++
-			bar.Add(1)
-			if err != nil && first == nil {
-				first = err
-			}
-		}()
+		local = append(local, rec)
 	}
-	wg.Wait()
-	bar.Finish()
-	if first == nil {
-		first = ctx.Err()
+	if err := r.env.DB.RecordIntents(ctx, send); err != nil {
+		return err
 	}
-	return counts, first
+	r.transmitAll(ctx, sendCands, send)
+	if err := ctx.Err(); err != nil {
+		return err // the intents stay: the next run settles them
+	}
+	done := append(local, send...)
+	for _, rec := range done {
+		counts[rec.Outcome]++
+	}
+	return r.env.DB.RecordOutcomes(ctx, done)
 }
 
-// pushOne handles one candidate and returns its outcome. Only a failure to
-// record is an error: FlexCharge refusing a transmit is an outcome.
-func (r *run) pushOne(ctx context.Context, c store.PushCandidate) (string, error) {
+// record decides what happens to a candidate without calling FlexCharge; an
+// empty Outcome means it must be transmitted.
+func (r *run) record(c store.PushCandidate) store.PushRecord {
 	rec := store.PushRecord{RunID: r.id, Merchant: c.Merchant, TransactionID: c.TransactionID,
 		Env: c.Environment, MID: c.MID, InDoubt: c.InDoubt, At: time.Now().UTC()}
 	switch {
@@ -79,31 +81,37 @@ func (r *run) pushOne(ctx context.Context, c store.PushCandidate) (string, error
 	case !r.req.Backfill && c.ProcessedAt.Before(r.req.AsOf.Add(-r.env.Push.MaxAge)):
 		rec.Outcome, rec.Error = "too_old", fmt.Sprintf("processed more than %s before the run; push with --backfill", r.env.Push.MaxAge)
 	default:
-		return r.transmit(ctx, c, rec)
+		if _, _, err := r.clientFor(c); err != nil {
+			rec.Outcome, rec.Error = "failed", err.Error()
+		}
 	}
-	return rec.Outcome, r.env.DB.RecordOutcome(ctx, rec)
+	return rec
 }
 
-func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec store.PushRecord) (string, error) {
-	client, cr, err := r.clientFor(c)
-	if err != nil {
-		rec.Outcome, rec.Error = "failed", err.Error()
-		return rec.Outcome, r.env.DB.RecordOutcome(ctx, rec)
+// transmitAll sends the batch concurrently and fills each record's outcome.
+func (r *run) transmitAll(ctx context.Context, cands []store.PushCandidate, recs []store.PushRecord) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, r.env.Push.Concurrency))
+	for i := range cands {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r.transmit(ctx, cands[i], &recs[i])
+		}()
 	}
-	if err := r.env.DB.RecordIntent(ctx, rec); err != nil {
-		return "", err
-	}
+	wg.Wait()
+}
+
+func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec *store.PushRecord) {
+	client, cr, _ := r.clientFor(c)
 	key, err := client.Transmit(ctx, cr, transmitRequest(c, r.env.Location))
 	rec.At = time.Now().UTC()
 	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err() // the intent stays: the next run settles it
-		}
 		rec.Outcome, rec.Error, rec.Retryable = "failed", err.Error(), !flexcharge.Permanent(err)
-	} else {
-		rec.Outcome, rec.Key = "pushed", key
+		return
 	}
-	return rec.Outcome, r.env.DB.RecordOutcome(context.WithoutCancel(ctx), rec)
+	rec.Outcome, rec.Key = "pushed", key
 }
 
 func (r *run) clientFor(c store.PushCandidate) (*flexcharge.Client, flexcharge.Credentials, error) {

@@ -71,14 +71,16 @@ func (r *run) steps(ctx context.Context) error {
 }
 
 func (r *run) stage(ctx context.Context, s step) error {
-	if err := r.env.DB.StartStage(ctx, r.id, s.name, time.Now().UTC()); err != nil {
+	start := time.Now()
+	if err := r.env.DB.StartStage(ctx, r.id, s.name, start.UTC()); err != nil {
 		return err
 	}
 	rows, detail, err := s.run(ctx, r)
 	if err != nil {
 		return err
 	}
-	r.env.Logger.Info("stage finished", "run", r.id, "stage", s.name, "rows", rows, "detail", detail)
+	r.env.Logger.Info("stage finished", "run", r.id, "stage", s.name, "rows", rows, "detail", detail,
+		"seconds", time.Since(start).Seconds())
 	return r.env.DB.FinishStage(ctx, r.id, s.name, time.Now().UTC(), rows, detail)
 }
 

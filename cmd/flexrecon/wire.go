@@ -59,7 +59,7 @@ func clients(cfg *config.Config, logger *slog.Logger) map[recon.Environment]*fle
 	out := map[recon.Environment]*flexcharge.Client{}
 	for env, f := range cfg.FlexCharge {
 		out[recon.Environment(env)] = flexcharge.NewClient(f.BaseURL, flexcharge.Options{
-			Concurrency: cfg.Push.Concurrency, Logger: logger,
+			Concurrency: cfg.Push.Concurrency, RatePerSecond: cfg.Push.Rate, Logger: logger,
 		})
 	}
 	return out
@@ -107,7 +107,7 @@ func registry(ms []jobs.Merchant) []store.Merchant {
 func sources(cfg *config.Config) ([]jobs.Source, error) {
 	out := make([]jobs.Source, len(cfg.Sources))
 	for i, s := range cfg.Sources {
-		out[i] = jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern}
+		out[i] = jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern, Format: s.Format, Mapping: s.Mapping}
 	}
 	return out, nil
 }

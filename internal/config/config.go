@@ -36,6 +36,7 @@ type Schedule struct {
 type Push struct {
 	MaxAge      Duration `toml:"max_age"`
 	Concurrency int      `toml:"concurrency"`
+	Rate        float64  `toml:"rate"` // requests per second per FlexCharge environment
 }
 
 // FlexCharge is one environment's API endpoint.

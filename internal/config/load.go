@@ -71,6 +71,9 @@ func (c *Config) applyDefaults() {
 	if c.Push.Concurrency == 0 {
 		c.Push.Concurrency = 8
 	}
+	if c.Push.Rate == 0 {
+		c.Push.Rate = 50 // FlexCharge publishes no limit: stay modest unless told otherwise
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		setDefault(&s.Kind, "inbox")

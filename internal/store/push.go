@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // PushCandidate is an untransmitted transaction with what /transmit needs.
@@ -46,27 +48,46 @@ type PushRecord struct {
 	At                                time.Time
 }
 
-// RecordIntent writes the outbox row before the call is made.
-func (db *DB) RecordIntent(ctx context.Context, p PushRecord) error {
-	_, err := db.db.ExecContext(ctx, db.q.RecordIntent, p.Merchant, p.TransactionID, p.Env, p.MID, p.InDoubt, p.At, p.RunID)
-	return wrapf(err, "record transmit intent for %s", p.TransactionID)
+// RecordIntents writes the outbox rows of a batch in one transaction, before
+// any of its calls is made.
+func (db *DB) RecordIntents(ctx context.Context, ps []PushRecord) error {
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, p := range ps {
+			if _, err := tx.ExecContext(ctx, db.q.RecordIntent, p.Merchant, p.TransactionID, p.Env, p.MID, p.InDoubt, p.At, p.RunID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrapf(err, "record %d transmit intents", len(ps))
 }
 
-// RecordOutcome stores the call's answer (the key, or the failure) in the
-// outbox and in the run's push list; a dry run's or a too-old candidate's
-// outcome goes to the run's list only.
-func (db *DB) RecordOutcome(ctx context.Context, p PushRecord) (err error) {
-	defer wrap(&err, "record transmit outcome for %s", p.TransactionID)
+// RecordOutcomes stores a batch of answers (keys or failures) in the outbox
+// and the run's push list, in one transaction. A dry run's or a too-old
+// candidate's outcome goes to the run's list only.
+func (db *DB) RecordOutcomes(ctx context.Context, ps []PushRecord) error {
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, p := range ps {
+			if err := db.recordOutcome(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrapf(err, "record %d transmit outcomes", len(ps))
+}
+
+func (db *DB) recordOutcome(ctx context.Context, tx *sqlx.Tx, p PushRecord) (err error) {
 	switch p.Outcome {
 	case "pushed":
-		_, err = db.db.ExecContext(ctx, db.q.RecordSent, p.Merchant, p.TransactionID, p.Key, p.At)
+		_, err = tx.ExecContext(ctx, db.q.RecordSent, p.Merchant, p.TransactionID, p.Key, p.At)
 	case "failed":
-		_, err = db.db.ExecContext(ctx, db.q.RecordFailed, p.Merchant, p.TransactionID, p.Error, p.Retryable, p.At)
+		_, err = tx.ExecContext(ctx, db.q.RecordFailed, p.Merchant, p.TransactionID, p.Error, p.Retryable, p.At)
 	}
 	if err != nil {
 		return err
 	}
-	_, err = db.db.ExecContext(ctx, db.q.RecordPush, p.RunID, p.Merchant, p.TransactionID, p.Env, p.Outcome,
+	_, err = tx.ExecContext(ctx, db.q.RecordPush, p.RunID, p.Merchant, p.TransactionID, p.Env, p.Outcome,
 		nullString(p.Key), nullString(p.Error), p.InDoubt, p.At)
 	return err
 }
