@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -48,6 +49,9 @@ type Scheduler struct {
 	hour   uint
 	minute uint
 	logger *slog.Logger
+
+	mu      sync.Mutex
+	lastDay time.Time // the business day the last nightly run covered
 }
 
 // NewScheduler checks s and registers its jobs; Start begins them. A nil
@@ -57,10 +61,11 @@ func NewScheduler(s Schedule, r Runner, clock clockwork.Clock, logger *slog.Logg
 		clock = clockwork.NewRealClock()
 	}
 	sc := &Scheduler{clock: clock, runner: r, s: s, logger: logger}
-	if _, err := fmt.Sscanf(s.Nightly, "%d:%d", &sc.hour, &sc.minute); err != nil || sc.hour > 23 || sc.minute > 59 {
+	at, err := time.Parse("15:04", s.Nightly)
+	if err != nil {
 		return nil, fmt.Errorf("nightly time %q: want HH:MM", s.Nightly)
 	}
-	var err error
+	sc.hour, sc.minute = uint(at.Hour()), uint(at.Minute())
 	sc.sched, err = gocron.NewScheduler(gocron.WithLocation(s.Location), gocron.WithClock(clock),
 		gocron.WithGlobalJobOptions(gocron.WithSingletonMode(gocron.LimitModeReschedule)))
 	if err != nil {
@@ -101,6 +106,10 @@ func (sc *Scheduler) Shutdown() error { return sc.sched.Shutdown() }
 
 func (sc *Scheduler) nightly(ctx context.Context) {
 	req := NightlyRequest(sc.clock.Now(), sc.s.Location, sc.s.TrailingDays)
+	if !sc.claim(req.To) {
+		sc.logger.Info("nightly run already made for this day", "day", req.To.Format(time.DateOnly))
+		return
+	}
 	if err := sc.runner.Run(ctx, req); err != nil {
 		sc.logger.Error("nightly run failed", "err", err, "day", req.To.Format(time.DateOnly))
 	}
@@ -110,6 +119,18 @@ func (sc *Scheduler) refresh(ctx context.Context) {
 	if err := sc.s.Refresh(ctx); err != nil {
 		sc.logger.Error("outcome refresh failed", "err", err)
 	}
+}
+
+// claim records that day's nightly run is being made, and says false when
+// it was already: on a fall-back night the nightly time can come twice.
+func (sc *Scheduler) claim(day time.Time) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if !day.After(sc.lastDay) {
+		return false
+	}
+	sc.lastDay = day
+	return true
 }
 
 // CatchUp runs, one by one, the nights that should have run since the last
@@ -123,6 +144,7 @@ func (sc *Scheduler) CatchUp(ctx context.Context) error {
 	for _, night := range sc.missed(last, sc.clock.Now()) {
 		req := NightlyRequest(night, sc.s.Location, sc.s.TrailingDays)
 		req.AsOf = sc.clock.Now().UTC()
+		sc.claim(req.To)
 		sc.logger.Info("catching up a missed night", "day", req.To.Format(time.DateOnly))
 		if err := sc.runner.Run(ctx, req); err != nil {
 			sc.logger.Error("catch-up run failed", "err", err, "day", req.To.Format(time.DateOnly))

@@ -115,3 +115,57 @@ func TestCatchUp(t *testing.T) {
 		t.Errorf("caught-up runs (-want +got):\n%s", diff)
 	}
 }
+
+// TestNightlyOnFallBack runs over Berlin's fall-back night (2026-10-25
+// 03:00 CEST → 02:00 CET): 02:30 happens twice that night, and the run
+// fires once (gocron picks the second, CET one).
+func TestNightlyOnFallBack(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 10, 24, 12, 0, 0, 0, loc))
+	r := &fakeRunner{ran: make(chan struct{}, 10)}
+	sc := startScheduler(t, r, clock, loc)
+	advanceTo(t, sc, clock, r, time.Date(2026, 10, 26, 12, 0, 0, 0, loc))
+	want := []string{
+		"2026-10-25T01:30:00Z 2026-10-24", // 02:30 CET, the second 02:30
+		"2026-10-26T01:30:00Z 2026-10-25", // 02:30 CET
+	}
+	if diff := cmp.Diff(want, r.days()); diff != "" {
+		t.Errorf("nightly runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestCancelledCatchUpStopsCleanly: a shutdown during catch-up returns and
+// the never-started schedule shuts down without hanging.
+func TestCancelledCatchUpStopsCleanly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := &fakeRunner{ran: make(chan struct{}, 40), last: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), hasLast: true}
+	sc, err := NewScheduler(Schedule{Nightly: "02:30", Location: time.UTC}, r, clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Start(ctx); err == nil {
+		t.Error("Start with a cancelled context: got nil, want the context's error")
+	}
+	if n := len(r.days()); n != 1 {
+		t.Errorf("catch-up runs after cancel: got %d, want 1 (the one under way)", n)
+	}
+	done := make(chan struct{})
+	go func() { sc.Shutdown(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown of a never-started scheduler hung")
+	}
+}
+
+func TestBadNightlyTime(t *testing.T) {
+	for _, s := range []string{"25:00", "2:3x", ""} {
+		if _, err := NewScheduler(Schedule{Nightly: s, Location: time.UTC}, &fakeRunner{}, nil, slog.New(slog.DiscardHandler)); err == nil {
+			t.Errorf("nightly %q: got no error", s)
+		}
+	}
+}
