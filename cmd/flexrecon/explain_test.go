@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// TestExplainSaysWhichSwitchJudged: with MIT off in the morning and in
+// production from noon, the text names the switch that won for each decline
+// and why each was judged as it was.
+func TestExplainSaysWhichSwitchJudged(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	off := store.SwitchInForce{TransactionID: "AM", Occurrence: 1, ProcessedAt: day.Add(9 * time.Hour), ID: 3,
+		Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: day, Actor: "ops", Reason: "MIT paused", Won: true}
+	on := off
+	on.TransactionID, on.ProcessedAt, on.ID, on.State, on.EffectiveAt, on.Reason = "PM", day.Add(15*time.Hour), 4, "production", day.Add(12*time.Hour), "MIT live at noon"
+	e := store.Explanation{RunID: 1, Switches: []store.SwitchInForce{off, on}, Results: []store.ExplainedResult{
+		{TransactionID: "AM", Occurrence: 1, Status: "declined", Profile: "mit", SwitchState: "off", SwitchID: 3, TransmitState: "not_expected"},
+		{TransactionID: "PM", Occurrence: 1, Status: "declined", Profile: "mit", SwitchState: "production", SwitchID: 4,
+			TransmitState: "untransmitted", OutcomeState: "missed_evaluate"},
+	}}
+	var buf bytes.Buffer
+	writeExplanation(&buf, e)
+	for _, want := range []string{
+		"won AM #1 processed 2026-11-23T09:00:00Z: switch #3 merchant mit → off, effective 2026-11-23T00:00:00Z, by ops",
+		"won PM #1 processed 2026-11-23T15:00:00Z: switch #4 merchant mit → production, effective 2026-11-23T12:00:00Z",
+		"transmit not_expected: the mit switch in force (#3) was off",
+		"no outcome: the mit switch in force (#3) was off, so FlexCharge was not meant to rescue it",
+		"outcome missed_evaluate: declined while mit was production (switch #4), and FlexCharge has no order for it",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("explanation lacks %q; got:\n%s", want, buf.String())
+		}
+	}
+}
