@@ -51,7 +51,7 @@ func TestHealthAndMetricsNeedNoLogin(t *testing.T) {
 func TestEveryPageNeedsLogin(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.client(t)
-	for _, path := range []string{"/", "/runs/1", "/runs/1/workbook.xlsx", "/runs/1/csv/summary", "/merchants", "/audit"} {
+	for _, path := range []string{"/", "/runs/1", "/runs/1/workbook.xlsx", "/runs/1/csv/summary", "/merchants", "/audit", "/health"} {
 		res, _ := get(t, c, f.srv.URL+path)
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
 			t.Errorf("GET %s without login: got %s to %q, want 303 to /login", path, res.Status, res.Header.Get("Location"))

@@ -112,6 +112,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /runs/{id}/csv/{report}", s.need(roleFinance, s.downloadCSV))
 	mux.Handle("GET /merchants", s.need(roleFinance, s.merchantsPage))
 	mux.Handle("GET /audit", s.need(roleFinance, s.auditPage))
+	mux.Handle("GET /health", s.need(roleFinance, s.healthPage))
 	mux.Handle("GET /api/runs", s.need(roleFinance, s.apiRuns))
 	mux.Handle("GET /api/runs/{id}", s.need(roleFinance, s.apiRun))
 	mux.Handle("POST /runs", s.need(roleOps, s.startRunForm))

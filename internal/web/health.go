@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// healthView is what the health page shows: is the nightly run keeping up,
+// and are webhooks arriving.
+type healthView struct {
+	LastRun       *store.Run
+	LastNightly   time.Time
+	HasNightly    bool
+	Behind        bool // the last nightly run covered a day before yesterday
+	WebhookEvents int64
+	Database      string
+}
+
+func (s *Server) healthPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.health(r)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.render(w, "health", page{User: userOf(r), Data: v})
+}
+
+func (s *Server) health(r *http.Request) (v healthView, err error) {
+	ctx := r.Context()
+	runs, err := s.opts.DB.Runs(ctx, 1)
+	if err != nil {
+		return v, err
+	}
+	if len(runs) == 1 {
+		v.LastRun = &runs[0]
+	}
+	if v.LastNightly, v.HasNightly, err = s.opts.DB.LastNightlySuccess(ctx); err != nil {
+		return v, err
+	}
+	now := s.opts.Now().In(s.opts.Location)
+	dayBefore := time.Date(now.Year(), now.Month(), now.Day()-2, 0, 0, 0, 0, time.UTC)
+	v.Behind = !v.HasNightly || v.LastNightly.Before(dayBefore)
+	v.Database = s.opts.DB.Path()
+	v.WebhookEvents, err = s.opts.DB.WebhookEventCount(ctx)
+	return v, err
+}
