@@ -368,6 +368,17 @@ func TestWorkbookTiesOut(t *testing.T) {
 	if diff := cmp.Diff(nonZero(wantAmt), nonZero(gotAmt)); diff != "" {
 		t.Errorf("Summary recovered amounts against Recovery net (-detail +summary):\n%s", diff)
 	}
+	exc := readTable(t, f, "Exceptions by merchant")
+	perMerchant := map[string]int64{}
+	for _, row := range exc.rows {
+		if c := exc.cell(row, "Category"); c != "orphan_order" && c != "quarantined" && exc.cell(row, "Merchant") != "Total" {
+			perMerchant[exc.cell(row, "Merchant")+" exceptions"] += exc.num(t, row, "Exceptions")
+		}
+	}
+	gotExc := summary.sums(t, byMerchant(summary), map[string]string{"exceptions": "Exceptions"})
+	if diff := cmp.Diff(nonZero(perMerchant), nonZero(gotExc)); diff != "" {
+		t.Errorf("Summary exceptions against Exceptions by merchant (-detail +summary):\n%s", diff)
+	}
 	if len(got) == 0 || got[summary.rows[0][0]+" recovered"] == 0 {
 		t.Fatalf("the run recovered nothing for %s: the data set no longer exercises the tie-out", summary.rows[0][0])
 	}

@@ -17,6 +17,9 @@
 -- column: exceptions | Exceptions | int | 11 | total
 -- Coverage: of the transactions FlexCharge expected, the share it holds a copy
 -- of; of the declines it should have seen, the share it made an order for.
+-- Exceptions: the transactions' findings plus their exception states (missed
+-- evaluate, expired, problem, untransmitted, push failed); orphan orders and
+-- quarantined rows have no transaction and are counted on "Exceptions by merchant".
 -- $2 is a merchant for that merchant's own workbook, '' for every merchant.
 WITH f AS (
     SELECT partner_merchant_id, transaction_id, occurrence, count(*) AS n FROM findings WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) GROUP BY ALL
@@ -35,7 +38,9 @@ SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '
     CAST(coalesce(sum(r.amount) FILTER (r.outcome_state = 'recovered'), 0) AS BIGINT) AS recovered_amount,
     CAST(count(*) FILTER (r.outcome_state = 'recovered') AS DOUBLE)
         / nullif(count(*) FILTER (r.outcome_state IS NOT NULL), 0) AS recovery_rate,
-    CAST(coalesce(sum(f.n), 0) AS BIGINT) AS exceptions
+    CAST(coalesce(sum(f.n), 0)
+        + count(*) FILTER (r.outcome_state IN ('missed_evaluate', 'expired', 'problem'))
+        + count(*) FILTER (r.transmit_state IN ('untransmitted', 'push_failed')) AS BIGINT) AS exceptions
 FROM results r
 LEFT JOIN f USING (partner_merchant_id, transaction_id, occurrence)
 WHERE r.run_id = $1 AND ($2 = '' OR r.partner_merchant_id = $2)
