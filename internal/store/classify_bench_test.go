@@ -14,7 +14,9 @@ import (
 // BenchmarkClassify10M classifies 10 million ledger rows against 10 million
 // FlexCharge orders (FLEXRECON_BENCH_ROWS to change it) and reports, beside
 // it, the DuckDB floor: the bare join of the same tables. Peak memory is the
-// process's resident high-water mark during each, reset between them.
+// process's resident high-water mark during each, reset between them. The
+// engine settings of testdata/classify_settings.sql apply unless
+// FLEXRECON_BENCH_DEFAULTS=1.
 // Run: FLEXRECON_BENCH_LARGE=1 go test ./internal/store -run '^$' -bench Classify10M -benchtime 1x
 func BenchmarkClassify10M(b *testing.B) {
 	if os.Getenv("FLEXRECON_BENCH_LARGE") != "1" {
@@ -31,6 +33,9 @@ func BenchmarkClassify10M(b *testing.B) {
 	execFile(b, db, "testdata/classify_bench.sql", strconv.Itoa(rows))
 	b.Logf("made %d ledger rows and %d orders in %s", rows, rows, time.Since(start))
 
+	if os.Getenv("FLEXRECON_BENCH_DEFAULTS") != "1" {
+		execFile(b, db, "testdata/classify_settings.sql", "")
+	}
 	floor, floorPeak := measurePeak(b, func() { execFile(b, db, "testdata/classify_floor.sql", "") })
 	b.Logf("floor (bare join): %s, peak RSS %d MB", floor, floorPeak>>20)
 	b.ResetTimer()

@@ -24,8 +24,12 @@ sw AS (
 site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
 ),
+-- Only the columns later steps read: at ten million rows every column of
+-- this temporary table is held in memory for the whole classification.
 tx AS (
-    SELECT l.*, m.name AS merchant_name, m.id IS NOT NULL AS known_merchant,
+    SELECT l.file_id, l.line, l.partner_merchant_id, l.mid, l.order_id, l.transaction_id, l.occurrence,
+        l.processed_at, l.amount, l.currency, l.status, l.profile, l.site_url, l.descriptor, l.campaign_id,
+        l.environment, l.fc_transmit_key, m.name AS merchant_name,
         coalesce(su.url, sd.url) AS reg_site_url
     FROM ledger_tx l
     LEFT JOIN merchants m ON m.id = l.partner_merchant_id
