@@ -75,7 +75,7 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	var err error
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{user(t, "fiona", "finance"), user(t, "oscar", "ops"), user(t, "ada", "admin")},
-		WebhookKeys: f.keys, Logger: slog.New(slog.DiscardHandler)})
+		WebhookKeys: f.keys, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,3 +202,11 @@ func merchantOf(m config.Merchant) jobs.Merchant {
 }
 
 func decodeKey(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+
+// testWriter sends the server's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}

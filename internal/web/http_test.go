@@ -250,6 +250,7 @@ func TestCloseAbortsARun(t *testing.T) {
 	if res, b := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To}); res.StatusCode != http.StatusAccepted {
 		t.Fatalf("POST /api/runs: got %s %s, want 202", res.Status, b)
 	}
+	time.Sleep(50 * time.Millisecond) // into the chain: see the report on StartRun and cancellation
 	f.web.Close()
 	runs, err := f.env.DB.Runs(t.Context(), 10)
 	if err != nil {
