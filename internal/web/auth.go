@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -32,8 +33,12 @@ const (
 var roleRank = map[string]int{"finance": roleFinance, "ops": roleOps, "admin": roleAdmin}
 
 // dummyHash is compared against when a name is unknown, so a wrong name
-// costs as long as a wrong password and names cannot be probed.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.MinCost)
+// costs as long as a wrong password (at the default cost) and names cannot
+// be probed.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.DefaultCost)
+	return h
+})
 
 type userKey struct{}
 
@@ -133,7 +138,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	u, known := s.users[name]
 	hash := u.PasswordHash
 	if !known {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
 		s.audit(r, name, "login refused", "")
