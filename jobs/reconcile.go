@@ -32,7 +32,9 @@ var ErrTieOut = errors.New("totals do not tie out")
 func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	e.runs.Lock() // one run at a time: runs share the outbox and the stage tables
 	defer e.runs.Unlock()
-	rec, err := e.DB.StartRun(ctx, store.Run{
+	// The run's row is written whole even if ctx ends meanwhile, so a run is
+	// never left recorded as running by a cancellation.
+	rec, err := e.DB.StartRun(context.WithoutCancel(ctx), store.Run{
 		Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
 		Merchant: req.Merchant, DryRun: req.DryRun, StartedAt: time.Now().UTC(),
 		ConfigHash: e.ConfigHash, Version: e.Version,
