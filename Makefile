@@ -2,7 +2,7 @@
 export CGO_ENABLED := 1
 GO ?= go
 
-.PHONY: demo test bench lint build run
+.PHONY: demo test bench lint build run faults fuzz
 
 ## demo: the whole nightly job once, on generated sample data and the built-in FlexCharge sandbox
 demo:
@@ -15,6 +15,14 @@ test:
 ## bench: the benchmarks (figures go in docs/benchmarks.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+## faults: the fault suite (kills, a faulty FlexCharge, bad files, a full disk,
+## concurrent runs and downloads); prints what each fault injected and checked
+faults: SHELL := /bin/bash
+faults:
+	set -o pipefail; $(GO) test -race -count=1 -timeout 10m -v -run 'Fault' ./cmd/flexrecon ./jobs 2>&1 \
+	  | grep -vE '^(\{|STEP |=== (PAUSE|CONT))'
+
 
 ## lint: vet and formatting
 lint:

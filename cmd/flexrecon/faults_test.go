@@ -1,0 +1,609 @@
+package main
+
+// The fault suite (`make faults`, tests named TestFault…): each test logs
+// what it injected and what it checked, so `go test -v -run Fault` reads as
+// a report.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/config"
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+	"github.com/flexcharge/flexrecon/reports"
+)
+
+// faultFixture is newFixture with fault injection in the sandbox and the
+// generated config's [push] section replaced by push (TOML lines).
+func faultFixture(t *testing.T, rows int, seed uint64, faults flexcharge.Faults, push string) fixture {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	plan, err := gen.Generate(gen.Options{Rows: rows, Seed: seed, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
+		Days: 2, Out: dir, SandboxURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, gen.ConfigFile)
+	cfg, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const genPush = "concurrency = 8\nrate = 2000 # the local sandbox takes it\n"
+	if !strings.Contains(string(cfg), genPush) {
+		t.Fatalf("the generated config's [push] section changed; update faultFixture:\n%s", cfg)
+	}
+	if err := os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), genPush, push, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sd, err := flexcharge.LoadSeed(filepath.Join(dir, gen.SeedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := flexcharge.NewSandbox(sd, flexcharge.SandboxOptions{Faults: faults, RandSeed: int64(seed)})
+	srv := &http.Server{Handler: countTransmits(sb)}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	return fixture{dir: dir, plan: plan, sandbox: sb}
+}
+
+// transmitAttempts counts /transmit requests that reached the sandbox, faulted or not.
+var transmitAttempts atomic.Int64
+
+func countTransmits(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/transmit") {
+			transmitAttempts.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// fastRetries lets the client ride out a faulty sandbox quickly.
+const fastRetries = "concurrency = 8\nrate = 5000\nmax_retries = 20\nbase_backoff = \"1ms\"\nmax_backoff = \"20ms\"\n"
+
+// pushable lists the (merchant, transaction) pairs ground truth says a run pushes.
+func pushable(want []store.Verdict) [][2]string {
+	var out [][2]string
+	for _, v := range want {
+		if v.Occurrence == 1 && v.TransmitState == "pushed" {
+			out = append(out, [2]string{v.Merchant, v.TransactionID})
+		}
+	}
+	return out
+}
+
+// deliveries counts the copies the sandbox accepted for every transaction in
+// want, in either environment.
+func (f fixture) deliveries(mids map[string]map[string]string, want []store.Verdict) map[[2]string]int {
+	out := map[[2]string]int{}
+	for _, v := range want {
+		if v.Occurrence != 1 {
+			continue
+		}
+		m := mids[v.Merchant]
+		if n := f.sandbox.Deliveries("production", m["production"], v.TransactionID) + f.sandbox.Deliveries("sandbox", m["sandbox"], v.TransactionID); n > 0 {
+			out[[2]string{v.Merchant, v.TransactionID}] = n
+		}
+	}
+	return out
+}
+
+// mids opens the fixture's database only to read the merchants' MIDs, and
+// closes it so a child process can take it.
+func (f fixture) mids(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(f.dir, gen.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := openEnv(context.Background(), cfg, newLogger(&Main{Stderr: os.Stderr}, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.DB.Close()
+	return midsOf(env)
+}
+
+func midsOf(env *jobs.Env) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, m := range env.Merchants {
+		out[m.ID] = m.MIDs
+	}
+	return out
+}
+
+// queryPairs runs a query returning (merchant, transaction id, text) rows.
+func queryPairs(t *testing.T, env *jobs.Env, q string, args ...any) map[[2]string]string {
+	t.Helper()
+	rows, err := env.DB.Query(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[[2]string]string{}
+	for rows.Next() {
+		var m, tx string
+		var v *string
+		if err := rows.Scan(&m, &tx, &v); err != nil {
+			t.Fatal(err)
+		}
+		out[[2]string{m, tx}] = ""
+		if v != nil {
+			out[[2]string{m, tx}] = *v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// pushedKeys lists the keys of the run's pushes. A push counts as
+// transmitted_late when the wall clock is past processed_at + 24h: the
+// generator's ground truth assumes the run happens at its as-of, and tests
+// run later than that.
+func pushedKeys(t *testing.T, env *jobs.Env, runID int64) map[[2]string]string {
+	return queryPairs(t, env, `SELECT partner_merchant_id, transaction_id, transmit_key FROM results
+		WHERE run_id = $1 AND occurrence = 1 AND transmit_state IN ('pushed', 'transmitted_late')`, runID)
+}
+
+// lateAsPushed rewrites transmitted_late verdicts whose push really
+// happened after processed_at + 24h (the wall clock being past the run's
+// as-of) to pushed, the state ground truth expects for a run at its as-of.
+func lateAsPushed(t *testing.T, env *jobs.Env, runID int64, vs []store.Verdict) []store.Verdict {
+	late := queryPairs(t, env, `SELECT r.partner_merchant_id, r.transaction_id, NULL FROM results r
+		JOIN transmits x ON x.partner_merchant_id = r.partner_merchant_id AND x.transaction_id = r.transaction_id
+		WHERE r.run_id = $1 AND r.transmit_state = 'transmitted_late' AND x.state = 'sent'
+		  AND x.done_at > r.processed_at + INTERVAL 24 HOUR`, runID)
+	for i, v := range vs {
+		if _, ok := late[[2]string{v.Merchant, v.TransactionID}]; ok && v.Occurrence == 1 {
+			vs[i].TransmitState = "pushed"
+		}
+	}
+	return vs
+}
+
+func inDoubtListed(t *testing.T, env *jobs.Env, runID int64) map[[2]string]string {
+	return queryPairs(t, env, `SELECT partner_merchant_id, transaction_id, NULL FROM findings
+		WHERE run_id = $1 AND category = 'push_in_doubt'`, runID)
+}
+
+// TestFaultPushAgainstFaultySandbox is #3's first acceptance: 20 % 5xx, 429
+// bursts and dropped connections, yet every eligible transaction ends
+// pushed with its key and FlexCharge holds exactly one copy of each.
+func TestFaultPushAgainstFaultySandbox(t *testing.T) {
+	faults := flexcharge.Faults{ErrorRate: 0.2, Burst429: 25, DropRate: 0.05}
+	f := faultFixture(t, 6000, 7, faults, fastRetries)
+	env := f.env(t)
+	before := transmitAttempts.Load()
+	run, err := env.Reconcile(context.Background(), f.request())
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	attempts := transmitAttempts.Load() - before
+	want := expected(t, f.dir)
+	if diff := cmp.Diff(byKey(want), byKey(lateAsPushed(t, env, run.ID, verdicts(t, env, run)))); diff != "" {
+		t.Errorf("verdicts differ from ground truth (-want +got):\n%s", diff)
+	}
+	keys, delivered := pushedKeys(t, env, run.ID), f.deliveries(midsOf(env), want)
+	eligible := pushable(want)
+	for _, k := range eligible {
+		if keys[k] == "" {
+			t.Errorf("%v: not pushed with a key (state/key %q)", k, keys[k])
+		}
+		if delivered[k] != 1 {
+			t.Errorf("%v delivered %d times, want 1", k, delivered[k])
+		}
+	}
+	if len(delivered) != len(eligible) {
+		t.Errorf("%d transactions delivered, want the %d eligible ones only", len(delivered), len(eligible))
+	}
+	if len(eligible) == 0 || attempts <= int64(len(eligible)) {
+		t.Errorf("%d eligible, %d transmit attempts: the faults did not bite", len(eligible), attempts)
+	}
+	t.Logf("INJECTED: sandbox faults %+v (5xx rate, a burst of 3×429 with Retry-After every %d requests, dropped connections), client max_retries 20", faults, faults.Burst429)
+	t.Logf("CHECKED: %d eligible transactions all pushed with a key after %d transmit attempts; %d delivered, each exactly once; verdicts equal ground truth (%d transactions)",
+		len(eligible), attempts, len(delivered), len(want))
+}
+
+// TestFaultChild is not a test: it is the child process of the SIGKILL
+// tests, running `flexrecon` with the arguments in FLEXRECON_FAULT_CHILD.
+func TestFaultChild(t *testing.T) {
+	raw := os.Getenv("FLEXRECON_FAULT_CHILD")
+	if raw == "" {
+		t.Skip("only run as the child of a SIGKILL test")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := m.Run(context.Background(), args); err != nil {
+		fmt.Fprintln(os.Stderr, "flexrecon:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// startChild starts `flexrecon reconcile` for the fixture's window in a child process.
+func (f fixture) startChild(t *testing.T) *exec.Cmd {
+	t.Helper()
+	args, _ := json.Marshal([]string{"reconcile", "--config", filepath.Join(f.dir, gen.ConfigFile),
+		"--from", f.plan.From, "--to", f.plan.To, "--as-of", f.plan.AsOf.Format(time.RFC3339)})
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFaultChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "FLEXRECON_FAULT_CHILD="+string(args))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+func kill(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Logf("kill: %v (the child had already exited)", err)
+	}
+	cmd.Wait()
+}
+
+// checkAfterKills reruns the chain to completion in-process and checks
+// nothing was lost and nothing was delivered twice unless listed in doubt.
+// It returns the in-doubt and doubly delivered counts.
+// maxCopies bounds the copies of a transaction in doubt: each kill during a
+// push can leave it in doubt again, and each rerun resends it (transmit has
+// no idempotency key, and no way to ask FlexCharge whether a copy arrived).
+func (f fixture) checkAfterKills(t *testing.T, maxCopies int) (run store.Run, eligible, inDoubt, twice int) {
+	t.Helper()
+	env := f.env(t)
+	intents := queryPairs(t, env, `SELECT partner_merchant_id, transaction_id, NULL FROM transmits WHERE state = 'intent'`)
+	run, err := env.Reconcile(context.Background(), f.request())
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	want := expected(t, f.dir)
+	listed := inDoubtListed(t, env, run.ID)
+	got := byKey(lateAsPushed(t, env, run.ID, verdicts(t, env, run)))
+	for k, v := range got {
+		if _, ok := listed[[2]string{v.Merchant, v.TransactionID}]; ok {
+			v.Findings = strings.Join(slices.DeleteFunc(strings.Split(v.Findings, ";"), func(s string) bool { return s == "push_in_doubt" }), ";")
+			got[k] = v
+		}
+	}
+	if diff := cmp.Diff(byKey(want), got); diff != "" {
+		t.Errorf("verdicts differ from ground truth, in-doubt findings aside (-want +got):\n%s", diff)
+	}
+	keys, delivered := pushedKeys(t, env, run.ID), f.deliveries(midsOf(env), want)
+	for _, k := range pushable(want) {
+		eligible++
+		if keys[k] == "" {
+			t.Errorf("%v lost: not pushed with a key after the rerun", k)
+		}
+	}
+	for k, n := range delivered {
+		_, ok := listed[k]
+		switch {
+		case n == 0 || n > maxCopies:
+			t.Errorf("%v delivered %d times, at most %d allowed", k, n, maxCopies)
+		case n > 1 && !ok:
+			t.Errorf("%v delivered %d times but not listed as push_in_doubt", k, n)
+		case n > 1:
+			twice++
+		}
+	}
+	// In doubt are exactly the intents a killed run left unanswered; each is
+	// settled by the rerun (pushed, or refused for good: then FlexCharge
+	// refused the first copy too) and listed.
+	if diff := cmp.Diff(intents, listed); diff != "" {
+		t.Errorf("listed in doubt differs from the unanswered intents the kills left (-intents +listed):\n%s", diff)
+	}
+	settled := queryPairs(t, env, `SELECT partner_merchant_id, transaction_id, state FROM transmits`)
+	for k := range listed {
+		if settled[k] == "intent" {
+			t.Errorf("%v still in doubt after the rerun", k)
+		}
+	}
+	return run, eligible, len(listed), twice
+}
+
+// totalDeliveries sums the sandbox's accepted copies over the ground truth's transactions.
+func (f fixture) totalDeliveries(mids map[string]map[string]string, want []store.Verdict) int {
+	n := 0
+	for _, c := range f.deliveries(mids, want) {
+		n += c
+	}
+	return n
+}
+
+// TestFaultSIGKILLHalfwayThroughPush is #3's second acceptance: a child
+// `flexrecon reconcile` is killed with SIGKILL once about half the pushes
+// have reached FlexCharge, then the chain runs again.
+func TestFaultSIGKILLHalfwayThroughPush(t *testing.T) {
+	f := faultFixture(t, 8000, 11, flexcharge.Faults{Latency: 60 * time.Millisecond},
+		"concurrency = 2\nrate = 5000\n")
+	want := expected(t, f.dir)
+	mids := f.mids(t)
+	eligible := len(pushable(want))
+	child := f.startChild(t)
+	deadline := time.Now().Add(2 * time.Minute)
+	var atKill int
+	for {
+		atKill = f.totalDeliveries(mids, want)
+		if atKill >= eligible/2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	kill(t, child)
+	afterKill := f.totalDeliveries(mids, want)
+	if atKill == 0 || afterKill >= eligible {
+		t.Fatalf("killed with %d of %d delivered: not halfway through the push", afterKill, eligible)
+	}
+	run, n, inDoubt, twice := f.checkAfterKills(t, 2)
+	if inDoubt < afterKill {
+		t.Errorf("%d delivered before the kill but only %d listed in doubt", afterKill, inDoubt)
+	}
+	t.Logf("INJECTED: SIGKILL of a child `flexrecon reconcile` after %d of %d eligible transactions reached the sandbox (60ms latency per request)", afterKill, eligible)
+	t.Logf("CHECKED: rerun (run %d) pushed all %d with a key, verdicts equal ground truth except in-doubt findings; %d listed push_in_doubt (exactly the intents left unanswered), %d delivered twice (all listed), none more than twice",
+		run.ID, n, inDoubt, twice)
+}
+
+// TestFaultSIGKILLAtRandomPoints kills successive nightly runs at random
+// moments (any stage), then lets one finish.
+func TestFaultSIGKILLAtRandomPoints(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("FAULT_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	f := faultFixture(t, 6000, 13, flexcharge.Faults{Latency: 50 * time.Millisecond}, "concurrency = 2\nrate = 5000\n")
+	want := expected(t, f.dir)
+	mids := f.mids(t)
+	// A whole run takes about 4s here (50ms per request, 2 at a time):
+	// kills within 3s hit ingest, pull, classify or push.
+	var states []string
+	kills := 0
+	for range 4 {
+		d := time.Duration(rng.Int64N(int64(3 * time.Second)))
+		child := f.startChild(t)
+		done := make(chan error, 1)
+		go func() { done <- child.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("child run failed on its own: %v", err)
+			}
+			states = append(states, fmt.Sprintf("finished before %v", d.Round(time.Millisecond)))
+		case <-time.After(d):
+			child.Process.Signal(syscall.SIGKILL)
+			<-done
+			kills++
+			states = append(states, fmt.Sprintf("killed at %v (%d delivered so far)", d.Round(time.Millisecond), f.totalDeliveries(mids, want)))
+		}
+	}
+	if kills == 0 {
+		t.Errorf("no child was killed: the kill points missed the runs")
+	}
+	run, n, inDoubt, twice := f.checkAfterKills(t, 1+kills)
+	t.Logf("INJECTED: 4 child runs, each SIGKILLed at a random moment (FAULT_SEED=%d): %s", seed, strings.Join(states, "; "))
+	t.Logf("CHECKED: final run %d: all %d eligible pushed with a key, verdicts equal ground truth (%d transactions) except in-doubt findings; %d listed push_in_doubt (exactly the intents left unanswered), %d delivered more than once (all listed, at most %d copies)",
+		run.ID, n, len(want), inDoubt, twice, 1+kills)
+}
+
+// TestFaultBadInputFiles drops a truncated, a corrupted and an empty ledger
+// file into the inbox after a clean run: the next run completes, rejects and
+// reports the three, and the stored ledger is unchanged.
+func TestFaultBadInputFiles(t *testing.T) {
+	f := faultFixture(t, 3000, 17, flexcharge.Faults{}, "concurrency = 8\nrate = 5000\n")
+	env := f.env(t)
+	first, err := env.Reconcile(context.Background(), f.request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() string {
+		rows, err := env.DB.Query(context.Background(), `SELECT (SELECT count(*) FROM ledger_tx) || '/' || (SELECT count(*) FROM ledger_files WHERE outcome <> 'rejected')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var s string
+		for rows.Next() {
+			rows.Scan(&s)
+		}
+		return s
+	}
+	stored := count()
+	inbox := filepath.Join(f.dir, "inbox")
+	good, err := os.ReadFile(filepath.Join(inbox, "ledger_"+f.plan.To+".csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := len(good) / 2
+	for good[cut] == '\n' || good[cut-1] == '\n' || good[cut] == ',' || good[cut-1] == ',' {
+		cut++
+	}
+	corrupt := slices.Clone(good)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < len(corrupt)/50; i++ {
+		corrupt[len(corrupt)/3+r.IntN(len(corrupt)/3)] = byte(r.IntN(256))
+	}
+	bad := map[string][]byte{
+		"ledger_2026-11-24.csv": good[:cut], // truncated mid-field
+		"ledger_2026-11-25.csv": corrupt,    // random bytes in the middle third
+		"ledger_2026-11-26.csv": nil,        // empty
+	}
+	for name, b := range bad {
+		if err := os.WriteFile(filepath.Join(inbox, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second, err := env.Reconcile(context.Background(), f.request())
+	if err != nil {
+		t.Fatalf("the run stopped on bad files: %v", err)
+	}
+	rejected := queryPairs(t, env, `SELECT name, outcome, reason FROM ledger_files WHERE run_id = $1`, second.ID)
+	for name := range bad {
+		found := false
+		for k, reason := range rejected {
+			if k[0] == name && k[1] == "rejected" {
+				found = true
+				t.Logf("  %s rejected: %s", name, reason)
+			}
+		}
+		if !found {
+			t.Errorf("%s not rejected by run %d (files recorded: %v)", name, second.ID, rejected)
+		}
+	}
+	if got := count(); got != stored {
+		t.Errorf("stored ledger rows/files %s, want %s unchanged", got, stored)
+	}
+	if diff := cmp.Diff(verdicts(t, env, first), verdicts(t, env, second)); diff != "" {
+		t.Errorf("verdicts changed (-first +second):\n%s", diff)
+	}
+	stages, err := env.DB.RunStages(context.Background(), second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("INJECTED: a truncated (%d of %d bytes), a corrupted (%d random bytes) and an empty ledger file in the inbox", cut, len(good), len(corrupt)/50)
+	t.Logf("CHECKED: run %d completed (%s), all three recorded as rejected with a reason, stored ledger rows/files %s unchanged, verdicts identical to run %d",
+		second.ID, stageDetail(stages, "ingest"), stored, first.ID)
+}
+
+func stageDetail(stages []store.Stage, name string) string {
+	for _, s := range stages {
+		if s.Stage == name {
+			return fmt.Sprintf("%s: %s", name, s.Detail)
+		}
+	}
+	return name + ": not recorded"
+}
+
+// TestFaultConcurrentAdhocRun starts an ad-hoc run while another runs on the
+// same Env: they are serialized and both complete.
+func TestFaultConcurrentAdhocRun(t *testing.T) {
+	f := faultFixture(t, 3000, 19, flexcharge.Faults{Latency: 5 * time.Millisecond}, "concurrency = 8\nrate = 5000\n")
+	env := f.env(t)
+	nightly := f.request()
+	nightly.Kind = "nightly"
+	var wg sync.WaitGroup
+	runs := make([]store.Run, 2)
+	errs := make([]error, 2)
+	wg.Go(func() { runs[0], errs[0] = env.Reconcile(context.Background(), nightly) })
+	time.Sleep(50 * time.Millisecond)
+	wg.Go(func() { runs[1], errs[1] = env.Reconcile(context.Background(), f.request()) })
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	a, b := runs[0], runs[1]
+	if b.StartedAt.Before(a.StartedAt) {
+		a, b = b, a
+	}
+	if !a.FinishedAt.Valid || !b.FinishedAt.Valid || b.StartedAt.Before(a.FinishedAt.Time) {
+		t.Errorf("runs overlap: %d %v–%v and %d %v–%v", a.ID, a.StartedAt, a.FinishedAt, b.ID, b.StartedAt, b.FinishedAt)
+	}
+	if a.Status != b.Status || a.Status == "" {
+		t.Errorf("statuses %q and %q", a.Status, b.Status)
+	}
+	if diff := cmp.Diff(verdicts(t, env, a), verdicts(t, env, b)); diff != "" {
+		t.Errorf("the two runs disagree (-first +second):\n%s", diff)
+	}
+	t.Logf("INJECTED: an ad-hoc run started 50ms into a nightly run on the same service")
+	t.Logf("CHECKED: run %d (%s) finished %s before run %d started %s: serialized; both %q, identical verdicts",
+		a.ID, a.Kind, a.FinishedAt.Time.Format(time.StampMilli), b.ID, b.StartedAt.Format(time.StampMilli), a.Status)
+}
+
+// TestFaultConcurrentWorkbookDownloads renders a run's workbook 50 times at
+// once, as 50 downloads would, and bounds the heap meanwhile.
+func TestFaultConcurrentWorkbookDownloads(t *testing.T) {
+	f := faultFixture(t, 5000, 23, flexcharge.Faults{}, "concurrency = 8\nrate = 5000\n")
+	env := f.env(t)
+	run, err := env.Reconcile(context.Background(), f.request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	download := func(w io.Writer) error {
+		return reports.WriteWorkbook(context.Background(), w, jobs.ReportSource{DB: env.DB}, env.Reports,
+			reports.Options{Location: env.Location}, run.ID, "")
+	}
+	var size countingWriter
+	if err := download(&size); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	start := time.Now()
+	for i := range n {
+		wg.Go(func() { errs[i] = download(io.Discard) })
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("download %d: %v", i, err)
+		}
+	}
+	const bound = 1 << 30
+	grew := peak.Load() - min(base, peak.Load())
+	if grew > bound {
+		t.Errorf("heap grew by %d MiB during %d downloads, bound %d MiB", grew>>20, n, bound>>20)
+	}
+	t.Logf("INJECTED: %d concurrent downloads of run %d's workbook (5000 ledger rows, %d KiB each) in %v", n, run.ID, size.n>>10, time.Since(start).Round(time.Millisecond))
+	t.Logf("CHECKED: all completed; peak heap %d MiB (%d MiB above the idle %d MiB), under the %d MiB bound", peak.Load()>>20, grew>>20, base>>20, bound>>20)
+}
+
+type countingWriter struct{ n int }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
