@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/gen"
@@ -41,8 +39,8 @@ func TestServeTakesHandedOffRunsAndStopsCleanly(t *testing.T) {
 	t.Cleanup(func() { child.Process.Kill() })
 	waitHealthy(t, addr, served)
 
-	t.Setenv("FLEXRECON_USER", "oscar")
-	t.Setenv("FLEXRECON_PASSWORD", "pw")
+	t.Setenv("FLEXRECON_USER", "ops") // a user the generated configuration has
+	t.Setenv("FLEXRECON_PASSWORD", "ops")
 	var got bytes.Buffer
 	err := (&Main{Stdout: &got, Stderr: &got}).Run(context.Background(), []string{"reconcile", "--config", path, "--from", f.plan.From, "--to", f.plan.To})
 	if err != nil || !strings.Contains(got.String(), "succeeded") || !strings.Contains(got.String(), "handing the run") {
@@ -86,7 +84,7 @@ func TestHelperServe(t *testing.T) {
 }
 
 // serviceConfig points the generated configuration's [web] at a free port
-// with one ops user whose password is "pw".
+// with the generated demo users (each signs in with its own name).
 func serviceConfig(t *testing.T, dir string) (path, addr string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -95,14 +93,12 @@ func serviceConfig(t *testing.T, dir string) (path, addr string) {
 	}
 	addr = ln.Addr().String()
 	ln.Close()
-	hash, _ := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
 	path = filepath.Join(dir, gen.ConfigFile)
 	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := "[web]\naddr = \"" + addr + "\"\n[[web.users]]\nname = \"oscar\"\nrole = \"ops\"\npassword_hash = \"" + string(hash) + "\"\n"
-	s := strings.Replace(string(text), "[web]\naddr = \"127.0.0.1:8080\"\n", web, 1)
+	s := strings.Replace(string(text), "[web]\naddr = \"127.0.0.1:8080\"\n", "[web]\naddr = \""+addr+"\"\n", 1)
 	if s == string(text) {
 		t.Fatal("generated configuration has no [web] section to replace")
 	}

@@ -23,7 +23,12 @@ func withWeb(t *testing.T, web string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := strings.Replace(string(text), "[web]\naddr = \"127.0.0.1:8080\"\n", web, 1)
+	// The generated [web] section runs up to [schedule]; web replaces all of it.
+	start, end := strings.Index(string(text), "[web]\n"), strings.Index(string(text), "[schedule]\n")
+	if start < 0 || end < start {
+		t.Fatal("generated configuration has no [web] section before [schedule]")
+	}
+	s := string(text[:start]) + web + "\n" + string(text[end:])
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}

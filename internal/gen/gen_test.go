@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/flexcharge/flexrecon/internal/recon"
 )
 
@@ -68,6 +70,14 @@ func TestSwitchInForce(t *testing.T) {
 	for _, c := range cases {
 		if got := m.stateAt(c.p, c.site, c.cmp, c.at); got != c.want {
 			t.Errorf("stateAt(%s, %s, %q, %s) = %s, want %s", c.p, c.site, c.cmp, c.at.Format(time.TimeOnly), got, c.want)
+		}
+	}
+}
+
+func TestDemoUsersSignInWithTheirNames(t *testing.T) {
+	for _, u := range DemoUsers {
+		if err := bcrypt.CompareHashAndPassword([]byte(demoHashes[u]), []byte(u)); err != nil {
+			t.Errorf("demo user %s: %v", u, err)
 		}
 	}
 }

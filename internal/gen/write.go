@@ -53,10 +53,20 @@ func (d *dataset) write() error {
 // references, and returns the sandbox seed that accepts them.
 func (d *dataset) writeSecrets() (flexcharge.Seed, error) {
 	seed := flexcharge.Seed{Orders: d.orders}
+	// One webhook subscription per environment, as a partner has: every
+	// merchant's deliveries are signed with the same subscriber key.
+	hookKeys := map[recon.Environment]string{}
+	for _, env := range recon.Environments {
+		hookKeys[env] = base64.StdEncoding.EncodeToString([]byte(token(d, 64)))
+		path := filepath.Join(d.opts.Out, "secrets", fmt.Sprintf("webhook-%s.key", env))
+		if err := os.WriteFile(path, []byte(hookKeys[env]+"\n"), 0o600); err != nil {
+			return seed, err
+		}
+	}
 	for _, m := range d.merchants {
 		for _, env := range recon.Environments {
 			sm := flexcharge.SeedMerchant{Environment: string(env), MID: m.mid[env],
-				AppKey: token(d, 30), AppSecret: token(d, 60), WebhookKey: base64.StdEncoding.EncodeToString([]byte(token(d, 64)))}
+				AppKey: token(d, 30), AppSecret: token(d, 60), WebhookKey: hookKeys[env]}
 			seed.Merchants = append(seed.Merchants, sm)
 			for kind, v := range map[string]string{"key": sm.AppKey, "secret": sm.AppSecret} {
 				path := filepath.Join(d.opts.Out, "secrets", fmt.Sprintf("%s-%s.%s", m.id, env, kind))
