@@ -24,6 +24,15 @@ faults:
 	  | grep -vE '^(\{|STEP |=== (PAUSE|CONT))'
 
 
+## fuzz: each fuzz target briefly (FUZZTIME, default 10s); corpora in testdata/fuzz
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLuhn$$' -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzDateFromName$$' -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzStrptime$$' -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzMapHeader$$' -fuzztime $(FUZZTIME) ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyWebhook$$' -fuzztime $(FUZZTIME) ./internal/flexcharge
+
 ## lint: vet and formatting
 lint:
 	$(GO) vet ./...
