@@ -16,8 +16,9 @@ import (
 
 // pushBatch bounds how many transmits share one intent transaction and one
 // outcome transaction: large enough that DuckDB commits are not the
-// bottleneck, small enough that a crash leaves few transactions in doubt.
-const pushBatch = 256
+// bottleneck, small enough that a crash leaves few transactions in doubt
+// (at most one batch: /transmit has no idempotency key to settle them by).
+const pushBatch = 32
 
 // push transmits what FlexCharge never received, each transaction at most
 // once: a batch's intents are stored before any of its calls and the keys
@@ -74,7 +75,7 @@ func (r *run) pushBatch(ctx context.Context, batch []store.PushCandidate, counts
 // empty Outcome means it must be transmitted.
 func (r *run) record(c store.PushCandidate) store.PushRecord {
 	rec := store.PushRecord{RunID: r.id, Merchant: c.Merchant, TransactionID: c.TransactionID,
-		Env: c.Environment, MID: c.MID, InDoubt: c.InDoubt, At: time.Now().UTC()}
+		Env: c.Environment, MID: c.MID, InDoubt: c.InDoubt, At: time.Now().UTC(), RunClock: r.req.AsOf}
 	switch {
 	case r.req.DryRun:
 		rec.Outcome = "would_push"

@@ -78,7 +78,7 @@ func newDataset(opts Options) *dataset {
 	d := &dataset{opts: opts, r: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
 	d.merchants = registry(d.r, last)
 	for i := opts.Days - 1; i >= 0; i-- {
-		d.days = append(d.days, last.AddDate(0, 0, -i))
+		d.days = append(d.days, time.Date(last.Year(), last.Month(), last.Day()-i, 0, 0, 0, 0, opts.Zone))
 	}
 	d.rows = make([][]row, len(d.days))
 	d.asOf = last.AddDate(0, 0, 1).Add(150 * time.Minute)

@@ -136,7 +136,7 @@ func (d *dataset) addOrphans(n int) {
 		m := &d.merchants[d.r.IntN(len(d.merchants))]
 		day := d.r.IntN(len(d.days))
 		rw := row{orderID: d.id("X"), profile: recon.CITWeb, siteURL: m.sites[0].url, descriptor: m.sites[0].descriptor,
-			processedAt: d.days[day].Add(time.Duration(d.r.IntN(86000)) * time.Second), amount: 1000 + d.r.Int64N(5000)}
+			processedAt: d.timeOn(day, 10*time.Minute), amount: 1000 + d.r.Int64N(5000)}
 		rw.txID = "T" + rw.orderID[1:]
 		d.addOrder(m, rw, recon.Production, flexcharge.StatusCompleted, nil)
 		d.plan.Orphans++

@@ -44,7 +44,7 @@ func (d *dataset) addTransaction() {
 		e.Findings = append(e.Findings, string(recon.UnknownSite))
 	}
 	retry := e.Outcome == string(recon.Recovered) && d.chance(0.03) &&
-		rw.processedAt.Sub(d.days[day]) < 23*time.Hour // the retry stays on the decline's business day
+		d.dayEnd(day).Sub(rw.processedAt) > time.Second // the retry stays on the decline's business day
 	if retry {
 		e.Findings = append(e.Findings, string(recon.DoubleChargeRisk))
 	}
@@ -70,7 +70,7 @@ func (d *dataset) emit(day int, rw row, e Expectation) {
 
 func (d *dataset) newRow(day int) (*merchant, row) {
 	var m *merchant
-	rw := row{orderID: d.id("O"), processedAt: d.days[day].Add(time.Duration(d.r.IntN(86400)) * time.Second)}
+	rw := row{orderID: d.id("O"), processedAt: d.timeOn(day, 0)}
 	rw.txID = "T" + rw.orderID[1:]
 	rw.merchant = "M999"
 	if !d.chance(0.002) {
@@ -168,4 +168,17 @@ func (m *merchant) site(url string) *site {
 		}
 	}
 	return nil
+}
+
+// dayEnd is the local midnight after a business day: days are 23 or 25 hours
+// long when daylight saving starts or ends.
+func (d *dataset) dayEnd(day int) time.Time {
+	start := d.days[day]
+	return time.Date(start.Year(), start.Month(), start.Day()+1, 0, 0, 0, 0, start.Location())
+}
+
+// timeOn is a random second of a business day, keeping margin clear of its end.
+func (d *dataset) timeOn(day int, margin time.Duration) time.Time {
+	span := d.dayEnd(day).Sub(d.days[day]) - margin
+	return d.days[day].Add(time.Duration(d.r.Int64N(int64(span/time.Second))) * time.Second)
 }

@@ -45,7 +45,8 @@ type PushRecord struct {
 	Outcome                           string // pushed | failed | would_push | too_old
 	Key, Error                        string
 	InDoubt, Retryable                bool
-	At                                time.Time
+	At                                time.Time // when it happened, for the audit trail
+	RunClock                          time.Time // the run's as-of, which lateness is judged by
 }
 
 // RecordIntents writes the outbox rows of a batch in one transaction, before
@@ -80,9 +81,9 @@ func (db *DB) RecordOutcomes(ctx context.Context, ps []PushRecord) error {
 func (db *DB) recordOutcome(ctx context.Context, tx *sqlx.Tx, p PushRecord) (err error) {
 	switch p.Outcome {
 	case "pushed":
-		_, err = tx.ExecContext(ctx, db.q.RecordSent, p.Merchant, p.TransactionID, p.Key, p.At)
+		_, err = tx.ExecContext(ctx, db.q.RecordSent, p.Merchant, p.TransactionID, p.Key, p.RunClock)
 	case "failed":
-		_, err = tx.ExecContext(ctx, db.q.RecordFailed, p.Merchant, p.TransactionID, p.Error, p.Retryable, p.At)
+		_, err = tx.ExecContext(ctx, db.q.RecordFailed, p.Merchant, p.TransactionID, p.Error, p.Retryable, p.RunClock)
 	}
 	if err != nil {
 		return err

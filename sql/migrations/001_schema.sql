@@ -160,7 +160,8 @@ CREATE TABLE transmits (
     in_doubt            BOOLEAN NOT NULL,    -- an earlier intent never got an answer
     retryable           BOOLEAN NOT NULL,    -- a failure a later run may try again (retries ran out)
     intent_at           TIMESTAMPTZ NOT NULL,
-    done_at             TIMESTAMPTZ,
+    done_at             TIMESTAMPTZ,             -- the answering run's clock (as-of): verdicts never
+                                                 -- depend on when a run happened to execute
     run_id              BIGINT NOT NULL,
     PRIMARY KEY (partner_merchant_id, transaction_id)
 );
