@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -44,9 +45,8 @@ type dataset struct {
 	merchants []merchant
 	asOf      time.Time
 	days      []time.Time
-	rows      [][]row // per day
+	out       *sink // ledger rows and expectations go straight to their files
 	orders    []flexcharge.SeedOrder
-	expect    []Expectation
 	plan      Plan
 	nextID    int
 }
@@ -54,11 +54,16 @@ type dataset struct {
 // Generate makes the data set and writes it to opts.Out.
 func Generate(opts Options) (Plan, error) {
 	d := newDataset(opts)
+	out, err := openSink(d.opts.Out, d.days)
+	if err != nil {
+		return Plan{}, fmt.Errorf("write generated data to %s: %w", opts.Out, err)
+	}
+	d.out = out
 	for range d.opts.Rows {
 		d.addTransaction()
 	}
 	d.addOrphans(max(1, d.opts.Rows/400))
-	if err := d.write(); err != nil {
+	if err := errors.Join(out.close(), d.write()); err != nil {
 		return Plan{}, fmt.Errorf("write generated data to %s: %w", opts.Out, err)
 	}
 	return d.plan, nil
@@ -80,7 +85,6 @@ func newDataset(opts Options) *dataset {
 	for i := opts.Days - 1; i >= 0; i-- {
 		d.days = append(d.days, time.Date(last.Year(), last.Month(), last.Day()-i, 0, 0, 0, 0, opts.Zone))
 	}
-	d.rows = make([][]row, len(d.days))
 	d.asOf = last.AddDate(0, 0, 1).Add(150 * time.Minute)
 	d.plan = Plan{From: d.days[0].Format(time.DateOnly), To: last.Format(time.DateOnly), AsOf: d.asOf}
 	return d

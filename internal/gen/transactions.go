@@ -28,7 +28,7 @@ func (d *dataset) addTransaction() {
 	m, rw := d.newRow(day)
 	if d.chance(0.002) {
 		rw.badAmount = true
-		d.rows[day] = append(d.rows[day], rw)
+		d.out.row(day, rw)
 		d.plan.Quarantine++
 		return
 	}
@@ -57,14 +57,14 @@ func (d *dataset) addTransaction() {
 // emit stores a row and its expectation, sometimes twice, as an export that
 // repeats a line would.
 func (d *dataset) emit(day int, rw row, e Expectation) {
-	d.rows[day] = append(d.rows[day], rw)
-	d.expect = append(d.expect, e)
+	d.out.row(day, rw)
+	d.out.expect(e)
 	if d.chance(0.003) {
 		dup := e
 		dup.Occurrence = 2
 		dup.Findings = append(append([]string{}, e.Findings...), string(recon.DuplicateRow))
-		d.rows[day] = append(d.rows[day], rw)
-		d.expect = append(d.expect, dup)
+		d.out.row(day, rw)
+		d.out.expect(dup)
 	}
 }
 
@@ -157,8 +157,8 @@ func (d *dataset) addMerchantRetry(day int, m *merchant, decline row) {
 	if m.site(retry.siteURL) == nil {
 		re.Findings = append(re.Findings, string(recon.UnknownSite))
 	}
-	d.rows[day] = append(d.rows[day], retry)
-	d.expect = append(d.expect, re)
+	d.out.row(day, retry)
+	d.out.expect(re)
 }
 
 func (m *merchant) site(url string) *site {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
@@ -25,10 +24,8 @@ const (
 )
 
 func (d *dataset) write() error {
-	for _, dir := range []string{d.opts.Out, filepath.Join(d.opts.Out, InboxDir), filepath.Join(d.opts.Out, "secrets")} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
+	if err := os.MkdirAll(filepath.Join(d.opts.Out, "secrets"), 0o755); err != nil {
+		return err
 	}
 	seed, err := d.writeSecrets()
 	if err != nil {
@@ -36,9 +33,7 @@ func (d *dataset) write() error {
 	}
 	steps := []func() error{
 		func() error { return d.writeConfig() },
-		func() error { return d.writeLedgers() },
 		func() error { return writeFile(filepath.Join(d.opts.Out, SeedFile), seedWriter(seed)) },
-		func() error { return d.writeExpected() },
 		func() error { return writeFile(filepath.Join(d.opts.Out, PlanFile), jsonWriter(d.plan)) },
 	}
 	for _, step := range steps {
@@ -92,27 +87,6 @@ const ledgerHeader = "partner_merchant_id,mid,order_id,transaction_id,processed_
 	"response_code_source,initiator,channel,is_recurring,site_url,descriptor,campaign_id,environment,card_bin,card_last4," +
 	"fc_transmit_key,fc_order_id\n"
 
-func (d *dataset) writeLedgers() error {
-	for i, day := range d.days {
-		path := filepath.Join(d.opts.Out, InboxDir, "ledger_"+day.Format(time.DateOnly)+".csv")
-		err := writeFile(path, func(w *bufio.Writer) error {
-			w.WriteString(ledgerHeader)
-			buf := make([]byte, 0, 256)
-			for _, rw := range d.rows[i] {
-				buf = appendRow(buf[:0], rw)
-				if _, err := w.Write(buf); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func appendRow(b []byte, rw row) []byte {
 	initiator, channel := "CIT", "web"
 	switch rw.profile {
@@ -133,17 +107,6 @@ func appendRow(b []byte, rw row) []byte {
 	b = strconv.AppendBool(b, rw.recurring)
 	b = append(b, ","+rw.siteURL+","+rw.descriptor+","+rw.campaign+",,"+rw.bin+","+rw.last4+","+rw.transmitKey+",\n"...)
 	return b
-}
-
-func (d *dataset) writeExpected() error {
-	return writeFile(filepath.Join(d.opts.Out, ExpectedFile), func(w *bufio.Writer) error {
-		w.WriteString("partner_merchant_id,transaction_id,occurrence,transmit_state,outcome_state,findings\n")
-		for _, e := range d.expect {
-			fmt.Fprintf(w, "%s,%s,%d,%s,%s,%s\n", e.Merchant, e.TransactionID, e.Occurrence, e.Transmit, e.Outcome,
-				strings.Join(sortedUnique(e.Findings), ";"))
-		}
-		return nil
-	})
 }
 
 func seedWriter(s flexcharge.Seed) func(*bufio.Writer) error {
