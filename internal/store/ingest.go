@@ -86,7 +86,7 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 	if err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
-	if _, err := db.stage(ctx, conn, p); err != nil {
+	if err := db.stage(ctx, conn, p); err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
 	lf.step("store")
@@ -111,32 +111,29 @@ func (db *DB) fileSeen(ctx context.Context, sha string) (int64, bool, error) {
 	return f.ID, err == nil, err
 }
 
-// stage reads the file into the temporary stage and applies the whole-file
-// checks, returning how many records it read.
-func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) (int64, error) {
+// stage makes ledger_file the view of the file, keeps the records that need
+// a second look in ledger_stage and applies the whole-file checks.
+func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	for _, q := range []string{db.q.CreateLedgerStage, db.q.ClearLedgerStage} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	p.step("read")
 	query, err := p.render(db.q, "stage")
 	if err != nil {
-		return 0, err
+		return err
 	}
-	res, err := conn.ExecContext(ctx, query)
-	if err != nil {
-		return 0, cleanCSVError(err)
+	if _, err := conn.ExecContext(ctx, query); err != nil {
+		return cleanCSVError(err)
 	}
 	p.step("guard")
 	if err := db.cardGuard(ctx, conn, p); err != nil {
-		return 0, err
+		return err
 	}
 	p.step("validate")
-	if _, err = conn.ExecContext(ctx, db.q.StageProblems); err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	_, err = conn.ExecContext(ctx, db.q.StageProblems)
+	return err
 }
 
 // clearStage empties the stage so the values of a file do not linger on a

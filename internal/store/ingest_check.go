@@ -54,7 +54,7 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 	p, err := db.plan(ctx, conn, lf)
 	c.Format, c.Fields, c.Unmapped = p.format, p.fields, unmapped(p.header, p.fields)
 	if err == nil {
-		c.Records, err = db.stage(ctx, conn, p)
+		err = db.stage(ctx, conn, p)
 	}
 	if err != nil {
 		c.Rejected = strings.TrimPrefix(err.Error(), ErrRejected.Error()+": ")
@@ -64,6 +64,13 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 }
 
 func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check) (err error) {
+	count, err := p.render(db.q, "count")
+	if err != nil {
+		return err
+	}
+	if err = conn.GetContext(ctx, &c.Records, count); err != nil {
+		return cleanCSVError(err)
+	}
 	if err = conn.SelectContext(ctx, &c.Problems, db.q.ListStageProblems, checkSample); err != nil {
 		return err
 	}

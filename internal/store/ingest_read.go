@@ -75,6 +75,7 @@ type readTemplate struct {
 	Format                      ledger.Format
 	Path, Delim, Zone, Strptime string
 	ColumnTypes                 string
+	Columns                     []string // the file's columns, every one card-checked
 	Minor, Layout, ZonedLayout  bool
 	Fields                      []stageField
 	Line                        int64
@@ -103,7 +104,7 @@ func (p plan) params() readTemplate {
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
-		Fields: fields, Line: p.line,
+		Fields: fields, Line: p.line, Columns: p.header,
 	}
 }
 

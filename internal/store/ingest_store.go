@@ -29,7 +29,7 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	if err != nil {
 		return out, err
 	}
-	if err := db.storeInTx(ctx, tx, p.LoadFile, day, &out); err != nil {
+	if err := db.storeInTx(ctx, tx, p, day, &out); err != nil {
 		tx.Rollback()
 		return out, err
 	}
@@ -37,7 +37,8 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	return out, tx.Commit()
 }
 
-func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, lf LoadFile, day time.Time, out *LoadOutcome) error {
+func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time, out *LoadOutcome) error {
+	lf := p.LoadFile
 	var earlier int64
 	err := tx.GetContext(ctx, &earlier, db.q.LiveFileForDate, lf.File.Source, day)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -58,9 +59,16 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, lf LoadFile, day time.
 	}
 	res, err := tx.ExecContext(ctx, db.q.StoreStage, out.FileID)
 	if err != nil {
-		return err
+		return cleanCSVError(err)
 	}
 	if out.Rows, err = res.RowsAffected(); err != nil {
+		return err
+	}
+	occurrences, err := p.render(db.q, "occurrences")
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, occurrences, out.FileID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
@@ -88,8 +96,10 @@ func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.T
 		return p.File.BusinessDate, nil
 	}
 	var day sql.NullTime
-	err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, p.zone.String())
-	return day.Time, err
+	if err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, p.zone.String()); err != nil {
+		return time.Time{}, cleanCSVError(err)
+	}
+	return day.Time, nil
 }
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -1,7 +1,10 @@
 -- name: create-ledger-stage
--- One file's rows between reading and storing: the canonical columns as the
--- file wrote them, and the typed values parsed from them. Temporary, so a
--- rejected file's values never reach the database file.
+-- The rows of one file that need a second look: those the card guard flags
+-- or that fail a check of stage-problems, with the canonical columns as the
+-- file wrote them and the typed values parsed from them. Temporary, so a
+-- rejected file's values never reach the database file. ledger_file is the
+-- view of the file being loaded (stage-csv replaces it); this placeholder
+-- has its columns so the queries over it prepare at start-up.
 CREATE OR REPLACE TEMP TABLE ledger_stage (
     line BIGINT, card_hit BOOLEAN,
     partner_merchant_id VARCHAR, mid VARCHAR, order_id VARCHAR, transaction_id VARCHAR,
@@ -10,38 +13,52 @@ CREATE OR REPLACE TEMP TABLE ledger_stage (
     is_recurring VARCHAR, site_url VARCHAR, descriptor VARCHAR, campaign_id VARCHAR,
     environment VARCHAR, card_bin VARCHAR, card_last4 VARCHAR, fc_transmit_key VARCHAR,
     fc_order_id VARCHAR,
-    processed_ts TIMESTAMPTZ, amount_minor BIGINT, digits INTEGER, recurring BOOLEAN
+    processed_ts TIMESTAMPTZ, amount_minor BIGINT, digits INTEGER, recurring BOOLEAN, bad BOOLEAN
 );
+CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
 
 -- name: clear-ledger-stage
 DELETE FROM ledger_stage;
+DROP TABLE IF EXISTS ledger_raw;
 
 -- name: stage-csv
--- Templates (Go's text/template) that read a file of any format into the
--- stage; Go executes them by their define names, "stage" and "columns". The
--- query keeps the name of its first format. Every column of the file, mapped
--- or not, goes through the card-number guard while the file is read, once.
+-- Templates (Go's text/template) that read a file of any format; Go
+-- executes them by their define names, "stage", "columns" and "records".
+-- The query keeps the name of its first format.
+--
+-- The file is never copied whole into DuckDB: "stage" makes ledger_file a
+-- view over the file and keeps in ledger_stage only the rows the card guard
+-- flags or a check fails (few); storing reads the file again through the
+-- view. Reading a CSV twice costs less than materialising it once.
 
 -- guard: the card guard on one text. card_like's Luhn lambdas are costly
--- and a projection evaluates both sides of an AND, so its cheap regex runs
--- first under CASE and the rest only for the rare text with 13 digits.
-{{define "guard"}}CASE WHEN regexp_matches(coalesce({{.}}, ''), '[0-9](?:[ -]?[0-9]){12}') THEN card_like({{.}}) ELSE false END{{end}}
+-- and a projection evaluates both sides of an AND, so cheap tests run first
+-- under CASE: a text shorter than 13 bytes cannot hold 13 digits (most
+-- values are, and their length is free), then the regex, then Luhn.
+{{define "guard"}}CASE WHEN strlen(coalesce({{.}}, '')) < 13 THEN false WHEN regexp_matches({{.}}, '[0-9](?:[ -]?[0-9]){12}') THEN card_like({{.}}) ELSE false END{{end}}
 
--- records: the file's records with their line (CSV counts its header line;
--- JSON Lines and Parquet count records from 1) and the card guard's verdict.
-{{define "records"}}
+-- source: the file's records, every column as the file has it, with the
+-- card guard's verdict over every column, mapped or not.
+{{define "source"}}
 {{- if eq .Format "jsonl"}}
-    SELECT row_number() OVER () AS line, card_like(CAST(json AS VARCHAR)) AS card_hit, json
-    FROM read_ndjson_objects({{.Path}})
+    SELECT {{template "guard" "CAST(json AS VARCHAR)"}} AS card_hit, json FROM read_ndjson_objects({{.Path}})
 {{- else if eq .Format "parquet"}}
-    SELECT row_number() OVER () AS line, card_like(concat_ws(chr(31), *COLUMNS(*))) AS card_hit, *
+    SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (printf "CAST(%s AS VARCHAR)" (ident $c))}}{{end}}) AS card_hit, *
     FROM read_parquet({{.Path}})
 {{- else}}
-    SELECT line, {{template "guard" "row_text"}} AS card_hit, * EXCLUDE (row_text) FROM (
-    SELECT row_number() OVER () + 1 AS line, concat_ws(chr(31), *COLUMNS(*)) AS row_text, *
+    SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (ident $c)}}{{end}}) AS card_hit, *
     FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"',
-        auto_detect = false, columns = {{.ColumnTypes}}, compression = 'auto'))
+        auto_detect = false, columns = {{.ColumnTypes}}, compression = 'auto')
 {{- end}}
+{{- end}}
+
+-- first: the line of a file's first record: CSV counts its header line;
+-- JSON Lines and Parquet count records from 1.
+{{define "first"}}{{if eq .Format "csv"}}2{{else}}1{{end}}{{end}}
+
+-- records: the file's raw records with their line, for card-columns.
+{{define "records"}}
+    SELECT row_number() OVER () + {{template "first" .}} - 1 AS line, * EXCLUDE (card_hit) FROM ({{template "source" .}})
 {{- end}}
 
 -- value: one file column as text, however the format stores it.
@@ -54,7 +71,7 @@ DELETE FROM ledger_stage;
 -- field: a canonical column taken from its file column, through the
 -- source's value map when it has one (matched trimmed and lowercased).
 {{define "field"}}
-{{- if not .Source}}NULL
+{{- if not .Source}}CAST(NULL AS VARCHAR)
 {{- else if .Values}}CASE lower(trim(coalesce({{template "value" .}}, '')))
     {{- range .Values}} WHEN {{literal .From}} THEN {{literal .To}}{{end}}
     ELSE nullif(trim({{template "value" .}}), '') END
@@ -65,36 +82,103 @@ DELETE FROM ledger_stage;
 -- RFC 3339 with an offset, or a naive time in the source's zone.
 {{define "processed"}}
 {{- if .Layout}}
-    {{- if .ZonedLayout}}try_strptime(raw.processed_at, {{.Strptime}})
-    {{- else}}timezone({{.Zone}}, try_strptime(raw.processed_at, {{.Strptime}})){{end}}
-{{- else}}CASE WHEN regexp_matches(raw.processed_at, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
-         THEN TRY_CAST(raw.processed_at AS TIMESTAMPTZ)
-         ELSE timezone({{.Zone}}, TRY_CAST(raw.processed_at AS TIMESTAMP)) END
+    {{- if .ZonedLayout}}try_strptime(processed_at, {{.Strptime}})
+    {{- else}}timezone({{.Zone}}, try_strptime(processed_at, {{.Strptime}})){{end}}
+{{- else}}CASE WHEN regexp_matches(processed_at, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+         THEN TRY_CAST(processed_at AS TIMESTAMPTZ)
+         ELSE timezone({{.Zone}}, TRY_CAST(processed_at AS TIMESTAMP)) END
+{{- end}}
+{{- end}}
+
+-- number: the amount as a number, when it is written as one: whole minor
+-- units, or a major-unit decimal (its places checked against the currency,
+-- which has at most 3, once it is known; a longer fraction is rounded here
+-- but never stored). DECIMAL(18, 3) fits 15 whole digits and is an int64:
+-- DECIMAL(38, x) would be a 128-bit cast, 100 times slower.
+{{define "number"}}
+{{- if .Minor}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,18}') THEN CAST(amount AS BIGINT) END
+{{- else}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,15}(\.[0-9]+)?') THEN CAST(amount AS DECIMAL(18, 3)) END
 {{- end}}
 {{- end}}
 
 -- amount: integer minor units, exactly: whole minor units as written, or a
 -- major-unit decimal with no more decimals than the currency has.
 {{define "amount"}}
-{{- if .Minor}}CASE WHEN regexp_full_match(raw.amount, '-?[0-9]{1,18}') THEN CAST(raw.amount AS BIGINT) END
-{{- else}}CASE WHEN regexp_full_match(raw.amount, '-?[0-9]{1,15}(\.[0-9]+)?')
-          AND length(coalesce(split_part(raw.amount, '.', 2), '')) <= c.digits
-         THEN CAST(CAST(raw.amount AS DECIMAL(38, 6)) * [1, 10, 100, 1000][c.digits + 1] AS BIGINT) END
+{{- if .Minor}}raw.number
+{{- else}}CASE WHEN raw.places <= c.digits THEN CAST(raw.number * [1, 10, 100, 1000][c.digits + 1] AS BIGINT) END
 {{- end}}
 {{- end}}
 
+-- stage: ledger_raw, the file's records as text (the mapped columns) with
+-- the card guard's verdict, read in parallel in the file's order so that a
+-- record's rowid gives its line; ledger_file, the view of every record in
+-- ledger_stage's columns; then the records that need a second look into
+-- ledger_stage. bad says a check of stage-problems fails: keep the two in
+-- step. Numbering lines with row_number() OVER () instead would run the
+-- whole read on one thread.
 {{define "stage"}}
-INSERT INTO ledger_stage
-SELECT raw.*, {{template "processed" .}}, {{template "amount" .}}, c.digits,
-    CASE lower(coalesce(raw.is_recurring, ''))
-         WHEN '' THEN false WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
-         WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true END
+CREATE OR REPLACE TEMP TABLE ledger_raw AS
+SELECT card_hit, {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
+FROM ({{template "source" .}});
+CREATE OR REPLACE TEMP VIEW ledger_file AS
+SELECT line, card_hit, {{range .Fields}}{{ident .Name}}, {{end}}processed_ts, amount_minor, digits, recurring,
+    text_bad OR digits IS NULL OR amount_minor IS NULL AS bad
 FROM (
-    SELECT line, card_hit,
-        {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
-    FROM ({{template "records" .}})
-) raw
-LEFT JOIN currencies c ON c.code = raw.currency
+    SELECT raw.*, {{template "amount" .}} AS amount_minor, c.digits
+    FROM (
+        SELECT *,
+            partner_merchant_id IS NULL OR order_id IS NULL OR transaction_id IS NULL OR processed_ts IS NULL
+            OR coalesce(status, '') NOT IN ('approved', 'declined', 'error', 'refunded', 'chargeback', 'voided')
+            OR coalesce(initiator, '') NOT IN ('CIT', 'MIT')
+            OR coalesce(channel, 'web') NOT IN ('web', 'callcenter')
+            OR coalesce(environment, 'production') NOT IN ('production', 'sandbox')
+            OR recurring IS NULL OR (site_url IS NULL AND descriptor IS NULL)
+            OR NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}')
+            OR NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}') AS text_bad
+        FROM (
+            SELECT rowid + {{template "first" .}} AS line, *, {{template "processed" .}} AS processed_ts,
+                CASE lower(coalesce(is_recurring, ''))
+                     WHEN '' THEN false WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
+                     WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true END AS recurring,
+                {{template "number" .}} AS number, length(coalesce(split_part(amount, '.', 2), '')) AS places
+            FROM ledger_raw
+        )
+    ) raw
+    LEFT JOIN currencies c ON c.code = raw.currency
+);
+INSERT INTO ledger_stage SELECT * FROM ledger_file WHERE card_hit OR bad;
+{{end}}
+
+-- count: how many records the file has.
+{{define "count"}}SELECT count(*) FROM ledger_file{{end}}
+
+-- occurrences: not a file template but run after store-stage with $1 the
+-- file id (it lives here because Queries has no field for it).
+-- The occurrence of each stored row of file $1 whose transaction id was seen
+-- before for the merchant, in this file or an earlier one: how many times
+-- counting earlier files. Keys are matched by hash first, so only the file's
+-- own rows are grouped and earlier files are read for the candidates alone.
+{{define "occurrences"}}
+UPDATE ledger_tx t SET occurrence = o.occurrence FROM (
+    WITH mine AS (
+        SELECT line, partner_merchant_id, transaction_id, hash(partner_merchant_id, transaction_id) AS h
+        FROM ledger_tx WHERE file_id = $1
+    ), earlier AS (
+        SELECT partner_merchant_id, transaction_id, occurrence, hash(partner_merchant_id, transaction_id) AS h
+        FROM ledger_tx WHERE file_id <> $1
+    ), twice AS (
+        SELECT h FROM mine GROUP BY h HAVING count(*) > 1
+        UNION SELECT h FROM earlier SEMI JOIN mine USING (h)
+    ), prev AS (
+        SELECT partner_merchant_id, transaction_id, max(occurrence) AS seen
+        FROM earlier SEMI JOIN twice USING (h) GROUP BY ALL
+    )
+    SELECT m.line, coalesce(prev.seen, 0)
+        + row_number() OVER (PARTITION BY m.partner_merchant_id, m.transaction_id ORDER BY m.line) AS occurrence
+    FROM mine m SEMI JOIN twice USING (h)
+    LEFT JOIN prev USING (partner_merchant_id, transaction_id)
+) o
+WHERE t.file_id = $1 AND t.line = o.line AND t.occurrence <> o.occurrence
 {{end}}
 
 -- columns: the column names of a JSON Lines file (every key of every record,
@@ -119,7 +203,7 @@ SELECT k FROM (
 ) WHERE card_like(CAST(json_extract(json, '$."' || replace(k, '"', '\"') || '"') AS VARCHAR))
 {{- else}}
 SELECT col FROM (
-    UNPIVOT (SELECT CAST(COLUMNS(* EXCLUDE (line, card_hit)) AS VARCHAR) FROM ({{template "records" .}}) WHERE line = {{.Line}})
+    UNPIVOT (SELECT CAST(COLUMNS(* EXCLUDE (line)) AS VARCHAR) FROM ({{template "records" .}}) WHERE line = {{.Line}})
     ON COLUMNS(*) INTO NAME col VALUE val
 ) WHERE card_like(val)
 {{- end}}
@@ -160,7 +244,7 @@ SELECT count(DISTINCT line) FROM stage_problems;
 -- name: stage-business-date
 -- The business date a file without one in its name carries: its earliest
 -- processing day in the source's zone.
-SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_stage;
+SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_file;
 
 -- name: file-by-hash
 -- A rejected file may come again once its source's mapping is fixed.
@@ -188,22 +272,18 @@ INSERT INTO quarantine (file_id, line, column_name, reason)
 SELECT $1, line, column_name, reason FROM stage_problems;
 
 -- name: store-stage
--- The staged rows that passed validation, with their occurrence: how many
--- times this transaction id has been seen for the merchant, counting earlier files.
+-- The file's rows that passed validation, read again through ledger_file,
+-- each as a first occurrence; the "occurrences" template then numbers the few that
+-- are not.
 INSERT INTO ledger_tx
-SELECT $1, s.line, s.partner_merchant_id, s.mid, s.order_id, s.transaction_id,
-    coalesce(prev.seen, 0) + row_number() OVER (PARTITION BY s.partner_merchant_id, s.transaction_id ORDER BY s.line),
-    s.processed_ts, s.amount_minor, s.currency, s.status, s.response_code, s.response_code_source,
-    s.initiator, coalesce(s.channel, 'web'),
-    CASE WHEN s.initiator = 'MIT' THEN 'mit' WHEN s.channel = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END,
-    s.recurring, s.site_url, s.descriptor, s.campaign_id, coalesce(s.environment, 'production'),
-    s.card_bin, s.card_last4, s.fc_transmit_key, s.fc_order_id
-FROM ledger_stage s
-LEFT JOIN (
-    SELECT partner_merchant_id, transaction_id, max(occurrence) AS seen FROM ledger_tx
-    GROUP BY ALL
-) prev USING (partner_merchant_id, transaction_id)
-WHERE s.line NOT IN (SELECT line FROM stage_problems);
+SELECT $1, f.line, f.partner_merchant_id, f.mid, f.order_id, f.transaction_id, 1,
+    f.processed_ts, f.amount_minor, f.currency, f.status, f.response_code, f.response_code_source,
+    f.initiator, coalesce(f.channel, 'web'),
+    CASE WHEN f.initiator = 'MIT' THEN 'mit' WHEN f.channel = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END,
+    f.recurring, f.site_url, f.descriptor, f.campaign_id, coalesce(f.environment, 'production'),
+    f.card_bin, f.card_last4, f.fc_transmit_key, f.fc_order_id
+FROM ledger_file f
+WHERE NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line);
 
 -- name: count-stored-duplicates
 SELECT count(*) FROM ledger_tx WHERE file_id = $1 AND occurrence > 1;
