@@ -36,11 +36,15 @@ type Merchant struct {
 	Credentials map[recon.Environment]flexcharge.Credentials
 }
 
-// Source is a folder ledger exports arrive in, and how to read them.
+// Source is a folder ledger exports arrive in, and how to read them. A
+// remote source (Kind sftp or https) is fetched into Path before each run.
 type Source struct {
 	Name, Path, Pattern string
 	Format              string // "" or "auto": from the file name
 	Mapping             ledger.Mapping
+	Kind                string             // inbox (or ""), sftp or https
+	SFTP                *ledger.SFTPSource // for Kind sftp: server, credentials, remote folder
+	URL                 string             // for Kind https: {date} and {yyyymmdd} become each business date
 }
 
 // PushPolicy governs transmitting what FlexCharge never received.

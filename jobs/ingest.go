@@ -9,11 +9,15 @@ import (
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
-// ingest loads every new file of every source. A rejected file is recorded
+// ingest fetches the exports of remote sources, then loads every new file
+// of every source. A rejected file is recorded
 // and reported, and does not stop the run: the other files still count.
 func ingest(ctx context.Context, r *run) (int64, string, error) {
 	var rows, loaded, rejected int64
 	for _, src := range r.env.Sources {
+		if err := fetch(ctx, r, src); err != nil {
+			return rows, "", err
+		}
 		files, err := ledger.Discover(src.Name, src.Path, src.Pattern)
 		if err != nil {
 			return rows, "", err
@@ -38,7 +42,9 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.LoadOutcome, error) {
 	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
 	if err != nil {
-		return store.LoadOutcome{}, err
+		// A file of no known format (with format "auto") or a mapping that
+		// cannot apply is refused like a bad file: it does not stop the run.
+		return store.LoadOutcome{}, fmt.Errorf("%w: %w", store.ErrRejected, err)
 	}
 	lf.RunID = r.id
 	return r.env.DB.IngestFile(ctx, lf)

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/ledger"
 	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
@@ -108,7 +111,22 @@ func registry(ms []jobs.Merchant) []store.Merchant {
 func sources(cfg *config.Config) ([]jobs.Source, error) {
 	out := make([]jobs.Source, len(cfg.Sources))
 	for i, s := range cfg.Sources {
-		out[i] = jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern, Format: s.Format, Mapping: s.Mapping}
+		src := jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern, Format: s.Format,
+			Mapping: s.Mapping, Kind: s.Kind, URL: s.URL}
+		if s.Kind == "sftp" || s.Kind == "https" {
+			// A remote source's files are fetched beside the database, one
+			// folder per source, and read from there.
+			src.Path = filepath.Join(filepath.Dir(cfg.Path(cfg.Database)), "downloads", s.Name)
+		}
+		if s.Kind == "sftp" {
+			addr := s.Host
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				addr = net.JoinHostPort(addr, "22")
+			}
+			src.SFTP = &ledger.SFTPSource{Addr: addr, User: s.User, Password: s.Password.Value(),
+				Key: []byte(s.Key.Value()), HostKey: s.HostKey, Dir: s.Path, Pattern: s.Pattern}
+		}
+		out[i] = src
 	}
 	return out, nil
 }

@@ -77,8 +77,8 @@ func (c *Config) applyDefaults() {
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		setDefault(&s.Kind, "inbox")
-		setDefault(&s.Format, "csv")
-		setDefault(&s.Pattern, "*.csv")
+		setDefault(&s.Format, "auto")
+		setDefault(&s.Pattern, s.defaultPattern())
 	}
 	for i := range c.Merchants {
 		for j := range c.Merchants[i].Switches {

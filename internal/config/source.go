@@ -39,6 +39,21 @@ type Source struct {
 	Mapping ledger.Mapping `toml:"mapping"`
 }
 
+// defaultPattern selects the files of the source's format, gzipped or not;
+// with the format from each name, every file not hidden (a download in
+// progress is a hidden temporary file).
+func (s *Source) defaultPattern() string {
+	switch f, _ := ledger.FormatOf(s.Format, ""); f {
+	case ledger.CSV:
+		return "*.csv*"
+	case ledger.JSONL:
+		return "*.jsonl*"
+	case ledger.Parquet:
+		return "*.parquet"
+	}
+	return "[!.]*"
+}
+
 func (c *Config) validateSources(fe *fieldErrors) {
 	seen := map[string]bool{}
 	for i := range c.Sources {

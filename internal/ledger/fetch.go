@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"time"
 )
+
+// ErrNoExport means the server has no export for the date asked (404).
+var ErrNoExport = errors.New("no export for that date")
 
 // FetchHTTPS downloads the export at rawURL for a business date ({date} and
 // {yyyymmdd} in the URL become the date) into dir, and returns the local
@@ -32,6 +36,9 @@ func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day tim
 		return "", err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return "", ErrNoExport
+	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("server answered %s", resp.Status)
 	}

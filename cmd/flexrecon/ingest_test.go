@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flexcharge/flexrecon/internal/gen"
+)
+
+// TestIngestCheck runs "ingest --check" on a canonical file, a file with a
+// card number and a generated source's export: it prints the mapping and
+// the verdict, never the card number, and loads nothing anywhere.
+func TestIngestCheck(t *testing.T) {
+	dir := t.TempDir()
+	card := filepath.Join(dir, "card_2026-11-23.csv")
+	body := "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n" +
+		"M1,O1,T1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\n" +
+		"M1,O2,T2,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,,4111 1111 1111 1111\n"
+	if err := os.WriteFile(card, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, 50)
+	exports, _ := filepath.Glob(filepath.Join(f.dir, gen.InboxDir, "*.csv"))
+	if len(exports) == 0 {
+		t.Fatalf("no generated export under %s", filepath.Join(f.dir, gen.InboxDir))
+	}
+	config := filepath.Join(f.dir, gen.ConfigFile)
+	for _, c := range []struct {
+		name         string
+		args         []string
+		want, absent []string
+	}{
+		{"canonical", []string{"--check", "../../testdata/ledger/canonical_2026-11-23.csv"},
+			[]string{"processed_at          ← processed_at", "5 read, 4 would load, 1 quarantined", `line 5`, `"12.345" is not an amount`, "verdict                 would load"}, nil},
+		{"card number", []string{"--check", card},
+			[]string{"rejected whole", "line 3 column descriptor", "not PCI-safe"}, []string{"4111", "records"}},
+		{"configured source", []string{"--check", exports[0], "--config", config, "--source", "gateway"},
+			[]string{"verdict                 would load"}, []string{"rejected"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			m := &Main{Stdout: &out, Stderr: &errOut}
+			if err := m.Run(context.Background(), append([]string{"ingest"}, c.args...)); err != nil {
+				t.Fatalf("ingest %v: %v\n%s", c.args, err, errOut.String())
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("ingest %v printed\n%s\nwant it to contain %q", c.args, out.String(), w)
+				}
+			}
+			for _, a := range c.absent {
+				if strings.Contains(out.String(), a) {
+					t.Errorf("ingest %v printed\n%s\nwant no %q", c.args, out.String(), a)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "var")); !os.IsNotExist(err) {
+		t.Errorf("ingest --check created the database folder %s/var: %v", f.dir, err)
+	}
+}
+
+func TestIngestNeedsCheck(t *testing.T) {
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out}
+	err := m.Run(context.Background(), []string{"ingest", "--source", "gateway"})
+	if err == nil || !strings.Contains(err.Error(), "--check") {
+		t.Fatalf("ingest without --check: %v, want an error naming --check", err)
+	}
+}
