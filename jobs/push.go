@@ -29,14 +29,22 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
+	local, send, sendCands := r.sort(cands)
 	counts := map[string]int{}
-	bar := r.progress(len(cands))
-	for start := 0; start < len(cands); start += pushBatch {
-		batch := cands[start:min(start+pushBatch, len(cands))]
-		if err := r.pushBatch(ctx, batch, counts); err != nil {
+	// What is decided without calling FlexCharge is written in large chunks;
+	// only calls need the small batches that bound doubt after a crash.
+	for start := 0; start < len(local); start += localBatch {
+		if err := r.record(ctx, local[start:min(start+localBatch, len(local))], counts); err != nil {
 			return 0, "", err
 		}
-		bar.Add(len(batch))
+	}
+	bar := r.progress(len(send))
+	for start := 0; start < len(send); start += pushBatch {
+		end := min(start+pushBatch, len(send))
+		if err := r.pushBatch(ctx, sendCands[start:end], send[start:end], counts); err != nil {
+			return 0, "", err
+		}
+		bar.Add(end - start)
 	}
 	bar.Finish()
 	if err := r.env.DB.ApplyPushes(ctx, r.id); err != nil {
@@ -46,34 +54,44 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 		counts["pushed"], counts["failed"], counts["too_old"], counts["would_push"]), nil
 }
 
-func (r *run) pushBatch(ctx context.Context, batch []store.PushCandidate, counts map[string]int) error {
-	var local, send []store.PushRecord
-	var sendCands []store.PushCandidate
-	for _, c := range batch {
-		rec := r.record(c)
+// localBatch is how many decided-without-a-call records share a write.
+const localBatch = 10_000
+
+// sort splits candidates into those decided here (dry run, too old, no
+// credentials) and those to transmit, with their records.
+func (r *run) sort(cands []store.PushCandidate) (local, send []store.PushRecord, sendCands []store.PushCandidate) {
+	for _, c := range cands {
+		rec := r.decide(c)
 		if rec.Outcome == "" {
 			send, sendCands = append(send, rec), append(sendCands, c)
 			continue
 		}
 		local = append(local, rec)
 	}
-	if err := r.env.DB.RecordIntents(ctx, send); err != nil {
+	return local, send, sendCands
+}
+
+func (r *run) pushBatch(ctx context.Context, cands []store.PushCandidate, recs []store.PushRecord, counts map[string]int) error {
+	if err := r.env.DB.RecordIntents(ctx, recs); err != nil {
 		return err
 	}
-	r.transmitAll(ctx, sendCands, send)
+	r.transmitAll(ctx, cands, recs)
 	if err := ctx.Err(); err != nil {
 		return err // the intents stay: the next run settles them
 	}
-	done := append(local, send...)
-	for _, rec := range done {
-		counts[rec.Outcome]++
-	}
-	return r.env.DB.RecordOutcomes(ctx, done)
+	return r.record(ctx, recs, counts)
 }
 
-// record decides what happens to a candidate without calling FlexCharge; an
+func (r *run) record(ctx context.Context, recs []store.PushRecord, counts map[string]int) error {
+	for _, rec := range recs {
+		counts[rec.Outcome]++
+	}
+	return r.env.DB.RecordOutcomes(ctx, recs)
+}
+
+// decide says what happens to a candidate without calling FlexCharge; an
 // empty Outcome means it must be transmitted.
-func (r *run) record(c store.PushCandidate) store.PushRecord {
+func (r *run) decide(c store.PushCandidate) store.PushRecord {
 	rec := store.PushRecord{RunID: r.id, Merchant: c.Merchant, TransactionID: c.TransactionID,
 		Env: c.Environment, MID: c.MID, InDoubt: c.InDoubt, At: time.Now().UTC(), RunClock: r.req.AsOf}
 	switch {

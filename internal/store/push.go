@@ -2,9 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"time"
 
-	"github.com/jmoiron/sqlx"
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // PushCandidate is an untransmitted transaction with what /transmit needs.
@@ -49,48 +50,69 @@ type PushRecord struct {
 	RunClock                          time.Time // the run's as-of, which lateness is judged by
 }
 
-// RecordIntents writes the outbox rows of a batch in one transaction, before
-// any of its calls is made.
+// RecordIntents writes the outbox rows of a batch before any of its calls
+// is made: appended in bulk, then made intents by one statement.
 func (db *DB) RecordIntents(ctx context.Context, ps []PushRecord) error {
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		for _, p := range ps {
-			if _, err := tx.ExecContext(ctx, db.q.RecordIntent, p.Merchant, p.TransactionID, p.Env, p.MID, p.InDoubt, p.At, p.RunID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return wrapf(err, "record %d transmit intents", len(ps))
+	return wrapf(db.viaPushBatch(ctx, ps, db.q.RecordIntents), "record %d transmit intents", len(ps))
 }
 
-// RecordOutcomes stores a batch of answers (keys or failures) in the outbox
-// and the run's push list, in one transaction. A dry run's or a too-old
-// candidate's outcome goes to the run's list only.
+// RecordOutcomes stores a batch of answers (keys or refusals) in the outbox,
+// and every record of the batch, sent or not, in the run's push list.
 func (db *DB) RecordOutcomes(ctx context.Context, ps []PushRecord) error {
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		for _, p := range ps {
-			if err := db.recordOutcome(ctx, tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return wrapf(err, "record %d transmit outcomes", len(ps))
+	return wrapf(db.viaPushBatch(ctx, ps, db.q.RecordAnswers, db.q.RecordPushes), "record %d transmit outcomes", len(ps))
 }
 
-func (db *DB) recordOutcome(ctx context.Context, tx *sqlx.Tx, p PushRecord) (err error) {
-	switch p.Outcome {
-	case "pushed":
-		_, err = tx.ExecContext(ctx, db.q.RecordSent, p.Merchant, p.TransactionID, p.Key, p.RunClock)
-	case "failed":
-		_, err = tx.ExecContext(ctx, db.q.RecordFailed, p.Merchant, p.TransactionID, p.Error, p.Retryable, p.RunClock)
+// viaPushBatch appends ps to push_batch and applies the merge statements in
+// one transaction. One run pushes at a time, so the batch table is its own.
+func (db *DB) viaPushBatch(ctx context.Context, ps []PushRecord, merges ...string) error {
+	if len(ps) == 0 {
+		return nil
 	}
+	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, db.q.RecordPush, p.RunID, p.Merchant, p.TransactionID, p.Env, p.Outcome,
-		nullString(p.Key), nullString(p.Error), p.InDoubt, p.At)
-	return err
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		exec := dc.(driver.ExecerContext)
+		if _, err := exec.ExecContext(ctx, db.q.ClearPushBatch, nil); err != nil {
+			return err
+		}
+		if err := appendPushes(dc.(driver.Conn), ps); err != nil {
+			return err
+		}
+		return execInTx(ctx, dc.(driver.Conn), merges)
+	})
+}
+
+func appendPushes(conn driver.Conn, ps []PushRecord) error {
+	app, err := duckdb.NewAppenderFromConn(conn, "", "push_batch")
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		err := app.AppendRow(p.RunID, p.Merchant, p.TransactionID, p.Env, p.MID, p.Outcome,
+			nullString(p.Key), nullString(p.Error), p.InDoubt, p.Retryable, p.At, p.RunClock)
+		if err != nil {
+			app.Close()
+			return err
+		}
+	}
+	return app.Close()
+}
+
+func execInTx(ctx context.Context, conn driver.Conn, queries []string) error {
+	tx, err := conn.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
+		return err
+	}
+	for _, q := range queries {
+		if _, err := conn.(driver.ExecerContext).ExecContext(ctx, q, nil); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // ApplyPushes updates a run's results with its pushes, and lists in-doubt pushes as findings.

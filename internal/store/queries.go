@@ -50,10 +50,10 @@ type Queries struct {
 	ClearOrdersStage    string `query:"clear-orders-stage"`
 	MergeOrdersStage    string `query:"merge-orders-stage"`
 	PushCandidates      string `query:"push-candidates"`
-	RecordIntent        string `query:"record-intent"`
-	RecordSent          string `query:"record-sent"`
-	RecordFailed        string `query:"record-failed"`
-	RecordPush          string `query:"record-push"`
+	ClearPushBatch      string `query:"clear-push-batch"`
+	RecordIntents       string `query:"record-intents"`
+	RecordAnswers       string `query:"record-answers"`
+	RecordPushes        string `query:"record-pushes"`
 	ApplyPushes         string `query:"apply-pushes"`
 	InDoubtFindings     string `query:"in-doubt-findings"`
 	UpsertMerchant      string `query:"upsert-merchant"`

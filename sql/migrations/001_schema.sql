@@ -211,6 +211,23 @@ CREATE TABLE findings (
     detail              VARCHAR
 );
 
+-- One batch of push records on its way into transmits and pushes: appended in
+-- bulk, then merged by one statement each (single-row statements are slow in DuckDB).
+CREATE TABLE push_batch (
+    run_id              BIGINT NOT NULL,
+    partner_merchant_id VARCHAR NOT NULL,
+    transaction_id      VARCHAR NOT NULL,
+    environment         VARCHAR NOT NULL,
+    mid                 VARCHAR NOT NULL,
+    outcome             VARCHAR NOT NULL,
+    transmit_key        VARCHAR,
+    error               VARCHAR,
+    in_doubt            BOOLEAN NOT NULL,
+    retryable           BOOLEAN NOT NULL,
+    recorded_at         TIMESTAMPTZ NOT NULL,
+    run_clock           TIMESTAMPTZ NOT NULL
+);
+
 CREATE TABLE pushes (
     run_id              BIGINT NOT NULL,
     partner_merchant_id VARCHAR NOT NULL,

@@ -16,24 +16,30 @@ WHERE r.run_id = $1 AND r.occurrence = 1 AND r.mid IS NOT NULL
   AND (r.transmit_state = 'untransmitted' OR (r.transmit_state = 'push_failed' AND t.retryable))
 ORDER BY r.partner_merchant_id, r.processed_at, r.transaction_id;
 
--- name: record-intent
--- Written before the call: if the process dies before the answer, the next
--- run finds this row still 'intent' and knows the transmit is in doubt.
+-- name: clear-push-batch
+DELETE FROM push_batch;
+
+-- name: record-intents
+-- Written before the calls: if the process dies before the answers, the next
+-- run finds these rows still 'intent' and knows the transmits are in doubt.
 INSERT OR REPLACE INTO transmits (partner_merchant_id, transaction_id, environment, mid, state, transmit_key, error,
     in_doubt, retryable, intent_at, done_at, run_id)
-VALUES ($1, $2, $3, $4, 'intent', NULL, NULL, $5, false, $6, NULL, $7);
+SELECT partner_merchant_id, transaction_id, environment, mid, 'intent', NULL, NULL, in_doubt, false, recorded_at, NULL, run_id
+FROM push_batch;
 
--- name: record-sent
-UPDATE transmits SET state = 'sent', transmit_key = $3, error = NULL, done_at = $4
-WHERE partner_merchant_id = $1 AND transaction_id = $2;
+-- name: record-answers
+-- The keys and refusals of a batch; done_at is the run's clock.
+UPDATE transmits SET
+    state = CASE b.outcome WHEN 'pushed' THEN 'sent' ELSE 'failed' END,
+    transmit_key = b.transmit_key, error = b.error, retryable = b.retryable, done_at = b.run_clock
+FROM push_batch b
+WHERE b.outcome IN ('pushed', 'failed') AND transmits.partner_merchant_id = b.partner_merchant_id
+  AND transmits.transaction_id = b.transaction_id;
 
--- name: record-failed
-UPDATE transmits SET state = 'failed', error = $3, retryable = $4, done_at = $5
-WHERE partner_merchant_id = $1 AND transaction_id = $2;
-
--- name: record-push
+-- name: record-pushes
 INSERT INTO pushes (run_id, partner_merchant_id, transaction_id, environment, outcome, transmit_key, error, in_doubt, pushed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+SELECT run_id, partner_merchant_id, transaction_id, environment, outcome, transmit_key, error, in_doubt, recorded_at
+FROM push_batch;
 
 -- name: apply-pushes
 -- After pushing: the run's results show what the pushes achieved. $1 run id.
