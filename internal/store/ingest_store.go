@@ -25,6 +25,10 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	if err != nil {
 		return out, err
 	}
+	if err := db.execTemplate(ctx, conn, p, "unordered"); err != nil {
+		return out, err
+	}
+	defer db.execTemplate(context.WithoutCancel(ctx), conn, p, "ordered")
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return out, err
@@ -78,6 +82,17 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		return err
 	}
 	_, err = tx.ExecContext(ctx, db.q.SetFileCounts, out.FileID, out.Rows, out.Duplicates)
+	return err
+}
+
+// execTemplate runs one of the templates of ingest.sql that take no
+// arguments.
+func (db *DB) execTemplate(ctx context.Context, conn *sqlx.Conn, p plan, name string) error {
+	query, err := p.render(db.q, name)
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, query)
 	return err
 }
 

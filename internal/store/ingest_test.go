@@ -293,3 +293,37 @@ func checkRejection(t *testing.T, db *store.DB, path string, err error, want []s
 		}
 	}
 }
+
+// TestIngestLinesAtScale: the stage is read on every thread, so line numbers
+// come from its order; bad rows far into a file of many read batches still
+// name their own line, and the good rows keep theirs.
+func TestIngestLinesAtScale(t *testing.T) {
+	const rows = 300_000
+	bad := map[int]bool{7: true, 123_457: true, 299_999: true}
+	var b strings.Builder
+	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
+	for i := range rows {
+		amount := "1.00"
+		if bad[i] {
+			amount = "x"
+		}
+		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,%s,USD,approved,CIT,https://a.example\n", i, i, amount)
+	}
+	db := MustOpenDB(t)
+	out, err := loadFile(t, db, writeFile(t, "many_2026-11-23.csv", b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int64
+	for _, p := range out.Problems {
+		lines = append(lines, p.Line)
+	}
+	// Record i is on line i+2: the header is line 1.
+	if diff := cmp.Diff([]int64{9, 123_459, 300_001}, lines); diff != "" {
+		t.Errorf("quarantined lines (-want +got):\n%s", diff)
+	}
+	got := dump(t, db, "SELECT count(*) FILTER (WHERE line <> CAST(substr(transaction_id, 2) AS BIGINT) + 2), count(*) FROM ledger_tx")
+	if diff := cmp.Diff([][]string{{"0", fmt.Sprint(rows - len(bad))}}, got); diff != "" {
+		t.Errorf("stored rows whose line is not their record's (-want +got):\n%s", diff)
+	}
+}
