@@ -134,8 +134,9 @@ func midWindowSwitches() []store.Switch {
 	}
 }
 
+// push is a push made by a run whose clock is when: lateness is judged by it.
 func push(id, outcome string, when time.Time) store.PushRecord {
-	p := store.PushRecord{Merchant: "M1", TransactionID: id, Env: "production", MID: "P1", Outcome: outcome, At: when}
+	p := store.PushRecord{Merchant: "M1", TransactionID: id, Env: "production", MID: "P1", Outcome: outcome, At: when, RunClock: when}
 	if outcome == "pushed" {
 		p.Key = "PK-" + id
 	} else {
