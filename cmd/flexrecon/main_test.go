@@ -48,3 +48,22 @@ func TestHelpListsCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryLimitReachesDuckDB checks the configured cap is DuckDB's, not
+// its default of most of the machine's memory.
+func TestMemoryLimitReachesDuckDB(t *testing.T) {
+	f := newFixture(t, 10)
+	env := f.env(t)
+	rows, err := env.DB.Query(context.Background(), "SELECT current_setting('memory_limit')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got string
+	if !rows.Next() || rows.Scan(&got) != nil {
+		t.Fatal("no memory_limit setting")
+	}
+	if got != "2.7 GiB" { // DuckDB shows the configured 3GB (10^9 bytes) in GiB
+		t.Errorf("memory_limit = %q, want the configured 3GB", got)
+	}
+}

@@ -31,6 +31,10 @@ func openEnv(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*job
 	if err != nil {
 		return nil, err
 	}
+	if err := db.SetMemoryLimit(ctx, cfg.MemoryLimit); err != nil {
+		db.Close()
+		return nil, err
+	}
 	env := &jobs.Env{
 		DB: db, Clients: clients(cfg, logger), Location: cfg.Location, Output: cfg.Path(cfg.Output),
 		Reports: defs, Version: version, ConfigHash: cfg.Hash, Logger: logger, Progress: isTerminal(os.Stderr),

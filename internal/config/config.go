@@ -8,15 +8,17 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Timezone   string                `toml:"timezone"`
-	Database   string                `toml:"database"`
-	Output     string                `toml:"output"`
-	Web        Web                   `toml:"web"`
-	Schedule   Schedule              `toml:"schedule"`
-	Push       Push                  `toml:"push"`
-	Sources    []Source              `toml:"sources"`
-	FlexCharge map[string]FlexCharge `toml:"flexcharge"`
-	Merchants  []Merchant            `toml:"merchants"`
+	Timezone string `toml:"timezone"`
+	Database string `toml:"database"`
+	// MemoryLimit caps DuckDB's memory ("3GB"); it spills to disk beyond it.
+	MemoryLimit string                `toml:"memory_limit"`
+	Output      string                `toml:"output"`
+	Web         Web                   `toml:"web"`
+	Schedule    Schedule              `toml:"schedule"`
+	Push        Push                  `toml:"push"`
+	Sources     []Source              `toml:"sources"`
+	FlexCharge  map[string]FlexCharge `toml:"flexcharge"`
+	Merchants   []Merchant            `toml:"merchants"`
 
 	// Location is Timezone, loaded.
 	Location *time.Location `toml:"-"`

@@ -19,6 +19,7 @@ type Queries struct {
 	MigrationApplied      string `query:"migration-applied"`
 	RecordMigration       string `query:"record-migration"`
 	UpsertCurrency        string `query:"upsert-currency"`
+	SetMemoryLimit        string `query:"set-memory-limit" check:"skip"`
 
 	CreateLedgerStage     string `query:"create-ledger-stage"`
 	ClearLedgerStage      string `query:"clear-ledger-stage"`

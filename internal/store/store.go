@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/template"
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/jmoiron/sqlx"
@@ -68,6 +69,21 @@ func busy(err error) error {
 		return fmt.Errorf("%w (a running `flexrecon serve` owns it: stop it, or send the run to it): %v", ErrBusy, err)
 	}
 	return err
+}
+
+// SetMemoryLimit caps the memory DuckDB's set work may take ("3GB"); past
+// it DuckDB spills to disk rather than growing.
+func (db *DB) SetMemoryLimit(ctx context.Context, limit string) error {
+	t, err := template.New("").Parse(db.q.SetMemoryLimit)
+	if err != nil {
+		return err
+	}
+	var query strings.Builder
+	if err := t.Execute(&query, literal(limit)); err != nil {
+		return err
+	}
+	_, err = db.db.ExecContext(ctx, query.String())
+	return wrapf(err, "set memory limit %q", limit)
 }
 
 // Close closes the database.

@@ -13,3 +13,7 @@ INSERT INTO schema_migrations (version, name) VALUES ($1, $2);
 
 -- name: upsert-currency
 INSERT OR REPLACE INTO currencies (code, digits) VALUES ($1, $2);
+
+-- name: set-memory-limit
+-- A template: the limit is a quoted literal (SET takes no parameters).
+SET memory_limit = {{.}};
