@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"math"
 	"net"
@@ -21,14 +20,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
-	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
-	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/internal/wire"
 	"github.com/flexcharge/flexrecon/jobs"
-	"github.com/flexcharge/flexrecon/reports"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/workbook.golden")
@@ -112,76 +109,13 @@ func serveSandbox(ln net.Listener, seedPath string) error {
 	return nil
 }
 
-// openEnv is cmd/flexrecon's wiring, copied: jobs cannot import cmd, and
-// only a test here may read the configuration.
+// openEnv wires the chain as the program does.
 func openEnv(cfgPath string) (*jobs.Env, error) {
-	ctx := context.Background()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return nil, err
 	}
-	sub, err := fs.Sub(flexrecon.SQL(), "reports")
-	if err != nil {
-		return nil, err
-	}
-	defs, err := reports.LoadDefinitions(sub)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, cfg.Path(cfg.Database), flexrecon.SQL())
-	if err != nil {
-		return nil, err
-	}
-	env := &jobs.Env{
-		DB: db, Clients: map[recon.Environment]*flexcharge.Client{}, Location: cfg.Location, Output: cfg.Path(cfg.Output),
-		Reports: defs, Version: "test", ConfigHash: cfg.Hash, Logger: slog.New(slog.DiscardHandler),
-		Push: jobs.PushPolicy{MaxAge: cfg.Push.MaxAge.Duration, Concurrency: cfg.Push.Concurrency},
-	}
-	for name, f := range cfg.FlexCharge {
-		env.Clients[recon.Environment(name)] = flexcharge.NewClient(f.BaseURL, flexcharge.Options{Concurrency: cfg.Push.Concurrency})
-	}
-	for _, m := range cfg.Merchants {
-		env.Merchants = append(env.Merchants, merchantOf(m))
-	}
-	for _, s := range cfg.Sources {
-		env.Sources = append(env.Sources, jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern})
-	}
-	registry := make([]store.Merchant, len(env.Merchants))
-	for i, m := range env.Merchants {
-		registry[i] = m.Merchant
-	}
-	if err := db.SeedRegistry(ctx, registry, time.Now().UTC()); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return env, nil
-}
-
-func merchantOf(m config.Merchant) jobs.Merchant {
-	jm := jobs.Merchant{
-		Merchant:    store.Merchant{ID: m.ID, Name: m.Name, MIDs: map[string]string{}},
-		Credentials: map[recon.Environment]flexcharge.Credentials{},
-	}
-	for env, cr := range m.Credentials {
-		jm.MIDs[env] = cr.MID
-		jm.Credentials[recon.Environment(env)] = flexcharge.Credentials{MID: cr.MID, AppKey: cr.AppKey.Value(), AppSecret: cr.AppSecret.Value()}
-	}
-	for _, s := range m.Sites {
-		jm.Sites = append(jm.Sites, store.Site{URL: s.URL, Descriptor: s.Descriptor,
-			SiteIDSandbox: s.SiteID["sandbox"], SiteIDProd: s.SiteID["production"], Campaigns: s.Campaigns})
-	}
-	for _, s := range m.Switches {
-		sw := store.Switch{Profile: string(s.Profile), Scope: "merchant", State: string(s.State),
-			EffectiveAt: s.Effective, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
-		switch {
-		case s.Site != "":
-			sw.Scope, sw.ScopeValue = "site", s.Site
-		case s.Campaign != "":
-			sw.Scope, sw.ScopeValue = "campaign", s.Campaign
-		}
-		jm.Switches = append(jm.Switches, sw)
-	}
-	return jm
+	return wire.Open(context.Background(), cfg, wire.Options{Logger: slog.New(slog.DiscardHandler), Version: "test"})
 }
 
 func openBook(t *testing.T, data []byte) *excelize.File {

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/base64"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,15 +16,12 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
-	"github.com/flexcharge/flexrecon/internal/recon"
-	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/internal/web"
+	"github.com/flexcharge/flexrecon/internal/wire"
 	"github.com/flexcharge/flexrecon/jobs"
-	"github.com/flexcharge/flexrecon/reports"
 )
 
 const password = "correct horse battery staple"
@@ -135,70 +131,19 @@ func contains(t *testing.T, what, body string, wants ...string) {
 	}
 }
 
-// testEnv is cmd/flexrecon's openEnv, copied: only cmd may wire, and tests
-// here cannot import it.
+// testEnv wires the chain as the program does.
 func testEnv(t *testing.T, cfgPath string) *jobs.Env {
 	t.Helper()
-	ctx := context.Background()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, _ := fs.Sub(flexrecon.SQL(), "reports")
-	defs, err := reports.LoadDefinitions(sub)
+	env, err := wire.Open(context.Background(), cfg, wire.Options{Logger: slog.New(slog.DiscardHandler), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, cfg.Path(cfg.Database), flexrecon.SQL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	env := &jobs.Env{DB: db, Clients: map[recon.Environment]*flexcharge.Client{}, Location: cfg.Location,
-		Output: cfg.Path(cfg.Output), Reports: defs, Version: "test", ConfigHash: cfg.Hash, Logger: slog.New(slog.DiscardHandler),
-		Push: jobs.PushPolicy{MaxAge: cfg.Push.MaxAge.Duration, Concurrency: cfg.Push.Concurrency}}
-	for name, fc := range cfg.FlexCharge {
-		env.Clients[recon.Environment(name)] = flexcharge.NewClient(fc.BaseURL, flexcharge.Options{Concurrency: cfg.Push.Concurrency})
-	}
-	for _, m := range cfg.Merchants {
-		env.Merchants = append(env.Merchants, merchantOf(m))
-	}
-	for _, s := range cfg.Sources {
-		env.Sources = append(env.Sources, jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern})
-	}
-	registry := make([]store.Merchant, len(env.Merchants))
-	for i, m := range env.Merchants {
-		registry[i] = m.Merchant
-	}
-	if err := db.SeedRegistry(ctx, registry, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { env.DB.Close() })
 	return env
-}
-
-func merchantOf(m config.Merchant) jobs.Merchant {
-	jm := jobs.Merchant{Merchant: store.Merchant{ID: m.ID, Name: m.Name, MIDs: map[string]string{}},
-		Credentials: map[recon.Environment]flexcharge.Credentials{}}
-	for env, cr := range m.Credentials {
-		jm.MIDs[env] = cr.MID
-		jm.Credentials[recon.Environment(env)] = flexcharge.Credentials{MID: cr.MID, AppKey: cr.AppKey.Value(), AppSecret: cr.AppSecret.Value()}
-	}
-	for _, s := range m.Sites {
-		jm.Sites = append(jm.Sites, store.Site{URL: s.URL, Descriptor: s.Descriptor,
-			SiteIDSandbox: s.SiteID["sandbox"], SiteIDProd: s.SiteID["production"], Campaigns: s.Campaigns})
-	}
-	for _, s := range m.Switches {
-		sw := store.Switch{Profile: string(s.Profile), Scope: "merchant", State: string(s.State),
-			EffectiveAt: s.Effective, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
-		switch {
-		case s.Site != "":
-			sw.Scope, sw.ScopeValue = "site", s.Site
-		case s.Campaign != "":
-			sw.Scope, sw.ScopeValue = "campaign", s.Campaign
-		}
-		jm.Switches = append(jm.Switches, sw)
-	}
-	return jm
 }
 
 func decodeKey(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
