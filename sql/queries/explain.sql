@@ -1,17 +1,11 @@
 -- One transaction or order, explained. Every query takes $1 transaction id
 -- and $2 order id (either may be ''): the ledger rows explained are those of
 -- the transaction, or of the merchant order (its ledger order id, or the
--- FlexCharge order id whose externalOrderId it is). The target CTE is
--- repeated because prepared statements cannot share a temporary table.
+-- FlexCharge order id whose externalOrderId it is), as the explain_target
+-- macro (sql/migrations/003_explain.sql) finds them.
 
 -- name: explain-ledger
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-)
+WITH target AS (SELECT * FROM explain_target($1, $2))
 SELECT t.file_id, f.name AS file_name, t.line, t.partner_merchant_id, coalesce(t.mid, '') AS mid, t.order_id,
     t.transaction_id, t.occurrence, t.processed_at, t.amount, t.currency, t.status, t.profile,
     coalesce(t.site_url, '') AS site_url, coalesce(t.descriptor, '') AS descriptor,
@@ -21,13 +15,7 @@ ORDER BY t.processed_at, t.file_id, t.line;
 
 -- name: explain-orders
 -- The FlexCharge orders of the explained rows' merchant orders, or the named order.
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-)
+WITH target AS (SELECT * FROM explain_target($1, $2))
 SELECT DISTINCT o.environment, o.id, o.external_order_id, o.mid, o.amount, o.currency, o.is_mit,
     coalesce(o.order_source, '') AS order_source, coalesce(o.site_id, '') AS site_id,
     coalesce(o.descriptor, '') AS descriptor, coalesce(o.transaction_id, '') AS transaction_id,
@@ -40,13 +28,7 @@ ORDER BY o.created_on, o.environment, o.id;
 
 -- name: explain-transmits
 -- The outbox rows of the explained transactions.
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-)
+WITH target AS (SELECT * FROM explain_target($1, $2))
 SELECT x.transaction_id, x.environment, x.mid, x.state, coalesce(x.transmit_key, '') AS transmit_key,
     coalesce(x.error, '') AS error, x.in_doubt, x.intent_at, x.done_at, x.run_id
 FROM transmits x
@@ -57,13 +39,7 @@ ORDER BY x.transaction_id;
 -- For each explained row, the latest switch of each scope in force when it
 -- was processed, resolved as classify-judge resolves them (the registry site
 -- by URL, else by descriptor); rank 1 is the one that won.
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-),
+WITH target AS (SELECT * FROM explain_target($1, $2)),
 site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
 ),
@@ -92,25 +68,13 @@ ORDER BY processed_at, transaction_id, occurrence, specificity;
 
 -- name: explain-latest-run
 -- The latest run that judged any explained row; 0 when none did.
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-)
+WITH target AS (SELECT * FROM explain_target($1, $2))
 SELECT coalesce(max(r.run_id), 0) FROM results r
 JOIN target t ON t.file_id = r.file_id AND t.line = r.line;
 
 -- name: explain-results
 -- The verdicts of run $3 on the explained rows.
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-)
+WITH target AS (SELECT * FROM explain_target($1, $2))
 SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.switch_state,
     coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment,
     coalesce(r.transmit_key, '') AS transmit_key, r.transmit_state, coalesce(r.fc_order_id, '') AS fc_order_id,
@@ -124,13 +88,7 @@ ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 
 -- name: explain-findings
 -- The findings of run $3 on the explained rows and orders.
-WITH target AS (
-    SELECT l.* FROM ledger_tx l
-    WHERE ($1 <> '' AND l.transaction_id = $1)
-       OR ($2 <> '' AND (l.order_id = $2 OR EXISTS (
-            SELECT 1 FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-            WHERE o.id = $2 AND mm.merchant_id = l.partner_merchant_id AND o.external_order_id = l.order_id)))
-)
+WITH target AS (SELECT * FROM explain_target($1, $2))
 SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.occurrence, 0) AS occurrence,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, coalesce(f.detail, '') AS detail
