@@ -52,8 +52,14 @@ func benchIngest(b *testing.B, path string, rows int64) {
 	b.Run("ingest", func(b *testing.B) {
 		measure(b, func() {
 			db := MustOpenDB(b)
+			// The service's memory limit (config memory_limit, default 3GB),
+			// or another one to try.
+			limit := "3GB"
 			if v := os.Getenv("FLEXRECON_BENCH_MEMORY"); v != "" {
-				dumpB(b, db, "SET memory_limit = '"+v+"'")
+				limit = v
+			}
+			if err := db.SetMemoryLimit(context.Background(), limit); err != nil {
+				b.Fatal(err)
 			}
 			f, err := ledger.Describe("bench", path)
 			if err != nil {
