@@ -2,7 +2,7 @@
 export CGO_ENABLED := 1
 GO ?= go
 
-.PHONY: demo test bench lint build run faults fuzz
+.PHONY: demo test bench bench-large lint build run faults fuzz
 
 ## demo: the whole nightly job once, on generated sample data and the built-in FlexCharge sandbox
 demo:
@@ -12,9 +12,16 @@ demo:
 test:
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## bench: the benchmarks (figures go in docs/benchmarks.md)
+## bench: every benchmark once at its everyday size (figures go in docs/benchmarks.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+## bench-large: end to end at 1M and 10M ledger rows (data cached in .bench/),
+## and the component benchmarks at their target sizes
+bench-large:
+	FLEXRECON_BENCH_ROWS=1000000 $(GO) test -run '^$$' -bench EndToEnd -benchtime 1x -timeout 60m ./cmd/flexrecon
+	FLEXRECON_BENCH_ROWS=10000000 $(GO) test -run '^$$' -bench EndToEnd -benchtime 1x -timeout 60m ./cmd/flexrecon
+	FLEXRECON_BENCH_LARGE=1 $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/store ./reports
 
 ## faults: the fault suite (kills, a faulty FlexCharge, bad files, a full disk,
 ## concurrent runs and downloads); prints what each fault injected and checked

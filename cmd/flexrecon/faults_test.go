@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -216,33 +215,11 @@ func TestFaultPushAgainstFaultySandbox(t *testing.T) {
 		len(eligible), attempts, len(delivered), len(want))
 }
 
-// TestFaultChild is not a test: it is the child process of the SIGKILL
-// tests, running `flexrecon` with the arguments in FLEXRECON_FAULT_CHILD.
-func TestFaultChild(t *testing.T) {
-	raw := os.Getenv("FLEXRECON_FAULT_CHILD")
-	if raw == "" {
-		t.Skip("only run as the child of a SIGKILL test")
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(raw), &args); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
-	}
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
-	if err := m.Run(context.Background(), args); err != nil {
-		fmt.Fprintln(os.Stderr, "flexrecon:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
 // startChild starts `flexrecon reconcile` for the fixture's window in a child process.
 func (f fixture) startChild(t *testing.T) *exec.Cmd {
 	t.Helper()
-	args, _ := json.Marshal([]string{"reconcile", "--config", filepath.Join(f.dir, gen.ConfigFile),
-		"--from", f.plan.From, "--to", f.plan.To, "--as-of", f.plan.AsOf.Format(time.RFC3339)})
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFaultChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "FLEXRECON_FAULT_CHILD="+string(args))
+	cmd := childCommand("reconcile", "--config", filepath.Join(f.dir, gen.ConfigFile),
+		"--from", f.plan.From, "--to", f.plan.To, "--as-of", f.plan.AsOf.Format(time.RFC3339))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	date := fs.String("date", "2026-11-23", "last business day")
 	days := fs.Int("days", 1, "business days ending at --date")
 	sandboxURL := fs.String("sandbox-url", "http://127.0.0.1:8089", "FlexCharge sandbox the generated config points at")
+	keyRate := fs.Float64("key-rate", 0.95, "share of expected transactions exported with a transmit key; the rest are pushed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -23,7 +24,7 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--date: want YYYY-MM-DD: %w", err)
 	}
-	plan, err := gen.Generate(gen.Options{Rows: *rows, Seed: *seed, LastDay: last, Days: *days, Out: *out, SandboxURL: *sandboxURL})
+	plan, err := gen.Generate(gen.Options{Rows: *rows, Seed: *seed, LastDay: last, Days: *days, Out: *out, SandboxURL: *sandboxURL, KeyRate: *keyRate})
 	if err != nil {
 		return err
 	}

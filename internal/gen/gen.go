@@ -19,6 +19,7 @@ type Options struct {
 	Zone       *time.Location // the partner's zone (default America/New_York)
 	Out        string         // folder to write into
 	SandboxURL string         // where the config points FlexCharge (default http://127.0.0.1:8089)
+	KeyRate    float64        // share of expected transactions exported with a transmit key (default 0.95)
 }
 
 // Expectation is the verdict a transaction must get.
@@ -78,6 +79,9 @@ func newDataset(opts Options) *dataset {
 	}
 	if opts.SandboxURL == "" {
 		opts.SandboxURL = "http://127.0.0.1:8089"
+	}
+	if opts.KeyRate == 0 {
+		opts.KeyRate = 0.95
 	}
 	last := time.Date(opts.LastDay.Year(), opts.LastDay.Month(), opts.LastDay.Day(), 0, 0, 0, 0, opts.Zone)
 	d := &dataset{opts: opts, r: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}

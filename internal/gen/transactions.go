@@ -128,7 +128,7 @@ func (d *dataset) pickStatus() (status, code string) {
 // run at asOf will make of a row without one.
 func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation) {
 	switch {
-	case state == recon.Off && d.chance(0.10), state != recon.Off && d.chance(0.95):
+	case state == recon.Off && d.chance(0.10), state != recon.Off && d.chance(d.opts.KeyRate):
 		rw.transmitKey = d.id("K")
 		e.Transmit = string(recon.Transmitted)
 	case state == recon.Off:
