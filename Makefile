@@ -34,11 +34,11 @@ faults:
 ## fuzz: each fuzz target briefly (FUZZTIME, default 10s); corpora in testdata/fuzz
 FUZZTIME ?= 10s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLuhn$$' -fuzztime $(FUZZTIME) ./internal/ledger
-	$(GO) test -run '^$$' -fuzz '^FuzzDateFromName$$' -fuzztime $(FUZZTIME) ./internal/ledger
-	$(GO) test -run '^$$' -fuzz '^FuzzStrptime$$' -fuzztime $(FUZZTIME) ./internal/ledger
-	$(GO) test -run '^$$' -fuzz '^FuzzMapHeader$$' -fuzztime $(FUZZTIME) ./internal/ledger
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyWebhook$$' -fuzztime $(FUZZTIME) ./internal/flexcharge
+	$(GO) test -run '^$$' -fuzz '^FuzzLuhn$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzDateFromName$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzStrptime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzMapHeader$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyWebhook$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/flexcharge
 
 ## lint: vet and formatting
 lint:
