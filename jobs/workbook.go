@@ -63,6 +63,12 @@ func writeAtomic(dir, name string, write func(io.Writer) error) (string, error) 
 		return "", err
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
+	// Readable like any file the service writes (CreateTemp makes it private):
+	// finance opens these from a shared folder.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", err
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return "", err

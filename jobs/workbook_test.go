@@ -396,3 +396,15 @@ func readCSV(t *testing.T, path string) [][]string {
 	}
 	return recs
 }
+
+// TestWorkbookIsReadableByOthers: finance opens workbooks from a shared
+// folder, so they must not keep the private mode of a temporary file.
+func TestWorkbookIsReadableByOthers(t *testing.T) {
+	st, err := os.Stat(realRun(t).run.Workbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm()&0o044 != 0o044 {
+		t.Errorf("workbook mode %v, want readable by group and others", st.Mode().Perm())
+	}
+}
