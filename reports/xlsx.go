@@ -327,11 +327,29 @@ func (b *book) newSheet(name string) (*excelize.StreamWriter, error) {
 		return nil, fmt.Errorf("add sheet %q: %w", name, err)
 	}
 	b.sheets++
+	if err := printFit(b.f, name); err != nil {
+		return nil, err
+	}
 	sw, err := b.f.NewStreamWriter(name)
 	if err != nil {
 		return nil, fmt.Errorf("stream sheet %q: %w", name, err)
 	}
 	return sw, nil
+}
+
+// printFit lays a sheet out to print landscape, one page wide: finance
+// prints these tables, and a table split across pages by column is unreadable.
+func printFit(f *excelize.File, sheet string) error {
+	landscape, oneWide, anyTall := "landscape", 1, 0
+	err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &oneWide, FitToHeight: &anyTall})
+	if err == nil {
+		fit := true
+		err = f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
+	}
+	if err != nil {
+		return fmt.Errorf("lay out sheet %q for print: %w", sheet, err)
+	}
+	return nil
 }
 
 // cell turns a converted value into a typed, styled cell: numbers stay
