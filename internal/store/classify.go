@@ -44,8 +44,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	}{
 		{"judge", db.q.ClassifyJudge, []any{w.Start, w.End, w.Merchant}},
 		{"assign orders", db.q.ClassifyAssign, nil},
-		{"verdicts", db.q.ClassifyVerdicts, []any{asOf}},
-		{"results", db.q.ClassifyResults, []any{runID}},
+		{"results", db.q.ClassifyResults, []any{runID, asOf}},
 		{"findings", db.q.ClassifyFindings, []any{runID}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},

@@ -43,7 +43,6 @@ type Queries struct {
 
 	ClassifyJudge       string `query:"classify-judge"`
 	ClassifyAssign      string `query:"classify-assign"`
-	ClassifyVerdicts    string `query:"classify-verdicts"`
 	ClassifyResults     string `query:"classify-results"`
 	ClassifyFindings    string `query:"classify-findings"`
 	ClassifyOrphans     string `query:"classify-orphans"`
@@ -209,7 +208,6 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.StageProblems, nil},
 		{db.q.ClassifyJudge, []any{never, never, ""}},
 		{db.q.ClassifyAssign, nil},
-		{db.q.ClassifyVerdicts, []any{never}},
 	}
 	for _, s := range setups {
 		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {

@@ -203,7 +203,8 @@ CREATE TABLE results (
     transmit_state      transmit_state NOT NULL,
     fc_order_id         VARCHAR,
     fc_status           INTEGER,
-    outcome_state       outcome_state
+    outcome_state       outcome_state,
+    differs             BOOLEAN NOT NULL    -- the primary order differs in a field a finding names
 );
 
 CREATE TABLE findings (

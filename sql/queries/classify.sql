@@ -91,15 +91,12 @@ SELECT *,
         ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
 FROM matched;
 
--- name: classify-verdicts
--- $1 the run's clock: a pending order past its expiry then is expired.
--- Each transaction's verdict and, beside it, what its findings compare
--- (the primary order's fields, the registry's site id): one temporary table
--- that both results and findings read, so neither joins the orders again.
-CREATE OR REPLACE TEMP TABLE verdicts AS
-SELECT j.file_id, j.line, j.partner_merchant_id, j.merchant_name, j.transaction_id,
+-- name: classify-results
+-- $1 run id, $2 the run's clock: a pending order past its expiry then is expired.
+INSERT INTO results BY NAME
+SELECT $1 AS run_id, j.file_id, j.line, j.partner_merchant_id, j.merchant_name, j.transaction_id,
     j.occurrence, j.order_id, j.processed_at, j.status, j.amount, j.currency, j.profile,
-    coalesce(j.reg_site_url, j.site_url) AS site_url, j.reg_site_url, j.descriptor, j.switch_state, j.switch_id,
+    coalesce(j.reg_site_url, j.site_url) AS site_url, j.descriptor, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment, j.judged_mid AS mid,
     coalesce(j.fc_transmit_key, CASE WHEN j.push_state = 'sent' THEN j.pushed_key END) AS transmit_key,
     CASE
@@ -119,86 +116,91 @@ SELECT j.file_id, j.line, j.partner_merchant_id, j.merchant_name, j.transaction_
         WHEN o.status = 2 THEN 'not_recovered'
         WHEN o.status = 6 THEN 'refunded'
         WHEN o.status = 3 THEN 'problem'
-        WHEN o.expiry_at IS NOT NULL AND o.expiry_at < $1 THEN 'expired'
+        WHEN o.expiry_at IS NOT NULL AND o.expiry_at < $2 THEN 'expired'
         ELSE 'pending'
     END AS outcome_state,
-    a.order_key, a.order_env, a.orders_for_decline,
-    o.environment AS o_env, o.amount AS o_amount, o.currency AS o_currency, o.site_id AS o_site_id,
-    o.site_url AS o_site_url, o.descriptor AS o_descriptor,
-    CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END AS o_profile
+    -- The field comparisons of classify-findings, folded into one flag so
+    -- that findings look up the primary order only for the rows that differ.
+    o.id IS NOT NULL AND coalesce(
+        j.amount <> o.amount OR j.currency <> o.currency
+        OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
+            CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END
+        OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM coalesce(j.reg_site_url, j.site_url)
+        OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM j.descriptor
+        OR j.profile <> CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END
+        OR coalesce(j.judged_env, j.environment) <> o.environment, false) AS differs
 FROM judged j
 LEFT JOIN assigned a ON a.partner_merchant_id = j.partner_merchant_id AND a.transaction_id = j.transaction_id AND a.is_primary
-LEFT JOIN fc_orders o ON o.environment = a.order_env AND o.id = a.order_key;
-
--- name: classify-results
--- $1 run id.
-INSERT INTO results BY NAME
-SELECT $1 AS run_id, file_id, line, partner_merchant_id, merchant_name, transaction_id,
-    occurrence, order_id, processed_at, status, amount, currency, profile, site_url, descriptor,
-    switch_state, switch_id, environment, mid, transmit_key, transmit_state, fc_order_id, fc_status, outcome_state
-FROM verdicts;
+LEFT JOIN fc_orders o ON o.environment = a.order_env AND o.id = a.order_key
+LEFT JOIN sites s ON o.id IS NOT NULL AND s.merchant_id = j.partner_merchant_id AND s.url = coalesce(j.reg_site_url, j.site_url);
 
 -- name: classify-findings
--- Findings on transactions and their orders. $1 run id. Each branch is a
--- filtered scan of the verdicts, which already carry the primary order's
--- fields: only the rows that hold a finding go further.
+-- Findings on transactions and their orders. $1 run id. Every branch is a
+-- filtered scan; only the rows whose results say they differ from their
+-- primary order look the order up again.
 INSERT INTO findings BY NAME
-SELECT $1 AS run_id, 'amount_mismatch' AS category, partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, 'amount' AS field, CAST(amount AS VARCHAR) AS ledger_value, CAST(o_amount AS VARCHAR) AS fc_value, processed_at, NULL AS detail
-FROM verdicts WHERE amount <> o_amount
+WITH r AS (SELECT * FROM results WHERE run_id = $1),
+primary_order AS (
+    SELECT r.*, o.environment AS order_env, o.amount AS o_amount, o.currency AS o_currency,
+        o.site_id AS o_site_id, o.site_url AS o_site_url, o.descriptor AS o_descriptor,
+        o.is_mit AS o_is_mit, o.order_source AS o_source,
+        CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END AS reg_site_id
+    FROM (SELECT * FROM r WHERE differs) r
+    JOIN fc_orders o ON o.id = r.fc_order_id
+    JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary AND a.order_env = o.environment
+    LEFT JOIN sites s ON s.merchant_id = r.partner_merchant_id AND s.url = r.site_url
+),
+field_diffs AS (
+    SELECT p.*, d.category, d.field, d.ledger_value, d.fc_value FROM primary_order p,
+    unnest([
+        {'category': 'amount_mismatch', 'field': 'amount', 'ledger_value': CAST(p.amount AS VARCHAR), 'fc_value': CAST(p.o_amount AS VARCHAR), 'differs': p.amount <> p.o_amount},
+        {'category': 'currency_mismatch', 'field': 'currency', 'ledger_value': p.currency, 'fc_value': p.o_currency, 'differs': p.currency <> p.o_currency},
+        {'category': 'site_mismatch', 'field': 'site', 'ledger_value': coalesce(p.reg_site_id, p.site_url), 'fc_value': coalesce(p.o_site_id, p.o_site_url),
+            'differs': coalesce(p.o_site_id, '') <> '' AND p.o_site_id IS DISTINCT FROM p.reg_site_id
+                OR coalesce(p.o_site_id, '') = '' AND coalesce(p.o_site_url, '') <> '' AND p.o_site_url IS DISTINCT FROM p.site_url},
+        {'category': 'descriptor_mismatch', 'field': 'descriptor', 'ledger_value': p.descriptor, 'fc_value': p.o_descriptor,
+            'differs': coalesce(p.o_descriptor, '') <> '' AND p.o_descriptor IS DISTINCT FROM p.descriptor},
+        {'category': 'profile_mismatch', 'field': 'profile', 'ledger_value': p.profile,
+            'fc_value': CASE WHEN p.o_is_mit THEN 'mit' WHEN p.o_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END,
+            'differs': p.profile <> CASE WHEN p.o_is_mit THEN 'mit' WHEN p.o_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END},
+        {'category': 'environment_mismatch', 'field': 'environment', 'ledger_value': p.environment, 'fc_value': p.order_env, 'differs': p.environment <> p.order_env}
+    ]) AS u(d)
+    WHERE d.differs
+)
+SELECT $1 AS run_id, category, partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
+    fc_order_id, field, ledger_value, fc_value, processed_at, NULL AS detail
+FROM field_diffs
 UNION ALL
-SELECT $1, 'currency_mismatch', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, 'currency', currency, o_currency, processed_at, NULL
-FROM verdicts WHERE currency <> o_currency
+SELECT $1, 'evaluated_while_off', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
+    a.order_key, 'switch', r.switch_state, a.order_env, r.processed_at, 'FlexCharge has an order although the profile was off'
+FROM r JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary
+WHERE r.switch_state = 'off'
 UNION ALL
-SELECT $1, 'site_mismatch', v.partner_merchant_id, v.site_url, v.profile, v.order_id, v.transaction_id, v.occurrence,
-    v.fc_order_id, 'site', coalesce(CASE v.o_env WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END, v.site_url),
-    coalesce(v.o_site_id, v.o_site_url), v.processed_at, NULL
-FROM verdicts v
-LEFT JOIN sites s ON s.merchant_id = v.partner_merchant_id AND s.url = v.site_url
-WHERE v.fc_order_id IS NOT NULL AND (
-    coalesce(v.o_site_id, '') <> '' AND v.o_site_id IS DISTINCT FROM CASE v.o_env WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END
-    OR coalesce(v.o_site_id, '') = '' AND coalesce(v.o_site_url, '') <> '' AND v.o_site_url IS DISTINCT FROM v.site_url)
+SELECT $1, 'duplicate_evaluate', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
+    r.fc_order_id, 'orders', NULL, CAST(a.orders_for_decline AS VARCHAR), r.processed_at, 'several FlexCharge orders for one decline'
+FROM r JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary
+WHERE a.orders_for_decline > 1
 UNION ALL
-SELECT $1, 'descriptor_mismatch', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, 'descriptor', descriptor, o_descriptor, processed_at, NULL
-FROM verdicts WHERE coalesce(o_descriptor, '') <> '' AND o_descriptor IS DISTINCT FROM descriptor
-UNION ALL
-SELECT $1, 'profile_mismatch', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, 'profile', profile, o_profile, processed_at, NULL
-FROM verdicts WHERE fc_order_id IS NOT NULL AND profile <> o_profile
-UNION ALL
-SELECT $1, 'environment_mismatch', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, 'environment', environment, o_env, processed_at, NULL
-FROM verdicts WHERE environment <> o_env
-UNION ALL
-SELECT $1, 'evaluated_while_off', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    order_key, 'switch', switch_state, order_env, processed_at, 'FlexCharge has an order although the profile was off'
-FROM verdicts WHERE order_key IS NOT NULL AND switch_state = 'off'
-UNION ALL
-SELECT $1, 'duplicate_evaluate', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, 'orders', NULL, CAST(orders_for_decline AS VARCHAR), processed_at, 'several FlexCharge orders for one decline'
-FROM verdicts WHERE orders_for_decline > 1
-UNION ALL
-SELECT $1, 'double_charge_risk', v.partner_merchant_id, v.site_url, v.profile, v.order_id, v.transaction_id, v.occurrence,
-    v.fc_order_id, 'retry', NULL, NULL, v.processed_at,
+SELECT $1, 'double_charge_risk', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
+    r.fc_order_id, 'retry', NULL, NULL, r.processed_at,
     'FlexCharge completed the order and the merchant''s later retry ' || min(l.transaction_id) || ' was also approved'
-FROM verdicts v JOIN ledger_tx l ON l.partner_merchant_id = v.partner_merchant_id AND l.order_id = v.order_id
-    AND l.status = 'approved' AND l.processed_at > v.processed_at
-WHERE v.outcome_state = 'recovered'
+FROM r JOIN ledger_tx l ON l.partner_merchant_id = r.partner_merchant_id AND l.order_id = r.order_id
+    AND l.status = 'approved' AND l.processed_at > r.processed_at
+WHERE r.outcome_state = 'recovered'
 GROUP BY ALL
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, 'merchant is not in the registry'
-FROM verdicts WHERE merchant_name IS NULL
+FROM r WHERE merchant_name IS NULL
 UNION ALL
 SELECT $1, 'unknown_site', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'site', coalesce(site_url, descriptor), NULL, processed_at, 'neither the site URL nor the descriptor is registered for the merchant'
-FROM verdicts WHERE merchant_name IS NOT NULL AND reg_site_url IS NULL
+FROM judged WHERE merchant_name IS NOT NULL AND reg_site_url IS NULL
 UNION ALL
 SELECT $1, 'duplicate_row', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'occurrence', CAST(occurrence AS VARCHAR), NULL, processed_at, 'the transaction appears more than once in the ledger'
-FROM verdicts WHERE occurrence > 1;
+FROM r WHERE occurrence > 1;
+
 
 -- name: classify-orphans
 -- Orders of the window that no ledger decline claims. $1 run id, $2 window
