@@ -52,10 +52,22 @@ switched AS (
         ON w.merchant_id = tx.partner_merchant_id AND w.profile = tx.profile
        AND tx.processed_at >= w.effective_at AND tx.processed_at < w.until
 )
-SELECT s.*,
+-- At ten million rows every column here is held (or spilled) for the rest of
+-- the classification, so what results need is settled now: the site as
+-- registered, the transmit key and state, instead of the columns they come from.
+SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
+    coalesce(s.reg_site_url, s.site_url) AS site_url, s.reg_site_url IS NOT NULL AS site_known,
     CASE WHEN s.switch_state = 'off' THEN NULL ELSE s.switch_state END AS judged_env,
     coalesce(s.mid, mm.mid) AS judged_mid,
-    t.state AS push_state, t.transmit_key AS pushed_key, t.done_at AS pushed_at, t.in_doubt
+    coalesce(s.fc_transmit_key, CASE WHEN t.state = 'sent' THEN t.transmit_key END) AS transmit_key,
+    CASE
+        WHEN s.fc_transmit_key IS NOT NULL THEN 'transmitted'
+        WHEN t.state = 'sent' AND t.done_at > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
+        WHEN t.state = 'sent' THEN 'pushed'
+        WHEN s.switch_state = 'off' THEN 'not_expected'
+        WHEN t.state = 'failed' THEN 'push_failed'
+        ELSE 'untransmitted'
+    END AS transmit_state
 FROM switched s
 LEFT JOIN merchant_mids mm ON mm.merchant_id = s.partner_merchant_id
     AND mm.environment = CASE WHEN s.switch_state = 'off' THEN s.environment ELSE s.switch_state END
@@ -96,17 +108,9 @@ FROM matched;
 INSERT INTO results BY NAME
 SELECT $1 AS run_id, j.file_id, j.line, j.partner_merchant_id, j.merchant_name, j.transaction_id,
     j.occurrence, j.order_id, j.processed_at, j.status, j.amount, j.currency, j.profile,
-    coalesce(j.reg_site_url, j.site_url) AS site_url, j.descriptor, j.switch_state, j.switch_id,
+    j.site_url, j.descriptor, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment, j.judged_mid AS mid,
-    coalesce(j.fc_transmit_key, CASE WHEN j.push_state = 'sent' THEN j.pushed_key END) AS transmit_key,
-    CASE
-        WHEN j.fc_transmit_key IS NOT NULL THEN 'transmitted'
-        WHEN j.push_state = 'sent' AND j.pushed_at > j.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
-        WHEN j.push_state = 'sent' THEN 'pushed'
-        WHEN j.switch_state = 'off' THEN 'not_expected'
-        WHEN j.push_state = 'failed' THEN 'push_failed'
-        ELSE 'untransmitted'
-    END AS transmit_state,
+    j.transmit_key, j.transmit_state,
     o.id AS fc_order_id, o.status AS fc_status,
     CASE
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL
@@ -125,14 +129,14 @@ SELECT $1 AS run_id, j.file_id, j.line, j.partner_merchant_id, j.merchant_name, 
         j.amount <> o.amount OR j.currency <> o.currency
         OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
             CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END
-        OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM coalesce(j.reg_site_url, j.site_url)
+        OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM j.site_url
         OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM j.descriptor
         OR j.profile <> CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END
         OR coalesce(j.judged_env, j.environment) <> o.environment, false) AS differs
 FROM judged j
 LEFT JOIN assigned a ON a.partner_merchant_id = j.partner_merchant_id AND a.transaction_id = j.transaction_id AND a.is_primary
 LEFT JOIN fc_orders o ON o.environment = a.order_env AND o.id = a.order_key
-LEFT JOIN sites s ON o.id IS NOT NULL AND s.merchant_id = j.partner_merchant_id AND s.url = coalesce(j.reg_site_url, j.site_url);
+LEFT JOIN sites s ON o.id IS NOT NULL AND s.merchant_id = j.partner_merchant_id AND s.url = j.site_url;
 
 -- name: classify-findings
 -- Findings on transactions and their orders. $1 run id. Every branch is a
@@ -195,7 +199,7 @@ FROM r WHERE merchant_name IS NULL
 UNION ALL
 SELECT $1, 'unknown_site', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'site', coalesce(site_url, descriptor), NULL, processed_at, 'neither the site URL nor the descriptor is registered for the merchant'
-FROM judged WHERE merchant_name IS NOT NULL AND reg_site_url IS NULL
+FROM judged WHERE merchant_name IS NOT NULL AND NOT site_known
 UNION ALL
 SELECT $1, 'duplicate_row', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'occurrence', CAST(occurrence AS VARCHAR), NULL, processed_at, 'the transaction appears more than once in the ledger'
