@@ -53,7 +53,7 @@ func TestExplainByOrder(t *testing.T) {
 		t.Fatalf("ledger rows, orders, results, findings of order F1 (-want +got):\n%s", diff)
 	}
 	f := e.Findings[0]
-	if f.Category != "amount_mismatch" || f.LedgerValue != "1000" || f.FCValue != "1200" {
-		t.Errorf("finding of order F1: got %+v, want amount_mismatch 1000 vs 1200", f)
+	if f.Category != "amount_mismatch" || f.LedgerValue != "10.00" || f.FCValue != "12.00" {
+		t.Errorf("finding of order F1: got %+v, want amount_mismatch 10.00 vs 12.00 (1000 and 1200 cents)", f)
 	}
 }

@@ -157,7 +157,7 @@ primary_order AS (
 field_diffs AS (
     SELECT p.*, d.category, d.field, d.ledger_value, d.fc_value FROM primary_order p,
     unnest([
-        {'category': 'amount_mismatch', 'field': 'amount', 'ledger_value': CAST(p.amount AS VARCHAR), 'fc_value': CAST(p.o_amount AS VARCHAR), 'differs': p.amount <> p.o_amount},
+        {'category': 'amount_mismatch', 'field': 'amount', 'ledger_value': money_text(p.amount, p.currency), 'fc_value': money_text(p.o_amount, p.o_currency), 'differs': p.amount <> p.o_amount},
         {'category': 'currency_mismatch', 'field': 'currency', 'ledger_value': p.currency, 'fc_value': p.o_currency, 'differs': p.currency <> p.o_currency},
         {'category': 'site_mismatch', 'field': 'site', 'ledger_value': coalesce(p.reg_site_id, p.site_url), 'fc_value': coalesce(p.o_site_id, p.o_site_url),
             'differs': coalesce(p.o_site_id, '') <> '' AND p.o_site_id IS DISTINCT FROM p.reg_site_id
