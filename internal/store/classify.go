@@ -32,6 +32,12 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		return err
 	}
 	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOff); err != nil {
+		return err
+	}
+	// The setting is the database's, not the connection's: put it back for
+	// ingest, whose line numbers rely on it.
+	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.InsertionOrderOn)
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

@@ -97,6 +97,9 @@ type Queries struct {
 	ExplainFindings  string `query:"explain-findings"`
 	DiffPreviousRun  string `query:"diff-previous-run"`
 	RunDiff          string `query:"run-diff"`
+
+	InsertionOrderOff string `query:"insertion-order-off" check:"skip"`
+	InsertionOrderOn  string `query:"insertion-order-on" check:"skip"`
 }
 
 // LoadQueries reads every queries/*.sql file of sqlFS into a Queries.

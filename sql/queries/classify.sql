@@ -248,3 +248,12 @@ SELECT coalesce(l.partner_merchant_id, s.partner_merchant_id) AS merchant, coale
     coalesce(l.total, 0) AS ledger_amount, coalesce(s.total, 0) AS state_amount
 FROM ledger l FULL JOIN judged_states s USING (partner_merchant_id, currency)
 WHERE l.n IS DISTINCT FROM s.n OR l.total IS DISTINCT FROM s.total;
+
+-- name: insertion-order-off
+-- Classification writes whole tables whose order nothing reads; without
+-- insertion order DuckDB can spill them, where at 10M rows under a 3GB
+-- memory limit it otherwise runs out of memory.
+SET preserve_insertion_order = false;
+
+-- name: insertion-order-on
+SET preserve_insertion_order = true;
