@@ -10,7 +10,8 @@ import (
 type Config struct {
 	Timezone string `toml:"timezone"`
 	Database string `toml:"database"`
-	// MemoryLimit caps DuckDB's memory ("3GB"); it spills to disk beyond it.
+	// MemoryLimit caps DuckDB's memory ("4GB"); it spills to disk beyond it
+	// where it can. Classifying 10M rows in one run needs 4GB.
 	MemoryLimit string                `toml:"memory_limit"`
 	Output      string                `toml:"output"`
 	Web         Web                   `toml:"web"`
