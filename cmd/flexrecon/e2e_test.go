@@ -51,7 +51,16 @@ func newFixture(t *testing.T, rows int) fixture {
 	return fixture{dir: dir, plan: plan, sandbox: sb}
 }
 
+// env opens the fixture's chain for the rest of the test.
 func (f fixture) env(t *testing.T) *jobs.Env {
+	t.Helper()
+	env := f.openEnv(t)
+	t.Cleanup(func() { env.DB.Close() })
+	return env
+}
+
+// openEnv opens the fixture's chain; the caller closes its database.
+func (f fixture) openEnv(t *testing.T) *jobs.Env {
 	t.Helper()
 	cfg, err := config.Load(filepath.Join(f.dir, gen.ConfigFile))
 	if err != nil {
@@ -61,7 +70,6 @@ func (f fixture) env(t *testing.T) *jobs.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { env.DB.Close() })
 	return env
 }
 

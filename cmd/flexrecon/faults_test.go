@@ -117,14 +117,7 @@ func (f fixture) deliveries(mids map[string]map[string]string, want []store.Verd
 // closes it so a child process can take it.
 func (f fixture) mids(t *testing.T) map[string]map[string]string {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join(f.dir, gen.ConfigFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := openEnv(context.Background(), cfg, newLogger(&Main{Stderr: os.Stderr}, false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := f.openEnv(t)
 	defer env.DB.Close()
 	return midsOf(env)
 }
