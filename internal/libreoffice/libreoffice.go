@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +86,30 @@ func Sheet(t testing.TB, dir, book, sheet string) [][]string {
 		t.Fatalf("read %s: %v", path, err)
 	}
 	return rows
+}
+
+// CheckFormulas compares, for every cell formula reports as holding a
+// formula (and its reference), LibreOffice's recalculated number in lo with
+// the value the file stored in cached, as numbers. It returns how many it checked.
+func CheckFormulas(t testing.TB, sheet string, cached, lo [][]string, formula func(row, col int) (ref string, ok bool)) (checked int) {
+	t.Helper()
+	for r, row := range cached {
+		for c, stored := range row {
+			ref, ok := formula(r, c)
+			if !ok {
+				continue
+			}
+			checked++
+			got := ""
+			if r < len(lo) && c < len(lo[r]) {
+				got = lo[r][c]
+			}
+			want, err1 := strconv.ParseFloat(stored, 64)
+			have, err2 := strconv.ParseFloat(got, 64)
+			if err1 != nil || err2 != nil || want != have {
+				t.Errorf("%s!%s: LibreOffice recalculated %q, stored %q", sheet, ref, got, stored)
+			}
+		}
+	}
+	return checked
 }
