@@ -67,25 +67,17 @@ func writeLedger(w io.Writer, rows []store.LedgerRow) {
 func writeOrders(w io.Writer, orders []store.ExplainedOrder) {
 	fmt.Fprintf(w, "\nFlexCharge orders (%d):\n", len(orders))
 	for _, o := range orders {
-		expiry := "none"
-		if o.ExpiryAt != nil {
-			expiry = ts(*o.ExpiryAt)
-		}
 		fmt.Fprintf(w, "  %s %s  externalOrderId %s transactionId %s  %s(%d)  %s  mit=%t source %q site %q descriptor %q  created %s expiry %s\n",
 			o.Environment, o.ID, o.ExternalOrderID, orNone(o.TransactionID), o.StatusName, o.Status,
-			recon.Money{Minor: o.Amount, Currency: o.Currency}, o.IsMIT, o.OrderSource, o.SiteID, o.Descriptor, ts(o.CreatedOn), expiry)
+			recon.Money{Minor: o.Amount, Currency: o.Currency}, o.IsMIT, o.OrderSource, o.SiteID, o.Descriptor, ts(o.CreatedOn), tsOr(o.ExpiryAt, "none"))
 	}
 }
 
 func writeOutbox(w io.Writer, rows []store.OutboxRow) {
 	fmt.Fprintf(w, "\nTransmit outbox (%d):\n", len(rows))
 	for _, x := range rows {
-		done := "no answer yet"
-		if x.DoneAt != nil {
-			done = ts(*x.DoneAt)
-		}
 		fmt.Fprintf(w, "  %s  %s mid %s  %s key %s  intent %s done %s  run %d  in doubt %t %s\n",
-			x.TransactionID, x.Environment, x.MID, x.State, orNone(x.Key), ts(x.IntentAt), done, x.RunID, x.InDoubt, x.Error)
+			x.TransactionID, x.Environment, x.MID, x.State, orNone(x.Key), ts(x.IntentAt), tsOr(x.DoneAt, "no answer yet"), x.RunID, x.InDoubt, x.Error)
 	}
 }
 

@@ -15,9 +15,9 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "transmitted":
 		return "the ledger row carries FlexCharge's transmit key " + r.TransmitKey
 	case "transmitted_late":
-		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsp(r.PushedAt))
+		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "pushed":
-		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsp(r.PushedAt))
+		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "not_expected":
 		return fmt.Sprintf("the %s switch in force (#%d) was off when it was processed, and no key was found", r.Profile, r.SwitchID)
 	case "push_failed":
@@ -87,9 +87,10 @@ func orNone(s string) string {
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func tsp(t *time.Time) string {
+// tsOr formats an optional time, or says what its absence means.
+func tsOr(t *time.Time, none string) string {
 	if t == nil {
-		return "unknown"
+		return none
 	}
 	return ts(*t)
 }
