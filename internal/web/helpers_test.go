@@ -118,10 +118,6 @@ func (f *fixture) login(t *testing.T, name string) *http.Client {
 	return c
 }
 
-func (f *fixture) window() (string, string) {
-	return f.plan.From, f.plan.To
-}
-
 func contains(t *testing.T, what, body string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
