@@ -215,9 +215,5 @@ func TestEveryCategoryHasAScenario(t *testing.T) {
 }
 
 func splitVerdict(v string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == '|' || r == ';' }) {
-		out = append(out, f)
-	}
-	return out
+	return strings.FieldsFunc(v, func(r rune) bool { return r == '|' || r == ';' })
 }
