@@ -53,10 +53,9 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		return err
 	}
 	if earlier != 0 {
+		// The earlier file's rows and quarantine stay: the runs that judged
+		// them still read them. Later runs see only the files in force.
 		out.Replaced = earlier
-		if err := db.execAll(ctx, tx, []string{db.q.DeleteFileRows, db.q.DeleteFileQuarantine}, earlier); err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, db.q.ReplaceFile, earlier, out.FileID); err != nil {
 			return err
 		}

@@ -167,9 +167,14 @@ func TestIngestCorrectedFileReplaces(t *testing.T) {
 	if diff := cmp.Diff(want, files); diff != "" {
 		t.Errorf("ledger_files (-want +got):\n%s", diff)
 	}
-	left := dump(t, db, "SELECT DISTINCT file_id FROM ledger_tx UNION ALL SELECT DISTINCT file_id FROM quarantine")
-	if diff := cmp.Diff([][]string{{fmt.Sprint(second.FileID)}}, left); diff != "" {
-		t.Errorf("files with stored rows or quarantine (-want +got):\n%s", diff)
+	inForce := dump(t, db, "SELECT DISTINCT file_id FROM ledger_tx")
+	if diff := cmp.Diff([][]string{{fmt.Sprint(second.FileID)}}, inForce); diff != "" {
+		t.Errorf("files whose rows are in force (-want +got):\n%s", diff)
+	}
+	// The replaced file's rows stay for the runs that judged them.
+	kept := dump(t, db, "SELECT DISTINCT file_id FROM ledger_rows ORDER BY 1")
+	if diff := cmp.Diff([][]string{{fmt.Sprint(first.FileID)}, {fmt.Sprint(second.FileID)}}, kept); diff != "" {
+		t.Errorf("files with stored rows (-want +got):\n%s", diff)
 	}
 }
 

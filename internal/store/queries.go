@@ -34,8 +34,6 @@ type Queries struct {
 	LiveFileForDate       string `query:"live-file-for-date"`
 	InsertFile            string `query:"insert-file"`
 	ReplaceFile           string `query:"replace-file"`
-	DeleteFileRows        string `query:"delete-file-rows"`
-	DeleteFileQuarantine  string `query:"delete-file-quarantine"`
 	StoreQuarantine       string `query:"store-quarantine"`
 	StoreStage            string `query:"store-stage"`
 	CountStoredDuplicates string `query:"count-stored-duplicates"`

@@ -57,9 +57,10 @@ switched AS (
 -- registered, the transmit key and state, instead of the columns they come from.
 SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
     coalesce(s.reg_site_url, s.site_url) AS site_url, s.reg_site_url IS NOT NULL AS site_known,
+    CASE WHEN s.reg_site_url IS DISTINCT FROM s.site_url THEN s.reg_site_url END AS registered_site,
     CASE WHEN s.switch_state = 'off' THEN NULL ELSE s.switch_state END AS judged_env,
-    coalesce(s.mid, mm.mid) AS judged_mid,
-    coalesce(s.fc_transmit_key, CASE WHEN t.state = 'sent' THEN t.transmit_key END) AS transmit_key,
+    CASE WHEN s.mid IS NULL THEN mm.mid END AS registry_mid,
+    CASE WHEN s.fc_transmit_key IS NULL AND t.state = 'sent' THEN t.transmit_key END AS pushed_key,
     CASE
         WHEN s.fc_transmit_key IS NOT NULL THEN 'transmitted'
         WHEN t.state = 'sent' AND t.done_at > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
@@ -105,12 +106,10 @@ FROM matched;
 
 -- name: classify-results
 -- $1 run id, $2 the run's clock: a pending order past its expiry then is expired.
-INSERT INTO results BY NAME
-SELECT $1 AS run_id, j.file_id, j.line, j.partner_merchant_id, j.merchant_name, j.transaction_id,
-    j.occurrence, j.order_id, j.processed_at, j.status, j.amount, j.currency, j.profile,
-    j.site_url, j.descriptor, j.switch_state, j.switch_id,
-    coalesce(j.judged_env, j.environment) AS environment, j.judged_mid AS mid,
-    j.transmit_key, j.transmit_state,
+INSERT INTO verdicts BY NAME
+SELECT $1 AS run_id, j.file_id, j.line, j.switch_state, j.switch_id,
+    coalesce(j.judged_env, j.environment) AS environment,
+    j.registered_site AS site_url, j.registry_mid AS mid, j.pushed_key AS transmit_key, j.transmit_state,
     o.id AS fc_order_id, o.status AS fc_status,
     CASE
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL
@@ -228,7 +227,7 @@ INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'quarantined' AS category, f.name AS site_url, q.column_name AS field,
     CAST(q.line AS VARCHAR) AS ledger_value, q.reason AS detail
 FROM quarantine q JOIN ledger_files f ON f.id = q.file_id
-WHERE f.business_date BETWEEN $2 AND $3;
+WHERE f.business_date BETWEEN $2 AND $3 AND f.outcome = 'loaded';
 
 -- name: tie-out
 -- Per merchant and currency: do the run's transmit states add up to the

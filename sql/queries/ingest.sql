@@ -168,10 +168,10 @@ INSERT INTO ledger_stage SELECT * FROM ledger_file WHERE card_hit OR bad;
 -- counting earlier files. Keys are matched by hash first, so only the file's
 -- own rows are grouped and earlier files are read for the candidates alone.
 {{define "occurrences"}}
-UPDATE ledger_tx t SET occurrence = o.occurrence FROM (
+UPDATE ledger_rows t SET occurrence = o.occurrence FROM (
     WITH mine AS (
         SELECT line, partner_merchant_id, transaction_id, hash(partner_merchant_id, transaction_id) AS h
-        FROM ledger_tx WHERE file_id = $1
+        FROM ledger_rows WHERE file_id = $1
     ), earlier AS (
         SELECT partner_merchant_id, transaction_id, occurrence, hash(partner_merchant_id, transaction_id) AS h
         FROM ledger_tx WHERE file_id <> $1
@@ -270,12 +270,6 @@ RETURNING id;
 -- name: replace-file
 UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 
--- name: delete-file-rows
-DELETE FROM ledger_tx WHERE file_id = $1;
-
--- name: delete-file-quarantine
-DELETE FROM quarantine WHERE file_id = $1;
-
 -- name: store-quarantine
 INSERT INTO quarantine (file_id, line, column_name, reason)
 SELECT $1, line, column_name, reason FROM stage_problems;
@@ -284,7 +278,7 @@ SELECT $1, line, column_name, reason FROM stage_problems;
 -- The file's rows that passed validation, read again through ledger_file,
 -- each as a first occurrence; the "occurrences" template then numbers the few that
 -- are not.
-INSERT INTO ledger_tx
+INSERT INTO ledger_rows
 SELECT $1, f.line, f.partner_merchant_id, f.mid, f.order_id, f.transaction_id, 1,
     f.processed_ts, f.amount_minor, f.currency, f.status, f.response_code, f.response_code_source,
     f.initiator, coalesce(f.channel, 'web'),
@@ -295,7 +289,7 @@ FROM ledger_file f
 WHERE NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line);
 
 -- name: count-stored-duplicates
-SELECT count(*) FROM ledger_tx WHERE file_id = $1 AND occurrence > 1;
+SELECT count(*) FROM ledger_rows WHERE file_id = $1 AND occurrence > 1;
 
 -- name: set-file-counts
 UPDATE ledger_files SET rows = $2, duplicates = $3 WHERE id = $1;

@@ -42,16 +42,18 @@ SELECT run_id, partner_merchant_id, transaction_id, environment, outcome, transm
 FROM push_batch;
 
 -- name: apply-pushes
--- After pushing: the run's results show what the pushes achieved. $1 run id.
-UPDATE results SET
-    transmit_key = t.transmit_key,
-    transmit_state = CASE WHEN t.state = 'sent' AND t.done_at > results.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
-                          WHEN t.state = 'sent' THEN 'pushed'
-                          WHEN t.state = 'failed' THEN 'push_failed'
-                          ELSE results.transmit_state END
-FROM transmits t
-WHERE results.run_id = $1 AND t.partner_merchant_id = results.partner_merchant_id
-  AND t.transaction_id = results.transaction_id AND results.transmit_state IN ('untransmitted', 'push_failed');
+-- After pushing: the run's verdicts show what the pushes achieved. $1 run id.
+UPDATE verdicts SET transmit_key = p.transmit_key, transmit_state = p.transmit_state
+FROM (
+    SELECT r.file_id, r.line, t.transmit_key,
+        CASE WHEN t.state = 'sent' AND t.done_at > r.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
+             WHEN t.state = 'sent' THEN 'pushed'
+             WHEN t.state = 'failed' THEN 'push_failed'
+             ELSE r.transmit_state END AS transmit_state
+    FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
+    WHERE r.run_id = $1 AND r.transmit_state IN ('untransmitted', 'push_failed')
+) p
+WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = p.line;
 
 -- name: in-doubt-findings
 -- $1 run id.
