@@ -2,54 +2,106 @@ package flexcharge
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
+	"sync"
 	"time"
 )
 
-// defaultPageSize is the client's page size for GET /orders; the API's own
-// default (10) would make a nightly scan needlessly chatty.
-const defaultPageSize = 500
+// defaultPageSize is the client's page size for GET /orders: the API's
+// maximum, since every page costs a round trip and an envelope.
+const defaultPageSize = apiMaxPageSize
 
-// ordersPage is one page of GET /orders. The item array name (rows) and
-// totalItemCount are assumed by the contract.
+// pagesAhead is how many pages Orders fetches and decodes while the caller
+// handles the current one: enough to keep the server, the decoding and the
+// caller busy at the same time, few enough to hold little memory.
+const pagesAhead = 3
+
+// ordersPage is one page of GET /orders, with the envelope's success flag.
+// The item array name (rows) and totalItemCount are assumed by the contract.
 type ordersPage struct {
-	PageNumber     int         `json:"pageNumber"`
-	PageSize       int         `json:"pageSize"`
-	PageCount      int         `json:"pageCount"`
-	HasNextPage    bool        `json:"hasNextPage"`
-	TotalItemCount int         `json:"totalItemCount"`
-	Rows           []wireOrder `json:"rows"`
+	PageNumber     int
+	PageSize       int
+	PageCount      int
+	HasNextPage    bool
+	TotalItemCount int
+	Success        *bool
+	Rows           []Order
+}
+
+// pageResult is a page fetched ahead, or why it could not be.
+type pageResult struct {
+	page ordersPage
+	err  error
 }
 
 // Orders calls each for every order of cr.MID matching q, page by page in
-// createdOn order. It stops at the first error each returns and returns it.
+// createdOn order. While each handles a page, the next pages (as many as the
+// pages seen so far announce, up to pagesAhead) are fetched and decoded. It
+// stops at the first error, a page's or each's, and returns it.
 func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each func(Order) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var inFlight sync.WaitGroup
+	defer inFlight.Wait()
+	defer cancel() // before Wait: fetches still running give up
+	ahead := []chan pageResult{c.fetchPage(ctx, &inFlight, cr, q, 1)}
+	fetched, known := 1, 1 // pages requested; pages known to exist
 	for page := 1; ; page++ {
-		p, err := c.ordersPage(ctx, cr, q, page)
-		if err != nil {
-			return fmt.Errorf("list orders of mid %s, page %d: %w", cr.MID, page, err)
+		res := <-ahead[0]
+		ahead = ahead[1:]
+		if res.err != nil {
+			return fmt.Errorf("list orders of mid %s, page %d: %w", cr.MID, page, res.err)
 		}
-		for _, w := range p.Rows {
-			if err := each(w.order()); err != nil {
+		more := res.page.HasNextPage && len(res.page.Rows) > 0
+		if more {
+			known = max(known, res.page.PageCount, page+1)
+		}
+		for ; fetched < min(known, page+pagesAhead); fetched++ {
+			ahead = append(ahead, c.fetchPage(ctx, &inFlight, cr, q, fetched+1))
+		}
+		for _, o := range res.page.Rows {
+			if err := each(o); err != nil {
 				return err
 			}
 		}
-		if !p.HasNextPage || len(p.Rows) == 0 {
+		if !more {
 			return nil
 		}
 	}
 }
 
+// fetchPage fetches and decodes one page in the background; the channel
+// holds the result, so the goroutine never waits for a reader.
+func (c *Client) fetchPage(ctx context.Context, wg *sync.WaitGroup, cr Credentials, q OrderQuery, page int) chan pageResult {
+	ch := make(chan pageResult, 1)
+	wg.Go(func() {
+		p, err := c.ordersPage(ctx, cr, q, page)
+		ch <- pageResult{p, err}
+	})
+	return ch
+}
+
+// ordersPage fetches one page. The body is read once: the envelope's
+// success flag comes with the page, and only a failure or a body the page
+// reader refuses goes through checkEnvelope.
 func (c *Client) ordersPage(ctx context.Context, cr Credentials, q OrderQuery, page int) (ordersPage, error) {
-	var p ordersPage
 	r := request{method: http.MethodGet, path: "/orders", query: orderValues(cr.MID, q, page), cr: cr, auth: true}
-	err := c.call(ctx, r, &p)
-	return p, err
+	resp, err := c.retry(ctx, r)
+	if err != nil {
+		return ordersPage{}, err
+	}
+	p, err := decodeOrdersPage(resp.body)
+	if err != nil || p.Success != nil && !*p.Success {
+		if envErr := checkEnvelope(resp); envErr != nil {
+			return ordersPage{}, envErr
+		}
+	}
+	if err != nil {
+		return ordersPage{}, fmt.Errorf("decode %s response: %w", r.path, err)
+	}
+	return p, nil
 }
 
 // orderValues builds the query string. Statuses repeat the parameter, which
@@ -77,52 +129,10 @@ func orderValues(mid string, q OrderQuery, page int) url.Values {
 
 // Order returns one order by FlexCharge's id (the orderSessionKey).
 func (c *Client) Order(ctx context.Context, cr Credentials, id string) (Order, error) {
-	var w wireOrder
+	var o Order
 	r := request{method: http.MethodGet, path: "/orders/" + url.PathEscape(id), cr: cr, auth: true}
-	if err := c.call(ctx, r, &w); err != nil {
+	if err := c.call(ctx, r, (*wireOrder)(&o)); err != nil {
 		return Order{}, fmt.Errorf("get order %q: %w", id, err)
 	}
-	return w.order(), nil
-}
-
-// wireOrder decodes an order as the API sends it. ASP.NET may write times
-// without a zone ("2023-03-20T17:16:40.898703"), which time.Time refuses, so
-// times go through wireTime; Order itself stays plain so it embeds cleanly.
-type wireOrder struct {
-	Order
-	OrderPlacedDate wireTime  `json:"orderPlacedDate"`
-	CreatedOn       wireTime  `json:"createdOn"`
-	ExpiryDate      *wireTime `json:"expiryDate"`
-}
-
-func (w wireOrder) order() Order {
-	o := w.Order
-	o.OrderPlacedDate, o.CreatedOn = time.Time(w.OrderPlacedDate), time.Time(w.CreatedOn)
-	if w.ExpiryDate != nil && !time.Time(*w.ExpiryDate).IsZero() {
-		t := time.Time(*w.ExpiryDate)
-		o.ExpiryDate = &t
-	}
-	if o.StatusName == "" {
-		o.StatusName = StatusName(o.Status)
-	}
-	return o
-}
-
-// wireTime accepts RFC 3339 and zone-less ISO 8601 (read as UTC).
-type wireTime time.Time
-
-var wireLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"}
-
-func (t *wireTime) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil || s == "" {
-		return err
-	}
-	for _, layout := range wireLayouts {
-		if v, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			*t = wireTime(v.UTC())
-			return nil
-		}
-	}
-	return fmt.Errorf("parse time %q", s)
+	return o, nil
 }

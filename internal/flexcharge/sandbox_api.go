@@ -124,11 +124,11 @@ func parseQueryTime(q url.Values, name string, bad map[string][]string) time.Tim
 	if v == "" {
 		return time.Time{}
 	}
-	var t wireTime
-	if err := t.UnmarshalJSON([]byte(strconv.Quote(v))); err != nil {
+	t, err := parseWireTime([]byte(v))
+	if err != nil {
 		bad[name] = []string{"The value '" + v + "' is not valid for " + name + "."}
 	}
-	return time.Time(t)
+	return t
 }
 
 // parseStatuses accepts status=0&status=4 and status=0,4.

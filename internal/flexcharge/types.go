@@ -90,7 +90,7 @@ type Order struct {
 type OrderQuery struct {
 	From, To time.Time
 	Status   []int
-	PageSize int // default 500
+	PageSize int // default: the API's maximum, 1000
 }
 
 // TransmitRequest is the body of POST /transmit: a copy of one processed payment.
