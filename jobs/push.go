@@ -14,10 +14,10 @@ import (
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
-// pushBatch bounds how many transmits share one intent transaction and one
-// outcome transaction: large enough that DuckDB commits are not the
-// bottleneck, small enough that a crash leaves few transactions in doubt
-// (at most one batch: /transmit has no idempotency key to settle them by).
+// pushBatch bounds how many transmits share one commit of intents: large
+// enough that DuckDB commits are not the bottleneck, small enough that a
+// crash leaves few transactions in doubt (at most one batch: /transmit has
+// no idempotency key to settle them by).
 const pushBatch = 32
 
 // push transmits what FlexCharge never received, each transaction at most
@@ -34,24 +34,50 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 	// What is decided without calling FlexCharge is written in large chunks;
 	// only calls need the small batches that bound doubt after a crash.
 	for start := 0; start < len(local); start += localBatch {
-		if err := r.record(ctx, local[start:min(start+localBatch, len(local))], counts); err != nil {
+		if err := r.record(ctx, local[start:min(start+localBatch, len(local))], nil, counts); err != nil {
 			return 0, "", err
 		}
 	}
-	bar := r.progress(len(send))
-	for start := 0; start < len(send); start += pushBatch {
-		end := min(start+pushBatch, len(send))
-		if err := r.pushBatch(ctx, sendCands[start:end], send[start:end], counts); err != nil {
-			return 0, "", err
-		}
-		bar.Add(end - start)
+	if err := r.pushAll(ctx, sendCands, send, counts); err != nil {
+		return 0, "", err
 	}
-	bar.Finish()
 	if err := r.env.DB.ApplyPushes(ctx, r.id); err != nil {
 		return 0, "", err
 	}
 	return int64(len(cands)), fmt.Sprintf("%d pushed, %d failed, %d too old, %d would push (dry run)",
 		counts["pushed"], counts["failed"], counts["too_old"], counts["would_push"]), nil
+}
+
+// pushAll transmits in batches. Each commit holds the answers of one batch
+// and the intents of the next, so a batch's intents are durable before its
+// calls, its answers after them, and only the batch whose calls are under
+// way is ever unanswered.
+func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate, recs []store.PushRecord, counts map[string]int) error {
+	bar := r.progress(len(recs))
+	defer bar.Finish()
+	var answered []store.PushRecord
+	for start := 0; start < len(recs); start += pushBatch {
+		end := min(start+pushBatch, len(recs))
+		if err := r.record(ctx, answered, recs[start:end], counts); err != nil {
+			return err
+		}
+		r.transmitAll(ctx, cands[start:end], recs[start:end])
+		if err := ctx.Err(); err != nil {
+			return err // the intents stay: the next run settles them
+		}
+		answered = recs[start:end]
+		bar.Add(end - start)
+	}
+	return r.record(ctx, answered, nil, counts)
+}
+
+// record counts and stores outcomes, and stores the intents of the batch
+// about to be sent, in one commit.
+func (r *run) record(ctx context.Context, outcomes, intents []store.PushRecord, counts map[string]int) error {
+	for _, rec := range outcomes {
+		counts[rec.Outcome]++
+	}
+	return r.env.DB.RecordPushes(ctx, outcomes, intents)
 }
 
 // localBatch is how many decided-without-a-call records share a write.
@@ -69,24 +95,6 @@ func (r *run) sort(cands []store.PushCandidate) (local, send []store.PushRecord,
 		local = append(local, rec)
 	}
 	return local, send, sendCands
-}
-
-func (r *run) pushBatch(ctx context.Context, cands []store.PushCandidate, recs []store.PushRecord, counts map[string]int) error {
-	if err := r.env.DB.RecordIntents(ctx, recs); err != nil {
-		return err
-	}
-	r.transmitAll(ctx, cands, recs)
-	if err := ctx.Err(); err != nil {
-		return err // the intents stay: the next run settles them
-	}
-	return r.record(ctx, recs, counts)
-}
-
-func (r *run) record(ctx context.Context, recs []store.PushRecord, counts map[string]int) error {
-	for _, rec := range recs {
-		counts[rec.Outcome]++
-	}
-	return r.env.DB.RecordOutcomes(ctx, recs)
 }
 
 // decide says what happens to a candidate without calling FlexCharge; an

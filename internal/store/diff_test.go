@@ -39,10 +39,10 @@ func TestRunDiff(t *testing.T) {
 	second := run(t, db)
 	p := push("T1", "pushed", asOf)
 	p.RunID = second
-	if err := db.RecordIntents(ctx, []store.PushRecord{p}); err != nil {
+	if err := db.RecordPushes(ctx, nil, []store.PushRecord{p}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordOutcomes(ctx, []store.PushRecord{p}); err != nil {
+	if err := db.RecordPushes(ctx, []store.PushRecord{p}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.ApplyPushes(ctx, second); err != nil {

@@ -105,10 +105,10 @@ func classify(t *testing.T, s scenario) *store.DB {
 	}
 	writeOrders(t, db, s.orders)
 	if len(s.pushes) > 0 {
-		if err := db.RecordIntents(ctx, s.pushes); err != nil {
+		if err := db.RecordPushes(ctx, nil, s.pushes); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordOutcomes(ctx, s.pushes); err != nil {
+		if err := db.RecordPushes(ctx, s.pushes, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

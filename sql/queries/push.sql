@@ -17,6 +17,8 @@ WHERE r.run_id = $1 AND r.occurrence = 1 AND r.mid IS NOT NULL
 ORDER BY r.partner_merchant_id, r.processed_at, r.transaction_id;
 
 -- name: clear-push-batch
+-- push_batch holds one batch: the outcomes of one batch of calls and the
+-- intents (outcome 'intent') of the next.
 DELETE FROM push_batch;
 
 -- name: record-intents
@@ -25,7 +27,7 @@ DELETE FROM push_batch;
 INSERT OR REPLACE INTO transmits (partner_merchant_id, transaction_id, environment, mid, state, transmit_key, error,
     in_doubt, retryable, intent_at, done_at, run_id)
 SELECT partner_merchant_id, transaction_id, environment, mid, 'intent', NULL, NULL, in_doubt, false, recorded_at, NULL, run_id
-FROM push_batch;
+FROM push_batch WHERE outcome = 'intent';
 
 -- name: record-answers
 -- The keys and refusals of a batch; done_at is the run's clock.
@@ -39,7 +41,7 @@ WHERE b.outcome IN ('pushed', 'failed') AND transmits.partner_merchant_id = b.pa
 -- name: record-pushes
 INSERT INTO pushes (run_id, partner_merchant_id, transaction_id, environment, outcome, transmit_key, error, in_doubt, pushed_at)
 SELECT run_id, partner_merchant_id, transaction_id, environment, outcome, transmit_key, error, in_doubt, recorded_at
-FROM push_batch;
+FROM push_batch WHERE outcome <> 'intent';
 
 -- name: apply-pushes
 -- After pushing: the run's verdicts show what the pushes achieved. $1 run id.
