@@ -45,7 +45,7 @@ func (db *DB) NewOrderWriter(ctx context.Context, fetched time.Time) (*OrderWrit
 		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, db.q.ClearOrdersStage, nil); err != nil {
 			return err
 		}
-		w.app, err = duckdb.NewAppenderFromConn(w.conn, "", "fc_orders_stage")
+		w.app, err = duckdb.NewAppender(w.conn, "temp", "main", "fc_orders_stage")
 		return err
 	})
 	if err != nil {
