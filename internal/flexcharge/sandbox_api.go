@@ -147,19 +147,34 @@ func parseStatuses(q url.Values, bad map[string][]string) map[int]bool {
 	return set
 }
 
-// pageBody is X.PagedList metadata plus the assumed totalItemCount and rows.
-func pageBody(f orderFilter, rows []Order, total int) map[string]any {
+// orderPage is X.PagedList metadata plus the assumed totalItemCount and
+// rows; a struct, not a map, so encoding it neither sorts keys nor boxes values.
+type orderPage struct {
+	PageNumber      int     `json:"pageNumber"`
+	PageSize        int     `json:"pageSize"`
+	PageCount       int     `json:"pageCount"`
+	TotalItemCount  int     `json:"totalItemCount"`
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	IsFirstPage     bool    `json:"isFirstPage"`
+	IsLastPage      bool    `json:"isLastPage"`
+	FirstItemOnPage int     `json:"firstItemOnPage"`
+	LastItemOnPage  int     `json:"lastItemOnPage"`
+	Rows            []Order `json:"rows"`
+}
+
+func pageBody(f orderFilter, rows []Order, total int) orderPage {
 	pageCount := (total + f.pageSize - 1) / f.pageSize
 	first := 0
 	if len(rows) > 0 {
 		first = (f.pageNumber-1)*f.pageSize + 1
 	}
-	return map[string]any{
-		"pageNumber": f.pageNumber, "pageSize": f.pageSize, "pageCount": pageCount,
-		"totalItemCount": total, "hasNextPage": f.pageNumber < pageCount,
-		"hasPreviousPage": f.pageNumber > 1, "isFirstPage": f.pageNumber == 1,
-		"isLastPage": f.pageNumber >= pageCount, "firstItemOnPage": first,
-		"lastItemOnPage": max(0, first+len(rows)-1), "rows": rows,
+	return orderPage{
+		PageNumber: f.pageNumber, PageSize: f.pageSize, PageCount: pageCount,
+		TotalItemCount: total, HasNextPage: f.pageNumber < pageCount,
+		HasPreviousPage: f.pageNumber > 1, IsFirstPage: f.pageNumber == 1,
+		IsLastPage: f.pageNumber >= pageCount, FirstItemOnPage: first,
+		LastItemOnPage: max(0, first+len(rows)-1), Rows: rows,
 	}
 }
 
