@@ -26,10 +26,9 @@ DROP TABLE IF EXISTS ledger_raw;
 -- executes them by their define names, "stage", "columns" and "records".
 -- The query keeps the name of its first format.
 --
--- The file is never copied whole into DuckDB: "stage" makes ledger_file a
--- view over the file and keeps in ledger_stage only the rows the card guard
--- flags or a check fails (few); storing reads the file again through the
--- view. Reading a CSV twice costs less than materialising it once.
+-- "stage" reads the file once, typing every record into ledger_raw; the
+-- store copies the good ones from there, and only the records the card
+-- guard flags or a check fails (few) go to ledger_stage with their text.
 
 -- guard: the card guard on one text. card_like's Luhn lambdas are costly
 -- and a projection evaluates both sides of an AND, so cheap tests run first
@@ -104,50 +103,66 @@ DROP TABLE IF EXISTS ledger_raw;
 -- amount: integer minor units, exactly: whole minor units as written, or a
 -- major-unit decimal with no more decimals than the currency has.
 {{define "amount"}}
-{{- if .Minor}}raw.number
-{{- else}}CASE WHEN raw.places <= c.digits THEN CAST(raw.number * [1, 10, 100, 1000][c.digits + 1] AS BIGINT) END
+{{- if .Minor}}number
+{{- else}}CASE WHEN places <= c.digits THEN CAST(number * [1, 10, 100, 1000][c.digits + 1] AS BIGINT) END
 {{- end}}
 {{- end}}
 
--- stage: ledger_raw, the file's records as text (the mapped columns) with
--- the card guard's verdict, read in parallel in the file's order so that a
--- record's rowid gives its line; ledger_file, the view of every record in
--- ledger_stage's columns; then the records that need a second look into
--- ledger_stage. bad says a check of stage-problems fails: keep the two in
--- step. Numbering lines with row_number() OVER () instead would run the
--- whole read on one thread.
+-- typed: each record's text (the mapped columns) parsed into the values
+-- ledger_rows stores, the closed vocabularies as its ENUMs (NULL when the
+-- text is none of their values), with the currency's digits.
+{{define "typed"}}
+    SELECT t.*, {{template "amount" .}} AS amount_minor, c.digits
+    FROM (
+        SELECT *, {{template "processed" .}} AS processed_ts,
+            CASE lower(coalesce(is_recurring, ''))
+                 WHEN '' THEN false WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
+                 WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true END AS recurring,
+            TRY_CAST(status AS tx_status) AS status_value, TRY_CAST(initiator AS tx_initiator) AS initiator_value,
+            TRY_CAST(coalesce(channel, 'web') AS tx_channel) AS channel_value,
+            TRY_CAST(coalesce(environment, 'production') AS environment) AS environment_value,
+            {{template "number" .}} AS number, length(coalesce(split_part(amount, '.', 2), '')) AS places
+        FROM (
+            SELECT card_hit, {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
+            FROM ({{template "source" .}})
+        )
+    ) t
+    LEFT JOIN currencies c ON c.code = t.currency
+{{- end}}
+
+-- stage: ledger_raw, every record of the file parsed once, read in
+-- parallel in the file's order so that a record's rowid gives its line;
+-- ledger_file, the view of it with the lines; then the records that need a
+-- second look into ledger_stage. ledger_raw holds the typed values the
+-- store copies, not the file's text: the text of a record is kept (as
+-- source_text) only when a check fails, for the reasons stage-problems
+-- gives. bad says a check of stage-problems fails: keep the two in step.
+-- Numbering lines with row_number() OVER () instead would run the whole
+-- read on one thread.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
-SELECT card_hit, {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
-FROM ({{template "source" .}});
-CREATE OR REPLACE TEMP VIEW ledger_file AS
-SELECT line, card_hit, {{range .Fields}}{{ident .Name}}, {{end}}processed_ts, amount_minor, digits, recurring,
-    text_bad OR digits IS NULL OR amount_minor IS NULL AS bad
+SELECT card_hit, bad,
+    CASE WHEN bad THEN {{"{"}}{{range .Fields}}{{literal .Name}}: {{ident .Name}}, {{end}}'digits': digits{{"}"}} END AS source_text,
+    partner_merchant_id, mid, order_id, transaction_id, processed_ts, amount_minor, currency,
+    status_value AS status, response_code, response_code_source, initiator_value AS initiator,
+    channel_value AS channel, recurring, site_url, descriptor, campaign_id, environment_value AS environment,
+    card_bin, card_last4, fc_transmit_key, fc_order_id
 FROM (
-    SELECT raw.*, {{template "amount" .}} AS amount_minor, c.digits
-    FROM (
-        SELECT *,
-            partner_merchant_id IS NULL OR order_id IS NULL OR transaction_id IS NULL OR processed_ts IS NULL
-            OR coalesce(status, '') NOT IN ('approved', 'declined', 'error', 'refunded', 'chargeback', 'voided')
-            OR coalesce(initiator, '') NOT IN ('CIT', 'MIT')
-            OR coalesce(channel, 'web') NOT IN ('web', 'callcenter')
-            OR coalesce(environment, 'production') NOT IN ('production', 'sandbox')
-            OR recurring IS NULL OR (site_url IS NULL AND descriptor IS NULL)
-            OR NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}')
-            OR NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}') AS text_bad
-        FROM (
-            SELECT rowid + {{template "first" .}} AS line, *, {{template "processed" .}} AS processed_ts,
-                CASE lower(coalesce(is_recurring, ''))
-                     WHEN '' THEN false WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
-                     WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true END AS recurring,
-                {{template "number" .}} AS number, length(coalesce(split_part(amount, '.', 2), '')) AS places
-            FROM ledger_raw
-        )
-    ) raw
-    LEFT JOIN currencies c ON c.code = raw.currency
+    SELECT *,
+        partner_merchant_id IS NULL OR order_id IS NULL OR transaction_id IS NULL OR processed_ts IS NULL
+        OR status_value IS NULL OR initiator_value IS NULL OR channel_value IS NULL OR environment_value IS NULL
+        OR recurring IS NULL OR (site_url IS NULL AND descriptor IS NULL)
+        OR NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}')
+        OR NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}')
+        OR digits IS NULL OR amount_minor IS NULL AS bad
+    FROM ({{template "typed" .}})
 );
-INSERT INTO ledger_stage SELECT * FROM ledger_file WHERE card_hit OR bad;
+CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT rowid + {{template "first" .}} AS line, * FROM ledger_raw;
+INSERT INTO ledger_stage
+SELECT line, card_hit, {{range .Fields}}source_text.{{ident .Name}}, {{end}}processed_ts, amount_minor,
+    source_text.digits, recurring, bad
+FROM ledger_file WHERE card_hit OR bad;
 {{end}}
 
 -- ordered, unordered: whether DuckDB keeps the order rows are read in
@@ -275,15 +290,15 @@ INSERT INTO quarantine (file_id, line, column_name, reason)
 SELECT $1, line, column_name, reason FROM stage_problems;
 
 -- name: store-stage
--- The file's rows that passed validation, read again through ledger_file,
--- each as a first occurrence; the "occurrences" template then numbers the few that
--- are not.
+-- The file's rows that passed validation, copied from ledger_file (already
+-- typed), each as a first occurrence; the "occurrences" template then
+-- numbers the few that are not.
 INSERT INTO ledger_rows
 SELECT $1, f.line, f.partner_merchant_id, f.mid, f.order_id, f.transaction_id, 1,
     f.processed_ts, f.amount_minor, f.currency, f.status, f.response_code, f.response_code_source,
-    f.initiator, coalesce(f.channel, 'web'),
+    f.initiator, f.channel,
     CASE WHEN f.initiator = 'MIT' THEN 'mit' WHEN f.channel = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END,
-    f.recurring, f.site_url, f.descriptor, f.campaign_id, coalesce(f.environment, 'production'),
+    f.recurring, f.site_url, f.descriptor, f.campaign_id, f.environment,
     f.card_bin, f.card_last4, f.fc_transmit_key, f.fc_order_id
 FROM ledger_file f
 WHERE NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line);
