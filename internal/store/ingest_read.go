@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/recon"
 )
 
 // plan is a LoadFile with what reading it takes worked out: its format, its
@@ -78,7 +80,25 @@ type readTemplate struct {
 	Columns                     []string // the file's columns, every one card-checked
 	Minor, Layout, ZonedLayout  bool
 	Fields                      []stageField
+	Currencies                  []currencyDigits
 	Line                        int64
+}
+
+// currencyDigits is one known currency and its minor digits.
+type currencyDigits struct {
+	Code   string
+	Digits int
+}
+
+// knownCurrencies lists the currencies the currencies table is seeded
+// with, in order so that a file's queries render the same every time.
+func knownCurrencies() []currencyDigits {
+	var out []currencyDigits
+	for code, digits := range recon.Currencies() {
+		out = append(out, currencyDigits{code, digits})
+	}
+	slices.SortFunc(out, func(a, b currencyDigits) int { return strings.Compare(a.Code, b.Code) })
+	return out
 }
 
 // stageField is a ledger.Field with the file's format, which decides how
@@ -104,7 +124,7 @@ func (p plan) params() readTemplate {
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
-		Fields: fields, Line: p.line, Columns: p.header,
+		Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: p.header,
 	}
 }
 
