@@ -48,10 +48,10 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		query string
 		args  []any
 	}{
-		{"judge", db.q.ClassifyJudge, []any{w.Start, w.End, w.Merchant}},
-		{"assign orders", db.q.ClassifyAssign, nil},
-		{"results", db.q.ClassifyResults, []any{runID, asOf}},
-		{"findings", db.q.ClassifyFindings, []any{runID}},
+		{"judge", db.q.ClassifyJudge, nil},
+		{"assign orders", db.q.ClassifyAssign, []any{w.Start, w.End, w.Merchant, asOf}},
+		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
+		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
 	}

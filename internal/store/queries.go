@@ -207,8 +207,8 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 	}{
 		{db.q.CreateLedgerStage, nil},
 		{db.q.StageProblems, nil},
-		{db.q.ClassifyJudge, []any{never, never, ""}},
-		{db.q.ClassifyAssign, nil},
+		{db.q.ClassifyJudge, nil},
+		{db.q.ClassifyAssign, []any{never, never, "", never}},
 	}
 	for _, s := range setups {
 		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {

@@ -2,12 +2,17 @@
 -- says its parameters.
 
 -- name: classify-judge
--- $1 window start, $2 window end (exclusive), $3 merchant ('' for all).
--- Each ledger transaction of the window, with its registry site and the
--- switch in force when it was processed: the most specific scope wins
--- (campaign, then site, then merchant), and within a scope the latest
--- effective switch at or before the processing time.
-CREATE OR REPLACE TEMP TABLE judged AS
+-- judged(from_ts, to_ts, only_merchant): each ledger transaction processed
+-- from from_ts to to_ts (exclusive), of one merchant or of all (''), with its
+-- registry site and the switch in force when it was processed: the most
+-- specific scope wins (campaign, then site, then merchant), and within a
+-- scope the latest effective switch at or before the processing time.
+--
+-- A macro, not a table: held as a temporary table, ten million judged rows
+-- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
+-- again where a step needs it costs less than that (under 2 s), and each
+-- step reads only the columns and rows it uses.
+CREATE OR REPLACE TEMP MACRO judged(from_ts, to_ts, only_merchant) AS TABLE
 WITH latest AS (
     SELECT * FROM switches
     QUALIFY row_number() OVER (PARTITION BY merchant_id, profile, scope, scope_value, effective_at ORDER BY id DESC) = 1
@@ -24,8 +29,6 @@ sw AS (
 site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
 ),
--- Only the columns later steps read: at ten million rows every column of
--- this temporary table is held in memory for the whole classification.
 tx AS (
     SELECT l.file_id, l.line, l.partner_merchant_id, l.mid, l.order_id, l.transaction_id, l.occurrence,
         l.processed_at, l.amount, l.currency, l.status, l.profile, l.site_url, l.descriptor, l.campaign_id,
@@ -35,7 +38,7 @@ tx AS (
     LEFT JOIN merchants m ON m.id = l.partner_merchant_id
     LEFT JOIN sites su ON su.merchant_id = l.partner_merchant_id AND su.url = l.site_url
     LEFT JOIN site_by_descriptor sd ON sd.merchant_id = l.partner_merchant_id AND sd.descriptor = l.descriptor
-    WHERE l.processed_at >= $1 AND l.processed_at < $2 AND ($3 = '' OR l.partner_merchant_id = $3)
+    WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = '' OR l.partner_merchant_id = only_merchant)
 ),
 switched AS (
     SELECT tx.*,
@@ -52,9 +55,6 @@ switched AS (
         ON w.merchant_id = tx.partner_merchant_id AND w.profile = tx.profile
        AND tx.processed_at >= w.effective_at AND tx.processed_at < w.until
 )
--- At ten million rows every column here is held (or spilled) for the rest of
--- the classification, so what results need is settled now: the site as
--- registered, the transmit key and state, instead of the columns they come from.
 SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
     coalesce(s.reg_site_url, s.site_url) AS site_url, s.reg_site_url IS NOT NULL AS site_known,
     CASE WHEN s.reg_site_url IS DISTINCT FROM s.site_url THEN s.reg_site_url END AS registered_site,
@@ -75,83 +75,144 @@ LEFT JOIN merchant_mids mm ON mm.merchant_id = s.partner_merchant_id
 LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.transaction_id = s.transaction_id;
 
 -- name: classify-assign
+-- $1 window start, $2 window end, $3 merchant ('' for all), $4 the run's
+-- clock: a pending order past its expiry then is expired.
 -- Every FlexCharge order goes to at most one decline of the same merchant and
 -- order id: the attempt it names, else the nearest decline in time. Orders are
 -- known by merchant, not mid, so one found in the other environment still
 -- finds its decline (and is flagged). A repeated ledger row shares its
 -- first occurrence's orders. A decline's primary order is in its own
 -- environment if it can be, then names the attempt, then is the latest.
+--
+-- At ten million rows, window functions over string keys and joins that
+-- carry an order's fields to its decline cost more than the rest of a run's
+-- judging. So an order is known here by its row in fc_orders and a decline by
+-- its ledger line, windows rank only the few orders and declines that have a
+-- choice to make, and each order-decline pair settles at once what results
+-- need of the order: its outcome and whether it differs from the decline.
 CREATE OR REPLACE TEMP TABLE assigned AS
 WITH orders AS (
-    SELECT o.*, mm.merchant_id FROM fc_orders o
+    SELECT o.rowid AS order_row, o.environment AS order_env, o.id AS order_key, o.external_order_id,
+        o.transaction_id, o.created_on, mm.merchant_id, o.status AS fc_status,
+        CASE
+            WHEN o.status_name = 'CHARGEBACK' THEN 'chargeback'
+            WHEN o.status = 7 THEN 'recovered'
+            WHEN o.status = 2 THEN 'not_recovered'
+            WHEN o.status = 6 THEN 'refunded'
+            WHEN o.status = 3 THEN 'problem'
+            WHEN o.expiry_at IS NOT NULL AND o.expiry_at < $4 THEN 'expired'
+            ELSE 'pending'
+        END AS order_outcome,
+        o.amount, o.currency, o.site_id, o.site_url, o.descriptor,
+        CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END AS profile
+    FROM fc_orders o
     JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
 ),
 declines AS (
-    SELECT * FROM judged WHERE status = 'declined' AND occurrence = 1
+    SELECT j.file_id, j.line, j.partner_merchant_id, j.order_id, j.transaction_id, j.processed_at, j.judged_env,
+        coalesce(j.judged_env, j.environment) AS environment, j.amount, j.currency, j.site_url, j.descriptor, j.profile,
+        s.site_id_sandbox, s.site_id_production
+    FROM judged($1, $2, $3) j
+    LEFT JOIN sites s ON s.merchant_id = j.partner_merchant_id AND s.url = j.site_url
+    WHERE j.status = 'declined' AND j.occurrence = 1
 ),
-matched AS (
-    SELECT o.environment AS order_env, o.id AS order_key, d.partner_merchant_id, d.transaction_id, d.judged_env,
-        o.transaction_id = d.transaction_id AS names_attempt, o.created_on
+-- The field comparisons of classify-findings, folded into one flag so that
+-- findings look up the primary order only for the declines that differ.
+candidates AS MATERIALIZED (
+    SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order_outcome,
+        d.file_id, d.line, d.judged_env, d.processed_at,
+        o.transaction_id = d.transaction_id AS names_attempt,
+        coalesce(d.amount <> o.amount OR d.currency <> o.currency
+            OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
+                CASE o.order_env WHEN 'sandbox' THEN d.site_id_sandbox ELSE d.site_id_production END
+            OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM d.site_url
+            OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM d.descriptor
+            OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
     FROM orders o
     JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-    QUALIFY row_number() OVER (PARTITION BY o.environment, o.id
-        ORDER BY (o.transaction_id = d.transaction_id) DESC,
-                 abs(epoch(o.created_on) - epoch(d.processed_at)), d.file_id, d.line) = 1
+),
+-- An order that names one of its candidates goes to it (transaction ids are
+-- unique among first occurrences, so there is one); the rest to the nearest.
+matched AS MATERIALIZED (
+    SELECT * FROM candidates WHERE names_attempt
+    UNION ALL
+    SELECT * FROM (
+        SELECT * FROM candidates c
+        WHERE NOT EXISTS (SELECT 1 FROM candidates n WHERE n.names_attempt AND n.order_row = c.order_row)
+    )
+    QUALIFY row_number() OVER (PARTITION BY order_row
+        ORDER BY abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
+),
+shared AS (
+    SELECT file_id, line, count(*) AS orders_for_decline FROM matched GROUP BY ALL HAVING count(*) > 1
+),
+ranked AS MATERIALIZED (
+    SELECT * EXCLUDE (judged_env, processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
+        1 AS orders_for_decline, true AS is_primary
+    FROM matched ANTI JOIN shared USING (file_id, line)
+    UNION ALL
+    SELECT m.* EXCLUDE (judged_env, processed_at, created_on, names_attempt), m.judged_env IS NULL, s.orders_for_decline,
+        row_number() OVER (PARTITION BY m.file_id, m.line
+            ORDER BY (m.order_env = m.judged_env) DESC NULLS LAST, m.names_attempt DESC, m.created_on DESC, m.order_key) = 1
+    FROM matched m JOIN shared s USING (file_id, line)
+),
+-- Each repeated ledger row, and the line of its first occurrence.
+repeats AS (
+    SELECT r.file_id, r.line, f.file_id AS first_file, f.line AS first_line
+    FROM (SELECT * FROM judged($1, $2, $3) WHERE occurrence > 1) r
+    JOIN ledger_tx f ON f.occurrence = 1 AND f.partner_merchant_id = r.partner_merchant_id
+        AND f.transaction_id = r.transaction_id
 )
-SELECT *,
-    count(*) OVER (PARTITION BY partner_merchant_id, transaction_id) AS orders_for_decline,
-    row_number() OVER (PARTITION BY partner_merchant_id, transaction_id
-        ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
-FROM matched;
+SELECT * FROM ranked
+UNION ALL
+SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line)
+FROM repeats r JOIN ranked a ON a.file_id = r.first_file AND a.line = r.first_line;
 
 -- name: classify-results
--- $1 run id, $2 the run's clock: a pending order past its expiry then is expired.
+-- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all).
 INSERT INTO verdicts BY NAME
 SELECT $1 AS run_id, j.file_id, j.line, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment,
     j.registered_site AS site_url, j.registry_mid AS mid, j.pushed_key AS transmit_key, j.transmit_state,
-    o.id AS fc_order_id, o.status AS fc_status,
+    a.order_key AS fc_order_id, a.fc_status,
     CASE
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL
-        WHEN o.id IS NULL THEN 'missed_evaluate'
-        WHEN o.status_name = 'CHARGEBACK' THEN 'chargeback'
-        WHEN o.status = 7 THEN 'recovered'
-        WHEN o.status = 2 THEN 'not_recovered'
-        WHEN o.status = 6 THEN 'refunded'
-        WHEN o.status = 3 THEN 'problem'
-        WHEN o.expiry_at IS NOT NULL AND o.expiry_at < $2 THEN 'expired'
-        ELSE 'pending'
+        WHEN a.order_key IS NULL THEN 'missed_evaluate'
+        ELSE a.order_outcome
     END AS outcome_state,
-    -- The field comparisons of classify-findings, folded into one flag so
-    -- that findings look up the primary order only for the rows that differ.
-    o.id IS NOT NULL AND coalesce(
-        j.amount <> o.amount OR j.currency <> o.currency
-        OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
-            CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END
-        OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM j.site_url
-        OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM j.descriptor
-        OR j.profile <> CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END
-        OR coalesce(j.judged_env, j.environment) <> o.environment, false) AS differs
-FROM judged j
-LEFT JOIN assigned a ON a.partner_merchant_id = j.partner_merchant_id AND a.transaction_id = j.transaction_id AND a.is_primary
-LEFT JOIN fc_orders o ON o.environment = a.order_env AND o.id = a.order_key
-LEFT JOIN sites s ON o.id IS NOT NULL AND s.merchant_id = j.partner_merchant_id AND s.url = j.site_url;
+    coalesce(a.differs, false) AS differs
+FROM judged($2, $3, $4) j
+LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_primary;
 
 -- name: classify-findings
--- Findings on transactions and their orders. $1 run id. Every branch is a
--- filtered scan; only the rows whose results say they differ from their
--- primary order look the order up again.
+-- Findings on transactions and their orders. $1 run id, $2 window start,
+-- $3 window end, $4 merchant ('' for all). Each part judges only the rows
+-- it needs: the declines whose primary order calls for a finding, and the
+-- transactions whose ledger row does; only the pairs that differ look the
+-- order up again.
 INSERT INTO findings BY NAME
-WITH r AS (SELECT * FROM results WHERE run_id = $1),
+WITH p AS MATERIALIZED (
+    SELECT j.*, coalesce(j.judged_env, j.environment) AS verdict_env,
+        a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off
+    FROM assigned a JOIN judged($2, $3, $4) j USING (file_id, line)
+    WHERE a.is_primary AND (a.differs OR a.while_off OR a.orders_for_decline > 1)
+),
+recovered AS (
+    SELECT j.*, a.order_key FROM assigned a JOIN judged($2, $3, $4) j USING (file_id, line)
+    WHERE a.is_primary AND a.order_outcome = 'recovered' AND NOT a.while_off AND j.status = 'declined'
+),
+odd_rows AS MATERIALIZED (
+    SELECT * FROM judged($2, $3, $4) WHERE merchant_name IS NULL OR NOT site_known OR occurrence > 1
+),
 primary_order AS (
-    SELECT r.*, o.environment AS order_env, o.amount AS o_amount, o.currency AS o_currency,
+    SELECT p.*, o.amount AS o_amount, o.currency AS o_currency,
         o.site_id AS o_site_id, o.site_url AS o_site_url, o.descriptor AS o_descriptor,
         o.is_mit AS o_is_mit, o.order_source AS o_source,
         CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END AS reg_site_id
-    FROM (SELECT * FROM r WHERE differs) r
-    JOIN fc_orders o ON o.id = r.fc_order_id
-    JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary AND a.order_env = o.environment
-    LEFT JOIN sites s ON s.merchant_id = r.partner_merchant_id AND s.url = r.site_url
+    FROM p
+    JOIN fc_orders o ON o.rowid = p.order_row
+    LEFT JOIN sites s ON s.merchant_id = p.partner_merchant_id AND s.url = p.site_url
+    WHERE p.differs
 ),
 field_diffs AS (
     SELECT p.*, d.category, d.field, d.ledger_value, d.fc_value FROM primary_order p,
@@ -166,43 +227,41 @@ field_diffs AS (
         {'category': 'profile_mismatch', 'field': 'profile', 'ledger_value': p.profile,
             'fc_value': CASE WHEN p.o_is_mit THEN 'mit' WHEN p.o_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END,
             'differs': p.profile <> CASE WHEN p.o_is_mit THEN 'mit' WHEN p.o_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END},
-        {'category': 'environment_mismatch', 'field': 'environment', 'ledger_value': p.environment, 'fc_value': p.order_env, 'differs': p.environment <> p.order_env}
+        {'category': 'environment_mismatch', 'field': 'environment', 'ledger_value': p.verdict_env, 'fc_value': p.order_env, 'differs': p.verdict_env <> p.order_env}
     ]) AS u(d)
     WHERE d.differs
 )
 SELECT $1 AS run_id, category, partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    fc_order_id, field, ledger_value, fc_value, processed_at, NULL AS detail
+    order_key AS fc_order_id, field, ledger_value, fc_value, processed_at, NULL AS detail
 FROM field_diffs
 UNION ALL
-SELECT $1, 'evaluated_while_off', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
-    a.order_key, 'switch', r.switch_state, a.order_env, r.processed_at, 'FlexCharge has an order although the profile was off'
-FROM r JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary
-WHERE r.switch_state = 'off'
+SELECT $1, 'evaluated_while_off', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
+    order_key, 'switch', switch_state, order_env, processed_at, 'FlexCharge has an order although the profile was off'
+FROM p WHERE while_off
 UNION ALL
-SELECT $1, 'duplicate_evaluate', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
-    r.fc_order_id, 'orders', NULL, CAST(a.orders_for_decline AS VARCHAR), r.processed_at, 'several FlexCharge orders for one decline'
-FROM r JOIN assigned a ON a.partner_merchant_id = r.partner_merchant_id AND a.transaction_id = r.transaction_id AND a.is_primary
-WHERE a.orders_for_decline > 1
+SELECT $1, 'duplicate_evaluate', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
+    order_key, 'orders', NULL, CAST(orders_for_decline AS VARCHAR), processed_at, 'several FlexCharge orders for one decline'
+FROM p WHERE orders_for_decline > 1
 UNION ALL
 SELECT $1, 'double_charge_risk', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
-    r.fc_order_id, 'retry', NULL, NULL, r.processed_at,
+    r.order_key, 'retry', NULL, NULL, r.processed_at,
     'FlexCharge completed the order and the merchant''s later retry ' || min(l.transaction_id) || ' was also approved'
-FROM r JOIN ledger_tx l ON l.partner_merchant_id = r.partner_merchant_id AND l.order_id = r.order_id
+FROM recovered r
+JOIN ledger_tx l ON l.partner_merchant_id = r.partner_merchant_id AND l.order_id = r.order_id
     AND l.status = 'approved' AND l.processed_at > r.processed_at
-WHERE r.outcome_state = 'recovered'
 GROUP BY ALL
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, 'merchant is not in the registry'
-FROM r WHERE merchant_name IS NULL
+FROM odd_rows WHERE merchant_name IS NULL
 UNION ALL
 SELECT $1, 'unknown_site', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'site', coalesce(site_url, descriptor), NULL, processed_at, 'neither the site URL nor the descriptor is registered for the merchant'
-FROM judged WHERE merchant_name IS NOT NULL AND NOT site_known
+FROM odd_rows WHERE merchant_name IS NOT NULL AND NOT site_known
 UNION ALL
 SELECT $1, 'duplicate_row', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'occurrence', CAST(occurrence AS VARCHAR), NULL, processed_at, 'the transaction appears more than once in the ledger'
-FROM r WHERE occurrence > 1;
+FROM odd_rows WHERE occurrence > 1;
 
 
 -- name: classify-orphans
@@ -216,7 +275,7 @@ SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merch
     'FlexCharge order with no ledger decline' AS detail
 FROM fc_orders o
 LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-LEFT JOIN assigned a ON a.order_env = o.environment AND a.order_key = o.id
+LEFT JOIN assigned a ON a.order_row = o.rowid
 WHERE a.order_key IS NULL AND o.created_on >= $2 AND o.created_on < $3
   AND ($4 = '' OR mm.merchant_id = $4);
 
