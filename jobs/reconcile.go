@@ -87,7 +87,8 @@ func (r *run) stage(ctx context.Context, s step) error {
 }
 
 func classify(ctx context.Context, r *run) (int64, string, error) {
-	return 0, "", r.env.DB.Classify(ctx, r.id, r.window, r.req.AsOf)
+	timings, err := r.env.DB.Classify(ctx, r.id, r.window, r.req.AsOf)
+	return 0, timings, err
 }
 
 // tieOut refuses to publish a run whose states do not add up.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -24,23 +25,26 @@ type Mismatch struct {
 }
 
 // Classify judges every transaction of the window for a run: its switch in
-// force, transmit state, outcome and findings, all in DuckDB.
-func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Time) (err error) {
+// force, transmit state, outcome and findings, all in DuckDB. It returns how
+// long each step took ("judge 0.00s, pair orders 4.10s, ..."), for the run's
+// record of its stages.
+func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Time) (timings string, err error) {
 	defer wrap(&err, "classify run %d", runID)
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOff); err != nil {
-		return err
+		return "", err
 	}
 	// The setting is the database's, not the connection's: put it back for
 	// ingest, whose line numbers rely on it.
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.InsertionOrderOn)
+	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropAssigned)
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer tx.Rollback()
 	steps := []struct {
@@ -49,18 +53,24 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		args  []any
 	}{
 		{"judge", db.q.ClassifyJudge, nil},
-		{"assign orders", db.q.ClassifyAssign, []any{w.Start, w.End, w.Merchant, asOf}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf}},
+		{"assign orders", db.q.ClassifyAssign, nil},
+		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
+		{"drop pairs", db.q.DropOrderPairs, nil},
 		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
 		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
 	}
+	took := make([]string, 0, len(steps))
 	for _, s := range steps {
+		start := time.Now()
 		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			return "", fmt.Errorf("%s: %w", s.name, err)
 		}
+		took = append(took, fmt.Sprintf("%s %.2fs", s.name, time.Since(start).Seconds()))
 	}
-	return tx.Commit()
+	return strings.Join(took, ", "), tx.Commit()
 }
 
 // TieOut lists the merchants and currencies whose run states do not add up

@@ -41,15 +41,17 @@ func BenchmarkClassify10M(b *testing.B) {
 	b.ResetTimer()
 	var took time.Duration
 	var peak int64
+	var steps string
 	for i := range b.N {
 		took, peak = measurePeak(b, func() {
-			if err := db.Classify(ctx, int64(i+1), window, asOf); err != nil {
+			var err error
+			if steps, err = db.Classify(ctx, int64(i+1), window, asOf); err != nil {
 				b.Fatal(err)
 			}
 		})
 	}
 	b.StopTimer()
-	b.Logf("classify: %s, peak RSS %d MB", took, peak>>20)
+	b.Logf("classify: %s (%s), peak RSS %d MB", took, steps, peak>>20)
 	b.ReportMetric(float64(peak>>20), "peak-MB")
 	b.ReportMetric(floor.Seconds(), "floor-s")
 	b.ReportMetric(float64(floorPeak>>20), "floor-peak-MB")

@@ -17,7 +17,7 @@ func run(t *testing.T, db *store.DB) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Classify(ctx, r.ID, window, asOf); err != nil {
+	if _, err := db.Classify(ctx, r.ID, window, asOf); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.FinishRun(ctx, r.ID, asOf, nil); err != nil {

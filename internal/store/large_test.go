@@ -38,7 +38,7 @@ func TestGroundTruthLarge(t *testing.T) {
 	t.Logf("generate %d rows: %s", rows, time.Since(start))
 	db, w := loadGenerated(t, dir, plan)
 	start = time.Now()
-	if err := db.Classify(context.Background(), 1, w, plan.AsOf); err != nil {
+	if _, err := db.Classify(context.Background(), 1, w, plan.AsOf); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("classify: %s", time.Since(start))

@@ -40,7 +40,9 @@ type Queries struct {
 	SetFileCounts         string `query:"set-file-counts"`
 
 	ClassifyJudge       string `query:"classify-judge"`
+	ClassifyPairOrders  string `query:"classify-pair-orders"`
 	ClassifyAssign      string `query:"classify-assign"`
+	ClassifyRepeats     string `query:"classify-assign-repeats"`
 	ClassifyResults     string `query:"classify-results"`
 	ClassifyFindings    string `query:"classify-findings"`
 	ClassifyOrphans     string `query:"classify-orphans"`
@@ -98,6 +100,8 @@ type Queries struct {
 
 	InsertionOrderOff string `query:"insertion-order-off" check:"skip"`
 	InsertionOrderOn  string `query:"insertion-order-on" check:"skip"`
+	DropOrderPairs    string `query:"drop-order-pairs" check:"skip"`
+	DropAssigned      string `query:"drop-assigned" check:"skip"`
 }
 
 // LoadQueries reads every queries/*.sql file of sqlFS into a Queries.
@@ -208,7 +212,8 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.CreateLedgerStage, nil},
 		{db.q.StageProblems, nil},
 		{db.q.ClassifyJudge, nil},
-		{db.q.ClassifyAssign, []any{never, never, "", never}},
+		{db.q.ClassifyPairOrders, []any{never, never, "", never}},
+		{db.q.ClassifyAssign, nil},
 	}
 	for _, s := range setups {
 		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {

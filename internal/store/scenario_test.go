@@ -115,7 +115,7 @@ func classify(t *testing.T, s scenario) *store.DB {
 	if s.unjudged {
 		return db
 	}
-	if err := db.Classify(ctx, 1, window, asOf); err != nil {
+	if _, err := db.Classify(ctx, 1, window, asOf); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -74,27 +74,25 @@ LEFT JOIN merchant_mids mm ON mm.merchant_id = s.partner_merchant_id
     AND mm.environment = CASE WHEN s.switch_state = 'off' THEN s.environment ELSE s.switch_state END
 LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.transaction_id = s.transaction_id;
 
--- name: classify-assign
+-- name: classify-pair-orders
 -- $1 window start, $2 window end, $3 merchant ('' for all), $4 the run's
 -- clock: a pending order past its expiry then is expired.
--- Every FlexCharge order goes to at most one decline of the same merchant and
--- order id: the attempt it names, else the nearest decline in time. Orders are
+-- Every FlexCharge order with each decline it may belong to: the first
+-- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
--- finds its decline (and is flagged). A repeated ledger row shares its
--- first occurrence's orders. A decline's primary order is in its own
--- environment if it can be, then names the attempt, then is the latest.
+-- finds its decline (and is flagged).
 --
--- At ten million rows, window functions over string keys and joins that
--- carry an order's fields to its decline cost more than the rest of a run's
--- judging. So an order is known here by its row in fc_orders and a decline by
--- its ledger line, windows rank only the few orders and declines that have a
--- choice to make, and each order-decline pair settles at once what results
--- need of the order: its outcome and whether it differs from the decline.
-CREATE OR REPLACE TEMP TABLE assigned AS
+-- At ten million rows, windows over string keys and joins that carry an
+-- order's fields to its decline cost more than the rest of a run's judging.
+-- So an order is known here by its row in fc_orders and a decline by its
+-- ledger line, and each pair settles at once what results need of the
+-- order: its outcome, and whether it differs from the decline in a field a
+-- finding names (so that findings look up only the pairs that differ).
+CREATE OR REPLACE TEMP TABLE order_pairs AS
 WITH orders AS (
     SELECT o.rowid AS order_row, o.environment AS order_env, o.id AS order_key, o.external_order_id,
         o.transaction_id, o.created_on, mm.merchant_id, o.status AS fc_status,
-        CASE
+        CAST(CASE
             WHEN o.status_name = 'CHARGEBACK' THEN 'chargeback'
             WHEN o.status = 7 THEN 'recovered'
             WHEN o.status = 2 THEN 'not_recovered'
@@ -102,7 +100,7 @@ WITH orders AS (
             WHEN o.status = 3 THEN 'problem'
             WHEN o.expiry_at IS NOT NULL AND o.expiry_at < $4 THEN 'expired'
             ELSE 'pending'
-        END AS order_outcome,
+        END AS outcome_state) AS order_outcome,
         o.amount, o.currency, o.site_id, o.site_url, o.descriptor,
         CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END AS profile
     FROM fc_orders o
@@ -115,58 +113,53 @@ declines AS (
     FROM judged($1, $2, $3) j
     LEFT JOIN sites s ON s.merchant_id = j.partner_merchant_id AND s.url = j.site_url
     WHERE j.status = 'declined' AND j.occurrence = 1
-),
--- The field comparisons of classify-findings, folded into one flag so that
--- findings look up the primary order only for the declines that differ.
-candidates AS MATERIALIZED (
-    SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order_outcome,
-        d.file_id, d.line, d.judged_env, d.processed_at,
-        o.transaction_id = d.transaction_id AS names_attempt,
-        coalesce(d.amount <> o.amount OR d.currency <> o.currency
-            OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
-                CASE o.order_env WHEN 'sandbox' THEN d.site_id_sandbox ELSE d.site_id_production END
-            OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM d.site_url
-            OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM d.descriptor
-            OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
-    FROM orders o
-    JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-),
--- An order that names one of its candidates goes to it (transaction ids are
--- unique among first occurrences, so there is one); the rest to the nearest.
-matched AS MATERIALIZED (
-    SELECT * FROM candidates WHERE names_attempt
-    UNION ALL
-    SELECT * FROM (
-        SELECT * FROM candidates c
-        WHERE NOT EXISTS (SELECT 1 FROM candidates n WHERE n.names_attempt AND n.order_row = c.order_row)
-    )
-    QUALIFY row_number() OVER (PARTITION BY order_row
-        ORDER BY abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
-),
-shared AS (
-    SELECT file_id, line, count(*) AS orders_for_decline FROM matched GROUP BY ALL HAVING count(*) > 1
-),
-ranked AS MATERIALIZED (
-    SELECT * EXCLUDE (judged_env, processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
-        1 AS orders_for_decline, true AS is_primary
-    FROM matched ANTI JOIN shared USING (file_id, line)
-    UNION ALL
-    SELECT m.* EXCLUDE (judged_env, processed_at, created_on, names_attempt), m.judged_env IS NULL, s.orders_for_decline,
-        row_number() OVER (PARTITION BY m.file_id, m.line
-            ORDER BY (m.order_env = m.judged_env) DESC NULLS LAST, m.names_attempt DESC, m.created_on DESC, m.order_key) = 1
-    FROM matched m JOIN shared s USING (file_id, line)
-),
--- Each repeated ledger row, and the line of its first occurrence.
-repeats AS (
-    SELECT r.file_id, r.line, f.file_id AS first_file, f.line AS first_line
-    FROM (SELECT * FROM judged($1, $2, $3) WHERE occurrence > 1) r
-    JOIN ledger_tx f ON f.occurrence = 1 AND f.partner_merchant_id = r.partner_merchant_id
-        AND f.transaction_id = r.transaction_id
 )
-SELECT * FROM ranked
-UNION ALL
+SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order_outcome,
+    d.file_id, d.line, d.judged_env, d.processed_at,
+    o.transaction_id = d.transaction_id AS names_attempt,
+    coalesce(d.amount <> o.amount OR d.currency <> o.currency
+        OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
+            CASE o.order_env WHEN 'sandbox' THEN d.site_id_sandbox ELSE d.site_id_production END
+        OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM d.site_url
+        OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM d.descriptor
+        OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
+FROM orders o
+JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id;
+
+-- name: classify-assign
+-- Each order goes to one of its declines: the attempt it names, else the
+-- nearest in time. A decline's primary order is in its own environment if it
+-- can be, then names the attempt, then is the latest. Partitions by integer
+-- keys cost a fraction of the same windows over strings.
+CREATE OR REPLACE TEMP TABLE assigned AS
+WITH matched AS (
+    SELECT * FROM order_pairs
+    QUALIFY row_number() OVER (PARTITION BY order_row
+        ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
+)
+SELECT * EXCLUDE (judged_env, processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
+    count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
+    row_number() OVER (PARTITION BY file_id, line
+        ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
+FROM matched;
+
+-- name: classify-assign-repeats
+-- A repeated ledger row shares its first occurrence's orders. $1 window
+-- start, $2 window end, $3 merchant ('' for all). Repeats are few: they are
+-- found in the ledger alone, and only their first occurrences are looked up.
+INSERT INTO assigned
+WITH repeats AS (
+    SELECT file_id, line, partner_merchant_id, transaction_id FROM ledger_tx
+    WHERE occurrence > 1 AND processed_at >= $1 AND processed_at < $2 AND ($3 = '' OR partner_merchant_id = $3)
+),
+firsts AS (
+    SELECT file_id, line, partner_merchant_id, transaction_id FROM ledger_tx
+    WHERE occurrence = 1 AND (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM repeats)
+)
 SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line)
-FROM repeats r JOIN ranked a ON a.file_id = r.first_file AND a.line = r.first_line;
+FROM repeats r
+JOIN firsts f USING (partner_merchant_id, transaction_id)
+JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 
 -- name: classify-results
 -- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all).
@@ -186,24 +179,22 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 
 -- name: classify-findings
 -- Findings on transactions and their orders. $1 run id, $2 window start,
--- $3 window end, $4 merchant ('' for all). Each part judges only the rows
--- it needs: the declines whose primary order calls for a finding, and the
--- transactions whose ledger row does; only the pairs that differ look the
--- order up again.
+-- $3 window end, $4 merchant ('' for all). One pass judges the window and
+-- keeps the rows that call for a finding; only the pairs that differ look
+-- the order up again.
 INSERT INTO findings BY NAME
-WITH p AS MATERIALIZED (
-    SELECT j.*, coalesce(j.judged_env, j.environment) AS verdict_env,
+WITH flagged AS MATERIALIZED (
+    SELECT j.partner_merchant_id, j.site_url, j.profile, j.order_id, j.transaction_id, j.occurrence, j.processed_at,
+        j.status, j.amount, j.currency, j.descriptor, j.switch_state, j.merchant_name IS NULL AS unknown_merchant,
+        j.site_known, coalesce(j.judged_env, j.environment) AS verdict_env,
         a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off
-    FROM assigned a JOIN judged($2, $3, $4) j USING (file_id, line)
-    WHERE a.is_primary AND (a.differs OR a.while_off OR a.orders_for_decline > 1)
+    FROM judged($2, $3, $4) j
+    LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_primary
+    WHERE a.differs OR a.while_off OR a.orders_for_decline > 1
+       OR (a.order_outcome = 'recovered' AND NOT a.while_off AND j.status = 'declined')
+       OR j.merchant_name IS NULL OR NOT j.site_known OR j.occurrence > 1
 ),
-recovered AS (
-    SELECT j.*, a.order_key FROM assigned a JOIN judged($2, $3, $4) j USING (file_id, line)
-    WHERE a.is_primary AND a.order_outcome = 'recovered' AND NOT a.while_off AND j.status = 'declined'
-),
-odd_rows AS MATERIALIZED (
-    SELECT * FROM judged($2, $3, $4) WHERE merchant_name IS NULL OR NOT site_known OR occurrence > 1
-),
+p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
     SELECT p.*, o.amount AS o_amount, o.currency AS o_currency,
         o.site_id AS o_site_id, o.site_url AS o_site_url, o.descriptor AS o_descriptor,
@@ -243,25 +234,26 @@ SELECT $1, 'duplicate_evaluate', partner_merchant_id, site_url, profile, order_i
     order_key, 'orders', NULL, CAST(orders_for_decline AS VARCHAR), processed_at, 'several FlexCharge orders for one decline'
 FROM p WHERE orders_for_decline > 1
 UNION ALL
-SELECT $1, 'double_charge_risk', r.partner_merchant_id, r.site_url, r.profile, r.order_id, r.transaction_id, r.occurrence,
-    r.order_key, 'retry', NULL, NULL, r.processed_at,
+SELECT $1, 'double_charge_risk', p.partner_merchant_id, p.site_url, p.profile, p.order_id, p.transaction_id, p.occurrence,
+    p.order_key, 'retry', NULL, NULL, p.processed_at,
     'FlexCharge completed the order and the merchant''s later retry ' || min(l.transaction_id) || ' was also approved'
-FROM recovered r
-JOIN ledger_tx l ON l.partner_merchant_id = r.partner_merchant_id AND l.order_id = r.order_id
-    AND l.status = 'approved' AND l.processed_at > r.processed_at
+FROM p
+JOIN ledger_tx l ON l.partner_merchant_id = p.partner_merchant_id AND l.order_id = p.order_id
+    AND l.status = 'approved' AND l.processed_at > p.processed_at
+WHERE p.order_outcome = 'recovered' AND NOT p.while_off AND p.status = 'declined'
 GROUP BY ALL
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, 'merchant is not in the registry'
-FROM odd_rows WHERE merchant_name IS NULL
+FROM flagged WHERE unknown_merchant
 UNION ALL
 SELECT $1, 'unknown_site', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'site', coalesce(site_url, descriptor), NULL, processed_at, 'neither the site URL nor the descriptor is registered for the merchant'
-FROM odd_rows WHERE merchant_name IS NOT NULL AND NOT site_known
+FROM flagged WHERE NOT unknown_merchant AND NOT site_known
 UNION ALL
 SELECT $1, 'duplicate_row', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'occurrence', CAST(occurrence AS VARCHAR), NULL, processed_at, 'the transaction appears more than once in the ledger'
-FROM odd_rows WHERE occurrence > 1;
+FROM flagged WHERE occurrence > 1;
 
 
 -- name: classify-orphans
@@ -312,6 +304,14 @@ WHERE l.n IS DISTINCT FROM s.n OR l.total IS DISTINCT FROM s.total;
 -- insertion order DuckDB can spill them, where at 10M rows under a 3GB
 -- memory limit it otherwise runs out of memory.
 SET preserve_insertion_order = false;
+
+-- name: drop-order-pairs
+-- Classification's temporary tables hold millions of rows: each goes as soon
+-- as it has served, and the connection returns to the pool without them.
+DROP TABLE IF EXISTS order_pairs;
+
+-- name: drop-assigned
+DROP TABLE IF EXISTS assigned;
 
 -- name: insertion-order-on
 SET preserve_insertion_order = true;

@@ -4,7 +4,10 @@
 -- names its row, so declines find theirs and the orders of approvals are
 -- orphans. Statements are separated by a line ending in ';'.
 
-INSERT INTO ledger_tx BY NAME
+INSERT INTO ledger_files (id, source, name, sha256, size, business_date, rows, quarantined, duplicates, outcome, loaded_at)
+VALUES (1, 'bench', 'ledger_2026-11-23.csv', '', 0, DATE '2026-11-23', {{rows}}, 0, 0, 'loaded', TIMESTAMPTZ '2026-11-24 06:00:00+00');
+
+INSERT INTO ledger_rows BY NAME
 SELECT 1 AS file_id, i AS line, 'M' || (i % 3 + 1) AS partner_merchant_id, 'P' || (i % 3 + 1) AS mid,
     'O' || i AS order_id, 'T' || i AS transaction_id, 1 AS occurrence,
     TIMESTAMPTZ '2026-11-23 00:00:00+00' + to_seconds(i % 86400) AS processed_at,
