@@ -21,7 +21,8 @@
 -- Eligible: declines whose profile was on; evaluated: those FlexCharge made an
 -- order for. A recovered order later returned or charged back leaves the
 -- recovered state, so gross counts all three and net is what was kept: it is
--- the Summary's recovered amount. $2 is a merchant, '' for every merchant.
+-- the Summary's recovered amount. Every figure is of declines, so only they
+-- are read. $2 is a merchant, '' for every merchant.
 SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile, currency,
     count(*) FILTER (status = 'declined') AS declines,
     count(*) FILTER (outcome_state IS NOT NULL) AS eligible,
@@ -38,7 +39,6 @@ SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
     CAST(count(*) FILTER (outcome_state = 'recovered') AS DOUBLE)
         / nullif(count(*) FILTER (outcome_state IS NOT NULL), 0) AS recovery_rate
 FROM results
-WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
+WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) AND status = 'declined'
 GROUP BY ALL
-HAVING count(*) FILTER (status = 'declined') > 0
 ORDER BY merchant, site, profile, currency
