@@ -115,6 +115,7 @@ func (r *run) decide(c store.PushCandidate) store.PushRecord {
 			rec.Outcome, rec.Error = "failed", err.Error()
 		}
 	}
+	rec.Local = rec.Outcome != ""
 	return rec
 }
 

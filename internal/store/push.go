@@ -46,6 +46,7 @@ type PushRecord struct {
 	Outcome                           string // pushed | failed | would_push | too_old
 	Key, Error                        string
 	InDoubt, Retryable                bool
+	Local                             bool      // decided without a call: no intent in the outbox to answer
 	At                                time.Time // when it happened, for the audit trail
 	RunClock                          time.Time // the run's as-of, which lateness is judged by
 }
@@ -53,17 +54,17 @@ type PushRecord struct {
 // intentOutcome marks a staged row as an intent rather than an outcome.
 const intentOutcome = "intent"
 
-// RecordPushes stores, in one transaction, the outcomes of one batch (keys
-// and refusals in the outbox, every record in the run's push list) and the
-// intents of the next batch, before any of that batch's calls is made. One
-// commit per batch instead of two: each commit costs milliseconds.
+// RecordPushes stores, in one transaction, the outcomes of one batch (the
+// answers of its calls in the outbox, every record in the run's push list)
+// and the intents of the next batch, before any of that batch's calls is
+// made. One commit per batch instead of two: each commit costs milliseconds.
 func (db *DB) RecordPushes(ctx context.Context, outcomes, intents []PushRecord) error {
 	err := db.viaPushBatch(ctx, outcomes, intents)
 	return wrapf(err, "record %d transmit outcomes and %d intents", len(outcomes), len(intents))
 }
 
-// viaPushBatch appends the records to push_batch and merges them into the
-// outbox and the push list, all in one transaction. One run pushes at a
+// viaPushBatch appends the records to push_batch and from there to the
+// outbox log and the push list, all in one transaction. One run pushes at a
 // time, so the batch table is its own.
 func (db *DB) viaPushBatch(ctx context.Context, outcomes, intents []PushRecord) error {
 	if len(outcomes)+len(intents) == 0 {
@@ -82,7 +83,7 @@ func (db *DB) viaPushBatch(ctx context.Context, outcomes, intents []PushRecord) 
 			if err := appendPushes(dc.(driver.Conn), outcomes, intents); err != nil {
 				return err
 			}
-			for _, q := range []string{db.q.RecordAnswers, db.q.RecordPushes, db.q.RecordIntents} {
+			for _, q := range []string{db.q.RecordTransmits, db.q.RecordPushes} {
 				if _, err := exec.ExecContext(ctx, q, nil); err != nil {
 					return err
 				}
@@ -103,7 +104,7 @@ func appendPushes(conn driver.Conn, outcomes, intents []PushRecord) error {
 			outcome = intentOutcome
 		}
 		err := app.AppendRow(p.RunID, p.Merchant, p.TransactionID, p.Env, p.MID, outcome,
-			nullString(p.Key), nullString(p.Error), p.InDoubt, p.Retryable, p.At, p.RunClock)
+			nullString(p.Key), nullString(p.Error), p.InDoubt, p.Retryable, p.At, p.RunClock, p.Local)
 		if err != nil {
 			app.Close()
 			return err

@@ -52,8 +52,7 @@ type Queries struct {
 	MergeOrdersStage    string `query:"merge-orders-stage"`
 	PushCandidates      string `query:"push-candidates"`
 	ClearPushBatch      string `query:"clear-push-batch"`
-	RecordIntents       string `query:"record-intents"`
-	RecordAnswers       string `query:"record-answers"`
+	RecordTransmits     string `query:"record-transmit-events"`
 	RecordPushes        string `query:"record-pushes"`
 	ApplyPushes         string `query:"apply-pushes"`
 	InDoubtFindings     string `query:"in-doubt-findings"`

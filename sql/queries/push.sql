@@ -17,26 +17,26 @@ WHERE r.run_id = $1 AND r.occurrence = 1 AND r.mid IS NOT NULL
 ORDER BY r.partner_merchant_id, r.processed_at, r.transaction_id;
 
 -- name: clear-push-batch
--- push_batch holds one batch: the outcomes of one batch of calls and the
--- intents (outcome 'intent') of the next.
+-- push_batch holds one batch: the outcomes of one batch of calls, or of
+-- records decided without one (local), and the intents (outcome 'intent') of the next.
 DELETE FROM push_batch;
 
--- name: record-intents
--- Written before the calls: if the process dies before the answers, the next
--- run finds these rows still 'intent' and knows the transmits are in doubt.
-INSERT OR REPLACE INTO transmits (partner_merchant_id, transaction_id, environment, mid, state, transmit_key, error,
+-- name: record-transmit-events
+-- Appends to the outbox log the batch's intents (before their calls: if the
+-- process dies before the answers, the next run finds these still the
+-- latest events and knows the transmits are in doubt) and the answers of
+-- the calls made (keys and refusals; done_at is the run's clock). Records
+-- decided without a call have no intent to answer and leave the log alone.
+-- Appending looks nothing up, so a batch costs the same however long the log.
+INSERT INTO transmit_events (partner_merchant_id, transaction_id, environment, mid, state, transmit_key, error,
     in_doubt, retryable, intent_at, done_at, run_id)
-SELECT partner_merchant_id, transaction_id, environment, mid, 'intent', NULL, NULL, in_doubt, false, recorded_at, NULL, run_id
-FROM push_batch WHERE outcome = 'intent';
-
--- name: record-answers
--- The keys and refusals of a batch; done_at is the run's clock.
-UPDATE transmits SET
-    state = CASE b.outcome WHEN 'pushed' THEN 'sent' ELSE 'failed' END,
-    transmit_key = b.transmit_key, error = b.error, retryable = b.retryable, done_at = b.run_clock
-FROM push_batch b
-WHERE b.outcome IN ('pushed', 'failed') AND transmits.partner_merchant_id = b.partner_merchant_id
-  AND transmits.transaction_id = b.transaction_id;
+SELECT partner_merchant_id, transaction_id, environment, mid,
+    CASE outcome WHEN 'intent' THEN 'intent' WHEN 'pushed' THEN 'sent' ELSE 'failed' END,
+    transmit_key, error, in_doubt, retryable,
+    CASE WHEN outcome = 'intent' THEN recorded_at END,
+    CASE WHEN outcome <> 'intent' THEN run_clock END,
+    run_id
+FROM push_batch WHERE outcome = 'intent' OR (outcome IN ('pushed', 'failed') AND NOT local);
 
 -- name: record-pushes
 INSERT INTO pushes (run_id, partner_merchant_id, transaction_id, environment, outcome, transmit_key, error, in_doubt, pushed_at)
