@@ -1,10 +1,23 @@
 -- name: clear-orders-stage
 -- Temporary, so the pulled copies are neither logged nor checkpointed on
 -- their way into fc_orders; it hides the migration's fc_orders_stage on this
--- connection.
+-- connection. Its rowids follow the order rows were appended in, which is
+-- the order they were fetched in.
 CREATE OR REPLACE TEMP TABLE fc_orders_stage AS SELECT * FROM fc_orders LIMIT 0;
 
 -- name: merge-orders-stage
--- Replace fetched orders by their newest copy.
-INSERT OR REPLACE INTO fc_orders SELECT * FROM fc_orders_stage
-QUALIFY row_number() OVER (PARTITION BY environment, id ORDER BY fetched_at DESC) = 1;
+-- Fetched orders replace their stored copy, by one hash join; orders not
+-- fetched again keep theirs. Of an order fetched twice in one pull (pages
+-- shift between requests) the later copy wins. Duplicates are rare, so only
+-- they are grouped and joined: a window over every staged row cost twice as
+-- much.
+MERGE INTO fc_orders USING (
+    SELECT s.* FROM fc_orders_stage s
+    ANTI JOIN (
+        SELECT environment, id, max(rowid) AS latest FROM fc_orders_stage
+        GROUP BY environment, id HAVING count(*) > 1
+    ) d ON d.environment = s.environment AND d.id = s.id AND s.rowid < d.latest
+) AS s
+ON fc_orders.environment = s.environment AND fc_orders.id = s.id
+WHEN MATCHED THEN UPDATE SET *
+WHEN NOT MATCHED THEN INSERT *;

@@ -1,0 +1,35 @@
+-- fc_orders without its PRIMARY KEY. Keeping one row per (environment, id)
+-- is the pull's merge's work (orders.sql); the key's index made a merge of
+-- 1.9M orders cost about 12 s of CPU, and a delete-then-insert of the same
+-- keys in one transaction far more. String columns name their compression, as
+-- ledger_rows' do (006), so a write skips DuckDB's per-row-group analysis:
+-- FSST for per-order values, a dictionary for values that repeat.
+
+CREATE TABLE fc_orders_unkeyed (
+    environment       VARCHAR USING COMPRESSION dictionary NOT NULL,
+    id                VARCHAR USING COMPRESSION fsst NOT NULL,
+    external_order_id VARCHAR USING COMPRESSION fsst NOT NULL,
+    mid               VARCHAR USING COMPRESSION dictionary NOT NULL,
+    amount            BIGINT NOT NULL,
+    currency          VARCHAR USING COMPRESSION dictionary NOT NULL,
+    is_mit            BOOLEAN NOT NULL,
+    order_source      VARCHAR USING COMPRESSION dictionary,
+    site_id           VARCHAR USING COMPRESSION dictionary,
+    site_url          VARCHAR USING COMPRESSION dictionary,
+    descriptor        VARCHAR USING COMPRESSION dictionary,
+    transaction_id    VARCHAR USING COMPRESSION fsst,
+    status            INTEGER NOT NULL,
+    status_name       VARCHAR USING COMPRESSION dictionary,
+    placed_at         TIMESTAMPTZ,
+    created_on        TIMESTAMPTZ NOT NULL,
+    expiry_at         TIMESTAMPTZ,
+    is_test_mode      BOOLEAN NOT NULL,
+    fetched_at        TIMESTAMPTZ NOT NULL
+);
+INSERT INTO fc_orders_unkeyed SELECT * FROM fc_orders;
+DROP TABLE fc_orders;
+ALTER TABLE fc_orders_unkeyed RENAME TO fc_orders;
+
+-- fc_orders_stage stays, though no pull writes to it (each stages in a
+-- temporary table of the same name, orders.sql): start-up prepares the merge
+-- against it. Its columns are fc_orders' still.
