@@ -63,7 +63,7 @@ func TestMemoryLimitReachesDuckDB(t *testing.T) {
 	if !rows.Next() || rows.Scan(&got) != nil {
 		t.Fatal("no memory_limit setting")
 	}
-	if got != "3.7 GiB" { // DuckDB shows the default 4GB (10^9 bytes) in GiB
-		t.Errorf("memory_limit = %q, want the default 4GB", got)
+	if got != "2.3 GiB" { // DuckDB shows the default 2.5GB (10^9 bytes) in GiB
+		t.Errorf("memory_limit = %q, want the default 2.5GB", got)
 	}
 }

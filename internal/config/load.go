@@ -59,7 +59,7 @@ func unknownKeys(keys []toml.Key) error {
 func (c *Config) applyDefaults() {
 	setDefault(&c.Timezone, "UTC")
 	setDefault(&c.Database, "var/flexrecon.duckdb")
-	setDefault(&c.MemoryLimit, "4GB")
+	setDefault(&c.MemoryLimit, "2.5GB")
 	setDefault(&c.Output, "var/reports")
 	setDefault(&c.Web.Addr, "127.0.0.1:8080")
 	setDefault(&c.Schedule.Nightly, "02:30")

@@ -52,10 +52,9 @@ func benchIngest(b *testing.B, path string, rows int64) {
 	b.Run("ingest", func(b *testing.B) {
 		measure(b, func() {
 			db := MustOpenDB(b)
-			// 3GB, the limit ingest's figures were first taken under (the
-			// service's default, config memory_limit, is now 4GB), or
+			// The service's default memory_limit (internal/config), or
 			// another one to try.
-			limit := "3GB"
+			limit := "2.5GB"
 			if v := os.Getenv("FLEXRECON_BENCH_MEMORY"); v != "" {
 				limit = v
 			}
