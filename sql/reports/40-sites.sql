@@ -16,8 +16,9 @@
 -- holds. Drift is FlexCharge orders less ledger declines with an order: where
 -- FlexCharge files an order under another site or descriptor than the ledger,
 -- one row shows a surplus and another the same shortfall; an orphan shows as
--- a surplus. $2 is a merchant, '' for every merchant.
-WITH r AS (
+-- a surplus. $2 is a merchant, '' for every merchant. r is read twice; left
+-- to DuckDB it would be materialised, every column of the run's results.
+WITH r AS NOT MATERIALIZED (
     SELECT * FROM results WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
 ),
 ledger AS (
