@@ -95,15 +95,6 @@ func (db *DB) execTemplate(ctx context.Context, conn *sqlx.Conn, p plan, name st
 	return err
 }
 
-func (db *DB) execAll(ctx context.Context, tx *sqlx.Tx, queries []string, args ...any) error {
-	for _, q := range queries {
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // businessDate is the date in the file's name, else its earliest processing day.
 func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.Time, error) {
 	if !p.File.BusinessDate.IsZero() {
