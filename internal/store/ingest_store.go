@@ -60,18 +60,14 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 			return err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, db.q.StageOccurrences); err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, db.q.StoreStage, out.FileID)
 	if err != nil {
 		return cleanCSVError(err)
 	}
 	if out.Rows, err = res.RowsAffected(); err != nil {
-		return err
-	}
-	occurrences, err := p.render(db.q, "occurrences")
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, occurrences, out.FileID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {

@@ -35,6 +35,7 @@ type Queries struct {
 	InsertFile            string `query:"insert-file"`
 	ReplaceFile           string `query:"replace-file"`
 	StoreQuarantine       string `query:"store-quarantine"`
+	StageOccurrences      string `query:"stage-occurrences"`
 	StoreStage            string `query:"store-stage"`
 	CountStoredDuplicates string `query:"count-stored-duplicates"`
 	SetFileCounts         string `query:"set-file-counts"`
@@ -210,6 +211,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 	}{
 		{db.q.CreateLedgerStage, nil},
 		{db.q.StageProblems, nil},
+		{db.q.StageOccurrences, nil},
 		{db.q.ClassifyJudge, nil},
 		{db.q.ClassifyPairOrders, []any{never, never, "", never}},
 		{db.q.ClassifyAssign, nil},
