@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -27,13 +28,45 @@ import (
 // run's wall time and peak RSS, and the DuckDB floors for the same data: a
 // bare read of the exports and the bare ledger-to-orders join.
 //
-// FLEXRECON_BENCH_ROWS sets the size (default 100,000). Data sets are cached
-// in .bench/ at the repository's top.
+// FLEXRECON_BENCH_ROWS sets the sizes, comma-separated (default 100,000);
+// data sets are cached in .bench/ at the repository's top. With
+// FLEXRECON_BENCH_REPORT naming a file (make bench names docs/benchmarks.md),
+// the figures of every size and the machine's description replace the part
+// of that file between its "make bench" markers.
 func BenchmarkEndToEnd(b *testing.B) {
-	rows := 100_000
-	if v, err := strconv.Atoi(os.Getenv("FLEXRECON_BENCH_ROWS")); err == nil {
-		rows = v
+	sizes, err := benchSizes(os.Getenv("FLEXRECON_BENCH_ROWS"))
+	if err != nil {
+		b.Fatal(err)
 	}
+	var runs []benchRun
+	for _, rows := range sizes {
+		b.Run(strconv.Itoa(rows), func(b *testing.B) {
+			runs = append(runs, benchEndToEnd(b, rows))
+		})
+	}
+	if path := os.Getenv("FLEXRECON_BENCH_REPORT"); path != "" && len(runs) == len(sizes) {
+		if err := writeBenchReport(path, runs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchSizes(list string) ([]int, error) {
+	if list == "" {
+		return []int{100_000}, nil
+	}
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("FLEXRECON_BENCH_ROWS: %q is not a number of rows", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+func benchEndToEnd(b *testing.B, rows int) benchRun {
 	dir, plan := cachedDataset(b, rows)
 	var last benchRun
 	for b.Loop() {
@@ -46,15 +79,17 @@ func BenchmarkEndToEnd(b *testing.B) {
 		sandbox.Wait()
 		b.StartTimer()
 	}
+	last.rows = rows
+	last.readFloor, last.joinFloor = floors(b, dir)
 	for stage, secs := range last.stages {
 		b.ReportMetric(secs, strings.ReplaceAll(stage, " ", "-")+"-s")
 	}
 	b.ReportMetric(last.wall.Seconds(), "run-s")
 	b.ReportMetric(float64(last.peakKB)/1024, "peak-MB")
 	b.ReportMetric(float64(rows), "ledger-rows")
-	readFloor, joinFloor := floors(b, dir)
-	b.ReportMetric(readFloor.Seconds(), "floor-read-s")
-	b.ReportMetric(joinFloor.Seconds(), "floor-join-s")
+	b.ReportMetric(last.readFloor.Seconds(), "floor-read-s")
+	b.ReportMetric(last.joinFloor.Seconds(), "floor-join-s")
+	return last
 }
 
 // cachedDataset generates the data set once per size and keeps it.
@@ -131,9 +166,11 @@ func writeBenchConfig(b *testing.B, dir, addr string) {
 }
 
 type benchRun struct {
-	stages map[string]float64
-	wall   time.Duration
-	peakKB int64
+	rows                 int
+	stages               map[string]float64
+	wall                 time.Duration
+	peakKB               int64
+	readFloor, joinFloor time.Duration
 }
 
 // runReconcile runs the nightly chain as a child process and reads its
