@@ -12,23 +12,31 @@ type runRow struct {
 	Stages []store.Stage
 }
 
+// runsView is the runs page: the latest runs, and whether any run started
+// here is still queued or running (the page then reloads itself).
+type runsView struct {
+	Runs []runRow
+	Busy bool
+}
+
 func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 	runs, err := s.opts.DB.Runs(r.Context(), 50)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	rows := make([]runRow, len(runs))
+	v := runsView{Runs: make([]runRow, len(runs)), Busy: s.started.Load() > 0}
 	for i, run := range runs {
-		rows[i].Run = run
+		v.Runs[i].Run = run
 		if run.Status == "running" {
-			if rows[i].Stages, err = s.opts.DB.RunStages(r.Context(), run.ID); err != nil {
+			v.Busy = true
+			if v.Runs[i].Stages, err = s.opts.DB.RunStages(r.Context(), run.ID); err != nil {
 				s.fail(w, err)
 				return
 			}
 		}
 	}
-	s.render(w, "runs", page{User: userOf(r), Data: rows})
+	s.render(w, "runs", page{User: userOf(r), Data: v})
 }
 
 // runView is everything the run page shows.

@@ -67,8 +67,10 @@ func (s *Server) startRun(r *http.Request, req jobs.Request) bool {
 	}
 	s.audit(r, userOf(r).Name, "run", describe(req))
 	s.wg.Add(1)
+	s.started.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer s.started.Add(-1)
 		if _, err := s.Reconcile(s.base, req); err != nil {
 			s.opts.Logger.Error("ad-hoc run failed", "err", err)
 		}

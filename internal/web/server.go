@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	flexrecon "github.com/flexcharge/flexrecon"
@@ -54,6 +55,10 @@ type Server struct {
 	cancel context.CancelFunc
 	mu     sync.Mutex // orders starting a run against Close
 	wg     sync.WaitGroup
+	// started counts the runs started here that have not finished: one
+	// may not have its row yet (it waits for the chain's lock, or has not
+	// reached it), and the runs page must still show that it is coming.
+	started atomic.Int64
 }
 
 // New parses the templates once; a missing one is a start-up error.
