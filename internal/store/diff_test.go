@@ -34,8 +34,8 @@ func TestRunDiff(t *testing.T) {
 	db := classify(t, scenario{rows: []tx{d1, d2, d3, row("T1", approved)},
 		orders: []store.Order{order(d1, "F1", 4), order(d3, "F3", 7)}, unjudged: true})
 	first := run(t, db)
-	writeOrders(t, db, []store.Order{order(d1, "F1", 7), order(d2, "F2", 2),
-		order(d3, "F3", 7, func(o *store.Order) { o.Amount = 999 })})
+	pullOrders(t, db, asOf, order(d1, "F1", 7), order(d2, "F2", 2),
+		order(d3, "F3", 7, func(o *store.Order) { o.Amount = 999 }))
 	second := run(t, db)
 	p := push("T1", "pushed", asOf)
 	p.RunID = second

@@ -103,7 +103,7 @@ func classify(t *testing.T, s scenario) *store.DB {
 	if _, err := loadFile(t, db, writeLedger(t, s.rows, s.extra)); err != nil {
 		t.Fatalf("load scenario ledger: %v", err)
 	}
-	writeOrders(t, db, s.orders)
+	pullOrders(t, db, asOf, s.orders...)
 	if len(s.pushes) > 0 {
 		if err := db.RecordPushes(ctx, nil, s.pushes); err != nil {
 			t.Fatal(err)
@@ -119,22 +119,6 @@ func classify(t *testing.T, s scenario) *store.DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-func writeOrders(t *testing.T, db *store.DB, orders []store.Order) {
-	t.Helper()
-	w, err := db.NewOrderWriter(context.Background(), asOf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range orders {
-		if err := w.Write(o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 }
 
 var ledgerHeader = []string{"partner_merchant_id", "order_id", "transaction_id", "processed_at", "amount", "currency",
