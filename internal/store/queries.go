@@ -210,6 +210,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		args  []any
 	}{
 		{db.q.CreateLedgerStage, nil},
+		{db.q.ClearOrdersStage, nil},
 		{db.q.StageProblems, nil},
 		{db.q.StageOccurrences, nil},
 		{db.q.ClassifyJudge, nil},

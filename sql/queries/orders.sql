@@ -1,8 +1,7 @@
 -- name: clear-orders-stage
 -- Temporary, so the pulled copies are neither logged nor checkpointed on
--- their way into fc_orders; it hides the migration's fc_orders_stage on this
--- connection. Its rowids follow the order rows were appended in, which is
--- the order they were fetched in.
+-- their way into fc_orders. Its rowids follow the order rows were appended
+-- in, which is the order they were fetched in.
 CREATE OR REPLACE TEMP TABLE fc_orders_stage AS SELECT * FROM fc_orders LIMIT 0;
 
 -- name: merge-orders-stage
