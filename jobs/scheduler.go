@@ -66,8 +66,9 @@ func NewScheduler(s Schedule, r Runner, clock clockwork.Clock, logger *slog.Logg
 		return nil, fmt.Errorf("nightly time %q: want HH:MM", s.Nightly)
 	}
 	sc.hour, sc.minute = uint(at.Hour()), uint(at.Minute())
-	sc.sched, err = gocron.NewScheduler(gocron.WithLocation(s.Location), gocron.WithClock(clock),
-		gocron.WithGlobalJobOptions(gocron.WithSingletonMode(gocron.LimitModeReschedule)))
+	// No singleton mode: Env serializes runs itself, so a night that fires
+	// while another run is under way waits for it instead of being skipped.
+	sc.sched, err = gocron.NewScheduler(gocron.WithLocation(s.Location), gocron.WithClock(clock))
 	if err != nil {
 		return nil, fmt.Errorf("make scheduler: %w", err)
 	}

@@ -19,6 +19,7 @@ type fakeRunner struct {
 	last    time.Time
 	hasLast bool
 	ran     chan struct{}
+	hold    chan struct{} // when set, Run returns only once it is closed
 }
 
 func (f *fakeRunner) Run(_ context.Context, req Request) error {
@@ -26,6 +27,9 @@ func (f *fakeRunner) Run(_ context.Context, req Request) error {
 	f.reqs = append(f.reqs, req)
 	f.mu.Unlock()
 	f.ran <- struct{}{}
+	if f.hold != nil {
+		<-f.hold
+	}
 	return nil
 }
 
@@ -97,6 +101,21 @@ func TestNightlyAcrossDST(t *testing.T) {
 		"2026-03-29T01:30:00Z 2026-03-28", // 03:30 CEST: 02:30 was skipped
 		"2026-03-30T00:30:00Z 2026-03-29", // 02:30 CEST
 	}
+	if diff := cmp.Diff(want, r.days()); diff != "" {
+		t.Errorf("nightly runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestNightWhileARunIsUnderWay: a night that fires while the previous
+// night's run has not returned still runs (Env serializes the two), rather
+// than being skipped.
+func TestNightWhileARunIsUnderWay(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	r := &fakeRunner{ran: make(chan struct{}, 10), hold: make(chan struct{})}
+	sc := startScheduler(t, r, clock, time.UTC)
+	t.Cleanup(func() { close(r.hold) }) // before Shutdown, which waits for the held runs
+	advanceTo(t, sc, clock, r, time.Date(2026, 5, 3, 12, 0, 0, 0, time.UTC))
+	want := []string{"2026-05-02T02:30:00Z 2026-05-01", "2026-05-03T02:30:00Z 2026-05-02"}
 	if diff := cmp.Diff(want, r.days()); diff != "" {
 		t.Errorf("nightly runs (-want +got):\n%s", diff)
 	}
