@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Window is the span of processing times a run judges, and its days.
@@ -42,35 +44,55 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	// ingest, whose line numbers rely on it.
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.InsertionOrderOn)
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropAssigned)
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return "", err
-	}
-	defer tx.Rollback()
-	steps := []struct {
-		name  string
-		query string
-		args  []any
-	}{
+	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropOrderPairs) // when a step before its drop failed
+	var took []string
+	// The connection's working tables are made before the transaction:
+	// DuckDB reads a table made inside one from transaction-local storage,
+	// which made every later step a third slower.
+	err = runSteps(ctx, conn, &took, []step{
 		{"judge", db.q.ClassifyJudge, nil},
 		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf}},
 		{"assign orders", db.q.ClassifyAssign, nil},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
+	})
+	if err != nil {
+		return "", err
+	}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	err = runSteps(ctx, tx, &took, []step{
 		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
 		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
-	}
-	took := make([]string, 0, len(steps))
-	for _, s := range steps {
-		start := time.Now()
-		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {
-			return "", fmt.Errorf("%s: %w", s.name, err)
-		}
-		took = append(took, fmt.Sprintf("%s %.2fs", s.name, time.Since(start).Seconds()))
+	})
+	if err != nil {
+		return "", err
 	}
 	return strings.Join(took, ", "), tx.Commit()
+}
+
+// step is one statement of a classification.
+type step struct {
+	name  string
+	query string
+	args  []any
+}
+
+// runSteps runs steps in order on ex, adding each one's time to took.
+func runSteps(ctx context.Context, ex sqlx.ExecerContext, took *[]string, steps []step) error {
+	for _, s := range steps {
+		start := time.Now()
+		if _, err := ex.ExecContext(ctx, s.query, s.args...); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		*took = append(*took, fmt.Sprintf("%s %.2fs", s.name, time.Since(start).Seconds()))
+	}
+	return nil
 }
 
 // TieOut lists the merchants and currencies whose run states do not add up

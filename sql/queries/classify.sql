@@ -183,16 +183,18 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 -- keeps the rows that call for a finding; only the pairs that differ look
 -- the order up again.
 INSERT INTO findings BY NAME
-WITH flagged AS MATERIALIZED (
+WITH flagged_pairs AS (
+    SELECT * FROM assigned
+    WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1 OR order_outcome = 'recovered' AND NOT while_off)
+),
+flagged AS MATERIALIZED (
     SELECT j.partner_merchant_id, j.site_url, j.profile, j.order_id, j.transaction_id, j.occurrence, j.processed_at,
         j.status, j.amount, j.currency, j.descriptor, j.switch_state, j.merchant_name IS NULL AS unknown_merchant,
         j.site_known, coalesce(j.judged_env, j.environment) AS verdict_env,
         a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off
     FROM judged($2, $3, $4) j
-    LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_primary
-    WHERE a.differs OR a.while_off OR a.orders_for_decline > 1
-       OR (a.order_outcome = 'recovered' AND NOT a.while_off AND j.status = 'declined')
-       OR j.merchant_name IS NULL OR NOT j.site_known OR j.occurrence > 1
+    LEFT JOIN flagged_pairs a ON a.file_id = j.file_id AND a.line = j.line
+    WHERE a.file_id IS NOT NULL OR j.merchant_name IS NULL OR NOT j.site_known OR j.occurrence > 1
 ),
 p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
@@ -266,9 +268,9 @@ SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merch
     'order' AS field, NULL AS ledger_value, o.environment AS fc_value, o.created_on AS processed_at,
     'FlexCharge order with no ledger decline' AS detail
 FROM fc_orders o
+ANTI JOIN assigned a ON a.order_row = o.rowid
 LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-LEFT JOIN assigned a ON a.order_row = o.rowid
-WHERE a.order_key IS NULL AND o.created_on >= $2 AND o.created_on < $3
+WHERE o.created_on >= $2 AND o.created_on < $3
   AND ($4 = '' OR mm.merchant_id = $4);
 
 -- name: classify-quarantined
