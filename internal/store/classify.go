@@ -45,13 +45,18 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.InsertionOrderOn)
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropAssigned)
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropOrderPairs) // when a step before its drop failed
+	var lastSwitch int64
+	if err := conn.GetContext(ctx, &lastSwitch, db.q.LastSwitch); err != nil {
+		return "", err
+	}
 	var took []string
 	// The connection's working tables are made before the transaction:
 	// DuckDB reads a table made inside one from transaction-local storage,
-	// which made every later step a third slower.
+	// which made every later step a third slower. Every step judges by the
+	// same switches (lastSwitch), though they do not share a snapshot.
 	err = runSteps(ctx, conn, &took, []step{
 		{"judge", db.q.ClassifyJudge, nil},
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf, lastSwitch}},
 		{"assign orders", db.q.ClassifyAssign, nil},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
@@ -65,8 +70,8 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	}
 	defer tx.Rollback()
 	err = runSteps(ctx, tx, &took, []step{
-		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
-		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
+		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant, lastSwitch}},
+		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant, lastSwitch}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
 	})

@@ -48,6 +48,7 @@ type Queries struct {
 	ClassifyFindings    string `query:"classify-findings"`
 	ClassifyOrphans     string `query:"classify-orphans"`
 	ClassifyQuarantined string `query:"classify-quarantined"`
+	LastSwitch          string `query:"last-switch"`
 	TieOut              string `query:"tie-out"`
 	ClearOrdersStage    string `query:"clear-orders-stage"`
 	MergeOrdersStage    string `query:"merge-orders-stage"`
@@ -214,7 +215,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.StageProblems, nil},
 		{db.q.StageOccurrences, nil},
 		{db.q.ClassifyJudge, nil},
-		{db.q.ClassifyPairOrders, []any{never, never, "", never}},
+		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0}},
 		{db.q.ClassifyAssign, nil},
 	}
 	for _, s := range setups {
