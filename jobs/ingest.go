@@ -10,8 +10,9 @@ import (
 )
 
 // ingest fetches the exports of remote sources, then loads every new file
-// of every source. A rejected file is recorded
-// and reported, and does not stop the run: the other files still count.
+// of every source; a file read before and unchanged since is passed over
+// unread. A rejected file is recorded and reported, and does not stop the
+// run: the other files still count.
 func ingest(ctx context.Context, r *run) (int64, string, error) {
 	var rows, loaded, rejected int64
 	for _, src := range r.env.Sources {
@@ -39,7 +40,15 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 	return rows, fmt.Sprintf("%d files loaded, %d rejected", loaded, rejected), nil
 }
 
+// loadFile loads f unless it was read before and is unchanged since.
 func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.LoadOutcome, error) {
+	unchanged, err := r.env.DB.FileUnchanged(ctx, f)
+	if err != nil || unchanged {
+		return store.LoadOutcome{Outcome: "unchanged"}, err
+	}
+	if err := f.Hash(); err != nil {
+		return store.LoadOutcome{}, err
+	}
 	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
 	if err != nil {
 		// A file of no known format (with format "auto") or a mapping that

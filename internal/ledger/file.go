@@ -17,12 +17,15 @@ type File struct {
 	Source       string
 	Path         string
 	Name         string
-	SHA256       string
+	SHA256       string // empty until Hash
 	Size         int64
+	ModTime      time.Time // to the microsecond, as the database keeps it
 	BusinessDate time.Time // zero when the name carries none; the content decides
 }
 
-// Discover lists the files of dir matching pattern, in name order, hashed.
+// Discover lists the files of dir matching pattern, in name order, with
+// their size and modification time but not yet hashed: a file seen before
+// unchanged need not be read again.
 func Discover(source, dir, pattern string) ([]File, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil {
@@ -31,7 +34,7 @@ func Discover(source, dir, pattern string) ([]File, error) {
 	sort.Strings(paths)
 	files := make([]File, 0, len(paths))
 	for _, p := range paths {
-		f, err := Describe(source, p)
+		f, err := stat(source, p)
 		if err != nil {
 			return nil, err
 		}
@@ -40,23 +43,41 @@ func Discover(source, dir, pattern string) ([]File, error) {
 	return files, nil
 }
 
-// Describe hashes the file at path and reads the business date from its name.
+// Describe is the file at path, hashed.
 func Describe(source, path string) (File, error) {
-	f, err := os.Open(path)
+	f, err := stat(source, path)
 	if err != nil {
 		return File{}, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	return f, f.Hash()
+}
+
+func stat(source, path string) (File, error) {
+	st, err := os.Stat(path)
 	if err != nil {
-		return File{}, fmt.Errorf("hash %s: %w", path, err)
+		return File{}, err
 	}
 	name := filepath.Base(path)
 	return File{
-		Source: source, Path: path, Name: name, Size: n,
-		SHA256: hex.EncodeToString(h.Sum(nil)), BusinessDate: DateFromName(name),
+		Source: source, Path: path, Name: name, Size: st.Size(),
+		ModTime: st.ModTime().UTC().Truncate(time.Microsecond), BusinessDate: DateFromName(name),
 	}, nil
+}
+
+// Hash reads the file for its SHA-256 (and its size as read).
+func (f *File) Hash() error {
+	r, err := os.Open(f.Path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return fmt.Errorf("hash %s: %w", f.Path, err)
+	}
+	f.SHA256, f.Size = hex.EncodeToString(h.Sum(nil)), n
+	return nil
 }
 
 var dateInName = regexp.MustCompile(`(20[0-9]{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12][0-9]|3[01])`)

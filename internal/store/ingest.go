@@ -45,7 +45,7 @@ func NewLoadFile(f ledger.File, format string, m ledger.Mapping, zone *time.Loca
 // LoadOutcome says what loading a file did.
 type LoadOutcome struct {
 	FileID      int64
-	Outcome     string // loaded | duplicate
+	Outcome     string // loaded | duplicate; "unchanged" from a caller that passed the file over
 	Rows        int64
 	Quarantined int64
 	Duplicates  int64
@@ -74,6 +74,9 @@ const problemSample = 20
 func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer wrap(&err, "load ledger file %s", lf.File.Path)
 	if seen, ok, err := db.fileSeen(ctx, lf.File.SHA256); err != nil || ok {
+		if err == nil {
+			err = db.recordSeen(ctx, db.db, lf.File)
+		}
 		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, err
 	}
 	conn, err := db.db.Connx(ctx)
@@ -97,6 +100,20 @@ func (lf LoadFile) step(name string) {
 	if lf.Progress != nil {
 		lf.Progress(name)
 	}
+}
+
+// FileUnchanged says whether f (found, not yet hashed) was read before with
+// the same size and modification time: loaded, or found to be a copy of a
+// loaded file. Such a file is not read again.
+func (db *DB) FileUnchanged(ctx context.Context, f ledger.File) (bool, error) {
+	var unchanged bool
+	err := db.db.GetContext(ctx, &unchanged, db.q.FileUnchanged, f.Source, f.Name, f.Size, f.ModTime)
+	return unchanged, wrapf(err, "look up file %s", f.Path)
+}
+
+func (db *DB) recordSeen(ctx context.Context, ex sqlx.ExecerContext, f ledger.File) error {
+	_, err := ex.ExecContext(ctx, db.q.RecordSeenFile, f.Source, f.Name, f.Size, f.ModTime, f.SHA256)
+	return err
 }
 
 func (db *DB) fileSeen(ctx context.Context, sha string) (int64, bool, error) {

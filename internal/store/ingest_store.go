@@ -76,8 +76,10 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if err := tx.GetContext(ctx, &out.Duplicates, db.q.CountStoredDuplicates, out.FileID); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, db.q.SetFileCounts, out.FileID, out.Rows, out.Duplicates)
-	return err
+	if _, err := tx.ExecContext(ctx, db.q.SetFileCounts, out.FileID, out.Rows, out.Duplicates); err != nil {
+		return err
+	}
+	return db.recordSeen(ctx, tx, lf.File)
 }
 
 // execTemplate runs one of the templates of ingest.sql that take no

@@ -32,6 +32,8 @@ type Queries struct {
 	StageBusinessDate     string `query:"stage-business-date"`
 	FileByHash            string `query:"file-by-hash"`
 	LiveFileForDate       string `query:"live-file-for-date"`
+	FileUnchanged         string `query:"file-unchanged"`
+	RecordSeenFile        string `query:"record-seen-file"`
 	InsertFile            string `query:"insert-file"`
 	ReplaceFile           string `query:"replace-file"`
 	StoreQuarantine       string `query:"store-quarantine"`

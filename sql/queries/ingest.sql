@@ -264,6 +264,13 @@ SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_file;
 -- A rejected file may come again once its source's mapping is fixed.
 SELECT id, outcome FROM ledger_files WHERE sha256 = $1 AND outcome <> 'rejected' ORDER BY id LIMIT 1;
 
+-- name: file-unchanged
+-- Whether the file was read before with this size and modification time.
+SELECT count(*) > 0 FROM seen_files WHERE source = $1 AND name = $2 AND size = $3 AND modified_at = $4;
+
+-- name: record-seen-file
+INSERT OR REPLACE INTO seen_files (source, name, size, modified_at, sha256) VALUES ($1, $2, $3, $4, $5);
+
 -- name: live-file-for-date
 SELECT id FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';
 
