@@ -32,6 +32,11 @@ var ErrTieOut = errors.New("totals do not tie out")
 func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	e.runs.Lock() // one run at a time: runs share the outbox and the stage tables
 	defer e.runs.Unlock()
+	// A run that was still waiting for the one before it when it was
+	// cancelled (the service stopping) never starts, and leaves no record.
+	if err := ctx.Err(); err != nil {
+		return store.Run{}, fmt.Errorf("run not started: %w", err)
+	}
 	// The run's row is written whole even if ctx ends meanwhile, so a run is
 	// never left recorded as running by a cancellation.
 	rec, err := e.DB.StartRun(context.WithoutCancel(ctx), store.Run{
