@@ -43,20 +43,15 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	// The setting is the database's, not the connection's: put it back for
 	// ingest, whose line numbers rely on it.
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.InsertionOrderOn)
-	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropAssigned)
-	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropOrderPairs) // when a step before its drop failed
-	var lastSwitch int64
-	if err := conn.GetContext(ctx, &lastSwitch, db.q.LastSwitch); err != nil {
-		return "", err
-	}
-	var took []string
+	defer db.dropWorkingTables(conn)
 	// The connection's working tables are made before the transaction:
 	// DuckDB reads a table made inside one from transaction-local storage,
-	// which made every later step a third slower. Every step judges by the
-	// same switches (lastSwitch), though they do not share a snapshot.
-	err = runSteps(ctx, conn, &took, []step{
+	// which made every later step a third slower. So the steps do not share
+	// a snapshot, and they judge by a copy of the switches (run_switches).
+	took, err := runSteps(ctx, conn, nil, []step{
+		{"copy switches", db.q.ClassifySwitches, nil},
 		{"judge", db.q.ClassifyJudge, nil},
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf, lastSwitch}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf}},
 		{"assign orders", db.q.ClassifyAssign, nil},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
@@ -64,14 +59,17 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	if err != nil {
 		return "", err
 	}
+	if afterWorkingTables != nil {
+		afterWorkingTables()
+	}
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return "", err
 	}
 	defer tx.Rollback()
-	err = runSteps(ctx, tx, &took, []step{
-		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant, lastSwitch}},
-		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant, lastSwitch}},
+	took, err = runSteps(ctx, tx, took, []step{
+		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
+		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
 	})
@@ -79,6 +77,18 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		return "", err
 	}
 	return strings.Join(took, ", "), tx.Commit()
+}
+
+// afterWorkingTables, when set (by tests), runs between the working tables
+// and the transaction that writes the run's verdicts.
+var afterWorkingTables func()
+
+// dropWorkingTables drops classification's temporary tables, so that a
+// pooled connection does not hold millions of rows between runs.
+func (db *DB) dropWorkingTables(conn *sqlx.Conn) {
+	for _, q := range []string{db.q.DropOrderPairs, db.q.DropAssigned, db.q.DropRunSwitches} {
+		conn.ExecContext(context.Background(), q)
+	}
 }
 
 // step is one statement of a classification.
@@ -89,15 +99,15 @@ type step struct {
 }
 
 // runSteps runs steps in order on ex, adding each one's time to took.
-func runSteps(ctx context.Context, ex sqlx.ExecerContext, took *[]string, steps []step) error {
+func runSteps(ctx context.Context, ex sqlx.ExecerContext, took []string, steps []step) ([]string, error) {
 	for _, s := range steps {
 		start := time.Now()
 		if _, err := ex.ExecContext(ctx, s.query, s.args...); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			return took, fmt.Errorf("%s: %w", s.name, err)
 		}
-		*took = append(*took, fmt.Sprintf("%s %.2fs", s.name, time.Since(start).Seconds()))
+		took = append(took, fmt.Sprintf("%s %.2fs", s.name, time.Since(start).Seconds()))
 	}
-	return nil
+	return took, nil
 }
 
 // TieOut lists the merchants and currencies whose run states do not add up

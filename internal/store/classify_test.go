@@ -220,3 +220,28 @@ func TestEveryCategoryHasAScenario(t *testing.T) {
 func splitVerdict(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == '|' || r == ';' })
 }
+
+// TestSwitchRecordedMidRun: a switch recorded while a run classifies (after
+// its orders are assigned, before its verdicts are written) judges none of
+// its rows: the whole run judges by the switches as they were when it
+// started. Here cit_callcenter goes to production under the run: D1 stays a
+// decline evaluated while off, with no outcome, in both halves of the run.
+func TestSwitchRecordedMidRun(t *testing.T) {
+	d1 := row("D1", keyed, callcenter)
+	db := classify(t, scenario{rows: []tx{d1}, orders: []store.Order{order(d1, "F1", 7)}, unjudged: true})
+	undo := store.SetAfterWorkingTables(func() {
+		err := db.RecordSwitch(context.Background(), store.Switch{MerchantID: "M1", Profile: "cit_callcenter", Scope: "merchant",
+			State: "production", EffectiveAt: longAgo, Actor: "ops", Reason: "on, mid-run", Origin: "cli"})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	defer undo()
+	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
+		t.Fatal(err)
+	}
+	v := verdicts(t, db)["D1"]
+	if got := fmt.Sprintf("%s|%s|%s", v.TransmitState, v.OutcomeState, v.Findings); got != "transmitted||evaluated_while_off" {
+		t.Errorf("D1 (transmit|outcome|findings): got %q, want %q", got, "transmitted||evaluated_while_off")
+	}
+}

@@ -42,6 +42,7 @@ type Queries struct {
 	CountStoredDuplicates string `query:"count-stored-duplicates"`
 	SetFileCounts         string `query:"set-file-counts"`
 
+	ClassifySwitches    string `query:"classify-switches"`
 	ClassifyJudge       string `query:"classify-judge"`
 	ClassifyPairOrders  string `query:"classify-pair-orders"`
 	ClassifyAssign      string `query:"classify-assign"`
@@ -50,7 +51,6 @@ type Queries struct {
 	ClassifyFindings    string `query:"classify-findings"`
 	ClassifyOrphans     string `query:"classify-orphans"`
 	ClassifyQuarantined string `query:"classify-quarantined"`
-	LastSwitch          string `query:"last-switch"`
 	TieOut              string `query:"tie-out"`
 	ClearOrdersStage    string `query:"clear-orders-stage"`
 	MergeOrdersStage    string `query:"merge-orders-stage"`
@@ -105,6 +105,7 @@ type Queries struct {
 	InsertionOrderOn  string `query:"insertion-order-on" check:"skip"`
 	DropOrderPairs    string `query:"drop-order-pairs" check:"skip"`
 	DropAssigned      string `query:"drop-assigned" check:"skip"`
+	DropRunSwitches   string `query:"drop-run-switches" check:"skip"`
 }
 
 // LoadQueries reads every queries/*.sql file of sqlFS into a Queries.
@@ -216,8 +217,9 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.ClearOrdersStage, nil},
 		{db.q.StageProblems, nil},
 		{db.q.StageOccurrences, nil},
+		{db.q.ClassifySwitches, nil},
 		{db.q.ClassifyJudge, nil},
-		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0}},
+		{db.q.ClassifyPairOrders, []any{never, never, "", never}},
 		{db.q.ClassifyAssign, nil},
 	}
 	for _, s := range setups {

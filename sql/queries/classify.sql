@@ -1,23 +1,27 @@
 -- Classification of one run, as ordered steps on one connection; each step
 -- says its parameters.
 
+-- name: classify-switches
+-- The switches a run judges by, as they are when it starts: its steps do not
+-- share one transaction, and a switch recorded meanwhile must not judge some
+-- of its rows and not others.
+CREATE OR REPLACE TEMP TABLE run_switches AS SELECT * FROM switches;
+
 -- name: classify-judge
--- judged(from_ts, to_ts, only_merchant, last_switch): each ledger transaction
--- processed from from_ts to to_ts (exclusive), of one merchant or of all
--- (''), with its registry site and the switch in force when it was
--- processed: the most specific scope wins (campaign, then site, then
+-- judged(from_ts, to_ts, only_merchant): each ledger transaction processed
+-- from from_ts to to_ts (exclusive), of one merchant or of all (''), with its
+-- registry site and the switch in force when it was processed (of
+-- run_switches): the most specific scope wins (campaign, then site, then
 -- merchant), and within a scope the latest effective switch at or before the
--- processing time. Only switches up to id last_switch count: a run's steps
--- do not share one transaction, and a switch recorded between two of them
--- must not judge some of its rows and not others.
+-- processing time.
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
 -- again where a step needs it costs less than that (under 2 s), and each
 -- step reads only the columns and rows it uses.
-CREATE OR REPLACE TEMP MACRO judged(from_ts, to_ts, only_merchant, last_switch) AS TABLE
+CREATE OR REPLACE TEMP MACRO judged(from_ts, to_ts, only_merchant) AS TABLE
 WITH latest AS (
-    SELECT * FROM switches WHERE id <= last_switch
+    SELECT * FROM run_switches
     QUALIFY row_number() OVER (PARTITION BY merchant_id, profile, scope, scope_value, effective_at ORDER BY id DESC) = 1
 ),
 -- Each switch holds until the next one of its scope: an interval per switch
@@ -79,7 +83,7 @@ LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.tra
 
 -- name: classify-pair-orders
 -- $1 window start, $2 window end, $3 merchant ('' for all), $4 the run's
--- clock: a pending order past its expiry then is expired, $5 the last switch.
+-- clock: a pending order past its expiry then is expired.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
@@ -113,7 +117,7 @@ declines AS (
     SELECT j.file_id, j.line, j.partner_merchant_id, j.order_id, j.transaction_id, j.processed_at, j.judged_env,
         coalesce(j.judged_env, j.environment) AS environment, j.amount, j.currency, j.site_url, j.descriptor, j.profile,
         s.site_id_sandbox, s.site_id_production
-    FROM judged($1, $2, $3, $5) j
+    FROM judged($1, $2, $3) j
     LEFT JOIN sites s ON s.merchant_id = j.partner_merchant_id AND s.url = j.site_url
     WHERE j.status = 'declined' AND j.occurrence = 1
 )
@@ -165,8 +169,7 @@ JOIN firsts f USING (partner_merchant_id, transaction_id)
 JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 
 -- name: classify-results
--- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all), $5 the
--- last switch.
+-- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all).
 INSERT INTO verdicts BY NAME
 SELECT $1 AS run_id, j.file_id, j.line, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment,
@@ -178,14 +181,14 @@ SELECT $1 AS run_id, j.file_id, j.line, j.switch_state, j.switch_id,
         ELSE a.order_outcome
     END AS outcome_state,
     coalesce(a.differs, false) AS differs
-FROM judged($2, $3, $4, $5) j
+FROM judged($2, $3, $4) j
 LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_primary;
 
 -- name: classify-findings
 -- Findings on transactions and their orders. $1 run id, $2 window start,
--- $3 window end, $4 merchant ('' for all), $5 the last switch. One pass
--- judges the window and keeps the rows that call for a finding; only the
--- pairs that differ look the order up again.
+-- $3 window end, $4 merchant ('' for all). One pass judges the window and
+-- keeps the rows that call for a finding; only the pairs that differ look
+-- the order up again.
 INSERT INTO findings BY NAME
 WITH flagged_pairs AS (
     SELECT * FROM assigned
@@ -196,7 +199,7 @@ flagged AS MATERIALIZED (
         j.status, j.amount, j.currency, j.descriptor, j.switch_state, j.merchant_name IS NULL AS unknown_merchant,
         j.site_known, coalesce(j.judged_env, j.environment) AS verdict_env,
         a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off
-    FROM judged($2, $3, $4, $5) j
+    FROM judged($2, $3, $4) j
     LEFT JOIN flagged_pairs a ON a.file_id = j.file_id AND a.line = j.line
     WHERE a.file_id IS NOT NULL OR j.merchant_name IS NULL OR NOT j.site_known OR j.occurrence > 1
 ),
@@ -286,10 +289,6 @@ SELECT $1 AS run_id, 'quarantined' AS category, f.name AS site_url, q.column_nam
 FROM quarantine q JOIN ledger_files f ON f.id = q.file_id
 WHERE f.business_date BETWEEN $2 AND $3 AND f.outcome = 'loaded';
 
--- name: last-switch
--- The switch history a run judges by: every switch recorded before it starts.
-SELECT coalesce(max(id), 0) FROM switches;
-
 -- name: tie-out
 -- Per merchant and currency: do the run's transmit states add up to the
 -- ledger's count and amount? Any row returned is a failure.
@@ -322,6 +321,9 @@ DROP TABLE IF EXISTS order_pairs;
 
 -- name: drop-assigned
 DROP TABLE IF EXISTS assigned;
+
+-- name: drop-run-switches
+DROP TABLE IF EXISTS run_switches;
 
 -- name: insertion-order-on
 SET preserve_insertion_order = true;
