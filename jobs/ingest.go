@@ -43,11 +43,11 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 // loadFile loads f unless it was read before and is unchanged since.
 func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.LoadOutcome, error) {
 	unchanged, err := r.env.DB.FileUnchanged(ctx, f)
-	if err != nil || unchanged {
-		return store.LoadOutcome{Outcome: "unchanged"}, err
-	}
-	if err := f.Hash(); err != nil {
+	if err != nil {
 		return store.LoadOutcome{}, err
+	}
+	if unchanged {
+		return store.LoadOutcome{Outcome: "unchanged"}, nil
 	}
 	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
 	if err != nil {

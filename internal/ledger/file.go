@@ -20,6 +20,7 @@ type File struct {
 	SHA256       string // empty until Hash
 	Size         int64
 	ModTime      time.Time // to the microsecond, as the database keeps it
+	HashedAt     time.Time // when Hash began reading
 	BusinessDate time.Time // zero when the name carries none; the content decides
 }
 
@@ -49,7 +50,8 @@ func Describe(source, path string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	return f, f.Hash()
+	err = f.Hash()
+	return f, err
 }
 
 func stat(source, path string) (File, error) {
@@ -66,6 +68,7 @@ func stat(source, path string) (File, error) {
 
 // Hash reads the file for its SHA-256 (and its size as read).
 func (f *File) Hash() error {
+	f.HashedAt = time.Now()
 	r, err := os.Open(f.Path)
 	if err != nil {
 		return err
@@ -78,6 +81,18 @@ func (f *File) Hash() error {
 	}
 	f.SHA256, f.Size = hex.EncodeToString(h.Sum(nil)), n
 	return nil
+}
+
+// racyWindow: a file modified less than this before it was hashed may be
+// written again without its modification time changing (file systems keep
+// times to a few milliseconds, FAT and some network mounts to 2 s).
+const racyWindow = 2 * time.Second
+
+// Settled says whether the file was last modified at least racyWindow before
+// Hash read it: only then do its name, size and time identify what was read
+// (git's index treats "racily clean" files the same way).
+func (f File) Settled() bool {
+	return !f.HashedAt.IsZero() && f.ModTime.Before(f.HashedAt.Add(-racyWindow))
 }
 
 var dateInName = regexp.MustCompile(`(20[0-9]{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12][0-9]|3[01])`)

@@ -66,18 +66,25 @@ var ErrRejected = errors.New("file rejected")
 // problemSample bounds how many quarantined values a load reports back.
 const problemSample = 20
 
-// IngestFile loads one file in bulk: DuckDB reads and validates it into a
-// temporary stage, then one transaction stores the good rows, quarantines the
-// bad ones and, for a corrected file, removes the version it replaces.
-// A file already loaded (same hash) is a no-op; a rejected file is recorded
-// and leaves stored data untouched.
+// IngestFile loads one file in bulk, hashing it first if it is not yet:
+// DuckDB reads and validates it into a temporary stage, then one transaction
+// stores the good rows, quarantines the bad ones and, for a corrected file,
+// puts the version it replaces out of force. A file already loaded (same
+// hash) is a no-op; a rejected file is recorded and leaves stored data
+// untouched.
 func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer wrap(&err, "load ledger file %s", lf.File.Path)
-	if seen, ok, err := db.fileSeen(ctx, lf.File.SHA256); err != nil || ok {
-		if err == nil {
-			err = db.recordSeen(ctx, db.db, lf.File)
+	if lf.File.SHA256 == "" {
+		if err := lf.File.Hash(); err != nil {
+			return out, err
 		}
-		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, err
+	}
+	seen, ok, err := db.fileSeen(ctx, lf.File.SHA256)
+	if err != nil {
+		return out, err
+	}
+	if ok {
+		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, lf.File)
 	}
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
@@ -111,7 +118,12 @@ func (db *DB) FileUnchanged(ctx context.Context, f ledger.File) (bool, error) {
 	return unchanged, wrapf(err, "look up file %s", f.Path)
 }
 
+// recordSeen records f as read, when its modification time says what was
+// read (ledger.File.Settled); an unsettled file is read again next time.
 func (db *DB) recordSeen(ctx context.Context, ex sqlx.ExecerContext, f ledger.File) error {
+	if !f.Settled() {
+		return nil
+	}
 	_, err := ex.ExecContext(ctx, db.q.RecordSeenFile, f.Source, f.Name, f.Size, f.ModTime, f.SHA256)
 	return err
 }
