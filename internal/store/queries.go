@@ -16,6 +16,7 @@ import (
 // the "-- name:" header it is loaded from; a missing one stops start-up.
 type Queries struct {
 	CreateMigrationsTable string `query:"create-migrations-table"`
+	StorageFormat         string `query:"storage-format"`
 	MigrationApplied      string `query:"migration-applied"`
 	RecordMigration       string `query:"record-migration"`
 	UpsertCurrency        string `query:"upsert-currency"`

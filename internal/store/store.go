@@ -37,7 +37,7 @@ func Open(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
 			return nil, err
 		}
 	}
-	conn, err := duckdb.NewConnector(path, nil)
+	conn, err := duckdb.NewConnector(path+"?storage_compatibility_version="+storageFormat, nil)
 	if err != nil {
 		return nil, busy(err)
 	}

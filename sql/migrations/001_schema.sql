@@ -179,32 +179,32 @@ CREATE TYPE environment AS ENUM ('production', 'sandbox');
 CREATE TYPE transmit_state AS ENUM ('not_expected', 'push_failed', 'pushed', 'transmitted', 'transmitted_late', 'untransmitted');
 CREATE TYPE outcome_state AS ENUM ('chargeback', 'expired', 'missed_evaluate', 'not_recovered', 'pending', 'problem', 'recovered', 'refunded');
 
--- Each VARCHAR column names its compression: unique keys FSST, the rest a
--- dictionary. Left to choose, DuckDB analyses every method on every row
+-- Each VARCHAR column names its compression: unique keys none, the rest a
+-- dictionary (dict_fsst; see 006). Left to choose, DuckDB analyses every method on every row
 -- group, which costs about a sixth of writing a run's ten million results.
 CREATE TABLE results (
     run_id              BIGINT NOT NULL,
     file_id             BIGINT NOT NULL,
     line                BIGINT NOT NULL,
-    partner_merchant_id VARCHAR USING COMPRESSION dictionary NOT NULL,
-    merchant_name       VARCHAR USING COMPRESSION dictionary,
-    transaction_id      VARCHAR USING COMPRESSION fsst NOT NULL,
+    partner_merchant_id VARCHAR USING COMPRESSION dict_fsst NOT NULL,
+    merchant_name       VARCHAR USING COMPRESSION dict_fsst,
+    transaction_id      VARCHAR USING COMPRESSION uncompressed NOT NULL,
     occurrence          INTEGER NOT NULL,
-    order_id            VARCHAR USING COMPRESSION fsst NOT NULL,
+    order_id            VARCHAR USING COMPRESSION uncompressed NOT NULL,
     processed_at        TIMESTAMPTZ NOT NULL,
     status              tx_status NOT NULL,
     amount              BIGINT NOT NULL,
-    currency            VARCHAR USING COMPRESSION dictionary NOT NULL,
+    currency            VARCHAR USING COMPRESSION dict_fsst NOT NULL,
     profile             tx_profile NOT NULL,
-    site_url            VARCHAR USING COMPRESSION dictionary,
-    descriptor          VARCHAR USING COMPRESSION dictionary,
+    site_url            VARCHAR USING COMPRESSION dict_fsst,
+    descriptor          VARCHAR USING COMPRESSION dict_fsst,
     switch_state        switch_state NOT NULL,
     switch_id           BIGINT,
     environment         environment,
-    mid                 VARCHAR USING COMPRESSION dictionary,
-    transmit_key        VARCHAR USING COMPRESSION fsst,
+    mid                 VARCHAR USING COMPRESSION dict_fsst,
+    transmit_key        VARCHAR USING COMPRESSION uncompressed,
     transmit_state      transmit_state NOT NULL,
-    fc_order_id         VARCHAR USING COMPRESSION fsst,
+    fc_order_id         VARCHAR USING COMPRESSION uncompressed,
     fc_status           INTEGER,
     outcome_state       outcome_state,
     differs             BOOLEAN NOT NULL    -- the primary order differs in a field a finding names
@@ -213,18 +213,18 @@ CREATE TABLE results (
 CREATE TABLE findings (
     run_id              BIGINT NOT NULL,
     category            VARCHAR NOT NULL,
-    partner_merchant_id VARCHAR USING COMPRESSION dictionary,
-    site_url            VARCHAR USING COMPRESSION dictionary,
+    partner_merchant_id VARCHAR USING COMPRESSION dict_fsst,
+    site_url            VARCHAR USING COMPRESSION dict_fsst,
     profile             VARCHAR,
-    order_id            VARCHAR USING COMPRESSION fsst,
-    transaction_id      VARCHAR USING COMPRESSION fsst,
+    order_id            VARCHAR USING COMPRESSION uncompressed,
+    transaction_id      VARCHAR USING COMPRESSION uncompressed,
     occurrence          INTEGER,
-    fc_order_id         VARCHAR USING COMPRESSION fsst,
-    field               VARCHAR USING COMPRESSION dictionary,
-    ledger_value        VARCHAR USING COMPRESSION dictionary,
-    fc_value            VARCHAR USING COMPRESSION dictionary,
+    fc_order_id         VARCHAR USING COMPRESSION uncompressed,
+    field               VARCHAR USING COMPRESSION dict_fsst,
+    ledger_value        VARCHAR USING COMPRESSION dict_fsst,
+    fc_value            VARCHAR USING COMPRESSION dict_fsst,
     processed_at        TIMESTAMPTZ,
-    detail              VARCHAR USING COMPRESSION dictionary
+    detail              VARCHAR USING COMPRESSION dict_fsst
 );
 
 -- One batch of push records on its way into transmits and pushes: appended in

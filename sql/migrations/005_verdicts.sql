@@ -16,14 +16,14 @@ CREATE TABLE verdicts (
     environment    environment,
     transmit_state transmit_state NOT NULL,
     outcome_state  outcome_state,
-    fc_order_id    VARCHAR USING COMPRESSION fsst,
+    fc_order_id    VARCHAR USING COMPRESSION uncompressed,
     fc_status      INTEGER,
     differs        BOOLEAN NOT NULL,                   -- the primary order differs in a field a finding names
     -- Set only where the verdict is not the ledger row's own value, so that
     -- most rows store NULL: the site as registered (found by descriptor),
     -- the registry's mid for a row without one, the key of flexrecon's push.
-    site_url       VARCHAR USING COMPRESSION dictionary,
-    mid            VARCHAR USING COMPRESSION dictionary,
+    site_url       VARCHAR USING COMPRESSION dict_fsst,
+    mid            VARCHAR USING COMPRESSION dict_fsst,
     transmit_key   VARCHAR
 );
 

@@ -3,26 +3,26 @@
 -- 1.9M orders cost about 12 s of CPU, and a delete-then-insert of the same
 -- keys in one transaction far more. String columns name their compression, as
 -- ledger_rows' do (006), so a write skips DuckDB's per-row-group analysis:
--- FSST for per-order values, a dictionary for values that repeat, and none
--- for id: a webhook finds its order by id with a scan now, and an
--- uncompressed column scans in half the time of an FSST one (3.8M rows: 23
--- against 49 ms), for about 20 more bytes an order.
+-- none for per-order values, a dictionary (dict_fsst) for values that
+-- repeat. A webhook finds its order by id with a scan, and an uncompressed
+-- column scans in half the time of an FSST one (3.8M rows: 23 against
+-- 49 ms), for about 20 more bytes an order.
 
 CREATE TABLE fc_orders_unkeyed (
-    environment       VARCHAR USING COMPRESSION dictionary NOT NULL,
+    environment       VARCHAR USING COMPRESSION dict_fsst NOT NULL,
     id                VARCHAR USING COMPRESSION uncompressed NOT NULL,
-    external_order_id VARCHAR USING COMPRESSION fsst NOT NULL,
-    mid               VARCHAR USING COMPRESSION dictionary NOT NULL,
+    external_order_id VARCHAR USING COMPRESSION uncompressed NOT NULL,
+    mid               VARCHAR USING COMPRESSION dict_fsst NOT NULL,
     amount            BIGINT NOT NULL,
-    currency          VARCHAR USING COMPRESSION dictionary NOT NULL,
+    currency          VARCHAR USING COMPRESSION dict_fsst NOT NULL,
     is_mit            BOOLEAN NOT NULL,
-    order_source      VARCHAR USING COMPRESSION dictionary,
-    site_id           VARCHAR USING COMPRESSION dictionary,
-    site_url          VARCHAR USING COMPRESSION dictionary,
-    descriptor        VARCHAR USING COMPRESSION dictionary,
-    transaction_id    VARCHAR USING COMPRESSION fsst,
+    order_source      VARCHAR USING COMPRESSION dict_fsst,
+    site_id           VARCHAR USING COMPRESSION dict_fsst,
+    site_url          VARCHAR USING COMPRESSION dict_fsst,
+    descriptor        VARCHAR USING COMPRESSION dict_fsst,
+    transaction_id    VARCHAR USING COMPRESSION uncompressed,
     status            INTEGER NOT NULL,
-    status_name       VARCHAR USING COMPRESSION dictionary,
+    status_name       VARCHAR USING COMPRESSION dict_fsst,
     placed_at         TIMESTAMPTZ,
     created_on        TIMESTAMPTZ NOT NULL,
     expiry_at         TIMESTAMPTZ,

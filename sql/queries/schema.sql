@@ -5,6 +5,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
 );
 
+-- name: storage-format
+-- The storage format of the database file (NULL in memory).
+SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database();
+
 -- name: migration-applied
 SELECT count(*) FROM schema_migrations WHERE version = $1;
 
