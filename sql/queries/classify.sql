@@ -189,10 +189,22 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 -- $3 window end, $4 merchant ('' for all). One pass judges the window and
 -- keeps the rows that call for a finding; only the pairs that differ look
 -- the order up again.
+--
+-- A recovered decline is a double-charge risk only if its order was later
+-- approved in the ledger (retried): finding those declines first, from the
+-- ledger alone, keeps every other recovered pair (most of them) out of the
+-- judged rows the findings carry (at 10M: 4.6 s down to 2.6 s).
 INSERT INTO findings BY NAME
-WITH flagged_pairs AS (
+WITH retried AS (
+    SELECT d.file_id, d.line FROM ledger_tx d
+    SEMI JOIN (SELECT partner_merchant_id, order_id, max(processed_at) AS last_approved FROM ledger_tx WHERE status = 'approved' GROUP BY ALL) a
+        ON a.partner_merchant_id = d.partner_merchant_id AND a.order_id = d.order_id AND a.last_approved > d.processed_at
+    WHERE d.status = 'declined' AND d.processed_at >= $2 AND d.processed_at < $3 AND ($4 = '' OR d.partner_merchant_id = $4)
+),
+flagged_pairs AS (
     SELECT * FROM assigned
-    WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1 OR order_outcome = 'recovered' AND NOT while_off)
+    WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1
+        OR order_outcome = 'recovered' AND NOT while_off AND (file_id, line) IN (SELECT (file_id, line) FROM retried))
 ),
 flagged AS MATERIALIZED (
     SELECT j.partner_merchant_id, j.site_url, j.profile, j.order_id, j.transaction_id, j.occurrence, j.processed_at,
