@@ -4,11 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -22,6 +24,7 @@ type File struct {
 	ModTime      time.Time // to the microsecond, as the database keeps it
 	HashedAt     time.Time // when Hash began reading
 	BusinessDate time.Time // zero when the name carries none; the content decides
+	Screen       Screen    // what Hash saw of the values; the zero Screen clears nothing
 }
 
 // Discover lists the files of dir matching pattern, in name order, with
@@ -66,7 +69,8 @@ func stat(source, path string) (File, error) {
 	}, nil
 }
 
-// Hash reads the file for its SHA-256 (and its size as read).
+// Hash reads the file for its SHA-256 (and its size as read), screening
+// its bytes on a second core as they pass.
 func (f *File) Hash() error {
 	f.HashedAt = time.Now()
 	r, err := os.Open(f.Path)
@@ -75,12 +79,44 @@ func (f *File) Hash() error {
 	}
 	defer r.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, r)
+	f.Screen = Screen{}
+	n, err := readTwice(r, h, &f.Screen)
 	if err != nil {
 		return fmt.Errorf("hash %s: %w", f.Path, err)
 	}
+	f.Screen.Close()
 	f.SHA256, f.Size = hex.EncodeToString(h.Sum(nil)), n
 	return nil
+}
+
+// readTwice gives what r reads to h and s at once, chunk by chunk; neither
+// fails to take it.
+func readTwice(r io.Reader, h hash.Hash, s *Screen) (int64, error) {
+	var n int64
+	buf := make([]byte, 256<<10) // a chunk stays in the core's cache for both
+	for {
+		k, err := io.ReadFull(r, buf)
+		if k > 0 {
+			var wg sync.WaitGroup
+			wg.Go(func() { s.Write(buf[:k]) })
+			h.Write(buf[:k])
+			wg.Wait()
+			n += int64(k)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// Unchanged says whether the file still has the size and modification time
+// it had when found and hashed: what was loaded is then what was hashed.
+func (f File) Unchanged() (bool, error) {
+	now, err := stat(f.Source, f.Path)
+	return err == nil && now.Size == f.Size && now.ModTime.Equal(f.ModTime), err
 }
 
 // racyWindow: a file modified less than this before it was hashed may be

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -155,6 +156,9 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	}
 	if _, err := conn.ExecContext(ctx, query); err != nil {
 		return cleanCSVError(err)
+	}
+	if same, err := p.File.Unchanged(); err != nil || !same {
+		return cmp.Or(err, errors.New("the file changed while it was read (is it still being written?); nothing of it was loaded"))
 	}
 	p.step("guard")
 	if err := db.cardGuard(ctx, conn, p); err != nil {

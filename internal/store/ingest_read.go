@@ -25,6 +25,9 @@ type plan struct {
 	delim  rune
 	zone   *time.Location
 	line   int64 // the line card-columns looks at
+	// guard and trim: whether DuckDB must look for card numbers and trim
+	// values, or the file's screen cleared it of them (screenedCSV)
+	guard, trim bool
 }
 
 // plan reads the file's columns and maps them; a file that cannot be read
@@ -48,7 +51,18 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 		return p, err
 	}
 	p.fields, err = lf.Mapping.Map(p.header)
+	screened := p.screenedCSV()
+	p.guard = !screened || lf.File.Screen.MayHoldCard()
+	p.trim = !screened || lf.File.Screen.MayNeedTrim(byte(p.delim))
 	return p, err
+}
+
+// screenedCSV says whether the hash's screen read the bytes DuckDB reads as
+// the values: a CSV (a JSON value's escapes may spell digits) not gzipped,
+// with a one-byte delimiter, and settled, so not written since it was read.
+// stage checks after reading that it still is what was hashed.
+func (p plan) screenedCSV() bool {
+	return p.format == ledger.CSV && !ledger.Compressed(p.File.Name) && p.delim < 0x80 && p.File.Settled()
 }
 
 // readHeader lists the file's columns: a CSV's header line, read in Go; the
@@ -79,6 +93,7 @@ type readTemplate struct {
 	ColumnTypes                 string
 	Columns                     []string // the file's columns, every one card-checked
 	Minor, Layout, ZonedLayout  bool
+	Guard                       bool // look for card numbers (a CSV's screen may spare it)
 	Fields                      []stageField
 	Currencies                  []currencyDigits
 	Line                        int64
@@ -106,6 +121,7 @@ func knownCurrencies() []currencyDigits {
 type stageField struct {
 	ledger.Field
 	Format ledger.Format
+	Trim   bool // the file's screen found a space a value may begin or end with
 }
 
 func (p plan) params() readTemplate {
@@ -115,7 +131,7 @@ func (p plan) params() readTemplate {
 	}
 	fields := make([]stageField, len(p.fields))
 	for i, f := range p.fields {
-		fields[i] = stageField{f, p.format}
+		fields[i] = stageField{f, p.format, p.trim}
 	}
 	layout := p.Mapping.Strptime()
 	return readTemplate{
@@ -124,7 +140,7 @@ func (p plan) params() readTemplate {
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
-		Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: p.header,
+		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: p.header,
 	}
 }
 

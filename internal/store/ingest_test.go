@@ -332,3 +332,55 @@ func TestIngestLinesAtScale(t *testing.T) {
 		t.Errorf("stored rows whose line is not their record's (-want +got):\n%s", diff)
 	}
 }
+
+// TestIngestScreenedFile: a CSV written well before it is read is screened
+// as it is hashed, and DuckDB skips the card guard and the trimming the
+// screen clears it of. Each file stores the same rows, or meets the same
+// rejection, as when it is read the moment it is written (never screened).
+func TestIngestScreenedFile(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	for name, body := range map[string]string{
+		"clean":  header + "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,ACME STORE\nM001,ORD-2,TX-2,2026-11-23T11:00:00Z,2.00,USD,declined,MIT,,\"ACME, \"\"PHONE\"\"\"\n",
+		"padded": header + "M001,ORD-1, TX-1 ,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\" ACME STORE\"\n M002,ORD-2,TX-2,2026-11-23T11:00:00Z,2.00 ,USD,declined,MIT,,x \n",
+		"card":   header + "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,PAY 4111-1111-1111-1111\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			fresh, aged := MustOpenDB(t), MustOpenDB(t)
+			path := writeFile(t, name+"_2026-11-23.csv", body)
+			_, freshErr := loadFile(t, fresh, path)
+			old := time.Now().Add(-time.Hour)
+			if err := os.Chtimes(path, old, old); err != nil {
+				t.Fatal(err)
+			}
+			_, agedErr := loadFile(t, aged, path)
+			if fmt.Sprint(freshErr) != fmt.Sprint(agedErr) {
+				t.Errorf("load %s: read at once: %v; screened: %v", path, freshErr, agedErr)
+			}
+			if diff := cmp.Diff(dump(t, fresh, ledgerRows), dump(t, aged, ledgerRows)); diff != "" {
+				t.Errorf("rows stored from %s (-read at once +screened):\n%s", path, diff)
+			}
+		})
+	}
+}
+
+// TestIngestFileChangedAfterHash: a file written again between its hash
+// and its reading is rejected; the hash would not describe what was read.
+func TestIngestFileChangedAfterHash(t *testing.T) {
+	db := MustOpenDB(t)
+	path := writeFile(t, "late_2026-11-23.csv", "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
+	lf := loadFileFor(t, path, ledger.Mapping{})
+	appended := "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(appended); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = db.IngestFile(context.Background(), lf)
+	checkRejection(t, db, path, err, []string{"changed while it was read"})
+	if got := dump(t, db, "SELECT count(*) FROM ledger_tx"); got[0][0] != "0" {
+		t.Errorf("load %s: stored %s rows of a file that changed", path, got[0][0])
+	}
+}

@@ -37,7 +37,8 @@ DROP TABLE IF EXISTS ledger_raw;
 {{define "guard"}}CASE WHEN strlen(coalesce({{.}}, '')) < 13 THEN false WHEN regexp_matches({{.}}, '[0-9](?:[ -]?[0-9]){12}') THEN card_like({{.}}) ELSE false END{{end}}
 
 -- source: the file's records, every column as the file has it, with the
--- card guard's verdict over every column, mapped or not.
+-- card guard's verdict over every column, mapped or not (false for a CSV
+-- whose screen found no run of 13 digits in it: see ledger.Screen).
 {{define "source"}}
 {{- if eq .Format "jsonl"}}
     SELECT {{template "guard" "CAST(json AS VARCHAR)"}} AS card_hit, json FROM read_ndjson_objects({{.Path}})
@@ -45,7 +46,7 @@ DROP TABLE IF EXISTS ledger_raw;
     SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (printf "CAST(%s AS VARCHAR)" (ident $c))}}{{end}}) AS card_hit, *
     FROM read_parquet({{.Path}})
 {{- else}}
-    SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (ident $c)}}{{end}}) AS card_hit, *
+    SELECT {{if .Guard}}({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (ident $c)}}{{end}}){{else}}false{{end}} AS card_hit, *
     FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"',
         auto_detect = false, columns = {{.ColumnTypes}}, compression = 'auto')
 {{- end}}
@@ -73,9 +74,13 @@ DROP TABLE IF EXISTS ledger_raw;
 {{define "field"}}
 {{- if .Values}}CASE lower(trim(coalesce({{ident .Name}}, '')))
     {{- range .Values}} WHEN {{literal .From}} THEN {{literal .To}}{{end}}
-    ELSE {{template "trimmed" (ident .Name)}} END
-{{- else}}{{template "trimmed" (ident .Name)}}{{end}}
+    ELSE {{template "clean" .}} END
+{{- else}}{{template "clean" .}}{{end}}
 {{- end}}
+
+-- clean: a field's text, NULL when empty, trimmed unless the file's screen
+-- found no space that a value begins or ends with.
+{{define "clean"}}{{if .Trim}}{{template "trimmed" (ident .Name)}}{{else}}nullif({{ident .Name}}, ''){{end}}{{end}}
 
 -- trimmed: a text without the spaces around it, NULL when nothing is left.
 -- trim() strips ' ' and the other Unicode space separators, which are all
