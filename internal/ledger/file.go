@@ -93,7 +93,7 @@ func (f *File) Hash() error {
 // fails to take it.
 func readTwice(r io.Reader, h hash.Hash, s *Screen) (int64, error) {
 	var n int64
-	buf := make([]byte, 256<<10) // a chunk stays in the core's cache for both
+	buf := make([]byte, 1<<20) // smaller chunks spend the gain on handing them over
 	for {
 		k, err := io.ReadFull(r, buf)
 		if k > 0 {
