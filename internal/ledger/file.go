@@ -90,26 +90,57 @@ func (f *File) Hash() error {
 }
 
 // readTwice gives what r reads to h and s at once, chunk by chunk; neither
-// fails to take it.
+// fails to take it. A goroutine reads ahead: for a file not in the page
+// cache, the kernel's copying in takes longer than hashing.
 func readTwice(r io.Reader, h hash.Hash, s *Screen) (int64, error) {
 	var n int64
-	buf := make([]byte, 1<<20) // smaller chunks spend the gain on handing them over
-	for {
-		k, err := io.ReadFull(r, buf)
-		if k > 0 {
+	for c := range readAhead(r) {
+		if len(c.data) > 0 {
 			var wg sync.WaitGroup
-			wg.Go(func() { s.Write(buf[:k]) })
-			h.Write(buf[:k])
+			wg.Go(func() { s.Write(c.data) })
+			h.Write(c.data)
 			wg.Wait()
-			n += int64(k)
+			n += int64(len(c.data))
 		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		switch {
+		case c.err == io.EOF || c.err == io.ErrUnexpectedEOF:
 			return n, nil
+		case c.err != nil:
+			return n, c.err
 		}
-		if err != nil {
-			return n, err
-		}
+		c.done()
 	}
+	return n, nil
+}
+
+// chunk is one read of a file and the error that ended the file, if it did;
+// done gives its buffer back for a later read.
+type chunk struct {
+	data []byte
+	err  error
+	done func()
+}
+
+// readAhead reads r into a few buffers of 1 MB (smaller chunks spend the
+// gain on handing them over) until an error or the end, which is the last
+// chunk it sends.
+func readAhead(r io.Reader) <-chan chunk {
+	const buffers = 4
+	free, full := make(chan []byte, buffers), make(chan chunk, buffers)
+	for range buffers {
+		free <- make([]byte, 1<<20)
+	}
+	go func() {
+		defer close(full)
+		for buf := range free {
+			k, err := io.ReadFull(r, buf)
+			full <- chunk{buf[:k], err, func() { free <- buf }}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return full
 }
 
 // Unchanged says whether the file still has the size and modification time
