@@ -13,14 +13,18 @@ type Config struct {
 	// MemoryLimit caps DuckDB's memory ("2.5GB"); it spills to disk beyond
 	// it. The process's peak runs about 0.5 GB above it: a 10M-row night
 	// peaks under 3 GB and is no slower than with more.
-	MemoryLimit string                `toml:"memory_limit"`
-	Output      string                `toml:"output"`
-	Web         Web                   `toml:"web"`
-	Schedule    Schedule              `toml:"schedule"`
-	Push        Push                  `toml:"push"`
-	Sources     []Source              `toml:"sources"`
-	FlexCharge  map[string]FlexCharge `toml:"flexcharge"`
-	Merchants   []Merchant            `toml:"merchants"`
+	MemoryLimit string `toml:"memory_limit"`
+	// IngestMemoryLimit caps it while a ledger file loads ("2GB"): a load
+	// holds the file's rows up to the limit, and a 10M-row file then peaks
+	// 0.6 GB above it.
+	IngestMemoryLimit string                `toml:"ingest_memory_limit"`
+	Output            string                `toml:"output"`
+	Web               Web                   `toml:"web"`
+	Schedule          Schedule              `toml:"schedule"`
+	Push              Push                  `toml:"push"`
+	Sources           []Source              `toml:"sources"`
+	FlexCharge        map[string]FlexCharge `toml:"flexcharge"`
+	Merchants         []Merchant            `toml:"merchants"`
 
 	// Location is Timezone, loaded.
 	Location *time.Location `toml:"-"`

@@ -97,11 +97,15 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 	if err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
-	if err := db.stage(ctx, conn, p); err != nil {
-		return out, db.reject(ctx, lf, err)
-	}
-	lf.step("store")
-	return db.storeStage(ctx, conn, p)
+	err = db.withIngestMemory(ctx, func() error {
+		if err := db.stage(ctx, conn, p); err != nil {
+			return db.reject(ctx, lf, err)
+		}
+		lf.step("store")
+		out, err = db.storeStage(ctx, conn, p)
+		return err
+	})
+	return out, err
 }
 
 func (lf LoadFile) step(name string) {

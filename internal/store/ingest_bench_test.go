@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -55,15 +56,12 @@ func benchIngest(b *testing.B, path string, rows int64) {
 			// not part of an ingest.
 			b.StopTimer()
 			db := MustOpenDB(b)
-			// The service's default memory_limit (internal/config), or
-			// another one to try.
-			limit := "2.5GB"
-			if v := os.Getenv("FLEXRECON_BENCH_MEMORY"); v != "" {
-				limit = v
-			}
-			if err := db.SetMemoryLimit(context.Background(), limit); err != nil {
+			// The service's default memory limits (internal/config), or
+			// another one for loading to try.
+			if err := db.SetMemoryLimit(context.Background(), "2.5GB"); err != nil {
 				b.Fatal(err)
 			}
+			db.SetIngestMemoryLimit(cmp.Or(os.Getenv("FLEXRECON_BENCH_MEMORY"), "2GB"))
 			b.StartTimer()
 			f, err := ledger.Describe("bench", path)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -382,5 +383,30 @@ func TestIngestFileChangedAfterHash(t *testing.T) {
 	checkRejection(t, db, path, err, []string{"changed while it was read"})
 	if got := dump(t, db, "SELECT count(*) FROM ledger_tx"); got[0][0] != "0" {
 		t.Errorf("load %s: stored %s rows of a file that changed", path, got[0][0])
+	}
+}
+
+// TestIngestMemoryLimit: a load runs under the ingest memory limit and
+// gives DuckDB back the limit of all work when done.
+func TestIngestMemoryLimit(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if err := db.SetMemoryLimit(ctx, "1GB"); err != nil {
+		t.Fatal(err)
+	}
+	db.SetIngestMemoryLimit("512MB")
+	limit := func() string { return dump(t, db, "SELECT current_setting('memory_limit')")[0][0] }
+	work := limit()
+	var during []string
+	lf := loadFileFor(t, canonical, ledger.Mapping{})
+	lf.Progress = func(string) { during = append(during, limit()) }
+	if _, err := db.IngestFile(ctx, lf); err != nil {
+		t.Fatal(err)
+	}
+	if len(during) == 0 || slices.Contains(during, work) {
+		t.Errorf("memory limit while loading: %q; want none of the work limit %q", during, work)
+	}
+	if got := limit(); got != work {
+		t.Errorf("memory limit after loading: %q, want %q back", got, work)
 	}
 }

@@ -21,6 +21,7 @@ type Queries struct {
 	RecordMigration       string `query:"record-migration"`
 	UpsertCurrency        string `query:"upsert-currency"`
 	SetMemoryLimit        string `query:"set-memory-limit" check:"skip"`
+	ResetMemoryLimit      string `query:"reset-memory-limit"`
 
 	CreateLedgerStage     string `query:"create-ledger-stage"`
 	ClearLedgerStage      string `query:"clear-ledger-stage"`

@@ -22,6 +22,9 @@ type DB struct {
 	db   *sqlx.DB
 	q    *Queries
 	path string
+	// memory and ingestMemory: DuckDB's memory limits for all work and
+	// while a ledger file loads ("" for DuckDB's default, or memory)
+	memory, ingestMemory string
 }
 
 // ErrBusy means another process holds the database file.
@@ -74,15 +77,47 @@ func busy(err error) error {
 // SetMemoryLimit caps the memory DuckDB's set work may take ("3GB"); past
 // it DuckDB spills to disk rather than growing.
 func (db *DB) SetMemoryLimit(ctx context.Context, limit string) error {
-	t, err := template.New("").Parse(db.q.SetMemoryLimit)
-	if err != nil {
+	if err := db.applyMemoryLimit(ctx, limit); err != nil {
 		return err
 	}
-	var query strings.Builder
-	if err := t.Execute(&query, literal(limit)); err != nil {
+	db.memory = limit
+	return nil
+}
+
+// SetIngestMemoryLimit caps DuckDB's memory while a ledger file loads,
+// lower than for the rest of the work: a load holds the whole file in its
+// stage up to the limit, and its structures outside the limit then take the
+// process further past it than a run's do. Set it once, at start-up.
+func (db *DB) SetIngestMemoryLimit(limit string) { db.ingestMemory = limit }
+
+// withIngestMemory runs load under the ingest memory limit, when there is
+// one, and restores the limit of all work after.
+func (db *DB) withIngestMemory(ctx context.Context, load func() error) error {
+	if db.ingestMemory == "" {
+		return load()
+	}
+	if err := db.applyMemoryLimit(ctx, db.ingestMemory); err != nil {
 		return err
 	}
-	_, err = db.db.ExecContext(ctx, query.String())
+	err := load()
+	return errors.Join(err, db.applyMemoryLimit(context.WithoutCancel(ctx), db.memory))
+}
+
+// applyMemoryLimit sets DuckDB's memory limit, or its default for "".
+func (db *DB) applyMemoryLimit(ctx context.Context, limit string) error {
+	query := db.q.ResetMemoryLimit
+	if limit != "" {
+		t, err := template.New("").Parse(db.q.SetMemoryLimit)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		if err := t.Execute(&b, literal(limit)); err != nil {
+			return err
+		}
+		query = b.String()
+	}
+	_, err := db.db.ExecContext(ctx, query)
 	return wrapf(err, "set memory limit %q", limit)
 }
 

@@ -45,6 +45,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*jobs.Env, error)
 		db.Close()
 		return nil, err
 	}
+	db.SetIngestMemoryLimit(cfg.IngestMemoryLimit)
 	env := &jobs.Env{
 		DB: db, Clients: clients(cfg, o.Logger), Location: cfg.Location, Output: cfg.Path(cfg.Output),
 		Reports: defs, Version: o.Version, ConfigHash: cfg.Hash, Logger: o.Logger, Progress: o.Progress,

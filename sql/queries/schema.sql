@@ -21,3 +21,6 @@ INSERT OR REPLACE INTO currencies (code, digits) VALUES ($1, $2);
 -- name: set-memory-limit
 -- A template: the limit is a quoted literal (SET takes no parameters).
 SET memory_limit = {{.}};
+
+-- name: reset-memory-limit
+RESET memory_limit;
