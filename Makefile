@@ -44,6 +44,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDateFromName$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
 	$(GO) test -run '^$$' -fuzz '^FuzzStrptime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
 	$(GO) test -run '^$$' -fuzz '^FuzzMapHeader$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
+	$(GO) test -run '^$$' -fuzz '^FuzzScreen$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/ledger
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyWebhook$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/flexcharge
 
 ## lint: vet and formatting

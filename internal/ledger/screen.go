@@ -44,7 +44,7 @@ func (s *Screen) MayNeedTrim(delim byte) bool {
 	if !s.screened || s.nonASCII || s.spaceAtEdge {
 		return true
 	}
-	for _, b := range []byte{delim, '"', '\n', '\r', ' '} {
+	for _, b := range []byte{delim, '"', '\n', '\r'} {
 		if s.spaceBeside[b] {
 			return true
 		}
