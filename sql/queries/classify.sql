@@ -8,12 +8,28 @@
 CREATE OR REPLACE TEMP TABLE run_switches AS SELECT * FROM switches;
 
 -- name: classify-judge
--- judged(from_ts, to_ts, only_merchant): each ledger transaction processed
+-- sited(from_ts, to_ts, only_merchant): each ledger transaction processed
 -- from from_ts to to_ts (exclusive), of one merchant or of all (''), with its
--- registry site and the switch in force when it was processed (of
--- run_switches): the most specific scope wins (campaign, then site, then
--- merchant), and within a scope the latest effective switch at or before the
--- processing time.
+-- merchant's name and the site it is registered under (by URL, else by
+-- descriptor). Findings need no more of a transaction than this.
+CREATE OR REPLACE TEMP MACRO sited(from_ts, to_ts, only_merchant) AS TABLE
+WITH site_by_descriptor AS (
+    SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
+)
+SELECT l.file_id, l.line, l.partner_merchant_id, l.mid, l.order_id, l.transaction_id, l.occurrence,
+    l.processed_at, l.amount, l.currency, l.status, l.profile, l.site_url, l.descriptor, l.campaign_id,
+    l.environment, l.fc_transmit_key, m.name AS merchant_name,
+    coalesce(su.url, sd.url) AS reg_site_url
+FROM ledger_tx l
+LEFT JOIN merchants m ON m.id = l.partner_merchant_id
+LEFT JOIN sites su ON su.merchant_id = l.partner_merchant_id AND su.url = l.site_url
+LEFT JOIN site_by_descriptor sd ON sd.merchant_id = l.partner_merchant_id AND sd.descriptor = l.descriptor
+WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = '' OR l.partner_merchant_id = only_merchant);
+
+-- judged(from_ts, to_ts, only_merchant): each transaction of sited with the
+-- switch in force when it was processed (of run_switches): the most specific
+-- scope wins (campaign, then site, then merchant), and within a scope the
+-- latest effective switch at or before the processing time.
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -33,25 +49,11 @@ sw AS (
                  TIMESTAMPTZ 'infinity') AS until
     FROM latest
 ),
-site_by_descriptor AS (
-    SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
-),
-tx AS (
-    SELECT l.file_id, l.line, l.partner_merchant_id, l.mid, l.order_id, l.transaction_id, l.occurrence,
-        l.processed_at, l.amount, l.currency, l.status, l.profile, l.site_url, l.descriptor, l.campaign_id,
-        l.environment, l.fc_transmit_key, m.name AS merchant_name,
-        coalesce(su.url, sd.url) AS reg_site_url
-    FROM ledger_tx l
-    LEFT JOIN merchants m ON m.id = l.partner_merchant_id
-    LEFT JOIN sites su ON su.merchant_id = l.partner_merchant_id AND su.url = l.site_url
-    LEFT JOIN site_by_descriptor sd ON sd.merchant_id = l.partner_merchant_id AND sd.descriptor = l.descriptor
-    WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = '' OR l.partner_merchant_id = only_merchant)
-),
 switched AS (
     SELECT tx.*,
         coalesce(c.state, s.state, w.state, 'off') AS switch_state,
         coalesce(c.id, s.id, w.id) AS switch_id
-    FROM tx
+    FROM sited(from_ts, to_ts, only_merchant) tx
     LEFT JOIN (SELECT * FROM sw WHERE scope = 'campaign') c
         ON c.merchant_id = tx.partner_merchant_id AND c.profile = tx.profile
        AND c.scope_value = tx.campaign_id AND tx.processed_at >= c.effective_at AND tx.processed_at < c.until
@@ -144,7 +146,7 @@ WITH matched AS (
     QUALIFY row_number() OVER (PARTITION BY order_row
         ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
 )
-SELECT * EXCLUDE (judged_env, processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
+SELECT * EXCLUDE (processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
         ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
@@ -186,9 +188,10 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 
 -- name: classify-findings
 -- Findings on transactions and their orders. $1 run id, $2 window start,
--- $3 window end, $4 merchant ('' for all). One pass judges the window and
--- keeps the rows that call for a finding; only the pairs that differ look
--- the order up again.
+-- $3 window end, $4 merchant ('' for all). One pass over the window's
+-- transactions keeps the rows that call for a finding; only the pairs that
+-- differ look the order up again. It needs no switches: a pair carries the
+-- environment its decline was judged in, and a pair found while off was off.
 --
 -- A recovered decline is a double-charge risk only if its order was later
 -- approved in the ledger (retried): finding those declines first, from the
@@ -207,13 +210,14 @@ flagged_pairs AS (
         OR order_outcome = 'recovered' AND NOT while_off AND (file_id, line) IN (SELECT (file_id, line) FROM retried))
 ),
 flagged AS MATERIALIZED (
-    SELECT j.partner_merchant_id, j.site_url, j.profile, j.order_id, j.transaction_id, j.occurrence, j.processed_at,
-        j.status, j.amount, j.currency, j.descriptor, j.switch_state, j.merchant_name IS NULL AS unknown_merchant,
-        j.site_known, coalesce(j.judged_env, j.environment) AS verdict_env,
+    SELECT t.partner_merchant_id, coalesce(t.reg_site_url, t.site_url) AS site_url, t.profile, t.order_id,
+        t.transaction_id, t.occurrence, t.processed_at, t.status, t.amount, t.currency, t.descriptor,
+        t.merchant_name IS NULL AS unknown_merchant, t.reg_site_url IS NOT NULL AS site_known,
+        coalesce(a.judged_env, t.environment) AS verdict_env,
         a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off
-    FROM judged($2, $3, $4) j
-    LEFT JOIN flagged_pairs a ON a.file_id = j.file_id AND a.line = j.line
-    WHERE a.file_id IS NOT NULL OR j.merchant_name IS NULL OR NOT j.site_known OR j.occurrence > 1
+    FROM sited($2, $3, $4) t
+    LEFT JOIN flagged_pairs a ON a.file_id = t.file_id AND a.line = t.line
+    WHERE a.file_id IS NOT NULL OR t.merchant_name IS NULL OR t.reg_site_url IS NULL OR t.occurrence > 1
 ),
 p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
@@ -248,7 +252,7 @@ SELECT $1 AS run_id, category, partner_merchant_id, site_url, profile, order_id,
 FROM field_diffs
 UNION ALL
 SELECT $1, 'evaluated_while_off', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    order_key, 'switch', switch_state, order_env, processed_at, 'FlexCharge has an order although the profile was off'
+    order_key, 'switch', 'off', order_env, processed_at, 'FlexCharge has an order although the profile was off'
 FROM p WHERE while_off
 UNION ALL
 SELECT $1, 'duplicate_evaluate', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
