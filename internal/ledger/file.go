@@ -132,8 +132,11 @@ func readAhead(r io.Reader) <-chan chunk {
 	}
 	go func() {
 		defer close(full)
+		advise, off := prefetcher(r), int64(0)
 		for buf := range free {
+			advise(off)
 			k, err := io.ReadFull(r, buf)
+			off += int64(k)
 			full <- chunk{buf[:k], err, func() { free <- buf }}
 			if err != nil {
 				return
