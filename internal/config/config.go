@@ -14,10 +14,10 @@ type Config struct {
 	// it. The process's peak runs about 0.5 GB above it: a 10M-row night
 	// peaks under 3 GB and is no slower than with more.
 	MemoryLimit string `toml:"memory_limit"`
-	// IngestMemoryLimit caps it while a ledger file loads ("2GB"): a load
-	// holds the file's rows up to the limit, and a 10M-row file then peaks
-	// up to 1.1 GB above it (2.2-3.1 GB at 2GB, where 2.5GB passed 3 GB
-	// more often).
+	// IngestMemoryLimit caps it while a ledger file loads ("1.8GB"): a load
+	// holds the file's rows up to the limit, and the process peaks up to
+	// 1.1 GB above it. A 10M-row file peaked at 2.0-2.2 GB at 1.8GB, as fast
+	// as at 2GB (2.2-3.1 GB there); 2.5GB passed 3 GB more often.
 	IngestMemoryLimit string                `toml:"ingest_memory_limit"`
 	Output            string                `toml:"output"`
 	Web               Web                   `toml:"web"`

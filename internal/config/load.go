@@ -60,7 +60,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Timezone, "UTC")
 	setDefault(&c.Database, "var/flexrecon.duckdb")
 	setDefault(&c.MemoryLimit, "2.5GB")
-	setDefault(&c.IngestMemoryLimit, "2GB")
+	setDefault(&c.IngestMemoryLimit, "1.8GB")
 	setDefault(&c.Output, "var/reports")
 	setDefault(&c.Web.Addr, "127.0.0.1:8080")
 	setDefault(&c.Schedule.Nightly, "02:30")

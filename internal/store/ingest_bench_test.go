@@ -61,7 +61,7 @@ func benchIngest(b *testing.B, path string, rows int64) {
 			if err := db.SetMemoryLimit(context.Background(), "2.5GB"); err != nil {
 				b.Fatal(err)
 			}
-			db.SetIngestMemoryLimit(cmp.Or(os.Getenv("FLEXRECON_BENCH_MEMORY"), "2GB"))
+			db.SetIngestMemoryLimit(cmp.Or(os.Getenv("FLEXRECON_BENCH_MEMORY"), "1.8GB"))
 			b.StartTimer()
 			f, err := ledger.Describe("bench", path)
 			if err != nil {
