@@ -153,19 +153,21 @@ SELECT * EXCLUDE (processed_at, created_on, names_attempt), judged_env IS NULL A
 FROM matched;
 
 -- name: classify-assign-repeats
--- A repeated ledger row shares its first occurrence's orders. $1 window
--- start, $2 window end, $3 merchant ('' for all). Repeats are few: they are
--- found in the ledger alone, and only their first occurrences are looked up.
+-- A repeated ledger row shares its first occurrence's orders, judged by its
+-- own switch as its verdict is (findings read the environment a pair was
+-- judged in from here). $1 window start, $2 window end, $3 merchant ('' for
+-- all). Repeats are few: only they are judged, and only their first
+-- occurrences are looked up.
 INSERT INTO assigned
 WITH repeats AS (
-    SELECT file_id, line, partner_merchant_id, transaction_id FROM ledger_tx
-    WHERE occurrence > 1 AND processed_at >= $1 AND processed_at < $2 AND ($3 = '' OR partner_merchant_id = $3)
+    SELECT file_id, line, partner_merchant_id, transaction_id, judged_env FROM judged($1, $2, $3)
+    WHERE occurrence > 1
 ),
 firsts AS (
     SELECT file_id, line, partner_merchant_id, transaction_id FROM ledger_tx
     WHERE occurrence = 1 AND (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM repeats)
 )
-SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line)
+SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line, r.judged_env AS judged_env, r.judged_env IS NULL AS while_off)
 FROM repeats r
 JOIN firsts f USING (partner_merchant_id, transaction_id)
 JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
