@@ -15,9 +15,9 @@ type Config struct {
 	// peaks under 3 GB and is no slower than with more.
 	MemoryLimit string `toml:"memory_limit"`
 	// IngestMemoryLimit caps it while a ledger file loads ("1.8GB"): a load
-	// holds the file's rows up to the limit, and the process peaks up to
-	// 1.1 GB above it. A 10M-row file peaked at 2.0-2.2 GB at 1.8GB, as fast
-	// as at 2GB (2.2-3.1 GB there); 2.5GB passed 3 GB more often.
+	// holds the file's rows up to the limit. A 10M-row file peaked at
+	// 2.0-2.2 GB under 1.8GB (eight runs), as fast as under 2GB, where it
+	// peaked at 2.2-3.1 GB; under 2.5GB it passed 3 GB more often.
 	IngestMemoryLimit string                `toml:"ingest_memory_limit"`
 	Output            string                `toml:"output"`
 	Web               Web                   `toml:"web"`
