@@ -73,6 +73,15 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7), order(d("D2"), "F2", 7)}},
 			want: map[string]string{"D1": "transmitted|recovered|double_charge_risk", "A1": "transmitted||",
 				"D2": "transmitted|recovered|", "A2": "transmitted||"}},
+		{name: "double_charge_risk while the profile was off", s: scenario{
+			rows:   []tx{d("D1", callcenter), d("A1", approved, callcenter, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
+			orders: []store.Order{order(d("D1", callcenter), "F1", 7)}},
+			want: map[string]string{"D1": "transmitted||double_charge_risk;evaluated_while_off", "A1": "transmitted||"}},
+		{name: "double_charge_risk by an order that is not the primary one", s: scenario{
+			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
+			orders: []store.Order{order(d("D1"), "F1", 7),
+				order(d("D1"), "F2", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
+			want: map[string]string{"D1": "transmitted|not_recovered|double_charge_risk;duplicate_evaluate", "A1": "transmitted||"}},
 		{name: "unknown_merchant", s: scenario{rows: []tx{d("T1", approved, func(t *tx) { t.merchant = "M9" }), d("T2", approved)}},
 			want: map[string]string{"T1": "transmitted||unknown_merchant", "T2": "transmitted||"}},
 		{name: "unknown_site", s: scenario{rows: []tx{
