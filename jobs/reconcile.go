@@ -37,6 +37,12 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Run{}, fmt.Errorf("run not started: %w", err)
 	}
+	if req.Kind == "nightly" {
+		var err error
+		if req, err = e.carryPending(ctx, req); err != nil {
+			return store.Run{}, fmt.Errorf("run not started: %w", err)
+		}
+	}
 	// The run's row is written whole even if ctx ends meanwhile, so a run is
 	// never left recorded as running by a cancellation.
 	rec, err := e.DB.StartRun(context.WithoutCancel(ctx), store.Run{
@@ -58,6 +64,28 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 		return rec, errors.Join(runErr, err)
 	}
 	return final, runErr
+}
+
+// maxPendingDays bounds how far back a night reaches for pending declines:
+// FlexCharge retries a managed MIT for two to three weeks, so a decline still
+// pending a month on (an order without an expiry) stays as last judged.
+const maxPendingDays = 31
+
+// carryPending widens a nightly window back to the earliest decline the last
+// nightly run left pending, so that it is judged again each night until it
+// settles or expires, as a decline within the trailing days is.
+func (e *Env) carryPending(ctx context.Context, req Request) (Request, error) {
+	since := localMidnight(req.To.AddDate(0, 0, -maxPendingDays), e.Location)
+	processed, ok, err := e.DB.EarliestPending(ctx, since)
+	if err != nil || !ok {
+		return req, err
+	}
+	if day := dateOnly(processed.In(e.Location)); day.Before(dateOnly(req.From)) {
+		e.Logger.Info("window reaches back to a pending decline", "from", day.Format(time.DateOnly),
+			"trailing_from", req.From.Format(time.DateOnly))
+		req.From = day
+	}
+	return req, nil
 }
 
 func (r *run) steps(ctx context.Context) error {

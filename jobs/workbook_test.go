@@ -73,19 +73,7 @@ func newDemoRun() (demoRun, error) {
 	if sharedDir, err = os.MkdirTemp("", "flexrecon-workbook-"); err != nil {
 		return demoRun{}, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return demoRun{}, err
-	}
-	plan, err := gen.Generate(gen.Options{Rows: 600, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
-		Out: sharedDir, SandboxURL: "http://" + ln.Addr().String()})
-	if err != nil {
-		return demoRun{}, err
-	}
-	if err := serveSandbox(ln, filepath.Join(sharedDir, gen.SeedFile)); err != nil {
-		return demoRun{}, err
-	}
-	env, err := openEnv(filepath.Join(sharedDir, gen.ConfigFile))
+	env, plan, err := generatedChain(gen.Options{Rows: 600, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: sharedDir})
 	if err != nil {
 		return demoRun{}, err
 	}
@@ -97,6 +85,25 @@ func newDemoRun() (demoRun, error) {
 	}
 	d.workbook, err = os.ReadFile(d.run.Workbook)
 	return d, err
+}
+
+// generatedChain generates the data of opts into opts.Out, serves its
+// orders from a sandbox of its own and wires the chain over them.
+func generatedChain(opts gen.Options) (*jobs.Env, gen.Plan, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, gen.Plan{}, err
+	}
+	opts.SandboxURL = "http://" + ln.Addr().String()
+	plan, err := gen.Generate(opts)
+	if err != nil {
+		return nil, plan, err
+	}
+	if err := serveSandbox(ln, filepath.Join(opts.Out, gen.SeedFile)); err != nil {
+		return nil, plan, err
+	}
+	env, err := openEnv(filepath.Join(opts.Out, gen.ConfigFile))
+	return env, plan, err
 }
 
 // serveSandbox serves the generated orders until the test binary exits.

@@ -86,6 +86,7 @@ type Queries struct {
 	WebhookOrderStatus string `query:"webhook-order-status"`
 	CountWebhookEvents string `query:"count-webhook-events"`
 	LastNightlySuccess string `query:"last-nightly-success"`
+	EarliestPending    string `query:"earliest-pending"`
 	RunStages          string `query:"run-stages"`
 	RunExceptions      string `query:"run-exceptions"`
 	PreviousRun        string `query:"previous-run"`

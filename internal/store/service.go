@@ -38,6 +38,17 @@ func (db *DB) LastNightlySuccess(ctx context.Context) (day time.Time, ok bool, e
 	return t.Time, t.Valid, nil
 }
 
+// EarliestPending is when the earliest decline the last succeeded nightly run
+// (over every merchant) left pending was processed, looking no further back
+// than since; ok is false when there is none.
+func (db *DB) EarliestPending(ctx context.Context, since time.Time) (processed time.Time, ok bool, err error) {
+	var t sql.NullTime
+	if err := db.db.GetContext(ctx, &t, db.q.EarliestPending, since); err != nil {
+		return time.Time{}, false, wrapf(err, "find pending declines")
+	}
+	return t.Time, t.Valid, nil
+}
+
 // Stage is how one stage of a run went.
 type Stage struct {
 	Stage      string       `db:"stage"`

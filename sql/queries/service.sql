@@ -25,6 +25,14 @@ SELECT count(*) FROM webhook_events;
 -- The latest night a nightly run covered successfully, by its last day.
 SELECT max(window_to) FROM runs WHERE kind = 'nightly' AND status = 'succeeded';
 
+-- name: earliest-pending
+-- When the earliest decline the latest succeeded nightly run left pending was
+-- processed, if at or after $1: a night judges it again until it settles.
+SELECT min(l.processed_at) FROM verdicts v
+JOIN ledger_rows l ON l.file_id = v.file_id AND l.line = v.line
+WHERE v.run_id = (SELECT max(id) FROM runs WHERE kind = 'nightly' AND status = 'succeeded' AND coalesce(merchant, '') = '')
+  AND v.outcome_state = 'pending' AND l.processed_at >= $1;
+
 -- name: run-stages
 SELECT stage, started_at, finished_at, coalesce(rows, 0) AS rows, coalesce(detail, '') AS detail
 FROM run_stages WHERE run_id = $1 ORDER BY started_at;

@@ -1,0 +1,63 @@
+package jobs_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// TestNightCarriesPendingDeclines: a night judges again every decline the
+// night before left pending, even one older than its trailing days.
+func TestNightCarriesPendingDeclines(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 600, Seed: 7, Days: 3, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	from, _ := time.Parse(time.DateOnly, plan.From)
+	to, _ := time.Parse(time.DateOnly, plan.To)
+	first, err := env.Reconcile(t.Context(), jobs.Request{Kind: "nightly", From: from, To: to, AsOf: plan.AsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next night has no trailing days: only its pending declines take
+	// it back to the days before.
+	next, err := env.Reconcile(t.Context(), jobs.Request{Kind: "nightly", From: to, To: to, AsOf: plan.AsOf.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !next.WindowFrom.Before(to) {
+		t.Fatalf("the next night's window starts %s; want a day before %s, where the first night left declines pending",
+			next.WindowFrom.Format(time.DateOnly), plan.To)
+	}
+	judged := map[string]bool{}
+	for _, v := range verdicts(t, env, next.ID) {
+		judged[v.Merchant+"/"+v.TransactionID] = true
+	}
+	pending := 0
+	for _, v := range verdicts(t, env, first.ID) {
+		if v.OutcomeState != "pending" {
+			continue
+		}
+		pending++
+		if !judged[v.Merchant+"/"+v.TransactionID] {
+			t.Errorf("pending decline %s/%s is not judged again by the next night", v.Merchant, v.TransactionID)
+		}
+	}
+	if pending == 0 {
+		t.Fatal("the first night left no decline pending: the test proves nothing")
+	}
+}
+
+func verdicts(t *testing.T, env *jobs.Env, runID int64) []store.Verdict {
+	t.Helper()
+	vs, err := env.DB.Verdicts(t.Context(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
