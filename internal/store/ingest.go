@@ -74,6 +74,7 @@ const problemSample = 20
 // hash) is a no-op; a rejected file is recorded and leaves stored data
 // untouched.
 func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
+	defer redactCards(&err)
 	defer wrap(&err, "load ledger file %s", lf.File.Path)
 	if lf.File.SHA256 == "" {
 		if err := lf.File.Hash(); err != nil {
@@ -203,7 +204,23 @@ func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {
 	if !errors.Is(cause, ErrRejected) {
 		cause = fmt.Errorf("%w: %w", ErrRejected, cause)
 	}
+	cause = cardsRedacted{cause}
 	_, err := db.db.ExecContext(ctx, db.q.InsertFile, lf.File.Source, lf.File.Name, lf.File.SHA256,
 		lf.File.Size, nullDate(lf.File.BusinessDate), 0, 0, 0, "rejected", cause.Error(), time.Now().UTC(), lf.RunID)
 	return errors.Join(cause, err)
+}
+
+// cardsRedacted is an error whose text has any card number it quotes from a
+// file (a DuckDB error may quote a line) removed; errors.Is sees through it.
+type cardsRedacted struct{ err error }
+
+func (e cardsRedacted) Error() string { return ledger.RedactCards(e.err.Error()) }
+func (e cardsRedacted) Unwrap() error { return e.err }
+
+// redactCards makes *err a cardsRedacted: an ingest error is logged, shown
+// and stored, and must never carry a card number.
+func redactCards(err *error) {
+	if *err != nil {
+		*err = cardsRedacted{*err}
+	}
 }

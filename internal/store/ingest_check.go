@@ -40,6 +40,7 @@ const checkSample = 50
 // quarantine, loading nothing. A file that would be rejected is not an
 // error: the reason is in Check.Rejected.
 func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
+	defer redactCards(&err)
 	defer wrap(&err, "check ledger file %s", lf.File.Path)
 	c = Check{File: lf.File, Mapping: lf.Mapping}
 	if c.Loaded, _, err = db.fileSeen(ctx, lf.File.SHA256); err != nil {
@@ -57,7 +58,7 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 		err = db.stage(ctx, conn, p)
 	}
 	if err != nil {
-		c.Rejected = strings.TrimPrefix(err.Error(), ErrRejected.Error()+": ")
+		c.Rejected = ledger.RedactCards(strings.TrimPrefix(err.Error(), ErrRejected.Error()+": "))
 		return c, nil
 	}
 	return c, db.checkStage(ctx, conn, p, &c)

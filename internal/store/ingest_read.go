@@ -68,6 +68,23 @@ func (p plan) screenedCSV() bool {
 // readHeader lists the file's columns: a CSV's header line, read in Go; the
 // keys of a JSON Lines file or the schema of a Parquet file, read by DuckDB.
 func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, error) {
+	cols, err := db.readColumns(ctx, conn, p)
+	if err != nil {
+		return nil, err
+	}
+	// A name is read before any value is guarded, and names are quoted in
+	// messages and check's output: one that holds a card number rejects the
+	// file unquoted.
+	for i, c := range cols {
+		if ledger.CardLike(c) {
+			return nil, fmt.Errorf("%w: line 1 column %d: the column's name looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
+				ErrRejected, i+1)
+		}
+	}
+	return cols, nil
+}
+
+func (db *DB) readColumns(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, error) {
 	if p.format == ledger.CSV {
 		return ledger.ReadHeader(p.File.Path, p.delim)
 	}

@@ -36,12 +36,19 @@ DROP TABLE IF EXISTS ledger_raw;
 -- values are, and their length is free), then the regex, then Luhn.
 {{define "guard"}}CASE WHEN strlen(coalesce({{.}}, '')) < 13 THEN false WHEN regexp_matches({{.}}, '[0-9](?:[ -]?[0-9]){12}') THEN card_like({{.}}) ELSE false END{{end}}
 
+-- json-guard: the card guard on a JSON record, keys and values. Escapes
+-- can spell digits ("4111\u0031…"), so a record with a backslash is also
+-- guarded as its keys and values decoded (nested ones re-written decoded),
+-- joined by a bar so that no run of digits spans two of them.
+{{define "json-guard"}}({{template "guard" "CAST(json AS VARCHAR)"}} OR contains(CAST(json AS VARCHAR), '\')
+    AND {{template "guard" "array_to_string(list_concat(json_keys(json), json_extract_string(json, '$.*')), '|')"}}){{end}}
+
 -- source: the file's records, every column as the file has it, with the
 -- card guard's verdict over every column, mapped or not (false for a CSV
 -- whose screen found no run of 13 digits in it: see ledger.Screen).
 {{define "source"}}
 {{- if eq .Format "jsonl"}}
-    SELECT {{template "guard" "CAST(json AS VARCHAR)"}} AS card_hit, json FROM read_ndjson_objects({{.Path}})
+    SELECT {{template "json-guard"}} AS card_hit, json FROM read_ndjson_objects({{.Path}})
 {{- else if eq .Format "parquet"}}
     SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (printf "CAST(%s AS VARCHAR)" (ident $c))}}{{end}}) AS card_hit, *
     FROM read_parquet({{.Path}})
