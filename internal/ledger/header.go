@@ -42,7 +42,15 @@ func ReadHeader(path string, delim rune) ([]string, error) {
 	return readCSVHeader(bufio.NewReader(in), delim)
 }
 
-func readCSVHeader(in io.Reader, delim rune) ([]string, error) {
+// utf8BOM is the byte order mark a UTF-8 file may begin with.
+const utf8BOM = "\ufeff"
+
+// readCSVHeader reads the first record, past a BOM: the BOM goes before the
+// CSV reader sees it, or a quoted first name would be a quote mid-field.
+func readCSVHeader(in *bufio.Reader, delim rune) ([]string, error) {
+	if start, _ := in.Peek(len(utf8BOM)); string(start) == utf8BOM {
+		in.Discard(len(utf8BOM))
+	}
 	r := csv.NewReader(in)
 	r.Comma = delim
 	r.FieldsPerRecord = -1
@@ -52,9 +60,6 @@ func readCSVHeader(in io.Reader, delim rune) ([]string, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("line 1: %w", err)
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
 	return header, nil
 }

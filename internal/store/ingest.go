@@ -103,7 +103,9 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 			return db.reject(ctx, lf, err)
 		}
 		lf.step("store")
-		out, err = db.storeStage(ctx, conn, p)
+		if out, err = db.storeStage(ctx, conn, p); errors.Is(err, ErrRejected) {
+			return db.reject(ctx, lf, err)
+		}
 		return err
 	})
 	return out, err

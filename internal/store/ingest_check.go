@@ -58,10 +58,17 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 		err = db.stage(ctx, conn, p)
 	}
 	if err != nil {
-		c.Rejected = ledger.RedactCards(strings.TrimPrefix(err.Error(), ErrRejected.Error()+": "))
-		return c, nil
+		return c.rejected(err), nil
 	}
-	return c, db.checkStage(ctx, conn, p, &c)
+	if err = db.checkStage(ctx, conn, p, &c); errors.Is(err, ErrRejected) {
+		return c.rejected(err), nil
+	}
+	return c, err
+}
+
+func (c Check) rejected(err error) Check {
+	c.Rejected = ledger.RedactCards(strings.TrimPrefix(err.Error(), ErrRejected.Error()+": "))
+	return c
 }
 
 func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check) (err error) {

@@ -102,6 +102,10 @@ func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.T
 	if err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, p.zone.String()); err != nil {
 		return time.Time{}, cleanCSVError(err)
 	}
+	if !day.Valid {
+		// Files without a date would all be one day's, each replacing the last.
+		return time.Time{}, fmt.Errorf("%w: no business date: the file's name has no date and no row has a valid processed_at", ErrRejected)
+	}
 	return day.Time, nil
 }
 

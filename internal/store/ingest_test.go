@@ -204,6 +204,52 @@ func TestIngestForeignFormat(t *testing.T) {
 	}
 }
 
+// TestIngestReadsValues: values that are easy to misread are read as written
+// (times in the source's zone, New York here) or quarantined, never misread;
+// a BOM before a quoted header is no quote mid-field.
+func TestIngestReadsValues(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	row := func(at, amount string) string {
+		return header + "M001,ORD-1,TX-1," + at + "," + amount + ",USD,approved,CIT,https://a.example\n"
+	}
+	tests := []struct {
+		name, body string
+		m          ledger.Mapping
+		want       string // processed_at|amount stored, or the quarantined column
+	}{
+		{"a date alone is midnight in the zone", row("2026-11-23", "1.00"), ledger.Mapping{}, "2026-11-23 05:00:00+00|100"},
+		{"a time in UTC", row("2026-11-23 10:00:00 UTC", "1.00"), ledger.Mapping{}, "2026-11-23 10:00:00+00|100"},
+		{"an offset", row("2026-11-23T10:00:00+01:00", "1.00"), ledger.Mapping{}, "2026-11-23 09:00:00+00|100"},
+		{"a naive time", row("2026-11-23 10:00:00", "1.00"), ledger.Mapping{}, "2026-11-23 15:00:00+00|100"},
+		{"an amount too large is quarantined", row("2026-11-23", "10000000000000.00"), ledger.Mapping{}, "quarantined amount"},
+		{"a BOM and a quoted header", "\ufeff" + quoted(strings.ReplaceAll(row("2026-11-23", "1.50"), ",", ";")),
+			ledger.Mapping{Delimiter: ";"}, "2026-11-23 05:00:00+00|150"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			path := writeFile(t, "values_2026-11-23.csv", tt.body)
+			if _, err := loadMapped(t, db, path, tt.m); err != nil {
+				t.Fatal(err)
+			}
+			got := dump(t, db, "SELECT strftime(processed_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S+00') || '|' || amount FROM ledger_tx "+
+				"UNION ALL SELECT 'quarantined ' || column_name FROM quarantine")
+			if len(got) != 1 || got[0][0] != tt.want {
+				t.Errorf("stored %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// quoted puts every field of a ';'-separated CSV between quotes.
+func quoted(csv string) string {
+	var lines []string
+	for line := range strings.Lines(csv) {
+		lines = append(lines, `"`+strings.ReplaceAll(strings.TrimSuffix(line, "\n"), ";", `";"`)+`"`+"\n")
+	}
+	return strings.Join(lines, "")
+}
+
 // TestIngestFormats: the canonical rows as gzipped CSV, JSON Lines (plain and
 // gzipped) and Parquet store the same rows as the CSV.
 func TestIngestFormats(t *testing.T) {
@@ -266,6 +312,8 @@ func TestIngestRejects(t *testing.T) {
 			[]string{"line 1", "column 11"}},
 		{"malformed JSON Lines", "bad_2026-11-23.jsonl", `{"partner_merchant_id":"M001"}` + "\n" + `{"order_id": "` + card + `", oops}` + "\n", []string{"malformed JSON"}},
 		{"empty file", "empty_2026-11-23.csv", "", []string{"file is empty"}},
+		{"no business date", "nodate.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
+			[]string{"no business date", "no row has a valid processed_at"}},
 		{"corrupt gzip", "gz_2026-11-23.csv.gz", header + good, []string{"line 1", "not gzip data"}},
 	}
 	for _, tt := range tests {

@@ -97,12 +97,14 @@ DROP TABLE IF EXISTS ledger_raw;
 {{define "trimmed"}}CASE WHEN contains({{.}}, ' ') OR strlen({{.}}) <> length({{.}}) THEN nullif(trim({{.}}), '') ELSE nullif({{.}}, '') END{{end}}
 
 -- processed: the typed processing time: the source's layout in its zone, or
--- RFC 3339 with an offset, or a naive time in the source's zone.
+-- RFC 3339 with an offset (or Z, UTC, GMT) after the time of day, or a naive
+-- time or a date in the source's zone. The offset must follow a time: the
+-- day of a bare date ("2026-11-23") is no offset.
 {{define "processed"}}
 {{- if .Layout}}
     {{- if .ZonedLayout}}try_strptime(processed_at, {{.Strptime}})
     {{- else}}timezone({{.Zone}}, try_strptime(processed_at, {{.Strptime}})){{end}}
-{{- else}}CASE WHEN regexp_matches(processed_at, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+{{- else}}CASE WHEN regexp_matches(processed_at, '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)$')
          THEN TRY_CAST(processed_at AS TIMESTAMPTZ)
          ELSE timezone({{.Zone}}, TRY_CAST(processed_at AS TIMESTAMP)) END
 {{- end}}
@@ -111,11 +113,13 @@ DROP TABLE IF EXISTS ledger_raw;
 -- number: the amount as a number, when it is written as one: whole minor
 -- units, or a major-unit decimal (its places checked against the currency,
 -- which has at most 3, once it is known; a longer fraction is rounded here
--- but never stored). DECIMAL(18, 3) fits 15 whole digits and is an int64:
--- DECIMAL(38, x) would be a 128-bit cast, 100 times slower.
+-- but never stored). DECIMAL(18, 3) is an int64 (DECIMAL(38, x) would be a
+-- 128-bit cast, 100 times slower): at most 12 whole digits, so that the
+-- amount in minor units (times up to 1000) still fits it; a larger amount
+-- is quarantined, not an overflow that stops the file.
 {{define "number"}}
 {{- if .Minor}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,18}') THEN CAST(amount AS BIGINT) END
-{{- else}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,15}(\.[0-9]+)?') THEN CAST(amount AS DECIMAL(18, 3)) END
+{{- else}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,12}(\.[0-9]+)?') THEN CAST(amount AS DECIMAL(18, 3)) END
 {{- end}}
 {{- end}}
 
