@@ -26,6 +26,13 @@ type Mismatch struct {
 	StateAmount  int64  `db:"state_amount"`
 }
 
+// declineMargin is how far before its window a run still looks for the
+// decline an order belongs to: FlexCharge creates an order when the decline
+// is evaluated, seconds after it, so an order made just after the window
+// began may belong to a decline just before (which an earlier run judged).
+// Without them, such orders were orphans.
+const declineMargin = time.Hour
+
 // Classify judges every transaction of the window for a run: its switch in
 // force, transmit state, outcome and findings, all in DuckDB. It returns how
 // long each step took ("judge 0.00s, pair orders 4.10s, ..."), for the run's
@@ -51,7 +58,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	took, err := runSteps(ctx, conn, nil, []step{
 		{"copy switches", db.q.ClassifySwitches, nil},
 		{"judge", db.q.ClassifyJudge, nil},
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf}},
 		{"assign orders", db.q.ClassifyAssign, nil},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},

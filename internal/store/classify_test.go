@@ -104,6 +104,11 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7), order(d("X1"), "FX", 7),
 				order(d("X2"), "FY", 7, func(o *store.Order) { o.CreatedOn = day.Add(-48 * time.Hour) })}},
 			want: map[string]string{"D1": "transmitted|recovered|"}, counted: map[string]int64{"orphan_order": 1}},
+		{name: "a decline just before the window keeps its order from being an orphan", s: scenario{rows: []tx{d("D1")},
+			extra: []string{"M1,O-E1,E1,2026-11-22T23:59:30Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-E1"},
+			orders: []store.Order{order(d("D1"), "F1", 7),
+				order(d("E1"), "FE", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(20*time.Second), day.Add(30*time.Second) })}},
+			want: map[string]string{"D1": "transmitted|recovered|"}},
 		{name: "scope: campaign over site over merchant", s: scenario{
 			registry: registryM1(
 				store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: siteURL, State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "site paused"},

@@ -84,8 +84,10 @@ LEFT JOIN merchant_mids mm ON mm.merchant_id = s.partner_merchant_id
 LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.transaction_id = s.transaction_id;
 
 -- name: classify-pair-orders
--- $1 window start, $2 window end, $3 merchant ('' for all), $4 the run's
--- clock: a pending order past its expiry then is expired.
+-- $1 the earliest decline an order may belong to (the window start less a
+-- margin: declines before the window claim their orders, and get no verdict
+-- here), $2 window end, $3 merchant ('' for all), $4 the run's clock: a
+-- pending order past its expiry then is expired.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
