@@ -59,6 +59,9 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		if _, err := tx.ExecContext(ctx, db.q.ReplaceFile, earlier, out.FileID); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, db.q.RenumberRepeats, earlier); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, db.q.StageOccurrences); err != nil {
 		return err

@@ -179,6 +179,29 @@ func TestIngestCorrectedFileReplaces(t *testing.T) {
 	}
 }
 
+// TestIngestCorrectionKeepsAFirstOccurrence: a transaction in two days'
+// files, whose first file is then corrected, is numbered again: the next
+// day's row becomes the first, the corrected one the second.
+func TestIngestCorrectionKeepsAFirstOccurrence(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	const tx1 = "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,declined,CIT,https://a.example\n"
+	db := MustOpenDB(t)
+	for _, f := range []struct{ name, body string }{
+		{"ledger_2026-11-23.csv", header + tx1},
+		{"ledger_2026-11-24.csv", header + "M001,ORD-2,TX-2,2026-11-24T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n" + tx1},
+		{"ledger_2026-11-23_v2.csv", header + tx1 + "M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n"},
+	} {
+		if _, err := loadFile(t, db, writeFile(t, f.name, f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := dump(t, db, "SELECT f.name, l.occurrence FROM ledger_tx l JOIN ledger_files f ON f.id = l.file_id WHERE l.transaction_id = 'TX-1' ORDER BY 2")
+	want := [][]string{{"ledger_2026-11-24.csv", "1"}, {"ledger_2026-11-23_v2.csv", "2"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("TX-1's occurrences in force (-want +got):\n%s", diff)
+	}
+}
+
 // TestIngestForeignFormat loads a partner's own shape through a mapping and
 // must store exactly what the canonical file stores.
 func TestIngestForeignFormat(t *testing.T) {

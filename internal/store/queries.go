@@ -40,6 +40,7 @@ type Queries struct {
 	ReplaceFile           string `query:"replace-file"`
 	StoreQuarantine       string `query:"store-quarantine"`
 	StageOccurrences      string `query:"stage-occurrences"`
+	RenumberRepeats       string `query:"renumber-repeats"`
 	StoreStage            string `query:"store-stage"`
 	CountStoredDuplicates string `query:"count-stored-duplicates"`
 	SetFileCounts         string `query:"set-file-counts"`

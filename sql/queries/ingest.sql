@@ -298,6 +298,24 @@ RETURNING id;
 -- name: replace-file
 UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 
+-- name: renumber-repeats
+-- $1 the file a corrected file replaces. A transaction's rows in the files
+-- in force are its occurrences 1, 2, ... in the order they were loaded, and
+-- classification pairs orders with the first. Once a file is out of force,
+-- the rows of other files that repeat one of its transactions are numbered
+-- again among themselves: without it, a transaction in force could have a
+-- second occurrence and no first. Keys are matched by hash first, as in
+-- stage-occurrences; only rows whose number changes are written.
+UPDATE ledger_rows SET occurrence = r.n
+FROM (
+    SELECT file_id, line, occurrence,
+        row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY file_id, line) AS n
+    FROM ledger_tx
+    WHERE hash(partner_merchant_id, transaction_id) IN (
+        SELECT hash(partner_merchant_id, transaction_id) FROM ledger_rows WHERE file_id = $1)
+) r
+WHERE ledger_rows.file_id = r.file_id AND ledger_rows.line = r.line AND r.n <> r.occurrence;
+
 -- name: store-quarantine
 INSERT INTO quarantine (file_id, line, column_name, reason)
 SELECT $1, line, column_name, reason FROM stage_problems;
