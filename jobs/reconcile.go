@@ -131,6 +131,6 @@ func tieOut(ctx context.Context, r *run) (int64, string, error) {
 		return 0, "ties out", err
 	}
 	m := bad[0]
-	return int64(len(bad)), "", fmt.Errorf("%w: merchant %s %s: ledger %d transactions %d minor units, states %d transactions %d minor units",
-		ErrTieOut, m.Merchant, m.Currency, m.LedgerCount, m.LedgerAmount, m.StateCount, m.StateAmount)
+	return int64(len(bad)), "", fmt.Errorf("%w: %s of merchant %s %s: %d transactions %d minor units should have them, %d transactions %d minor units do",
+		ErrTieOut, m.States, m.Merchant, m.Currency, m.LedgerCount, m.LedgerAmount, m.StateCount, m.StateAmount)
 }

@@ -16,8 +16,12 @@ type Window struct {
 	Merchant          string // "" for every merchant
 }
 
-// Mismatch is one merchant and currency whose states do not add up.
+// Mismatch is one merchant and currency whose states do not add up: its
+// transmit states to the ledger's transactions, or its outcome states to its
+// declines whose profile was on (States says which; Ledger* are the rows
+// that should have them).
 type Mismatch struct {
+	States       string `db:"states"`
 	Merchant     string `db:"merchant"`
 	Currency     string `db:"currency"`
 	LedgerCount  int64  `db:"ledger_count"`

@@ -262,3 +262,35 @@ func TestSwitchRecordedMidRun(t *testing.T) {
 		t.Errorf("D1 (transmit|outcome|findings): got %q, want %q", got, "transmitted||evaluated_while_off")
 	}
 }
+
+// TestTieOut: a run's states add up; a verdict lost, or a decline left
+// without its outcome, fails the tie-out and says which states.
+func TestTieOut(t *testing.T) {
+	s := scenario{rows: []tx{row("D1", keyed), row("D2", keyed), row("A1", approved, keyed)},
+		orders: []store.Order{order(row("D1", keyed), "F1", 7)}}
+	tests := []struct {
+		name, breakIt string
+		want          []store.Mismatch
+	}{
+		{"clean", "", nil},
+		{"a verdict lost", "DELETE FROM verdicts WHERE line = (SELECT line FROM ledger_tx WHERE transaction_id = 'A1')",
+			[]store.Mismatch{{States: "transmit states", Merchant: "M1", Currency: "USD", LedgerCount: 3, StateCount: 2, LedgerAmount: 3000, StateAmount: 2000}}},
+		{"a decline without its outcome", "UPDATE verdicts SET outcome_state = NULL WHERE line = (SELECT line FROM ledger_tx WHERE transaction_id = 'D2')",
+			[]store.Mismatch{{States: "outcome states", Merchant: "M1", Currency: "USD", LedgerCount: 2, StateCount: 1, LedgerAmount: 2000, StateAmount: 1000}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := classify(t, s)
+			if tt.breakIt != "" {
+				dump(t, db, tt.breakIt)
+			}
+			got, err := db.TieOut(context.Background(), 1, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("tie-out (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -316,7 +316,8 @@ WHERE f.business_date BETWEEN $2 AND $3 AND f.outcome = 'loaded';
 
 -- name: tie-out
 -- Per merchant and currency: do the run's transmit states add up to the
--- ledger's count and amount? Any row returned is a failure.
+-- ledger's count and amount, and does every decline whose profile was on,
+-- and nothing else, have an outcome state? Any row returned is a failure.
 WITH ledger AS (
     SELECT partner_merchant_id, currency, count(*) AS n, CAST(sum(amount) AS BIGINT) AS total FROM ledger_tx
     WHERE processed_at >= $2 AND processed_at < $3 AND ($4 = '' OR partner_merchant_id = $4)
@@ -326,12 +327,31 @@ judged_states AS (
     SELECT partner_merchant_id, currency, count(*) AS n, CAST(sum(amount) AS BIGINT) AS total FROM results
     WHERE run_id = $1 AND transmit_state IN ('transmitted', 'transmitted_late', 'pushed', 'untransmitted', 'push_failed', 'not_expected')
     GROUP BY ALL
+),
+declines_on AS (
+    SELECT partner_merchant_id, currency, count(*) AS n, CAST(sum(amount) AS BIGINT) AS total FROM results
+    WHERE run_id = $1 AND status = 'declined' AND switch_state <> 'off'
+    GROUP BY ALL
+),
+outcomes AS (
+    SELECT partner_merchant_id, currency, count(*) AS n, CAST(sum(amount) AS BIGINT) AS total FROM results
+    WHERE run_id = $1 AND outcome_state IS NOT NULL
+    GROUP BY ALL
+),
+checks AS (
+    SELECT 'transmit states' AS states, coalesce(l.partner_merchant_id, s.partner_merchant_id) AS merchant,
+        coalesce(l.currency, s.currency) AS currency, l.n AS ledger_n, s.n AS state_n, l.total AS ledger_total, s.total AS state_total
+    FROM ledger l FULL JOIN judged_states s USING (partner_merchant_id, currency)
+    UNION ALL
+    SELECT 'outcome states', coalesce(d.partner_merchant_id, o.partner_merchant_id), coalesce(d.currency, o.currency),
+        d.n, o.n, d.total, o.total
+    FROM declines_on d FULL JOIN outcomes o USING (partner_merchant_id, currency)
 )
-SELECT coalesce(l.partner_merchant_id, s.partner_merchant_id) AS merchant, coalesce(l.currency, s.currency) AS currency,
-    coalesce(l.n, 0) AS ledger_count, coalesce(s.n, 0) AS state_count,
-    coalesce(l.total, 0) AS ledger_amount, coalesce(s.total, 0) AS state_amount
-FROM ledger l FULL JOIN judged_states s USING (partner_merchant_id, currency)
-WHERE l.n IS DISTINCT FROM s.n OR l.total IS DISTINCT FROM s.total;
+SELECT states, merchant, currency, coalesce(ledger_n, 0) AS ledger_count, coalesce(state_n, 0) AS state_count,
+    coalesce(ledger_total, 0) AS ledger_amount, coalesce(state_total, 0) AS state_amount
+FROM checks
+WHERE ledger_n IS DISTINCT FROM state_n OR ledger_total IS DISTINCT FROM state_total
+ORDER BY ALL;
 
 -- name: insertion-order-off
 -- Classification writes whole tables whose order nothing reads; without
