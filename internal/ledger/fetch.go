@@ -18,7 +18,7 @@ var ErrNoExport = errors.New("no export for that date")
 
 // FetchHTTPS downloads the export at rawURL for a business date ({date} and
 // {yyyymmdd} in the URL become the date) into dir, and returns the local
-// path. DuckDB then reads it like any local file; progress, when not nil,
+// path (see datedName). DuckDB then reads it like any local file; progress, when not nil,
 // sees the bytes as they arrive.
 func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day time.Time, dir string, progress io.Writer) (_ string, err error) {
 	u := strings.NewReplacer("{date}", day.Format(time.DateOnly), "{yyyymmdd}", day.Format("20060102")).Replace(rawURL)
@@ -42,7 +42,22 @@ func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day tim
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("server answered %s", resp.Status)
 	}
-	return saveAs(resp.Body, filepath.Join(dir, path.Base(req.URL.Path)), progress)
+	return saveAs(resp.Body, filepath.Join(dir, datedName(path.Base(req.URL.Path), day)), progress)
+}
+
+// datedName is the local name of a day's export: the URL's file name, with
+// the date put in before its extensions when the name lacks it (a date in
+// the query string only), so that each day's export keeps its own file and
+// ingest reads the business date from the name.
+func datedName(name string, day time.Time) string {
+	if strings.Contains(name, day.Format(time.DateOnly)) || strings.Contains(name, day.Format("20060102")) {
+		return name
+	}
+	stem, ext, _ := strings.Cut(name, ".")
+	if ext != "" {
+		ext = "." + ext
+	}
+	return stem + "_" + day.Format(time.DateOnly) + ext
 }
 
 // saveAs writes r to dest through a temporary file renamed at the end, so a

@@ -42,6 +42,30 @@ func TestFetchHTTPS(t *testing.T) {
 	}
 }
 
+// TestFetchHTTPSDateInQuery: each day's export keeps a file of its own,
+// named with its date, when the URL carries the date in its query only.
+func TestFetchHTTPSDateInQuery(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("day\n" + r.URL.Query().Get("date") + "\n"))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	for _, d := range []int{23, 24} {
+		day := time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC)
+		if _, err := ledger.FetchHTTPS(context.Background(), srv.Client(), srv.URL+"/export.csv.gz?date={date}", day, dir, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, name := range []string{"export_2026-11-23.csv.gz", "export_2026-11-24.csv.gz"} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		got = append(got, string(b))
+	}
+	if diff := cmp.Diff([]string{"day\n2026-11-23\n", "day\n2026-11-24\n"}, got); diff != "" {
+		t.Errorf("the days' exports (-want +got):\n%s", diff)
+	}
+}
+
 func TestFetchSFTP(t *testing.T) {
 	remote := t.TempDir()
 	for name, body := range map[string]string{"acme_2026-11-23.csv": "a\n1\n", "acme_2026-11-24.csv": "a\n2\n", "notes.txt": "x"} {
@@ -57,6 +81,18 @@ func TestFetchSFTP(t *testing.T) {
 	want := []string{filepath.Join(local, "acme_2026-11-23.csv"), filepath.Join(local, "acme_2026-11-24.csv")}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fetched files (-want +got):\n%s", diff)
+	}
+	// A corrected export under the same name and of the same size is
+	// fetched again: its modification time tells it apart.
+	corrected := filepath.Join(remote, "acme_2026-11-23.csv")
+	os.WriteFile(corrected, []byte("a\n9\n"), 0o644)
+	later := time.Now().Add(time.Hour).Truncate(time.Second)
+	os.Chtimes(corrected, later, later)
+	if _, err := ledger.FetchSFTP(context.Background(), src, local); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(local, "acme_2026-11-23.csv")); string(b) != "a\n9\n" {
+		t.Errorf("corrected export of the same size: local copy holds %q, want the correction", b)
 	}
 	src.Password = "wrong"
 	if _, err := ledger.FetchSFTP(context.Background(), src, local); err == nil {

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
@@ -27,7 +28,7 @@ type SFTPSource struct {
 // FetchSFTP copies the files of src matching its pattern that dir lacks
 // into dir, and returns the local paths of every matching file, in name
 // order. Files already copied are not fetched again; a changed file under
-// the same name is, because its size differs.
+// the same name is, because its size or modification time differs.
 func FetchSFTP(ctx context.Context, src SFTPSource, dir string) (_ []string, err error) {
 	defer func() {
 		if err != nil {
@@ -85,8 +86,8 @@ func fetchMatching(ctx context.Context, client *sftp.Client, src SFTPSource, dir
 			return nil, err
 		}
 		local := filepath.Join(dir, fi.Name())
-		if st, err := os.Stat(local); err != nil || st.Size() != fi.Size() {
-			if err := fetchOne(client, path.Join(src.Dir, fi.Name()), local); err != nil {
+		if st, err := os.Stat(local); err != nil || st.Size() != fi.Size() || !st.ModTime().Equal(fi.ModTime()) {
+			if err := fetchOne(client, path.Join(src.Dir, fi.Name()), local, fi.ModTime()); err != nil {
 				return nil, err
 			}
 		}
@@ -95,12 +96,16 @@ func fetchMatching(ctx context.Context, client *sftp.Client, src SFTPSource, dir
 	return paths, nil
 }
 
-func fetchOne(client *sftp.Client, remote, local string) error {
+// fetchOne copies remote to local with the remote's modification time, by
+// which the next fetch knows a file corrected under the same name and size.
+func fetchOne(client *sftp.Client, remote, local string, modified time.Time) error {
 	f, err := client.Open(remote)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = saveAs(io.Reader(f), local, nil)
-	return err
+	if _, err = saveAs(io.Reader(f), local, nil); err != nil {
+		return err
+	}
+	return os.Chtimes(local, modified, modified)
 }
