@@ -74,12 +74,19 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 	}
 	// A name is read before any value is guarded, and names are quoted in
 	// messages and check's output: one that holds a card number rejects the
-	// file unquoted.
+	// file unquoted. Names match case-insensitively, so two that differ only
+	// in case would leave it open which column a value comes from.
+	seen := map[string]int{}
 	for i, c := range cols {
 		if ledger.CardLike(c) {
 			return nil, fmt.Errorf("%w: line 1 column %d: the column's name looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
 				ErrRejected, i+1)
 		}
+		key := strings.ToLower(strings.TrimSpace(c))
+		if first, ok := seen[key]; ok {
+			return nil, fmt.Errorf("%w: line 1 column %d: the name %q is column %d's already (names are matched without regard to case)", ErrRejected, i+1, c, first)
+		}
+		seen[key] = i + 1
 	}
 	return cols, nil
 }

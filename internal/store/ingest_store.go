@@ -73,6 +73,10 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if out.Rows, err = res.RowsAffected(); err != nil {
 		return err
 	}
+	if earlier != 0 && out.Rows == 0 && out.Quarantined == 0 {
+		// More likely a broken export than a day without transactions.
+		return fmt.Errorf("%w: the file has no records, and would put the day's earlier file (%d) out of force", ErrRejected, earlier)
+	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
 		return err
 	}

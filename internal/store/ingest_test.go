@@ -179,6 +179,24 @@ func TestIngestCorrectedFileReplaces(t *testing.T) {
 	}
 }
 
+// TestIngestEmptyCorrectionRejected: a header-only file does not replace the
+// day's file, whose rows stay in force.
+func TestIngestEmptyCorrectionRejected(t *testing.T) {
+	db := MustOpenDB(t)
+	if _, err := loadFile(t, db, canonical); err != nil {
+		t.Fatal(err)
+	}
+	before := stored(t, db)
+	body, _ := os.ReadFile(canonical)
+	header, _, _ := strings.Cut(string(body), "\n")
+	path := writeFile(t, "canonical_2026-11-23_v2.csv", header+"\n")
+	_, err := loadFile(t, db, path)
+	checkRejection(t, db, path, err, []string{"no records", "out of force"})
+	if diff := cmp.Diff(before, stored(t, db)); diff != "" {
+		t.Errorf("stored data changed by an empty correction (-before +after):\n%s", diff)
+	}
+}
+
 // TestIngestCorrectionKeepsAFirstOccurrence: a transaction in two days'
 // files, whose first file is then corrected, is numbered again: the next
 // day's row becomes the first, the corrected one the second.
@@ -333,6 +351,8 @@ func TestIngestRejects(t *testing.T) {
 			[]string{"line 1", "column 11", "name looks like a full card number"}},
 		{"card number in a header quoted by DuckDB", "dupname_2026-11-23.csv", strings.TrimSuffix(header, "\n") + ",4111111111111111x,4111111111111111x\n" + good,
 			[]string{"line 1", "column 11"}},
+		{"a column name twice", "twice_2026-11-23.csv", strings.TrimSuffix(header, "\n") + ",Amount\n" + strings.TrimSuffix(good, "\n") + ",2.00\n",
+			[]string{"line 1", "column 11", `"Amount" is column 5's already`}},
 		{"malformed JSON Lines", "bad_2026-11-23.jsonl", `{"partner_merchant_id":"M001"}` + "\n" + `{"order_id": "` + card + `", oops}` + "\n", []string{"malformed JSON"}},
 		{"empty file", "empty_2026-11-23.csv", "", []string{"file is empty"}},
 		{"no business date", "nodate.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
