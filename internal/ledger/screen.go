@@ -20,6 +20,8 @@ type Screen struct {
 	spaceBeside [256]bool
 	spaceAtEdge bool
 
+	newlines int64 // '\n' bytes: a file's lines, with its records, show whether any record spans lines
+
 	// the scan's state between two chunks
 	digits     int  // digits in the run so far
 	separated  bool // the run's last byte is a space or dash
@@ -64,7 +66,20 @@ func (s *Screen) Write(p []byte) (int, error) {
 	s.scanDigits(p)
 	s.scanSpaces(p)
 	s.nonASCII = s.nonASCII || hasHighByte(p)
+	s.newlines += int64(bytes.Count(p, newline))
 	return len(p), nil
+}
+
+var newline = []byte{'\n'}
+
+// Lines is how many lines a screened file has (a last line without its
+// line end counts); ok is false when the file was not screened to its end.
+func (s *Screen) Lines() (n int64, ok bool) {
+	n = s.newlines
+	if s.started && s.last != '\n' {
+		n++
+	}
+	return n, s.screened
 }
 
 // Close ends the screen at the file's end: only a file screened to its

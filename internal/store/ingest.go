@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,9 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if same, err := p.File.Unchanged(); err != nil || !same {
 		return cmp.Or(err, errors.New("the file changed while it was read (is it still being written?); nothing of it was loaded"))
 	}
+	if p.shifts, err = db.shiftLines(ctx, conn, p); err != nil {
+		return err
+	}
 	p.step("guard")
 	if err := db.cardGuard(ctx, conn, p); err != nil {
 		return err
@@ -174,6 +178,67 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	p.step("validate")
 	_, err = conn.ExecContext(ctx, db.q.StageProblems)
 	return err
+}
+
+// shiftLines numbers a CSV's records by the lines they begin on when some
+// are not one a line (a quoted value spanning lines, a blank line): DuckDB
+// numbers records, and a quarantined row must name the line a person finds
+// it on. The hash counted the file's lines: only when they are not the
+// records plus the header is the file read again, in Go, to place them.
+// Other formats and gzipped files keep record numbers.
+func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger.LineShift, error) {
+	lines, ok := p.File.Screen.Lines()
+	if !ok || p.format != ledger.CSV || ledger.Compressed(p.File.Name) {
+		return nil, nil
+	}
+	count, err := p.render(db.q, "count")
+	if err != nil {
+		return nil, err
+	}
+	var records int64
+	if err := conn.GetContext(ctx, &records, count); err != nil || lines == records+1 {
+		return nil, err
+	}
+	shifts, err := ledger.LineShifts(p.File.Path)
+	if err != nil || len(shifts) == 0 {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, db.q.CreateLineShifts); err != nil {
+		return nil, err
+	}
+	for chunk := range slices.Chunk(shifts, 10_000) {
+		if _, err := conn.ExecContext(ctx, insertShifts(chunk)); err != nil {
+			return nil, err
+		}
+	}
+	_, err = conn.ExecContext(ctx, db.q.ShiftLines)
+	return shifts, err
+}
+
+// recordLine is the line a record would be on at one line a record, for the
+// file's line: what card-columns, which numbers records, looks up.
+func recordLine(line int64, shifts []ledger.LineShift) int64 {
+	shift := int64(0)
+	for _, s := range shifts {
+		if line-1-s.Shift < s.Record {
+			break
+		}
+		shift = s.Shift
+	}
+	return line - shift
+}
+
+// insertShifts is an INSERT of shifts into line_shifts (numbers only).
+func insertShifts(shifts []ledger.LineShift) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO line_shifts VALUES ")
+	for i, s := range shifts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, %d)", s.Record, s.Shift)
+	}
+	return b.String()
 }
 
 // clearStage empties the stage so the values of a file do not linger on a
@@ -189,7 +254,7 @@ func (db *DB) cardGuard(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err := conn.GetContext(ctx, &line, db.q.FirstCardHit); err != nil || line == 0 {
 		return err
 	}
-	p.line = line
+	p.line = recordLine(line, p.shifts)
 	query, err := p.render(db.q, "card-columns")
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ type plan struct {
 	delim  rune
 	zone   *time.Location
 	line   int64 // the line card-columns looks at
+	shifts []ledger.LineShift
 	// guard and trim: whether DuckDB must look for card numbers and trim
 	// values, or the file's screen cleared it of them (screenedCSV)
 	guard, trim bool

@@ -399,6 +399,31 @@ func checkRejection(t *testing.T, db *store.DB, path string, err error, want []s
 	}
 }
 
+// TestIngestLinesOfMultiLineRecords: after a value spanning two lines and a
+// blank line, a quarantined row, a stored row and a card number are named by
+// the lines they are on in the file, not by their record numbers.
+func TestIngestLinesOfMultiLineRecords(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	const prefix = header + // line 1
+		"M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\"TWO\nLINES\"\n" + // lines 2-3
+		"\n" // line 4
+	db := MustOpenDB(t)
+	_, err := loadFile(t, db, writeFile(t, "multi_2026-11-23.csv", prefix+
+		"M001,ORD-2,TX-2,2026-11-23T10:00:00Z,ten,USD,approved,CIT,https://a.example,A\n"+ // line 5
+		"M001,ORD-3,TX-3,2026-11-23T10:00:00Z,3.00,USD,approved,CIT,https://a.example,A\n")) // line 6
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT transaction_id, line FROM ledger_tx UNION ALL SELECT column_name, line FROM quarantine ORDER BY 2")
+	want := [][]string{{"TX-1", "2"}, {"amount", "5"}, {"TX-3", "6"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines stored (-want +got):\n%s", diff)
+	}
+	path := writeFile(t, "card_2026-11-24.csv", prefix+"M001,ORD-4,TX-4,2026-11-24T10:00:00Z,1.00,USD,approved,CIT,https://a.example,PAY 4111111111111111\n")
+	_, err = loadFile(t, db, path)
+	checkRejection(t, db, path, err, []string{"line 5", "column descriptor"})
+}
+
 // TestIngestLinesAtScale: the stage is read on every thread, so line numbers
 // come from its order; bad rows far into a file of many read batches still
 // name their own line, and the good rows keep theirs.

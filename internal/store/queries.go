@@ -27,6 +27,8 @@ type Queries struct {
 	ClearLedgerStage      string `query:"clear-ledger-stage"`
 	StageCSV              string `query:"stage-csv" check:"skip"`
 	CardColumns           string `query:"card-columns" check:"skip"`
+	CreateLineShifts      string `query:"create-line-shifts"`
+	ShiftLines            string `query:"shift-lines" check:"skip"`
 	FirstCardHit          string `query:"first-card-hit"`
 	StageProblems         string `query:"stage-problems"`
 	ListStageProblems     string `query:"list-stage-problems"`

@@ -20,6 +20,7 @@ CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
 -- name: clear-ledger-stage
 DELETE FROM ledger_stage;
 DROP TABLE IF EXISTS ledger_raw;
+DROP TABLE IF EXISTS line_shifts;
 
 -- name: stage-csv
 -- Templates (Go's text/template) that read a file of any format; Go
@@ -222,6 +223,20 @@ SELECT k FROM (
 SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
 {{- end}}
 {{end}}
+
+-- name: create-line-shifts
+-- Where a CSV's records stop being one a line (ledger.LineShifts): from
+-- record `record` on (the header is 0), lines are `shift` further down.
+CREATE OR REPLACE TEMP TABLE line_shifts (record BIGINT, shift BIGINT);
+
+-- name: shift-lines
+-- A CSV whose records are not one a line: ledger_file numbers its records by
+-- the lines they begin on, and so does the stage. ledger_raw's rowid 0 is
+-- record 1, on line 2 when no record before it spans lines.
+CREATE OR REPLACE TEMP VIEW ledger_file AS
+SELECT r.rowid + 2 + coalesce(s.shift, 0) AS line, r.*
+FROM ledger_raw r ASOF LEFT JOIN line_shifts s ON r.rowid + 1 >= s.record;
+UPDATE ledger_stage SET line = line + coalesce((SELECT max_by(shift, record) FROM line_shifts WHERE record <= ledger_stage.line - 1), 0);
 
 -- name: card-columns
 -- A template: for the line that tripped the card guard, the names of the

@@ -1,0 +1,89 @@
+package ledger
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+)
+
+// LineShift says that from record Record on (0 is a CSV's header), each
+// record begins Shift lines further down the file than one line per record
+// would put it: a quoted value before it spans lines, or blank lines (which
+// DuckDB skips) come before it.
+type LineShift struct {
+	Record, Shift int64
+}
+
+// LineShifts reads a plain CSV (quotes '"') and lists where its records'
+// lines shift, so that a record's line can be named as the file numbers it.
+// A file with one line per record has none.
+func LineShifts(path string) ([]LineShift, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var c lineCounter
+	buf := make([]byte, 1<<20)
+	r := bufio.NewReaderSize(f, len(buf))
+	for {
+		n, err := r.Read(buf)
+		c.scan(buf[:n])
+		if err == io.EOF {
+			return c.shifts, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// lineCounter follows a CSV's quotes and line ends across chunks.
+type lineCounter struct {
+	line     int64 // the line being read, from 0
+	record   int64 // the record being read, or the next one
+	inRecord bool  // a record has begun and not ended
+	inQuote  bool
+	shift    int64
+	shifts   []LineShift
+}
+
+func (c *lineCounter) scan(p []byte) {
+	for len(p) > 0 {
+		i := bytes.IndexAny(p, "\"\n")
+		if i < 0 {
+			i = len(p)
+		}
+		if i > 0 && !(i == 1 && p[0] == '\r') {
+			c.content()
+		}
+		if i == len(p) {
+			return
+		}
+		switch p[i] {
+		case '"':
+			c.content()
+			c.inQuote = !c.inQuote
+		case '\n':
+			c.line++
+			if !c.inQuote && c.inRecord {
+				c.record++
+				c.inRecord = false
+			}
+		}
+		p = p[i+1:]
+	}
+}
+
+// content marks bytes of a record: the first begins it, on the current line.
+func (c *lineCounter) content() {
+	if c.inRecord {
+		return
+	}
+	c.inRecord = true
+	if shift := c.line - c.record; shift != c.shift {
+		c.shift = shift
+		c.shifts = append(c.shifts, LineShift{Record: c.record, Shift: shift})
+	}
+}
