@@ -40,6 +40,7 @@ type Merchant struct {
 // remote source (Kind sftp or https) is fetched into Path before each run.
 type Source struct {
 	Name, Path, Pattern string
+	TransmitLog         bool   // its files are transmit logs, not ledger exports
 	Format              string // "" or "auto": from the file name
 	Mapping             ledger.Mapping
 	Kind                string             // inbox (or ""), sftp or https

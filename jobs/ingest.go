@@ -40,7 +40,8 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 	return rows, fmt.Sprintf("%d files loaded, %d rejected", loaded, rejected), nil
 }
 
-// loadFile loads f unless it was read before and is unchanged since.
+// loadFile loads f, an export or a transmit log, unless it was read before
+// and is unchanged since.
 func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.LoadOutcome, error) {
 	unchanged, err := r.env.DB.FileUnchanged(ctx, f)
 	if err != nil {
@@ -48,6 +49,13 @@ func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.Lo
 	}
 	if unchanged {
 		return store.LoadOutcome{Outcome: "unchanged"}, nil
+	}
+	if src.TransmitLog {
+		delim, err := src.Mapping.Delim()
+		if err != nil {
+			return store.LoadOutcome{}, fmt.Errorf("%w: %w", store.ErrRejected, err)
+		}
+		return r.env.DB.IngestTransmitLog(ctx, f, delim, r.id)
 	}
 	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
 	if err != nil {

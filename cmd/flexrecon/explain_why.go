@@ -13,8 +13,14 @@ import (
 func whyTransmit(r store.ExplainedResult) string {
 	switch r.TransmitState {
 	case "transmitted":
+		if r.KeySource == "transmit log" {
+			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+		}
 		return "the ledger row carries FlexCharge's transmit key " + r.TransmitKey
 	case "transmitted_late":
+		if r.KeySource == "transmit log" {
+			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+		}
 		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "pushed":
 		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown"))

@@ -79,6 +79,7 @@ func (c *Config) applyDefaults() {
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		setDefault(&s.Kind, "inbox")
+		setDefault(&s.Content, ContentLedger)
 		setDefault(&s.Format, "auto")
 		setDefault(&s.Pattern, s.defaultPattern())
 	}

@@ -14,6 +14,9 @@ type Source struct {
 	Name string `toml:"name"`
 	// Kind is inbox (a local folder), sftp or https.
 	Kind string `toml:"kind"`
+	// Content is what its files hold: ledger exports, or transmit logs
+	// (the keys /transmit returned, which the exports may lack).
+	Content string `toml:"content"`
 	// Path is the local folder of an inbox, or the remote folder of an SFTP server.
 	Path string `toml:"path"`
 	// Pattern selects files by name (path.Match syntax), locally or remotely.
@@ -38,6 +41,12 @@ type Source struct {
 	// Mapping turns the partner's shape into the canonical columns.
 	Mapping ledger.Mapping `toml:"mapping"`
 }
+
+// What a source's files hold.
+const (
+	ContentLedger      = "ledger"
+	ContentTransmitLog = "transmit_log"
+)
 
 // defaultPattern selects the files of the source's format, gzipped or not;
 // with the format from each name, every file not hidden (a download in
@@ -80,6 +89,15 @@ func (c *Config) validateSource(fe *fieldErrors, key string, s *Source) {
 		validateURL(fe, key+".url", s.URL)
 	default:
 		fe.add(key+".kind", "unsupported kind %q (want inbox, sftp or https)", s.Kind)
+	}
+	switch s.Content {
+	case ContentLedger:
+	case ContentTransmitLog:
+		if f, _ := ledger.FormatOf(s.Format, ""); s.Format != "auto" && f != ledger.CSV {
+			fe.add(key+".format", "a transmit log is read as CSV, not %q", s.Format)
+		}
+	default:
+		fe.add(key+".content", "unsupported content %q (want ledger or transmit_log)", s.Content)
 	}
 	if s.Format != "auto" {
 		if _, err := ledger.FormatOf(s.Format, ""); err != nil {

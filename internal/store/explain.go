@@ -117,6 +117,8 @@ type ExplainedResult struct {
 	PushState     string     `db:"push_state"`
 	PushedAt      *time.Time `db:"pushed_at"`
 	PushError     string     `db:"push_error"`
+	KeySource     string     `db:"key_source"` // ledger, transmit log or push ("" without a key)
+	LoggedAt      *time.Time `db:"logged_at"`  // when a transmit log says it was transmitted
 }
 
 // ExplainedFinding is a run's finding on an explained row or order.

@@ -28,6 +28,10 @@ type Queries struct {
 	StageCSV              string `query:"stage-csv" check:"skip"`
 	CardColumns           string `query:"card-columns" check:"skip"`
 	CreateLineShifts      string `query:"create-line-shifts"`
+	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`
+	TransmitLogProblem    string `query:"transmit-log-problem" check:"skip"`
+	StoreTransmitLog      string `query:"store-transmit-log" check:"skip"`
+	DropTransmitLogStage  string `query:"drop-transmit-log-stage"`
 	ShiftLines            string `query:"shift-lines" check:"skip"`
 	FirstCardHit          string `query:"first-card-hit"`
 	StageProblems         string `query:"stage-problems"`

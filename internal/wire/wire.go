@@ -127,7 +127,7 @@ func sources(cfg *config.Config) ([]jobs.Source, error) {
 	out := make([]jobs.Source, len(cfg.Sources))
 	for i, s := range cfg.Sources {
 		src := jobs.Source{Name: s.Name, Path: cfg.Path(s.Path), Pattern: s.Pattern, Format: s.Format,
-			Mapping: s.Mapping, Kind: s.Kind, URL: s.URL}
+			Mapping: s.Mapping, Kind: s.Kind, URL: s.URL, TransmitLog: s.Content == config.ContentTransmitLog}
 		if s.Kind == "sftp" || s.Kind == "https" {
 			// A remote source's files are fetched beside the database, one
 			// folder per source, and read from there.

@@ -29,7 +29,9 @@ WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = 
 -- judged(from_ts, to_ts, only_merchant): each transaction of sited with the
 -- switch in force when it was processed (of run_switches): the most specific
 -- scope wins (campaign, then site, then merchant), and within a scope the
--- latest effective switch at or before the processing time.
+-- latest effective switch at or before the processing time. Its transmit key
+-- is the ledger row's, else a transmit log's (the earliest logged), else the
+-- one flexrecon's push obtained; transmit_key is a key found outside the row.
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -48,6 +50,14 @@ sw AS (
         coalesce(lead(effective_at) OVER (PARTITION BY merchant_id, profile, scope, scope_value ORDER BY effective_at),
                  TIMESTAMPTZ 'infinity') AS until
     FROM latest
+),
+-- A transaction is transmitted at or after it is processed: a day's margin
+-- keeps a clock's skew in, and the log's older years out.
+logged AS (
+    SELECT partner_merchant_id, transaction_id, min(transmitted_at) AS transmitted_at,
+        arg_min(transmit_key, transmitted_at) AS transmit_key
+    FROM transmit_log WHERE transmitted_at >= from_ts - INTERVAL 1 DAY
+    GROUP BY ALL
 ),
 switched AS (
     SELECT tx.*,
@@ -69,9 +79,11 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
     CASE WHEN s.reg_site_url IS DISTINCT FROM s.site_url THEN s.reg_site_url END AS registered_site,
     CASE WHEN s.switch_state = 'off' THEN NULL ELSE s.switch_state END AS judged_env,
     CASE WHEN s.mid IS NULL THEN mm.mid END AS registry_mid,
-    CASE WHEN s.fc_transmit_key IS NULL AND t.state = 'sent' THEN t.transmit_key END AS pushed_key,
+    CASE WHEN s.fc_transmit_key IS NULL THEN coalesce(lg.transmit_key, CASE WHEN t.state = 'sent' THEN t.transmit_key END) END AS transmit_key,
     CASE
         WHEN s.fc_transmit_key IS NOT NULL THEN 'transmitted'
+        WHEN lg.transmitted_at > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
+        WHEN lg.transmit_key IS NOT NULL THEN 'transmitted'
         WHEN t.state = 'sent' AND t.done_at > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
         WHEN t.state = 'sent' THEN 'pushed'
         WHEN s.switch_state = 'off' THEN 'not_expected'
@@ -81,7 +93,8 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
 FROM switched s
 LEFT JOIN merchant_mids mm ON mm.merchant_id = s.partner_merchant_id
     AND mm.environment = CASE WHEN s.switch_state = 'off' THEN s.environment ELSE s.switch_state END
-LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.transaction_id = s.transaction_id;
+LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.transaction_id = s.transaction_id
+LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.transaction_id = s.transaction_id;
 
 -- name: classify-pair-orders
 -- $1 the earliest decline an order may belong to (the window start less a
@@ -179,7 +192,7 @@ JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 INSERT INTO verdicts BY NAME
 SELECT $1 AS run_id, j.file_id, j.line, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment,
-    j.registered_site AS site_url, j.registry_mid AS mid, j.pushed_key AS transmit_key, j.transmit_state,
+    j.registered_site AS site_url, j.registry_mid AS mid, j.transmit_key, j.transmit_state,
     a.order_key AS fc_order_id, a.fc_status,
     CASE
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL

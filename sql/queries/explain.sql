@@ -73,16 +73,28 @@ SELECT coalesce(max(r.run_id), 0) FROM results r
 JOIN target t ON t.file_id = r.file_id AND t.line = r.line;
 
 -- name: explain-results
--- The verdicts of run $3 on the explained rows.
-WITH target AS (SELECT * FROM explain_target($1, $2))
+-- The verdicts of run $3 on the explained rows, with where the key came from
+-- (the ledger row, a transmit log, flexrecon's push).
+WITH target AS (SELECT * FROM explain_target($1, $2)),
+logged AS (
+    SELECT partner_merchant_id, transaction_id, min(transmitted_at) AS transmitted_at,
+        arg_min(transmit_key, transmitted_at) AS transmit_key
+    FROM transmit_log
+    WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM target)
+    GROUP BY ALL
+)
 SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.switch_state,
     coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment,
     coalesce(r.transmit_key, '') AS transmit_key, r.transmit_state, coalesce(r.fc_order_id, '') AS fc_order_id,
     coalesce(r.fc_status, -1) AS fc_status, coalesce(r.outcome_state, '') AS outcome_state,
-    coalesce(x.state, '') AS push_state, x.done_at AS pushed_at, coalesce(x.error, '') AS push_error
+    coalesce(x.state, '') AS push_state, x.done_at AS pushed_at, coalesce(x.error, '') AS push_error,
+    CASE WHEN t.fc_transmit_key IS NOT NULL THEN 'ledger' WHEN lg.transmit_key = r.transmit_key THEN 'transmit log'
+         WHEN x.transmit_key = r.transmit_key THEN 'push' ELSE '' END AS key_source,
+    lg.transmitted_at AS logged_at
 FROM results r
 JOIN target t ON t.file_id = r.file_id AND t.line = r.line
 LEFT JOIN transmits x ON x.partner_merchant_id = r.partner_merchant_id AND x.transaction_id = r.transaction_id
+LEFT JOIN logged lg ON lg.partner_merchant_id = r.partner_merchant_id AND lg.transaction_id = r.transaction_id
 WHERE r.run_id = $3
 ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+// transmitLogColumns are the columns a transmit log must have, in any order
+// and case; others are card-checked and ignored.
+var transmitLogColumns = []string{"partner_merchant_id", "transaction_id", "transmit_key", "transmitted_at"}
+
+// IngestTransmitLog loads a CSV of the keys /transmit returned (the columns
+// of transmitLogColumns, transmitted_at in RFC 3339 with an offset), which a
+// run then counts as those transactions' keys. The log is taken whole or
+// rejected whole: a card number, or a row without a key or a time, rejects
+// it naming the line, column and reason. The same file again is a no-op.
+func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, runID int64) (out LoadOutcome, err error) {
+	defer redactCards(&err)
+	defer wrap(&err, "load transmit log %s", f.Path)
+	if f.SHA256 == "" {
+		if err := f.Hash(); err != nil {
+			return out, err
+		}
+	}
+	seen, ok, err := db.fileSeen(ctx, f.SHA256)
+	if err != nil {
+		return out, err
+	}
+	if ok {
+		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, f)
+	}
+	lf := LoadFile{File: f, RunID: runID}
+	if err := checkTransmitLogHeader(f.Path, delim); err != nil {
+		return out, db.reject(ctx, lf, err)
+	}
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		return out, err
+	}
+	defer conn.Close()
+	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropTransmitLogStage)
+	if err := db.stageTransmitLog(ctx, conn, f, delim); err != nil {
+		return out, db.reject(ctx, lf, err)
+	}
+	out, err = db.storeTransmitLog(ctx, conn, lf)
+	return out, err
+}
+
+func checkTransmitLogHeader(path string, delim rune) error {
+	header, err := ledger.ReadHeader(path, delim)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for i, h := range header {
+		if ledger.CardLike(h) {
+			return fmt.Errorf("line 1 column %d: the column's name looks like a full card number; the file is not PCI-safe and nothing of it was loaded", i+1)
+		}
+		have[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	var missing []string
+	for _, c := range transmitLogColumns {
+		if !have[c] {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("line 1: %w: %s", ledger.ErrMissingColumns, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// stageTransmitLog reads the log in file order and refuses it at its first
+// row that cannot be taken.
+func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, f ledger.File, delim rune) error {
+	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOn); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, f.Path, string(delim)); err != nil {
+		return cleanCSVError(err)
+	}
+	var p struct {
+		Line   int64  `db:"line"`
+		Column string `db:"column_name"`
+		Reason string `db:"reason"`
+	}
+	err := conn.GetContext(ctx, &p, db.q.TransmitLogProblem)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case p.Column == "":
+		return fmt.Errorf("%w: line %d: %s", ErrRejected, p.Line, p.Reason)
+	}
+	return fmt.Errorf("%w: line %d column %s: %s", ErrRejected, p.Line, p.Column, p.Reason)
+}
+
+func (db *DB) storeTransmitLog(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (LoadOutcome, error) {
+	out := LoadOutcome{Outcome: "loaded"}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return out, err
+	}
+	defer tx.Rollback()
+	f := lf.File
+	if err := tx.GetContext(ctx, &out.FileID, db.q.InsertFile, f.Source, f.Name, f.SHA256, f.Size, nil,
+		0, 0, 0, "loaded", nil, time.Now().UTC(), lf.RunID); err != nil {
+		return out, err
+	}
+	res, err := tx.ExecContext(ctx, db.q.StoreTransmitLog, out.FileID)
+	if err != nil {
+		return out, err
+	}
+	if out.Rows, err = res.RowsAffected(); err != nil {
+		return out, err
+	}
+	if _, err := tx.ExecContext(ctx, db.q.SetFileCounts, out.FileID, out.Rows, 0); err != nil {
+		return out, err
+	}
+	if err := db.recordSeen(ctx, tx, f); err != nil {
+		return out, err
+	}
+	return out, tx.Commit()
+}

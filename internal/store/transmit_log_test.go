@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+const logHeader = "partner_merchant_id,Transaction_ID,transmit_key,transmitted_at,note\n"
+
+func loadLog(t *testing.T, db *store.DB, name, body string) (store.LoadOutcome, error) {
+	t.Helper()
+	f, err := ledger.Describe("log", writeFile(t, name, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db.IngestTransmitLog(context.Background(), f, ',', 1)
+}
+
+// TestTransmitLog: keys a transmit log holds make their transactions
+// transmitted (late when logged over 24 h after processing), and are not
+// pushed; the same log again is a no-op.
+func TestTransmitLog(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved), row("T2", approved), row("T3", approved)}, unjudged: true})
+	log := logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\n" + "M1,T2,LK-2,2026-11-24T12:00:00+01:00,\n" + "M9,T3,LK-9,2026-11-23T10:30:00Z,other merchant\n"
+	out, err := loadLog(t, db, "keys_2026-11-23.csv", log)
+	if err != nil || out.Outcome != "loaded" || out.Rows != 3 {
+		t.Fatalf("load log: %+v, %v; want 3 rows loaded", out, err)
+	}
+	if again, err := loadLog(t, db, "keys_copy.csv", log); err != nil || again.Outcome != "duplicate" {
+		t.Errorf("the same log again: %+v, %v; want a duplicate", again, err)
+	}
+	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for id, v := range verdicts(t, db) {
+		got[id] = v.TransmitState
+	}
+	want := map[string]string{"T1": "transmitted", "T2": "transmitted_late", "T3": "untransmitted"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transmit states (-want +got):\n%s", diff)
+	}
+	keys := dump(t, db, "SELECT transaction_id, transmit_key FROM results WHERE run_id = 1 AND transmit_key IS NOT NULL ORDER BY 1")
+	if diff := cmp.Diff([][]string{{"T1", "LK-1"}, {"T2", "LK-2"}}, keys); diff != "" {
+		t.Errorf("keys in the run's results (-want +got):\n%s", diff)
+	}
+}
+
+// TestTransmitLogRejects: a log refused whole names the line, column and
+// reason, never a card number, and adds no key.
+func TestTransmitLogRejects(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"missing column", "partner_merchant_id,transaction_id,transmitted_at\nM1,T1,2026-11-23T10:30:00Z\n", []string{"line 1", "transmit_key"}},
+		{"card number", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n", []string{"line 3", "full card number"}},
+		{"no key", logHeader + "M1,T1,,2026-11-23T10:30:00Z,\n", []string{"line 2", "column transmit_key", "required value missing"}},
+		{"naive time", logHeader + "M1,T1,LK-1,2026-11-23 10:30:00,\n", []string{"line 2", "column transmitted_at", "RFC 3339"}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			path := fmt.Sprintf("log_%d.csv", i)
+			_, err := loadLog(t, db, path, tt.body)
+			checkRejection(t, db, path, err, tt.want)
+			if n := dump(t, db, "SELECT count(*) FROM transmit_log"); n[0][0] != "0" {
+				t.Errorf("keys stored from a rejected log: %s", n[0][0])
+			}
+		})
+	}
+}
