@@ -43,6 +43,11 @@ func TestGroundTruthLarge(t *testing.T) {
 	}
 	t.Logf("classify: %s", time.Since(start))
 	compareGroundTruth(t, db, filepath.Join(dir, gen.ExpectedFile))
+	n := counts(t, db)
+	if n["orphan_order"] != int64(plan.Orphans) || n["quarantined"] != int64(plan.Quarantine) {
+		t.Errorf("orphan orders %d, quarantined rows %d; gen planted %d and %d",
+			n["orphan_order"], n["quarantined"], plan.Orphans, plan.Quarantine)
+	}
 }
 
 // loadGenerated seeds the registry, ingests the inbox and loads the
