@@ -14,18 +14,21 @@ import (
 
 // Env is everything the chain works with, wired once by cmd/.
 type Env struct {
-	DB         *store.DB
-	Clients    map[recon.Environment]*flexcharge.Client
-	Merchants  []Merchant
-	Sources    []Source
-	Location   *time.Location
-	Output     string // folder for workbooks
-	Reports    []reports.Definition
-	Push       PushPolicy
-	Version    string
-	ConfigHash string
-	Logger     *slog.Logger
-	Progress   bool // show progress bars (stderr is a terminal)
+	DB        *store.DB
+	Clients   map[recon.Environment]*flexcharge.Client
+	Merchants []Merchant
+	Sources   []Source
+	Location  *time.Location
+	Output    string // folder for workbooks
+	Reports   []reports.Definition
+	Push      PushPolicy
+	// PendingDays bounds how far back, before its last day, a night reaches
+	// for the declines the night before left pending (0: not at all).
+	PendingDays int
+	Version     string
+	ConfigHash  string
+	Logger      *slog.Logger
+	Progress    bool // show progress bars (stderr is a terminal)
 
 	runs sync.Mutex
 }

@@ -37,7 +37,7 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Run{}, fmt.Errorf("run not started: %w", err)
 	}
-	if req.Kind == "nightly" {
+	if req.Kind == "nightly" && e.PendingDays > 0 {
 		var err error
 		if req, err = e.carryPending(ctx, req); err != nil {
 			return store.Run{}, fmt.Errorf("run not started: %w", err)
@@ -66,16 +66,13 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	return final, runErr
 }
 
-// maxPendingDays bounds how far back a night reaches for pending declines:
-// FlexCharge retries a managed MIT for two to three weeks, so a decline still
-// pending a month on (an order without an expiry) stays as last judged.
-const maxPendingDays = 31
-
 // carryPending widens a nightly window back to the earliest decline the last
-// nightly run left pending, so that it is judged again each night until it
-// settles or expires, as a decline within the trailing days is.
+// nightly run left pending, no further than PendingDays before its last day,
+// so that it is judged again each night until it settles or expires, as a
+// decline within the trailing days is. The whole window widens: one
+// lingering order makes each night judge, and report, every day since.
 func (e *Env) carryPending(ctx context.Context, req Request) (Request, error) {
-	since := localMidnight(req.To.AddDate(0, 0, -maxPendingDays), e.Location)
+	since := localMidnight(req.To.AddDate(0, 0, -e.PendingDays), e.Location)
 	processed, ok, err := e.DB.EarliestPending(ctx, since)
 	if err != nil || !ok {
 		return req, err

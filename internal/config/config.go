@@ -39,6 +39,9 @@ type Config struct {
 type Schedule struct {
 	Nightly      string `toml:"nightly"`       // local "HH:MM" in Timezone
 	TrailingDays int    `toml:"trailing_days"` // days re-examined before yesterday
+	// PendingDays is how far back (days before yesterday) a night reaches
+	// for the declines the last night left pending; 0 does not reach back.
+	PendingDays *int `toml:"pending_days"`
 }
 
 // Push governs transmitting untransmitted transactions.

@@ -82,6 +82,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"site without descriptor", `descriptor = "ACME*SHOP"`, ``, "merchants[0].sites[0].descriptor"},
 		{"bad zone", `America/New_York`, `Mars/Olympus`, "timezone"},
 		{"bad switch state", `state = "production"`, `state = "on"`, "merchants[0].switches[0].state"},
+		{"negative pending days", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\n[schedule]\npending_days = -1", "schedule.pending_days"},
 		{"unknown source content", `path = "inbox"`, "path = \"inbox\"\ncontent = \"orders\"", "sources[0].content"},
 		{"transmit log not CSV", `path = "inbox"`, "path = \"inbox\"\ncontent = \"transmit_log\"\nformat = \"jsonl\"", "sources[0].format"},
 	}

@@ -67,6 +67,12 @@ func (c *Config) applyDefaults() {
 	if c.Schedule.TrailingDays == 0 {
 		c.Schedule.TrailingDays = 7
 	}
+	if c.Schedule.PendingDays == nil {
+		// A managed MIT order expires at most 21 days on, and its decline
+		// must be judged once after that to show expired.
+		days := 31
+		c.Schedule.PendingDays = &days
+	}
 	if c.Push.MaxAge.Duration == 0 {
 		c.Push.MaxAge.Duration = 24 * time.Hour
 	}

@@ -23,6 +23,9 @@ func (c *Config) validate() error {
 	if c.Schedule.TrailingDays < 0 {
 		fe.add("schedule.trailing_days", "must not be negative")
 	}
+	if *c.Schedule.PendingDays < 0 {
+		fe.add("schedule.pending_days", "must not be negative")
+	}
 	c.validateSources(&fe)
 	c.validateFlexCharge(&fe)
 	c.validateWeb(&fe)

@@ -15,16 +15,16 @@ type LineShift struct {
 	Record, Shift int64
 }
 
-// LineShifts reads a plain CSV (quotes '"') and lists where its records'
-// lines shift, so that a record's line can be named as the file numbers it.
-// A file with one line per record has none.
-func LineShifts(path string) ([]LineShift, error) {
+// LineShifts reads a plain CSV with this delimiter (quotes '"') and lists
+// where its records' lines shift, so that a record's line can be named as
+// the file numbers it. A file with one line per record has none.
+func LineShifts(path string, delim byte) ([]LineShift, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var c lineCounter
+	c := lineCounter{delim: delim, prev: '\n'}
 	buf := make([]byte, 1<<20)
 	r := bufio.NewReaderSize(f, len(buf))
 	for {
@@ -39,8 +39,12 @@ func LineShifts(path string) ([]LineShift, error) {
 	}
 }
 
-// lineCounter follows a CSV's quotes and line ends across chunks.
+// lineCounter follows a CSV's quotes and line ends across chunks. A quote
+// opens a quoted value only where a value begins (after the delimiter or a
+// line end): DuckDB reads the quote of `12" PIZZA` as text.
 type lineCounter struct {
+	delim    byte
+	prev     byte  // the byte before the one being read
 	line     int64 // the line being read, from 0
 	record   int64 // the record being read, or the next one
 	inRecord bool  // a record has begun and not ended
@@ -58,13 +62,18 @@ func (c *lineCounter) scan(p []byte) {
 		if i > 0 && !(i == 1 && p[0] == '\r') {
 			c.content()
 		}
+		if i > 0 {
+			c.prev = p[i-1]
+		}
 		if i == len(p) {
 			return
 		}
 		switch p[i] {
 		case '"':
 			c.content()
-			c.inQuote = !c.inQuote
+			if c.inQuote || c.prev == c.delim || c.prev == '\n' {
+				c.inQuote = !c.inQuote
+			}
 		case '\n':
 			c.line++
 			if !c.inQuote && c.inRecord {
@@ -72,6 +81,7 @@ func (c *lineCounter) scan(p []byte) {
 				c.inRecord = false
 			}
 		}
+		c.prev = p[i]
 		p = p[i+1:]
 	}
 }

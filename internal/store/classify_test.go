@@ -294,3 +294,15 @@ func TestTieOut(t *testing.T) {
 		})
 	}
 }
+
+// TestOneDoubleChargeRiskPerDecline: a decline with two completed orders and
+// an approved retry is one risk to look at, not one per order.
+func TestOneDoubleChargeRiskPerDecline(t *testing.T) {
+	d1 := row("D1", keyed)
+	db := classify(t, scenario{
+		rows:   []tx{d1, row("A1", approved, keyed, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
+		orders: []store.Order{order(d1, "F1", 7), order(d1, "F2", 7)}})
+	if n := counts(t, db)["double_charge_risk"]; n != 1 {
+		t.Errorf("double_charge_risk findings: got %d, want 1", n)
+	}
+}

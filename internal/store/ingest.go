@@ -185,10 +185,10 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 // numbers records, and a quarantined row must name the line a person finds
 // it on. The hash counted the file's lines: only when they are not the
 // records plus the header is the file read again, in Go, to place them.
-// Other formats and gzipped files keep record numbers.
+// Other formats, gzipped files and multi-byte delimiters keep record numbers.
 func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger.LineShift, error) {
 	lines, ok := p.File.Screen.Lines()
-	if !ok || p.format != ledger.CSV || ledger.Compressed(p.File.Name) {
+	if !ok || p.format != ledger.CSV || ledger.Compressed(p.File.Name) || p.delim >= 0x80 {
 		return nil, nil
 	}
 	count, err := p.render(db.q, "count")
@@ -199,7 +199,7 @@ func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger
 	if err := conn.GetContext(ctx, &records, count); err != nil || lines == records+1 {
 		return nil, err
 	}
-	shifts, err := ledger.LineShifts(p.File.Path)
+	shifts, err := ledger.LineShifts(p.File.Path, byte(p.delim))
 	if err != nil || len(shifts) == 0 {
 		return nil, err
 	}

@@ -422,6 +422,23 @@ func TestIngestLinesOfMultiLineRecords(t *testing.T) {
 	path := writeFile(t, "card_2026-11-24.csv", prefix+"M001,ORD-4,TX-4,2026-11-24T10:00:00Z,1.00,USD,approved,CIT,https://a.example,PAY 4111111111111111\n")
 	_, err = loadFile(t, db, path)
 	checkRejection(t, db, path, err, []string{"line 5", "column descriptor"})
+
+	// A quote inside an unquoted value is text: the record still ends with its line.
+	inches := MustOpenDB(t)
+	_, err = loadFile(t, inches, writeFile(t, "inches_2026-11-25.csv", header+
+		"M001,ORD-1,TX-1,2026-11-25T10:00:00Z,1.00,USD,approved,CIT,https://a.example,5\" FRAME\n"+ // line 2
+		"M001,ORD-2,TX-2,2026-11-25T10:00:00Z,1.00,USD,approved,CIT,https://a.example,7\" FRAME\n"+ // line 3
+		"\n"+ // line 4
+		"M001,ORD-3,TX-3,2026-11-25T10:00:00Z,ten,USD,approved,CIT,https://a.example,A\n"+ // line 5
+		"M001,ORD-4,TX-4,2026-11-25T10:00:00Z,4.00,USD,approved,CIT,https://a.example,A\n")) // line 6
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = dump(t, inches, "SELECT transaction_id, line FROM ledger_tx UNION ALL SELECT column_name, line FROM quarantine ORDER BY 2")
+	want = [][]string{{"TX-1", "2"}, {"TX-2", "3"}, {"amount", "5"}, {"TX-4", "6"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines stored with quotes inside values (-want +got):\n%s", diff)
+	}
 }
 
 // TestIngestLinesAtScale: the stage is read on every thread, so line numbers

@@ -49,7 +49,8 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*jobs.Env, error)
 	env := &jobs.Env{
 		DB: db, Clients: clients(cfg, o.Logger), Location: cfg.Location, Output: cfg.Path(cfg.Output),
 		Reports: defs, Version: o.Version, ConfigHash: cfg.Hash, Logger: o.Logger, Progress: o.Progress,
-		Push: jobs.PushPolicy{MaxAge: cfg.Push.MaxAge.Duration, Concurrency: cfg.Push.Concurrency},
+		Push:        jobs.PushPolicy{MaxAge: cfg.Push.MaxAge.Duration, Concurrency: cfg.Push.Concurrency},
+		PendingDays: *cfg.Schedule.PendingDays,
 	}
 	for _, m := range cfg.Merchants {
 		env.Merchants = append(env.Merchants, merchant(m))

@@ -53,11 +53,14 @@ sw AS (
 ),
 -- A transaction is transmitted at or after it is processed: a day's margin
 -- keeps a clock's skew in, and the log's older years out.
+-- The earliest logged, the least key of those logged at once.
 logged AS (
-    SELECT partner_merchant_id, transaction_id, min(transmitted_at) AS transmitted_at,
-        arg_min(transmit_key, transmitted_at) AS transmit_key
-    FROM transmit_log WHERE transmitted_at >= from_ts - INTERVAL 1 DAY
-    GROUP BY ALL
+    SELECT partner_merchant_id, transaction_id, first.at AS transmitted_at, first.key AS transmit_key
+    FROM (
+        SELECT partner_merchant_id, transaction_id, min({'at': transmitted_at, 'key': transmit_key}) AS first
+        FROM transmit_log WHERE transmitted_at >= from_ts - INTERVAL 1 DAY
+        GROUP BY ALL
+    )
 ),
 switched AS (
     SELECT tx.*,
@@ -224,8 +227,9 @@ WITH retried AS (
     WHERE d.status = 'declined' AND d.processed_at >= $2 AND d.processed_at < $3 AND ($4 = '' OR d.partner_merchant_id = $4)
 ),
 charged_twice AS (
-    SELECT file_id, line, order_key FROM assigned
+    SELECT file_id, line, min(order_key) AS order_key FROM assigned
     WHERE order_outcome = 'recovered' AND (file_id, line) IN (SELECT (file_id, line) FROM retried)
+    GROUP BY ALL
 ),
 flagged_pairs AS (
     SELECT * FROM assigned WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1)

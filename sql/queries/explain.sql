@@ -77,11 +77,13 @@ JOIN target t ON t.file_id = r.file_id AND t.line = r.line;
 -- (the ledger row, a transmit log, flexrecon's push).
 WITH target AS (SELECT * FROM explain_target($1, $2)),
 logged AS (
-    SELECT partner_merchant_id, transaction_id, min(transmitted_at) AS transmitted_at,
-        arg_min(transmit_key, transmitted_at) AS transmit_key
-    FROM transmit_log
-    WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM target)
-    GROUP BY ALL
+    SELECT partner_merchant_id, transaction_id, first.at AS transmitted_at, first.key AS transmit_key
+    FROM (
+        SELECT partner_merchant_id, transaction_id, min({'at': transmitted_at, 'key': transmit_key}) AS first
+        FROM transmit_log
+        WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM target)
+        GROUP BY ALL
+    )
 )
 SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.switch_state,
     coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment,
