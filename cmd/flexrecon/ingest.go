@@ -57,6 +57,9 @@ func checkPlan(path, cfgPath, source string) (store.LoadFile, error) {
 		if err != nil {
 			return store.LoadFile{}, err
 		}
+		if src.Content == config.ContentTransmitLog {
+			return store.LoadFile{}, fmt.Errorf("source %q holds transmit logs: --check reads ledger exports", src.Name)
+		}
 		name, format, mapping, zone = src.Name, src.Format, src.Mapping, cfg.Location
 	}
 	f, err := ledger.Describe(name, path)
