@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -66,12 +67,25 @@ func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate, recs []s
 		}
 		r.transmitAll(ctx, cands[start:end], recs[start:end])
 		if err := ctx.Err(); err != nil {
-			return err // the intents stay: the next run settles them
+			// The keys FlexCharge returned before the stop are kept; the
+			// calls it cut short stay intents, which the next run settles.
+			return errors.Join(err, r.record(context.WithoutCancel(ctx), answeredOnly(recs[start:end]), nil, counts))
 		}
 		answered = recs[start:end]
 		bar.Add(end - start)
 	}
 	return r.record(ctx, answered, nil, counts)
+}
+
+// answeredOnly are the records whose call got an answer.
+func answeredOnly(recs []store.PushRecord) []store.PushRecord {
+	var out []store.PushRecord
+	for _, rec := range recs {
+		if rec.Outcome != "" {
+			out = append(out, rec)
+		}
+	}
+	return out
 }
 
 // record counts and stores outcomes, and stores the intents of the batch
@@ -138,6 +152,9 @@ func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec *store.Pu
 	client, cr, _ := r.clientFor(c)
 	key, err := client.Transmit(ctx, cr, transmitRequest(c, r.env.Location))
 	rec.At = time.Now().UTC()
+	if err != nil && ctx.Err() != nil {
+		return // no answer: the run stopped under the call
+	}
 	if err != nil {
 		rec.Outcome, rec.Error, rec.Retryable = "failed", err.Error(), !flexcharge.Permanent(err)
 		return

@@ -203,6 +203,27 @@ func TestPushInDoubt(t *testing.T) {
 	}
 }
 
+// TestUnansweredIntentInDoubt: an intent a stopped run left unanswered is
+// in doubt for the runs after it, even one that does not resend it.
+func TestUnansweredIntentInDoubt(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved), row("T2", approved)}, unjudged: true})
+	intent := store.PushRecord{Merchant: "M1", TransactionID: "T1", Env: "production", MID: "P1", At: at("10:30"), RunClock: at("10:30")}
+	if err := db.RecordPushes(context.Background(), nil, []store.PushRecord{intent}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyPushes(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	v := verdicts(t, db)
+	got := []string{v["T1"].Findings, v["T2"].Findings}
+	if diff := cmp.Diff([]string{"push_in_doubt", ""}, got); diff != "" {
+		t.Errorf("findings of T1, T2 (-want +got):\n%s", diff)
+	}
+}
+
 // TestEveryCategoryHasAScenario keeps the scenarios in step with recon's
 // vocabulary: a new category needs a scenario that produces it.
 func TestEveryCategoryHasAScenario(t *testing.T) {

@@ -1,0 +1,105 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// copiesCounter serves the sandbox and counts the copies of each
+// transaction it accepted; after the n-th it calls stop, once.
+type copiesCounter struct {
+	sandbox http.Handler
+	n       int
+	stop    func()
+	mu      sync.Mutex
+	copies  map[string]int
+	total   int
+}
+
+func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/transmit") {
+		c.sandbox.ServeHTTP(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	c.sandbox.ServeHTTP(rec, r)
+	if rec.Code == http.StatusOK {
+		var t flexcharge.TransmitRequest
+		json.Unmarshal(body, &t)
+		c.mu.Lock()
+		c.copies[t.Transaction.ID]++
+		if c.total++; c.total == c.n && c.stop != nil {
+			c.stop()
+		}
+		c.mu.Unlock()
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+// TestStoppedPushKeepsItsAnswers: a run stopped in the middle of a batch
+// keeps the keys FlexCharge had already returned, so the next run resends
+// only the calls the stop cut short (at most one per concurrent call).
+func TestStoppedPushKeepsItsAnswers(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := gen.Generate(gen.Options{Rows: 600, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
+		Out: dir, SandboxURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := flexcharge.LoadSeed(filepath.Join(dir, gen.SeedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	counter := &copiesCounter{sandbox: flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{}), n: 10, stop: cancel, copies: map[string]int{}}
+	srv := &http.Server{Handler: counter}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	env, err := openEnv(filepath.Join(dir, gen.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	from, _ := time.Parse(time.DateOnly, plan.From)
+	to, _ := time.Parse(time.DateOnly, plan.To)
+	req := jobs.Request{Kind: "adhoc", From: from, To: to, AsOf: plan.AsOf}
+	if _, err := env.Reconcile(ctx, req); err == nil {
+		t.Fatal("the stopped run succeeded: the test stopped nothing")
+	}
+	if _, err := env.Reconcile(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	twice := 0
+	for _, n := range counter.copies {
+		if n > 1 {
+			twice++
+		}
+	}
+	if limit := env.Push.Concurrency; twice > limit {
+		t.Errorf("%d transactions sent twice after one stop, want at most %d (the calls under way)", twice, limit)
+	}
+}
