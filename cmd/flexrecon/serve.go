@@ -73,7 +73,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // newWeb wires the pages from the configuration.
 func newWeb(cfg *config.Config, env *jobs.Env, logger *slog.Logger) (*web.Server, error) {
 	opts := web.Options{DB: env.DB, Chain: env, Reports: env.Reports, Location: cfg.Location, Logger: logger,
-		SessionKey: []byte(cfg.Web.SessionKey.Value()), Secure: cfg.Web.Secure, WebhookKeys: map[string][]byte{}}
+		SessionKey: []byte(cfg.Web.SessionKey.Value()), Secure: cfg.Web.Secure}
 	for _, u := range cfg.Web.Users {
 		opts.Users = append(opts.Users, web.User{Name: u.Name, Role: u.Role, PasswordHash: []byte(u.PasswordHash)})
 	}
@@ -82,7 +82,7 @@ func newWeb(cfg *config.Config, env *jobs.Env, logger *slog.Logger) (*web.Server
 		if err != nil {
 			return nil, fmt.Errorf("web.webhook_keys.%s: want base64: %w", name, err)
 		}
-		opts.WebhookKeys[name] = key
+		opts.WebhookKeys = append(opts.WebhookKeys, web.WebhookKey{Environment: name, Key: key})
 	}
 	return web.New(opts)
 }

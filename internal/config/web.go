@@ -51,6 +51,9 @@ func (c *Config) validateWeb(fe *fieldErrors) {
 		}
 	}
 	for env, k := range c.Web.WebhookKeys {
+		if env != "production" && env != "sandbox" {
+			fe.add("web.webhook_keys."+env, "want production or sandbox: a key verifies its environment's deliveries")
+		}
 		if err := k.resolve(c.Dir); err != nil {
 			fe.add("web.webhook_keys."+env, "%v", err)
 		}

@@ -33,7 +33,7 @@ type fixture struct {
 	env  *jobs.Env
 	plan gen.Plan
 	seed flexcharge.Seed
-	keys map[string][]byte
+	keys []web.WebhookKey
 }
 
 func newFixture(t *testing.T, tls bool) *fixture {
@@ -43,7 +43,7 @@ func newFixture(t *testing.T, tls bool) *fixture {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	f := &fixture{keys: map[string][]byte{}}
+	f := &fixture{}
 	f.plan, err = gen.Generate(gen.Options{Rows: 300, Seed: 1, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
 		Out: dir, SandboxURL: "http://" + ln.Addr().String()})
 	if err != nil {
@@ -63,9 +63,9 @@ func newFixture(t *testing.T, tls bool) *fixture {
 
 func (f *fixture) start(t *testing.T, tls bool) {
 	t.Helper()
-	for i, m := range f.seed.Merchants {
+	for _, m := range f.seed.Merchants {
 		if k, err := decodeKey(m.WebhookKey); err == nil {
-			f.keys[m.Environment+"-"+m.MID+"-"+string(rune('a'+i%26))] = k
+			f.keys = append(f.keys, web.WebhookKey{Environment: m.Environment, Key: k})
 		}
 	}
 	var err error

@@ -27,6 +27,13 @@ type User struct {
 	PasswordHash []byte // bcrypt
 }
 
+// WebhookKey is a FlexCharge subscriber key and the environment whose
+// deliveries it signs.
+type WebhookKey struct {
+	Environment string
+	Key         []byte
+}
+
 // Options wire the handler.
 type Options struct {
 	DB          *store.DB
@@ -36,7 +43,7 @@ type Options struct {
 	Users       []User
 	SessionKey  []byte            // signs session cookies; empty: a random one
 	Secure      bool              // cookies Secure even without TLS here (a proxy ends it)
-	WebhookKeys map[string][]byte // environment → subscriber key
+	WebhookKeys []WebhookKey
 	Logger      *slog.Logger
 	Metrics     *Metrics
 	Now         func() time.Time

@@ -22,15 +22,17 @@ var eventStatus = map[string]int{
 }
 
 // webhook receives a FlexCharge delivery: both signatures must verify with
-// one of the subscriber keys, and each event is stored once however often
-// it is resent.
+// one of the subscriber keys, the event must be of that key's environment
+// (a sandbox key moves no production order), and each event is stored once
+// however often it is resent.
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if !s.verified(r, body) {
+	env, ok := s.verified(r, body)
+	if !ok {
 		s.opts.Metrics.webhooks.WithLabelValues("refused").Inc()
 		http.Error(w, "signature does not verify", http.StatusUnauthorized)
 		return
@@ -40,7 +42,12 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a webhook event", http.StatusBadRequest)
 		return
 	}
-	first, err := s.opts.DB.StoreWebhookEvent(r.Context(), s.stored(ev, body))
+	if ev.IsTestMode != (env == recon.Sandbox) {
+		s.opts.Metrics.webhooks.WithLabelValues("refused").Inc()
+		http.Error(w, "the event's test mode is not its key's environment", http.StatusForbidden)
+		return
+	}
+	first, err := s.opts.DB.StoreWebhookEvent(r.Context(), s.stored(ev, env, body))
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -49,25 +56,22 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) verified(r *http.Request, body []byte) bool {
-	for _, key := range s.opts.WebhookKeys {
-		err := flexcharge.VerifyWebhook(key, r.Host, r.Header, body)
+// verified says which environment's key signed the delivery, if any did.
+func (s *Server) verified(r *http.Request, body []byte) (recon.Environment, bool) {
+	for _, k := range s.opts.WebhookKeys {
+		err := flexcharge.VerifyWebhook(k.Key, r.Host, r.Header, body)
 		if err == nil {
-			return true
+			return recon.Environment(k.Environment), true
 		}
 		if !errors.Is(err, flexcharge.ErrWebhookSignature) {
 			s.opts.Logger.Warn("webhook verification", "err", err)
 		}
 	}
-	return false
+	return "", false
 }
 
-// stored is the row for ev. The sandbox environment's deliveries are test mode.
-func (s *Server) stored(ev flexcharge.WebhookEvent, body []byte) store.WebhookEvent {
-	env := recon.Production
-	if ev.IsTestMode {
-		env = recon.Sandbox
-	}
+// stored is the row for ev, an event of env.
+func (s *Server) stored(ev flexcharge.WebhookEvent, env recon.Environment, body []byte) store.WebhookEvent {
 	key := ev.ConfirmationID
 	if key == "" {
 		key = ev.OrderID + "|" + ev.Event + "|" + ev.TimeStamp.UTC().Format(time.RFC3339Nano)

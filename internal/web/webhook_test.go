@@ -80,13 +80,34 @@ func TestWebhookStoresOnceAndMovesTheOrder(t *testing.T) {
 	}
 }
 
+// TestWebhookKeyOfTheOtherEnvironment: a delivery signed with one
+// environment's key cannot move an order of the other.
+func TestWebhookKeyOfTheOtherEnvironment(t *testing.T) {
+	f := newFixture(t, false)
+	o, _ := f.pendingOrder(t)
+	var other []byte
+	for _, k := range f.keys {
+		if k.Environment != o.Environment {
+			other = k.Key
+		}
+	}
+	if other == nil {
+		t.Fatal("the fixture has keys of one environment only")
+	}
+	before, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID)
+	ev := flexcharge.WebhookEvent{Event: flexcharge.EventOrderCompleted, TimeStamp: f.plan.AsOf.Add(time.Minute).UTC(),
+		OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, IsTestMode: o.Environment == "sandbox"}
+	if got := f.deliver(t, other, ev, nil); got != http.StatusForbidden {
+		t.Errorf("delivery signed with the other environment's key: got %d, want 403", got)
+	}
+	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != before {
+		t.Errorf("order %s status: %d before, %d after a refused delivery", o.ID, before, st)
+	}
+}
+
 func TestWebhookRefusesBadSignatures(t *testing.T) {
 	f := newFixture(t, false)
-	var key []byte
-	for _, k := range f.keys {
-		key = k
-		break
-	}
+	key := f.keys[0].Key
 	ev := flexcharge.WebhookEvent{Event: flexcharge.EventOrderCompleted, TimeStamp: time.Now().UTC(), OrderID: "o-1"}
 	cases := map[string]struct {
 		key    []byte
