@@ -41,8 +41,8 @@ type Options struct {
 	Reports     []reports.Definition
 	Location    *time.Location
 	Users       []User
-	SessionKey  []byte            // signs session cookies; empty: a random one
-	Secure      bool              // cookies Secure even without TLS here (a proxy ends it)
+	SessionKey  []byte // signs session cookies; empty: a random one
+	Secure      bool   // cookies Secure even without TLS here (a proxy ends it)
 	WebhookKeys []WebhookKey
 	Logger      *slog.Logger
 	Metrics     *Metrics
