@@ -6,14 +6,26 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 	"github.com/flexcharge/flexrecon/reports"
 )
 
+// publishedRunOf is the request's run if it succeeded: a run under way has
+// no totals yet, and one that failed (its tie-out, say) must not publish.
+func (s *Server) publishedRunOf(w http.ResponseWriter, r *http.Request) (store.Run, bool) {
+	run, ok := s.runOf(w, r)
+	if ok && run.Status != "succeeded" {
+		http.Error(w, fmt.Sprintf("run %d is %s: only a succeeded run's reports are published", run.ID, run.Status), http.StatusConflict)
+		return run, false
+	}
+	return run, ok
+}
+
 // downloadWorkbook renders the run's workbook into memory first, so an error
 // midway is a 500 and never half a file.
 func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
-	run, ok := s.runOf(w, r)
+	run, ok := s.publishedRunOf(w, r)
 	if !ok {
 		return
 	}
@@ -28,7 +40,7 @@ func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
-	run, ok := s.runOf(w, r)
+	run, ok := s.publishedRunOf(w, r)
 	if !ok {
 		return
 	}

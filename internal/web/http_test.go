@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -203,6 +204,21 @@ func TestRunPagesAndDownloads(t *testing.T) {
 	}
 	_, m := get(t, c, f.srv.URL+"/metrics")
 	contains(t, "metrics", m, `flexrecon_runs_total{kind="adhoc",status="succeeded"} 1`, "flexrecon_run_duration_seconds", "flexrecon_last_run_rows")
+
+	// A run that failed (or is still running) publishes no reports.
+	failed, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: run.WindowFrom, WindowTo: run.WindowTo,
+		AsOf: run.AsOf, StartedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.DB.FinishRun(t.Context(), failed.ID, time.Now().UTC(), errors.New("totals do not tie out")); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"/workbook.xlsx", "/csv/" + f.env.Reports[0].Name} {
+		if r, _ := get(t, c, fmt.Sprintf("%s/runs/%d%s", f.srv.URL, failed.ID, u)); r.StatusCode != http.StatusConflict {
+			t.Errorf("GET %s of a failed run: got %s, want 409", u, r.Status)
+		}
+	}
 }
 
 // TestBackgroundRunFromForm starts a run from the page's form and watches it
