@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,7 +41,7 @@ func Open(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
 			return nil, err
 		}
 	}
-	conn, err := duckdb.NewConnector(path+"?storage_compatibility_version="+storageFormat, nil)
+	conn, err := duckdb.NewConnector(path+"?storage_compatibility_version="+storageFormat, inUTC)
 	if err != nil {
 		return nil, busy(err)
 	}
@@ -50,6 +51,15 @@ func Open(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// inUTC sets each connection's time zone to UTC. DuckDB otherwise takes
+// the process's, and a day counted or a time printed from a TIMESTAMPTZ
+// would change with the host's TZ; the partner's zone is always named
+// where it matters (timezone(zone, …)).
+func inUTC(execer driver.ExecerContext) error {
+	_, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+	return err
 }
 
 func (db *DB) setUp(ctx context.Context, sqlFS fs.FS) error {

@@ -3,6 +3,7 @@
 -- title: Run manifest
 -- column: item | Item | key | 28
 -- column: value | Value | value | 80
+-- Times are UTC, whatever the zone of the process.
 WITH run AS (SELECT * FROM runs WHERE id = $1)
 SELECT item, value FROM (
     SELECT 1 AS k, 'Run' AS item, CAST(id AS VARCHAR) AS value FROM run
@@ -10,8 +11,9 @@ SELECT item, value FROM (
     UNION ALL SELECT 3, 'Window', strftime(window_from, '%Y-%m-%d') || ' to ' || strftime(window_to, '%Y-%m-%d') FROM run
     UNION ALL SELECT 4, 'Merchant', coalesce(merchant, 'all') FROM run
     UNION ALL SELECT 9, 'Workbook for', CASE WHEN $2 = '' THEN 'every merchant' ELSE $2 END FROM run
-    UNION ALL SELECT 5, 'As of', strftime(as_of, '%Y-%m-%dT%H:%M:%SZ') FROM run
-    UNION ALL SELECT 6, 'Started', strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') FROM run
+    UNION ALL SELECT 5, 'As of', strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
+    UNION ALL SELECT 6, 'Started', strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
+    UNION ALL SELECT 6.5, 'Finished', strftime(finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run WHERE finished_at IS NOT NULL
     UNION ALL SELECT 7, 'Version', version FROM run
     UNION ALL SELECT 8, 'Configuration hash', config_hash FROM run
     UNION ALL SELECT 20 + row_number() OVER (ORDER BY stage), 'Stage ' || stage,
