@@ -165,7 +165,25 @@ func (v *value) csvText(f Format) string {
 	case FormatDateTime:
 		return v.t.Format(time.RFC3339Nano)
 	}
-	return v.text
+	return inert(v.text)
+}
+
+// inert keeps a text a spreadsheet would run as a formula (a ledger value
+// like =HYPERLINK(...)) from being one, by a leading apostrophe, as OWASP
+// advises for CSV; a negative number stays as it is.
+func inert(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '@', '\t', '\r':
+		return "'" + s
+	case '-':
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
 }
 
 // excelEpoch is day 0 of Excel's 1900 date system as it behaves after
