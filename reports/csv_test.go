@@ -22,7 +22,7 @@ func TestCSVGolden(t *testing.T) {
 func TestInert(t *testing.T) {
 	for in, want := range map[string]string{
 		`=HYPERLINK("http://evil.example/","x")`: `'=HYPERLINK("http://evil.example/","x")`,
-		"+1 555": "'+1 555", "@SUM(A1)": "'@SUM(A1)", "-2+3": "'-2+3",
+		"+1 555":                                 "'+1 555", "@SUM(A1)": "'@SUM(A1)", "-2+3": "'-2+3",
 		"-12.50": "-12.50", "ACME*SHOP": "ACME*SHOP", "": "",
 	} {
 		if got := inert(in); got != want {
