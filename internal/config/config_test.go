@@ -45,7 +45,8 @@ func writeConfig(t *testing.T, text string) string {
 
 func TestLoadResolvesSecretsAndPrintsOnlyReferences(t *testing.T) {
 	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
-	cfg, err := Load(writeConfig(t, good))
+	withURL := good + "[[sources]]\nname = \"exports\"\nkind = \"https\"\nurl = \"https://partner:pa55word@exports.example/ledger_{date}.csv\"\n"
+	cfg, err := Load(writeConfig(t, withURL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestLoadResolvesSecretsAndPrintsOnlyReferences(t *testing.T) {
 	if err := cfg.Print(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, leak := range []string{"k3y-value", "s3cr3t-value"} {
+	for _, leak := range []string{"k3y-value", "s3cr3t-value", "pa55word"} {
 		if strings.Contains(b.String(), leak) {
 			t.Errorf("printed configuration holds the secret %q:\n%s", leak, b.String())
 		}
@@ -77,6 +78,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"unknown key", `name = "Acme"`, "name = \"Acme\"\ncolour = \"red\"", "merchants.colour"},
 		{"unknown top-level key", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nnightly = 1", "nightly"},
 		{"missing credential reference", `app_secret = "file:secret.txt"`, ``, "merchants[0].credentials.production.app_secret"},
+		{"secret written in the file", `app_secret = "file:secret.txt"`, `app_secret = "s3cr3t-value"`, "merchants[0].credentials.production.app_secret"},
 		{"unset environment variable", `env:FLEXRECON_TEST_KEY`, `env:FLEXRECON_NOT_SET`, "merchants[0].credentials.production.app_key"},
 		{"site without url", `url = "https://acme.example"`, ``, "merchants[0].sites[0].url"},
 		{"site without descriptor", `descriptor = "ACME*SHOP"`, ``, "merchants[0].sites[0].descriptor"},

@@ -8,11 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
 // Load reads, defaults, validates and resolves the configuration file at path.
@@ -110,9 +113,15 @@ func (c *Config) Path(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-// Print writes the configuration as TOML, secrets as their references only.
+// Print writes the configuration as TOML, secrets as their references only
+// and a source URL without the password it may carry.
 func (c *Config) Print(w io.Writer) error {
-	return toml.NewEncoder(w).Encode(c)
+	shown := *c
+	shown.Sources = slices.Clone(c.Sources)
+	for i := range shown.Sources {
+		shown.Sources[i].URL = ledger.RedactURL(shown.Sources[i].URL)
+	}
+	return toml.NewEncoder(w).Encode(shown)
 }
 
 // fieldErrors collects problems, each prefixed by the key it concerns.

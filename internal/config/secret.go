@@ -21,13 +21,25 @@ func (s *Secret) UnmarshalText(b []byte) error {
 }
 
 // MarshalText writes the reference, never the value.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.Ref), nil }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.shown()), nil }
 
 // String shows the reference only.
-func (s Secret) String() string { return s.Ref }
+func (s Secret) String() string { return s.shown() }
 
 // GoString shows the reference only, so %#v cannot leak the value.
-func (s Secret) GoString() string { return fmt.Sprintf("config.Secret{Ref:%q}", s.Ref) }
+func (s Secret) GoString() string { return fmt.Sprintf("config.Secret{Ref:%q}", s.shown()) }
+
+// notAReference stands for a Ref that is no reference: most likely the
+// secret itself, written into the file, which must not be repeated.
+const notAReference = "(not env:NAME or file:PATH; not shown)"
+
+// shown is the reference, or notAReference.
+func (s Secret) shown() string {
+	if kind, name, ok := strings.Cut(s.Ref, ":"); s.Ref != "" && (!ok || name == "" || kind != "env" && kind != "file") {
+		return notAReference
+	}
+	return s.Ref
+}
 
 // Value is the resolved credential.
 func (s Secret) Value() string { return s.value }
@@ -39,7 +51,7 @@ func (s *Secret) resolve(dir string) error {
 	case s.Ref == "":
 		return fmt.Errorf("missing credential reference (want env:NAME or file:PATH)")
 	case !ok || name == "":
-		return fmt.Errorf("reference %q is not env:NAME or file:PATH", s.Ref)
+		return fmt.Errorf("want a reference, env:NAME or file:PATH (the value given is not shown: it may be the secret)")
 	case kind == "env":
 		v, found := os.LookupEnv(name)
 		if !found || v == "" {
@@ -56,7 +68,7 @@ func (s *Secret) resolve(dir string) error {
 		}
 		s.value = strings.TrimSpace(string(b))
 	default:
-		return fmt.Errorf("reference %q is not env:NAME or file:PATH", s.Ref)
+		return fmt.Errorf("want a reference, env:NAME or file:PATH (the value given is not shown: it may be the secret)")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,7 +25,7 @@ func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day tim
 	u := strings.NewReplacer("{date}", day.Format(time.DateOnly), "{yyyymmdd}", day.Format("20060102")).Replace(rawURL)
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("fetch %s: %w", u, err)
+			err = fmt.Errorf("fetch %s: %w", RedactURL(u), err)
 		}
 	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -43,6 +44,15 @@ func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day tim
 		return "", fmt.Errorf("server answered %s", resp.Status)
 	}
 	return saveAs(resp.Body, filepath.Join(dir, datedName(path.Base(req.URL.Path), day)), progress)
+}
+
+// RedactURL is raw with any password it carries replaced, for messages.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an unreadable URL)"
+	}
+	return u.Redacted()
 }
 
 // datedName is the local name of a day's export: the URL's file name, with
