@@ -150,6 +150,10 @@ func (c *Client) retry(ctx context.Context, r request) (response, error) {
 		if attempt >= c.opts.MaxRetries {
 			return response{}, fmt.Errorf("%s %s: gave up after %d attempts: %w", r.method, r.path, attempt+1, cause)
 		}
+		if resp.retryAfter > maxRetryAfter {
+			return response{}, fmt.Errorf("%s %s: FlexCharge asks to wait %s, more than a run waits (%s): %w",
+				r.method, r.path, resp.retryAfter, maxRetryAfter, cause)
+		}
 		wait := c.backoff(attempt, resp.retryAfter)
 		c.opts.Logger.DebugContext(ctx, "flexcharge retry", "method", r.method, "path", r.path,
 			"attempt", attempt+1, "status", resp.status, "wait", wait, "cause", cause)
@@ -238,6 +242,11 @@ func redactURLError(err error) error {
 	}
 	return err
 }
+
+// maxRetryAfter is the longest Retry-After a call waits out. A longer one
+// fails the call, still retryable by a later run: one run at a time, and a
+// night must not stall behind a 429 that asks for hours.
+const maxRetryAfter = time.Minute
 
 // retryable says whether a failed attempt may be repeated. Transport errors
 // (timeouts, dropped or refused connections) are retried; among answers only

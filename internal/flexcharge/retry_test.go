@@ -50,6 +50,20 @@ func TestRetriesTransientFailures(t *testing.T) {
 	}
 }
 
+// TestLongRetryAfterGivesUp: a 429 asking for a day's wait fails the call
+// at once, retryable later, instead of stalling the run.
+func TestLongRetryAfterGivesUp(t *testing.T) {
+	_, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+		w.Header().Set("Retry-After", "86400")
+		w.WriteHeader(429)
+	})
+	start := time.Now()
+	_, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+	if err == nil || Permanent(err) || time.Since(start) > 5*time.Second {
+		t.Errorf("Transmit = %v after %v; want a prompt, retryable failure", err, time.Since(start))
+	}
+}
+
 func TestNoRetryOnClientErrors(t *testing.T) {
 	for _, code := range []int{400, 403, 404, 409, 422} {
 		f, base := startFake(t, func(w http.ResponseWriter, _ int64) {
