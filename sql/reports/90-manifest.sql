@@ -3,7 +3,9 @@
 -- title: Run manifest
 -- column: item | Item | key | 28
 -- column: value | Value | value | 80
--- Times are UTC, whatever the zone of the process.
+-- Times are UTC, whatever the zone of the process. Input files are those
+-- of the window as the run found them: a file loaded after it, or the
+-- correction that replaced one later, does not change an old run's manifest.
 WITH run AS (SELECT * FROM runs WHERE id = $1)
 SELECT item, value FROM (
     SELECT 1 AS k, 'Run' AS item, CAST(id AS VARCHAR) AS value FROM run
@@ -21,8 +23,11 @@ SELECT item, value FROM (
         || CASE WHEN coalesce(detail, '') <> '' THEN '; ' || detail ELSE '' END
         FROM run_stages WHERE run_id = $1
     UNION ALL SELECT 100 + row_number() OVER (ORDER BY f.id), 'Input file ' || f.name,
-        f.outcome || ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined, sha256 ' || f.sha256
+        CASE WHEN f.outcome = 'replaced' AND later.loaded_at > coalesce(run.finished_at, now()) THEN 'loaded' ELSE f.outcome END
+        || ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined, sha256 ' || f.sha256
         || CASE WHEN f.reason IS NOT NULL THEN '; ' || f.reason ELSE '' END
-        FROM ledger_files f, run WHERE f.business_date BETWEEN run.window_from AND run.window_to OR f.run_id = $1
+        FROM ledger_files f CROSS JOIN run LEFT JOIN ledger_files later ON later.id = f.replaced_by
+        WHERE (f.business_date BETWEEN run.window_from AND run.window_to OR f.run_id = $1)
+          AND f.loaded_at <= coalesce(run.finished_at, now())
 )
 ORDER BY k

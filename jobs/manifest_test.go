@@ -1,0 +1,55 @@
+package jobs_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// TestOldRunsManifestStays: a run's manifest, rendered again after a
+// correction of its day was loaded by a later run, still lists the file the
+// run read, in force, and not the correction.
+func TestOldRunsManifestStays(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	req := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}
+	first, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := filepath.Join(dir, gen.InboxDir, "ledger_2026-11-23.csv")
+	body, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(body), "\n")
+	corrected := strings.Join(lines[:len(lines)-2], "") // the day without its last row
+	if err := os.WriteFile(filepath.Join(dir, gen.InboxDir, "ledger_2026-11-23_v2.csv"), []byte(corrected), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Reconcile(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := jobs.ExportCSV(t.Context(), env, first.ID, out); err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile(filepath.Join(out, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := string(manifest)
+	if !strings.Contains(m, "Input file ledger_2026-11-23.csv,\"loaded,") || strings.Contains(m, "_v2") {
+		t.Errorf("run %d's manifest, rendered after the correction:\n%s\nwant the original export loaded and no correction", first.ID, m)
+	}
+}
