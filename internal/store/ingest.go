@@ -206,8 +206,12 @@ func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger
 	if _, err := conn.ExecContext(ctx, db.q.CreateLineShifts); err != nil {
 		return nil, err
 	}
-	for chunk := range slices.Chunk(shifts, 10_000) {
-		if _, err := conn.ExecContext(ctx, insertShifts(chunk)); err != nil {
+	for chunk := range slices.Chunk(shifts, 100_000) {
+		records, moves := make([]int64, len(chunk)), make([]int64, len(chunk))
+		for i, s := range chunk {
+			records[i], moves[i] = s.Record, s.Shift
+		}
+		if _, err := conn.ExecContext(ctx, db.q.InsertLineShifts, records, moves); err != nil {
 			return nil, err
 		}
 	}
@@ -226,19 +230,6 @@ func recordLine(line int64, shifts []ledger.LineShift) int64 {
 		shift = s.Shift
 	}
 	return line - shift
-}
-
-// insertShifts is an INSERT of shifts into line_shifts (numbers only).
-func insertShifts(shifts []ledger.LineShift) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO line_shifts VALUES ")
-	for i, s := range shifts {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "(%d, %d)", s.Record, s.Shift)
-	}
-	return b.String()
 }
 
 // clearStage empties the stage so the values of a file do not linger on a

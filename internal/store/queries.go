@@ -28,6 +28,7 @@ type Queries struct {
 	StageCSV              string `query:"stage-csv" check:"skip"`
 	CardColumns           string `query:"card-columns" check:"skip"`
 	CreateLineShifts      string `query:"create-line-shifts"`
+	InsertLineShifts      string `query:"insert-line-shifts" check:"skip"`
 	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`
 	TransmitLogProblem    string `query:"transmit-log-problem" check:"skip"`
 	StoreTransmitLog      string `query:"store-transmit-log" check:"skip"`

@@ -229,6 +229,10 @@ SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
 -- record `record` on (the header is 0), lines are `shift` further down.
 CREATE OR REPLACE TEMP TABLE line_shifts (record BIGINT, shift BIGINT);
 
+-- name: insert-line-shifts
+-- $1 records, $2 their shifts, as two lists of one length.
+INSERT INTO line_shifts SELECT unnest($1::BIGINT[]), unnest($2::BIGINT[]);
+
 -- name: shift-lines
 -- A CSV whose records are not one a line: ledger_file numbers its records by
 -- the lines they begin on, and so does the stage. ledger_raw's rowid 0 is
