@@ -207,11 +207,11 @@ func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger
 		return nil, err
 	}
 	for chunk := range slices.Chunk(shifts, 100_000) {
-		records, moves := make([]int64, len(chunk)), make([]int64, len(chunk))
+		from, moves := make([]int64, len(chunk)), make([]int64, len(chunk))
 		for i, s := range chunk {
-			records[i], moves[i] = s.Record, s.Shift
+			from[i], moves[i] = s.Record, s.Shift
 		}
-		if _, err := conn.ExecContext(ctx, db.q.InsertLineShifts, records, moves); err != nil {
+		if _, err := conn.ExecContext(ctx, db.q.InsertLineShifts, from, moves); err != nil {
 			return nil, err
 		}
 	}
@@ -262,9 +262,8 @@ func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {
 	if !errors.Is(cause, ErrRejected) {
 		cause = fmt.Errorf("%w: %w", ErrRejected, cause)
 	}
-	cause = cardsRedacted{cause}
 	_, err := db.db.ExecContext(ctx, db.q.InsertFile, lf.File.Source, lf.File.Name, lf.File.SHA256,
-		lf.File.Size, nullDate(lf.File.BusinessDate), 0, 0, 0, "rejected", cause.Error(), time.Now().UTC(), lf.RunID)
+		lf.File.Size, nullDate(lf.File.BusinessDate), 0, 0, 0, "rejected", ledger.RedactCards(cause.Error()), time.Now().UTC(), lf.RunID)
 	return errors.Join(cause, err)
 }
 
