@@ -62,7 +62,12 @@ func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate, recs []s
 	var answered []store.PushRecord
 	for start := 0; start < len(recs); start += pushBatch {
 		end := min(start+pushBatch, len(recs))
-		if err := r.record(ctx, answered, recs[start:end], counts); err != nil {
+		// A stop between batches still stores the last batch's answers,
+		// and then sends nothing more.
+		if err := ctx.Err(); err != nil {
+			return errors.Join(err, r.record(context.WithoutCancel(ctx), answered, nil, counts))
+		}
+		if err := r.record(context.WithoutCancel(ctx), answered, recs[start:end], counts); err != nil {
 			return err
 		}
 		r.transmitAll(ctx, cands[start:end], recs[start:end])

@@ -85,6 +85,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"bad zone", `America/New_York`, `Mars/Olympus`, "timezone"},
 		{"bad switch state", `state = "production"`, `state = "on"`, "merchants[0].switches[0].state"},
 		{"negative pending days", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\n[schedule]\npending_days = -1", "schedule.pending_days"},
+		{"plain http source with a password", `path = "inbox"`, "path = \"inbox\"\n[[sources]]\nname = \"web\"\nkind = \"https\"\nurl = \"http://partner:s3cr3t-value@exports.example/x.csv\"", "sources[1].url"},
 		{"unknown source content", `path = "inbox"`, "path = \"inbox\"\ncontent = \"orders\"", "sources[0].content"},
 		{"transmit log not CSV", `path = "inbox"`, "path = \"inbox\"\ncontent = \"transmit_log\"\nformat = \"jsonl\"", "sources[0].format"},
 	}

@@ -135,7 +135,7 @@ func (c *Config) validateSFTP(fe *fieldErrors, key string, s *Source) {
 func validateURL(fe *fieldErrors, key, raw string) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		fe.add(key, "%q is not an https:// URL", raw)
+		fe.add(key, "%q is not an https:// URL", ledger.RedactURL(raw))
 	}
 }
 

@@ -244,9 +244,9 @@ func redactURLError(err error) error {
 }
 
 // maxRetryAfter is the longest Retry-After a call waits out. A longer one
-// fails the call, still retryable by a later run: one run at a time, and a
-// night must not stall behind a 429 that asks for hours.
-const maxRetryAfter = time.Minute
+// fails the call (a transmit stays retryable by a later run): one run at a
+// time, and a night must not stall behind a 429 that asks for hours.
+const maxRetryAfter = 5 * time.Minute
 
 // retryable says whether a failed attempt may be repeated. Transport errors
 // (timeouts, dropped or refused connections) are retried; among answers only

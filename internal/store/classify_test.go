@@ -224,6 +224,25 @@ func TestUnansweredIntentInDoubt(t *testing.T) {
 	onlyT1InDoubt(t, db)
 }
 
+// TestAnsweredElsewhereNotInDoubt: an unanswered intent whose transaction
+// has its key from the ledger since is not in doubt.
+func TestAnsweredElsewhereNotInDoubt(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved, keyed)}, unjudged: true})
+	intent := store.PushRecord{Merchant: "M1", TransactionID: "T1", Env: "production", MID: "P1", At: at("10:30"), RunClock: at("10:30")}
+	if err := db.RecordPushes(context.Background(), nil, []store.PushRecord{intent}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyPushes(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if f := verdicts(t, db)["T1"].Findings; f != "" {
+		t.Errorf("T1, transmitted by the ledger's key: findings %q, want none", f)
+	}
+}
+
 // TestEveryCategoryHasAScenario keeps the scenarios in step with recon's
 // vocabulary: a new category needs a scenario that produces it.
 func TestEveryCategoryHasAScenario(t *testing.T) {

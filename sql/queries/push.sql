@@ -59,13 +59,17 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 
 -- name: in-doubt-findings
 -- $1 run id. In doubt: resent after an intent that got no answer, or such an
--- intent still unanswered (this run did not resend it: too old, a dry run).
--- An intent outlives a run only if the run died or stopped under its call.
+-- intent still unanswered (this run did not resend it: too old, a dry run),
+-- unless the transaction has its key from elsewhere since (the ledger, a
+-- transmit log). An intent outlives a run only if the run died or stopped
+-- under its call.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
     r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at,
-    'an earlier push got no answer and was sent again: FlexCharge may hold two copies' AS detail
+    CASE WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
+         ELSE 'an earlier push got no answer and was sent again: FlexCharge may hold two copies' END AS detail
 FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
-WHERE r.run_id = $1 AND (t.in_doubt OR t.state = 'intent') AND r.occurrence = 1
+WHERE r.run_id = $1 AND r.occurrence = 1
+  AND (t.in_doubt OR t.state = 'intent' AND r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $1 AND f.category = 'push_in_doubt'
                   AND f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id);
