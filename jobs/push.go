@@ -157,6 +157,9 @@ func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec *store.Pu
 	client, cr, _ := r.clientFor(c)
 	key, err := client.Transmit(ctx, cr, transmitRequest(c, r.env.Location))
 	rec.At = time.Now().UTC()
+	if errors.Is(err, flexcharge.ErrMaybeTwice) {
+		rec.InDoubt, err = true, nil // pushed, and listed: there may be two copies
+	}
 	if err != nil && ctx.Err() != nil {
 		return // no answer: the run stopped under the call
 	}

@@ -20,10 +20,11 @@ import (
 )
 
 // copiesCounter serves the sandbox and counts the copies of each
-// transaction it accepted; after the n-th it calls stop, once.
+// transaction it accepted; after the n-th it calls stop, once, and it loses
+// the answer to the lose-th (the copy stays accepted).
 type copiesCounter struct {
 	sandbox http.Handler
-	n       int
+	n, lose int
 	stop    func()
 	mu      sync.Mutex
 	copies  map[string]int
@@ -47,7 +48,11 @@ func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if c.total++; c.total == c.n && c.stop != nil {
 			c.stop()
 		}
+		lost := c.total == c.lose
 		c.mu.Unlock()
+		if lost {
+			panic(http.ErrAbortHandler)
+		}
 	}
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
@@ -60,33 +65,8 @@ func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // keeps the keys FlexCharge had already returned, so the next run resends
 // only the calls the stop cut short (at most one per concurrent call).
 func TestStoppedPushKeepsItsAnswers(t *testing.T) {
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := gen.Generate(gen.Options{Rows: 600, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
-		Out: dir, SandboxURL: "http://" + ln.Addr().String()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed, err := flexcharge.LoadSeed(filepath.Join(dir, gen.SeedFile))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(t.Context())
-	counter := &copiesCounter{sandbox: flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{}), n: 10, stop: cancel, copies: map[string]int{}}
-	srv := &http.Server{Handler: counter}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	env, err := openEnv(filepath.Join(dir, gen.ConfigFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.DB.Close() })
-	from, _ := time.Parse(time.DateOnly, plan.From)
-	to, _ := time.Parse(time.DateOnly, plan.To)
-	req := jobs.Request{Kind: "adhoc", From: from, To: to, AsOf: plan.AsOf}
+	env, counter, req := countedChain(t, &copiesCounter{n: 10, stop: cancel})
 	if _, err := env.Reconcile(ctx, req); err == nil {
 		t.Fatal("the stopped run succeeded: the test stopped nothing")
 	}
@@ -102,4 +82,65 @@ func TestStoppedPushKeepsItsAnswers(t *testing.T) {
 	if limit := env.Push.Concurrency; twice > limit {
 		t.Errorf("%d transactions sent twice after one stop, want at most %d (the calls under way)", twice, limit)
 	}
+}
+
+// TestLostAnswerListed: a transmit whose answer is lost after FlexCharge
+// took the copy is sent again by the client's retry, and the run lists it
+// push_in_doubt: every transaction sent twice is listed.
+func TestLostAnswerListed(t *testing.T) {
+	env, counter, req := countedChain(t, &copiesCounter{lose: 3})
+	run, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, v := range verdicts(t, env, run.ID) {
+		if strings.Contains(v.Findings, "push_in_doubt") {
+			listed[v.TransactionID] = true
+		}
+	}
+	twice := 0
+	for id, n := range counter.copies {
+		if n > 1 {
+			twice++
+			if !listed[id] {
+				t.Errorf("%s sent %d times and not listed push_in_doubt", id, n)
+			}
+		}
+	}
+	if twice == 0 {
+		t.Fatal("no transaction was sent twice: the test lost no answer")
+	}
+}
+
+// countedChain is a generated day whose sandbox is counted by c, and the
+// request that reconciles it.
+func countedChain(t *testing.T, c *copiesCounter) (*jobs.Env, *copiesCounter, jobs.Request) {
+	t.Helper()
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := gen.Generate(gen.Options{Rows: 600, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
+		Out: dir, SandboxURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := flexcharge.LoadSeed(filepath.Join(dir, gen.SeedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sandbox, c.copies = flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{}), map[string]int{}
+	srv := &http.Server{Handler: c}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	env, err := openEnv(filepath.Join(dir, gen.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	from, _ := time.Parse(time.DateOnly, plan.From)
+	to, _ := time.Parse(time.DateOnly, plan.To)
+	return env, c, jobs.Request{Kind: "adhoc", From: from, To: to, AsOf: plan.AsOf}
 }

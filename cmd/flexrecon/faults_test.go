@@ -170,9 +170,24 @@ func inDoubtListed(t *testing.T, env *jobs.Env, runID int64) map[[2]string]strin
 		WHERE run_id = $1 AND category = 'push_in_doubt'`, runID)
 }
 
+// withoutInDoubt is the verdicts by key with the push_in_doubt finding
+// taken from the listed transactions: ground truth cannot know which.
+func withoutInDoubt(vs []store.Verdict, listed map[[2]string]string) map[[3]any]store.Verdict {
+	got := byKey(vs)
+	for k, v := range got {
+		if _, ok := listed[[2]string{v.Merchant, v.TransactionID}]; ok {
+			v.Findings = strings.Join(slices.DeleteFunc(strings.Split(v.Findings, ";"), func(s string) bool { return s == "push_in_doubt" }), ";")
+			got[k] = v
+		}
+	}
+	return got
+}
+
 // TestFaultPushAgainstFaultySandbox is #3's first acceptance: 20 % 5xx, 429
 // bursts and dropped connections, yet every eligible transaction ends
-// pushed with its key and FlexCharge holds exactly one copy of each.
+// pushed with its key and FlexCharge holds exactly one copy of each. A call
+// resent after a dropped connection is listed push_in_doubt: this sandbox
+// drops before handling, but the client cannot know that.
 func TestFaultPushAgainstFaultySandbox(t *testing.T) {
 	faults := flexcharge.Faults{ErrorRate: 0.2, Burst429: 25, DropRate: 0.05}
 	f := faultFixture(t, 6000, 7, faults, fastRetries)
@@ -184,8 +199,12 @@ func TestFaultPushAgainstFaultySandbox(t *testing.T) {
 	}
 	attempts := transmitAttempts.Load() - before
 	want := expected(t, f.dir)
-	if diff := cmp.Diff(byKey(want), byKey(verdicts(t, env, run))); diff != "" {
-		t.Errorf("verdicts differ from ground truth (-want +got):\n%s", diff)
+	listed := inDoubtListed(t, env, run.ID)
+	if diff := cmp.Diff(byKey(want), withoutInDoubt(verdicts(t, env, run), listed)); diff != "" {
+		t.Errorf("verdicts differ from ground truth, in-doubt findings aside (-want +got):\n%s", diff)
+	}
+	if len(listed) == 0 {
+		t.Errorf("no transmit listed push_in_doubt, though connections were dropped")
 	}
 	keys, delivered := pushedKeys(t, env, run.ID), f.deliveries(midsOf(env), want)
 	eligible := pushable(want)
@@ -243,14 +262,7 @@ func (f fixture) checkAfterKills(t *testing.T, maxCopies int, intents map[[2]str
 	}
 	want := expected(t, f.dir)
 	listed := inDoubtListed(t, env, run.ID)
-	got := byKey(verdicts(t, env, run))
-	for k, v := range got {
-		if _, ok := listed[[2]string{v.Merchant, v.TransactionID}]; ok {
-			v.Findings = strings.Join(slices.DeleteFunc(strings.Split(v.Findings, ";"), func(s string) bool { return s == "push_in_doubt" }), ";")
-			got[k] = v
-		}
-	}
-	if diff := cmp.Diff(byKey(want), got); diff != "" {
+	if diff := cmp.Diff(byKey(want), withoutInDoubt(verdicts(t, env, run), listed)); diff != "" {
 		t.Errorf("verdicts differ from ground truth, in-doubt findings aside (-want +got):\n%s", diff)
 	}
 	keys, delivered := pushedKeys(t, env, run.ID), f.deliveries(midsOf(env), want)

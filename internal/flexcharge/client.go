@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -104,30 +105,39 @@ type response struct {
 	status     int
 	body       []byte
 	retryAfter time.Duration
+	// afterLoss: an earlier attempt of the call was sent and its answer
+	// lost, so FlexCharge may have acted on it too.
+	afterLoss bool
 }
 
 // call runs r with token handling and retries, and decodes a success into out.
 func (c *Client) call(ctx context.Context, r request, out any) error {
+	_, err := c.answer(ctx, r, out)
+	return err
+}
+
+// answer is call, with the answer's response.
+func (c *Client) answer(ctx context.Context, r request, out any) (response, error) {
 	resp, err := c.retry(ctx, r)
 	if err != nil {
-		return err
+		return resp, err
 	}
 	if err := checkEnvelope(resp); err != nil {
-		return err
+		return resp, err
 	}
 	if out == nil {
-		return nil
+		return resp, nil
 	}
 	if err := json.Unmarshal(resp.body, out); err != nil {
-		return fmt.Errorf("decode %s response: %w", r.path, err)
+		return resp, fmt.Errorf("decode %s response: %w", r.path, err)
 	}
-	return nil
+	return resp, nil
 }
 
 // retry sends r until it succeeds, fails permanently, or retries run out.
 // A 401 renews the token once without counting as a retry.
 func (c *Client) retry(ctx context.Context, r request) (response, error) {
-	renewed := false
+	renewed, lost := false, false
 	for attempt := 0; ; attempt++ {
 		resp, err := c.attemptWithToken(ctx, r)
 		if err == nil && resp.status == http.StatusUnauthorized && r.auth && !renewed {
@@ -135,8 +145,10 @@ func (c *Client) retry(ctx context.Context, r request) (response, error) {
 			continue
 		}
 		if err == nil && resp.status < 300 {
+			resp.afterLoss = lost
 			return resp, nil
 		}
+		lost = lost || answerLost(err)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
 		}
@@ -241,6 +253,16 @@ func redactURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// answerLost says whether a failed attempt may have reached FlexCharge and
+// only its answer failed: a transport error after the connection was made
+// (a timeout, a reset, a dropped connection). A refused or unresolved
+// connection, or a token that could not be had, sent nothing.
+func answerLost(err error) bool {
+	var op *net.OpError
+	var te *tokenError
+	return err != nil && !errors.As(err, &te) && !(errors.As(err, &op) && op.Op == "dial")
 }
 
 // maxRetryAfter is the longest Retry-After a call waits out. A longer one

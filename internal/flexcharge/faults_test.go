@@ -2,6 +2,7 @@ package flexcharge
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 )
@@ -32,7 +33,9 @@ func TestTransmitsSurviveFaultySandbox(t *testing.T) {
 	wg.Wait()
 	seen := map[string]bool{}
 	for i, tx := range txs {
-		if errs[i] != nil || keys[i] == "" || seen[keys[i]] {
+		// This sandbox drops a connection before handling it, so a lost
+		// answer never left a copy; the client cannot know that.
+		if errs[i] != nil && !errors.Is(errs[i], ErrMaybeTwice) || keys[i] == "" || seen[keys[i]] {
 			t.Errorf("transmit %s: key %q, err %v; want a fresh key", tx.Transaction.ID, keys[i], errs[i])
 		}
 		seen[keys[i]] = true

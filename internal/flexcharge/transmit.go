@@ -3,6 +3,7 @@ package flexcharge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -12,10 +13,16 @@ type transmitResponse struct {
 	TransmitID string `json:"transmitId"`
 }
 
+// ErrMaybeTwice comes with a key from Transmit when an earlier attempt was
+// sent and its answer lost: FlexCharge may hold two copies, and the caller
+// must say so (/transmit has no idempotency key).
+var ErrMaybeTwice = errors.New("an earlier attempt's answer was lost: FlexCharge may hold two copies")
+
 // Transmit sends a copy of one processed payment and returns its transaction
-// key (transmitId). /transmit is not idempotent: a retry after a dropped
-// connection may deliver the copy twice, which the caller's outbox accounts
-// for. A 4xx answer (other than 401/408/429) is never retried.
+// key (transmitId). /transmit is not idempotent: a retry after a lost answer
+// (a timeout, a dropped connection) may deliver the copy twice, and then the
+// key comes with ErrMaybeTwice. A 4xx answer (other than 401/408/429) is
+// never retried.
 func (c *Client) Transmit(ctx context.Context, cr Credentials, t TransmitRequest) (string, error) {
 	body, err := json.Marshal(t)
 	if err != nil {
@@ -23,11 +30,14 @@ func (c *Client) Transmit(ctx context.Context, cr Credentials, t TransmitRequest
 	}
 	var tr transmitResponse
 	r := request{method: http.MethodPost, path: "/transmit", body: body, cr: cr, auth: true}
-	if err := c.call(ctx, r, &tr); err != nil {
+	resp, err := c.answer(ctx, r, &tr)
+	switch {
+	case err != nil:
 		return "", fmt.Errorf("transmit transaction %q: %w", t.Transaction.ID, err)
-	}
-	if tr.TransmitID == "" {
+	case tr.TransmitID == "":
 		return "", fmt.Errorf("transmit transaction %q: answer has no transmitId", t.Transaction.ID)
+	case resp.afterLoss:
+		return tr.TransmitID, fmt.Errorf("transmit transaction %q: %w", t.Transaction.ID, ErrMaybeTwice)
 	}
 	return tr.TransmitID, nil
 }
