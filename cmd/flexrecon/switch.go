@@ -41,9 +41,6 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 	if err := completeSwitch(&s, *site, *campaign, *effective); err != nil {
 		return err
 	}
-	if err := db.CheckSwitchTarget(ctx, s); err != nil {
-		return err
-	}
 	if err := db.RecordSwitch(ctx, s); err != nil {
 		return err
 	}

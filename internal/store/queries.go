@@ -102,6 +102,7 @@ type Queries struct {
 
 	// registry_cli.sql, explain.sql, diff.sql: the switch, explain and runs commands.
 	SwitchTarget     string `query:"switch-target"`
+	InsertSwitch     string `query:"insert-switch"`
 	ExplainLedger    string `query:"explain-ledger"`
 	ExplainOrders    string `query:"explain-orders"`
 	ExplainTransmits string `query:"explain-transmits"`

@@ -68,7 +68,7 @@ func (db *DB) seedMerchant(ctx context.Context, tx *sqlx.Tx, m Merchant, now tim
 	}
 	for _, s := range m.Switches {
 		s.MerchantID, s.RecordedAt = m.ID, now
-		if err := db.recordSwitch(ctx, tx, s); err != nil {
+		if err := db.insertSwitch(ctx, tx, db.q.InsertSwitchOnce, s); err != nil {
 			return err
 		}
 	}
@@ -87,14 +87,20 @@ func (db *DB) seedSite(ctx context.Context, tx *sqlx.Tx, merchantID string, s Si
 	return nil
 }
 
-// RecordSwitch adds a switch change to the registry's history.
+// RecordSwitch adds a switch change to the registry's history, always as a
+// change of its own, once its merchant, site or campaign is known to be
+// registered (ErrUnknownTarget otherwise). Seeding from the configuration
+// records each configured switch once instead.
 func (db *DB) RecordSwitch(ctx context.Context, s Switch) (err error) {
 	defer wrap(&err, "record switch of %s %s", s.MerchantID, s.Profile)
-	return db.inTx(ctx, func(tx *sqlx.Tx) error { return db.recordSwitch(ctx, tx, s) })
+	if err := db.checkSwitchTarget(ctx, s); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sqlx.Tx) error { return db.insertSwitch(ctx, tx, db.q.InsertSwitch, s) })
 }
 
-func (db *DB) recordSwitch(ctx context.Context, tx *sqlx.Tx, s Switch) error {
-	_, err := tx.ExecContext(ctx, db.q.InsertSwitchOnce, s.MerchantID, s.Profile, s.Scope, s.ScopeValue,
+func (db *DB) insertSwitch(ctx context.Context, tx *sqlx.Tx, query string, s Switch) error {
+	_, err := tx.ExecContext(ctx, query, s.MerchantID, s.Profile, s.Scope, s.ScopeValue,
 		s.State, s.EffectiveAt, s.Actor, s.Reason, s.RecordedAt, s.Origin)
 	return err
 }

@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -59,5 +62,42 @@ func TestOpenRefusesAnOlderStorageFormat(t *testing.T) {
 	var answer int
 	if err := old.QueryRow("SELECT answer FROM kept").Scan(&answer); err != nil || answer != 42 {
 		t.Fatalf("the refused file lost its table: %d, %v", answer, err)
+	}
+}
+
+// TestRecordSwitchKeepsEveryChange: a change that repeats an earlier one
+// (an undo) is a change of its own; a switch of an unknown merchant is
+// refused.
+func TestRecordSwitchKeepsEveryChange(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if err := db.SeedRegistry(ctx, registryM1(), longAgo); err != nil {
+		t.Fatal(err)
+	}
+	pause := store.Switch{MerchantID: "M1", Profile: "cit_web", Scope: "merchant", State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "pause", Origin: "cli"}
+	undo := pause
+	undo.State, undo.Reason = "production", "undo" // as the configuration's switch at the same time
+	for _, s := range []store.Switch{pause, undo} {
+		if err := db.RecordSwitch(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sws, err := db.Switches(ctx, "M1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, s := range sws {
+		if s.Profile == "cit_web" {
+			reasons = append(reasons, s.Reason)
+		}
+	}
+	if diff := cmp.Diff([]string{"go live", "pause", "undo"}, reasons); diff != "" {
+		t.Errorf("cit_web history (-want +got):\n%s", diff)
+	}
+	unknown := pause
+	unknown.MerchantID = "M9"
+	if err := db.RecordSwitch(ctx, unknown); !errors.Is(err, store.ErrUnknownTarget) {
+		t.Errorf("switch of merchant M9: got %v, want ErrUnknownTarget", err)
 	}
 }

@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
-// CheckSwitchTarget refuses a switch on a merchant, site or campaign the
+// ErrUnknownTarget refuses a switch on a merchant, site or campaign the
 // registry does not know: such a switch would never judge a transaction.
-func (db *DB) CheckSwitchTarget(ctx context.Context, s Switch) error {
+var ErrUnknownTarget = errors.New("not in the registry")
+
+func (db *DB) checkSwitchTarget(ctx context.Context, s Switch) error {
 	var known struct {
 		Merchant bool `db:"merchant_known"`
 		Scope    bool `db:"scope_known"`
@@ -17,9 +20,9 @@ func (db *DB) CheckSwitchTarget(ctx context.Context, s Switch) error {
 	}
 	switch {
 	case !known.Merchant:
-		return fmt.Errorf("merchant %q is not in the registry", s.MerchantID)
+		return fmt.Errorf("merchant %q: %w", s.MerchantID, ErrUnknownTarget)
 	case !known.Scope:
-		return fmt.Errorf("%s %q is not registered for merchant %s", s.Scope, s.ScopeValue, s.MerchantID)
+		return fmt.Errorf("%s %q of merchant %s: %w", s.Scope, s.ScopeValue, s.MerchantID, ErrUnknownTarget)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -58,7 +59,12 @@ func (s *Server) changeSwitch(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if err := s.opts.DB.RecordSwitch(r.Context(), sw); err != nil {
+	err = s.opts.DB.RecordSwitch(r.Context(), sw)
+	if errors.Is(err, store.ErrUnknownTarget) {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err != nil {
 		s.fail(w, err)
 		return
 	}

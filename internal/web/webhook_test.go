@@ -148,6 +148,9 @@ func TestOpsChangesASwitch(t *testing.T) {
 	contains(t, "merchants page", body, "merchant asked to pause", "oscar")
 	_, body = get(t, c, f.srv.URL+"/audit")
 	contains(t, "audit page", body, "switch", "merchant asked to pause")
+	if res, _ := c.PostForm(f.srv.URL+"/merchants/NOPE/switches", form); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("switch of a merchant not in the registry: got %s, want 400", res.Status)
+	}
 	form.Del("reason")
 	if res, _ := c.PostForm(f.srv.URL+"/merchants/"+m+"/switches", form); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("switch without a reason: got %s, want 400", res.Status)
