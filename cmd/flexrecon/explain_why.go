@@ -13,10 +13,13 @@ import (
 func whyTransmit(r store.ExplainedResult) string {
 	switch r.TransmitState {
 	case "transmitted":
-		if r.KeySource == "transmit log" {
+		switch r.KeySource {
+		case "transmit log":
 			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+		case "ledger":
+			return "the ledger row carries FlexCharge's transmit key " + r.TransmitKey
 		}
-		return "the ledger row carries FlexCharge's transmit key " + r.TransmitKey
+		return "FlexCharge's transmit key " + r.TransmitKey + " was found for it"
 	case "transmitted_late":
 		if r.KeySource == "transmit log" {
 			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))

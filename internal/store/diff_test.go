@@ -76,4 +76,9 @@ func TestRunDiff(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", second, third, diff)
 	}
+	// Confirmed once: the next diff has nothing new to say of run 2's push.
+	fourth := run(t, db)
+	if got, err = db.Diff(ctx, third, fourth); err != nil || len(got) != 0 {
+		t.Errorf("diff of runs %d and %d: %v, %v; want no change", third, fourth, got, err)
+	}
 }

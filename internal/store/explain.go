@@ -137,6 +137,13 @@ type ExplainedFinding struct {
 func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err error) {
 	defer wrap(&err, "explain transaction %q order %q", q.TransactionID, q.OrderID)
 	args := []any{q.TransactionID, q.OrderID}
+	e.RunID = q.RunID
+	if e.RunID == 0 {
+		if err := db.db.GetContext(ctx, &e.RunID, db.q.ExplainLatestRun, args...); err != nil {
+			return e, err
+		}
+	}
+	args = append(args, e.RunID)
 	lists := []struct {
 		dest  any
 		query string
@@ -145,22 +152,13 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 		{&e.Orders, db.q.ExplainOrders},
 		{&e.Transmits, db.q.ExplainTransmits},
 		{&e.Switches, db.q.ExplainSwitches},
+		{&e.Results, db.q.ExplainResults},
+		{&e.Findings, db.q.ExplainFindings},
 	}
 	for _, l := range lists {
 		if err := db.db.SelectContext(ctx, l.dest, l.query, args...); err != nil {
 			return e, err
 		}
 	}
-	e.RunID = q.RunID
-	if e.RunID == 0 {
-		if err := db.db.GetContext(ctx, &e.RunID, db.q.ExplainLatestRun, args...); err != nil {
-			return e, err
-		}
-	}
-	args = append(args, e.RunID)
-	if err := db.db.SelectContext(ctx, &e.Results, db.q.ExplainResults, args...); err != nil {
-		return e, err
-	}
-	err = db.db.SelectContext(ctx, &e.Findings, db.q.ExplainFindings, args...)
-	return e, err
+	return e, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -55,5 +56,29 @@ func TestExplainByOrder(t *testing.T) {
 	f := e.Findings[0]
 	if f.Category != "amount_mismatch" || f.LedgerValue != "10.00" || f.FCValue != "12.00" {
 		t.Errorf("finding of order F1: got %+v, want amount_mismatch 10.00 vs 12.00 (1000 and 1200 cents)", f)
+	}
+}
+
+// TestExplainJudgesByTheRunsSwitches: a switch recorded after a run
+// classified does not show as the one that judged its rows.
+func TestExplainJudgesByTheRunsSwitches(t *testing.T) {
+	db := classify(t, midWindowCase().s)
+	ctx := context.Background()
+	if err := db.StartStage(ctx, 1, "classify", time.Now().Add(-time.Minute).UTC()); err != nil {
+		t.Fatal(err)
+	}
+	later := store.Switch{MerchantID: "M1", Profile: "mit", Scope: "merchant", State: "production", EffectiveAt: day.Add(time.Hour),
+		Actor: "ops", Reason: "on after the run", RecordedAt: time.Now().UTC(), Origin: "cli"}
+	if err := db.RecordSwitch(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "AM", RunID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range e.Switches {
+		if s.Won && s.Reason != "MIT paused" {
+			t.Errorf("explain AM of run 1: switch %q won, want the run's own (MIT paused)", s.Reason)
+		}
 	}
 }

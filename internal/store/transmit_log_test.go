@@ -27,10 +27,11 @@ func loadLog(t *testing.T, db *store.DB, name, body string) (store.LoadOutcome, 
 // pushed; the same log again is a no-op.
 func TestTransmitLog(t *testing.T) {
 	db := classify(t, scenario{rows: []tx{row("T1", approved), row("T2", approved), row("T3", approved)}, unjudged: true})
-	log := logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\n" + "M1,T2,LK-2,2026-11-24T12:00:00+01:00,\n" + "M9,T3,LK-9,2026-11-23T10:30:00Z,other merchant\n"
+	log := logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\n" + "M1,T2,LK-2,2026-11-24T12:00:00+01:00,\n" + "M9,T3,LK-9,2026-11-23T10:30:00Z,other merchant\n" +
+		"M1,T1,OLD-1,2024-11-23T10:30:00Z,a year before: outside any run of the day\n"
 	out, err := loadLog(t, db, "keys_2026-11-23.csv", log)
-	if err != nil || out.Outcome != "loaded" || out.Rows != 3 {
-		t.Fatalf("load log: %+v, %v; want 3 rows loaded", out, err)
+	if err != nil || out.Outcome != "loaded" || out.Rows != 4 {
+		t.Fatalf("load log: %+v, %v; want 4 rows loaded", out, err)
 	}
 	if again, err := loadLog(t, db, "keys_copy.csv", log); err != nil || again.Outcome != "duplicate" {
 		t.Errorf("the same log again: %+v, %v; want a duplicate", again, err)
@@ -49,6 +50,11 @@ func TestTransmitLog(t *testing.T) {
 	keys := dump(t, db, "SELECT transaction_id, transmit_key FROM results WHERE run_id = 1 AND transmit_key IS NOT NULL ORDER BY 1")
 	if diff := cmp.Diff([][]string{{"T1", "LK-1"}, {"T2", "LK-2"}}, keys); diff != "" {
 		t.Errorf("keys in the run's results (-want +got):\n%s", diff)
+	}
+	e, err := db.Explain(context.Background(), store.ExplainQuery{TransactionID: "T1", RunID: 1})
+	if err != nil || len(e.Results) != 1 || e.Results[0].KeySource != "transmit log" || e.Results[0].LoggedAt == nil ||
+		!e.Results[0].LoggedAt.Equal(at("10:30")) {
+		t.Errorf("explain T1: %+v, %v; want its key from the transmit log, logged at 10:30", e.Results, err)
 	}
 }
 

@@ -12,8 +12,9 @@ WHERE p.id < n.id AND p.window_from = n.window_from AND p.window_to = n.window_t
 -- A transaction is matched when FlexCharge's side agrees with the ledger:
 -- it has a transmit key (or none was expected), a decline whose profile was
 -- on has an order, and no field, switch or environment finding stands.
--- Confirmed: pushed by an earlier run, and run $2 still holds that key and
--- judges the transaction matched.
+-- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
+-- holds that key and judges the transaction matched (pushes confirmed by an
+-- earlier diff are not listed again).
 WITH broken AS (
     SELECT DISTINCT run_id, partner_merchant_id, transaction_id, occurrence FROM findings
     WHERE run_id IN ($1, $2) AND category IN ('amount_mismatch', 'currency_mismatch', 'site_mismatch',
@@ -50,5 +51,5 @@ UNION ALL
 SELECT 'confirmed', n.partner_merchant_id, n.transaction_id, n.occurrence, 'pushed in run ' || p.run_id, n.state
 FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
     AND n.transaction_id = p.transaction_id AND n.occurrence = 1
-WHERE p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key AND n.matched
+WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key AND n.matched
 ORDER BY 1, 2, 3, 4;

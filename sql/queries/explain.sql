@@ -2,7 +2,8 @@
 -- and $2 order id (either may be ''): the ledger rows explained are those of
 -- the transaction, or of the merchant order (its ledger order id, or the
 -- FlexCharge order id whose externalOrderId it is), as the explain_target
--- macro (sql/migrations/003_explain.sql) finds them.
+-- macro (sql/migrations/003_explain.sql) finds them; and $3, the run
+-- explained (0: none), which those not about a run leave unused.
 
 -- name: explain-ledger
 WITH target AS (SELECT * FROM explain_target($1, $2))
@@ -38,7 +39,8 @@ ORDER BY x.transaction_id;
 -- name: explain-switches
 -- For each explained row, the latest switch of each scope in force when it
 -- was processed, resolved as classify-judge resolves them (the registry site
--- by URL, else by descriptor); rank 1 is the one that won.
+-- by URL, else by descriptor); rank 1 is the one that won. Of run $3, the
+-- switches as it judged by: those recorded before its classify stage began.
 WITH target AS (SELECT * FROM explain_target($1, $2)),
 site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
@@ -56,6 +58,7 @@ in_force AS (
         tx.file_id AS tx_file, tx.line AS tx_line
     FROM tx JOIN switches s ON s.merchant_id = tx.partner_merchant_id AND s.profile = tx.profile
         AND s.effective_at <= tx.processed_at
+        AND s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $3 AND stage = 'classify'), TIMESTAMPTZ 'infinity')
         AND (s.scope = 'merchant' OR (s.scope = 'site' AND s.scope_value = tx.reg_site_url)
              OR (s.scope = 'campaign' AND s.scope_value = tx.campaign_id))
     QUALIFY row_number() OVER (PARTITION BY tx.file_id, tx.line, s.scope ORDER BY s.effective_at DESC, s.id DESC) = 1
@@ -73,17 +76,14 @@ SELECT coalesce(max(r.run_id), 0) FROM results r
 JOIN target t ON t.file_id = r.file_id AND t.line = r.line;
 
 -- name: explain-results
--- The verdicts of run $3 on the explained rows, with where the key came from
--- (the ledger row, a transmit log, flexrecon's push).
+-- The verdicts of run $3 on the explained rows, with where the key the run
+-- holds came from (the ledger row, a transmit log, flexrecon's push).
 WITH target AS (SELECT * FROM explain_target($1, $2)),
 logged AS (
-    SELECT partner_merchant_id, transaction_id, first.at AS transmitted_at, first.key AS transmit_key
-    FROM (
-        SELECT partner_merchant_id, transaction_id, min({'at': transmitted_at, 'key': transmit_key}) AS first
-        FROM transmit_log
-        WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM target)
-        GROUP BY ALL
-    )
+    SELECT partner_merchant_id, transaction_id, transmit_key, min(transmitted_at) AS transmitted_at
+    FROM transmit_log
+    WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM target)
+    GROUP BY ALL
 )
 SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.switch_state,
     coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment,
@@ -97,6 +97,7 @@ FROM results r
 JOIN target t ON t.file_id = r.file_id AND t.line = r.line
 LEFT JOIN transmits x ON x.partner_merchant_id = r.partner_merchant_id AND x.transaction_id = r.transaction_id
 LEFT JOIN logged lg ON lg.partner_merchant_id = r.partner_merchant_id AND lg.transaction_id = r.transaction_id
+    AND lg.transmit_key = r.transmit_key
 WHERE r.run_id = $3
 ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 
