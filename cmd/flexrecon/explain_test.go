@@ -37,3 +37,15 @@ func TestExplainSaysWhichSwitchJudged(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainUntransmittedSaysWhatTheRunDid: an untransmitted transaction
+// the run found too old is reported as such, not as about to be pushed.
+func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {
+	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "production"}
+	for push, want := range map[string]string{"": "to be pushed", "too_old": "too old to push without --backfill", "would_push": "a dry run"} {
+		r.RunPush = push
+		if got := whyTransmit(r); !strings.Contains(got, want) {
+			t.Errorf("run's push %q: got %q, want it to say %q", push, got, want)
+		}
+	}
+}

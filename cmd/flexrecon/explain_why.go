@@ -32,10 +32,18 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "push_failed":
 		return "flexrecon's push was refused or ran out of retries: " + r.PushError
 	case "untransmitted":
-		return fmt.Sprintf("the %s switch in force (#%d) was %s, and neither the ledger nor the outbox has a key: to be pushed",
-			r.Profile, r.SwitchID, r.SwitchState)
+		return fmt.Sprintf("the %s switch in force (#%d) was %s, and no key was found: %s",
+			r.Profile, r.SwitchID, r.SwitchState, untransmittedBecause[r.RunPush])
 	}
 	return "unknown state"
+}
+
+// untransmittedBecause says why a run left a transaction untransmitted, by
+// what its push step recorded.
+var untransmittedBecause = map[string]string{
+	"":           "to be pushed",
+	"too_old":    "too old to push without --backfill, so reported instead",
+	"would_push": "a dry run, which would have pushed it",
 }
 
 func whyOutcome(r store.ExplainedResult) string {
