@@ -30,7 +30,7 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 			}
 			err := client.Orders(ctx, cr, q, func(o flexcharge.Order) error {
 				n++
-				return w.Write(storedOrder(env, o))
+				return w.Write(storedOrder(env, cr.MID, o))
 			})
 			if err != nil {
 				w.Close(ctx)
@@ -41,9 +41,12 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 	return n, fmt.Sprintf("%d orders", n), w.Close(ctx)
 }
 
-func storedOrder(env recon.Environment, o flexcharge.Order) store.Order {
+// storedOrder is o as stored, under the mid it was asked for by (the
+// registry's), not the one the answer spells: orders are matched to
+// merchants by the registry's mids.
+func storedOrder(env recon.Environment, mid string, o flexcharge.Order) store.Order {
 	return store.Order{
-		Environment: string(env), ID: o.ID, ExternalOrderID: o.ExternalOrderID, MID: o.MID,
+		Environment: string(env), ID: o.ID, ExternalOrderID: o.ExternalOrderID, MID: mid,
 		Amount: o.Amount, Currency: o.CurrencyCode, IsMIT: o.IsMIT, OrderSource: o.OrderSource,
 		SiteID: o.SiteID, SiteURL: o.SiteURL, Descriptor: o.DynamicDescriptor, TransactionID: o.TransactionID,
 		Status: o.Status, StatusName: o.StatusName, PlacedAt: o.OrderPlacedDate.UTC(), CreatedOn: o.CreatedOn.UTC(),

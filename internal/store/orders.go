@@ -72,9 +72,12 @@ func (w *OrderWriter) Close(ctx context.Context) error {
 	if err := w.app.Close(); err != nil {
 		return fmt.Errorf("append orders: %w", err)
 	}
-	if _, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.MergeOrdersStage, nil); err != nil {
+	w.db.orders.Lock()
+	_, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.MergeOrdersStage, nil)
+	w.db.orders.Unlock()
+	if err != nil {
 		return fmt.Errorf("merge orders: %w", err)
 	}
-	_, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.ClearOrdersStage, nil)
+	_, err = w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.ClearOrdersStage, nil)
 	return err
 }

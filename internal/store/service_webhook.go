@@ -30,6 +30,8 @@ type WebhookEvent struct {
 // the stored order to the status it implies. first is false for a resend.
 func (db *DB) StoreWebhookEvent(ctx context.Context, e WebhookEvent) (first bool, err error) {
 	defer wrap(&err, "store webhook event %s", e.DedupeKey)
+	db.orders.Lock()
+	defer db.orders.Unlock()
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var deliveries int
 		if err := tx.GetContext(ctx, &deliveries, db.q.InsertWebhookEvent, e.DedupeKey, e.Environment, e.Event,

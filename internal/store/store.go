@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -26,6 +27,10 @@ type DB struct {
 	// memory and ingestMemory: DuckDB's memory limits for all work and
 	// while a ledger file loads ("" for DuckDB's default, or memory)
 	memory, ingestMemory string
+	// orders serializes the writers of fc_orders (a pull's merge, a
+	// webhook's update): DuckDB refuses the second of two transactions that
+	// update one row, and a refused merge failed the night.
+	orders sync.Mutex
 }
 
 // ErrBusy means another process holds the database file.

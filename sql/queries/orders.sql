@@ -6,8 +6,9 @@ CREATE OR REPLACE TEMP TABLE fc_orders_stage AS SELECT * FROM fc_orders LIMIT 0;
 
 -- name: merge-orders-stage
 -- Fetched orders replace their stored copy, by one hash join; orders not
--- fetched again keep theirs. Of an order fetched twice in one pull (pages
--- shift between requests) the later copy wins. Duplicates are rare, so only
+-- fetched again keep theirs, and so does a copy fresher than the pull's (a
+-- webhook's, applied while the pull ran). Of an order fetched twice in one
+-- pull (pages shift between requests) the later copy wins. Duplicates are rare, so only
 -- they are grouped and joined: a window over every staged row cost twice as
 -- much.
 MERGE INTO fc_orders USING (
@@ -18,5 +19,5 @@ MERGE INTO fc_orders USING (
     ) d ON d.environment = s.environment AND d.id = s.id AND s.rowid < d.latest
 ) AS s
 ON fc_orders.environment = s.environment AND fc_orders.id = s.id
-WHEN MATCHED THEN UPDATE SET *
+WHEN MATCHED AND fc_orders.fetched_at <= s.fetched_at THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *;

@@ -1,0 +1,19 @@
+package jobs
+
+import (
+	"testing"
+
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/recon"
+)
+
+// TestStoredOrderTakesTheQueriedMID: an order is stored under the mid it
+// was pulled by, however the answer spells its own (or leaves it out):
+// classification finds an order's merchant by the registry's mids.
+func TestStoredOrderTakesTheQueriedMID(t *testing.T) {
+	for _, answered := range []string{"P1", "p1", ""} {
+		if got := storedOrder(recon.Production, "P1", flexcharge.Order{ID: "o-1", MID: answered}).MID; got != "P1" {
+			t.Errorf("order answered with mid %q: stored under %q, want P1", answered, got)
+		}
+	}
+}
