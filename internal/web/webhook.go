@@ -72,10 +72,10 @@ func (s *Server) verified(r *http.Request, body []byte) (recon.Environment, bool
 
 // stored is the row for ev, an event of env.
 func (s *Server) stored(ev flexcharge.WebhookEvent, env recon.Environment, body []byte) store.WebhookEvent {
-	key := ev.ConfirmationID
-	if key == "" {
-		key = ev.OrderID + "|" + ev.Event + "|" + ev.TimeStamp.UTC().Format(time.RFC3339Nano)
-	}
+	// An event is its environment, order, kind and time: a ConfirmationId
+	// is the order's (its completion and later refund share it), and too
+	// short to be unique across orders.
+	key := string(env) + "|" + ev.OrderID + "|" + ev.Event + "|" + ev.TimeStamp.UTC().Format(time.RFC3339Nano)
 	e := store.WebhookEvent{DedupeKey: key, Environment: string(env), Event: ev.Event, OrderID: ev.OrderID,
 		ExternalOrderID: ev.ExternalOrderID, ConfirmationID: ev.ConfirmationID, EventAt: ev.TimeStamp.UTC(),
 		IsTestMode: ev.IsTestMode, Body: string(body), ReceivedAt: s.opts.Now().UTC()}

@@ -80,6 +80,26 @@ func TestWebhookStoresOnceAndMovesTheOrder(t *testing.T) {
 	}
 }
 
+// TestWebhookEventsOfOneOrder: the completion and the later refund of one
+// order share its ConfirmationId, and are two events, both applied.
+func TestWebhookEventsOfOneOrder(t *testing.T) {
+	f := newFixture(t, false)
+	o, key := f.pendingOrder(t)
+	for i, event := range []string{flexcharge.EventOrderCompleted, flexcharge.EventOrderRefunded} {
+		ev := flexcharge.WebhookEvent{Event: event, TimeStamp: f.plan.AsOf.Add(time.Duration(i+1) * time.Minute).UTC(),
+			OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, ConfirmationID: "22ACD1D9", IsTestMode: o.Environment == "sandbox"}
+		if got := f.deliver(t, key, ev, nil); got != http.StatusOK {
+			t.Fatalf("%s: got %d, want 200", event, got)
+		}
+	}
+	if n, _ := f.env.DB.WebhookEventCount(t.Context()); n != 2 {
+		t.Errorf("events stored: got %d, want 2", n)
+	}
+	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != flexcharge.StatusReturned {
+		t.Errorf("order %s after its completion and refund: status %d, want %d", o.ID, st, flexcharge.StatusReturned)
+	}
+}
+
 // TestWebhookKeyOfTheOtherEnvironment: a delivery signed with one
 // environment's key cannot move an order of the other.
 func TestWebhookKeyOfTheOtherEnvironment(t *testing.T) {
