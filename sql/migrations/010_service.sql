@@ -11,7 +11,7 @@ CREATE TABLE audit_log (
 
 -- One row per webhook event, however often FlexCharge resends it.
 CREATE TABLE webhook_events (
-    dedupe_key        VARCHAR PRIMARY KEY, -- ConfirmationId, else OrderId|Event|TimeStamp
+    dedupe_key        VARCHAR PRIMARY KEY, -- environment|OrderId|Event|TimeStamp (web/webhook.go)
     environment       VARCHAR NOT NULL,
     event             VARCHAR NOT NULL,
     order_id          VARCHAR NOT NULL,
