@@ -11,8 +11,8 @@ import (
 	"github.com/jonboulle/clockwork"
 )
 
-// maxCatchUp bounds how many missed nights a start catches up, so a service
-// restored after months does not queue a season of runs.
+// maxCatchUp bounds how many missed nights a start catches up, the newest,
+// so a service restored after months does not queue a season of runs.
 const maxCatchUp = 31
 
 // Schedule says when the nightly chain runs, in the partner's zone.
@@ -142,31 +142,42 @@ func (sc *Scheduler) CatchUp(ctx context.Context) error {
 	if err != nil || !ok {
 		return err
 	}
-	for _, night := range sc.missed(last, sc.clock.Now()) {
-		req := NightlyRequest(night, sc.s.Location, sc.s.TrailingDays)
-		req.AsOf = sc.clock.Now().UTC()
-		sc.claim(req.To)
-		sc.logger.Info("catching up a missed night", "day", req.To.Format(time.DateOnly))
-		if err := sc.runner.Run(ctx, req); err != nil {
-			sc.logger.Error("catch-up run failed", "err", err, "day", req.To.Format(time.DateOnly))
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+	// A night that comes due while catching up is caught up too: the
+	// schedule, which would have fired it, starts only afterwards.
+	for nights := sc.missed(last, sc.clock.Now()); len(nights) > 0; nights = sc.missed(last, sc.clock.Now()) {
+		for _, night := range nights {
+			req := NightlyRequest(night, sc.s.Location, sc.s.TrailingDays)
+			req.AsOf = sc.clock.Now().UTC()
+			sc.claim(req.To)
+			sc.logger.Info("catching up a missed night", "day", req.To.Format(time.DateOnly))
+			if err := sc.runner.Run(ctx, req); err != nil {
+				sc.logger.Error("catch-up run failed", "err", err, "day", req.To.Format(time.DateOnly))
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = req.To
 		}
 	}
 	return nil
 }
 
 // missed lists the firing times, up to now, of nights after the one that
-// covered lastDay. The night covering day D fires on D+1 at the nightly time.
+// covered lastDay, the newest maxCatchUp of them. The night covering day D
+// fires on D+1 at the nightly time.
 func (sc *Scheduler) missed(lastDay, now time.Time) []time.Time {
 	var out []time.Time
-	for d := 2; len(out) < maxCatchUp; d++ {
+	for d := 2; ; d++ {
 		fire := time.Date(lastDay.Year(), lastDay.Month(), lastDay.Day()+d, int(sc.hour), int(sc.minute), 0, 0, sc.s.Location)
 		if fire.After(now) {
 			break
 		}
 		out = append(out, fire)
+	}
+	if skipped := len(out) - maxCatchUp; skipped > 0 {
+		sc.logger.Warn("too many nights missed: the oldest are not caught up", "skipped", skipped,
+			"from", out[0].Format(time.DateOnly))
+		out = out[skipped:]
 	}
 	return out
 }

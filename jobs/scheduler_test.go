@@ -20,6 +20,7 @@ type fakeRunner struct {
 	hasLast bool
 	ran     chan struct{}
 	hold    chan struct{} // when set, Run returns only once it is closed
+	during  func()        // when set, called by Run (a run that takes time)
 }
 
 func (f *fakeRunner) Run(_ context.Context, req Request) error {
@@ -27,6 +28,9 @@ func (f *fakeRunner) Run(_ context.Context, req Request) error {
 	f.reqs = append(f.reqs, req)
 	f.mu.Unlock()
 	f.ran <- struct{}{}
+	if f.during != nil {
+		f.during()
+	}
 	if f.hold != nil {
 		<-f.hold
 	}
@@ -135,6 +139,20 @@ func TestCatchUp(t *testing.T) {
 	}
 }
 
+// TestCatchUpOutlastsANight: a catch-up run that lasts past the nightly
+// time also catches up the night that came due meanwhile.
+func TestCatchUpOutlastsANight(t *testing.T) {
+	loc, _ := time.LoadLocation("America/New_York")
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 2, 0, 0, 0, loc))
+	r := &fakeRunner{ran: make(chan struct{}, 10), last: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), hasLast: true,
+		during: func() { clock.Advance(time.Hour) }}
+	startScheduler(t, r, clock, loc)
+	want := []string{"2026-11-24T07:00:00Z 2026-11-22", "2026-11-24T08:00:00Z 2026-11-23"}
+	if diff := cmp.Diff(want, r.days()); diff != "" {
+		t.Errorf("caught-up runs (-want +got):\n%s", diff)
+	}
+}
+
 // TestNightlyOnFallBack runs over Berlin's fall-back night (2026-10-25
 // 03:00 CEST → 02:00 CET): 02:30 happens twice that night, and the run
 // fires once (gocron picks the second, CET one).
@@ -186,5 +204,20 @@ func TestBadNightlyTime(t *testing.T) {
 		if _, err := NewScheduler(Schedule{Nightly: s, Location: time.UTC}, &fakeRunner{}, nil, slog.New(slog.DiscardHandler)); err == nil {
 			t.Errorf("nightly %q: got no error", s)
 		}
+	}
+}
+
+// TestMissedKeepsTheNewestNights: after a long outage the newest nights are
+// caught up, up to maxCatchUp; the oldest are left.
+func TestMissedKeepsTheNewestNights(t *testing.T) {
+	loc, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, loc)
+	sc, err := NewScheduler(Schedule{Nightly: "02:30", Location: loc}, &fakeRunner{}, clockwork.NewFakeClockAt(now), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nights := sc.missed(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), now)
+	if len(nights) != maxCatchUp || !nights[len(nights)-1].Equal(time.Date(2026, 11, 24, 2, 30, 0, 0, loc)) {
+		t.Errorf("missed nights: %d, the last %s; want %d, the last this morning's", len(nights), nights[len(nights)-1], maxCatchUp)
 	}
 }
