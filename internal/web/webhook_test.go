@@ -61,23 +61,34 @@ func (f *fixture) pendingOrder(t *testing.T) (flexcharge.SeedOrder, []byte) {
 	return flexcharge.SeedOrder{}, nil
 }
 
+// eventOf is event for order o, minutes after the fixture's pull.
+func (f *fixture) eventOf(o flexcharge.SeedOrder, event string, minutes int) flexcharge.WebhookEvent {
+	return flexcharge.WebhookEvent{Event: event, TimeStamp: f.plan.AsOf.Add(time.Duration(minutes) * time.Minute).UTC(),
+		OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, IsTestMode: o.Environment == "sandbox"}
+}
+
+// wantStored checks how many events are stored and o's status.
+func (f *fixture) wantStored(t *testing.T, o flexcharge.SeedOrder, events int64, status int) {
+	t.Helper()
+	if n, _ := f.env.DB.WebhookEventCount(t.Context()); n != events {
+		t.Errorf("events stored: got %d, want %d", n, events)
+	}
+	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != status {
+		t.Errorf("order %s status: got %d, want %d", o.ID, st, status)
+	}
+}
+
 func TestWebhookStoresOnceAndMovesTheOrder(t *testing.T) {
 	f := newFixture(t, false)
 	o, key := f.pendingOrder(t)
-	ev := flexcharge.WebhookEvent{Event: flexcharge.EventOrderCompleted, TimeStamp: f.plan.AsOf.Add(time.Minute).UTC(), // after the pull
-		OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, IsTestMode: o.Environment == "sandbox"}
+	ev := f.eventOf(o, flexcharge.EventOrderCompleted, 1)
 	for i := range 3 {
 		ev.IsResent = i > 0
 		if got := f.deliver(t, key, ev, nil); got != http.StatusOK {
 			t.Fatalf("delivery %d: got %d, want 200", i, got)
 		}
 	}
-	if n, _ := f.env.DB.WebhookEventCount(t.Context()); n != 1 {
-		t.Errorf("events stored after 3 deliveries of one event: got %d, want 1", n)
-	}
-	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != flexcharge.StatusCompleted {
-		t.Errorf("order %s status after order.completed: got %d, want %d", o.ID, st, flexcharge.StatusCompleted)
-	}
+	f.wantStored(t, o, 1, flexcharge.StatusCompleted)
 }
 
 // TestWebhookEventsOfOneOrder: the completion and the later refund of one
@@ -86,18 +97,13 @@ func TestWebhookEventsOfOneOrder(t *testing.T) {
 	f := newFixture(t, false)
 	o, key := f.pendingOrder(t)
 	for i, event := range []string{flexcharge.EventOrderCompleted, flexcharge.EventOrderRefunded} {
-		ev := flexcharge.WebhookEvent{Event: event, TimeStamp: f.plan.AsOf.Add(time.Duration(i+1) * time.Minute).UTC(),
-			OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, ConfirmationID: "22ACD1D9", IsTestMode: o.Environment == "sandbox"}
+		ev := f.eventOf(o, event, i+1)
+		ev.ConfirmationID = "22ACD1D9"
 		if got := f.deliver(t, key, ev, nil); got != http.StatusOK {
 			t.Fatalf("%s: got %d, want 200", event, got)
 		}
 	}
-	if n, _ := f.env.DB.WebhookEventCount(t.Context()); n != 2 {
-		t.Errorf("events stored: got %d, want 2", n)
-	}
-	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != flexcharge.StatusReturned {
-		t.Errorf("order %s after its completion and refund: status %d, want %d", o.ID, st, flexcharge.StatusReturned)
-	}
+	f.wantStored(t, o, 2, flexcharge.StatusReturned)
 }
 
 // TestWebhookKeyOfTheOtherEnvironment: a delivery signed with one
@@ -115,9 +121,7 @@ func TestWebhookKeyOfTheOtherEnvironment(t *testing.T) {
 		t.Fatal("the fixture has keys of one environment only")
 	}
 	before, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID)
-	ev := flexcharge.WebhookEvent{Event: flexcharge.EventOrderCompleted, TimeStamp: f.plan.AsOf.Add(time.Minute).UTC(),
-		OrderID: o.ID, ExternalOrderID: o.ExternalOrderID, IsTestMode: o.Environment == "sandbox"}
-	if got := f.deliver(t, other, ev, nil); got != http.StatusForbidden {
+	if got := f.deliver(t, other, f.eventOf(o, flexcharge.EventOrderCompleted, 1), nil); got != http.StatusForbidden {
 		t.Errorf("delivery signed with the other environment's key: got %d, want 403", got)
 	}
 	if st, _, _ := f.env.DB.OrderStatus(t.Context(), o.Environment, o.ID); st != before {
