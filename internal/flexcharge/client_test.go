@@ -91,8 +91,10 @@ func TestTitledValidationShape(t *testing.T) {
 	if diff := cmp.Diff(want, ae, cmpIgnoreTrace); diff != "" {
 		t.Errorf("APIError mismatch (-want +got):\n%s", diff)
 	}
-	if !Permanent(err) || ae.TraceID == "" {
-		t.Errorf("Permanent = %v, TraceID = %q; want true and a trace id", Permanent(err), ae.TraceID)
+	// Not permanent: the transaction was never looked at, and a later run
+	// with the credentials put right must send it.
+	if Permanent(err) || ae.TraceID == "" {
+		t.Errorf("Permanent = %v, TraceID = %q; want false and a trace id", Permanent(err), ae.TraceID)
 	}
 	if got := e.req.count("/sandbox/v1/oauth2/token"); got != 1 {
 		t.Errorf("token requests = %d, want 1 (400 is not retried)", got)

@@ -43,10 +43,13 @@ func (e *APIError) Error() string {
 
 // Permanent reports whether retrying the call that returned err cannot help:
 // a 4xx other than 401, 408 and 429, or a business failure (HTTP 200 with
-// success:false). Transport errors and exhausted retries are not permanent.
+// success:false). Transport errors and exhausted retries are not permanent,
+// nor is a refused token: the credentials were wrong, not the request, and
+// the same call succeeds once they are put right.
 func Permanent(err error) bool {
 	var e *APIError
-	if !errors.As(err, &e) {
+	var te *tokenError
+	if !errors.As(err, &e) || errors.As(err, &te) {
 		return false
 	}
 	if e.StatusCode < 300 {
