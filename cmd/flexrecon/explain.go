@@ -18,7 +18,7 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 	var q store.ExplainQuery
 	fs.StringVar(&q.TransactionID, "transaction", "", "gateway transaction id")
 	fs.StringVar(&q.OrderID, "order", "", "merchant order id or FlexCharge order id")
-	fs.Int64Var(&q.RunID, "run", 0, "the run whose verdicts to explain (default: the latest that judged it)")
+	fs.Int64Var(&q.RunID, "run", 0, "the run whose verdicts to explain (default: the latest succeeded run that judged it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

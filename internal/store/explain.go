@@ -7,7 +7,8 @@ import (
 
 // ExplainQuery names what to explain: a gateway transaction id or an order
 // (the merchant's order id or a FlexCharge order id). RunID 0 means the
-// latest run that judged it.
+// latest published run that judged it (succeeded, not a dry run), else the
+// latest that judged it at all.
 type ExplainQuery struct {
 	TransactionID, OrderID string
 	RunID                  int64

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -79,6 +80,44 @@ func TestExplainJudgesByTheRunsSwitches(t *testing.T) {
 	for _, s := range e.Switches {
 		if s.Won && s.Reason != "MIT paused" {
 			t.Errorf("explain AM of run 1: switch %q won, want the run's own (MIT paused)", s.Reason)
+		}
+	}
+}
+
+// TestExplainDefaultsToThePublishedRun: with no run named, explain shows the
+// latest run that succeeded, not a later dry or failed one whose verdicts
+// nobody was given.
+func TestExplainDefaultsToThePublishedRun(t *testing.T) {
+	s := midWindowCase().s
+	s.unjudged = true
+	db := classify(t, s)
+	ctx := context.Background()
+	finish := func(dry bool, err error) int64 {
+		r, startErr := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf,
+			DryRun: dry, StartedAt: time.Now().UTC(), ConfigHash: "h", Version: "test"})
+		if startErr != nil {
+			t.Fatal(startErr)
+		}
+		if _, cerr := db.Classify(ctx, r.ID, window, asOf); cerr != nil {
+			t.Fatal(cerr)
+		}
+		if ferr := db.FinishRun(ctx, r.ID, time.Now().UTC(), err); ferr != nil {
+			t.Fatal(ferr)
+		}
+		return r.ID
+	}
+	published := finish(false, nil)
+	finish(true, nil)
+	failed := finish(false, errors.New("tie-out failed"))
+	for _, tt := range []struct {
+		run, want int64
+	}{{0, published}, {failed, failed}} {
+		e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "PM", RunID: tt.run})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.RunID != tt.want {
+			t.Errorf("explain PM, run %d asked: explained run %d, want %d", tt.run, e.RunID, tt.want)
 		}
 	}
 }

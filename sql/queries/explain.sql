@@ -70,10 +70,21 @@ FROM in_force
 ORDER BY processed_at, transaction_id, occurrence, specificity;
 
 -- name: explain-latest-run
--- The latest run that judged any explained row; 0 when none did.
-WITH target AS (SELECT * FROM explain_target($1, $2))
-SELECT coalesce(max(r.run_id), 0) FROM results r
-JOIN target t ON t.file_id = r.file_id AND t.line = r.line;
+-- The run explained by default: of the runs that judged any explained row,
+-- the latest that succeeded and was not a dry run, else the latest that
+-- succeeded, else the latest (a failed run's verdicts were never published,
+-- and ops asking why a row landed where it did mean the reports they read);
+-- 0 when none judged it.
+WITH target AS (SELECT * FROM explain_target($1, $2)),
+judging AS (
+    SELECT DISTINCT r.run_id FROM results r
+    JOIN target t ON t.file_id = r.file_id AND t.line = r.line
+)
+SELECT coalesce((
+    SELECT j.run_id FROM judging j LEFT JOIN runs u ON u.id = j.run_id
+    ORDER BY coalesce(u.status = 'succeeded', false) DESC, coalesce(NOT u.dry_run, false) DESC, j.run_id DESC
+    LIMIT 1
+), 0);
 
 -- name: explain-results
 -- The verdicts of run $3 on the explained rows, with where the key the run
