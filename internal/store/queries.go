@@ -90,6 +90,9 @@ type Queries struct {
 	// service.sql: the web service's audit log, webhook events and pages.
 	InsertAudit        string `query:"insert-audit"`
 	ListAudit          string `query:"list-audit"`
+	EndSession         string `query:"end-session"`
+	PruneEndedSessions string `query:"prune-ended-sessions"`
+	EndedSessions      string `query:"ended-sessions"`
 	InsertWebhookEvent string `query:"insert-webhook-event"`
 	WebhookOrderStatus string `query:"webhook-order-status"`
 	CountWebhookEvents string `query:"count-webhook-events"`

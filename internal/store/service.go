@@ -28,6 +28,33 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	return out, wrapf(err, "list audit log")
 }
 
+// EndSession records that the session whose id has digest ended (its user
+// logged out) before its expiry.
+func (db *DB) EndSession(ctx context.Context, digest string, expires time.Time) error {
+	_, err := db.db.ExecContext(ctx, db.q.EndSession, digest, expires)
+	return wrapf(err, "end session")
+}
+
+// EndedSessions drops the ended sessions past their expiry at now and
+// returns the others, each digest with its expiry.
+func (db *DB) EndedSessions(ctx context.Context, now time.Time) (map[string]time.Time, error) {
+	if _, err := db.db.ExecContext(ctx, db.q.PruneEndedSessions, now); err != nil {
+		return nil, wrapf(err, "prune ended sessions")
+	}
+	var rows []struct {
+		Digest  string    `db:"session_digest"`
+		Expires time.Time `db:"expires_at"`
+	}
+	if err := db.db.SelectContext(ctx, &rows, db.q.EndedSessions); err != nil {
+		return nil, wrapf(err, "list ended sessions")
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.Digest] = r.Expires
+	}
+	return out, nil
+}
+
 // LastNightlySuccess is the last business day a succeeded nightly run
 // covered; ok is false when no nightly run ever succeeded.
 func (db *DB) LastNightlySuccess(ctx context.Context) (day time.Time, ok bool, err error) {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -75,27 +76,49 @@ func userOf(r *http.Request) User {
 	return u
 }
 
-// sessionUser reads a signed cookie "name|expiry|mac". The role is looked up
-// on every request, so a role taken away in the configuration counts at once.
+// session is what a signed cookie says: who, until when (Unix seconds), and
+// the id that logging out ends.
+type session struct {
+	name string
+	exp  int64
+	id   string
+}
+
+// sessionUser is the user of the request's session cookie, or of its basic
+// credentials when it has no cookie. The role is looked up on every
+// request, so a role taken away in the configuration counts at once.
 func (s *Server) sessionUser(r *http.Request) (User, bool) {
+	if _, err := r.Cookie(cookieName); err != nil {
+		return s.basicUser(r)
+	}
+	ses, ok := s.readSession(r)
+	if !ok {
+		return User{}, false
+	}
+	u, ok := s.users[ses.name]
+	return u, ok
+}
+
+// readSession reads a signed cookie "name|expiry|id|mac" that has neither
+// expired nor been ended by logging out.
+func (s *Server) readSession(r *http.Request) (session, bool) {
 	c, err := r.Cookie(cookieName)
 	if err != nil {
-		return s.basicUser(r)
+		return session{}, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
 	if err != nil {
-		return User{}, false
+		return session{}, false
 	}
 	parts := strings.Split(string(raw), "|")
-	if len(parts) != 3 || !hmac.Equal([]byte(parts[2]), []byte(s.sign(parts[0]+"|"+parts[1]))) {
-		return User{}, false
+	if len(parts) != 4 || !hmac.Equal([]byte(parts[3]), []byte(s.sign(strings.Join(parts[:3], "|")))) {
+		return session{}, false
 	}
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || s.opts.Now().Unix() > exp {
-		return User{}, false
+	if err != nil || s.opts.Now().Unix() > exp || s.ended.has(parts[2]) {
+		return session{}, false
 	}
-	u, ok := s.users[parts[0]]
-	return u, ok
+	return session{name: parts[0], exp: exp, id: parts[2]}, true
 }
 
 // basicUser lets programs (flexrecon reconcile handing a run over) call the
@@ -120,7 +143,7 @@ func (s *Server) sign(msg string) string {
 
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request, name string) {
 	exp := s.opts.Now().Add(sessionTTL)
-	msg := name + "|" + strconv.FormatInt(exp.Unix(), 10)
+	msg := name + "|" + strconv.FormatInt(exp.Unix(), 10) + "|" + rand.Text()
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieName, Value: base64.RawURLEncoding.EncodeToString([]byte(msg + "|" + s.sign(msg))),
 		Path: "/", Expires: exp, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.opts.Secure || r.TLS != nil,
@@ -151,7 +174,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+// logout ends the session for good, not only in this browser: a copy of
+// its cookie is refused from now on.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if ses, ok := s.readSession(r); ok {
+		if err := s.ended.add(r.Context(), ses.id, time.Unix(ses.exp, 0)); err != nil {
+			s.opts.Logger.Error("ending the session was not stored; it ends here until a restart", "err", err, "user", ses.name)
+		}
+		s.audit(r, ses.name, "logout", "")
+	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
@@ -182,3 +213,50 @@ type page struct {
 
 // Can says whether the viewer has at least role name (for templates).
 func (p page) Can(role string) bool { return roleRank[p.User.Role] >= roleRank[role] }
+
+// endedSessions are the sessions ended by logging out before they expired,
+// known by a digest of their id: kept in the database, so that a restart
+// does not bring them back, and here, for every request.
+type endedSessions struct {
+	db  *store.DB
+	now func() time.Time
+	mu  sync.Mutex
+	ids map[string]time.Time // digest → the session's expiry
+}
+
+func loadEndedSessions(db *store.DB, now func() time.Time) (*endedSessions, error) {
+	ids, err := db.EndedSessions(context.Background(), now())
+	if err != nil {
+		return nil, err
+	}
+	return &endedSessions{db: db, now: now, ids: ids}, nil
+}
+
+func (e *endedSessions) has(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.ids[sessionDigest(id)]
+	return ok
+}
+
+// add ends a session here at once, then in the database, and forgets the
+// ended sessions past their expiry (refused anyway).
+func (e *endedSessions) add(ctx context.Context, id string, expires time.Time) error {
+	d := sessionDigest(id)
+	e.mu.Lock()
+	for k, exp := range e.ids {
+		if exp.Before(e.now()) {
+			delete(e.ids, k)
+		}
+	}
+	e.ids[d] = expires
+	e.mu.Unlock()
+	return e.db.EndSession(context.WithoutCancel(ctx), d, expires)
+}
+
+// sessionDigest is what is stored of a session id: enough to recognise it,
+// nothing to sign in with.
+func sessionDigest(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}

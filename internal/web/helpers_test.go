@@ -63,6 +63,7 @@ func newFixture(t *testing.T, tls bool) *fixture {
 
 func (f *fixture) start(t *testing.T, tls bool) {
 	t.Helper()
+	f.keys = nil
 	for _, m := range f.seed.Merchants {
 		if k, err := decodeKey(m.WebhookKey); err == nil {
 			f.keys = append(f.keys, web.WebhookKey{Environment: m.Environment, Key: k})
@@ -71,6 +72,7 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	var err error
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{user(t, "fiona", "finance"), user(t, "oscar", "ops"), user(t, "ada", "admin")},
+		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
 		WebhookKeys: f.keys, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -112,6 +112,49 @@ func TestForgedSessionRefused(t *testing.T) {
 	}
 }
 
+// TestLogoutEndsTheSession: a copy of a session cookie taken before its
+// user logged out is refused afterwards, also once the service has started
+// again on the same database and key; signing in again still works.
+func TestLogoutEndsTheSession(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "fiona")
+	u, _ := url.Parse(f.srv.URL)
+	copied := c.Jar.Cookies(u)
+	// Another program holding the copy (not f.client, whose jar is the
+	// fixture's one client's).
+	thief := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	status := func() int {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/runs", nil)
+		for _, ck := range copied {
+			req.AddCookie(ck)
+		}
+		res, err := thief.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := status(); got != http.StatusOK {
+		t.Fatalf("GET /api/runs with the session before logout: got %d, want 200", got)
+	}
+	res, err := c.Post(f.srv.URL+"/logout", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := status(); got != http.StatusUnauthorized {
+		t.Errorf("GET /api/runs with a copy of the ended session: got %d, want 401", got)
+	}
+	f.start(t, false)
+	if got := status(); got != http.StatusUnauthorized {
+		t.Errorf("after a restart, GET /api/runs with a copy of the ended session: got %d, want 401", got)
+	}
+	if res, _ := get(t, f.login(t, "fiona"), f.srv.URL+"/api/runs"); res.StatusCode != http.StatusOK {
+		t.Errorf("GET /api/runs after signing in again: got %s, want 200", res.Status)
+	}
+}
+
 func TestFinanceMayReadButNotChange(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "fiona")

@@ -57,6 +57,7 @@ type Server struct {
 	handler http.Handler
 	users   map[string]User
 	key     []byte
+	ended   *endedSessions
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelFunc
@@ -88,6 +89,9 @@ func New(opts Options) (*Server, error) {
 		s.users[u.Name] = u
 	}
 	if s.key, err = sessionKey(opts.SessionKey); err != nil {
+		return nil, err
+	}
+	if s.ended, err = loadEndedSessions(opts.DB, opts.Now); err != nil {
 		return nil, err
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())

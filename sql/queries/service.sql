@@ -50,3 +50,14 @@ WHERE id < $1 AND status = 'succeeded' AND coalesce(merchant, '') = (SELECT coal
 
 -- name: order-status
 SELECT status FROM fc_orders WHERE environment = $1 AND id = $2;
+
+-- name: end-session
+-- $1 digest of the session id, $2 its expiry.
+INSERT OR IGNORE INTO ended_sessions VALUES ($1, $2);
+
+-- name: prune-ended-sessions
+-- $1 now: a session past its expiry is refused anyway.
+DELETE FROM ended_sessions WHERE expires_at < $1;
+
+-- name: ended-sessions
+SELECT session_digest, expires_at FROM ended_sessions;
