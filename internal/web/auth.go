@@ -242,10 +242,10 @@ func (e *endedSessions) has(id string) bool {
 // add ends a session here at once, then in the database, and forgets the
 // ended sessions past their expiry (refused anyway).
 func (e *endedSessions) add(ctx context.Context, id string, expires time.Time) error {
-	d := sessionDigest(id)
+	d, now := sessionDigest(id), e.now()
 	e.mu.Lock()
 	for k, exp := range e.ids {
-		if exp.Before(e.now()) {
+		if exp.Before(now) {
 			delete(e.ids, k)
 		}
 	}
