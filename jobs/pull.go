@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
@@ -47,7 +48,7 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 func storedOrder(env recon.Environment, mid string, o flexcharge.Order) store.Order {
 	return store.Order{
 		Environment: string(env), ID: o.ID, ExternalOrderID: o.ExternalOrderID, MID: mid,
-		Amount: o.Amount, Currency: o.CurrencyCode, IsMIT: o.IsMIT, OrderSource: o.OrderSource,
+		Amount: o.Amount, Currency: strings.ToUpper(strings.TrimSpace(o.CurrencyCode)), IsMIT: o.IsMIT, OrderSource: o.OrderSource,
 		SiteID: o.SiteID, SiteURL: o.SiteURL, Descriptor: o.DynamicDescriptor, TransactionID: o.TransactionID,
 		Status: o.Status, StatusName: o.StatusName, PlacedAt: o.OrderPlacedDate.UTC(), CreatedOn: o.CreatedOn.UTC(),
 		ExpiryAt: utc(o.ExpiryDate), IsTestMode: o.IsTestMode,

@@ -17,3 +17,14 @@ func TestStoredOrderTakesTheQueriedMID(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredOrderSpellsItsCurrencyAsISO: a currency code the answer spells
+// in lower case or padded is stored as its ISO code, so that the order's
+// amount compares with the ledger's and formats in the currency's digits.
+func TestStoredOrderSpellsItsCurrencyAsISO(t *testing.T) {
+	for _, answered := range []string{"usd", " USD ", "Usd"} {
+		if got := storedOrder(recon.Production, "P1", flexcharge.Order{ID: "o-1", CurrencyCode: answered}).Currency; got != "USD" {
+			t.Errorf("order answered in %q: stored in %q, want USD", answered, got)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"io"
 	"testing"
 )
 
@@ -16,6 +17,30 @@ func TestCSVGolden(t *testing.T) {
 			}
 			golden(t, def.Name+".csv", buf.String())
 		})
+	}
+}
+
+// TestUnknownCurrencyShowsMinorUnits: an amount in a currency flexrecon does
+// not know (a FlexCharge order may carry any code) is written as the minor
+// units given, beside known ones, and its totals row keeps it apart.
+func TestUnknownCurrencyShowsMinorUnits(t *testing.T) {
+	def := mustParse(t, `-- report: mixed
+-- sheet: S
+-- column: m | M | money:c | 5 | total
+-- column: c | C | text | 5
+SELECT * FROM (VALUES (4851, 'XYZ'), (1999, 'USD'), (50000, 'PHP')) t(m, c) ORDER BY c`)
+	var buf bytes.Buffer
+	if err := WriteCSV(context.Background(), &buf, openDuck(t), def, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "M,C\r\n500.00,PHP\r\n19.99,USD\r\n4851,XYZ\r\n"; got != want {
+		t.Errorf("CSV = %q, want %q", got, want)
+	}
+	if err := WriteWorkbook(context.Background(), io.Discard, openDuck(t), []Definition{def}, Options{}); err != nil {
+		t.Errorf("workbook with an unknown currency: %v", err)
+	}
+	if got, want := moneyFormat("XYZ"), `#,##0 "XYZ"`; got != want {
+		t.Errorf("moneyFormat(XYZ) = %q, want %q", got, want)
 	}
 }
 

@@ -48,9 +48,9 @@ func (v *value) setMoney(raw any, currency string) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := recon.MinorDigits(currency); !ok {
-		return fmt.Errorf("unknown currency %q", currency)
-	}
+	// A currency flexrecon does not know (a FlexCharge order may carry
+	// any code, or none) is kept: its amount shows as the minor units
+	// given, and never fails a workbook finance is waiting for.
 	if n == math.MinInt64 { // has no positive counterpart, so no decimal text
 		return fmt.Errorf("amount %d out of range", n)
 	}

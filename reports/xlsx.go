@@ -452,12 +452,10 @@ func numFmt(base string) *string {
 }
 
 // moneyFormat shows the currency's own number of minor digits and its ISO
-// code, which reads the same in every locale (a "$" would not say which dollar).
+// code, which reads the same in every locale (a "$" would not say which
+// dollar). An unknown currency's amount is its minor units: no decimals.
 func moneyFormat(currency string) string {
-	digits, ok := recon.MinorDigits(currency)
-	if !ok {
-		digits = 2
-	}
+	digits, _ := recon.MinorDigits(currency)
 	f := "#,##0"
 	if digits > 0 {
 		f += "." + strings.Repeat("0", digits)

@@ -1,8 +1,6 @@
 package recon
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -13,14 +11,29 @@ type Money struct {
 	Currency string
 }
 
-// minorDigits lists the ISO 4217 currencies flexrecon accepts and how many
-// minor digits each has. A currency missing here is "unknown" to validation.
-var minorDigits = map[string]int{
-	"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "AUD": 2, "NZD": 2, "CHF": 2,
-	"SEK": 2, "NOK": 2, "DKK": 2, "PLN": 2, "CZK": 2, "MXN": 2, "BRL": 2,
-	"ILS": 2, "ZAR": 2, "SGD": 2, "HKD": 2, "INR": 2, "CNY": 2,
-	"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0,
-	"BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3,
+// minorDigits lists the ISO 4217 currencies flexrecon knows (those in use,
+// and a few withdrawn lately that older exports may still hold) with their
+// minor digits. Funds codes and the 4-digit units of account (CLF, UYW) are
+// left out: cards are not charged in them, and amounts keep at most 3.
+var minorDigits = byDigits(map[int]string{
+	0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF",
+	2: "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN BZD " +
+		"CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD " +
+		"GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL " +
+		"MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK " +
+		"PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL " +
+		"THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG ZWL",
+	3: "BHD IQD JOD KWD LYD OMR TND",
+})
+
+func byDigits(codes map[int]string) map[string]int {
+	out := map[string]int{}
+	for digits, list := range codes {
+		for _, code := range strings.Fields(list) {
+			out[code] = digits
+		}
+	}
+	return out
 }
 
 // MinorDigits reports how many minor digits currency has, and whether it is known.
@@ -38,48 +51,14 @@ func Currencies() map[string]int {
 	return out
 }
 
-// ErrAmount is returned for text that is not an exact decimal amount in its currency.
-var ErrAmount = errors.New("not an exact decimal amount")
-
-// ParseMoney reads decimal major-unit text ("19.99", "-5", "1200.5") exactly
-// into minor units of currency. More fraction digits than the currency has is
-// an error, never a rounding.
-func ParseMoney(text, currency string) (Money, error) {
-	digits, ok := MinorDigits(currency)
-	if !ok {
-		return Money{}, fmt.Errorf("unknown currency %q", currency)
-	}
-	whole, frac, hasDot := strings.Cut(strings.TrimSpace(text), ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	if whole == "" || !allDigits(whole) || !allDigits(frac) || len(frac) > digits || (hasDot && frac == "") {
-		return Money{}, fmt.Errorf("%q: %w with at most %d decimals", text, ErrAmount, digits)
-	}
-	minor, err := strconv.ParseInt(whole+frac+strings.Repeat("0", digits-len(frac)), 10, 64)
-	if err != nil {
-		return Money{}, fmt.Errorf("%q: %w", text, ErrAmount)
-	}
-	if neg {
-		minor = -minor
-	}
-	return Money{Minor: minor, Currency: currency}, nil
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // String formats m as decimal major units followed by the currency ("19.99 USD").
 func (m Money) String() string {
 	return m.Decimal() + " " + m.Currency
 }
 
-// Decimal formats m as exact decimal major units without the currency ("19.99").
+// Decimal formats m as exact decimal major units without the currency
+// ("19.99"). A currency it does not know has no known number of decimals,
+// so its amount shows as the minor units given, never guessed into major units.
 func (m Money) Decimal() string {
 	digits, _ := MinorDigits(m.Currency)
 	sign, minor := "", m.Minor

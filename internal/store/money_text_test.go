@@ -15,6 +15,7 @@ func TestMoneyTextMatchesGo(t *testing.T) {
 		{Minor: 1000, Currency: "USD"}, {Minor: 1999, Currency: "USD"}, {Minor: 5, Currency: "USD"},
 		{Minor: 0, Currency: "USD"}, {Minor: -5, Currency: "EUR"}, {Minor: -123456, Currency: "USD"},
 		{Minor: 1000, Currency: "JPY"}, {Minor: 1, Currency: "KWD"}, {Minor: 9223372036854775807, Currency: "USD"},
+		{Minor: 50000, Currency: "PHP"}, {Minor: 4851, Currency: "usd"}, {Minor: 4851, Currency: ""},
 	} {
 		rows, err := db.Query(context.Background(), "SELECT money_text($1, $2)", m.Minor, m.Currency)
 		if err != nil {
