@@ -551,3 +551,44 @@ func TestIngestMemoryLimit(t *testing.T) {
 		t.Errorf("memory limit after loading: %q, want %q back", got, work)
 	}
 }
+
+// TestIngestAmountsEndingInZeros: zeros that end a fraction add no places,
+// so an exact amount loads whatever its text (a typed Parquet column writes
+// every currency with the column's scale), and only a digit the currency
+// cannot hold is quarantined.
+func TestIngestAmountsEndingInZeros(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	row := func(tx, amount, currency string) string {
+		return "M001,O-" + tx + "," + tx + ",2026-11-23T10:00:00Z," + amount + "," + currency + ",approved,CIT,https://a.example,A\n"
+	}
+	amounts := "SELECT transaction_id, amount FROM ledger_tx ORDER BY transaction_id"
+	major := writeFile(t, "major_2026-11-23.csv", header+row("T1", "19.990", "USD")+row("T2", "1000.000", "JPY")+
+		row("T3", "1.2340", "KWD")+row("T4", "12.3450", "USD")+row("T5", "10.", "USD"))
+	minor := writeFile(t, "minor_2026-11-23.csv", header+row("T1", "1999.0", "USD")+row("T2", "1999.5", "USD")+row("T3", "-5.00", "USD"))
+	parquet := filepath.Join(t.TempDir(), "typed_2026-11-23.parquet")
+	dump(t, MustOpenDB(t), fmt.Sprintf("COPY (SELECT * REPLACE (CAST(amount AS DECIMAL(18, 3)) AS amount) FROM read_csv('%s', all_varchar = true) WHERE transaction_id IN ('T1', 'T2', 'T3')) TO '%s' (FORMAT parquet)", major, parquet))
+	tests := []struct {
+		name, path, unit string
+		want             [][]string
+		quarantined      int64
+	}{
+		{"major units", major, "", [][]string{{"T1", "1999"}, {"T2", "1000"}, {"T3", "1234"}}, 2},
+		{"minor units", minor, "minor", [][]string{{"T1", "1999"}, {"T3", "-5"}}, 1},
+		{"parquet DECIMAL(18, 3)", parquet, "", [][]string{{"T1", "1999"}, {"T2", "1000"}, {"T3", "1234"}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			out, err := loadMapped(t, db, tt.path, ledger.Mapping{AmountUnit: tt.unit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Quarantined != tt.quarantined {
+				t.Errorf("quarantined %d rows (%+v), want %d", out.Quarantined, out.Problems, tt.quarantined)
+			}
+			if diff := cmp.Diff(tt.want, dump(t, db, amounts)); diff != "" {
+				t.Errorf("stored amounts (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -114,12 +114,14 @@ DROP TABLE IF EXISTS line_shifts;
 -- number: the amount as a number, when it is written as one: whole minor
 -- units, or a major-unit decimal (its places checked against the currency,
 -- which has at most 3, once it is known; a longer fraction is rounded here
--- but never stored). DECIMAL(18, 3) is an int64 (DECIMAL(38, x) would be a
+-- but never stored). Zeros that end a fraction are no places: "19.990" is
+-- exactly 19.99, and a typed Parquet column (DECIMAL(18, 3), DOUBLE) is
+-- written so whatever the currency; whole minor units may end in ".0". DECIMAL(18, 3) is an int64 (DECIMAL(38, x) would be a
 -- 128-bit cast, 100 times slower): at most 12 whole digits, so that the
 -- amount in minor units (times up to 1000) still fits it; a larger amount
 -- is quarantined, not an overflow that stops the file.
 {{define "number"}}
-{{- if .Minor}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,18}') THEN CAST(amount AS BIGINT) END
+{{- if .Minor}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,18}(\.0+)?') THEN CAST(split_part(amount, '.', 1) AS BIGINT) END
 {{- else}}CASE WHEN regexp_full_match(amount, '-?[0-9]{1,12}(\.[0-9]+)?') THEN CAST(amount AS DECIMAL(18, 3)) END
 {{- end}}
 {{- end}}
@@ -151,7 +153,7 @@ DROP TABLE IF EXISTS line_shifts;
             TRY_CAST(status AS tx_status) AS status_value, TRY_CAST(initiator AS tx_initiator) AS initiator_value,
             TRY_CAST(coalesce(channel, 'web') AS tx_channel) AS channel_value,
             TRY_CAST(coalesce(environment, 'production') AS environment) AS environment_value,
-            {{template "number" .}} AS number, length(coalesce(split_part(amount, '.', 2), '')) AS places,
+            {{template "number" .}} AS number, length(rtrim(coalesce(split_part(amount, '.', 2), ''), '0')) AS places,
             {{template "digits" .}} AS digits
         FROM (
             SELECT card_hit, {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
