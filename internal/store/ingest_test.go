@@ -592,3 +592,31 @@ func TestIngestAmountsEndingInZeros(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrectionLeavesEarlierRunsAsTheyWere: the renumbering a correction
+// brings to another file's repeat does not change what an earlier run
+// judged that row as.
+func TestCorrectionLeavesEarlierRunsAsTheyWere(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	const tx1 = "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,declined,CIT,https://a.example\n"
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	load := func(name, body string) {
+		if _, err := loadFile(t, db, writeFile(t, name, body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load("ledger_2026-11-23.csv", header+tx1)
+	load("ledger_2026-11-24.csv", header+"M001,ORD-2,TX-2,2026-11-24T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n"+tx1)
+	first := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	w := store.Window{Start: first, End: first.AddDate(0, 0, 2), FirstDay: first, LastDay: first.AddDate(0, 0, 1)}
+	if _, err := db.Classify(ctx, 1, w, w.End); err != nil {
+		t.Fatal(err)
+	}
+	run1 := "SELECT f.name, r.occurrence FROM results r JOIN ledger_files f ON f.id = r.file_id WHERE r.run_id = 1 ORDER BY ALL"
+	before := dump(t, db, run1)
+	load("ledger_2026-11-23_v2.csv", header+"M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n")
+	if diff := cmp.Diff(before, dump(t, db, run1)); diff != "" {
+		t.Errorf("run 1's rows after a later correction (-before +after):\n%s", diff)
+	}
+}

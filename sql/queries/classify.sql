@@ -193,7 +193,7 @@ JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 -- name: classify-results
 -- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all).
 INSERT INTO verdicts BY NAME
-SELECT $1 AS run_id, j.file_id, j.line, j.switch_state, j.switch_id,
+SELECT $1 AS run_id, j.file_id, j.line, j.occurrence, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment,
     j.registered_site AS site_url, j.registry_mid AS mid, j.transmit_key, j.transmit_state,
     a.order_key AS fc_order_id, a.fc_status,
