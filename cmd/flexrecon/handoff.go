@@ -24,7 +24,7 @@ func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request
 		return fmt.Errorf("%w: set FLEXRECON_USER and FLEXRECON_PASSWORD (an ops user) to hand the run to it", store.ErrBusy)
 	}
 	body, err := json.Marshal(web.RunRequest{From: req.From.Format(time.DateOnly), To: req.To.Format(time.DateOnly),
-		Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, Wait: true})
+		Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, AsOf: req.AsOf.Format(time.RFC3339Nano), Wait: true})
 	if err != nil {
 		return err
 	}

@@ -211,10 +211,14 @@ func TestCrossSiteFormRefused(t *testing.T) {
 func TestRunPagesAndDownloads(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true})
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
+		"as_of": f.plan.AsOf.Format(time.RFC3339)})
 	var run store.Run
 	if err := json.Unmarshal([]byte(body), &run); err != nil || res.StatusCode != http.StatusOK || run.Status != "succeeded" {
 		t.Fatalf("POST /api/runs wait: got %s %s, want 200 and a succeeded run", res.Status, body)
+	}
+	if !run.AsOf.Equal(f.plan.AsOf) {
+		t.Errorf("POST /api/runs as_of %v: the run judged as of %v", f.plan.AsOf, run.AsOf)
 	}
 	base := fmt.Sprintf("%s/runs/%d", f.srv.URL, run.ID)
 	pages := map[string][]string{
@@ -293,7 +297,8 @@ func TestBackgroundRunFromForm(t *testing.T) {
 func TestBadRunRequests(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "ada")
-	for _, body := range []any{map[string]any{"from": "23/11/2026"}, map[string]any{"from": "2026-11-23", "to": "2026-11-01"}, "nonsense"} {
+	for _, body := range []any{map[string]any{"from": "23/11/2026"}, map[string]any{"from": "2026-11-23", "to": "2026-11-01"},
+		map[string]any{"from": "2026-11-23", "as_of": "tomorrow"}, "nonsense"} {
 		if res, b := postJSON(t, c, f.srv.URL+"/api/runs", body); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("POST /api/runs %v: got %s %s, want 400", body, res.Status, b)
 		}

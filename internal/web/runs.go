@@ -20,15 +20,24 @@ type RunRequest struct {
 	Merchant string `json:"merchant"`
 	DryRun   bool   `json:"dry_run"`
 	Backfill bool   `json:"backfill"`
+	// AsOf is the run's clock (RFC 3339), for a run judged as of another
+	// time than now (flexrecon reconcile --as-of handed over); "" is now.
+	AsOf string `json:"as_of"`
 	// Wait makes the call return when the run ends, with the run; otherwise
 	// it returns at once and the run goes on in the background.
 	Wait bool `json:"wait"`
 }
 
-// Request turns r into a chain request judged as of now.
+// Request turns r into a chain request judged as of r.AsOf, or now.
 func (r RunRequest) Request(now time.Time) (jobs.Request, error) {
 	req := jobs.Request{Kind: "adhoc", AsOf: now.UTC(), Merchant: r.Merchant, DryRun: r.DryRun, Backfill: r.Backfill}
 	var err error
+	if r.AsOf != "" {
+		if req.AsOf, err = time.Parse(time.RFC3339, r.AsOf); err != nil {
+			return req, fmt.Errorf("as_of: want an RFC 3339 time")
+		}
+		req.AsOf = req.AsOf.UTC()
+	}
 	if req.From, err = time.Parse(time.DateOnly, r.From); err != nil {
 		return req, fmt.Errorf("from: want YYYY-MM-DD")
 	}
@@ -86,7 +95,7 @@ func describe(req jobs.Request) string {
 	if req.DryRun {
 		d += " (dry run)"
 	}
-	return d
+	return d + " as of " + req.AsOf.Format(time.RFC3339)
 }
 
 func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
