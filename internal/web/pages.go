@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/flexcharge/flexrecon/internal/store"
 )
@@ -108,8 +110,8 @@ func (s *Server) diffCounts(r *http.Request, id, prev int64) ([]countDiff, error
 		out = append(out, countDiff{State: c.State, N: c.N, Prev: before[c.State], Delta: c.N - before[c.State]})
 		delete(before, c.State)
 	}
-	for st, n := range before {
-		out = append(out, countDiff{State: st, Prev: n, Delta: -n})
+	for _, st := range slices.Sorted(maps.Keys(before)) { // the same order on every view
+		out = append(out, countDiff{State: st, Prev: before[st], Delta: -before[st]})
 	}
 	return out, nil
 }
