@@ -53,3 +53,31 @@ func TestOldRunsManifestStays(t *testing.T) {
 		t.Errorf("run %d's manifest, rendered after the correction:\n%s\nwant the original export loaded and no correction", first.ID, m)
 	}
 }
+
+// TestFailedStageKeepsItsEnd: the stage a run failed in records when it
+// ended and why, as the stages before it record theirs.
+func TestFailedStageKeepsItsEnd(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	env.Output = filepath.Join(dir, "not-a-folder")
+	if err := os.WriteFile(env.Output, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
+	if err == nil || run.Status != "failed" {
+		t.Fatalf("run writing its workbook into a file: %v, status %q; want it failed", err, run.Status)
+	}
+	stages, err := env.DB.RunStages(t.Context(), run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := stages[len(stages)-1]
+	if last.Stage != "workbook" || !last.FinishedAt.Valid || !strings.HasPrefix(last.Detail, "failed: ") {
+		t.Errorf("run %d's last stage: %+v; want the workbook, ended, its detail saying why it failed", run.ID, last)
+	}
+}

@@ -109,6 +109,12 @@ func (r *run) stage(ctx context.Context, s step) error {
 	}
 	rows, detail, err := s.run(ctx, r)
 	if err != nil {
+		// The stage that failed keeps its end and why, as the others keep
+		// theirs; a stop does not stop this record of it.
+		ctx := context.WithoutCancel(ctx)
+		if ferr := r.env.DB.FinishStage(ctx, r.id, s.name, time.Now().UTC(), rows, "failed: "+err.Error()); ferr != nil {
+			r.env.Logger.Error("record failed stage", "run", r.id, "stage", s.name, "err", ferr)
+		}
 		return err
 	}
 	r.env.Logger.Info("stage finished", "run", r.id, "stage", s.name, "rows", rows, "detail", detail,
