@@ -52,5 +52,6 @@ lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt would change the files above" && exit 1)
 
+## build: the binary, stamped with its commit (runs record the version they ran)
 build:
-	$(GO) build -o bin/flexrecon ./cmd/flexrecon
+	$(GO) build -buildvcs=true -o bin/flexrecon ./cmd/flexrecon

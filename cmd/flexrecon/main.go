@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"syscall"
 	_ "time/tzdata" // partners' zones work on machines without a zone database
@@ -17,6 +18,29 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
+
+// buildVersion is version, with the commit the binary was built from when
+// go build stamped one ("0.1.0-dev+1a2b3c4d5e6f", ".dirty" for uncommitted
+// changes): runs record it, and two builds' runs must be told apart.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	rev, dirty := "", ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value[:min(12, len(s.Value))]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = ".dirty"
+		}
+	}
+	if rev == "" {
+		return version
+	}
+	return version + "+" + rev + dirty
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

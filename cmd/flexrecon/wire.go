@@ -13,7 +13,7 @@ import (
 
 // openEnv wires the chain from a configuration for this program.
 func openEnv(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jobs.Env, error) {
-	return wire.Open(ctx, cfg, wire.Options{Logger: logger, Version: version, Progress: isTerminal(os.Stderr)})
+	return wire.Open(ctx, cfg, wire.Options{Logger: logger, Version: buildVersion(), Progress: isTerminal(os.Stderr)})
 }
 
 func isTerminal(f *os.File) bool {
