@@ -4,7 +4,7 @@ import "context"
 
 // Change is one transaction's change between two runs.
 type Change struct {
-	Kind          string `db:"kind"` // newly_matched | newly_broken | pending_settled | pushed | confirmed
+	Kind          string `db:"kind"` // newly_matched | newly_broken | pending_settled | removed | pushed | confirmed
 	Merchant      string `db:"partner_merchant_id"`
 	TransactionID string `db:"transaction_id"`
 	Occurrence    int    `db:"occurrence"`
@@ -13,7 +13,7 @@ type Change struct {
 }
 
 // ChangeKinds lists the kinds of Change in report order.
-var ChangeKinds = []string{"newly_matched", "newly_broken", "pending_settled", "pushed", "confirmed"}
+var ChangeKinds = []string{"newly_matched", "newly_broken", "pending_settled", "removed", "pushed", "confirmed"}
 
 // SameWindowRunBefore is the latest succeeded run before runID over the same window
 // and merchant, or 0.

@@ -82,3 +82,27 @@ func TestRunDiff(t *testing.T) {
 		t.Errorf("diff of runs %d and %d: %v, %v; want no change", third, fourth, got, err)
 	}
 }
+
+// TestRunDiffSeesRowsComeAndGo: a correction of the day that adds a decline
+// FlexCharge never saw and takes a transaction away shows both in the diff.
+func TestRunDiffSeesRowsComeAndGo(t *testing.T) {
+	ctx := context.Background()
+	d1, t1, d9 := row("D1", keyed), row("T1", approved, keyed), row("D9", keyed)
+	db := classify(t, scenario{rows: []tx{d1, t1}, orders: []store.Order{order(d1, "F1", 7)}, unjudged: true})
+	first := run(t, db)
+	if _, err := loadFile(t, db, writeLedger(t, []tx{d1, d9}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	second := run(t, db)
+	got, err := db.Diff(ctx, first, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{
+		{"newly_broken", "M1", "D9", 1, "", "transmitted/missed_evaluate"},
+		{"removed", "M1", "T1", 1, "transmitted", ""},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
+	}
+}

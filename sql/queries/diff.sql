@@ -12,6 +12,9 @@ WHERE p.id < n.id AND p.window_from = n.window_from AND p.window_to = n.window_t
 -- A transaction is matched when FlexCharge's side agrees with the ledger:
 -- it has a transmit key (or none was expected), a decline whose profile was
 -- on has an order, and no field, switch or environment finding stands.
+-- A transaction only run $2 judged (a late file, a correction's new row) is
+-- newly matched or newly broken as it stands, its before empty; one only
+-- run $1 judged (a correction took it away) is removed.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
 -- holds that key and judges the transaction matched (pushes confirmed by an
 -- earlier diff are not listed again).
@@ -30,20 +33,26 @@ v AS (
     WHERE r.run_id IN ($1, $2)
 ),
 pairs AS (
-    SELECT n.partner_merchant_id, n.transaction_id, n.occurrence, o.state AS before, n.state AS after,
-        o.matched AS was_matched, n.matched AS is_matched, o.outcome_state AS was_outcome, n.outcome_state AS outcome,
-        n.transmit_key
-    FROM v n JOIN v o ON o.run_id = $1 AND n.run_id = $2 AND o.partner_merchant_id = n.partner_merchant_id
+    SELECT coalesce(n.partner_merchant_id, o.partner_merchant_id) AS partner_merchant_id,
+        coalesce(n.transaction_id, o.transaction_id) AS transaction_id, coalesce(n.occurrence, o.occurrence) AS occurrence,
+        coalesce(o.state, '') AS before, coalesce(n.state, '') AS after,
+        coalesce(o.matched, false) AS was_matched, n.matched AS is_matched, o.run_id IS NOT NULL AS was_judged,
+        n.run_id IS NOT NULL AS is_judged, o.outcome_state AS was_outcome, n.outcome_state AS outcome
+    FROM (SELECT * FROM v WHERE run_id = $2) n
+    FULL JOIN (SELECT * FROM v WHERE run_id = $1) o ON o.partner_merchant_id = n.partner_merchant_id
         AND o.transaction_id = n.transaction_id AND o.occurrence = n.occurrence
 )
 SELECT 'newly_matched' AS kind, partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
 WHERE is_matched AND NOT was_matched
 UNION ALL
 SELECT 'newly_broken', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
-WHERE was_matched AND NOT is_matched
+WHERE NOT is_matched AND (was_matched OR NOT was_judged)
 UNION ALL
 SELECT 'pending_settled', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
 WHERE was_outcome = 'pending' AND outcome <> 'pending'
+UNION ALL
+SELECT 'removed', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+WHERE NOT is_judged
 UNION ALL
 SELECT 'pushed', p.partner_merchant_id, p.transaction_id, 1, '', coalesce(p.transmit_key, '') FROM pushes p
 WHERE p.run_id = $2 AND p.outcome = 'pushed'
