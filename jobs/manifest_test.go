@@ -81,3 +81,40 @@ func TestFailedStageKeepsItsEnd(t *testing.T) {
 		t.Errorf("run %d's last stage: %+v; want the workbook, ended, its detail saying why it failed", run.ID, last)
 	}
 }
+
+// TestManifestListsEveryFileJudged: a run that loads nothing new still lists
+// an export named for another day whose rows it judged.
+func TestManifestListsEveryFileJudged(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	body, err := os.ReadFile(filepath.Join(dir, gen.InboxDir, "ledger_2026-11-23.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(body), "\n")
+	late := lines[0] + lines[1] // the header and one of the day's rows, in a file named for the day before
+	if err := os.WriteFile(filepath.Join(dir, gen.InboxDir, "ledger_2026-11-22.csv"), []byte(late), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	req := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}
+	if _, err := env.Reconcile(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	second, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := jobs.ExportCSV(t.Context(), env, second.ID, out); err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := os.ReadFile(filepath.Join(out, "manifest.csv"))
+	if !strings.Contains(string(manifest), "Input file ledger_2026-11-22.csv") {
+		t.Errorf("run %d's manifest:\n%s\nwant the export named for 2026-11-22, whose row it judged", second.ID, manifest)
+	}
+}

@@ -6,6 +6,9 @@
 -- Times are UTC, whatever the zone of the process. Input files are those
 -- of the window as the run found them: a file loaded after it, or the
 -- correction that replaced one later, does not change an old run's manifest.
+-- They are the files of the window's days, those the run loaded, those whose
+-- rows it judged (an export named for another day), and the transmit logs
+-- whose keys it could use.
 WITH run AS (SELECT * FROM runs WHERE id = $1)
 SELECT item, value FROM (
     SELECT 1 AS k, 'Run' AS item, CAST(id AS VARCHAR) AS value FROM run
@@ -27,7 +30,9 @@ SELECT item, value FROM (
         || ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined, sha256 ' || f.sha256
         || CASE WHEN f.reason IS NOT NULL THEN '; ' || f.reason ELSE '' END
         FROM ledger_files f CROSS JOIN run LEFT JOIN ledger_files later ON later.id = f.replaced_by
-        WHERE (f.business_date BETWEEN run.window_from AND run.window_to OR f.run_id = $1)
+        WHERE (f.business_date BETWEEN run.window_from AND run.window_to OR f.run_id = $1
+               OR f.id IN (SELECT file_id FROM verdicts WHERE run_id = $1)
+               OR f.id IN (SELECT file_id FROM transmit_log WHERE transmitted_at >= CAST(run.window_from AS TIMESTAMPTZ) - INTERVAL 2 DAY))
           AND f.loaded_at <= coalesce(run.finished_at, now())
 )
 ORDER BY k
