@@ -118,3 +118,39 @@ func TestManifestListsEveryFileJudged(t *testing.T) {
 		t.Errorf("run %d's manifest:\n%s\nwant the export named for 2026-11-22, whose row it judged", second.ID, manifest)
 	}
 }
+
+// TestOldRunsSitesStay: FlexCharge changing its orders after a run does not
+// change the run's Sites sheet read again later.
+func TestOldRunsSitesStay(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := func() string {
+		out := t.TempDir()
+		if _, err := jobs.ExportCSV(t.Context(), env, run.ID, out); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "sites.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	before := sites()
+	rows, err := env.DB.Query(t.Context(), "UPDATE fc_orders SET amount = amount + 1, site_url = 'https://moved.example'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if after := sites(); after != before {
+		t.Errorf("run %d's Sites sheet after FlexCharge changed its orders:\n%s\nwant it as the run wrote it:\n%s", run.ID, after, before)
+	}
+}

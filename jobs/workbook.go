@@ -15,8 +15,12 @@ import (
 const allMerchants = ""
 
 // writeWorkbook writes the run's workbook, covering every merchant, and
-// records its path on the run.
+// records its path on the run. What its reports read of FlexCharge's orders
+// is kept first: a download later shows the same figures.
 func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
+	if err := r.env.DB.KeepOrderSites(ctx, r.id); err != nil {
+		return 0, "", err
+	}
 	path, err := r.env.workbook(ctx, r.id, allMerchants, r.env.Output)
 	if err != nil {
 		return 0, "", err

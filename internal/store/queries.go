@@ -79,6 +79,7 @@ type Queries struct {
 	InsertRun           string `query:"insert-run"`
 	FinishRun           string `query:"finish-run"`
 	SetRunWorkbook      string `query:"set-run-workbook"`
+	KeepOrderSites      string `query:"keep-order-sites"`
 	StartStage          string `query:"start-stage"`
 	FinishStage         string `query:"finish-stage"`
 	GetRun              string `query:"get-run"`

@@ -55,6 +55,13 @@ func (db *DB) SetRunWorkbook(ctx context.Context, id int64, path string) error {
 	return wrapf(err, "record workbook of run %d", id)
 }
 
+// KeepOrderSites keeps the FlexCharge side of the run's Sites sheet as the
+// orders are now, so that its workbook read later is the one it wrote.
+func (db *DB) KeepOrderSites(ctx context.Context, id int64) error {
+	_, err := db.db.ExecContext(ctx, db.q.KeepOrderSites, id)
+	return wrapf(err, "keep the orders of run %d by site", id)
+}
+
 // StartStage and FinishStage time a stage of a run.
 func (db *DB) StartStage(ctx context.Context, runID int64, stage string, at time.Time) error {
 	_, err := db.db.ExecContext(ctx, db.q.StartStage, runID, stage, at)

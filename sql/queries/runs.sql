@@ -45,3 +45,7 @@ SELECT r.partner_merchant_id, r.transaction_id, r.occurrence, r.transmit_state, 
 FROM results r LEFT JOIN findings f ON f.run_id = r.run_id AND f.partner_merchant_id = r.partner_merchant_id
     AND f.transaction_id = r.transaction_id AND f.occurrence = r.occurrence
 WHERE r.run_id = $1 GROUP BY ALL ORDER BY 1, 2, 3;
+
+-- name: keep-order-sites
+-- The FlexCharge side of run $1's Sites sheet, kept as the run found it.
+INSERT INTO run_order_sites SELECT $1, * FROM order_sites($1);

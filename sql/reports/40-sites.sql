@@ -16,30 +16,18 @@
 -- holds. Drift is FlexCharge orders less ledger declines with an order: where
 -- FlexCharge files an order under another site or descriptor than the ledger,
 -- one row shows a surplus and another the same shortfall; an orphan shows as
--- a surplus. $2 is a merchant, '' for every merchant. r is read twice; left
--- to DuckDB it would be materialised, every column of the run's results.
-WITH r AS NOT MATERIALIZED (
-    SELECT * FROM results WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
-),
-ledger AS (
+-- a surplus. $2 is a merchant, '' for every merchant.
+WITH ledger AS (
     SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
         count(*) AS ledger_transactions, sum(amount) AS ledger_amount,
         count(*) FILTER (fc_order_id IS NOT NULL) AS ledger_evaluated
-    FROM r GROUP BY ALL
-),
-linked AS (
-    SELECT partner_merchant_id AS merchant, fc_order_id AS id FROM r WHERE fc_order_id IS NOT NULL
-    UNION
-    SELECT coalesce(f.partner_merchant_id, ''), o.id
-    FROM findings f JOIN fc_orders o ON o.id = f.fc_order_id
-    WHERE f.run_id = $1 AND f.category = 'orphan_order' AND ($2 = '' OR f.partner_merchant_id = $2)
-),
-fc AS (
-    SELECT l.merchant, coalesce(o.site_url, '') AS site, coalesce(o.descriptor, '') AS descriptor, o.currency,
-        count(*) AS fc_orders, sum(o.amount) AS fc_amount
-    FROM linked l
-    JOIN fc_orders o ON o.id = l.id
+    FROM results WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
     GROUP BY ALL
+),
+-- The FlexCharge side as the run's workbook stage kept it (run_order_sites),
+-- so that the sheet downloaded later is the sheet the run wrote.
+fc AS (
+    SELECT * EXCLUDE (run_id) FROM run_order_sites WHERE run_id = $1 AND ($2 = '' OR merchant = $2)
 )
 SELECT merchant, site, descriptor, currency,
     coalesce(ledger_transactions, 0) AS ledger_transactions, CAST(coalesce(ledger_amount, 0) AS BIGINT) AS ledger_amount,
