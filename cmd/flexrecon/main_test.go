@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/store"
 )
 
 // TestBadConfigWritesNothing runs reconcile on a configuration with an
@@ -65,5 +67,27 @@ func TestMemoryLimitReachesDuckDB(t *testing.T) {
 	}
 	if got != "2.3 GiB" { // DuckDB shows the default 2.5GB (10^9 bytes) in GiB
 		t.Errorf("memory_limit = %q, want the default 2.5GB", got)
+	}
+}
+
+// TestNextCommandFailsADeadRun: a run left running by a process that died
+// (here: started, never finished, the database closed under it) is failed by
+// whichever command opens the database next, not only by serve.
+func TestNextCommandFailsADeadRun(t *testing.T) {
+	f := newFixture(t, 10)
+	env := f.openEnv(t)
+	run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: f.request().From,
+		WindowTo: f.request().To, AsOf: f.plan.AsOf, StartedAt: time.Now().UTC(), ConfigHash: "h", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.DB.Close()
+	var out bytes.Buffer
+	if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"runs", "--config", filepath.Join(f.dir, gen.ConfigFile)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.env(t).DB.GetRun(context.Background(), run.ID)
+	if err != nil || got.Status != "failed" {
+		t.Errorf("run %d after the next command: %q, %v; want failed", run.ID, got.Status, err)
 	}
 }

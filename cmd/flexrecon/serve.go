@@ -32,9 +32,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer env.DB.Close()
-	if err := env.DB.AbandonRunning(ctx, time.Now().UTC()); err != nil {
-		return err
-	}
 	h, err := newWeb(cfg, env, logger)
 	if err != nil {
 		return err

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -104,5 +106,33 @@ func TestRunDiffSeesRowsComeAndGo(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
+	}
+}
+
+// TestAbandonedRunEndsWhenLastSeen: a run a dead process left running is
+// failed, ending when its last stage was seen at work, and says when it was
+// found.
+func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastSeen := asOf.Add(3 * time.Minute)
+	if err := db.StartStage(ctx, r.ID, "classify", lastSeen); err != nil {
+		t.Fatal(err)
+	}
+	found := asOf.Add(5 * time.Hour)
+	if err := db.AbandonRunning(ctx, found); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.GetRun(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "failed" || !got.FinishedAt.Time.Equal(lastSeen) || !strings.Contains(got.Error, found.Format(time.RFC3339)) {
+		t.Errorf("abandoned run: status %q, finished %v, error %q; want failed, finished %v, the error saying it was found at %v",
+			got.Status, got.FinishedAt.Time, got.Error, lastSeen, found)
 	}
 }

@@ -88,7 +88,8 @@ func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 	return rs, wrapf(err, "list runs")
 }
 
-// AbandonRunning fails runs a dead process left running.
+// AbandonRunning fails runs a dead process left running, ending each when
+// it was last seen at work; now is when they were found.
 func (db *DB) AbandonRunning(ctx context.Context, at time.Time) error {
 	_, err := db.db.ExecContext(ctx, db.q.AbandonRunning, at)
 	return wrapf(err, "abandon unfinished runs")

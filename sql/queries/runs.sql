@@ -26,8 +26,11 @@ SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS mercha
 FROM runs ORDER BY id DESC LIMIT $1;
 
 -- name: abandon-running
--- Runs left 'running' by a process that died are failed at start-up.
-UPDATE runs SET status = 'failed', finished_at = $1, error = 'the process running it stopped before it finished'
+-- Runs left 'running' by a process that died are failed when the database
+-- is next opened ($1, now): they end when they were last seen at work.
+UPDATE runs SET status = 'failed',
+    finished_at = coalesce((SELECT max(coalesce(s.finished_at, s.started_at)) FROM run_stages s WHERE s.run_id = runs.id), started_at),
+    error = 'the process running it stopped before it finished (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
 WHERE status = 'running';
 
 -- name: run-state-counts
