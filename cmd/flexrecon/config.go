@@ -5,7 +5,7 @@ import "context"
 func (m *Main) config(ctx context.Context, args []string) error {
 	fs := m.flags("config", "--config F")
 	cfgPath := fs.String("config", "", "configuration file")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

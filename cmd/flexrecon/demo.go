@@ -22,7 +22,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "var/demo", "folder for the demo's data, database and workbook (emptied first)")
 	rows := fs.Int("rows", 5000, "ledger transactions to generate")
 	seed := fs.Uint64("seed", 7, "random seed")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(*dir); err != nil {

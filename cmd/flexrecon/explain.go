@@ -19,7 +19,7 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 	fs.StringVar(&q.TransactionID, "transaction", "", "gateway transaction id")
 	fs.StringVar(&q.OrderID, "order", "", "merchant order id or FlexCharge order id")
 	fs.Int64Var(&q.RunID, "run", 0, "the run whose verdicts to explain (default: the latest succeeded run that judged it)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if (q.TransactionID == "") == (q.OrderID == "") {

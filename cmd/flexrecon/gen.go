@@ -17,7 +17,7 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	days := fs.Int("days", 1, "business days ending at --date")
 	sandboxURL := fs.String("sandbox-url", "http://127.0.0.1:8089", "FlexCharge sandbox the generated config points at")
 	keyRate := fs.Float64("key-rate", 0.95, "share of expected transactions exported with a transmit key; the rest are pushed")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	last, err := time.Parse(time.DateOnly, *date)

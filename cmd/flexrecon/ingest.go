@@ -20,7 +20,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	check := fs.String("check", "", "the ledger file to check")
 	cfgPath := fs.String("config", "", "configuration file, for the source's format, mapping and zone")
 	source := fs.String("source", "", "the configured source whose format and mapping apply")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *check == "" {

@@ -106,6 +106,20 @@ func (m *Main) usage() {
 }
 
 // flags makes a subcommand's flag set, printing its usage to Stderr.
+// parse reads args into fs. Nothing may follow the flags: the flag package
+// stops at the first word that is not one, so a stray word ("--from
+// 2026-11-23 2026-11-24 --dry-run") silently dropped every flag after it.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("%s: unexpected %q: options are flags (--name value), and nothing may follow them", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
 func (m *Main) flags(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)

@@ -91,3 +91,19 @@ func TestNextCommandFailsADeadRun(t *testing.T) {
 		t.Errorf("run %d after the next command: %q, %v; want failed", run.ID, got.Status, err)
 	}
 }
+
+// TestStrayWordRefused: a word among the flags stops the command before it
+// does anything, instead of dropping every flag after it (here --dry-run:
+// the run would have pushed for real).
+func TestStrayWordRefused(t *testing.T) {
+	f := newFixture(t, 10)
+	var out bytes.Buffer
+	err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--config",
+		filepath.Join(f.dir, gen.ConfigFile), "--from", f.plan.From, f.plan.From, "--dry-run"})
+	if err == nil || !strings.Contains(err.Error(), `unexpected "`+f.plan.From+`"`) {
+		t.Errorf("reconcile with a stray word: %v, want it refused naming the word", err)
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "var")); !os.IsNotExist(err) {
+		t.Error("the refused command opened the database")
+	}
+}

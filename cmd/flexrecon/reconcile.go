@@ -20,7 +20,7 @@ func (m *Main) reconcile(ctx context.Context, args []string) error {
 	backfill := fs.Bool("backfill", false, "also push transactions older than push.max_age")
 	asOf := fs.String("as-of", "", "the run's clock, RFC 3339 (default: now)")
 	verbose := fs.Bool("v", false, "log each stage")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	req, err := request("adhoc", *from, *to, *asOf)

@@ -17,7 +17,7 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	diff := fs.Int64("diff", 0, "compare run N with the previous run of the same window and merchant")
 	against := fs.Int64("against", 0, "compare with this run instead of the previous one")
 	limit := fs.Int("limit", 20, "runs to list; changes to print per kind")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, m, *cfgPath)

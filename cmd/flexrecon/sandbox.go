@@ -22,7 +22,7 @@ func (m *Main) sandbox(ctx context.Context, args []string) error {
 	fs.IntVar(&faults.Burst429, "burst429", 0, "every Nth request starts a burst of 429s (0: never)")
 	fs.Float64Var(&faults.DropRate, "drop-rate", 0, "fraction of connections dropped without an answer")
 	webhook := fs.String("webhook-url", "", "where to deliver signed webhooks")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	seed, err := loadSeed(*seedPath)

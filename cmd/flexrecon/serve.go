@@ -19,7 +19,7 @@ import (
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.flags("serve", "--config F")
 	cfgPath := fs.String("config", "", "configuration file")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

@@ -27,7 +27,7 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 	effective := fs.String("effective", "", "when the change takes effect, RFC 3339")
 	fs.StringVar(&s.Reason, "reason", "", "why the switch changes")
 	fs.StringVar(&s.Actor, "actor", os.Getenv("USER"), "who makes the change")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, m, *cfgPath)
