@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/recon"
@@ -90,11 +91,48 @@ type Site struct {
 type Switch struct {
 	Profile   recon.Profile     `toml:"profile"`
 	State     recon.SwitchState `toml:"state"`
-	Effective time.Time         `toml:"effective"`
+	Effective Moment            `toml:"effective"`
 	Site      string            `toml:"site"`
 	Campaign  string            `toml:"campaign"`
 	Actor     string            `toml:"actor"`
 	Reason    string            `toml:"reason"`
+}
+
+// Moment is a date-time of the file. Written with an offset ("-05:00",
+// "Z") it is that instant; without one, the wall clock of the configured
+// timezone, which validation settles. The TOML decoder alone would take the
+// host's zone, so the same file meant another instant on each machine.
+type Moment struct {
+	time.Time
+	local bool // written without an offset, not yet placed in the timezone
+}
+
+// UnmarshalTOML takes a TOML date-time, or RFC 3339 text (as Print writes it).
+func (m *Moment) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		zone := x.Location().String()
+		m.Time, m.local = x, zone == "datetime-local" || zone == "date-local"
+		return nil
+	case string:
+		t, err := time.Parse(time.RFC3339, x)
+		m.Time = t
+		return err
+	}
+	return fmt.Errorf("%v is not a date-time", v)
+}
+
+// MarshalTOML writes the instant as a TOML date-time with its offset.
+func (m Moment) MarshalTOML() ([]byte, error) {
+	return []byte(m.Time.Format(time.RFC3339Nano)), nil
+}
+
+// in places a time written without an offset in loc.
+func (m *Moment) in(loc *time.Location) {
+	if m.local && loc != nil {
+		t := m.Time
+		m.Time, m.local = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc), false
+	}
 }
 
 // Duration is a time.Duration written as text ("24h") in the file.

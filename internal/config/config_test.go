@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const good = `
@@ -100,5 +101,21 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 				t.Errorf("error leaks a secret: %v", err)
 			}
 		})
+	}
+}
+
+// TestSwitchWithoutOffsetIsInTheConfiguredZone: an effective time written
+// without an offset is the configuration's zone's wall clock, whatever the
+// zone of the machine reading the file.
+func TestSwitchWithoutOffsetIsInTheConfiguredZone(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	text := strings.Replace(good, "effective = 2026-11-01T00:00:00Z", "effective = 2026-11-24T12:00:00", 1)
+	cfg, err := Load(writeConfig(t, text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Merchants[0].Switches[0].Effective
+	if want := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("effective 2026-11-24T12:00:00 in America/New_York: got %v, want %v", got.UTC(), want)
 	}
 }

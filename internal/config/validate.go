@@ -67,8 +67,9 @@ func (c *Config) validateMerchant(fe *fieldErrors, key string, m *Merchant) {
 	for j, s := range m.Sites {
 		validateSite(fe, fmt.Sprintf("%s.sites[%d]", key, j), s)
 	}
-	for j, s := range m.Switches {
-		c.validateSwitch(fe, fmt.Sprintf("%s.switches[%d]", key, j), m, s)
+	for j := range m.Switches {
+		m.Switches[j].Effective.in(c.Location)
+		c.validateSwitch(fe, fmt.Sprintf("%s.switches[%d]", key, j), m, m.Switches[j])
 	}
 }
 

@@ -113,7 +113,7 @@ func merchant(m config.Merchant) jobs.Merchant {
 
 func switchOf(s config.Switch) store.Switch {
 	sw := store.Switch{Profile: string(s.Profile), Scope: "merchant", State: string(s.State),
-		EffectiveAt: s.Effective, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
+		EffectiveAt: s.Effective.Time, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
 	switch {
 	case s.Site != "":
 		sw.Scope, sw.ScopeValue = "site", s.Site
