@@ -125,7 +125,7 @@ func registryOf(cfg *config.Config) []store.Merchant {
 		}
 		for _, s := range m.Switches {
 			sw := store.Switch{Profile: string(s.Profile), Scope: "merchant", State: string(s.State),
-				EffectiveAt: s.Effective, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
+				EffectiveAt: s.Effective.Time, Actor: s.Actor, Reason: s.Reason, Origin: "config"}
 			if s.Site != "" {
 				sw.Scope, sw.ScopeValue = "site", s.Site
 			} else if s.Campaign != "" {
