@@ -154,3 +154,21 @@ func TestOldRunsSitesStay(t *testing.T) {
 		t.Errorf("run %d's Sites sheet after FlexCharge changed its orders:\n%s\nwant it as the run wrote it:\n%s", run.ID, after, before)
 	}
 }
+
+// TestMissingInboxFailsTheRun: a source whose folder is not there (a typo in
+// its path) fails the run naming the source, instead of a run that read
+// nothing, found every order an orphan and succeeded.
+func TestMissingInboxFailsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 50, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	env.Sources[0].Path = filepath.Join(dir, "inbxo")
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
+	if err == nil || run.Status != "failed" || !strings.Contains(err.Error(), "inbxo") {
+		t.Errorf("run with a missing inbox: %v, status %q; want it failed, naming the folder", err, run.Status)
+	}
+}

@@ -29,8 +29,12 @@ type File struct {
 
 // Discover lists the files of dir matching pattern, in name order, with
 // their size and modification time but not yet hashed: a file seen before
-// unchanged need not be read again.
+// unchanged need not be read again. A dir that is not there is an error: a
+// mistyped inbox would otherwise give runs that read nothing and succeed.
 func Discover(source, dir, pattern string) ([]File, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("source %s: the folder %s is not there (or not a folder): check the source's path", source, dir)
+	}
 	paths, err := filepath.Glob(filepath.Join(dir, pattern))
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", dir, err)
