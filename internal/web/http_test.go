@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -327,5 +329,22 @@ func TestCloseAbortsARun(t *testing.T) {
 	}
 	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From}); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("POST /api/runs after Close: got %s, want 503", res.Status)
+	}
+}
+
+// TestWaitedRunThatNeverStarted: a waited-for run stopped before it started
+// (the service shutting down while it queued) answers 503 with the reason,
+// not a blank run.
+func TestWaitedRunThatNeverStarted(t *testing.T) {
+	f := newFixture(t, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	body := strings.NewReader(`{"from": "` + f.plan.From + `", "wait": true}`)
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/api/runs", body)
+	req.SetBasicAuth("oscar", password)
+	rec := httptest.NewRecorder()
+	f.web.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "did not start") {
+		t.Errorf("waited run stopped before it started: got %d %q, want 503 saying it did not start", rec.Code, rec.Body.String())
 	}
 }

@@ -139,11 +139,14 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	defer context.AfterFunc(s.base, cancel)()
 	run, err := s.Reconcile(ctx, req)
-	status := http.StatusOK
-	if err != nil {
-		status = http.StatusUnprocessableEntity
+	switch {
+	case run.ID == 0 && err != nil: // stopped while it waited its turn: there is no run to show
+		http.Error(w, "the run did not start: "+err.Error(), http.StatusServiceUnavailable)
+	case err != nil:
+		writeJSON(w, http.StatusUnprocessableEntity, run)
+	default:
+		writeJSON(w, http.StatusOK, run)
 	}
-	writeJSON(w, status, run)
 }
 
 func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
