@@ -18,7 +18,10 @@ import (
 
 // handOff sends req to the running service that holds the database, signed
 // in as $FLEXRECON_USER with $FLEXRECON_PASSWORD, and waits for the run.
-func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request) error {
+func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request, busy error) error {
+	if !serviceAnswers(ctx, cfg.Web.Addr) {
+		return fmt.Errorf("%w; no service answers at http://%s, so another flexrecon command holds it: wait for it to finish", busy, cfg.Web.Addr)
+	}
 	user, password := os.Getenv("FLEXRECON_USER"), os.Getenv("FLEXRECON_PASSWORD")
 	if user == "" || password == "" {
 		return fmt.Errorf("%w: set FLEXRECON_USER and FLEXRECON_PASSWORD (an ops user) to hand the run to it", store.ErrBusy)
@@ -36,6 +39,22 @@ func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request
 	hr.Header.Set("Content-Type", "application/json")
 	fmt.Fprintf(m.Stderr, "the database is held by the running service; handing the run to http://%s\n", cfg.Web.Addr)
 	return m.awaitHandOff(hr)
+}
+
+// serviceAnswers says whether a flexrecon service is up at addr.
+func serviceAnswers(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	res, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
 }
 
 func (m *Main) awaitHandOff(hr *http.Request) error {

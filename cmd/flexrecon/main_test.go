@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,32 @@ func TestStrayWordRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.dir, "var")); !os.IsNotExist(err) {
 		t.Error("the refused command opened the database")
+	}
+}
+
+// TestBusyWithoutServiceSaysSo: a reconcile that finds the database held by
+// another command (no service answering) says to wait for it, and does not
+// ask for the service's credentials.
+func TestBusyWithoutServiceSaysSo(t *testing.T) {
+	f := newFixture(t, 10)
+	path := filepath.Join(f.dir, gen.ConfigFile)
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // an address nothing answers at once closed
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	text = []byte(strings.Replace(string(text), "127.0.0.1:8080", ln.Addr().String(), 1))
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.env(t) // holds the database, as a reconcile under way does
+	cmd := childCommand("reconcile", "--config", path, "--from", f.plan.From)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "another flexrecon command holds it") || strings.Contains(string(out), "FLEXRECON_USER") {
+		t.Errorf("reconcile against a held database: %v\n%s\nwant it refused, saying another command holds it", err, out)
 	}
 }

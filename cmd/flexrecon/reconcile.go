@@ -34,7 +34,7 @@ func (m *Main) reconcile(ctx context.Context, args []string) error {
 	}
 	env, err := openEnv(ctx, cfg, newLogger(m, *verbose))
 	if errors.Is(err, store.ErrBusy) {
-		return m.handOff(ctx, cfg, req)
+		return m.handOff(ctx, cfg, req, err)
 	}
 	if err != nil {
 		return err

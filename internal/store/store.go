@@ -84,7 +84,7 @@ func (db *DB) setUp(ctx context.Context, sqlFS fs.FS) error {
 
 func busy(err error) error {
 	if strings.Contains(err.Error(), "Could not set lock") {
-		return fmt.Errorf("%w (a running `flexrecon serve` owns it: stop it, or send the run to it): %v", ErrBusy, err)
+		return fmt.Errorf("%w (a running `flexrecon serve`, or another flexrecon command still at work): %v", ErrBusy, err)
 	}
 	return err
 }
