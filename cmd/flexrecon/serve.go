@@ -41,10 +41,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer context.AfterFunc(ctx, h.Close)()
 	defer h.Close()
 	refresh := func(ctx context.Context) error {
-		_, err := env.RefreshOutcomes(ctx, time.Now(), cfg.Schedule.TrailingDays+1)
+		_, err := env.RefreshOutcomes(ctx, time.Now(), *cfg.Schedule.TrailingDays+1)
 		return err
 	}
-	sched, err := jobs.NewScheduler(jobs.Schedule{Nightly: cfg.Schedule.Nightly, TrailingDays: cfg.Schedule.TrailingDays,
+	sched, err := jobs.NewScheduler(jobs.Schedule{Nightly: cfg.Schedule.Nightly, TrailingDays: *cfg.Schedule.TrailingDays,
 		Location: cfg.Location, Refresh: refresh}, serviceRunner{h, env}, nil, logger)
 	if err != nil {
 		return err

@@ -39,7 +39,7 @@ type Config struct {
 // Schedule says when the nightly chain runs and how far back it looks.
 type Schedule struct {
 	Nightly      string `toml:"nightly"`       // local "HH:MM" in Timezone
-	TrailingDays int    `toml:"trailing_days"` // days re-examined before yesterday
+	TrailingDays *int   `toml:"trailing_days"` // days re-examined before yesterday (0: yesterday alone)
 	// PendingDays is how far back (days before yesterday) a night reaches
 	// for the declines the last night left pending; 0 does not reach back.
 	PendingDays *int `toml:"pending_days"`
@@ -52,7 +52,7 @@ type Push struct {
 	Rate        float64  `toml:"rate"` // requests per second per FlexCharge environment
 	// MaxRetries, BaseBackoff and MaxBackoff tune the client's retries on
 	// 429, 5xx and timeouts; zero keeps the client's defaults (6, 100ms, 5s).
-	MaxRetries  int      `toml:"max_retries"`
+	MaxRetries  *int     `toml:"max_retries"`
 	BaseBackoff Duration `toml:"base_backoff"`
 	MaxBackoff  Duration `toml:"max_backoff"`
 }

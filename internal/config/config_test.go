@@ -37,6 +37,9 @@ func writeConfig(t *testing.T, text string) string {
 	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("s3cr3t-value\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.txt"), []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "flexrecon.toml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -89,6 +92,12 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"plain http source with a password", `path = "inbox"`, "path = \"inbox\"\n[[sources]]\nname = \"web\"\nkind = \"https\"\nurl = \"http://partner:s3cr3t-value@exports.example/x.csv\"", "sources[1].url"},
 		{"unknown source content", `path = "inbox"`, "path = \"inbox\"\ncontent = \"orders\"", "sources[0].content"},
 		{"transmit log not CSV", `path = "inbox"`, "path = \"inbox\"\ncontent = \"transmit_log\"\nformat = \"jsonl\"", "sources[0].format"},
+		{"memory limit not an amount", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \"lots\"", "memory_limit"},
+		{"ingest memory limit not an amount", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\ningest_memory_limit = \"lots\"", "ingest_memory_limit"},
+		{"negative push age", `base_url = "http://127.0.0.1:1/production/v1"`, "base_url = \"http://127.0.0.1:1/production/v1\"\n[push]\nmax_age = \"-1h\"", "push.max_age"},
+		{"no retries", `base_url = "http://127.0.0.1:1/production/v1"`, "base_url = \"http://127.0.0.1:1/production/v1\"\n[push]\nmax_retries = 0", "push.max_retries"},
+		{"webhook key not base64", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\n[web.webhook_keys]\nproduction = \"env:FLEXRECON_TEST_KEY\"", "web.webhook_keys.production"},
+		{"empty secret file", `app_secret = "file:secret.txt"`, `app_secret = "file:empty.txt"`, "merchants[0].credentials.production.app_secret"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -114,8 +123,21 @@ func TestSwitchWithoutOffsetIsInTheConfiguredZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := cfg.Merchants[0].Switches[0].Effective
+	got := cfg.Merchants[0].Switches[0].Effective.Time
 	if want := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("effective 2026-11-24T12:00:00 in America/New_York: got %v, want %v", got.UTC(), want)
+	}
+}
+
+// TestZeroMeansZero: trailing_days = 0 (yesterday alone) is kept, not
+// taken for "unset" and made 7.
+func TestZeroMeansZero(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	cfg, err := Load(writeConfig(t, strings.Replace(good, `timezone = "America/New_York"`, "timezone = \"America/New_York\"\n[schedule]\ntrailing_days = 0", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *cfg.Schedule.TrailingDays != 0 {
+		t.Errorf("trailing_days = 0 read as %d", *cfg.Schedule.TrailingDays)
 	}
 }

@@ -67,8 +67,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Output, "var/reports")
 	setDefault(&c.Web.Addr, "127.0.0.1:8080")
 	setDefault(&c.Schedule.Nightly, "02:30")
-	if c.Schedule.TrailingDays == 0 {
-		c.Schedule.TrailingDays = 7
+	if c.Schedule.TrailingDays == nil {
+		days := 7
+		c.Schedule.TrailingDays = &days
 	}
 	if c.Schedule.PendingDays == nil {
 		// A managed MIT order expires at most 21 days on, and its decline
@@ -78,6 +79,10 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Push.MaxAge.Duration == 0 {
 		c.Push.MaxAge.Duration = 24 * time.Hour
+	}
+	if c.Push.MaxRetries == nil {
+		retries := 6
+		c.Push.MaxRetries = &retries
 	}
 	if c.Push.Concurrency == 0 {
 		c.Push.Concurrency = 8

@@ -67,6 +67,9 @@ func (s *Secret) resolve(dir string) error {
 			return fmt.Errorf("read secret file of %q: %w", s.Ref, err)
 		}
 		s.value = strings.TrimSpace(string(b))
+		if s.value == "" {
+			return fmt.Errorf("the secret file of %q is empty", s.Ref)
+		}
 	default:
 		return fmt.Errorf("want a reference, env:NAME or file:PATH (the value given is not shown: it may be the secret)")
 	}

@@ -10,6 +10,9 @@ import (
 
 var clockTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
+// memorySize is an amount DuckDB takes for a memory limit.
+var memorySize = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|bytes?|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t)\s*$`)
+
 func (c *Config) validate() error {
 	var fe fieldErrors
 	loc, err := time.LoadLocation(c.Timezone)
@@ -20,7 +23,18 @@ func (c *Config) validate() error {
 	if !clockTime.MatchString(c.Schedule.Nightly) {
 		fe.add("schedule.nightly", "%q is not a local time HH:MM", c.Schedule.Nightly)
 	}
-	if c.Schedule.TrailingDays < 0 {
+	for key, limit := range map[string]string{"memory_limit": c.MemoryLimit, "ingest_memory_limit": c.IngestMemoryLimit} {
+		if !memorySize.MatchString(limit) {
+			fe.add(key, "%q is not an amount of memory (\"2.5GB\", \"800MB\")", limit)
+		}
+	}
+	if c.Push.MaxAge.Duration < 0 {
+		fe.add("push.max_age", "must not be negative")
+	}
+	if *c.Push.MaxRetries < 1 {
+		fe.add("push.max_retries", "must be at least 1: retries are how a night rides out FlexCharge's brief failures")
+	}
+	if *c.Schedule.TrailingDays < 0 {
 		fe.add("schedule.trailing_days", "must not be negative")
 	}
 	if *c.Schedule.PendingDays < 0 {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 )
@@ -56,6 +57,8 @@ func (c *Config) validateWeb(fe *fieldErrors) {
 		}
 		if err := k.resolve(c.Dir); err != nil {
 			fe.add("web.webhook_keys."+env, "%v", err)
+		} else if _, err := base64.StdEncoding.DecodeString(k.Value()); err != nil {
+			fe.add("web.webhook_keys."+env, "the key is not base64, as FlexCharge shows subscriber keys")
 		}
 		c.Web.WebhookKeys[env] = k
 	}

@@ -86,7 +86,7 @@ func clients(cfg *config.Config, logger *slog.Logger) map[recon.Environment]*fle
 	for env, f := range cfg.FlexCharge {
 		out[recon.Environment(env)] = flexcharge.NewClient(f.BaseURL, flexcharge.Options{
 			Concurrency: cfg.Push.Concurrency, RatePerSecond: cfg.Push.Rate, Logger: logger,
-			MaxRetries: cfg.Push.MaxRetries, BaseBackoff: cfg.Push.BaseBackoff.Duration, MaxBackoff: cfg.Push.MaxBackoff.Duration,
+			MaxRetries: *cfg.Push.MaxRetries, BaseBackoff: cfg.Push.BaseBackoff.Duration, MaxBackoff: cfg.Push.MaxBackoff.Duration,
 		})
 	}
 	return out
