@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -33,6 +34,9 @@ func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day tim
 		return "", err
 	}
 	resp, err := client.Do(req)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		err = ue.Err // its text repeats the URL, secrets in the query included
+	}
 	if err != nil {
 		return "", err
 	}
@@ -46,14 +50,26 @@ func FetchHTTPS(ctx context.Context, client *http.Client, rawURL string, day tim
 	return saveAs(resp.Body, filepath.Join(dir, datedName(path.Base(req.URL.Path), day)), progress)
 }
 
-// RedactURL is raw with any password it carries replaced, for messages.
+// RedactURL is raw with any password it carries replaced, for messages:
+// the user's, and the values of query parameters named like a credential
+// (?token=, ?api_key=, ?sig=, ...), which exports are often fetched with.
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(an unreadable URL)"
 	}
+	params := strings.Split(u.RawQuery, "&")
+	for i, p := range params {
+		if name, _, ok := strings.Cut(p, "="); ok && secretParam.MatchString(name) {
+			params[i] = name + "=xxxxx"
+		}
+	}
+	u.RawQuery = strings.Join(params, "&")
 	return u.Redacted()
 }
+
+// secretParam matches the names of query parameters that carry credentials.
+var secretParam = regexp.MustCompile(`(?i)token|key|secret|sig|pass|pwd|auth|cred|session`)
 
 // datedName is the local name of a day's export: the URL's file name, with
 // the date put in before its extensions when the name lacks it (a date in

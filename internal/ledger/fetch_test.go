@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +159,35 @@ func serveSFTPConn(nc net.Conn, cfg *ssh.ServerConfig) {
 		}
 		srv.Serve()
 		srv.Close()
+	}
+}
+
+// TestRedactURLHidesCredentials: a password and query parameters named like
+// credentials are hidden; the rest of the URL stays as written.
+func TestRedactURLHidesCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://p:s3cret@x.example/l_{date}.csv":                     "https://p:xxxxx@x.example/l_%7Bdate%7D.csv",
+		"https://x.example/export?date={date}&token=s3cret":           "https://x.example/export?date={date}&token=xxxxx",
+		"https://x.example/e?api_key=s3cret&Signature=s3cret&fmt=csv": "https://x.example/e?api_key=xxxxx&Signature=xxxxx&fmt=csv",
+		"https://x.example/plain.csv":                                 "https://x.example/plain.csv",
+	} {
+		if got := ledger.RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFetchErrorHidesTheToken: a failed fetch names the URL without the
+// credential in its query (the HTTP client's own error repeats the URL).
+func TestFetchErrorHidesTheToken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close() // nothing answers there now
+	_, err = ledger.FetchHTTPS(context.Background(), http.DefaultClient, "http://"+ln.Addr().String()+"/l.csv?token=s3cret",
+		time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), t.TempDir(), nil)
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("fetch from nowhere: %v; want an error without the token", err)
 	}
 }
