@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"time"
 
+	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
@@ -25,7 +29,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(*dir); err != nil {
+	if err := clearDemoDir(ctx, *dir); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -75,4 +79,30 @@ func startSandbox(ctx context.Context, ln net.Listener, seedPath string) (stop f
 		serveUntilDone(ctx, ln, sb)
 	}()
 	return func() { cancel(); <-done; sb.Close() }, nil
+}
+
+// clearDemoDir empties dir for a new demo. It refuses a folder that is
+// neither empty nor an earlier demo's (--dir would delete whatever it names)
+// and one whose database a process holds (a service started on the demo).
+func clearDemoDir(ctx context.Context, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, gen.PlanFile)); err != nil {
+		return fmt.Errorf("demo: %s holds files and is not an earlier demo's folder (no %s): give --dir a new or empty folder", dir, gen.PlanFile)
+	}
+	if cfg, err := config.Load(filepath.Join(dir, gen.ConfigFile)); err == nil {
+		if _, err := os.Stat(cfg.Path(cfg.Database)); err == nil {
+			db, err := store.Open(ctx, cfg.Path(cfg.Database), flexrecon.SQL())
+			if err != nil {
+				return fmt.Errorf("demo: the earlier demo in %s is still in use, so it stays: %w", dir, err)
+			}
+			db.Close()
+		}
+	}
+	return os.RemoveAll(dir)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,24 +113,41 @@ func TestStrayWordRefused(t *testing.T) {
 // ask for the service's credentials.
 func TestBusyWithoutServiceSaysSo(t *testing.T) {
 	f := newFixture(t, 10)
-	path := filepath.Join(f.dir, gen.ConfigFile)
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // an address nothing answers at once closed
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.Close()
-	text = []byte(strings.Replace(string(text), "127.0.0.1:8080", ln.Addr().String(), 1))
-	if err := os.WriteFile(path, text, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f.env(t) // holds the database, as a reconcile under way does
+	path, _ := serviceConfig(t, f.dir) // a free port: no service answers there
+	f.env(t)                           // holds the database, as a reconcile under way does
 	cmd := childCommand("reconcile", "--config", path, "--from", f.plan.From)
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "another flexrecon command holds it") || strings.Contains(string(out), "FLEXRECON_USER") {
 		t.Errorf("reconcile against a held database: %v\n%s\nwant it refused, saying another command holds it", err, out)
+	}
+}
+
+// TestDemoKeepsFoldersNotItsOwn: demo --dir refuses to empty a folder that
+// holds files and is not an earlier demo's, and an earlier demo whose
+// database a process holds; it empties an earlier demo's otherwise.
+func TestDemoKeepsFoldersNotItsOwn(t *testing.T) {
+	precious := t.TempDir()
+	if err := os.WriteFile(filepath.Join(precious, "ledger.xlsx"), []byte("finance's own"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := clearDemoDir(context.Background(), precious); err == nil {
+		t.Error("demo would empty a folder that is not a demo's")
+	}
+	if _, err := os.Stat(filepath.Join(precious, "ledger.xlsx")); err != nil {
+		t.Errorf("the folder's file is gone: %v", err)
+	}
+	f := newFixture(t, 10)
+	path, addr := serviceConfig(t, f.dir)
+	serve := childCommand("serve", "--config", path)
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer kill(t, serve)
+	waitHealthy(t, addr, nil)
+	if err := clearDemoDir(context.Background(), f.dir); err == nil || !strings.Contains(err.Error(), "still in use") {
+		t.Errorf("demo over a demo a service runs on: %v, want it refused", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the served demo's configuration is gone: %v", err)
 	}
 }
