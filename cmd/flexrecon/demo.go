@@ -98,10 +98,12 @@ func clearDemoDir(ctx context.Context, dir string) error {
 	if cfg, err := config.Load(filepath.Join(dir, gen.ConfigFile)); err == nil {
 		if _, err := os.Stat(cfg.Path(cfg.Database)); err == nil {
 			db, err := store.Open(ctx, cfg.Path(cfg.Database), flexrecon.SQL())
-			if err != nil {
+			if errors.Is(err, store.ErrBusy) {
 				return fmt.Errorf("demo: the earlier demo in %s is still in use, so it stays: %w", dir, err)
 			}
-			db.Close()
+			if err == nil {
+				db.Close()
+			}
 		}
 	}
 	return os.RemoveAll(dir)
