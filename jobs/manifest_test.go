@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +171,20 @@ func TestMissingInboxFailsTheRun(t *testing.T) {
 	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
 	if err == nil || run.Status != "failed" || !strings.Contains(err.Error(), "inbxo") {
 		t.Errorf("run with a missing inbox: %v, status %q; want it failed, naming the folder", err, run.Status)
+	}
+}
+
+// TestUnknownMerchantRefused: a run for a merchant the configuration lacks
+// does not start (it would judge nothing and succeed).
+func TestUnknownMerchantRefused(t *testing.T) {
+	env, plan, err := generatedChain(gen.Options{Rows: 50, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf, Merchant: "NOPE"})
+	if !errors.Is(err, jobs.ErrUnknownMerchant) || run.ID != 0 {
+		t.Errorf("run for merchant NOPE: run %d, %v; want none started, ErrUnknownMerchant", run.ID, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -27,6 +28,15 @@ type run struct {
 // ErrTieOut fails a run whose states do not add up to the ledger.
 var ErrTieOut = errors.New("totals do not tie out")
 
+// ErrUnknownMerchant refuses a run for a merchant the configuration lacks:
+// it would judge nothing and succeed.
+var ErrUnknownMerchant = errors.New("merchant is not in the configuration")
+
+// KnowsMerchant says whether id is a configured merchant.
+func (e *Env) KnowsMerchant(id string) bool {
+	return slices.ContainsFunc(e.Merchants, func(m Merchant) bool { return m.ID == id })
+}
+
 // Reconcile runs the whole chain once for req and records it as a run.
 // The run is recorded as failed, with the reason, when any step fails.
 func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
@@ -36,6 +46,9 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	// cancelled (the service stopping) never starts, and leaves no record.
 	if err := ctx.Err(); err != nil {
 		return store.Run{}, fmt.Errorf("run not started: %w", err)
+	}
+	if req.Merchant != "" && !e.KnowsMerchant(req.Merchant) {
+		return store.Run{}, fmt.Errorf("run not started: %w: %q", ErrUnknownMerchant, req.Merchant)
 	}
 	if req.Kind == "nightly" && e.PendingDays > 0 {
 		var err error

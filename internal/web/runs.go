@@ -98,10 +98,20 @@ func describe(req jobs.Request) string {
 	return d + " as of " + req.AsOf.Format(time.RFC3339)
 }
 
+// runRequest is rr as the chain's request, refused if malformed or for a
+// merchant the configuration lacks.
+func (s *Server) runRequest(rr RunRequest) (jobs.Request, error) {
+	req, err := rr.Request(s.opts.Now())
+	if err == nil && req.Merchant != "" && !s.opts.Chain.KnowsMerchant(req.Merchant) {
+		err = fmt.Errorf("merchant: %q is not in the configuration", req.Merchant)
+	}
+	return req, err
+}
+
 func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 	rr := RunRequest{From: r.PostFormValue("from"), To: r.PostFormValue("to"),
 		Merchant: r.PostFormValue("merchant"), DryRun: r.PostFormValue("dry_run") != ""}
-	req, err := rr.Request(s.opts.Now())
+	req, err := s.runRequest(rr)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -119,7 +129,7 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "want a JSON body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	req, err := rr.Request(s.opts.Now())
+	req, err := s.runRequest(rr)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return

@@ -19,6 +19,7 @@ import (
 // Chain is what the pages need of the reconciliation chain.
 type Chain interface {
 	Reconcile(ctx context.Context, req jobs.Request) (store.Run, error)
+	KnowsMerchant(id string) bool
 }
 
 // User is someone who may sign in.
