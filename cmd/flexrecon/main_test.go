@@ -151,3 +151,24 @@ func TestDemoKeepsFoldersNotItsOwn(t *testing.T) {
 		t.Errorf("the served demo's configuration is gone: %v", err)
 	}
 }
+
+// TestCommandsRefuseNonsense: a diff against a run that does not exist and
+// a generation of no rows are refused, not reported as "0 changes" and
+// "wrote -5 transactions".
+func TestCommandsRefuseNonsense(t *testing.T) {
+	f := newFixture(t, 10)
+	cfg := filepath.Join(f.dir, gen.ConfigFile)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"runs", "--config", cfg, "--diff", "1", "--against", "99"}, "no run"},
+		{[]string{"gen", "--rows", "-5", "--out", t.TempDir()}, "--rows"},
+	} {
+		var out bytes.Buffer
+		err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), tt.args)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want an error saying %q", tt.args, err, tt.want)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -35,6 +37,13 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 		}
 		if before == 0 {
 			return fmt.Errorf("run %d has no earlier succeeded run over the same window and merchant; name one with --against", *diff)
+		}
+	}
+	for _, id := range []int64{*diff, before} {
+		if _, err := db.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("no run %d to compare", id)
+		} else if err != nil {
+			return err
 		}
 	}
 	changes, err := db.Diff(ctx, before, *diff)

@@ -15,7 +15,7 @@ import (
 func (m *Main) sandbox(ctx context.Context, args []string) error {
 	fs := m.flags("sandbox", "--addr HOST:PORT [--seed FILE] [fault flags]")
 	addr := fs.String("addr", "127.0.0.1:8089", "address to listen on")
-	seedPath := fs.String("seed", "", "seed file (merchants, credentials and orders), as `flexrecon gen` writes")
+	seedPath := fs.String("seed", "", "the seed `FILE` flexrecon gen writes (merchants, credentials and orders)")
 	var faults flexcharge.Faults
 	fs.Float64Var(&faults.ErrorRate, "error-rate", 0, "fraction of requests answered with a 5xx")
 	fs.DurationVar(&faults.Latency, "latency", 0, "delay added to every answer")
