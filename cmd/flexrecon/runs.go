@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
 )
 
 // runs lists the run history, or what changed between a run and the one
@@ -16,41 +17,51 @@ import (
 func (m *Main) runs(ctx context.Context, args []string) error {
 	fs := m.flags("runs", "--config F [--diff N [--against M]] [--limit N]")
 	cfgPath := fs.String("config", "", "configuration file")
-	diff := fs.Int64("diff", 0, "compare run N with the previous run of the same window and merchant")
+	diff := fs.Int64("diff", 0, "compare run N with the previous run of the same window and merchant (a nightly run: the night before)")
 	against := fs.Int64("against", 0, "compare with this run instead of the previous one")
 	limit := fs.Int("limit", 20, "runs to list; changes to print per kind")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, m, *cfgPath)
+	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if *diff == 0 {
-		return m.listRuns(ctx, db, *limit)
+	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if err != nil {
+		return err
 	}
-	before := *against
+	defer env.DB.Close()
+	if *diff == 0 {
+		return m.listRuns(ctx, env.DB, *limit)
+	}
+	return m.diffRuns(ctx, env, *diff, *against, *limit)
+}
+
+// diffRuns prints what changed from run before (0: the one before it) to
+// run after, over the days both judged.
+func (m *Main) diffRuns(ctx context.Context, env *jobs.Env, after, before int64, limit int) error {
+	var err error
 	if before == 0 {
-		if before, err = db.SameWindowRunBefore(ctx, *diff); err != nil {
+		if before, err = env.DB.SameWindowRunBefore(ctx, after); err != nil {
 			return err
 		}
 		if before == 0 {
-			return fmt.Errorf("run %d has no earlier succeeded run over the same window and merchant; name one with --against", *diff)
+			return fmt.Errorf("run %d has no earlier succeeded run over the same window and merchant; name one with --against", after)
 		}
 	}
-	for _, id := range []int64{*diff, before} {
-		if _, err := db.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
+	for _, id := range []int64{after, before} {
+		if _, err := env.DB.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("no run %d to compare", id)
 		} else if err != nil {
 			return err
 		}
 	}
-	changes, err := db.Diff(ctx, before, *diff)
+	changes, err := env.DB.Diff(ctx, before, after, env.Location)
 	if err != nil {
 		return err
 	}
-	m.printChanges(before, *diff, changes, *limit)
+	m.printChanges(before, after, changes, limit)
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Change is one transaction's change between two runs.
 type Change struct {
@@ -16,16 +19,17 @@ type Change struct {
 var ChangeKinds = []string{"newly_matched", "newly_broken", "pending_settled", "removed", "pushed", "confirmed"}
 
 // SameWindowRunBefore is the latest succeeded run before runID over the same window
-// and merchant, or 0.
+// and merchant (for a nightly run, the night before), or 0.
 func (db *DB) SameWindowRunBefore(ctx context.Context, runID int64) (int64, error) {
 	var id int64
 	err := db.db.GetContext(ctx, &id, db.q.DiffPreviousRun, runID)
 	return id, wrapf(err, "find the run before run %d", runID)
 }
 
-// Diff lists what changed from run before to run after.
-func (db *DB) Diff(ctx context.Context, before, after int64) ([]Change, error) {
+// Diff lists what changed from run before to run after, over the days both
+// windows hold (days in loc, the runs' zone).
+func (db *DB) Diff(ctx context.Context, before, after int64, loc *time.Location) ([]Change, error) {
 	var out []Change
-	err := db.db.SelectContext(ctx, &out, db.q.RunDiff, before, after)
+	err := db.db.SelectContext(ctx, &out, db.q.RunDiff, before, after, loc.String())
 	return out, wrapf(err, "compare run %d with run %d", after, before)
 }

@@ -56,7 +56,7 @@ func TestRunDiff(t *testing.T) {
 	if err != nil || prev != first {
 		t.Fatalf("run before %d: got %d, %v; want %d", second, prev, err, first)
 	}
-	got, err := db.Diff(ctx, first, second)
+	got, err := db.Diff(ctx, first, second, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestRunDiff(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
 	}
-	got, err = db.Diff(ctx, second, third)
+	got, err = db.Diff(ctx, second, third, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestRunDiff(t *testing.T) {
 	}
 	// Confirmed once: the next diff has nothing new to say of run 2's push.
 	fourth := run(t, db)
-	if got, err = db.Diff(ctx, third, fourth); err != nil || len(got) != 0 {
+	if got, err = db.Diff(ctx, third, fourth, time.UTC); err != nil || len(got) != 0 {
 		t.Errorf("diff of runs %d and %d: %v, %v; want no change", third, fourth, got, err)
 	}
 }
@@ -96,7 +96,7 @@ func TestRunDiffSeesRowsComeAndGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := run(t, db)
-	got, err := db.Diff(ctx, first, second)
+	got, err := db.Diff(ctx, first, second, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,5 +134,46 @@ func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
 	if got.Status != "failed" || !got.FinishedAt.Time.Equal(lastSeen) || !strings.Contains(got.Error, found.Format(time.RFC3339)) {
 		t.Errorf("abandoned run: status %q, finished %v, error %q; want failed, finished %v, the error saying it was found at %v",
 			got.Status, got.FinishedAt.Time, got.Error, lastSeen, found)
+	}
+}
+
+// TestNightlyDiffComparesTheDaysBothJudged: a night is compared with the
+// night before, whose window overlaps it; the days only one of them judged
+// are no change.
+func TestNightlyDiffComparesTheDaysBothJudged(t *testing.T) {
+	ctx := context.Background()
+	d1 := row("D1", keyed)
+	db := classify(t, scenario{rows: []tx{d1}, unjudged: true, extra: []string{
+		"M1,O-E1,E1,2026-11-22T10:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-E1",
+		"M1,O-F1,F1,2026-11-24T10:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-F1",
+	}})
+	night := func(first time.Time) int64 {
+		last := first.AddDate(0, 0, 1)
+		r, err := db.StartRun(ctx, store.Run{Kind: "nightly", WindowFrom: first, WindowTo: last, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := store.Window{Start: first, End: last.AddDate(0, 0, 1), FirstDay: first, LastDay: last}
+		if _, err := db.Classify(ctx, r.ID, w, asOf); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishRun(ctx, r.ID, asOf, nil); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	first := night(day.AddDate(0, 0, -1))
+	pullOrders(t, db, asOf, order(d1, "F1", 7))
+	second := night(day)
+	if prev, err := db.SameWindowRunBefore(ctx, second); err != nil || prev != first {
+		t.Fatalf("night before run %d: %d, %v; want run %d", second, prev, err, first)
+	}
+	got, err := db.Diff(ctx, first, second, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of nights %d and %d (-want +got):\n%s", first, second, diff)
 	}
 }

@@ -1,11 +1,13 @@
 -- Comparing a run with an earlier one.
 
 -- name: diff-previous-run
--- The latest succeeded run before run $1 over the same window and merchant;
--- 0 when there is none.
+-- The latest succeeded run before run $1 of the same merchant over the same
+-- window, or, for a nightly run, the night before (whose window overlaps
+-- it); 0 when there is none.
 SELECT coalesce(max(p.id), 0) FROM runs p JOIN runs n ON n.id = $1
-WHERE p.id < n.id AND p.window_from = n.window_from AND p.window_to = n.window_to
-  AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.status = 'succeeded';
+WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.status = 'succeeded'
+  AND (p.window_from = n.window_from AND p.window_to = n.window_to
+       OR p.kind = 'nightly' AND n.kind = 'nightly' AND p.window_from <= n.window_to AND p.window_to >= n.window_from);
 
 -- name: run-diff
 -- What changed from run $1 to run $2, one row per transaction and change.
@@ -14,7 +16,9 @@ WHERE p.id < n.id AND p.window_from = n.window_from AND p.window_to = n.window_t
 -- on has an order, and no field, switch or environment finding stands.
 -- A transaction only run $2 judged (a late file, a correction's new row) is
 -- newly matched or newly broken as it stands, its before empty; one only
--- run $1 judged (a correction took it away) is removed.
+-- run $1 judged (a correction took it away) is removed. Only the days both
+-- runs' windows hold ($3: the zone they are days in) are compared: two
+-- nights' windows overlap, and the days only one of them judged are no change.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
 -- holds that key and judges the transaction matched (pushes confirmed by an
 -- earlier diff are not listed again).
@@ -30,7 +34,8 @@ v AS (
         r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed', 'not_expected')
             AND coalesce(r.outcome_state, '') <> 'missed_evaluate' AND b.run_id IS NULL AS matched
     FROM results r LEFT JOIN broken b USING (run_id, partner_merchant_id, transaction_id, occurrence)
-    WHERE r.run_id IN ($1, $2)
+    WHERE r.run_id IN ($1, $2) AND CAST(timezone($3, r.processed_at) AS DATE) BETWEEN
+        (SELECT max(window_from) FROM runs WHERE id IN ($1, $2)) AND (SELECT min(window_to) FROM runs WHERE id IN ($1, $2))
 ),
 pairs AS (
     SELECT coalesce(n.partner_merchant_id, o.partner_merchant_id) AS partner_merchant_id,
