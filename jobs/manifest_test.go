@@ -2,13 +2,17 @@ package jobs_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
@@ -186,5 +190,59 @@ func TestUnknownMerchantRefused(t *testing.T) {
 	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf, Merchant: "NOPE"})
 	if !errors.Is(err, jobs.ErrUnknownMerchant) || run.ID != 0 {
 		t.Errorf("run for merchant NOPE: run %d, %v; want none started, ErrUnknownMerchant", run.ID, err)
+	}
+}
+
+// TestManifestSaysWhatTheRunKnew: the workbook a run writes says the run
+// and its last stage were not over yet (not "?"), and the manifest names the
+// switch changes the run judged by, so two runs over the same files but
+// different switches can be told apart.
+func TestManifestSaysWhatTheRunKnew(t *testing.T) {
+	dir := t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: 50, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	req := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}
+	first, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(first.Workbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Manifest")
+	f.Close()
+	written := fmt.Sprint(rows)
+	if !strings.Contains(written, "not yet when this was written") || !strings.Contains(written, "under way when this was written") || strings.Contains(written, "? s") {
+		t.Errorf("the written workbook's manifest:\n%s\nwant the run and its workbook stage shown as not over yet", written)
+	}
+	sw := store.Switch{MerchantID: env.Merchants[0].ID, Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: day,
+		Actor: "ops", Reason: "paused", RecordedAt: time.Now().UTC(), Origin: "cli"}
+	if err := env.DB.RecordSwitch(t.Context(), sw); err != nil {
+		t.Fatal(err)
+	}
+	second, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := func(run int64) string {
+		out := t.TempDir()
+		if _, err := jobs.ExportCSV(t.Context(), env, run, out); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(filepath.Join(out, "manifest.csv"))
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "Switches judged by") {
+				return l
+			}
+		}
+		return ""
+	}
+	if a, b := line(first.ID), line(second.ID); a == "" || a == b {
+		t.Errorf("manifests' switches: run %d %q, run %d %q; want them present and different", first.ID, a, second.ID, b)
 	}
 }

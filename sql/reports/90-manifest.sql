@@ -18,11 +18,17 @@ SELECT item, value FROM (
     UNION ALL SELECT 9, 'Workbook for', CASE WHEN $2 = '' THEN 'every merchant' ELSE $2 END FROM run
     UNION ALL SELECT 5, 'As of', strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
     UNION ALL SELECT 6, 'Started', strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
-    UNION ALL SELECT 6.5, 'Finished', strftime(finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run WHERE finished_at IS NOT NULL
+    UNION ALL SELECT 6.5, 'Finished', coalesce(strftime(finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'),
+        'not yet when this was written: the workbook is the run''s last stage') FROM run
     UNION ALL SELECT 7, 'Version', version FROM run
     UNION ALL SELECT 8, 'Configuration hash', config_hash FROM run
+    UNION ALL SELECT 8.5, 'Switches judged by', count(*) || ' changes recorded'
+        || coalesce(', the latest #' || max(s.id) || ' at ' || strftime(max(s.recorded_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), '')
+        FROM switches s
+        WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), TIMESTAMPTZ 'infinity')
     UNION ALL SELECT 20 + row_number() OVER (ORDER BY stage), 'Stage ' || stage,
-        coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || coalesce(CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR), '?') || ' s'
+        CASE WHEN finished_at IS NULL THEN 'under way when this was written'
+             ELSE coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR) || ' s' END
         || CASE WHEN coalesce(detail, '') <> '' THEN '; ' || detail ELSE '' END
         FROM run_stages WHERE run_id = $1
     UNION ALL SELECT 100 + row_number() OVER (ORDER BY f.id), 'Input file ' || f.name,
