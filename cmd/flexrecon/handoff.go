@@ -64,11 +64,11 @@ func (m *Main) awaitHandOff(hr *http.Request) error {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	var run store.Run
+	var run web.FinishedRun
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil {
 		return fmt.Errorf("hand run to service: %s: %s", res.Status, bytes.TrimSpace(b))
 	}
-	m.printSummary(run, nil)
+	m.printSummary(run.Run, run.Counts)
 	if run.Status != "succeeded" {
 		return fmt.Errorf("run %d %s: %s", run.ID, run.Status, run.Error)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/internal/web"
 )
 
 func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
@@ -215,10 +216,11 @@ func TestRunPagesAndDownloads(t *testing.T) {
 	c := f.login(t, "oscar")
 	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
 		"as_of": f.plan.AsOf.Format(time.RFC3339)})
-	var run store.Run
-	if err := json.Unmarshal([]byte(body), &run); err != nil || res.StatusCode != http.StatusOK || run.Status != "succeeded" {
-		t.Fatalf("POST /api/runs wait: got %s %s, want 200 and a succeeded run", res.Status, body)
+	var finished web.FinishedRun
+	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK || finished.Status != "succeeded" || len(finished.Counts) == 0 {
+		t.Fatalf("POST /api/runs wait: got %s %s, want 200 and a succeeded run with its counts", res.Status, body)
 	}
+	run := finished.Run
 	if !run.AsOf.Equal(f.plan.AsOf) {
 		t.Errorf("POST /api/runs as_of %v: the run judged as of %v", f.plan.AsOf, run.AsOf)
 	}

@@ -149,14 +149,23 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	defer context.AfterFunc(s.base, cancel)()
 	run, err := s.Reconcile(ctx, req)
-	switch {
-	case run.ID == 0 && err != nil: // stopped while it waited its turn: there is no run to show
+	if run.ID == 0 && err != nil { // stopped while it waited its turn: there is no run to show
 		http.Error(w, "the run did not start: "+err.Error(), http.StatusServiceUnavailable)
-	case err != nil:
-		writeJSON(w, http.StatusUnprocessableEntity, run)
-	default:
-		writeJSON(w, http.StatusOK, run)
+		return
 	}
+	status := http.StatusOK
+	if err != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID) // the run's own record is the answer; counts only add to it
+	writeJSON(w, status, FinishedRun{Run: run, Counts: counts})
+}
+
+// FinishedRun is the answer to a waited-for POST /api/runs: the run, and its
+// counts per state and category (as reconcile prints them).
+type FinishedRun struct {
+	store.Run
+	Counts []store.StateCount
 }
 
 func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
