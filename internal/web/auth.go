@@ -59,7 +59,8 @@ func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := s.sessionUser(r)
 		switch {
-		case !ok && strings.HasPrefix(r.URL.Path, "/api/"):
+		case !ok && forPrograms(r):
+			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
 			http.Error(w, "login required", http.StatusUnauthorized)
 		case !ok:
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -121,11 +122,17 @@ func (s *Server) readSession(r *http.Request) (session, bool) {
 	return session{name: parts[0], exp: exp, id: parts[2]}, true
 }
 
-// basicUser lets programs (flexrecon reconcile handing a run over) call the
-// API with a name and password instead of a session.
+// forPrograms says whether r is for a program rather than a browser: the
+// API (flexrecon reconcile handing a run over) and /metrics (Prometheus).
+// Programs sign in with a name and password on each request.
+func forPrograms(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/metrics"
+}
+
+// basicUser is the user a program's request names with its password.
 func (s *Server) basicUser(r *http.Request) (User, bool) {
 	name, password, ok := r.BasicAuth()
-	if !ok || !strings.HasPrefix(r.URL.Path, "/api/") {
+	if !ok || !forPrograms(r) {
 		return User{}, false
 	}
 	u, known := s.users[name]

@@ -41,14 +41,36 @@ func postJSON(t *testing.T, c *http.Client, u string, v any) (*http.Response, st
 	return res, string(body)
 }
 
-func TestHealthAndMetricsNeedNoLogin(t *testing.T) {
+func TestHealthNeedsNoLogin(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.client(t)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "go_goroutines", "/login": "Sign in"} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/login": "Sign in"} {
 		res, body := get(t, c, f.srv.URL+path)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("GET %s: got %s %.200q, want 200 with %q", path, res.Status, body, want)
 		}
+	}
+}
+
+// TestMetricsNeedALogin: /metrics, like every page, needs a login; a
+// scraper gives a name and password on each request (Prometheus'
+// basic_auth), as the API's programs do.
+func TestMetricsNeedALogin(t *testing.T) {
+	f := newFixture(t, false)
+	res, _ := get(t, f.client(t), f.srv.URL+"/metrics")
+	if res.StatusCode != http.StatusUnauthorized || res.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("GET /metrics without login: got %s, want 401 asking for a login", res.Status)
+	}
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/metrics", nil)
+	req.SetBasicAuth("fiona", password)
+	res, err := f.client(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("GET /metrics as finance: got %s, want 200 with the metrics", res.Status)
 	}
 }
 

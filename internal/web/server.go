@@ -117,7 +117,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	mux.Handle("GET /metrics", s.need(roleFinance, s.opts.Metrics.Handler().ServeHTTP))
 	mux.HandleFunc("POST /webhooks/flexcharge", s.webhook)
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
