@@ -48,11 +48,22 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 func storedOrder(env recon.Environment, mid string, o flexcharge.Order) store.Order {
 	return store.Order{
 		Environment: string(env), ID: o.ID, ExternalOrderID: o.ExternalOrderID, MID: mid,
-		Amount: o.Amount, Currency: strings.ToUpper(strings.TrimSpace(o.CurrencyCode)), IsMIT: o.IsMIT, OrderSource: o.OrderSource,
+		Amount: o.Amount, Currency: currencyCode(o.CurrencyCode), IsMIT: o.IsMIT, OrderSource: o.OrderSource,
 		SiteID: o.SiteID, SiteURL: o.SiteURL, Descriptor: o.DynamicDescriptor, TransactionID: o.TransactionID,
 		Status: o.Status, StatusName: o.StatusName, PlacedAt: o.OrderPlacedDate.UTC(), CreatedOn: o.CreatedOn.UTC(),
 		ExpiryAt: utc(o.ExpiryDate), IsTestMode: o.IsTestMode,
 	}
+}
+
+// currencyCode is an order's currency as an ISO 4217 code: upper case, and
+// XXX (ISO's "no currency") for one that is not three letters, which the
+// workbook could not show in a number format or a formula.
+func currencyCode(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "XXX"
+	}
+	return code
 }
 
 func utc(t *time.Time) *time.Time {

@@ -156,7 +156,7 @@ func sumFormula(spans []span, col int) string {
 func sumIfFormula(spans []span, curCol int, cur string, col int) string {
 	var terms []string
 	for _, s := range spans {
-		terms = append(terms, fmt.Sprintf("SUMIF(%s,%q,%s)", rangeRef(s, curCol), cur, rangeRef(s, col)))
+		terms = append(terms, fmt.Sprintf(`SUMIF(%s,"%s",%s)`, rangeRef(s, curCol), strings.ReplaceAll(cur, `"`, `""`), rangeRef(s, col)))
 	}
 	return strings.Join(terms, "+")
 }

@@ -92,8 +92,10 @@ func clearDemoDir(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, gen.PlanFile)); err != nil {
-		return fmt.Errorf("demo: %s holds files and is not an earlier demo's folder (no %s): give --dir a new or empty folder", dir, gen.PlanFile)
+	for _, name := range []string{gen.PlanFile, gen.ConfigFile, gen.SeedFile, gen.ExpectedFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("demo: %s holds files and is not an earlier demo's folder (no %s): give --dir a new or empty folder", dir, name)
+		}
 	}
 	if cfg, err := config.Load(filepath.Join(dir, gen.ConfigFile)); err == nil {
 		if _, err := os.Stat(cfg.Path(cfg.Database)); err == nil {

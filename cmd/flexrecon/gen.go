@@ -24,9 +24,6 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--date: want YYYY-MM-DD: %w", err)
 	}
-	if *rows < 1 || *days < 1 {
-		return fmt.Errorf("--rows and --days: want at least 1 (got %d and %d)", *rows, *days)
-	}
 	plan, err := gen.Generate(gen.Options{Rows: *rows, Seed: *seed, LastDay: last, Days: *days, Out: *out, SandboxURL: *sandboxURL, KeyRate: *keyRate})
 	if err != nil {
 		return err

@@ -163,7 +163,8 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 		want string
 	}{
 		{[]string{"runs", "--config", cfg, "--diff", "1", "--against", "99"}, "no run"},
-		{[]string{"gen", "--rows", "-5", "--out", t.TempDir()}, "--rows"},
+		{[]string{"gen", "--rows", "-5", "--out", t.TempDir()}, "at least one row"},
+		{[]string{"demo", "--rows", "0", "--dir", t.TempDir()}, "at least one row"},
 	} {
 		var out bytes.Buffer
 		err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), tt.args)

@@ -51,7 +51,8 @@ type Push struct {
 	Concurrency int      `toml:"concurrency"`
 	Rate        float64  `toml:"rate"` // requests per second per FlexCharge environment
 	// MaxRetries, BaseBackoff and MaxBackoff tune the client's retries on
-	// 429, 5xx and timeouts; zero keeps the client's defaults (6, 100ms, 5s).
+	// 429, 5xx and timeouts: at least one retry (6 when unset); a zero
+	// backoff keeps the client's default (100ms, 5s).
 	MaxRetries  *int     `toml:"max_retries"`
 	BaseBackoff Duration `toml:"base_backoff"`
 	MaxBackoff  Duration `toml:"max_backoff"`

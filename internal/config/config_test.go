@@ -92,6 +92,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"plain http source with a password", `path = "inbox"`, "path = \"inbox\"\n[[sources]]\nname = \"web\"\nkind = \"https\"\nurl = \"http://partner:s3cr3t-value@exports.example/x.csv\"", "sources[1].url"},
 		{"unknown source content", `path = "inbox"`, "path = \"inbox\"\ncontent = \"orders\"", "sources[0].content"},
 		{"transmit log not CSV", `path = "inbox"`, "path = \"inbox\"\ncontent = \"transmit_log\"\nformat = \"jsonl\"", "sources[0].format"},
+		{"memory limit in words, wrong", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \"4 gigglebytes\"", "memory_limit"},
 		{"memory limit not an amount", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \"lots\"", "memory_limit"},
 		{"ingest memory limit not an amount", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\ningest_memory_limit = \"lots\"", "ingest_memory_limit"},
 		{"negative push age", `base_url = "http://127.0.0.1:1/production/v1"`, "base_url = \"http://127.0.0.1:1/production/v1\"\n[push]\nmax_age = \"-1h\"", "push.max_age"},
@@ -118,14 +119,16 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 // zone of the machine reading the file.
 func TestSwitchWithoutOffsetIsInTheConfiguredZone(t *testing.T) {
 	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	// A zone no test machine is in (+05:45), so that the host's cannot pass for it.
 	text := strings.Replace(good, "effective = 2026-11-01T00:00:00Z", "effective = 2026-11-24T12:00:00", 1)
+	text = strings.Replace(text, "America/New_York", "Asia/Kathmandu", 1)
 	cfg, err := Load(writeConfig(t, text))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := cfg.Merchants[0].Switches[0].Effective.Time
-	if want := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC); !got.Equal(want) {
-		t.Errorf("effective 2026-11-24T12:00:00 in America/New_York: got %v, want %v", got.UTC(), want)
+	if want := time.Date(2026, 11, 24, 6, 15, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("effective 2026-11-24T12:00:00 in Asia/Kathmandu: got %v, want %v", got.UTC(), want)
 	}
 }
 
@@ -139,5 +142,15 @@ func TestZeroMeansZero(t *testing.T) {
 	}
 	if *cfg.Schedule.TrailingDays != 0 {
 		t.Errorf("trailing_days = 0 read as %d", *cfg.Schedule.TrailingDays)
+	}
+}
+
+// TestMemoryLimitInWords: DuckDB's spellings of an amount pass.
+func TestMemoryLimitInWords(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	for _, limit := range []string{"4 gigabytes", "800MB", "2.5GB", "3GiB"} {
+		if _, err := Load(writeConfig(t, strings.Replace(good, `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \""+limit+"\"", 1))); err != nil {
+			t.Errorf("memory_limit = %q: %v", limit, err)
+		}
 	}
 }

@@ -54,6 +54,9 @@ type dataset struct {
 
 // Generate makes the data set and writes it to opts.Out.
 func Generate(opts Options) (Plan, error) {
+	if opts.Rows < 1 || opts.Days < 0 {
+		return Plan{}, fmt.Errorf("generate: want at least one row and no negative days (got %d rows, %d days)", opts.Rows, opts.Days)
+	}
 	d := newDataset(opts)
 	out, err := openSink(d.opts.Out, d.days)
 	if err != nil {
