@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,28 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v, want an error saying %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// TestDiffOfDisjointWindowsSaysSo: two runs whose windows share no day have
+// nothing to compare, and the diff says so rather than listing nothing.
+func TestDiffOfDisjointWindowsSaysSo(t *testing.T) {
+	f := newFixture(t, 10)
+	env := f.env(t)
+	var ids []int64
+	for _, day := range []string{f.plan.From, "2025-01-01"} {
+		d, _ := time.Parse(time.DateOnly, day)
+		run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: f.plan.AsOf, StartedAt: f.plan.AsOf, ConfigHash: "h", Version: "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, run.ID)
+	}
+	env.DB.Close()
+	var out bytes.Buffer
+	err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"runs", "--config", filepath.Join(f.dir, gen.ConfigFile),
+		"--diff", fmt.Sprint(ids[1]), "--against", fmt.Sprint(ids[0])})
+	if err == nil || !strings.Contains(err.Error(), "share no day") {
+		t.Errorf("diff of disjoint windows: %v, want it to say they share no day", err)
 	}
 }

@@ -50,12 +50,16 @@ func (m *Main) diffRuns(ctx context.Context, env *jobs.Env, after, before int64,
 			return fmt.Errorf("run %d has no earlier succeeded run over the same window and merchant; name one with --against", after)
 		}
 	}
-	for _, id := range []int64{after, before} {
-		if _, err := env.DB.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
+	var runs [2]store.Run
+	for i, id := range []int64{after, before} {
+		if runs[i], err = env.DB.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("no run %d to compare", id)
 		} else if err != nil {
 			return err
 		}
+	}
+	if runs[0].WindowFrom.After(runs[1].WindowTo) || runs[1].WindowFrom.After(runs[0].WindowTo) {
+		return fmt.Errorf("runs %d and %d share no day of their windows: there is nothing to compare", after, before)
 	}
 	changes, err := env.DB.Diff(ctx, before, after, env.Location)
 	if err != nil {

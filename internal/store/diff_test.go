@@ -172,8 +172,42 @@ func TestNightlyDiffComparesTheDaysBothJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Change{{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered"}}
+	want := []store.Change{
+		{"newly_broken", "M1", "F1", 1, "", "transmitted/missed_evaluate"}, // the new day's news
+		{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered"},
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of nights %d and %d (-want +got):\n%s", first, second, diff)
+	}
+}
+
+// TestDiffComparesTheMerchantsBothCovered: a run of one merchant compared
+// with a run of all lists no other merchant's transactions as removed.
+func TestDiffComparesTheMerchantsBothCovered(t *testing.T) {
+	ctx := context.Background()
+	d1, x1 := row("D1", keyed), row("X1", keyed, func(t *tx) { t.merchant = "M2" })
+	db := classify(t, scenario{rows: []tx{d1, x1}, unjudged: true})
+	scoped := func(merchant string) int64 {
+		r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, Merchant: merchant, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := window
+		w.Merchant = merchant
+		if _, err := db.Classify(ctx, r.ID, w, asOf); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	all := scoped("")
+	pullOrders(t, db, asOf, order(d1, "F1", 7))
+	m1 := scoped("M1")
+	got, err := db.Diff(ctx, all, m1, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of run %d (all merchants) and run %d (M1) (-want +got):\n%s", all, m1, diff)
 	}
 }

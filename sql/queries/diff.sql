@@ -14,11 +14,13 @@ WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.
 -- A transaction is matched when FlexCharge's side agrees with the ledger:
 -- it has a transmit key (or none was expected), a decline whose profile was
 -- on has an order, and no field, switch or environment finding stands.
--- A transaction only run $2 judged (a late file, a correction's new row) is
--- newly matched or newly broken as it stands, its before empty; one only
--- run $1 judged (a correction took it away) is removed. Only the days both
--- runs' windows hold ($3: the zone they are days in) are compared: two
--- nights' windows overlap, and the days only one of them judged are no change.
+-- Compared are the merchants both runs covered, and the days both windows
+-- hold ($3: the zone they are days in): two nights' windows overlap. A
+-- transaction only run $2 judged on those days (a late file, a correction's
+-- new row) is newly matched or newly broken as it stands, its before empty;
+-- one only run $1 judged (a correction took it away) is removed. On the days
+-- only run $2's window holds (a night's new day), what is broken is newly
+-- broken; the rest is no news.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
 -- holds that key and judges the transaction matched (pushes confirmed by an
 -- earlier diff are not listed again).
@@ -27,28 +29,36 @@ WITH broken AS (
     WHERE run_id IN ($1, $2) AND category IN ('amount_mismatch', 'currency_mismatch', 'site_mismatch',
         'descriptor_mismatch', 'profile_mismatch', 'environment_mismatch', 'evaluated_while_off')
 ),
+bounds AS (
+    SELECT max(window_from) AS first_day, min(window_to) AS last_day,
+        max(merchant) FILTER (id = $1) AS merchant1, max(merchant) FILTER (id = $2) AS merchant2
+    FROM runs WHERE id IN ($1, $2)
+),
 v AS (
     SELECT r.run_id, r.partner_merchant_id, r.transaction_id, r.occurrence, r.transmit_state, r.transmit_key,
         coalesce(r.outcome_state, '') AS outcome_state,
         r.transmit_state || coalesce('/' || r.outcome_state, '') AS state,
         r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed', 'not_expected')
-            AND coalesce(r.outcome_state, '') <> 'missed_evaluate' AND b.run_id IS NULL AS matched
-    FROM results r LEFT JOIN broken b USING (run_id, partner_merchant_id, transaction_id, occurrence)
-    WHERE r.run_id IN ($1, $2) AND CAST(timezone($3, r.processed_at) AS DATE) BETWEEN
-        (SELECT max(window_from) FROM runs WHERE id IN ($1, $2)) AND (SELECT min(window_to) FROM runs WHERE id IN ($1, $2))
+            AND coalesce(r.outcome_state, '') <> 'missed_evaluate' AND b.run_id IS NULL AS matched,
+        CAST(timezone($3, r.processed_at) AS DATE) BETWEEN x.first_day AND x.last_day AS shared_day
+    FROM results r CROSS JOIN bounds x
+    LEFT JOIN broken b USING (run_id, partner_merchant_id, transaction_id, occurrence)
+    WHERE r.run_id IN ($1, $2)
+      AND r.partner_merchant_id = coalesce(x.merchant1, r.partner_merchant_id)
+      AND r.partner_merchant_id = coalesce(x.merchant2, r.partner_merchant_id)
 ),
 pairs AS (
     SELECT coalesce(n.partner_merchant_id, o.partner_merchant_id) AS partner_merchant_id,
         coalesce(n.transaction_id, o.transaction_id) AS transaction_id, coalesce(n.occurrence, o.occurrence) AS occurrence,
-        coalesce(o.state, '') AS before, coalesce(n.state, '') AS after,
+        coalesce(o.state, '') AS before, coalesce(n.state, '') AS after, coalesce(n.shared_day, true) AS shared_day,
         coalesce(o.matched, false) AS was_matched, n.matched AS is_matched, o.run_id IS NOT NULL AS was_judged,
         n.run_id IS NOT NULL AS is_judged, o.outcome_state AS was_outcome, n.outcome_state AS outcome
     FROM (SELECT * FROM v WHERE run_id = $2) n
-    FULL JOIN (SELECT * FROM v WHERE run_id = $1) o ON o.partner_merchant_id = n.partner_merchant_id
+    FULL JOIN (SELECT * FROM v WHERE run_id = $1 AND shared_day) o ON o.partner_merchant_id = n.partner_merchant_id
         AND o.transaction_id = n.transaction_id AND o.occurrence = n.occurrence
 )
 SELECT 'newly_matched' AS kind, partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
-WHERE is_matched AND NOT was_matched
+WHERE is_matched AND NOT was_matched AND shared_day
 UNION ALL
 SELECT 'newly_broken', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
 WHERE NOT is_matched AND (was_matched OR NOT was_judged)
