@@ -16,18 +16,45 @@ import (
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
-// TestOldRunsManifestStays: a run's manifest, rendered again after a
-// correction of its day was loaded by a later run, still lists the file the
-// run read, in force, and not the correction.
-func TestOldRunsManifestStays(t *testing.T) {
-	dir := t.TempDir()
-	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+// dayChain is a generated chain of rows transactions over one day, in
+// dir, and the ad-hoc request for that day.
+func dayChain(t *testing.T, rows int) (env *jobs.Env, req jobs.Request, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	env, plan, err := generatedChain(gen.Options{Rows: rows, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.DB.Close() })
 	day, _ := time.Parse(time.DateOnly, plan.To)
-	req := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}
+	return env, jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}, dir
+}
+
+func withMerchant(req jobs.Request, merchant string) jobs.Request {
+	req.Merchant = merchant
+	return req
+}
+
+// exported is the text of one of run's reports (name: "manifest.csv"),
+// rendered again as a download would be.
+func exported(t *testing.T, env *jobs.Env, run int64, name string) string {
+	t.Helper()
+	out := t.TempDir()
+	if _, err := jobs.ExportCSV(t.Context(), env, run, out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestOldRunsManifestStays: a run's manifest, rendered again after a
+// correction of its day was loaded by a later run, still lists the file the
+// run read, in force, and not the correction.
+func TestOldRunsManifestStays(t *testing.T) {
+	env, req, dir := dayChain(t, 300)
 	first, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -45,15 +72,7 @@ func TestOldRunsManifestStays(t *testing.T) {
 	if _, err := env.Reconcile(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	if _, err := jobs.ExportCSV(t.Context(), env, first.ID, out); err != nil {
-		t.Fatal(err)
-	}
-	manifest, err := os.ReadFile(filepath.Join(out, "manifest.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := string(manifest)
+	m := exported(t, env, first.ID, "manifest.csv")
 	if !strings.Contains(m, "Input file ledger_2026-11-23.csv,\"loaded,") || strings.Contains(m, "_v2") {
 		t.Errorf("run %d's manifest, rendered after the correction:\n%s\nwant the original export loaded and no correction", first.ID, m)
 	}
@@ -62,18 +81,12 @@ func TestOldRunsManifestStays(t *testing.T) {
 // TestFailedStageKeepsItsEnd: the stage a run failed in records when it
 // ended and why, as the stages before it record theirs.
 func TestFailedStageKeepsItsEnd(t *testing.T) {
-	dir := t.TempDir()
-	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.DB.Close() })
+	env, req, dir := dayChain(t, 300)
 	env.Output = filepath.Join(dir, "not-a-folder")
 	if err := os.WriteFile(env.Output, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	day, _ := time.Parse(time.DateOnly, plan.To)
-	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
+	run, err := env.Reconcile(t.Context(), req)
 	if err == nil || run.Status != "failed" {
 		t.Fatalf("run writing its workbook into a file: %v, status %q; want it failed", err, run.Status)
 	}
@@ -90,12 +103,7 @@ func TestFailedStageKeepsItsEnd(t *testing.T) {
 // TestManifestListsEveryFileJudged: a run that loads nothing new still lists
 // an export named for another day whose rows it judged.
 func TestManifestListsEveryFileJudged(t *testing.T) {
-	dir := t.TempDir()
-	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.DB.Close() })
+	env, req, dir := dayChain(t, 300)
 	body, err := os.ReadFile(filepath.Join(dir, gen.InboxDir, "ledger_2026-11-23.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -105,8 +113,6 @@ func TestManifestListsEveryFileJudged(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, gen.InboxDir, "ledger_2026-11-22.csv"), []byte(late), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	day, _ := time.Parse(time.DateOnly, plan.To)
-	req := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}
 	if _, err := env.Reconcile(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
@@ -114,12 +120,8 @@ func TestManifestListsEveryFileJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	if _, err := jobs.ExportCSV(t.Context(), env, second.ID, out); err != nil {
-		t.Fatal(err)
-	}
-	manifest, _ := os.ReadFile(filepath.Join(out, "manifest.csv"))
-	if !strings.Contains(string(manifest), "Input file ledger_2026-11-22.csv") {
+	manifest := exported(t, env, second.ID, "manifest.csv")
+	if !strings.Contains(manifest, "Input file ledger_2026-11-22.csv") {
 		t.Errorf("run %d's manifest:\n%s\nwant the export named for 2026-11-22, whose row it judged", second.ID, manifest)
 	}
 }
@@ -127,28 +129,12 @@ func TestManifestListsEveryFileJudged(t *testing.T) {
 // TestOldRunsSitesStay: FlexCharge changing its orders after a run does not
 // change the run's Sites sheet read again later.
 func TestOldRunsSitesStay(t *testing.T) {
-	dir := t.TempDir()
-	env, plan, err := generatedChain(gen.Options{Rows: 300, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
+	env, req, _ := dayChain(t, 300)
+	run, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { env.DB.Close() })
-	day, _ := time.Parse(time.DateOnly, plan.To)
-	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sites := func() string {
-		out := t.TempDir()
-		if _, err := jobs.ExportCSV(t.Context(), env, run.ID, out); err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(out, "sites.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	sites := func() string { return exported(t, env, run.ID, "sites.csv") }
 	before := sites()
 	rows, err := env.DB.Query(t.Context(), "UPDATE fc_orders SET amount = amount + 1, site_url = 'https://moved.example'")
 	if err != nil {
@@ -164,15 +150,9 @@ func TestOldRunsSitesStay(t *testing.T) {
 // its path) fails the run naming the source, instead of a run that read
 // nothing, found every order an orphan and succeeded.
 func TestMissingInboxFailsTheRun(t *testing.T) {
-	dir := t.TempDir()
-	env, plan, err := generatedChain(gen.Options{Rows: 50, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.DB.Close() })
+	env, req, dir := dayChain(t, 50)
 	env.Sources[0].Path = filepath.Join(dir, "inbxo")
-	day, _ := time.Parse(time.DateOnly, plan.To)
-	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
+	run, err := env.Reconcile(t.Context(), req)
 	if err == nil || run.Status != "failed" || !strings.Contains(err.Error(), "inbxo") {
 		t.Errorf("run with a missing inbox: %v, status %q; want it failed, naming the folder", err, run.Status)
 	}
@@ -181,13 +161,8 @@ func TestMissingInboxFailsTheRun(t *testing.T) {
 // TestUnknownMerchantRefused: a run for a merchant the configuration lacks
 // does not start (it would judge nothing and succeed).
 func TestUnknownMerchantRefused(t *testing.T) {
-	env, plan, err := generatedChain(gen.Options{Rows: 50, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.DB.Close() })
-	day, _ := time.Parse(time.DateOnly, plan.To)
-	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf, Merchant: "NOPE"})
+	env, req, _ := dayChain(t, 50)
+	run, err := env.Reconcile(t.Context(), withMerchant(req, "NOPE"))
 	if !errors.Is(err, jobs.ErrUnknownMerchant) || run.ID != 0 {
 		t.Errorf("run for merchant NOPE: run %d, %v; want none started, ErrUnknownMerchant", run.ID, err)
 	}
@@ -198,14 +173,7 @@ func TestUnknownMerchantRefused(t *testing.T) {
 // switch changes the run judged by, so two runs over the same files but
 // different switches can be told apart.
 func TestManifestSaysWhatTheRunKnew(t *testing.T) {
-	dir := t.TempDir()
-	env, plan, err := generatedChain(gen.Options{Rows: 50, Seed: 5, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.DB.Close() })
-	day, _ := time.Parse(time.DateOnly, plan.To)
-	req := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}
+	env, req, _ := dayChain(t, 50)
 	first, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +188,7 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 	if !strings.Contains(written, "not yet when this was written") || !strings.Contains(written, "under way when this was written") || strings.Contains(written, "? s") {
 		t.Errorf("the written workbook's manifest:\n%s\nwant the run and its workbook stage shown as not over yet", written)
 	}
-	sw := store.Switch{MerchantID: env.Merchants[0].ID, Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: day,
+	sw := store.Switch{MerchantID: env.Merchants[0].ID, Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: req.From,
 		Actor: "ops", Reason: "paused", RecordedAt: time.Now().UTC(), Origin: "cli"}
 	if err := env.DB.RecordSwitch(t.Context(), sw); err != nil {
 		t.Fatal(err)
@@ -230,12 +198,7 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := func(run int64) string {
-		out := t.TempDir()
-		if _, err := jobs.ExportCSV(t.Context(), env, run, out); err != nil {
-			t.Fatal(err)
-		}
-		b, _ := os.ReadFile(filepath.Join(out, "manifest.csv"))
-		for _, l := range strings.Split(string(b), "\n") {
+		for _, l := range strings.Split(exported(t, env, run, "manifest.csv"), "\n") {
 			if strings.HasPrefix(l, "Switches judged by") {
 				return l
 			}
