@@ -346,3 +346,15 @@ func TestOneDoubleChargeRiskPerDecline(t *testing.T) {
 		t.Errorf("double_charge_risk findings: got %d, want 1", n)
 	}
 }
+
+// TestQuarantinedFindingSaysWhere: a quarantined row's finding names its
+// file, line and column and says why, and claims no site (it had none yet).
+func TestQuarantinedFindingSaysWhere(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved)},
+		extra: []string{"M1,O-T2,T2,2026-11-23T10:00:00Z,ten,USD,approved,CIT,web,https://one.example,ONE*SHOP,,production,K-T2"}})
+	got := dump(t, db, "SELECT coalesce(site_url, ''), field, detail FROM findings WHERE category = 'quarantined'")
+	if len(got) != 1 || got[0][0] != "" || got[0][1] != "amount" ||
+		!strings.Contains(got[0][2], "ledger_2026-11-23.csv, line 3: ") || !strings.Contains(got[0][2], `"ten"`) {
+		t.Errorf("quarantined finding: %v; want no site, field amount, detail naming the file, line 3 and the value", got)
+	}
+}

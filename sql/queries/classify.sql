@@ -324,10 +324,12 @@ WHERE o.created_on >= $2 AND o.created_on < $3
 
 -- name: classify-quarantined
 -- Rows quarantined from files of the window's business days. $1 run id,
--- $2 first day, $3 last day.
+-- $2 first day, $3 last day. A quarantined row belongs to its file, not yet
+-- to a merchant or site: the finding says where it is (file and line) and
+-- why, and names the column.
 INSERT INTO findings BY NAME
-SELECT $1 AS run_id, 'quarantined' AS category, f.name AS site_url, q.column_name AS field,
-    CAST(q.line AS VARCHAR) AS ledger_value, q.reason AS detail
+SELECT $1 AS run_id, 'quarantined' AS category, q.column_name AS field,
+    f.name || ', line ' || q.line || ': ' || q.reason AS detail
 FROM quarantine q JOIN ledger_files f ON f.id = q.file_id
 WHERE f.business_date BETWEEN $2 AND $3 AND f.outcome = 'loaded';
 
