@@ -29,15 +29,19 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := clearDemoDir(ctx, *dir); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	yesterday := time.Now().AddDate(0, 0, -1)
-	plan, err := gen.Generate(gen.Options{Rows: *rows, Seed: *seed, LastDay: yesterday, Out: *dir, SandboxURL: "http://" + ln.Addr().String()})
+	defer ln.Close() // on every way out; the sandbox's stop closes it too
+	opts := gen.Options{Rows: *rows, Seed: *seed, LastDay: time.Now().AddDate(0, 0, -1), Out: *dir, SandboxURL: "http://" + ln.Addr().String()}
+	if err := opts.Check(); err != nil { // before the earlier demo goes
+		return err
+	}
+	if err := clearDemoDir(ctx, *dir); err != nil {
+		return err
+	}
+	plan, err := gen.Generate(opts)
 	if err != nil {
 		return err
 	}

@@ -165,7 +165,7 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 	}{
 		{[]string{"runs", "--config", cfg, "--diff", "1", "--against", "99"}, "no run"},
 		{[]string{"gen", "--rows", "-5", "--out", t.TempDir()}, "at least one row"},
-		{[]string{"demo", "--rows", "0", "--dir", t.TempDir()}, "at least one row"},
+		{[]string{"demo", "--rows", "0", "--dir", f.dir}, "at least one row"},
 	} {
 		var out bytes.Buffer
 		err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), tt.args)
@@ -173,27 +173,37 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 			t.Errorf("%v: %v, want an error saying %q", tt.args, err, tt.want)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(f.dir, gen.PlanFile)); err != nil {
+		t.Errorf("the refused demo deleted the earlier one: %v", err)
+	}
 }
 
-// TestDiffOfDisjointWindowsSaysSo: two runs whose windows share no day have
-// nothing to compare, and the diff says so rather than listing nothing.
+// TestDiffOfDisjointWindowsSaysSo: two runs whose windows share no day, or
+// that cover two different merchants, have nothing to compare, and the diff
+// says so rather than listing nothing.
 func TestDiffOfDisjointWindowsSaysSo(t *testing.T) {
 	f := newFixture(t, 10)
 	env := f.env(t)
 	var ids []int64
-	for _, day := range []string{f.plan.From, "2025-01-01"} {
-		d, _ := time.Parse(time.DateOnly, day)
-		run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: f.plan.AsOf, StartedAt: f.plan.AsOf, ConfigHash: "h", Version: "v"})
+	for _, r := range []struct{ day, merchant string }{{f.plan.From, ""}, {"2025-01-01", ""}, {f.plan.From, "M001"}, {f.plan.From, "M002"}} {
+		d, _ := time.Parse(time.DateOnly, r.day)
+		run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: f.plan.AsOf,
+			Merchant: r.merchant, StartedAt: f.plan.AsOf, ConfigHash: "h", Version: "v"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, run.ID)
 	}
 	env.DB.Close()
-	var out bytes.Buffer
-	err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"runs", "--config", filepath.Join(f.dir, gen.ConfigFile),
-		"--diff", fmt.Sprint(ids[1]), "--against", fmt.Sprint(ids[0])})
-	if err == nil || !strings.Contains(err.Error(), "share no day") {
-		t.Errorf("diff of disjoint windows: %v, want it to say they share no day", err)
+	for _, tt := range []struct {
+		after, before int64
+		want          string
+	}{{ids[1], ids[0], "share no day"}, {ids[3], ids[2], "different merchants"}} {
+		var out bytes.Buffer
+		err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"runs", "--config", filepath.Join(f.dir, gen.ConfigFile),
+			"--diff", fmt.Sprint(tt.after), "--against", fmt.Sprint(tt.before)})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("diff of runs %d and %d: %v, want it to say they %s", tt.after, tt.before, err, tt.want)
+		}
 	}
 }

@@ -61,6 +61,9 @@ func (m *Main) diffRuns(ctx context.Context, env *jobs.Env, after, before int64,
 	if runs[0].WindowFrom.After(runs[1].WindowTo) || runs[1].WindowFrom.After(runs[0].WindowTo) {
 		return fmt.Errorf("runs %d and %d share no day of their windows: there is nothing to compare", after, before)
 	}
+	if a, b := runs[0].Merchant, runs[1].Merchant; a != "" && b != "" && a != b {
+		return fmt.Errorf("runs %d and %d cover different merchants (%s, %s): there is nothing to compare", after, before, a, b)
+	}
 	changes, err := env.DB.Diff(ctx, before, after, env.Location)
 	if err != nil {
 		return err

@@ -93,6 +93,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"unknown source content", `path = "inbox"`, "path = \"inbox\"\ncontent = \"orders\"", "sources[0].content"},
 		{"transmit log not CSV", `path = "inbox"`, "path = \"inbox\"\ncontent = \"transmit_log\"\nformat = \"jsonl\"", "sources[0].format"},
 		{"memory limit in words, wrong", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \"4 gigglebytes\"", "memory_limit"},
+		{"memory limit in words DuckDB lacks", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \"3 gibibytes\"", "memory_limit"},
 		{"memory limit not an amount", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\nmemory_limit = \"lots\"", "memory_limit"},
 		{"ingest memory limit not an amount", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\ningest_memory_limit = \"lots\"", "ingest_memory_limit"},
 		{"negative push age", `base_url = "http://127.0.0.1:1/production/v1"`, "base_url = \"http://127.0.0.1:1/production/v1\"\n[push]\nmax_age = \"-1h\"", "push.max_age"},

@@ -11,7 +11,7 @@ import (
 var clockTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 // memorySize is an amount DuckDB takes for a memory limit.
-var memorySize = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|bytes?|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t|(kilo|mega|giga|tera|kibi|mebi|gibi|tebi)bytes?)\s*$`)
+var memorySize = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|bytes?|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t|(kilo|mega|giga|tera)bytes?)\s*$`)
 
 func (c *Config) validate() error {
 	var fe fieldErrors

@@ -54,8 +54,8 @@ type dataset struct {
 
 // Generate makes the data set and writes it to opts.Out.
 func Generate(opts Options) (Plan, error) {
-	if opts.Rows < 1 || opts.Days < 0 {
-		return Plan{}, fmt.Errorf("generate: want at least one row and no negative days (got %d rows, %d days)", opts.Rows, opts.Days)
+	if err := opts.Check(); err != nil {
+		return Plan{}, err
 	}
 	d := newDataset(opts)
 	out, err := openSink(d.opts.Out, d.days)
@@ -110,4 +110,12 @@ func (d *dataset) stateOf(m *merchant, rw row) recon.SwitchState {
 		return recon.Off
 	}
 	return m.stateAt(rw.profile, rw.siteURL, rw.campaign, rw.processedAt)
+}
+
+// Check refuses options that generate nothing.
+func (o Options) Check() error {
+	if o.Rows < 1 || o.Days < 0 {
+		return fmt.Errorf("generate: want at least one row and no negative days (got %d rows, %d days)", o.Rows, o.Days)
+	}
+	return nil
 }

@@ -357,4 +357,9 @@ func TestQuarantinedFindingSaysWhere(t *testing.T) {
 		!strings.Contains(got[0][2], "ledger_2026-11-23.csv, line 3: ") || !strings.Contains(got[0][2], `"ten"`) {
 		t.Errorf("quarantined finding: %v; want no site, field amount, detail naming the file, line 3 and the value", got)
 	}
+	// The run page shows the detail where a ledger value would be.
+	exc, err := db.RunExceptions(context.Background(), 1, 10)
+	if err != nil || len(exc) != 1 || exc[0].LedgerValue != got[0][2] {
+		t.Errorf("run page's exceptions: %+v, %v; want the quarantined row with its detail as the ledger's", exc, err)
+	}
 }

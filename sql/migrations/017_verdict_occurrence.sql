@@ -2,9 +2,16 @@
 -- the repeats of its transactions in other files (so that a transaction
 -- always has an occurrence 1); without this, the earlier runs that read
 -- those rows changed their counts and findings after the fact.
--- Runs before this column read the ledger's (coalesce below): rewriting
--- every verdict ever kept would cost the upgrade more than it tells.
 ALTER TABLE verdicts ADD COLUMN occurrence INTEGER;
+
+-- Earlier runs keep theirs too. Only a transaction with repeats can be
+-- renumbered, so only its verdicts need the number written down; the rest
+-- read the ledger's (coalesce below), which will not change.
+UPDATE verdicts SET occurrence = l.occurrence
+FROM ledger_rows l
+WHERE l.file_id = verdicts.file_id AND l.line = verdicts.line
+  AND (l.partner_merchant_id, l.transaction_id) IN (
+      SELECT (partner_merchant_id, transaction_id) FROM ledger_rows WHERE occurrence > 1);
 
 CREATE OR REPLACE VIEW results AS
 SELECT v.run_id, v.file_id, v.line, l.partner_merchant_id, m.name AS merchant_name, l.transaction_id,

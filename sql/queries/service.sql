@@ -38,9 +38,11 @@ SELECT stage, started_at, finished_at, coalesce(rows, 0) AS rows, coalesce(detai
 FROM run_stages WHERE run_id = $1 ORDER BY started_at;
 
 -- name: run-exceptions
+-- A quarantined row has no ledger value to show: its detail (file, line and
+-- why) stands in the ledger's column.
 SELECT category, coalesce(partner_merchant_id, '') AS merchant, coalesce(transaction_id, '') AS transaction_id,
     coalesce(fc_order_id, '') AS fc_order_id, coalesce(field, '') AS field,
-    coalesce(ledger_value, '') AS ledger_value, coalesce(fc_value, '') AS fc_value
+    coalesce(ledger_value, CASE WHEN category = 'quarantined' THEN detail END, '') AS ledger_value, coalesce(fc_value, '') AS fc_value
 FROM findings WHERE run_id = $1 ORDER BY category, merchant, transaction_id LIMIT $2;
 
 -- name: previous-run

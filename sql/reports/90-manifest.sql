@@ -23,9 +23,11 @@ SELECT item, value FROM (
     UNION ALL SELECT 7, 'Version', version FROM run
     UNION ALL SELECT 8, 'Configuration hash', config_hash FROM run
     UNION ALL SELECT 8.5, 'Switches judged by', count(*) || ' changes recorded'
-        || coalesce(', the latest #' || max(s.id) || ' at ' || strftime(max(s.recorded_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), '')
-        FROM switches s
-        WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), TIMESTAMPTZ 'infinity')
+        || coalesce(', the latest #' || arg_max(s.id, (s.recorded_at, s.id)) || ' at '
+            || strftime(max(s.recorded_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), '')
+        FROM switches s CROSS JOIN run
+        WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), run.started_at)
+          AND (run.merchant IS NULL OR s.merchant_id = run.merchant)
     UNION ALL SELECT 20 + row_number() OVER (ORDER BY stage), 'Stage ' || stage,
         CASE WHEN finished_at IS NULL THEN 'under way when this was written'
              ELSE coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR) || ' s' END
