@@ -30,11 +30,6 @@ func dayChain(t *testing.T, rows int) (env *jobs.Env, req jobs.Request, dir stri
 	return env, jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf}, dir
 }
 
-func withMerchant(req jobs.Request, merchant string) jobs.Request {
-	req.Merchant = merchant
-	return req
-}
-
 // exported is the text of one of run's reports (name: "manifest.csv"),
 // rendered again as a download would be.
 func exported(t *testing.T, env *jobs.Env, run int64, name string) string {
@@ -162,7 +157,8 @@ func TestMissingInboxFailsTheRun(t *testing.T) {
 // does not start (it would judge nothing and succeed).
 func TestUnknownMerchantRefused(t *testing.T) {
 	env, req, _ := dayChain(t, 50)
-	run, err := env.Reconcile(t.Context(), withMerchant(req, "NOPE"))
+	req.Merchant = "NOPE"
+	run, err := env.Reconcile(t.Context(), req)
 	if !errors.Is(err, jobs.ErrUnknownMerchant) || run.ID != 0 {
 		t.Errorf("run for merchant NOPE: run %d, %v; want none started, ErrUnknownMerchant", run.ID, err)
 	}
