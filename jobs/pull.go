@@ -57,9 +57,13 @@ func storedOrder(env recon.Environment, mid string, o flexcharge.Order) store.Or
 
 // currencyCode is an order's currency as an ISO 4217 code: upper case, and
 // XXX (ISO's "no currency") for one that is not three letters, which the
-// workbook could not show in a number format or a formula.
+// workbook could not show in a number format or a formula. None stays none
+// (unknown, see store.Order).
 func currencyCode(code string) string {
 	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "" {
+		return ""
+	}
 	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return "XXX"
 	}

@@ -81,7 +81,7 @@ func benchSeed(n int, asOf time.Time) (flexcharge.Seed, []jobs.Merchant) {
 		created := start.Add(24 * time.Hour / time.Duration(n) * time.Duration(i)).Truncate(time.Second)
 		seed.Orders = append(seed.Orders, flexcharge.SeedOrder{Environment: sm.Environment, Order: flexcharge.Order{
 			ID: uuid.NewString(), ExternalOrderID: fmt.Sprintf("O%08d", i), MID: sm.MID,
-			Amount: int64(1000 + i%9000), CurrencyCode: "USD", OrderSource: "ecommerce",
+			Amount: new(int64(1000 + i%9000)), CurrencyCode: "USD", OrderSource: "ecommerce",
 			SiteID: sm.MID, SiteURL: "https://copperleaf2.example", DynamicDescriptor: "COPPERLF*SHOP2",
 			TransactionID: fmt.Sprintf("T%08d", i), Status: flexcharge.StatusCompleted,
 			OrderPlacedDate: created, CreatedOn: created, IsTestMode: sm.Environment == flexcharge.EnvSandbox,

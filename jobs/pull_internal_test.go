@@ -21,10 +21,11 @@ func TestStoredOrderTakesTheQueriedMID(t *testing.T) {
 // TestStoredOrderSpellsItsCurrencyAsISO: a currency code the answer spells
 // in lower case or padded is stored as its ISO code, so that the order's
 // amount compares with the ledger's and formats in the currency's digits;
-// one that is no code at all is XXX, safe in a workbook's formats.
+// one that is no code at all is XXX, safe in a workbook's formats; none
+// (or only spaces) stays unknown, stored as NULL.
 func TestStoredOrderSpellsItsCurrencyAsISO(t *testing.T) {
 	for answered, want := range map[string]string{"usd": "USD", " USD ": "USD", "Usd": "USD", "PHP": "PHP",
-		"": "XXX", "US$": "XXX", `"*"`: "XXX", "DOLLARS": "XXX"} {
+		"": "", "  ": "", "US$": "XXX", `"*"`: "XXX", "DOLLARS": "XXX"} {
 		if got := storedOrder(recon.Production, "P1", flexcharge.Order{ID: "o-1", CurrencyCode: answered}).Currency; got != want {
 			t.Errorf("order answered in %q: stored in %q, want %s", answered, got, want)
 		}

@@ -67,10 +67,25 @@ func writeLedger(w io.Writer, rows []store.LedgerRow) {
 func writeOrders(w io.Writer, orders []store.ExplainedOrder) {
 	fmt.Fprintf(w, "\nFlexCharge orders (%d):\n", len(orders))
 	for _, o := range orders {
-		fmt.Fprintf(w, "  %s %s  externalOrderId %s transactionId %s  %s(%d)  %s  mit=%t source %q site %q descriptor %q  created %s expiry %s\n",
+		fmt.Fprintf(w, "  %s %s  externalOrderId %s transactionId %s  %s(%d)  %s  mit=%s source %q site %q descriptor %q  created %s expiry %s\n",
 			o.Environment, o.ID, o.ExternalOrderID, orNone(o.TransactionID), o.StatusName, o.Status,
-			recon.Money{Minor: o.Amount, Currency: o.Currency}, o.IsMIT, o.OrderSource, o.SiteID, o.Descriptor, ts(o.CreatedOn), tsOr(o.ExpiryAt, "none"))
+			orderAmount(o), orUnknown(o.IsMIT), o.OrderSource, o.SiteID, o.Descriptor, ts(o.CreatedOn), tsOr(o.ExpiryAt, "none"))
 	}
+}
+
+// orderAmount is an order's amount, or says FlexCharge did not give one.
+func orderAmount(o store.ExplainedOrder) string {
+	if o.Amount == nil {
+		return "amount unknown"
+	}
+	return recon.Money{Minor: *o.Amount, Currency: o.Currency}.String()
+}
+
+func orUnknown[T any](p *T) string {
+	if p == nil {
+		return "unknown"
+	}
+	return fmt.Sprint(*p)
 }
 
 func writeOutbox(w io.Writer, rows []store.OutboxRow) {

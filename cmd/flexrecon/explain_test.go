@@ -49,3 +49,15 @@ func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainSaysWhatFlexChargeDidNotGive: an order without an amount or
+// isMIT reads as unknown, not as 0.00 or a CIT order.
+func TestExplainSaysWhatFlexChargeDidNotGive(t *testing.T) {
+	var buf bytes.Buffer
+	writeOrders(&buf, []store.ExplainedOrder{{Environment: "production", ID: "F1", StatusName: "COMPLETED", Status: 7}})
+	for _, want := range []string{"amount unknown", "mit=unknown"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("orders lack %q; got:\n%s", want, buf.String())
+		}
+	}
+}

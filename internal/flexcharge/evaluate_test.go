@@ -83,8 +83,8 @@ func TestManagedMITSettlesOrExpiresWithWebhooks(t *testing.T) {
 	rc, hookURL := startReceiver(t)
 	clk := newClock(time.Now())
 	seedExp := clk.Now().Add(48 * time.Hour)
-	seeded := SeedOrder{Environment: EnvSandbox, Order: Order{ID: "seeded-mit", MID: credA.MID, IsMIT: true,
-		Status: StatusProcessing, CreatedOn: t0, OrderPlacedDate: t0, ExpiryDate: &seedExp, Amount: 100, CurrencyCode: "USD"}}
+	seeded := SeedOrder{Environment: EnvSandbox, Order: Order{ID: "seeded-mit", MID: credA.MID, IsMIT: new(true),
+		Status: StatusProcessing, CreatedOn: t0, OrderPlacedDate: t0, ExpiryDate: &seedExp, Amount: new(int64(100)), CurrencyCode: "USD"}}
 	e := startSandbox(t, testSeed(seeded), SandboxOptions{Now: clk.Now, WebhookURL: hookURL})
 	token := fetchToken(t, e, EnvSandbox, credA)
 	c := NewClient(e.url(EnvSandbox), fastOptions())

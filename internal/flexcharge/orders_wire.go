@@ -267,6 +267,19 @@ func readInt[T any, N int | int64](get func(*T) *N) func(*jsonReader, *T) error 
 	}
 }
 
+// readOptional reads a value that may be null (nil) with read.
+func readOptional[T, V any](get func(*T) **V, read func(*jsonReader) (V, error)) func(*jsonReader, *T) error {
+	return func(r *jsonReader, v *T) error {
+		*get(v) = nil
+		if r.null() {
+			return nil
+		}
+		x, err := read(r)
+		*get(v) = &x
+		return err
+	}
+}
+
 func readBool[T any](get func(*T) *bool) func(*jsonReader, *T) error {
 	return func(r *jsonReader, v *T) (err error) {
 		*get(v), err = r.bool()
@@ -287,9 +300,9 @@ var orderFields = []field[Order]{
 	{"id", readString(func(o *Order) *string { return &o.ID }, false)},
 	{"externalOrderId", readString(func(o *Order) *string { return &o.ExternalOrderID }, false)},
 	{"mid", readString(func(o *Order) *string { return &o.MID }, true)},
-	{"amount", readInt(func(o *Order) *int64 { return &o.Amount })},
+	{"amount", readOptional(func(o *Order) **int64 { return &o.Amount }, (*jsonReader).int)},
 	{"currencyCode", readString(func(o *Order) *string { return &o.CurrencyCode }, true)},
-	{"isMIT", readBool(func(o *Order) *bool { return &o.IsMIT })},
+	{"isMIT", readOptional(func(o *Order) **bool { return &o.IsMIT }, (*jsonReader).bool)},
 	{"orderSource", readString(func(o *Order) *string { return &o.OrderSource }, true)},
 	{"siteId", readString(func(o *Order) *string { return &o.SiteID }, true)},
 	{"siteUrl", readString(func(o *Order) *string { return &o.SiteURL }, true)},
@@ -313,13 +326,17 @@ func readExpiry(r *jsonReader, o *Order) error {
 	return err
 }
 
-// readOrder reads one order; an order without statusName gets its code's name.
+// order reads one order; an order without statusName gets its code's name,
+// and one without createdOn its placing time (see Order).
 func (r *jsonReader) order(o *Order) error {
 	if err := fields(r, o, orderFields); err != nil {
 		return err
 	}
 	if o.StatusName == "" {
 		o.StatusName = StatusName(o.Status)
+	}
+	if o.CreatedOn.IsZero() {
+		o.CreatedOn = o.OrderPlacedDate
 	}
 	return nil
 }

@@ -13,8 +13,8 @@ import (
 func TestDecodeOrdersPageRoundTrip(t *testing.T) {
 	exp := time.Date(2025, 3, 15, 8, 0, 0, 123456789, time.UTC)
 	want := []Order{
-		{ID: "a", ExternalOrderID: `ext "quoted" \ é`, MID: credA.MID, Amount: -1999, CurrencyCode: "USD",
-			IsMIT: true, OrderSource: "recurring", SiteID: "s", SiteURL: "https://shop.example/?a=1&b=<2>",
+		{ID: "a", ExternalOrderID: `ext "quoted" \ é`, MID: credA.MID, Amount: new(int64(-1999)), CurrencyCode: "USD",
+			IsMIT: new(true), OrderSource: "recurring", SiteID: "s", SiteURL: "https://shop.example/?a=1&b=<2>",
 			DynamicDescriptor: "SHOP*A", TransactionID: "tx", Status: StatusDraft, StatusName: "DRAFT",
 			OrderPlacedDate: t0, CreatedOn: t0.Add(time.Second), ExpiryDate: &exp, IsTestMode: true},
 		{ID: "b", MID: credA.MID, Status: StatusCompleted, StatusName: "COMPLETED", CreatedOn: t0},
@@ -35,13 +35,16 @@ func TestDecodeOrdersPageRoundTrip(t *testing.T) {
 
 // TestDecodeOrdersPageContract covers what the contract allows beyond what
 // the sandbox writes: unknown fields of any shape, nulls, names in another
-// case, zone-less and offset times, a missing statusName.
+// case, zone-less and offset times, a missing statusName; an amount or isMIT
+// of null is unknown (nil), of 0 or false known; an order without createdOn
+// was created when placed.
 func TestDecodeOrdersPageContract(t *testing.T) {
 	body := ` { "success" : true, "extra": {"a": [1, 2.5e3, "x\"]", null, {"b": false}]},
 		"ROWS": [ {"id": "o\u00e9", "Status": 6, "statusName": null, "amount": null, "isMIT": null,
 			"createdOn": "2023-03-20T17:16:40.898703", "orderPlacedDate": "2023-03-20T12:16:40-05:00",
 			"expiryDate": "", "more": [[], {}], "siteUrl": null},
-			null ],
+			null,
+			{"id": "p", "amount": 0, "isMIT": false, "orderPlacedDate": "2023-03-20T12:16:40Z"} ],
 		"hasNextPage": false, "pageCount": 1 } `
 	got, err := decodeOrdersPage([]byte(body))
 	if err != nil {
@@ -49,9 +52,11 @@ func TestDecodeOrdersPageContract(t *testing.T) {
 	}
 	yes := true
 	created := time.Date(2023, 3, 20, 17, 16, 40, 898703000, time.UTC)
+	placed := time.Date(2023, 3, 20, 12, 16, 40, 0, time.UTC)
 	want := ordersPage{PageCount: 1, Success: &yes, Rows: []Order{
 		{ID: "oé", Status: StatusReturned, StatusName: "RETURNED", CreatedOn: created, OrderPlacedDate: created.Truncate(time.Second)},
 		{StatusName: "DRAFT"},
+		{ID: "p", Amount: new(int64(0)), IsMIT: new(false), StatusName: "DRAFT", CreatedOn: placed, OrderPlacedDate: placed},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("decodeOrdersPage(%s) (-want +got):\n%s", body, diff)

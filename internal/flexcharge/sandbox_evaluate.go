@@ -126,8 +126,8 @@ func (s *Sandbox) newOrder(p principal, req evaluateRequest) (*storedOrder, stri
 	answer, status, settles := evaluateOutcome(in)
 	o := &storedOrder{env: p.env, Order: Order{
 		ID: uuid.NewString(), ExternalOrderID: req.OrderID, MID: p.mid,
-		Amount: req.Transaction.Amount, CurrencyCode: req.Transaction.Currency,
-		IsMIT: req.IsMIT, OrderSource: req.OrderSource, SiteID: req.SiteID, SiteURL: req.SiteURL,
+		Amount: new(req.Transaction.Amount), CurrencyCode: req.Transaction.Currency,
+		IsMIT: new(req.IsMIT), OrderSource: req.OrderSource, SiteID: req.SiteID, SiteURL: req.SiteURL,
 		DynamicDescriptor: req.Transaction.DynamicDescriptor, TransactionID: req.Transaction.ID,
 		Status: status, StatusName: StatusName(status), OrderPlacedDate: now, CreatedOn: now,
 		IsTestMode: p.env == EnvSandbox,

@@ -24,7 +24,7 @@ func seedOrders() []SeedOrder {
 	var out []SeedOrder
 	add := func(env string, cr Credentials, id string, created time.Time, status int) {
 		out = append(out, SeedOrder{Environment: env, Order: Order{
-			ID: id, ExternalOrderID: "ext-" + id, MID: cr.MID, Amount: 1000, CurrencyCode: "USD",
+			ID: id, ExternalOrderID: "ext-" + id, MID: cr.MID, Amount: new(int64(1000)), CurrencyCode: "USD",
 			Status: status, StatusName: StatusName(status), OrderPlacedDate: created, CreatedOn: created,
 			IsTestMode: env == EnvSandbox,
 		}})

@@ -64,14 +64,17 @@ func StatusName(code int) string { return statusNames[code] }
 
 // Order is one FlexCharge order (a rescue attempt) as GET /orders returns it.
 // Field names beyond id, status, statusName, orderPlacedDate, expiryDate and
-// currencyCode are assumed by the contract.
+// currencyCode are assumed by the contract. Amount and IsMIT are nil when
+// an order does not carry them (or carries null): a name guessed wrong must
+// read as unknown, never as 0 or false, which would put every order at odds
+// with its decline. An order without createdOn was created when it was placed.
 type Order struct {
 	ID                string     `json:"id"`
 	ExternalOrderID   string     `json:"externalOrderId"`
 	MID               string     `json:"mid"`
-	Amount            int64      `json:"amount"`
+	Amount            *int64     `json:"amount"`
 	CurrencyCode      string     `json:"currencyCode"`
-	IsMIT             bool       `json:"isMIT"`
+	IsMIT             *bool      `json:"isMIT"`
 	OrderSource       string     `json:"orderSource"`
 	SiteID            string     `json:"siteId"`
 	SiteURL           string     `json:"siteUrl"`

@@ -87,8 +87,8 @@ func (d *dataset) addOrder(m *merchant, rw row, env recon.Environment, status in
 	}
 	created := rw.processedAt.Add(2 * time.Second).UTC()
 	d.orders = append(d.orders, flexcharge.SeedOrder{Environment: string(env), Order: flexcharge.Order{
-		ID: guid(d.r), ExternalOrderID: rw.orderID, MID: m.mid[env], Amount: rw.amount, CurrencyCode: "USD",
-		IsMIT: rw.profile == recon.MIT, OrderSource: source, SiteID: siteID, SiteURL: rw.siteURL,
+		ID: guid(d.r), ExternalOrderID: rw.orderID, MID: m.mid[env], Amount: new(rw.amount), CurrencyCode: "USD",
+		IsMIT: new(rw.profile == recon.MIT), OrderSource: source, SiteID: siteID, SiteURL: rw.siteURL,
 		DynamicDescriptor: rw.descriptor, TransactionID: rw.txID, Status: status, StatusName: name,
 		OrderPlacedDate: created, CreatedOn: created, ExpiryDate: expiry, IsTestMode: env == recon.Sandbox,
 	}})
@@ -103,7 +103,7 @@ func (d *dataset) plantMismatch(m *merchant, rw row, o *flexcharge.SeedOrder) re
 	}
 	switch d.r.IntN(6) {
 	case 0:
-		o.Amount += 100
+		o.Amount = new(*o.Amount + 100)
 		return recon.AmountMismatch
 	case 1:
 		o.CurrencyCode = "EUR"
@@ -112,10 +112,9 @@ func (d *dataset) plantMismatch(m *merchant, rw row, o *flexcharge.SeedOrder) re
 		o.DynamicDescriptor = "OTHER*DESCRIPTOR"
 		return recon.DescriptorMismatch
 	case 3:
-		o.IsMIT, o.OrderSource = !o.IsMIT, map[bool]string{true: "recurring", false: "ecommerce"}[!o.IsMIT]
-		if rw.profile == recon.CITCallCenter {
-			o.IsMIT, o.OrderSource = false, "ecommerce"
-		}
+		// MIT for a website's CIT, a website's CIT for the others.
+		mit := rw.profile == recon.CITWeb
+		o.IsMIT, o.OrderSource = &mit, map[bool]string{true: "recurring", false: "ecommerce"}[mit]
 		return recon.ProfileMismatch
 	case 4:
 		if o.SiteID == "" {

@@ -57,11 +57,19 @@ func classifyCases() []classifyCase {
 			rows:   []tx{d("D1", callcenter), d("D2", callcenter)},
 			orders: []store.Order{order(d("D1", callcenter), "F1", 7)}},
 			want: map[string]string{"D1": "transmitted||evaluated_while_off", "D2": "transmitted||"}},
-		fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = 1200 }),
+		fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = new(int64(1200)) }),
 		fieldCase("currency_mismatch", func(o *store.Order) { o.Currency = "EUR" }),
 		fieldCase("site_mismatch", func(o *store.Order) { o.SiteID = "sid-other" }),
 		fieldCase("descriptor_mismatch", func(o *store.Order) { o.Descriptor = "OTHER*DESC" }),
-		fieldCase("profile_mismatch", func(o *store.Order) { o.IsMIT = true }),
+		fieldCase("profile_mismatch", func(o *store.Order) { o.IsMIT = new(true) }),
+		{name: "what FlexCharge does not say is no difference", s: scenario{
+			rows: []tx{d("D1", mit), d("D2", mit)},
+			orders: []store.Order{
+				order(d("D1", mit), "F1", 7, func(o *store.Order) { o.Amount, o.Currency, o.IsMIT, o.OrderSource = nil, "", nil, "" }),
+				order(d("D2", mit), "F2", 7, func(o *store.Order) { o.Amount, o.IsMIT, o.OrderSource = new(int64(0)), new(false), "ecommerce" }),
+			}},
+			want: map[string]string{"D1": "transmitted|recovered|",
+				"D2": "transmitted|recovered|amount_mismatch;profile_mismatch"}},
 		fieldCase("environment_mismatch", func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
 		{name: "duplicate_evaluate", s: scenario{
 			rows:   []tx{d("D1"), d("D2")},

@@ -37,7 +37,7 @@ func TestRunDiff(t *testing.T) {
 		orders: []store.Order{order(d1, "F1", 4), order(d3, "F3", 7)}, unjudged: true})
 	first := run(t, db)
 	pullOrders(t, db, asOf, order(d1, "F1", 7), order(d2, "F2", 2),
-		order(d3, "F3", 7, func(o *store.Order) { o.Amount = 999 }))
+		order(d3, "F3", 7, func(o *store.Order) { o.Amount = new(int64(999)) }))
 	second := run(t, db)
 	p := push("T1", "pushed", asOf)
 	p.RunID = second

@@ -54,9 +54,9 @@ type ExplainedOrder struct {
 	ID              string     `db:"id"`
 	ExternalOrderID string     `db:"external_order_id"`
 	MID             string     `db:"mid"`
-	Amount          int64      `db:"amount"`
+	Amount          *int64     `db:"amount"` // nil: unknown (see Order)
 	Currency        string     `db:"currency"`
-	IsMIT           bool       `db:"is_mit"`
+	IsMIT           *bool      `db:"is_mit"`
 	OrderSource     string     `db:"order_source"`
 	SiteID          string     `db:"site_id"`
 	Descriptor      string     `db:"descriptor"`

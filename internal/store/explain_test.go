@@ -44,7 +44,7 @@ func TestExplainMidWindowSwitch(t *testing.T) {
 // TestExplainByOrder finds the ledger rows of a FlexCharge order and the
 // order's findings.
 func TestExplainByOrder(t *testing.T) {
-	c := fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = 1200 })
+	c := fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = new(int64(1200)) })
 	db := classify(t, c.s)
 	e, err := db.Explain(context.Background(), store.ExplainQuery{OrderID: "F1"})
 	if err != nil {

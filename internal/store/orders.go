@@ -9,12 +9,13 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// Order is a FlexCharge order as stored.
+// Order is a FlexCharge order as stored. A nil Amount or IsMIT, or an empty
+// Currency, is stored as NULL: unknown, so never a difference from the ledger.
 type Order struct {
 	Environment, ID, ExternalOrderID, MID string
-	Amount                                int64
+	Amount                                *int64
 	Currency                              string
-	IsMIT                                 bool
+	IsMIT                                 *bool
 	OrderSource, SiteID, SiteURL          string
 	Descriptor, TransactionID             string
 	Status                                int
@@ -57,13 +58,17 @@ func (db *DB) NewOrderWriter(ctx context.Context, fetched time.Time) (*OrderWrit
 
 // Write appends one order.
 func (w *OrderWriter) Write(o Order) error {
-	var expiry any
-	if o.ExpiryAt != nil {
-		expiry = *o.ExpiryAt
-	}
-	return w.app.AppendRow(o.Environment, o.ID, o.ExternalOrderID, o.MID, o.Amount, o.Currency, o.IsMIT,
+	return w.app.AppendRow(o.Environment, o.ID, o.ExternalOrderID, o.MID, orNull(o.Amount), nullString(o.Currency), orNull(o.IsMIT),
 		o.OrderSource, o.SiteID, o.SiteURL, o.Descriptor, o.TransactionID, int32(o.Status), o.StatusName,
-		o.PlacedAt, o.CreatedOn, expiry, o.IsTestMode, w.fetched)
+		o.PlacedAt, o.CreatedOn, orNull(o.ExpiryAt), o.IsTestMode, w.fetched)
+}
+
+// orNull is *p, or NULL for nil.
+func orNull[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 // Close flushes the appended orders and merges them into fc_orders.

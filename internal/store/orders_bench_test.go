@@ -82,7 +82,7 @@ func benchOrder(i int, fetched time.Time) store.Order {
 	return store.Order{
 		Environment: "production", ID: fmt.Sprintf("%08d-e5c9-4ea4-a62e-fcdacbd16b5e", i),
 		ExternalOrderID: fmt.Sprintf("O%08d", i), MID: "22375a1d-3aed-4744-8701-c405faf0d669",
-		Amount: int64(1000 + i%9000), Currency: "USD", OrderSource: "ecommerce",
+		Amount: new(int64(1000 + i%9000)), Currency: "USD", OrderSource: "ecommerce",
 		SiteID: "ccd6b850-912d-42a1-a524-bb6b177f3843", SiteURL: "https://copperleaf2.example",
 		Descriptor: "COPPERLF*SHOP2", TransactionID: fmt.Sprintf("T%08d", i), Status: 7,
 		StatusName: "COMPLETED", PlacedAt: created, CreatedOn: created,

@@ -68,8 +68,8 @@ func registryM1(extra ...store.Switch) []store.Merchant {
 
 // order is a FlexCharge order for a scenario row, matching it in every field.
 func order(t tx, id string, status int, mods ...func(*store.Order)) store.Order {
-	o := store.Order{Environment: "production", ID: id, ExternalOrderID: t.order, MID: "P1", Amount: 1000,
-		Currency: "USD", IsMIT: t.initiator == "MIT", OrderSource: t.channel, SiteID: "sid-p", SiteURL: siteURL,
+	o := store.Order{Environment: "production", ID: id, ExternalOrderID: t.order, MID: "P1", Amount: new(int64(1000)),
+		Currency: "USD", IsMIT: new(t.initiator == "MIT"), OrderSource: t.channel, SiteID: "sid-p", SiteURL: siteURL,
 		Descriptor: siteDesc, TransactionID: t.id, Status: status, PlacedAt: mustAt(t.at), CreatedOn: mustAt(t.at).Add(time.Minute)}
 	for _, m := range mods {
 		m(&o)

@@ -129,7 +129,7 @@ WITH orders AS (
             ELSE 'pending'
         END AS outcome_state) AS order_outcome,
         o.amount, o.currency, o.site_id, o.site_url, o.descriptor,
-        CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END AS profile
+        order_profile(o.is_mit, o.order_source) AS profile
     FROM fc_orders o
     JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
 ),
@@ -249,7 +249,7 @@ p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
     SELECT p.*, o.amount AS o_amount, o.currency AS o_currency,
         o.site_id AS o_site_id, o.site_url AS o_site_url, o.descriptor AS o_descriptor,
-        o.is_mit AS o_is_mit, o.order_source AS o_source,
+        order_profile(o.is_mit, o.order_source) AS o_profile,
         CASE o.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END AS reg_site_id
     FROM p
     JOIN fc_orders o ON o.rowid = p.order_row
@@ -267,8 +267,7 @@ field_diffs AS (
         {'category': 'descriptor_mismatch', 'field': 'descriptor', 'ledger_value': p.descriptor, 'fc_value': p.o_descriptor,
             'differs': coalesce(p.o_descriptor, '') <> '' AND p.o_descriptor IS DISTINCT FROM p.descriptor},
         {'category': 'profile_mismatch', 'field': 'profile', 'ledger_value': p.profile,
-            'fc_value': CASE WHEN p.o_is_mit THEN 'mit' WHEN p.o_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END,
-            'differs': p.profile <> CASE WHEN p.o_is_mit THEN 'mit' WHEN p.o_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END},
+            'fc_value': p.o_profile, 'differs': p.profile <> p.o_profile},
         {'category': 'environment_mismatch', 'field': 'environment', 'ledger_value': p.verdict_env, 'fc_value': p.order_env, 'differs': p.verdict_env <> p.order_env}
     ]) AS u(d)
     WHERE d.differs
@@ -312,7 +311,7 @@ FROM flagged WHERE occurrence > 1;
 -- start, $3 window end, $4 merchant ('' for all).
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merchant_id, o.site_url,
-    CASE WHEN o.is_mit THEN 'mit' WHEN o.order_source = 'callcenter' THEN 'cit_callcenter' ELSE 'cit_web' END AS profile,
+    order_profile(o.is_mit, o.order_source) AS profile,
     o.external_order_id AS order_id, o.transaction_id, NULL AS occurrence, o.id AS fc_order_id,
     'order' AS field, NULL AS ledger_value, o.environment AS fc_value, o.created_on AS processed_at,
     'FlexCharge order with no ledger decline' AS detail

@@ -17,7 +17,7 @@ ORDER BY t.processed_at, t.file_id, t.line;
 -- name: explain-orders
 -- The FlexCharge orders of the explained rows' merchant orders, or the named order.
 WITH target AS (SELECT * FROM explain_target($1, $2))
-SELECT DISTINCT o.environment, o.id, o.external_order_id, o.mid, o.amount, o.currency, o.is_mit,
+SELECT DISTINCT o.environment, o.id, o.external_order_id, o.mid, o.amount, coalesce(o.currency, '') AS currency, o.is_mit,
     coalesce(o.order_source, '') AS order_source, coalesce(o.site_id, '') AS site_id,
     coalesce(o.descriptor, '') AS descriptor, coalesce(o.transaction_id, '') AS transaction_id,
     o.status, coalesce(o.status_name, '') AS status_name, o.created_on, o.expiry_at
