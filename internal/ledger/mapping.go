@@ -95,8 +95,9 @@ func (m Mapping) Strptime() string {
 	return strptime(m.TimeLayout)
 }
 
-// layoutTokens are matched longest first; MM is the month unless it follows
-// an hour and a colon, where it can only mean minutes.
+// layoutTokens are matched longest first; MM is the month unless the token
+// before it (a separator between them or not: "HH:MM", "HHMMSS") is an
+// hour, where it can only mean minutes.
 var layoutTokens = []struct{ token, format string }{
 	{"YYYY", "%Y"}, {"YY", "%y"}, {"DD", "%d"}, {"HH", "%H"}, {"hh", "%I"},
 	{"mm", "%M"}, {"SS", "%S"}, {"ss", "%S"}, {"AM", "%p"}, {"PM", "%p"}, {"MM", "%m"},
@@ -104,13 +105,17 @@ var layoutTokens = []struct{ token, format string }{
 
 func strptime(layout string) string {
 	var b strings.Builder
+	prev := ""
 	for i := 0; i < len(layout); {
 		tok, f := matchToken(layout[i:])
-		if tok == "MM" && isAfterHour(layout[:i]) {
-			f = "%M"
-		}
-		if tok == "" {
+		switch {
+		case tok == "":
 			tok, f = layout[i:i+1], layout[i:i+1]
+		case tok == "MM" && (prev == "HH" || prev == "hh"):
+			f = "%M"
+			fallthrough
+		default:
+			prev = tok
 		}
 		b.WriteString(f)
 		i += len(tok)
@@ -125,10 +130,6 @@ func matchToken(s string) (string, string) {
 		}
 	}
 	return "", ""
-}
-
-func isAfterHour(before string) bool {
-	return strings.HasSuffix(before, "HH:") || strings.HasSuffix(before, "hh:")
 }
 
 // ValuePair is one entry of a value map, the file's value lowercased.

@@ -13,6 +13,8 @@ func TestStrptime(t *testing.T) {
 		"YYYY-MM-DD HH:mm:SS": "%Y-%m-%d %H:%M:%S",
 		"DD.MM.YY hh:MM AM":   "%d.%m.%y %I:%M %p",
 		"%d/%m/%Y %H:%M":      "%d/%m/%Y %H:%M",
+		"YYYYMMDDHHMMSS":      "%Y%m%d%H%M%S",
+		"MMDDYYYY-hhMM PM":    "%m%d%Y-%I%M %p",
 	} {
 		if got := (ledger.Mapping{TimeLayout: layout}).Strptime(); got != want {
 			t.Errorf("Strptime(%q): got %q, want %q", layout, got, want)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -88,10 +87,8 @@ func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check)
 	if c.BusinessDate, err = db.businessDate(ctx, conn, p); err != nil {
 		return err
 	}
-	err = conn.GetContext(ctx, &c.Replaces, db.q.LiveFileForDate, p.File.Source, c.BusinessDate)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	live, err := db.liveFile(ctx, conn, p.File.Source, c.BusinessDate)
+	c.Replaces = live.ID
 	return err
 }
 

@@ -77,9 +77,15 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 	// A name is read before any value is guarded, and names are quoted in
 	// messages and check's output: one that holds a card number rejects the
 	// file unquoted. Names match case-insensitively, so two that differ only
-	// in case would leave it open which column a value comes from.
+	// in case would leave it open which column a value comes from. A column
+	// without a name (a delimiter ending every line, as some exports write)
+	// is named by its place, and is not mapped unless a mapping names it so.
 	seen := map[string]int{}
 	for i, c := range cols {
+		if strings.TrimSpace(c) == "" {
+			c = fmt.Sprintf("column %d", i+1)
+			cols[i] = c
+		}
 		if ledger.CardLike(c) {
 			return nil, fmt.Errorf("%w: line 1 column %d: the column's name looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
 				ErrRejected, i+1)
@@ -117,6 +123,7 @@ type readTemplate struct {
 	Format                      ledger.Format
 	Path, Delim, Zone, Strptime string
 	ColumnTypes                 string
+	Compression                 string   // by the file's name, which DuckDB reads case-sensitively
 	Columns                     []string // the file's columns, every one card-checked
 	Minor, Layout, ZonedLayout  bool
 	Guard                       bool // look for card numbers (a CSV's screen may spare it)
@@ -180,7 +187,17 @@ func (p plan) params() readTemplate {
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
 		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: p.header,
+		Compression: literal(compression(p.File.Name)),
 	}
+}
+
+// compression is how DuckDB must read a file, by its name: told, not left
+// to guess, since DuckDB's guess misses an upper-case ".GZ".
+func compression(name string) string {
+	if ledger.Compressed(name) {
+		return "gzip"
+	}
+	return "uncompressed"
 }
 
 // render fills one of the reading templates defined in the stage-csv and

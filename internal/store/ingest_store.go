@@ -43,11 +43,11 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 
 func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time, out *LoadOutcome) error {
 	lf := p.LoadFile
-	var earlier int64
-	err := tx.GetContext(ctx, &earlier, db.q.LiveFileForDate, lf.File.Source, day)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	live, err := db.liveFile(ctx, tx, lf.File.Source, day)
+	if err != nil {
 		return err
 	}
+	earlier := live.ID
 	if err := tx.GetContext(ctx, &out.FileID, db.q.InsertFile, lf.File.Source, lf.File.Name, lf.File.SHA256,
 		lf.File.Size, day, 0, out.Quarantined, 0, "loaded", nil, time.Now().UTC(), lf.RunID); err != nil {
 		return err
@@ -73,9 +73,11 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if out.Rows, err = res.RowsAffected(); err != nil {
 		return err
 	}
-	if earlier != 0 && out.Rows == 0 && out.Quarantined == 0 {
-		// More likely a broken export than a day without transactions.
-		return fmt.Errorf("%w: the file has no records, and would put the day's earlier file (%d) out of force", ErrRejected, earlier)
+	if out.Rows == 0 && live.Rows > 0 {
+		// More likely a broken export (or a changed format, every row
+		// quarantined) than a day without transactions.
+		return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
+			ErrRejected, out.Quarantined, earlier, live.Rows)
 	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
 		return err
@@ -87,6 +89,22 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		return err
 	}
 	return db.recordSeen(ctx, tx, lf.File)
+}
+
+// liveFile is the source's file in force for a business day; its ID is 0
+// when there is none.
+type liveFile struct {
+	ID   int64 `db:"id"`
+	Rows int64 `db:"rows"`
+}
+
+func (db *DB) liveFile(ctx context.Context, q sqlx.QueryerContext, source string, day time.Time) (liveFile, error) {
+	var live liveFile
+	err := sqlx.GetContext(ctx, q, &live, db.q.LiveFileForDate, source, day)
+	if errors.Is(err, sql.ErrNoRows) {
+		return live, nil
+	}
+	return live, err
 }
 
 // execTemplate runs one of the templates of ingest.sql that take no

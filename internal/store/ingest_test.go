@@ -179,21 +179,29 @@ func TestIngestCorrectedFileReplaces(t *testing.T) {
 	}
 }
 
-// TestIngestEmptyCorrectionRejected: a header-only file does not replace the
+// TestIngestEmptyCorrectionRejected: a header-only file, or one whose every
+// row is quarantined (a partner's changed time format), does not replace the
 // day's file, whose rows stay in force.
 func TestIngestEmptyCorrectionRejected(t *testing.T) {
-	db := MustOpenDB(t)
-	if _, err := loadFile(t, db, canonical); err != nil {
-		t.Fatal(err)
-	}
-	before := stored(t, db)
 	body, _ := os.ReadFile(canonical)
 	header, _, _ := strings.Cut(string(body), "\n")
-	path := writeFile(t, "canonical_2026-11-23_v2.csv", header+"\n")
-	_, err := loadFile(t, db, path)
-	checkRejection(t, db, path, err, []string{"no records", "out of force"})
-	if diff := cmp.Diff(before, stored(t, db)); diff != "" {
-		t.Errorf("stored data changed by an empty correction (-before +after):\n%s", diff)
+	for name, correction := range map[string]string{
+		"header only":           header + "\n",
+		"every row quarantined": header + "\nM1,,O1,T1,11/23/2026 10:00,1.00,USD,approved,00,nmi,CIT,web,false,https://a,,,production,,,,\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, canonical); err != nil {
+				t.Fatal(err)
+			}
+			before := stored(t, db)
+			path := writeFile(t, "canonical_2026-11-23_v2.csv", correction)
+			_, err := loadFile(t, db, path)
+			checkRejection(t, db, path, err, []string{"no records", "out of force"})
+			if diff := cmp.Diff(before, stored(t, db)); diff != "" {
+				t.Errorf("stored data changed by an empty correction (-before +after):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -260,7 +268,11 @@ func TestIngestReadsValues(t *testing.T) {
 	}{
 		{"a date alone is midnight in the zone", row("2026-11-23", "1.00"), ledger.Mapping{}, "2026-11-23 05:00:00+00|100"},
 		{"a time in UTC", row("2026-11-23 10:00:00 UTC", "1.00"), ledger.Mapping{}, "2026-11-23 10:00:00+00|100"},
+		{"a time in utc, lower case", row("2026-11-23 10:00:00 utc", "1.00"), ledger.Mapping{}, "2026-11-23 10:00:00+00|100"},
 		{"an offset", row("2026-11-23T10:00:00+01:00", "1.00"), ledger.Mapping{}, "2026-11-23 09:00:00+00|100"},
+		{"an offset with seconds", row("2026-11-23T10:00:00-05:00:00", "1.00"), ledger.Mapping{}, "2026-11-23 15:00:00+00|100"},
+		{"a compact layout: MM after HH is the minutes", row("20261123100530", "1.00"), ledger.Mapping{TimeLayout: "YYYYMMDDHHMMSS", Zone: "UTC"},
+			"2026-11-23 10:05:30+00|100"},
 		{"a naive time", row("2026-11-23 10:00:00", "1.00"), ledger.Mapping{}, "2026-11-23 15:00:00+00|100"},
 		{"an amount too large is quarantined", row("2026-11-23", "10000000000000.00"), ledger.Mapping{}, "quarantined amount"},
 		{"a BOM and a quoted header", "\ufeff" + quoted(strings.ReplaceAll(row("2026-11-23", "1.50"), ",", ";")),
@@ -291,8 +303,21 @@ func quoted(csv string) string {
 	return strings.Join(lines, "")
 }
 
+// TestIngestTrailingDelimiter: an export ending every line with its
+// delimiter has a column without a name; it loads, the column unmapped.
+func TestIngestTrailingDelimiter(t *testing.T) {
+	db := MustOpenDB(t)
+	path := writeFile(t, "trailing_2026-11-23.csv", "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,\n"+
+		"M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\n")
+	out, err := loadFile(t, db, path)
+	if err != nil || out.Rows != 1 {
+		t.Fatalf("load %s: %+v, %v; want 1 row stored", path, out, err)
+	}
+}
+
 // TestIngestFormats: the canonical rows as gzipped CSV, JSON Lines (plain and
-// gzipped) and Parquet store the same rows as the CSV.
+// gzipped) and Parquet store the same rows as the CSV, whatever the case of
+// the file's extension.
 func TestIngestFormats(t *testing.T) {
 	ref := MustOpenDB(t)
 	if _, err := loadFile(t, ref, canonical); err != nil {
@@ -304,6 +329,7 @@ func TestIngestFormats(t *testing.T) {
 	for name, opts := range map[string]string{
 		"x_2026-11-23.csv.gz": "FORMAT csv, COMPRESSION gzip", "x_2026-11-23.jsonl": "FORMAT json",
 		"x_2026-11-23.jsonl.gz": "FORMAT json, COMPRESSION gzip", "x_2026-11-23.parquet": "FORMAT parquet",
+		"X_2026-11-23.CSV.GZ": "FORMAT csv, COMPRESSION gzip", "X_2026-11-23.JSONL.GZ": "FORMAT json, COMPRESSION gzip",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)

@@ -84,7 +84,7 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, f ledger.Fi
 	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOn); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, f.Path, string(delim)); err != nil {
+	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, f.Path, string(delim), compression(f.Name)); err != nil {
 		return cleanCSVError(err)
 	}
 	var p struct {

@@ -49,14 +49,14 @@ DROP TABLE IF EXISTS line_shifts;
 -- whose screen found no run of 13 digits in it: see ledger.Screen).
 {{define "source"}}
 {{- if eq .Format "jsonl"}}
-    SELECT {{template "json-guard"}} AS card_hit, json FROM read_ndjson_objects({{.Path}})
+    SELECT {{template "json-guard"}} AS card_hit, json FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}})
 {{- else if eq .Format "parquet"}}
     SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (printf "CAST(%s AS VARCHAR)" (ident $c))}}{{end}}) AS card_hit, *
     FROM read_parquet({{.Path}})
 {{- else}}
     SELECT {{if .Guard}}({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (ident $c)}}{{end}}){{else}}false{{end}} AS card_hit, *
     FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"',
-        auto_detect = false, columns = {{.ColumnTypes}}, compression = 'auto')
+        auto_detect = false, columns = {{.ColumnTypes}}, compression = {{.Compression}})
 {{- end}}
 {{- end}}
 
@@ -98,14 +98,16 @@ DROP TABLE IF EXISTS line_shifts;
 {{define "trimmed"}}CASE WHEN contains({{.}}, ' ') OR strlen({{.}}) <> length({{.}}) THEN nullif(trim({{.}}), '') ELSE nullif({{.}}, '') END{{end}}
 
 -- processed: the typed processing time: the source's layout in its zone, or
--- RFC 3339 with an offset (or Z, UTC, GMT) after the time of day, or a naive
--- time or a date in the source's zone. The offset must follow a time: the
--- day of a bare date ("2026-11-23") is no offset.
+-- RFC 3339 with an offset (or Z, UTC, GMT, in any case; seconds allowed)
+-- after the time of day, or a naive time or a date in the source's zone. The
+-- offset must follow a time: the day of a bare date ("2026-11-23") is no
+-- offset. Every offset DuckDB's TIMESTAMP cast drops unread must be caught
+-- here ("10:00 utc", "10:00-05:00:00"), or it would be read as local time.
 {{define "processed"}}
 {{- if .Layout}}
     {{- if .ZonedLayout}}try_strptime(processed_at, {{.Strptime}})
     {{- else}}timezone({{.Zone}}, try_strptime(processed_at, {{.Strptime}})){{end}}
-{{- else}}CASE WHEN regexp_matches(processed_at, '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)$')
+{{- else}}CASE WHEN regexp_matches(processed_at, '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2}){0,2})$', 'i')
          THEN TRY_CAST(processed_at AS TIMESTAMPTZ)
          ELSE timezone({{.Zone}}, TRY_CAST(processed_at AS TIMESTAMP)) END
 {{- end}}
@@ -219,7 +221,7 @@ FROM ledger_file WHERE card_hit OR bad;
 {{define "columns"}}
 {{- if eq .Format "jsonl"}}
 SELECT k FROM (
-    SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS n FROM read_ndjson_objects({{.Path}})
+    SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS n FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}})
 ) GROUP BY k ORDER BY min(n)
 {{- else}}
 SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
@@ -309,7 +311,7 @@ SELECT count(*) > 0 FROM seen_files WHERE source = $1 AND name = $2 AND size = $
 INSERT OR REPLACE INTO seen_files (source, name, size, modified_at, sha256) VALUES ($1, $2, $3, $4, $5);
 
 -- name: live-file-for-date
-SELECT id FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';
+SELECT id, rows FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';
 
 -- name: insert-file
 INSERT INTO ledger_files (id, source, name, sha256, size, business_date, rows, quarantined, duplicates, outcome, reason, loaded_at, run_id)

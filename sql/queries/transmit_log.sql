@@ -1,10 +1,12 @@
 -- Loading transmit logs (store/transmit_log.go).
 
 -- name: stage-transmit-log
--- $1 the file, $2 its delimiter. Every column as text; a row's line is its
--- rowid + 2 (the header is line 1), so the read keeps the file's order.
+-- $1 the file, $2 its delimiter, $3 its compression (told by the file's
+-- name, since DuckDB's own guess misses ".GZ"). Every column as text; a row's
+-- line is its rowid + 2 (the header is line 1), so the read keeps the file's
+-- order.
 CREATE OR REPLACE TEMP TABLE transmit_log_stage AS
-SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = $2, quote = '"', escape = '"');
+SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = $2, quote = '"', escape = '"', compression = $3);
 
 -- name: transmit-log-problem
 -- The first row of the staged log that cannot be taken, with its column and
