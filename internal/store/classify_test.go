@@ -311,6 +311,109 @@ func TestSwitchRecordedMidRun(t *testing.T) {
 	}
 }
 
+// TestSwitchWallClockAgreesWithDuckDB: recon.WallClock, which places the
+// local times ops type for a switch (config, web form), gives the instant
+// DuckDB's timezone(zone, TIMESTAMP) gives the ledger's offset-less times,
+// every quarter hour of both transition days, in zones going forward and back
+// by an hour (both hemispheres) and by half an hour (Lord Howe).
+func TestSwitchWallClockAgreesWithDuckDB(t *testing.T) {
+	db := MustOpenDB(t)
+	days := map[string][]string{
+		"America/New_York":    {"2026-03-08", "2026-11-01"},
+		"Europe/Berlin":       {"2026-03-29", "2026-10-25"},
+		"Australia/Sydney":    {"2026-04-05", "2026-10-04"},
+		"Australia/Lord_Howe": {"2026-04-05", "2026-10-04"},
+	}
+	for zone, ds := range days {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			rows, err := db.Query(context.Background(), `SELECT CAST(w AS VARCHAR), epoch_ns(timezone($1, w))
+				FROM generate_series(CAST($2 AS TIMESTAMP), CAST($2 AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 15 MINUTE) g(w)`, zone, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				var text string
+				var ns int64
+				if err := rows.Scan(&text, &ns); err != nil {
+					t.Fatal(err)
+				}
+				wall, err := time.Parse(time.DateTime, text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := recon.WallClock(wall, loc), time.Unix(0, ns); !got.Equal(want) {
+					t.Errorf("%s %s: WallClock %s, DuckDB %s", zone, text, got.UTC().Format(time.RFC3339), want.UTC().Format(time.RFC3339))
+				}
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			if n != 97 {
+				t.Fatalf("%s %s: %d times compared, want 97", zone, d, n)
+			}
+		}
+	}
+}
+
+// TestSwitchAtLocalTimeOnTransitionNights: a switch typed as a New York
+// wall clock on a transition night (placed by recon.WallClock, as the config
+// and the web form do) judges the ledger's declines written as wall clocks
+// in the order the clocks say: a decline at a clock before the switch's is
+// judged by the switch before. MIT is off from March 1; the switch puts it in
+// production. On the spring-forward night 02:30 does not exist: DuckDB reads
+// it (and the switch) as 03:30 EDT, so 01:45 EST is before it. On the
+// fall-back night DuckDB reads 01:15 and 01:30 as the later (EST) ones, so
+// 01:15 is before the switch and 01:45 after.
+func TestSwitchAtLocalTimeOnTransitionNights(t *testing.T) {
+	ctx := context.Background()
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, c := range []struct{ day, effective, early, late string }{
+		{"2026-03-08", "02:30", "01:45", "04:00"},
+		{"2026-11-01", "01:30", "01:15", "01:45"},
+	} {
+		t.Run(c.day, func(t *testing.T) {
+			wall, err := time.Parse("2006-01-02 15:04", c.day+" "+c.effective)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := MustOpenDB(t)
+			reg := registryM1(
+				store.Switch{Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Actor: "ops", Reason: "paused"},
+				store.Switch{Profile: "mit", Scope: "merchant", State: "production", EffectiveAt: recon.WallClock(wall, ny), Actor: "ops", Reason: "live at " + c.effective},
+			)
+			if err := db.SeedRegistry(ctx, reg, longAgo); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := loadFile(t, db, writeLedger(t, nil, []string{
+				"M1,O-E,EARLY," + c.day + " " + c.early + ":00,10.00,USD,declined,MIT,web,https://one.example,ONE*SHOP,,production,K-E",
+				"M1,O-L,LATE," + c.day + " " + c.late + ":00,10.00,USD,declined,MIT,web,https://one.example,ONE*SHOP,,production,K-L",
+			})); err != nil {
+				t.Fatal(err)
+			}
+			d, _ := time.Parse(time.DateOnly, c.day)
+			start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, ny)
+			w := store.Window{Start: start, End: start.AddDate(0, 0, 1), FirstDay: d, LastDay: d}
+			if _, err := db.Classify(ctx, 1, w, start.AddDate(0, 0, 1).Add(150*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			v := verdicts(t, db)
+			if got := v["EARLY"].TransmitState + "|" + v["EARLY"].OutcomeState; got != "transmitted|" {
+				t.Errorf("decline at %s, before the switch's %s: got %s, want transmitted| (MIT was still off)", c.early, c.effective, got)
+			}
+			if got := v["LATE"].OutcomeState; got != "missed_evaluate" {
+				t.Errorf("decline at %s, after the switch's %s: got outcome %q, want missed_evaluate", c.late, c.effective, got)
+			}
+		})
+	}
+}
+
 // TestTieOut: a run's states add up; a verdict lost, or a decline left
 // without its outcome, fails the tie-out and says which states.
 func TestTieOut(t *testing.T) {
