@@ -128,11 +128,12 @@ func (m Moment) MarshalTOML() ([]byte, error) {
 	return []byte(m.Time.Format(time.RFC3339Nano)), nil
 }
 
-// in places a time written without an offset in loc.
+// in places a time written without an offset in loc, as DuckDB places the
+// ledger's offset-less times (recon.WallClock), so on a transition night a
+// switch and a ledger row showing the same clock are the same instant.
 func (m *Moment) in(loc *time.Location) {
 	if m.local && loc != nil {
-		t := m.Time
-		m.Time, m.local = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc), false
+		m.Time, m.local = recon.WallClock(m.Time, loc), false
 	}
 }
 

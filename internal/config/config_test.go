@@ -133,6 +133,28 @@ func TestSwitchWithoutOffsetIsInTheConfiguredZone(t *testing.T) {
 	}
 }
 
+// TestSwitchWithoutOffsetOnTransitionNights: an effective time written
+// without an offset on New York's transition nights is the instant DuckDB
+// gives the ledger's rows showing the same clock (recon.WallClock; store's
+// TestSwitchWallClockAgreesWithDuckDB asks DuckDB): 02:30, skipped when the
+// clocks go forward, is 03:30 EDT, not 01:30 EST before the gap; 01:30,
+// repeated when they go back, is the later one, EST.
+func TestSwitchWithoutOffsetOnTransitionNights(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	for local, want := range map[string]time.Time{
+		"2026-03-08T02:30:00": time.Date(2026, 3, 8, 7, 30, 0, 0, time.UTC),
+		"2026-11-01T01:30:00": time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC),
+	} {
+		cfg, err := Load(writeConfig(t, strings.Replace(good, "effective = 2026-11-01T00:00:00Z", "effective = "+local, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Merchants[0].Switches[0].Effective.Time; !got.Equal(want) {
+			t.Errorf("effective %s in New York: got %s, want %s", local, got.UTC().Format(time.RFC3339), want.Format(time.RFC3339))
+		}
+	}
+}
+
 // TestZeroMeansZero: trailing_days = 0 (yesterday alone) is kept, not
 // taken for "unset" and made 7.
 func TestZeroMeansZero(t *testing.T) {
