@@ -89,9 +89,14 @@ func (s *Server) switchFromForm(r *http.Request) (store.Switch, error) {
 		sw.Scope = "merchant"
 	}
 	if e := r.PostFormValue("effective"); e != "" {
-		if sw.EffectiveAt, err = time.ParseInLocation("2006-01-02T15:04", e, s.opts.Location); err != nil {
+		// The form's local time is placed as DuckDB places the ledger's
+		// (recon.WallClock), not by time.ParseInLocation, which differs on
+		// transition nights.
+		wall, err := time.Parse("2006-01-02T15:04", e)
+		if err != nil {
 			return sw, fmt.Errorf("effective: want a local date and time")
 		}
+		sw.EffectiveAt = recon.WallClock(wall, s.opts.Location)
 	}
 	switch {
 	case sw.Reason == "":

@@ -180,3 +180,62 @@ func TestOpsChangesASwitch(t *testing.T) {
 		t.Errorf("switch without a reason: got %s, want 400", res.Status)
 	}
 }
+
+// TestOpsSwitchAtLocalTimeOnTransitionNights: a switch's effective time
+// typed in the form as a local time on a New York transition night is the
+// instant DuckDB gives a ledger row showing the same clock (its
+// timezone(zone, TIMESTAMP)): 02:30, skipped when clocks go forward, is
+// 03:30 EDT; 01:30, repeated when they go back, is the later one, EST.
+func TestOpsSwitchAtLocalTimeOnTransitionNights(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	sws, err := f.env.DB.Switches(t.Context(), "")
+	if err != nil || len(sws) == 0 {
+		t.Fatalf("switches: %v %d", err, len(sws))
+	}
+	m, zone := sws[0].MerchantID, f.env.Location.String()
+	if zone != "America/New_York" {
+		t.Fatalf("the fixture's zone is %s: the dates below are New York's transitions", zone)
+	}
+	for _, local := range []string{"2026-03-08T02:30", "2026-11-01T01:30"} {
+		reason := "on at " + local
+		form := url.Values{"profile": {sws[0].Profile}, "state": {"off"}, "reason": {reason}, "effective": {local}}
+		res, err := c.PostForm(f.srv.URL+"/merchants/"+m+"/switches", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST switch effective %s: got %s, want 303", local, res.Status)
+		}
+		rows, err := f.env.DB.Query(t.Context(), "SELECT epoch_ns(timezone($1, CAST($2 AS TIMESTAMP)))", zone, local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns int64
+		for rows.Next() {
+			if err := rows.Scan(&ns); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+		want := time.Unix(0, ns)
+		all, err := f.env.DB.Switches(t.Context(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, sw := range all {
+			if sw.Reason == reason {
+				found = true
+				if !sw.EffectiveAt.Equal(want) {
+					t.Errorf("effective %s in %s: stored %s, DuckDB reads the clock as %s", local, zone,
+						sw.EffectiveAt.UTC().Format(time.RFC3339), want.UTC().Format(time.RFC3339))
+				}
+			}
+		}
+		if !found {
+			t.Errorf("switch %q not stored", reason)
+		}
+	}
+}
