@@ -30,6 +30,10 @@ type Expectation struct {
 	Findings                []string
 }
 
+// The nightly run's local time, in the generated configuration and in the
+// plan's clock.
+const nightlyHour, nightlyMinute = 2, 30
+
 // Plan is the run the expectations hold for, and the counts of findings that
 // belong to no ledger transaction.
 type Plan struct {
@@ -92,7 +96,10 @@ func newDataset(opts Options) *dataset {
 	for i := opts.Days - 1; i >= 0; i-- {
 		d.days = append(d.days, time.Date(last.Year(), last.Month(), last.Day()-i, 0, 0, 0, 0, opts.Zone))
 	}
-	d.asOf = last.AddDate(0, 0, 1).Add(150 * time.Minute)
+	// The clock reads 02:30, which is not midnight plus 150 minutes on a day
+	// the clocks change.
+	next := last.AddDate(0, 0, 1)
+	d.asOf = time.Date(next.Year(), next.Month(), next.Day(), nightlyHour, nightlyMinute, 0, 0, opts.Zone)
 	d.plan = Plan{From: d.days[0].Format(time.DateOnly), To: last.Format(time.DateOnly), AsOf: d.asOf}
 	return d
 }

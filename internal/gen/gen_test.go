@@ -81,3 +81,24 @@ func TestDemoUsersSignInWithTheirNames(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanAsOfIsTheNightlyTime: the plan's clock is the generated
+// configuration's nightly time (02:30 local) on the day after the last day,
+// also when that day is 23 or 25 hours long.
+func TestPlanAsOfIsTheNightlyTime(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, last := range []string{"2026-11-22", "2026-03-07", "2026-10-31"} {
+		d, _ := time.Parse(time.DateOnly, last)
+		plan, err := Generate(Options{Rows: 1, Seed: 1, LastDay: d, Out: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := d.AddDate(0, 0, 1)
+		if want := time.Date(next.Year(), next.Month(), next.Day(), 2, 30, 0, 0, ny); !plan.AsOf.Equal(want) {
+			t.Errorf("last day %s: plan.AsOf %s, want %s", last, plan.AsOf.In(ny).Format(time.RFC3339), want.Format(time.RFC3339))
+		}
+	}
+}
