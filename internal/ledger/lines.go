@@ -41,16 +41,19 @@ func LineShifts(path string, delim byte) ([]LineShift, error) {
 
 // lineCounter follows a CSV's quotes and line ends across chunks. A quote
 // opens a quoted value only where a value begins (after the delimiter or a
-// line end): DuckDB reads the quote of `12" PIZZA` as text.
+// line end): DuckDB reads the quote of `12" PIZZA` as text. Inside quotes a
+// quote closes the value, unless the next byte is a quote too: the two are
+// one quote of the text.
 type lineCounter struct {
-	delim    byte
-	prev     byte  // the byte before the one being read
-	line     int64 // the line being read, from 0
-	record   int64 // the record being read, or the next one
-	inRecord bool  // a record has begun and not ended
-	inQuote  bool
-	shift    int64
-	shifts   []LineShift
+	delim      byte
+	prev       byte  // the byte before the one being read
+	line       int64 // the line being read, from 0
+	record     int64 // the record being read, or the next one
+	inRecord   bool  // a record has begun and not ended
+	inQuote    bool
+	quoteEnded bool // the byte before is a quote that ended a quoted value
+	shift      int64
+	shifts     []LineShift
 }
 
 func (c *lineCounter) scan(p []byte) {
@@ -64,6 +67,7 @@ func (c *lineCounter) scan(p []byte) {
 		}
 		if i > 0 {
 			c.prev = p[i-1]
+			c.quoteEnded = false
 		}
 		if i == len(p) {
 			return
@@ -71,11 +75,13 @@ func (c *lineCounter) scan(p []byte) {
 		switch p[i] {
 		case '"':
 			c.content()
-			if c.inQuote || c.prev == c.delim || c.prev == '\n' {
+			if c.inQuote || c.quoteEnded || c.prev == c.delim || c.prev == '\n' {
 				c.inQuote = !c.inQuote
+				c.quoteEnded = !c.inQuote // the first of a doubled quote, maybe
 			}
 		case '\n':
 			c.line++
+			c.quoteEnded = false
 			if !c.inQuote && c.inRecord {
 				c.record++
 				c.inRecord = false

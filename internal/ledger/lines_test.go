@@ -26,6 +26,12 @@ func TestLineShifts(t *testing.T) {
 			"\n" + // blank, line 4
 			"3;x\n", // record 3, line 5: one down
 			[]LineShift{{Record: 3, Shift: 1}}},
+		{"a doubled quote before a quoted line end", "a;b\n" +
+			"1;\"5\"\" FRAME\nSECOND\"\n" + // the value goes on to line 3
+			"2;\"\"\"\"\n" + // record 2, line 4: a quote alone, quoted
+			"3;\"\"\n" + // an empty quoted value
+			"4;x\n",
+			[]LineShift{{Record: 2, Shift: 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -467,6 +467,33 @@ func TestIngestLinesOfMultiLineRecords(t *testing.T) {
 	}
 }
 
+// TestIngestQuarantinedLines: a quarantined row is named by the line it is
+// on in the file after a doubled quote ending a line inside a quoted value.
+func TestIngestQuarantinedLines(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,%s,USD,approved,CIT,https://a,A\n"
+	tests := []struct {
+		name, file, body string
+		line             string
+	}{
+		{"doubled quote before a line end", "esc_2026-11-23.csv", header +
+			"M1,O1,T1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,\"5\"\" FRAME\nSECOND\"\n" + // lines 2-3
+			fmt.Sprintf(row, 2, 2, "ten"), "4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, writeFile(t, tt.file, tt.body)); err != nil {
+				t.Fatal(err)
+			}
+			got := dump(t, db, "SELECT line, column_name FROM quarantine")
+			if diff := cmp.Diff([][]string{{tt.line, "amount"}}, got); diff != "" {
+				t.Errorf("quarantine (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestIngestLinesAtScale: the stage is read on every thread, so line numbers
 // come from its order; bad rows far into a file of many read batches still
 // name their own line, and the good rows keep theirs.
