@@ -2,12 +2,10 @@ package ledger
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -25,20 +23,11 @@ var ErrMissingColumns = errors.New("header lacks required columns")
 // ReadHeader reads the header line of a CSV file, gzipped when its name ends
 // in .gz; a UTF-8 BOM is allowed.
 func ReadHeader(path string, delim rune) ([]string, error) {
-	f, err := os.Open(path)
+	in, err := openText(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var in io.Reader = f
-	if Compressed(path) {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, fmt.Errorf("line 1: not gzip data: %w", err)
-		}
-		defer gz.Close()
-		in = gz
-	}
+	defer in.Close()
 	return readCSVHeader(bufio.NewReader(in), delim)
 }
 

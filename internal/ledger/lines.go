@@ -1,36 +1,38 @@
 package ledger
 
 import (
-	"bufio"
 	"bytes"
+	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 )
 
-// LineShift says that from record Record on (0 is a CSV's header), each
-// record begins Shift lines further down the file than one line per record
-// would put it: a quoted value before it spans lines, or blank lines (which
-// DuckDB skips) come before it.
+// LineShift says that from record Record on (0 is a CSV's header, a JSON
+// Lines file's first record), each record begins Shift lines further down
+// the file than one line per record would put it: a quoted value before it
+// spans lines, or blank lines (which DuckDB skips) come before it.
 type LineShift struct {
 	Record, Shift int64
 }
 
-// LineShifts reads a plain CSV with this delimiter (quotes '"') and lists
-// where its records' lines shift, so that a record's line can be named as
-// the file numbers it. A file with one line per record has none.
-func LineShifts(path string, delim byte) ([]LineShift, error) {
-	f, err := os.Open(path)
+// LineShifts reads a CSV with this delimiter (quotes '"') or a JSON Lines
+// file, gzipped when its name says so, and lists where its records' lines
+// shift, so that a record's line can be named as the file numbers it. A
+// file with one line per record has none.
+func LineShifts(path string, format Format, delim rune) ([]LineShift, error) {
+	in, err := openText(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	c := lineCounter{delim: delim, prev: '\n'}
+	defer in.Close()
+	c := newLineCounter(format, delim)
 	buf := make([]byte, 1<<20)
-	r := bufio.NewReaderSize(f, len(buf))
 	for {
-		n, err := r.Read(buf)
+		n, err := io.ReadFull(in, buf)
 		c.scan(buf[:n])
-		if err == io.EOF {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return c.shifts, nil
 		}
 		if err != nil {
@@ -39,56 +41,121 @@ func LineShifts(path string, delim byte) ([]LineShift, error) {
 	}
 }
 
-// lineCounter follows a CSV's quotes and line ends across chunks. A quote
-// opens a quoted value only where a value begins (after the delimiter or a
-// line end): DuckDB reads the quote of `12" PIZZA` as text. Inside quotes a
-// quote closes the value, unless the next byte is a quote too: the two are
-// one quote of the text.
+// openText opens a file to read its text, through gzip when its name ends
+// in .gz.
+func openText(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if !Compressed(path) {
+		return f, nil
+	}
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("line 1: not gzip data: %w", err)
+	}
+	return gunzipFile{gz, f}, nil
+}
+
+// gunzipFile reads a gzipped file's text; closing it closes the file.
+type gunzipFile struct {
+	*gzip.Reader
+	file *os.File
+}
+
+func (g gunzipFile) Close() error {
+	g.Reader.Close()
+	return g.file.Close()
+}
+
+// lineCounter follows a file's line ends, and a CSV's quotes, across
+// chunks. In a CSV a quote opens a quoted value only where a value begins
+// (after the delimiter or a line end): DuckDB reads the quote of `12" PIZZA`
+// as text. Inside quotes a quote closes the value, unless the next byte is a
+// quote too: the two are one quote of the text. DuckDB rejects a JSON Lines
+// record spanning lines (a line end inside a string too), so each of its
+// lines is a record or blank.
 type lineCounter struct {
-	delim      byte
-	prev       byte  // the byte before the one being read
-	line       int64 // the line being read, from 0
-	record     int64 // the record being read, or the next one
-	inRecord   bool  // a record has begun and not ended
+	stops      string // the bytes scan stops at: line ends, and a CSV's quotes
+	blank      string // what a line that holds no record may hold
+	delim      uint32 // a CSV delimiter's UTF-8 bytes, as recent holds them
+	delimMask  uint32
+	recent     uint32 // the last bytes read, up to four, the latest lowest
+	line       int64  // the line being read, from 0
+	record     int64  // the record being read, or the next one
+	inRecord   bool   // a record has begun and not ended
 	inQuote    bool
 	quoteEnded bool // the byte before is a quote that ended a quoted value
 	shift      int64
 	shifts     []LineShift
 }
 
+func newLineCounter(format Format, delim rune) *lineCounter {
+	c := &lineCounter{stops: "\n", blank: " \t\r", recent: '\n'}
+	if format == CSV {
+		c.stops, c.blank = "\"\n", "\r"
+		d := utf8.AppendRune(nil, delim)
+		for _, b := range d {
+			c.delim = c.delim<<8 | uint32(b)
+		}
+		c.delimMask = ^uint32(0) >> (32 - 8*len(d))
+	}
+	return c
+}
+
 func (c *lineCounter) scan(p []byte) {
 	for len(p) > 0 {
-		i := bytes.IndexAny(p, "\"\n")
+		i := bytes.IndexAny(p, c.stops)
 		if i < 0 {
 			i = len(p)
 		}
-		if i > 0 && !(i == 1 && p[0] == '\r') {
-			c.content()
-		}
 		if i > 0 {
-			c.prev = p[i-1]
 			c.quoteEnded = false
+			if !c.inRecord && len(bytes.TrimLeft(p[:i], c.blank)) > 0 {
+				c.content()
+			}
+			c.remember(p[:i])
 		}
 		if i == len(p) {
 			return
 		}
-		switch p[i] {
-		case '"':
-			c.content()
-			if c.inQuote || c.quoteEnded || c.prev == c.delim || c.prev == '\n' {
-				c.inQuote = !c.inQuote
-				c.quoteEnded = !c.inQuote // the first of a doubled quote, maybe
-			}
-		case '\n':
-			c.line++
-			c.quoteEnded = false
-			if !c.inQuote && c.inRecord {
-				c.record++
-				c.inRecord = false
-			}
-		}
-		c.prev = p[i]
+		c.stop(p[i])
+		c.remember(p[i : i+1])
 		p = p[i+1:]
+	}
+}
+
+// stop reads a byte scan stops at: a line end or a quote.
+func (c *lineCounter) stop(b byte) {
+	switch b {
+	case '"':
+		c.content()
+		if c.inQuote || c.quoteEnded || c.valueBegins() {
+			c.inQuote = !c.inQuote
+			c.quoteEnded = !c.inQuote // the first of a doubled quote, maybe
+		}
+	case '\n':
+		c.line++
+		c.quoteEnded = false
+		if !c.inQuote && c.inRecord {
+			c.record++
+			c.inRecord = false
+		}
+	}
+}
+
+// valueBegins says whether a CSV value begins at the byte being read: the
+// one before ends a line or the delimiter.
+func (c *lineCounter) valueBegins() bool {
+	return c.recent&0xff == '\n' || c.recent&c.delimMask == c.delim
+}
+
+// remember keeps the last bytes read, for valueBegins.
+func (c *lineCounter) remember(p []byte) {
+	for _, b := range p[max(0, len(p)-utf8.UTFMax):] {
+		c.recent = c.recent<<8 | uint32(b)
 	}
 }
 

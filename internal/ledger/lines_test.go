@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +13,8 @@ import (
 func TestLineShifts(t *testing.T) {
 	tests := []struct {
 		name, body string
+		format     Format
+		delim      rune
 		want       []LineShift
 	}{
 		{"quoted line ends and a blank line", "a;b\r\n" + // record 0, line 1
@@ -19,40 +23,69 @@ func TestLineShifts(t *testing.T) {
 			"\r\n" + // blank, line 5
 			"3;\"\"\"quoted\"\" \"\r\n" + // record 3, line 6: two down
 			"4;y", // record 4, line 7, no line end
-			[]LineShift{{Record: 2, Shift: 1}, {Record: 3, Shift: 2}}},
+			CSV, ';', []LineShift{{Record: 2, Shift: 1}, {Record: 3, Shift: 2}}},
 		{"quotes inside unquoted values", "a;b\n" +
 			"1;5\" FRAME\n" + // text, not a quote: the record ends here
 			"2;7\" FRAME\n" +
 			"\n" + // blank, line 4
 			"3;x\n", // record 3, line 5: one down
-			[]LineShift{{Record: 3, Shift: 1}}},
+			CSV, ';', []LineShift{{Record: 3, Shift: 1}}},
 		{"a doubled quote before a quoted line end", "a;b\n" +
 			"1;\"5\"\" FRAME\nSECOND\"\n" + // the value goes on to line 3
 			"2;\"\"\"\"\n" + // record 2, line 4: a quote alone, quoted
 			"3;\"\"\n" + // an empty quoted value
 			"4;x\n",
-			[]LineShift{{Record: 2, Shift: 1}}},
+			CSV, ';', []LineShift{{Record: 2, Shift: 1}}},
+		{"a delimiter of two bytes", "a§b\n" +
+			"1§\"two\nlines\"\n" + // a value after the delimiter may be quoted
+			"2§ç\"\n" + // ç ends in the byte § ends in: its quote is text
+			"3§x\n",
+			CSV, '§', []LineShift{{Record: 2, Shift: 1}}},
+		{"JSON Lines with blank lines", "{\"a\":\"\\\"\"}\n" + // record 0, line 1
+			"\n \t\r\n" + // blank, lines 2-3
+			"{\"a\":\"\\\\\"}\r\n" + // record 1, line 4: two down
+			"{\"a\":1}",
+			JSONL, 0, []LineShift{{Record: 1, Shift: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "x.csv")
-			if err := os.WriteFile(path, []byte(tt.body), 0o644); err != nil {
+			dir := t.TempDir()
+			plain, zipped := filepath.Join(dir, "x"), filepath.Join(dir, "x.gz")
+			if err := os.WriteFile(plain, []byte(tt.body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, err := LineShifts(path, ';')
-			if err != nil {
+			if err := os.WriteFile(zipped, gzipped(t, tt.body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("shifts (-want +got):\n%s", diff)
+			for _, path := range []string{plain, zipped} {
+				got, err := LineShifts(path, tt.format, tt.delim)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("shifts of %s (-want +got):\n%s", filepath.Base(path), diff)
+				}
 			}
-			c := lineCounter{delim: ';', prev: '\n'} // a byte at a time: chunk edges anywhere
+			c := newLineCounter(tt.format, tt.delim) // a byte at a time: chunk edges anywhere
 			for i := range len(tt.body) {
 				c.scan([]byte(tt.body[i : i+1]))
 			}
-			if diff := cmp.Diff(got, c.shifts); diff != "" {
-				t.Errorf("shifts read a byte at a time (-whole +bytes):\n%s", diff)
+			if diff := cmp.Diff(tt.want, c.shifts); diff != "" {
+				t.Errorf("shifts read a byte at a time (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+func gzipped(t *testing.T, body string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

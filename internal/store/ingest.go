@@ -180,31 +180,54 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	return err
 }
 
-// shiftLines numbers a CSV's records by the lines they begin on when some
-// are not one a line (a quoted value spanning lines, a blank line): DuckDB
-// numbers records, and a quarantined row must name the line a person finds
-// it on. The hash counted the file's lines: only when they are not the
-// records plus the header is the file read again, in Go, to place them.
-// Other formats, gzipped files and multi-byte delimiters keep record numbers.
+// shiftLines numbers a CSV's or JSON Lines file's records by the lines they
+// begin on when some are not one a line (a quoted value spanning lines, a
+// blank line): DuckDB numbers records, and a quarantined row must name the
+// line a person finds it on.
 func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger.LineShift, error) {
-	lines, ok := p.File.Screen.Lines()
-	if !ok || p.format != ledger.CSV || ledger.Compressed(p.File.Name) || p.delim >= 0x80 {
+	if p.format == ledger.Parquet {
 		return nil, nil
 	}
-	count, err := p.render(db.q, "count")
-	if err != nil {
+	if may, err := db.linesMayShift(ctx, conn, p); err != nil || !may {
 		return nil, err
 	}
-	var records int64
-	if err := conn.GetContext(ctx, &records, count); err != nil || lines == records+1 {
-		return nil, err
-	}
-	shifts, err := ledger.LineShifts(p.File.Path, byte(p.delim))
+	shifts, err := ledger.LineShifts(p.File.Path, p.format, p.delim)
 	if err != nil || len(shifts) == 0 {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, db.q.CreateLineShifts); err != nil {
+	if err := db.insertLineShifts(ctx, conn, shifts); err != nil {
 		return nil, err
+	}
+	return shifts, db.execTemplate(ctx, conn, p, "shift-lines")
+}
+
+// linesMayShift says whether the file must be read again, in Go, to place
+// its records on their lines. The hash counted a plain file's lines: when
+// they are its records (and a CSV's header), each record is on its own
+// line, as most files are. The hash does not see a gzipped file's lines.
+func (db *DB) linesMayShift(ctx context.Context, conn *sqlx.Conn, p plan) (bool, error) {
+	lines, ok := p.File.Screen.Lines()
+	if !ok || ledger.Compressed(p.File.Name) {
+		return true, nil
+	}
+	count, err := p.render(db.q, "count")
+	if err != nil {
+		return false, err
+	}
+	var records int64
+	if err := conn.GetContext(ctx, &records, count); err != nil {
+		return false, err
+	}
+	if p.format == ledger.CSV {
+		records++ // the header
+	}
+	return lines != records, nil
+}
+
+// insertLineShifts fills line_shifts, a chunk of the shifts at a time.
+func (db *DB) insertLineShifts(ctx context.Context, conn *sqlx.Conn, shifts []ledger.LineShift) error {
+	if _, err := conn.ExecContext(ctx, db.q.CreateLineShifts); err != nil {
+		return err
 	}
 	for chunk := range slices.Chunk(shifts, 100_000) {
 		from, moves := make([]int64, len(chunk)), make([]int64, len(chunk))
@@ -212,11 +235,10 @@ func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger
 			from[i], moves[i] = s.Record, s.Shift
 		}
 		if _, err := conn.ExecContext(ctx, db.q.InsertLineShifts, from, moves); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	_, err = conn.ExecContext(ctx, db.q.ShiftLines)
-	return shifts, err
+	return nil
 }
 
 // recordLine is the line a record would be on at one line a record, for the

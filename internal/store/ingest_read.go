@@ -200,11 +200,12 @@ func compression(name string) string {
 	return "uncompressed"
 }
 
-// render fills one of the reading templates defined in the stage-csv and
-// card-columns queries of ingest.sql, which share their definitions.
+// render fills one of the reading templates defined in the stage-csv,
+// shift-lines and card-columns queries of ingest.sql, which share their
+// definitions.
 func (p plan) render(q *Queries, name string) (string, error) {
 	t := template.New("").Funcs(template.FuncMap{"ident": ident, "literal": literal, "jsonKey": jsonKey})
-	for _, body := range []string{q.StageCSV, q.CardColumns} {
+	for _, body := range []string{q.StageCSV, q.ShiftLines, q.CardColumns} {
 		if _, err := t.New(fmt.Sprint(len(t.Templates()))).Parse(body); err != nil {
 			return "", fmt.Errorf("parse reading templates: %w", err)
 		}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -371,6 +372,8 @@ func TestIngestRejects(t *testing.T) {
 			[]string{"line 2", "column note", "full card number"}},
 		{"card number beside other digits", "beside_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\"CARD " + card + " 123\"\n",
 			[]string{"line 3", "column descriptor", "full card number"}},
+		{"card number in JSON Lines after a blank line", "cardblank_2026-11-23.jsonl", `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a"}` + "\n\n" + `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T2","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a","note":"` + card + `"}` + "\n",
+			[]string{"line 3", "column note", "full card number"}},
 		{"card number in JSON escapes", "escaped_2026-11-23.jsonl", `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a","descriptor":"4111\u003111111111111"}` + "\n",
 			[]string{"line 1", "column descriptor", "full card number"}},
 		{"card number as a column name", "named_2026-11-23.csv", strings.TrimSuffix(header, "\n") + "," + card + "\n" + strings.TrimSuffix(good, "\n") + ",x\n",
@@ -468,10 +471,12 @@ func TestIngestLinesOfMultiLineRecords(t *testing.T) {
 }
 
 // TestIngestQuarantinedLines: a quarantined row is named by the line it is
-// on in the file after a doubled quote ending a line inside a quoted value.
+// on in the file after a doubled quote ending a line inside a quoted value,
+// and after a blank line in a gzipped CSV and in JSON Lines.
 func TestIngestQuarantinedLines(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
 	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,%s,USD,approved,CIT,https://a,A\n"
+	const record = `{"partner_merchant_id":"M1","order_id":"O%d","transaction_id":"T%d","processed_at":"2026-11-23T10:00:00Z","amount":"%s","currency":"USD","status":"approved","initiator":"CIT","site_url":"a"}` + "\n"
 	tests := []struct {
 		name, file, body string
 		line             string
@@ -479,11 +484,19 @@ func TestIngestQuarantinedLines(t *testing.T) {
 		{"doubled quote before a line end", "esc_2026-11-23.csv", header +
 			"M1,O1,T1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,\"5\"\" FRAME\nSECOND\"\n" + // lines 2-3
 			fmt.Sprintf(row, 2, 2, "ten"), "4"},
+		{"gzipped CSV with a blank line", "blank_2026-11-23.csv.gz", header + fmt.Sprintf(row, 1, 1, "1.00") + "\n" +
+			fmt.Sprintf(row, 2, 2, "ten"), "4"},
+		{"JSON Lines with a blank line", "blank_2026-11-23.jsonl", fmt.Sprintf(record, 1, 1, "1.00") + "\n" +
+			fmt.Sprintf(record, 2, 2, "ten"), "3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			body := tt.body
+			if strings.HasSuffix(tt.file, ".gz") {
+				body = gzipped(t, body)
+			}
 			db := MustOpenDB(t)
-			if _, err := loadFile(t, db, writeFile(t, tt.file, tt.body)); err != nil {
+			if _, err := loadFile(t, db, writeFile(t, tt.file, body)); err != nil {
 				t.Fatal(err)
 			}
 			got := dump(t, db, "SELECT line, column_name FROM quarantine")
@@ -492,6 +505,19 @@ func TestIngestQuarantinedLines(t *testing.T) {
 			}
 		})
 	}
+}
+
+func gzipped(t *testing.T, body string) string {
+	t.Helper()
+	var b strings.Builder
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // TestIngestLinesAtScale: the stage is read on every thread, so line numbers

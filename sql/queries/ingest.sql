@@ -229,8 +229,8 @@ SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
 {{end}}
 
 -- name: create-line-shifts
--- Where a CSV's records stop being one a line (ledger.LineShifts): from
--- record `record` on (the header is 0), lines are `shift` further down.
+-- Where a file's records stop being one a line (ledger.LineShifts): from
+-- record `record` on (a CSV's header is 0), lines are `shift` further down.
 CREATE OR REPLACE TEMP TABLE line_shifts (record BIGINT, shift BIGINT);
 
 -- name: insert-line-shifts
@@ -238,13 +238,16 @@ CREATE OR REPLACE TEMP TABLE line_shifts (record BIGINT, shift BIGINT);
 INSERT INTO line_shifts SELECT unnest($1::BIGINT[]), unnest($2::BIGINT[]);
 
 -- name: shift-lines
--- A CSV whose records are not one a line: ledger_file numbers its records by
--- the lines they begin on, and so does the stage. ledger_raw's rowid 0 is
--- record 1, on line 2 when no record before it spans lines.
+-- A template, for a CSV or JSON Lines file whose records are not one a
+-- line: ledger_file numbers its records by the lines they begin on, and so
+-- does the stage. A record's number is its line at one line a record, less
+-- one: ledger_raw's rowid 0 is a CSV's record 1, a JSON Lines file's 0.
+{{define "shift-lines"}}
 CREATE OR REPLACE TEMP VIEW ledger_file AS
-SELECT r.rowid + 2 + coalesce(s.shift, 0) AS line, r.*
-FROM ledger_raw r ASOF LEFT JOIN line_shifts s ON r.rowid + 1 >= s.record;
+SELECT r.rowid + {{template "first" .}} + coalesce(s.shift, 0) AS line, r.*
+FROM ledger_raw r ASOF LEFT JOIN line_shifts s ON r.rowid + {{template "first" .}} - 1 >= s.record;
 UPDATE ledger_stage SET line = line + coalesce((SELECT max_by(shift, record) FROM line_shifts WHERE record <= ledger_stage.line - 1), 0);
+{{end}}
 
 -- name: card-columns
 -- A template: for the line that tripped the card guard, the names of the
