@@ -12,9 +12,10 @@ import (
 // LineShift says that from record Record on (0 is a CSV's header, a JSON
 // Lines file's first record), each record begins Shift lines further down
 // the file than one line per record would put it: a quoted value before it
-// spans lines, or blank lines (which DuckDB skips) come before it.
+// spans lines, or blank lines (which DuckDB skips) come before it. Blank is
+// how many of the Shift lines are blank: DuckDB's CSV errors count those.
 type LineShift struct {
-	Record, Shift int64
+	Record, Shift, Blank int64
 }
 
 // LineShifts reads a CSV with this delimiter (quotes '"') or a JSON Lines
@@ -39,6 +40,19 @@ func LineShifts(path string, format Format, delim rune) ([]LineShift, error) {
 			return nil, err
 		}
 	}
+}
+
+// FileLine is the line of the file that DuckDB's CSV errors call line n:
+// they count blank lines, but a record spanning lines as one.
+func FileLine(shifts []LineShift, n int64) int64 {
+	more := int64(0)
+	for _, s := range shifts {
+		if s.Record+s.Blank+1 > n { // DuckDB's line of the record
+			break
+		}
+		more = s.Shift - s.Blank
+	}
+	return n + more
 }
 
 // openText opens a file to read its text, through gzip when its name ends
@@ -85,6 +99,7 @@ type lineCounter struct {
 	recent     uint32 // the last bytes read, up to four, the latest lowest
 	line       int64  // the line being read, from 0
 	record     int64  // the record being read, or the next one
+	blanks     int64  // blank lines read
 	inRecord   bool   // a record has begun and not ended
 	inQuote    bool
 	quoteEnded bool // the byte before is a quote that ended a quoted value
@@ -139,9 +154,13 @@ func (c *lineCounter) stop(b byte) {
 	case '\n':
 		c.line++
 		c.quoteEnded = false
-		if !c.inQuote && c.inRecord {
+		switch {
+		case c.inQuote:
+		case c.inRecord:
 			c.record++
 			c.inRecord = false
+		default:
+			c.blanks++
 		}
 	}
 }
@@ -167,6 +186,6 @@ func (c *lineCounter) content() {
 	c.inRecord = true
 	if shift := c.line - c.record; shift != c.shift {
 		c.shift = shift
-		c.shifts = append(c.shifts, LineShift{Record: c.record, Shift: shift})
+		c.shifts = append(c.shifts, LineShift{Record: c.record, Shift: shift, Blank: c.blanks})
 	}
 }

@@ -23,13 +23,13 @@ func TestLineShifts(t *testing.T) {
 			"\r\n" + // blank, line 5
 			"3;\"\"\"quoted\"\" \"\r\n" + // record 3, line 6: two down
 			"4;y", // record 4, line 7, no line end
-			CSV, ';', []LineShift{{Record: 2, Shift: 1}, {Record: 3, Shift: 2}}},
+			CSV, ';', []LineShift{{Record: 2, Shift: 1}, {Record: 3, Shift: 2, Blank: 1}}},
 		{"quotes inside unquoted values", "a;b\n" +
 			"1;5\" FRAME\n" + // text, not a quote: the record ends here
 			"2;7\" FRAME\n" +
 			"\n" + // blank, line 4
 			"3;x\n", // record 3, line 5: one down
-			CSV, ';', []LineShift{{Record: 3, Shift: 1}}},
+			CSV, ';', []LineShift{{Record: 3, Shift: 1, Blank: 1}}},
 		{"a doubled quote before a quoted line end", "a;b\n" +
 			"1;\"5\"\" FRAME\nSECOND\"\n" + // the value goes on to line 3
 			"2;\"\"\"\"\n" + // record 2, line 4: a quote alone, quoted
@@ -45,7 +45,7 @@ func TestLineShifts(t *testing.T) {
 			"\n \t\r\n" + // blank, lines 2-3
 			"{\"a\":\"\\\\\"}\r\n" + // record 1, line 4: two down
 			"{\"a\":1}",
-			JSONL, 0, []LineShift{{Record: 1, Shift: 2}}},
+			JSONL, 0, []LineShift{{Record: 1, Shift: 2, Blank: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,4 +88,16 @@ func gzipped(t *testing.T, body string) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestFileLine: DuckDB's CSV errors count a blank line as a line and a
+// record spanning lines as one; FileLine gives the line the file has.
+func TestFileLine(t *testing.T) {
+	// header line 1; a record on lines 2-4; blank lines 5-6; records on 7, 8
+	shifts := []LineShift{{Record: 2, Shift: 4, Blank: 2}}
+	for duck, want := range map[int64]int64{1: 1, 2: 2, 5: 7, 6: 8} {
+		if got := FileLine(shifts, duck); got != want {
+			t.Errorf("FileLine(%d) = %d, want %d", duck, got, want)
+		}
+	}
 }

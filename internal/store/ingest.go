@@ -163,7 +163,7 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, query); err != nil {
-		return cleanCSVError(err)
+		return cleanCSVError(err, p.fileLine)
 	}
 	if same, err := p.File.Unchanged(); err != nil || !same {
 		return cmp.Or(err, errors.New("the file changed while it was read (is it still being written?); nothing of it was loaded"))
@@ -239,6 +239,19 @@ func (db *DB) insertLineShifts(ctx context.Context, conn *sqlx.Conn, shifts []le
 		}
 	}
 	return nil
+}
+
+// fileLine is the line of the file that DuckDB's CSV errors call line n,
+// read again to place it; DuckDB's n when it cannot be.
+func (p plan) fileLine(n int64) int64 {
+	if p.format != ledger.CSV {
+		return n
+	}
+	shifts, err := ledger.LineShifts(p.File.Path, p.format, p.delim)
+	if err != nil {
+		return n
+	}
+	return ledger.FileLine(shifts, n)
 }
 
 // recordLine is the line a record would be on at one line a record, for the

@@ -76,7 +76,7 @@ func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check)
 		return err
 	}
 	if err = conn.GetContext(ctx, &c.Records, count); err != nil {
-		return cleanCSVError(err)
+		return cleanCSVError(err, p.fileLine)
 	}
 	if err = conn.SelectContext(ctx, &c.Problems, db.q.ListStageProblems, checkSample); err != nil {
 		return err

@@ -109,7 +109,7 @@ func (db *DB) readColumns(ctx context.Context, conn *sqlx.Conn, p plan) ([]strin
 	}
 	var cols []string
 	if err := conn.SelectContext(ctx, &cols, query); err != nil {
-		return nil, cleanCSVError(err)
+		return nil, cleanCSVError(err, p.fileLine)
 	}
 	if len(cols) == 0 {
 		return nil, fmt.Errorf("file is empty: no records")

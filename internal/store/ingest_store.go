@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	}
 	res, err := tx.ExecContext(ctx, db.q.StoreStage, out.FileID)
 	if err != nil {
-		return cleanCSVError(err)
+		return cleanCSVError(err, p.fileLine)
 	}
 	if out.Rows, err = res.RowsAffected(); err != nil {
 		return err
@@ -125,7 +126,7 @@ func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.T
 	}
 	var day sql.NullTime
 	if err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, p.zone.String()); err != nil {
-		return time.Time{}, cleanCSVError(err)
+		return time.Time{}, cleanCSVError(err, p.fileLine)
 	}
 	if !day.Valid {
 		// Files without a date would all be one day's, each replacing the last.
@@ -154,14 +155,20 @@ var (
 	echo         = regexp.MustCompile(`(?s)\s*(Original Line|Input):.*`)
 )
 
-func cleanCSVError(err error) error {
+// cleanCSVError is a DuckDB read error without the text it echoes; fileLine,
+// when not nil, turns the line a CSV error names into the file's line.
+func cleanCSVError(err error, fileLine func(n int64) int64) error {
 	msg := err.Error()
 	if m := csvErrorLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.ParseInt(m[1], 10, 64)
+		if fileLine != nil {
+			line = fileLine(line)
+		}
 		reason := csvReason.FindString(msg)
 		if reason == "" {
 			reason = "malformed CSV"
 		}
-		return fmt.Errorf("%w: line %s: %s", ErrRejected, m[1], strings.ToLower(reason[:1])+reason[1:])
+		return fmt.Errorf("%w: line %d: %s", ErrRejected, line, strings.ToLower(reason[:1])+reason[1:])
 	}
 	first, _, _ := strings.Cut(msg, "\n")
 	return fmt.Errorf("%w: %s", ErrRejected, strings.TrimSpace(echo.ReplaceAllString(first, "")))

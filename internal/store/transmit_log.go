@@ -85,7 +85,7 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, f ledger.Fi
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, f.Path, string(delim), compression(f.Name)); err != nil {
-		return cleanCSVError(err)
+		return cleanCSVError(err, nil)
 	}
 	var p struct {
 		Line   int64  `db:"line"`
