@@ -61,3 +61,30 @@ func verdicts(t *testing.T, env *jobs.Env, runID int64) []store.Verdict {
 	}
 	return vs
 }
+
+// TestFutureAsOfKeepsOrdersFresh: a run judged as of a later date stores the
+// orders it pulls as fetched now, not then; else every pull and webhook
+// until that date would look older than its copies and be ignored.
+func TestFutureAsOfKeepsOrdersFresh(t *testing.T) {
+	env, plan, err := generatedChain(gen.Options{Rows: 200, Seed: 7, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	if _, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: time.Now().AddDate(0, 1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := env.DB.Query(t.Context(), "SELECT count(*) FILTER (fetched_at > now()), count(*) FROM fc_orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ahead, orders int64
+	if !rows.Next() || rows.Scan(&ahead, &orders) != nil || orders == 0 {
+		t.Fatalf("no orders pulled: the test proves nothing")
+	}
+	if ahead > 0 {
+		t.Errorf("%d of %d orders stored as fetched in the future", ahead, orders)
+	}
+}

@@ -14,7 +14,15 @@ import (
 // pullOrders fetches, for every merchant and environment it has credentials
 // for, the FlexCharge orders created from the window's start to the run's clock.
 func pullOrders(ctx context.Context, r *run) (int64, string, error) {
-	w, err := r.env.DB.NewOrderWriter(ctx, r.req.AsOf)
+	// Copies are stored as fetched at the run's clock, so that a replay as of
+	// a past night keeps its order with the webhooks of that night; never
+	// later than now, or a run as of a future date would make every later
+	// pull and webhook look older than its copies, and be ignored.
+	fetched := r.req.AsOf
+	if now := time.Now().UTC(); fetched.After(now) {
+		fetched = now
+	}
+	w, err := r.env.DB.NewOrderWriter(ctx, fetched)
 	if err != nil {
 		return 0, "", err
 	}
