@@ -61,3 +61,24 @@ func TestExplainSaysWhatFlexChargeDidNotGive(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainWithoutASwitch: a profile no switch was recorded for is off by
+// default, and the text says so instead of naming a switch #0.
+func TestExplainWithoutASwitch(t *testing.T) {
+	r := store.ExplainedResult{Status: "declined", Profile: "cit_callcenter", SwitchState: "off", TransmitState: "not_expected"}
+	for _, got := range []string{whyTransmit(r), whyNoOutcome(r)} {
+		if strings.Contains(got, "#0") || !strings.Contains(got, "no cit_callcenter switch was recorded") {
+			t.Errorf("got %q, want it to say no switch was recorded", got)
+		}
+	}
+}
+
+// TestExplainUntransmittedAfterAFailedPush: a push the run could not make
+// (no credentials) is given with its reason.
+func TestExplainUntransmittedAfterAFailedPush(t *testing.T) {
+	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "sandbox",
+		RunPush: "failed", RunPushError: "no sandbox credentials for merchant M1"}
+	if got := whyTransmit(r); !strings.HasSuffix(got, "the run could not push it: no sandbox credentials for merchant M1") {
+		t.Errorf("got %q, want the push's reason", got)
+	}
+}

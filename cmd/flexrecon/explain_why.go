@@ -28,14 +28,26 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "pushed":
 		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "not_expected":
-		return fmt.Sprintf("the %s switch in force (#%d) was off when it was processed, and no key was found", r.Profile, r.SwitchID)
+		return switchText(r) + " when it was processed, and no key was found"
 	case "push_failed":
 		return "flexrecon's push was refused or ran out of retries: " + r.PushError
 	case "untransmitted":
-		return fmt.Sprintf("the %s switch in force (#%d) was %s, and no key was found: %s",
-			r.Profile, r.SwitchID, r.SwitchState, untransmittedBecause[r.RunPush])
+		because := untransmittedBecause[r.RunPush]
+		if r.RunPush == "failed" {
+			because = "the run could not push it: " + r.RunPushError
+		}
+		return switchText(r) + ", and no key was found: " + because
 	}
 	return "unknown state"
+}
+
+// switchText says which switch judged r, or that none did: a profile no
+// switch was recorded for (or a merchant not in the registry) is off.
+func switchText(r store.ExplainedResult) string {
+	if r.SwitchID == 0 {
+		return fmt.Sprintf("no %s switch was recorded for its merchant, site or campaign, so the profile was off", r.Profile)
+	}
+	return fmt.Sprintf("the %s switch in force (#%d) was %s", r.Profile, r.SwitchID, r.SwitchState)
 }
 
 // untransmittedBecause says why a run left a transaction untransmitted, by
@@ -73,7 +85,7 @@ func whyNoOutcome(r store.ExplainedResult) string {
 	if r.Status != "declined" {
 		return "only declines have an outcome"
 	}
-	return fmt.Sprintf("the %s switch in force (#%d) was off, so FlexCharge was not meant to rescue it", r.Profile, r.SwitchID)
+	return switchText(r) + ", so FlexCharge was not meant to rescue it"
 }
 
 func findingText(f store.ExplainedFinding) string {

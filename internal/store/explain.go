@@ -121,6 +121,7 @@ type ExplainedResult struct {
 	KeySource     string     `db:"key_source"` // ledger, transmit log or push ("" without a key)
 	LoggedAt      *time.Time `db:"logged_at"`  // when a transmit log says it was transmitted
 	RunPush       string     `db:"run_push"`   // what the run did about it: pushed, failed, too_old, would_push, or ""
+	RunPushError  string     `db:"run_push_error"`
 }
 
 // ExplainedFinding is a run's finding on an explained row or order.

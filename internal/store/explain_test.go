@@ -121,3 +121,26 @@ func TestExplainDefaultsToThePublishedRun(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainGivesTheRunsPushError: a push the run decided against without a
+// call (no credentials) leaves the row untransmitted, and explain has the
+// reason the run recorded.
+func TestExplainGivesTheRunsPushError(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved)}})
+	p := push("T1", "failed", at("10:30"))
+	p.RunID, p.Local, p.Error = 1, true, "no production credentials or endpoint for merchant M1"
+	ctx := context.Background()
+	if err := db.RecordPushes(ctx, []store.PushRecord{p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyPushes(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "T1", RunID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Results[0]; r.TransmitState != "untransmitted" || r.RunPush != "failed" || r.RunPushError != p.Error {
+		t.Errorf("T1: %s, run's push %q %q; want untransmitted, failed, %q", r.TransmitState, r.RunPush, r.RunPushError, p.Error)
+	}
+}
