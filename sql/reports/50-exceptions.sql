@@ -14,11 +14,14 @@
 -- column: processed_at | Processed | datetime | 18
 -- column: age_days | Age (days) | int | 10
 -- column: detail | Detail | text | 50
+-- Age is whole days elapsed from processing to the run's clock: counting
+-- midnights instead would depend on a zone (in UTC, two findings of one New
+-- York business day could differ by a day).
 SELECT f.category, coalesce(f.partner_merchant_id, '') AS merchant, coalesce(f.site_url, '') AS site,
     coalesce(f.profile, '') AS profile, coalesce(f.order_id, '') AS order_id, coalesce(f.transaction_id, '') AS transaction_id,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, f.processed_at,
-    CAST(date_diff('day', f.processed_at, r.as_of) AS BIGINT) AS age_days, coalesce(f.detail, '') AS detail
+    CAST(floor((epoch(r.as_of) - epoch(f.processed_at)) / 86400) AS BIGINT) AS age_days, coalesce(f.detail, '') AS detail
 FROM findings f JOIN runs r ON r.id = f.run_id
 WHERE f.run_id = $1 AND ($2 = '' OR f.partner_merchant_id = $2)
 ORDER BY f.category, merchant, f.processed_at NULLS LAST, transaction_id, f.field
