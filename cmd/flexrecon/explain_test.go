@@ -82,3 +82,13 @@ func TestExplainUntransmittedAfterAFailedPush(t *testing.T) {
 		t.Errorf("got %q, want the push's reason", got)
 	}
 }
+
+// TestExplainLateLedgerKey: a ledger row's key that a transmit log shows
+// sent late is explained by the log's time, not as a push.
+func TestExplainLateLedgerKey(t *testing.T) {
+	logged := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	r := store.ExplainedResult{TransmitState: "transmitted_late", KeySource: "ledger", TransmitKey: "K-T2", LoggedAt: &logged}
+	if got := whyTransmit(r); !strings.Contains(got, "the ledger row carries its key K-T2, which a transmit log says was transmitted at 2026-11-24T12:00:00Z") {
+		t.Errorf("got %q", got)
+	}
+}

@@ -21,8 +21,12 @@ func whyTransmit(r store.ExplainedResult) string {
 		}
 		return "FlexCharge's transmit key " + r.TransmitKey + " was found for it"
 	case "transmitted_late":
-		if r.KeySource == "transmit log" {
+		switch r.KeySource {
+		case "transmit log":
 			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+		case "ledger":
+			return fmt.Sprintf("the ledger row carries its key %s, which a transmit log says was transmitted at %s, more than 24 h after processing",
+				r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
 		}
 		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "pushed":

@@ -82,3 +82,27 @@ func TestTransmitLogRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestTransmitLateByTheFirstKey: a transaction is late when its first key
+// came more than 24 h after processing, wherever that key is recorded: a
+// push on time beats a late log, and a ledger row's key is late when a log
+// gives that key a late time.
+func TestTransmitLateByTheFirstKey(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved), row("T2", approved, keyed), row("T3", approved, keyed)}, unjudged: true,
+		pushes: []store.PushRecord{push("T1", "pushed", at("11:00"))}})
+	log := logHeader + "M1,T1,LK-1,2026-11-24T12:00:00Z,\n" + "M1,T2,K-T2,2026-11-24T12:00:00Z,\n" + "M1,T3,LK-3,2026-11-24T12:00:00Z,another key\n"
+	if _, err := loadLog(t, db, "keys_2026-11-23.csv", log); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for id, v := range verdicts(t, db) {
+		got[id] = v.TransmitState
+	}
+	want := map[string]string{"T1": "transmitted", "T2": "transmitted_late", "T3": "transmitted"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transmit states (-want +got):\n%s", diff)
+	}
+}

@@ -32,6 +32,9 @@ WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = 
 -- latest effective switch at or before the processing time. Its transmit key
 -- is the ledger row's, else a transmit log's (the earliest logged), else the
 -- one flexrecon's push obtained; transmit_key is a key found outside the row.
+-- It is late when the first key was obtained more than 24 h after processing:
+-- the earlier of the log's and the push's times, or for a key the ledger row
+-- carries, the time a log gives that same key (none: not known to be late).
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -84,10 +87,10 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
     CASE WHEN s.mid IS NULL THEN mm.mid END AS registry_mid,
     CASE WHEN s.fc_transmit_key IS NULL THEN coalesce(lg.transmit_key, CASE WHEN t.state = 'sent' THEN t.transmit_key END) END AS transmit_key,
     CASE
-        WHEN s.fc_transmit_key IS NOT NULL THEN 'transmitted'
-        WHEN lg.transmitted_at > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
-        WHEN lg.transmit_key IS NOT NULL THEN 'transmitted'
-        WHEN t.state = 'sent' AND t.done_at > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
+        WHEN CASE WHEN s.fc_transmit_key IS NULL THEN least(lg.transmitted_at, CASE WHEN t.state = 'sent' THEN t.done_at END)
+                  WHEN lg.transmit_key = s.fc_transmit_key THEN lg.transmitted_at END
+             > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
+        WHEN s.fc_transmit_key IS NOT NULL OR lg.transmit_key IS NOT NULL THEN 'transmitted'
         WHEN t.state = 'sent' THEN 'pushed'
         WHEN s.switch_state = 'off' THEN 'not_expected'
         WHEN t.state = 'failed' THEN 'push_failed'
