@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	flexrecon "github.com/flexcharge/flexrecon"
@@ -12,9 +14,10 @@ import (
 )
 
 // ingest checks one ledger file: how it maps and what loading it would
-// reject or quarantine. It stages the file in an in-memory database, so it
-// loads nothing and never needs the real database file (which a running
-// service may hold).
+// reject or quarantine. It stages the file in temporary tables and loads
+// nothing. With a configuration it compares the file with the files the
+// configured database holds; when there is none, or a running service holds
+// it, the check says it did not.
 func (m *Main) ingest(ctx context.Context, args []string) error {
 	fs := m.flags("ingest", "--check FILE [--config F --source NAME]")
 	check := fs.String("check", "", "the ledger file to check")
@@ -27,11 +30,11 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("ingest: --check FILE is required (loading happens in reconcile and serve)")
 	}
-	lf, err := checkPlan(*check, *cfgPath, *source)
+	lf, cfg, err := checkPlan(*check, *cfgPath, *source)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, "", flexrecon.SQL())
+	db, uncompared, err := checkDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -40,33 +43,55 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.Uncompared = uncompared
 	return c.Write(m.Stdout)
+}
+
+// checkDatabase is the configured database, which knows the files loaded
+// before, else an in-memory one, with the reason (never creating the file).
+func checkDatabase(ctx context.Context, cfg *config.Config) (*store.DB, string, error) {
+	reason := "no --config names the database"
+	if cfg != nil {
+		path := cfg.Path(cfg.Database)
+		reason = "the database " + path + " does not exist yet"
+		if _, err := os.Stat(path); err == nil {
+			db, err := store.Open(ctx, path, flexrecon.SQL())
+			if !errors.Is(err, store.ErrBusy) {
+				return db, "", err
+			}
+			reason = "another process (a running service?) holds the database"
+		}
+	}
+	db, err := store.Open(ctx, "", flexrecon.SQL())
+	return db, reason, err
 }
 
 // checkPlan reads the file to check the way its source would: the source's
 // format and mapping and the configuration's zone, or a canonical file in UTC
 // with the format from its name.
-func checkPlan(path, cfgPath, source string) (store.LoadFile, error) {
+func checkPlan(path, cfgPath, source string) (store.LoadFile, *config.Config, error) {
 	name, format, mapping, zone := "check", "auto", ledger.Mapping{}, time.UTC
+	var cfg *config.Config
 	if cfgPath != "" || source != "" {
-		cfg, err := loadConfig(cfgPath)
-		if err != nil {
-			return store.LoadFile{}, err
+		var err error
+		if cfg, err = loadConfig(cfgPath); err != nil {
+			return store.LoadFile{}, nil, err
 		}
 		src, err := findSource(cfg, source)
 		if err != nil {
-			return store.LoadFile{}, err
+			return store.LoadFile{}, nil, err
 		}
 		if src.Content == config.ContentTransmitLog {
-			return store.LoadFile{}, fmt.Errorf("source %q holds transmit logs: --check reads ledger exports", src.Name)
+			return store.LoadFile{}, nil, fmt.Errorf("source %q holds transmit logs: --check reads ledger exports", src.Name)
 		}
 		name, format, mapping, zone = src.Name, src.Format, src.Mapping, cfg.Location
 	}
 	f, err := ledger.Describe(name, path)
 	if err != nil {
-		return store.LoadFile{}, err
+		return store.LoadFile{}, nil, err
 	}
-	return store.NewLoadFile(f, format, mapping, zone)
+	lf, err := store.NewLoadFile(f, format, mapping, zone)
+	return lf, cfg, err
 }
 
 // findSource is the named source, or the only one when no name is given.

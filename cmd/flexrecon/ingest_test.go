@@ -72,3 +72,30 @@ func TestIngestNeedsCheck(t *testing.T) {
 		t.Fatalf("ingest without --check: %v, want an error naming --check", err)
 	}
 }
+
+// TestIngestCheckComparesWithLoadedFiles: with a configuration, the check
+// reads the configured database: before the first run it says it could not
+// compare; after a run loaded the export, it says loading it again would do
+// nothing.
+func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
+	f := newFixture(t, 50)
+	config := filepath.Join(f.dir, gen.ConfigFile)
+	exports, _ := filepath.Glob(filepath.Join(f.dir, gen.InboxDir, "*.csv"))
+	check := func() string {
+		var out bytes.Buffer
+		if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"ingest", "--check", exports[0], "--config", config}); err != nil {
+			t.Fatalf("ingest --check: %v\n%s", err, out.String())
+		}
+		return out.String()
+	}
+	if out := check(); !strings.Contains(out, "not compared with the files loaded before: the database") {
+		t.Errorf("check before any run printed\n%s\nwant it to say it could not compare", out)
+	}
+	var out bytes.Buffer
+	if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--config", config, "--from", f.plan.From, "--to", f.plan.To}); err != nil {
+		t.Fatalf("reconcile: %v\n%s", err, out.String())
+	}
+	if out := check(); !strings.Contains(out, "already loaded as file") {
+		t.Errorf("check after the run printed\n%s\nwant it to say the file is loaded already", out)
+	}
+}

@@ -50,6 +50,14 @@ func readCSVHeader(in *bufio.Reader, delim rune) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line 1: %w", err)
 	}
+	// Go's reader passes over blank lines and keeps a lone CR inside a
+	// field; DuckDB would read both otherwise, so neither gets that far.
+	if line, _ := r.FieldPos(0); line != 1 {
+		return nil, fmt.Errorf("line 1: blank: the header must be the file's first line (it is on line %d)", line)
+	}
+	if strings.ContainsRune(strings.Join(header, ""), '\r') {
+		return nil, fmt.Errorf("line 1: lines end in a carriage return alone; a file's lines must end in LF or CRLF")
+	}
 	return header, nil
 }
 

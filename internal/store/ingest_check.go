@@ -30,6 +30,9 @@ type Check struct {
 	Quarantined  int64
 	Problems     []Problem // the first checkSample problems
 	Rejected     string    // why the file would be refused whole; "" when it would load
+	// Uncompared says why the check did not see the files loaded before
+	// (Loaded and Replaces unknown); "" when it did.
+	Uncompared string
 }
 
 // checkSample bounds the problems a check lists.
@@ -164,6 +167,8 @@ func (c Check) verdict() string {
 		return fmt.Sprintf("already loaded as file %d: a load would do nothing", c.Loaded)
 	case c.Replaces != 0:
 		return fmt.Sprintf("would load, replacing file %d of the same source and date", c.Replaces)
+	case c.Uncompared != "":
+		return "would load, unless loaded before (then nothing happens; not compared with the files loaded before: " + c.Uncompared + ")"
 	}
 	return "would load"
 }

@@ -391,6 +391,8 @@ func TestIngestRejects(t *testing.T) {
 		{"no business date", "nodate.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
 			[]string{"no business date", "no row has a valid processed_at"}},
 		{"corrupt gzip", "gz_2026-11-23.csv.gz", header + good, []string{"line 1", "not gzip data"}},
+		{"a blank line before the header", "blank_2026-11-23.csv", "\n" + header + good, []string{"line 1", "header must be the file's first line"}},
+		{"lines ending in CR alone", "cr_2026-11-23.csv", strings.ReplaceAll(header+good, "\n", "\r"), []string{"line 1", "carriage return alone"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
