@@ -41,12 +41,27 @@ func TestExplainSaysWhichSwitchJudged(t *testing.T) {
 // TestExplainUntransmittedSaysWhatTheRunDid: an untransmitted transaction
 // the run found too old is reported as such, not as about to be pushed.
 func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {
-	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "production"}
+	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "production",
+		Environment: "production", MID: "P1", Occurrence: 1}
 	for push, want := range map[string]string{"": "to be pushed", "too_old": "too old to push without --backfill", "would_push": "a dry run"} {
 		r.RunPush = push
 		if got := whyTransmit(r); !strings.Contains(got, want) {
 			t.Errorf("run's push %q: got %q, want it to say %q", push, got, want)
 		}
+	}
+}
+
+// TestExplainUntransmittedThatCannotBePushed: a row without a mid, or a
+// repeat, is not one the push takes, and the text says why instead of "to
+// be pushed".
+func TestExplainUntransmittedThatCannotBePushed(t *testing.T) {
+	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "sandbox", Environment: "sandbox", Occurrence: 1}
+	if got := whyTransmit(r); !strings.Contains(got, "no sandbox mid is registered for its merchant") {
+		t.Errorf("without a mid: got %q", got)
+	}
+	r.MID, r.Occurrence = "S1", 2
+	if got := whyTransmit(r); !strings.Contains(got, "only its first occurrence is pushed") {
+		t.Errorf("a repeat: got %q", got)
 	}
 }
 

@@ -36,13 +36,23 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "push_failed":
 		return "flexrecon's push was refused or ran out of retries: " + r.PushError
 	case "untransmitted":
-		because := untransmittedBecause[r.RunPush]
-		if r.RunPush == "failed" {
-			because = "the run could not push it: " + r.RunPushError
-		}
-		return switchText(r) + ", and no key was found: " + because
+		return switchText(r) + ", and no key was found: " + untransmittedReason(r)
 	}
 	return "unknown state"
+}
+
+// untransmittedReason says why a run left a transaction untransmitted, by
+// what its push step recorded, or why the push step could not take it.
+func untransmittedReason(r store.ExplainedResult) string {
+	switch {
+	case r.RunPush == "failed":
+		return "the run could not push it: " + r.RunPushError
+	case r.RunPush == "" && r.Occurrence > 1:
+		return "a repeated row: only its first occurrence is pushed"
+	case r.RunPush == "" && r.MID == "":
+		return fmt.Sprintf("no %s mid is registered for its merchant, so it cannot be pushed", r.Environment)
+	}
+	return untransmittedBecause[r.RunPush]
 }
 
 // switchText says which switch judged r, or that none did: a profile no
@@ -54,8 +64,7 @@ func switchText(r store.ExplainedResult) string {
 	return fmt.Sprintf("the %s switch in force (#%d) was %s", r.Profile, r.SwitchID, r.SwitchState)
 }
 
-// untransmittedBecause says why a run left a transaction untransmitted, by
-// what its push step recorded.
+// untransmittedBecause is what a run's push step recorded, in words.
 var untransmittedBecause = map[string]string{
 	"":           "to be pushed",
 	"too_old":    "too old to push without --backfill, so reported instead",

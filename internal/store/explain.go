@@ -110,6 +110,7 @@ type ExplainedResult struct {
 	SwitchState   string     `db:"switch_state"`
 	SwitchID      int64      `db:"switch_id"`
 	Environment   string     `db:"environment"`
+	MID           string     `db:"mid"` // the ledger row's, else the registry's for the environment; "" for none
 	TransmitKey   string     `db:"transmit_key"`
 	TransmitState string     `db:"transmit_state"`
 	FCOrderID     string     `db:"fc_order_id"`

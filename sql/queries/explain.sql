@@ -97,7 +97,7 @@ logged AS (
     GROUP BY ALL
 )
 SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.switch_state,
-    coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment,
+    coalesce(r.switch_id, 0) AS switch_id, coalesce(r.environment, '') AS environment, coalesce(r.mid, '') AS mid,
     coalesce(r.transmit_key, '') AS transmit_key, r.transmit_state, coalesce(r.fc_order_id, '') AS fc_order_id,
     coalesce(r.fc_status, -1) AS fc_status, coalesce(r.outcome_state, '') AS outcome_state,
     coalesce(x.state, '') AS push_state, x.done_at AS pushed_at, coalesce(x.error, '') AS push_error,
