@@ -1,9 +1,12 @@
 package jobs_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
@@ -86,5 +89,45 @@ func TestFutureAsOfKeepsOrdersFresh(t *testing.T) {
 	}
 	if ahead > 0 {
 		t.Errorf("%d of %d orders stored as fetched in the future", ahead, orders)
+	}
+}
+
+// TestOrdersWithoutAssumedFields: orders that carry no amount, currency,
+// isMIT or orderSource (names the contract only assumes) are judged without
+// a mismatch on those fields, and the run publishes its workbook, the Sites
+// sheet showing their amounts as unknown.
+func TestOrdersWithoutAssumedFields(t *testing.T) {
+	env, plan, err := editedChain(gen.Options{Rows: 300, Seed: 42, LastDay: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Out: t.TempDir()},
+		func(o *flexcharge.SeedOrder) { o.Amount, o.CurrencyCode, o.IsMIT, o.OrderSource = nil, "", nil, "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Close() })
+	day, _ := time.Parse(time.DateOnly, plan.To)
+	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: plan.AsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range verdicts(t, env, run.ID) {
+		for _, f := range []string{"amount_mismatch", "currency_mismatch", "profile_mismatch"} {
+			if strings.Contains(v.Findings, f) {
+				t.Errorf("%s/%s: %s, though FlexCharge gave no value to compare", v.Merchant, v.TransactionID, v.Findings)
+			}
+		}
+	}
+	book, err := os.ReadFile(run.Workbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openBook(t, book)
+	rows := sheetRows(t, f, "Sites and descriptors", false)
+	blank := 0
+	for _, r := range rows[2:] {
+		if len(r) > 8 && r[7] != "0" && r[8] == "" {
+			blank++ // orders, and no amount for them
+		}
+	}
+	if blank == 0 {
+		t.Errorf("Sites sheet shows no FlexCharge amount as unknown:\n%q", rows)
 	}
 }

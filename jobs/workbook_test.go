@@ -90,6 +90,11 @@ func newDemoRun() (demoRun, error) {
 // generatedChain generates the data of opts into opts.Out, serves its
 // orders from a sandbox of its own and wires the chain over them.
 func generatedChain(opts gen.Options) (*jobs.Env, gen.Plan, error) {
+	return editedChain(opts, func(*flexcharge.SeedOrder) {})
+}
+
+// editedChain is generatedChain with each order edited before it is served.
+func editedChain(opts gen.Options, edit func(*flexcharge.SeedOrder)) (*jobs.Env, gen.Plan, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, gen.Plan{}, err
@@ -99,18 +104,21 @@ func generatedChain(opts gen.Options) (*jobs.Env, gen.Plan, error) {
 	if err != nil {
 		return nil, plan, err
 	}
-	if err := serveSandbox(ln, filepath.Join(opts.Out, gen.SeedFile)); err != nil {
+	if err := serveSandbox(ln, filepath.Join(opts.Out, gen.SeedFile), edit); err != nil {
 		return nil, plan, err
 	}
 	env, err := openEnv(filepath.Join(opts.Out, gen.ConfigFile))
 	return env, plan, err
 }
 
-// serveSandbox serves the generated orders until the test binary exits.
-func serveSandbox(ln net.Listener, seedPath string) error {
+// serveSandbox serves the generated orders, edited, until the test binary exits.
+func serveSandbox(ln net.Listener, seedPath string, edit func(*flexcharge.SeedOrder)) error {
 	seed, err := flexcharge.LoadSeed(seedPath)
 	if err != nil {
 		return err
+	}
+	for i := range seed.Orders {
+		edit(&seed.Orders[i])
 	}
 	go http.Serve(ln, flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{}))
 	return nil

@@ -47,19 +47,24 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	return c.Write(m.Stdout)
 }
 
-// checkDatabase is the configured database, which knows the files loaded
-// before, else an in-memory one, with the reason (never creating the file).
+// checkDatabase is the configured database, opened read-only (it knows the
+// files loaded before), else an in-memory one, with the reason; it never
+// creates, upgrades or writes the file.
 func checkDatabase(ctx context.Context, cfg *config.Config) (*store.DB, string, error) {
 	reason := "no --config names the database"
 	if cfg != nil {
 		path := cfg.Path(cfg.Database)
 		reason = "the database " + path + " does not exist yet"
 		if _, err := os.Stat(path); err == nil {
-			db, err := store.Open(ctx, path, flexrecon.SQL())
-			if !errors.Is(err, store.ErrBusy) {
+			db, err := store.OpenReadOnly(ctx, path, flexrecon.SQL())
+			switch {
+			case errors.Is(err, store.ErrBusy):
+				reason = "another process (a running service?) holds the database"
+			case errors.Is(err, store.ErrSchemaBehind):
+				reason = err.Error()
+			default:
 				return db, "", err
 			}
-			reason = "another process (a running service?) holds the database"
 		}
 	}
 	db, err := store.Open(ctx, "", flexrecon.SQL())

@@ -259,10 +259,10 @@ func readString[T any](get func(*T) *string, intern bool) func(*jsonReader, *T) 
 	}
 }
 
-func readInt[T any, N int | int64](get func(*T) *N) func(*jsonReader, *T) error {
+func readInt[T any](get func(*T) *int) func(*jsonReader, *T) error {
 	return func(r *jsonReader, v *T) error {
 		n, err := r.int()
-		*get(v) = N(n)
+		*get(v) = int(n)
 		return err
 	}
 }

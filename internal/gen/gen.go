@@ -96,8 +96,9 @@ func newDataset(opts Options) *dataset {
 	for i := opts.Days - 1; i >= 0; i-- {
 		d.days = append(d.days, time.Date(last.Year(), last.Month(), last.Day()-i, 0, 0, 0, 0, opts.Zone))
 	}
-	// The clock reads 02:30, which is not midnight plus 150 minutes on a day
-	// the clocks change.
+	// 02:30 local as the scheduler (gocron, by Go's time.Date) places the
+	// nightly time: not midnight plus 150 minutes on a day the clocks change,
+	// and 01:30 standard time on the night 02:30 does not exist.
 	next := last.AddDate(0, 0, 1)
 	d.asOf = time.Date(next.Year(), next.Month(), next.Day(), nightlyHour, nightlyMinute, 0, 0, opts.Zone)
 	d.plan = Plan{From: d.days[0].Format(time.DateOnly), To: last.Format(time.DateOnly), AsOf: d.asOf}

@@ -84,7 +84,8 @@ func TestDemoUsersSignInWithTheirNames(t *testing.T) {
 
 // TestPlanAsOfIsTheNightlyTime: the plan's clock is the generated
 // configuration's nightly time (02:30 local) on the day after the last day,
-// also when that day is 23 or 25 hours long.
+// also when that day is 23 or 25 hours long (the fall-back case fails on
+// midnight plus 150 minutes).
 func TestPlanAsOfIsTheNightlyTime(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {

@@ -74,9 +74,10 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if out.Rows, err = res.RowsAffected(); err != nil {
 		return err
 	}
-	if out.Rows == 0 && live.Rows > 0 {
+	if earlier != 0 && out.Rows == 0 && (live.Rows > 0 || out.Quarantined == 0) {
 		// More likely a broken export (or a changed format, every row
-		// quarantined) than a day without transactions.
+		// quarantined) than a day without transactions. A file of only
+		// quarantined rows may replace another such file.
 		return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
 			ErrRejected, out.Quarantined, earlier, live.Rows)
 	}

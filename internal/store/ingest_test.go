@@ -182,21 +182,24 @@ func TestIngestCorrectedFileReplaces(t *testing.T) {
 
 // TestIngestEmptyCorrectionRejected: a header-only file, or one whose every
 // row is quarantined (a partner's changed time format), does not replace the
-// day's file, whose rows stay in force.
+// day's file, whose rows stay in force; a header-only file does not replace
+// one whose every row was quarantined either, whose findings stay.
 func TestIngestEmptyCorrectionRejected(t *testing.T) {
 	body, _ := os.ReadFile(canonical)
 	header, _, _ := strings.Cut(string(body), "\n")
-	for name, correction := range map[string]string{
-		"header only":           header + "\n",
-		"every row quarantined": header + "\nM1,,O1,T1,11/23/2026 10:00,1.00,USD,approved,00,nmi,CIT,web,false,https://a,,,production,,,,\n",
+	quarantined := header + "\nM1,,O1,T1,11/23/2026 10:00,1.00,USD,approved,00,nmi,CIT,web,false,https://a,,,production,,,,\n"
+	for _, tt := range []struct{ name, first, correction string }{
+		{"header only", canonical, header + "\n"},
+		{"every row quarantined", canonical, quarantined},
+		{"header only, after a file of quarantined rows", writeFile(t, "canonical_2026-11-23.csv", quarantined), header + "\n"},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			db := MustOpenDB(t)
-			if _, err := loadFile(t, db, canonical); err != nil {
+			if _, err := loadFile(t, db, tt.first); err != nil {
 				t.Fatal(err)
 			}
 			before := stored(t, db)
-			path := writeFile(t, "canonical_2026-11-23_v2.csv", correction)
+			path := writeFile(t, "canonical_2026-11-23_v2.csv", tt.correction)
 			_, err := loadFile(t, db, path)
 			checkRejection(t, db, path, err, []string{"no records", "out of force"})
 			if diff := cmp.Diff(before, stored(t, db)); diff != "" {

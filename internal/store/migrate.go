@@ -41,6 +41,25 @@ func (db *DB) migrate(ctx context.Context, sqlFS fs.FS) error {
 	return nil
 }
 
+// checkMigrated reports ErrSchemaBehind unless every migration is applied.
+func (db *DB) checkMigrated(ctx context.Context, sqlFS fs.FS) error {
+	if err := db.checkStorageFormat(ctx); err != nil {
+		return err
+	}
+	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	var applied int
+	if err := db.db.GetContext(ctx, &applied, db.q.CountMigrations); err != nil {
+		return err
+	}
+	if applied < len(names) {
+		return fmt.Errorf("%w (%d of %d migrations applied): any command that writes it upgrades it", ErrSchemaBehind, applied, len(names))
+	}
+	return nil
+}
+
 // checkStorageFormat refuses a database file made in an older storage
 // format (by a flexrecon before storageFormat). An in-memory database has
 // none to check.

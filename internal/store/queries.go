@@ -18,6 +18,7 @@ type Queries struct {
 	CreateMigrationsTable string `query:"create-migrations-table"`
 	StorageFormat         string `query:"storage-format"`
 	MigrationApplied      string `query:"migration-applied"`
+	CountMigrations       string `query:"count-migrations"`
 	RecordMigration       string `query:"record-migration"`
 	UpsertCurrency        string `query:"upsert-currency"`
 	SetMemoryLimit        string `query:"set-memory-limit" check:"skip"`

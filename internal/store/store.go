@@ -58,6 +58,33 @@ func Open(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
 	return db, nil
 }
 
+// ErrSchemaBehind means a database opened read-only lacks migrations this
+// flexrecon has, which only a writing open applies.
+var ErrSchemaBehind = errors.New("the database's schema is older than this flexrecon's")
+
+// OpenReadOnly opens an existing database file to read: nothing in it is
+// migrated, seeded or written (temporary tables are the connection's own).
+// A file another process writes is ErrBusy; one an older flexrecon left is
+// ErrSchemaBehind.
+func OpenReadOnly(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
+	defer wrap(&err, "open database %q to read", path)
+	conn, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", inUTC)
+	if err != nil {
+		return nil, busy(err)
+	}
+	db := &DB{db: sqlx.NewDb(sql.OpenDB(conn), "duckdb"), path: path}
+	if db.q, err = LoadQueries(sqlFS); err == nil {
+		if err = db.checkMigrated(ctx, sqlFS); err == nil {
+			err = db.checkQueries(ctx)
+		}
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // inUTC sets each connection's time zone to UTC. DuckDB otherwise takes
 // the process's, and a day counted or a time printed from a TIMESTAMPTZ
 // would change with the host's TZ; the partner's zone is always named

@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +35,30 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 			t.Fatalf("open %s: %v", path, err)
 		}
 		db.Close()
+	}
+}
+
+// TestOpenReadOnlyWritesNothing: a read-only open of a file an older
+// flexrecon left (a migration short) is refused as behind and leaves the
+// file as it was. (A writer in another process makes it ErrBusy, as Open.)
+func TestOpenReadOnlyWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ro.duckdb")
+	db, err := store.Open(ctx, path, flexrecon.SQL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump(t, db, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")
+	db.Close()
+	before, _ := os.ReadFile(path)
+	if ro, err := store.OpenReadOnly(ctx, path, flexrecon.SQL()); !errors.Is(err, store.ErrSchemaBehind) {
+		t.Errorf("read-only open of a file a migration short: %v, want ErrSchemaBehind", err)
+		if err == nil {
+			ro.Close()
+		}
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Errorf("the read-only open changed the file")
 	}
 }
 

@@ -103,11 +103,11 @@ SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.sw
     coalesce(x.state, '') AS push_state, x.done_at AS pushed_at, coalesce(x.error, '') AS push_error,
     CASE WHEN t.fc_transmit_key IS NOT NULL THEN 'ledger' WHEN lg.transmit_key = r.transmit_key THEN 'transmit log'
          WHEN x.transmit_key = r.transmit_key THEN 'push' ELSE '' END AS key_source,
-    lg.transmitted_at AS logged_at, coalesce(p.outcome, '') AS run_push, coalesce(p.error, '') AS run_push_error
+    lg.transmitted_at AS logged_at, coalesce(p.last.outcome, '') AS run_push, coalesce(p.last.error, '') AS run_push_error
 FROM results r
 JOIN target t ON t.file_id = r.file_id AND t.line = r.line
 LEFT JOIN (
-    SELECT partner_merchant_id, transaction_id, any_value(outcome) AS outcome, any_value(error) AS error
+    SELECT partner_merchant_id, transaction_id, arg_max({'outcome': outcome, 'error': error}, pushed_at) AS last
     FROM pushes WHERE run_id = $3 GROUP BY ALL
 ) p ON p.partner_merchant_id = r.partner_merchant_id AND p.transaction_id = r.transaction_id
 LEFT JOIN transmits x ON x.partner_merchant_id = r.partner_merchant_id AND x.transaction_id = r.transaction_id

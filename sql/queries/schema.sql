@@ -12,6 +12,9 @@ SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = cur
 -- name: migration-applied
 SELECT count(*) FROM schema_migrations WHERE version = $1;
 
+-- name: count-migrations
+SELECT count(*) FROM schema_migrations;
+
 -- name: record-migration
 INSERT INTO schema_migrations (version, name) VALUES ($1, $2);
 

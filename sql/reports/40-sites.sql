@@ -16,7 +16,8 @@
 -- holds. Drift is FlexCharge orders less ledger declines with an order: where
 -- FlexCharge files an order under another site or descriptor than the ledger,
 -- one row shows a surplus and another the same shortfall; an orphan shows as
--- a surplus. $2 is a merchant, '' for every merchant.
+-- a surplus. The FlexCharge amount is blank where FlexCharge gave no amount
+-- for the row's orders. $2 is a merchant, '' for every merchant.
 WITH ledger AS (
     SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
         count(*) AS ledger_transactions, sum(amount) AS ledger_amount,
@@ -32,7 +33,7 @@ fc AS (
 SELECT merchant, site, descriptor, currency,
     coalesce(ledger_transactions, 0) AS ledger_transactions, CAST(coalesce(ledger_amount, 0) AS BIGINT) AS ledger_amount,
     coalesce(ledger_evaluated, 0) AS ledger_evaluated,
-    coalesce(fc_orders, 0) AS fc_orders, CAST(coalesce(fc_amount, 0) AS BIGINT) AS fc_amount,
+    coalesce(fc_orders, 0) AS fc_orders, CAST(CASE WHEN fc_orders IS NULL THEN 0 ELSE fc_amount END AS BIGINT) AS fc_amount,
     coalesce(fc_orders, 0) - coalesce(ledger_evaluated, 0) AS drift
 FROM ledger FULL OUTER JOIN fc USING (merchant, site, descriptor, currency)
 ORDER BY merchant, site, descriptor, currency
