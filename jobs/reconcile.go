@@ -137,7 +137,11 @@ func (r *run) stage(ctx context.Context, s step) error {
 
 func classify(ctx context.Context, r *run) (int64, string, error) {
 	timings, err := r.env.DB.Classify(ctx, r.id, r.window, r.req.AsOf)
-	return 0, timings, err
+	if err != nil {
+		return 0, timings, err
+	}
+	judged, err := r.env.DB.VerdictCount(ctx, r.id)
+	return judged, timings, err
 }
 
 // tieOut refuses to publish a run whose states do not add up.

@@ -14,7 +14,7 @@ import (
 type Options struct {
 	Rows       int
 	Seed       uint64
-	LastDay    time.Time      // the last business day; its date is read in Zone
+	LastDay    time.Time      // the last business day; its date is read in Zone (default: yesterday there)
 	Days       int            // business days ending at LastDay (default 1)
 	Zone       *time.Location // the partner's zone (default America/New_York)
 	Out        string         // folder to write into
@@ -83,6 +83,10 @@ func newDataset(opts Options) *dataset {
 	}
 	if opts.Zone == nil {
 		opts.Zone, _ = time.LoadLocation("America/New_York")
+	}
+	if opts.LastDay.IsZero() {
+		// Yesterday in the partner's zone: the host's may still be in it.
+		opts.LastDay = time.Now().In(opts.Zone).AddDate(0, 0, -1)
 	}
 	if opts.SandboxURL == "" {
 		opts.SandboxURL = "http://127.0.0.1:8089"

@@ -103,3 +103,22 @@ func TestPlanAsOfIsTheNightlyTime(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanDefaultsToYesterdayInTheZone: without a last day, the data is of
+// yesterday in the partner's zone, not in the host's (the demo's day).
+func TestPlanDefaultsToYesterdayInTheZone(t *testing.T) {
+	for _, name := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} { // UTC+14 and UTC-11
+		zone, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := time.Now().In(zone).AddDate(0, 0, -1).Format(time.DateOnly)
+		plan, err := Generate(Options{Rows: 1, Seed: 1, Zone: zone, Out: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan.To != want {
+			t.Errorf("zone %s: last day %s, want %s", name, plan.To, want)
+		}
+	}
+}

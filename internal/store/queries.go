@@ -86,6 +86,7 @@ type Queries struct {
 	GetRun              string `query:"get-run"`
 	ListRuns            string `query:"list-runs"`
 	AbandonRunning      string `query:"abandon-running"`
+	CountVerdicts       string `query:"count-verdicts"`
 	RunStateCounts      string `query:"run-state-counts"`
 	RunVerdicts         string `query:"run-verdicts"`
 

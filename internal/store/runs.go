@@ -95,6 +95,13 @@ func (db *DB) AbandonRunning(ctx context.Context, at time.Time) error {
 	return wrapf(err, "abandon unfinished runs")
 }
 
+// VerdictCount is how many transactions a run judged.
+func (db *DB) VerdictCount(ctx context.Context, runID int64) (int64, error) {
+	var n int64
+	err := db.db.GetContext(ctx, &n, db.q.CountVerdicts, runID)
+	return n, wrapf(err, "count verdicts of run %d", runID)
+}
+
 // StateCount is how many transactions or findings a run put in one state.
 type StateCount struct {
 	State string `db:"state"`

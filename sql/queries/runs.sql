@@ -33,6 +33,9 @@ UPDATE runs SET status = 'failed',
     error = 'the process running it stopped before it finished (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
 WHERE status = 'running';
 
+-- name: count-verdicts
+SELECT count(*) FROM verdicts WHERE run_id = $1;
+
 -- name: run-state-counts
 SELECT transmit_state AS state, count(*) AS n FROM results WHERE run_id = $1 GROUP BY ALL
 UNION ALL

@@ -15,8 +15,11 @@
 -- column: recovered_amount | Recovered amount | money:currency | 16 | total
 -- column: recovery_rate | Recovery rate | percent | 11
 -- column: exceptions | Exceptions | int | 11 | total
--- Coverage: of the transactions FlexCharge expected, the share it holds a copy
--- of; of the declines it should have seen, the share it made an order for.
+-- Coverage: of the transactions FlexCharge expected (profile on), the share it
+-- holds a copy of; of the declines it should have seen, the share it made an
+-- order for. A repeated ledger row (occurrence 2 on) is the same attempt as
+-- its first: counted among transactions, but its outcome (and money
+-- recovered) only once.
 -- Exceptions: the transactions' findings plus their exception states (missed
 -- evaluate, expired, problem, untransmitted, push failed); orphan orders and
 -- quarantined rows have no transaction and are counted on "Exceptions by merchant".
@@ -30,14 +33,14 @@ SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '
     CAST(sum(r.amount) AS BIGINT) AS amount,
     count(*) FILTER (r.status = 'approved') AS approved,
     count(*) FILTER (r.status = 'declined') AS declined,
-    CAST(count(*) FILTER (r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
-        / nullif(count(*) FILTER (r.transmit_state <> 'not_expected'), 0) AS transmit_coverage,
-    CAST(count(*) FILTER (r.outcome_state IS NOT NULL AND r.outcome_state <> 'missed_evaluate') AS DOUBLE)
-        / nullif(count(*) FILTER (r.outcome_state IS NOT NULL), 0) AS rescue_coverage,
-    count(*) FILTER (r.outcome_state = 'recovered') AS recovered,
-    CAST(coalesce(sum(r.amount) FILTER (r.outcome_state = 'recovered'), 0) AS BIGINT) AS recovered_amount,
-    CAST(count(*) FILTER (r.outcome_state = 'recovered') AS DOUBLE)
-        / nullif(count(*) FILTER (r.outcome_state IS NOT NULL), 0) AS recovery_rate,
+    CAST(count(*) FILTER (r.switch_state <> 'off' AND r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
+        / nullif(count(*) FILTER (r.switch_state <> 'off'), 0) AS transmit_coverage,
+    CAST(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL AND r.outcome_state <> 'missed_evaluate') AS DOUBLE)
+        / nullif(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL), 0) AS rescue_coverage,
+    count(*) FILTER (r.occurrence = 1 AND r.outcome_state = 'recovered') AS recovered,
+    CAST(coalesce(sum(r.amount) FILTER (r.occurrence = 1 AND r.outcome_state = 'recovered'), 0) AS BIGINT) AS recovered_amount,
+    CAST(count(*) FILTER (r.occurrence = 1 AND r.outcome_state = 'recovered') AS DOUBLE)
+        / nullif(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL), 0) AS recovery_rate,
     CAST(coalesce(sum(f.n), 0)
         + count(*) FILTER (r.outcome_state IN ('missed_evaluate', 'expired', 'problem'))
         + count(*) FILTER (r.transmit_state IN ('untransmitted', 'push_failed')) AS BIGINT) AS exceptions

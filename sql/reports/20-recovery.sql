@@ -22,9 +22,11 @@
 -- order for. A recovered order later returned or charged back leaves the
 -- recovered state, so gross counts all three and net is what was kept: it is
 -- the Summary's recovered amount. Every figure is of declines, so only they
--- are read. $2 is a merchant, '' for every merchant.
+-- are read; a repeated row (occurrence 2 on) is among the declines, but its
+-- outcome is its first occurrence's and is counted once. $2 is a merchant, ''
+-- for every merchant.
 SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile, currency,
-    count(*) FILTER (status = 'declined') AS declines,
+    count(*) AS declines,
     count(*) FILTER (outcome_state IS NOT NULL) AS eligible,
     count(*) FILTER (outcome_state IS NOT NULL AND outcome_state <> 'missed_evaluate') AS evaluated,
     count(*) FILTER (outcome_state = 'recovered') AS recovered,
@@ -38,7 +40,10 @@ SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
     CAST(coalesce(sum(amount) FILTER (outcome_state = 'recovered'), 0) AS BIGINT) AS net_amount,
     CAST(count(*) FILTER (outcome_state = 'recovered') AS DOUBLE)
         / nullif(count(*) FILTER (outcome_state IS NOT NULL), 0) AS recovery_rate
-FROM results
-WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) AND status = 'declined'
+FROM (
+    SELECT * REPLACE (CASE WHEN occurrence = 1 THEN outcome_state END AS outcome_state)
+    FROM results
+    WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) AND status = 'declined'
+)
 GROUP BY ALL
 ORDER BY merchant, site, profile, currency

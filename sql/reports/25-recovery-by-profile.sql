@@ -7,12 +7,13 @@
 -- column: recovery_rate | Recovery rate | percent | 13
 -- chart: column | Recovery rate by profile | profile | recovery_rate
 -- Rates over every merchant and currency: counts only, since amounts in
--- different currencies do not add. $2 is a merchant, '' for every merchant.
+-- different currencies do not add; a repeated row's outcome counts once. $2
+-- is a merchant, '' for every merchant.
 SELECT profile,
     count(*) AS eligible,
     count(*) FILTER (outcome_state = 'recovered') AS recovered,
     CAST(count(*) FILTER (outcome_state = 'recovered') AS DOUBLE) / count(*) AS recovery_rate
 FROM results
-WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) AND outcome_state IS NOT NULL
+WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) AND outcome_state IS NOT NULL AND occurrence = 1
 GROUP BY profile
 ORDER BY profile

@@ -13,6 +13,8 @@
 -- column: not_expected | Not expected | int | 12 | total
 -- column: coverage | Coverage | percent | 10
 -- The six states partition the processed transactions, so every row adds up.
+-- Coverage is of the transactions whose profile was on: a copy of one
+-- processed while off was not expected, so it neither adds nor counts.
 -- Pushed counts keys flexrecon's own pushes obtained; untransmitted is left
 -- only by a dry run or a transaction too old to push. $2 is a merchant, ''
 -- for every merchant.
@@ -24,8 +26,8 @@ SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
     count(*) FILTER (transmit_state = 'untransmitted') AS untransmitted,
     count(*) FILTER (transmit_state = 'push_failed') AS failed,
     count(*) FILTER (transmit_state = 'not_expected') AS not_expected,
-    CAST(count(*) FILTER (transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
-        / nullif(count(*) FILTER (transmit_state <> 'not_expected'), 0) AS coverage
+    CAST(count(*) FILTER (switch_state <> 'off' AND transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
+        / nullif(count(*) FILTER (switch_state <> 'off'), 0) AS coverage
 FROM results
 WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
 GROUP BY ALL

@@ -21,7 +21,7 @@
 WITH ledger AS (
     SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
         count(*) AS ledger_transactions, sum(amount) AS ledger_amount,
-        count(*) FILTER (fc_order_id IS NOT NULL) AS ledger_evaluated
+        count(*) FILTER (fc_order_id IS NOT NULL AND occurrence = 1) AS ledger_evaluated
     FROM results WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
     GROUP BY ALL
 ),

@@ -7,6 +7,7 @@
 -- column: profile | Profile | text | 14
 -- column: order_id | Order | text | 14
 -- column: transaction_id | Transaction | text | 14
+-- column: occurrence | Occurrence | int | 11
 -- column: fc_order_id | FlexCharge order | text | 38
 -- column: field | Field | text | 12
 -- column: ledger_value | Ledger value | text | 20
@@ -18,10 +19,10 @@
 -- midnights instead would depend on a zone (in UTC, two findings of one New
 -- York business day could differ by a day).
 SELECT f.category, coalesce(f.partner_merchant_id, '') AS merchant, coalesce(f.site_url, '') AS site,
-    coalesce(f.profile, '') AS profile, coalesce(f.order_id, '') AS order_id, coalesce(f.transaction_id, '') AS transaction_id,
+    coalesce(f.profile, '') AS profile, coalesce(f.order_id, '') AS order_id, coalesce(f.transaction_id, '') AS transaction_id, f.occurrence,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, f.processed_at,
     CAST(floor((epoch(r.as_of) - epoch(f.processed_at)) / 86400) AS BIGINT) AS age_days, coalesce(f.detail, '') AS detail
 FROM findings f JOIN runs r ON r.id = f.run_id
 WHERE f.run_id = $1 AND ($2 = '' OR f.partner_merchant_id = $2)
-ORDER BY f.category, merchant, f.processed_at NULLS LAST, transaction_id, f.field
+ORDER BY f.category, merchant, f.processed_at NULLS LAST, transaction_id, f.occurrence, f.field

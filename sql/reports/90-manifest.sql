@@ -28,7 +28,7 @@ SELECT item, value FROM (
         FROM switches s CROSS JOIN run
         WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), run.started_at)
           AND (run.merchant IS NULL OR s.merchant_id = run.merchant)
-    UNION ALL SELECT 20 + row_number() OVER (ORDER BY stage), 'Stage ' || stage,
+    UNION ALL SELECT 20 + row_number() OVER (ORDER BY started_at, stage), 'Stage ' || stage,
         CASE WHEN finished_at IS NULL THEN 'under way when this was written'
              ELSE coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR) || ' s' END
         || CASE WHEN coalesce(detail, '') <> '' THEN '; ' || detail ELSE '' END
