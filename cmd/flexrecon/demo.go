@@ -33,9 +33,10 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer ln.Close()                                                                                     // on every way out; the sandbox's stop closes it too
-	opts := gen.Options{Rows: *rows, Seed: *seed, Out: *dir, SandboxURL: "http://" + ln.Addr().String()} // yesterday's business day
-	if err := opts.Check(); err != nil {                                                                 // before the earlier demo goes
+	defer ln.Close() // on every way out; the sandbox's stop closes it too
+	// No last day: gen makes yesterday's, in the partner's zone.
+	opts := gen.Options{Rows: *rows, Seed: *seed, Out: *dir, SandboxURL: "http://" + ln.Addr().String()}
+	if err := opts.Check(); err != nil { // before the earlier demo goes
 		return err
 	}
 	if err := clearDemoDir(ctx, *dir); err != nil {
