@@ -68,6 +68,9 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	}
 	r := &run{env: e, req: req, id: rec.ID, window: e.window(req)}
 	runErr := r.steps(ctx)
+	if cause := context.Cause(ctx); runErr != nil && cause != nil && cause != ctx.Err() {
+		runErr = fmt.Errorf("%w (%v)", runErr, cause) // why it was stopped, not only that it was
+	}
 	// The run's record is written even when ctx was cancelled mid-run.
 	if err := e.DB.FinishRun(context.WithoutCancel(ctx), rec.ID, time.Now().UTC(), runErr); err != nil {
 		return rec, errors.Join(runErr, err)

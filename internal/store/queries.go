@@ -103,7 +103,6 @@ type Queries struct {
 	EarliestPending    string `query:"earliest-pending"`
 	RunStages          string `query:"run-stages"`
 	RunExceptions      string `query:"run-exceptions"`
-	PreviousRun        string `query:"previous-run"`
 	OrderStatus        string `query:"order-status"`
 
 	// registry_cli.sql, explain.sql, diff.sql: the switch, explain and runs commands.

@@ -111,9 +111,3 @@ func (db *DB) RunExceptions(ctx context.Context, runID int64, limit int) ([]Exce
 	return out, wrapf(err, "list exceptions of run %d", runID)
 }
 
-// PreviousRun is the succeeded run before runID over the same merchants, or 0.
-func (db *DB) PreviousRun(ctx context.Context, runID int64) (int64, error) {
-	var id int64
-	err := db.db.GetContext(ctx, &id, db.q.PreviousRun, runID)
-	return id, wrapf(err, "find run before %d", runID)
-}

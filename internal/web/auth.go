@@ -171,6 +171,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
+		if !known {
+			// Whatever was typed as a name (a password, often) stays out of
+			// the log finance reads.
+			name = "(unknown user)"
+		}
 		s.audit(r, name, "login refused", "")
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, "login", loginData{Failed: true})

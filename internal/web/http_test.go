@@ -103,7 +103,7 @@ func TestEveryPageNeedsLogin(t *testing.T) {
 func TestLogin(t *testing.T) {
 	f := newFixture(t, true)
 	c := f.client(t)
-	for _, form := range []url.Values{{"name": {"oscar"}, "password": {"wrong"}}, {"name": {"nobody"}, "password": {password}}} {
+	for _, form := range []url.Values{{"name": {"oscar"}, "password": {"wrong"}}, {"name": {"Winter2026!pw"}, "password": {password}}} {
 		res, err := c.PostForm(f.srv.URL+"/login", form)
 		if err != nil {
 			t.Fatal(err)
@@ -123,7 +123,10 @@ func TestLogin(t *testing.T) {
 	if r, body := get(t, c, f.srv.URL+"/audit"); r.StatusCode != http.StatusOK {
 		t.Errorf("GET /audit: got %s", r.Status)
 	} else {
-		contains(t, "audit page", body, "login refused", "oscar")
+		contains(t, "audit page", body, "login refused", "oscar", "(unknown user)")
+		if strings.Contains(body, "Winter2026") {
+			t.Errorf("audit page shows a name no user has (a password typed as one):\n%s", body)
+		}
 	}
 }
 
@@ -350,25 +353,72 @@ func TestCloseAbortsARun(t *testing.T) {
 		if r.Status == "running" {
 			t.Errorf("run %d still running after Close", r.ID)
 		}
+		if r.Status == "failed" && !strings.Contains(r.Error, "the service shut down") {
+			t.Errorf("run %d stopped by Close: error %q does not say why", r.ID, r.Error)
+		}
 	}
 	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From}); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("POST /api/runs after Close: got %s, want 503", res.Status)
 	}
 }
 
-// TestWaitedRunThatNeverStarted: a waited-for run stopped before it started
-// (the service shutting down while it queued) answers 503 with the reason,
-// not a blank run.
-func TestWaitedRunThatNeverStarted(t *testing.T) {
-	f := newFixture(t, false)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+// waitedRun posts a waited-for run for the fixture's day with a request
+// context of ctx, and returns the answer.
+func waitedRun(f *fixture, ctx context.Context) *httptest.ResponseRecorder {
 	body := strings.NewReader(`{"from": "` + f.plan.From + `", "wait": true}`)
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/api/runs", body)
 	req.SetBasicAuth("oscar", password)
 	rec := httptest.NewRecorder()
 	f.web.ServeHTTP(rec, req)
-	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "did not start") {
-		t.Errorf("waited run stopped before it started: got %d %q, want 503 saying it did not start", rec.Code, rec.Body.String())
+	return rec
+}
+
+// TestWaitedRunWhileShuttingDown: a waited-for run asked of a service that
+// is shutting down answers 503 with the reason, not a blank or failed run.
+func TestWaitedRunWhileShuttingDown(t *testing.T) {
+	f := newFixture(t, false)
+	f.web.Close()
+	rec := waitedRun(f, context.Background())
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "shutting down") {
+		t.Errorf("waited run while shutting down: got %d %q, want 503 saying so", rec.Code, rec.Body.String())
+	}
+}
+
+// TestWaitedRunOutlivesItsClient: a client that goes away (a timeout) does
+// not abort the run it waited for: the run finishes and is recorded.
+func TestWaitedRunOutlivesItsClient(t *testing.T) {
+	f := newFixture(t, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := waitedRun(f, ctx)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"Status":"succeeded"`) {
+		t.Errorf("waited run whose client left: got %d %q, want it run to its end", rec.Code, rec.Body.String())
+	}
+}
+
+// TestRunPageComparesWithTheSameWindow: a run's counts stand beside those of
+// the run before it over the same window, as `runs --diff` compares them:
+// never a dry run, nor a run of another window.
+func TestRunPageComparesWithTheSameWindow(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	start := func(from, to string, dry bool) int64 {
+		res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": from, "to": to, "wait": true, "dry_run": dry,
+			"as_of": f.plan.AsOf.Format(time.RFC3339)})
+		var finished web.FinishedRun
+		if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("POST /api/runs %s..%s: got %s %s", from, to, res.Status, body)
+		}
+		return finished.Run.ID
+	}
+	start(f.plan.From, f.plan.To, true)
+	first := start(f.plan.From, f.plan.To, false)
+	start("2026-11-20", "2026-11-20", false)
+	second := start(f.plan.From, f.plan.To, false)
+	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, first)); strings.Contains(body, "against run") {
+		t.Errorf("run %d, the window's first real run, is compared with another", first)
+	}
+	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second)); !strings.Contains(body, fmt.Sprintf("against run <a href=\"/runs/%d\">", first)) {
+		t.Errorf("run %d's page does not compare it with run %d:\n%s", second, first, body)
 	}
 }

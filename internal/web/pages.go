@@ -82,7 +82,12 @@ func (s *Server) runView(r *http.Request, run store.Run) (v runView, err error) 
 	if v.Exceptions, err = s.opts.DB.RunExceptions(ctx, run.ID, 500); err != nil {
 		return v, err
 	}
-	if v.Previous, err = s.opts.DB.PreviousRun(ctx, run.ID); err != nil {
+	if run.Status != "succeeded" {
+		return v, nil // its counts, if any, were never published
+	}
+	// The run `runs --diff` compares it with: the same window and merchant
+	// (a night, the night before), never a dry run.
+	if v.Previous, err = s.opts.DB.SameWindowRunBefore(ctx, run.ID); err != nil {
 		return v, err
 	}
 	v.Counts, err = s.diffCounts(r, run.ID, v.Previous)

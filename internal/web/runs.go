@@ -80,8 +80,8 @@ func (s *Server) startRun(r *http.Request, req jobs.Request) bool {
 	go func() {
 		defer s.wg.Done()
 		defer s.started.Add(-1)
-		if _, err := s.Reconcile(s.base, req); err != nil {
-			s.opts.Logger.Error("ad-hoc run failed", "err", err)
+		if run, err := s.Reconcile(s.base, req); err != nil {
+			s.opts.Logger.Error("ad-hoc run failed", "run", run.ID, "err", err)
 		}
 	}()
 	return true
@@ -142,13 +142,21 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
 		return
 	}
+	if s.base.Err() != nil {
+		http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
+		return
+	}
 	s.audit(r, userOf(r).Name, "run", describe(req))
-	// A shutdown aborts a waited-for run too, rather than leaving the
-	// server to wait for it.
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	defer context.AfterFunc(s.base, cancel)()
+	// A waited-for run goes on if the client goes away (it is recorded all
+	// the same); a shutdown aborts it, rather than leaving the server to
+	// wait for it, and says so.
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
+	defer cancel(nil)
+	defer context.AfterFunc(s.base, func() { cancel(context.Cause(s.base)) })()
 	run, err := s.Reconcile(ctx, req)
+	if err != nil {
+		s.opts.Logger.Error("ad-hoc run failed", "run", run.ID, "err", err)
+	}
 	if run.ID == 0 && err != nil { // stopped while it waited its turn: there is no run to show
 		http.Error(w, "the run did not start: "+err.Error(), http.StatusServiceUnavailable)
 		return

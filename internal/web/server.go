@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -61,7 +62,7 @@ type Server struct {
 	ended   *endedSessions
 
 	base   context.Context // runs started from the pages live until Close
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	mu     sync.Mutex // orders starting a run against Close
 	wg     sync.WaitGroup
 	// started counts the runs started here that have not finished: one
@@ -95,7 +96,7 @@ func New(opts Options) (*Server, error) {
 	if s.ended, err = loadEndedSessions(opts.DB, opts.Now); err != nil {
 		return nil, err
 	}
-	s.base, s.cancel = context.WithCancel(context.Background())
+	s.base, s.cancel = context.WithCancelCause(context.Background())
 	s.handler = s.routes()
 	return s, nil
 }
@@ -103,11 +104,14 @@ func New(opts Options) (*Server, error) {
 // ServeHTTP routes a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// errShutdown is why a run the service stopped did not finish.
+var errShutdown = errors.New("the service shut down")
+
 // Close cancels runs started from the pages and waits until each has
 // recorded how it ended, so a shutdown never leaves a run "running".
 func (s *Server) Close() {
 	s.mu.Lock()
-	s.cancel()
+	s.cancel(errShutdown)
 	s.mu.Unlock()
 	s.wg.Wait()
 }

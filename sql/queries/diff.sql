@@ -3,9 +3,9 @@
 -- name: diff-previous-run
 -- The latest succeeded run before run $1 of the same merchant over the same
 -- window, or, for a nightly run, the night before (whose window overlaps
--- it); 0 when there is none.
+-- it); 0 when there is none. A dry run is no baseline: it pushed nothing.
 SELECT coalesce(max(p.id), 0) FROM runs p JOIN runs n ON n.id = $1
-WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.status = 'succeeded'
+WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.status = 'succeeded' AND NOT p.dry_run
   AND (p.window_from = n.window_from AND p.window_to = n.window_to
        OR p.kind = 'nightly' AND n.kind = 'nightly' AND p.window_from <= n.window_to AND p.window_to >= n.window_from);
 

@@ -45,11 +45,6 @@ SELECT category, coalesce(partner_merchant_id, '') AS merchant, coalesce(transac
     coalesce(ledger_value, CASE WHEN category = 'quarantined' THEN detail END, '') AS ledger_value, coalesce(fc_value, '') AS fc_value
 FROM findings WHERE run_id = $1 ORDER BY category, merchant, transaction_id LIMIT $2;
 
--- name: previous-run
--- The run before this one over the same merchant selection, for the diff.
-SELECT coalesce(max(id), 0) FROM runs
-WHERE id < $1 AND status = 'succeeded' AND coalesce(merchant, '') = (SELECT coalesce(merchant, '') FROM runs WHERE id = $1);
-
 -- name: order-status
 SELECT status FROM fc_orders WHERE environment = $1 AND id = $2;
 
