@@ -110,4 +110,3 @@ func (db *DB) RunExceptions(ctx context.Context, runID int64, limit int) ([]Exce
 	err := db.db.SelectContext(ctx, &out, db.q.RunExceptions, runID, limit)
 	return out, wrapf(err, "list exceptions of run %d", runID)
 }
-
