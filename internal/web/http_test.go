@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -420,5 +422,37 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	}
 	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second)); !strings.Contains(body, fmt.Sprintf("against run <a href=\"/runs/%d\">", first)) {
 		t.Errorf("run %d's page does not compare it with run %d:\n%s", second, first, body)
+	}
+}
+
+// TestMetricsKeepAWholeRunsCounts: a dry run, or a run of one merchant,
+// leaves /metrics' counts as the last whole run's; each kind's last success
+// has its time.
+func TestMetricsKeepAWholeRunsCounts(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	run := func(extra map[string]any) {
+		req := map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true, "as_of": f.plan.AsOf.Format(time.RFC3339)}
+		maps.Copy(req, extra)
+		if res, body := postJSON(t, c, f.srv.URL+"/api/runs", req); res.StatusCode != http.StatusOK {
+			t.Fatalf("POST /api/runs %v: got %s %s", extra, res.Status, body)
+		}
+	}
+	transmitted := regexp.MustCompile(`(?m)^flexrecon_last_run_rows\{state="transmitted"\} (\d+)$`)
+	rows := func() string {
+		_, m := get(t, c, f.srv.URL+"/metrics")
+		if !strings.Contains(m, `flexrecon_last_success_timestamp_seconds{kind="adhoc"}`) {
+			t.Errorf("metrics lack the last success's time:\n%s", m)
+		}
+		if g := transmitted.FindStringSubmatch(m); g != nil {
+			return g[1]
+		}
+		return ""
+	}
+	run(nil)
+	whole := rows()
+	run(map[string]any{"dry_run": true, "merchant": f.env.Merchants[0].ID})
+	if got := rows(); whole == "" || got != whole {
+		t.Errorf("transmitted rows in /metrics: %q after a whole run, %q after a dry run of one merchant; want them kept", whole, got)
 	}
 }

@@ -18,6 +18,7 @@ type Metrics struct {
 	durations *prometheus.HistogramVec
 	runs      *prometheus.CounterVec
 	states    *prometheus.GaugeVec
+	succeeded *prometheus.GaugeVec
 	webhooks  *prometheus.CounterVec
 }
 
@@ -30,11 +31,13 @@ func NewMetrics() *Metrics {
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flexrecon_runs_total",
 			Help: "Runs of the chain by kind and how they ended."}, []string{"kind", "status"}),
 		states: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flexrecon_last_run_rows",
-			Help: "Rows of the last finished run per transmit state, outcome state and exception category (pushed, push failed, ...)."}, []string{"state"}),
+			Help: "Rows of the last succeeded run over every merchant, dry runs aside, per transmit state, outcome state and exception category (pushed, push failed, ...)."}, []string{"state"}),
+		succeeded: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flexrecon_last_success_timestamp_seconds",
+			Help: "When the last run of each kind that succeeded ended (Unix time): alert when the nightly one grows old."}, []string{"kind"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flexrecon_webhooks_total",
 			Help: "Webhook deliveries: stored, resent (already stored) or refused."}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.durations, m.runs, m.states, m.webhooks,
+	m.reg.MustRegister(m.durations, m.runs, m.states, m.succeeded, m.webhooks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -49,6 +52,9 @@ func (m *Metrics) observeRun(kind string, run store.Run, took time.Duration, cou
 	}
 	m.runs.WithLabelValues(kind, status).Inc()
 	m.durations.WithLabelValues(kind).Observe(took.Seconds())
+	if status == "succeeded" {
+		m.succeeded.WithLabelValues(kind).Set(float64(run.FinishedAt.Time.Unix()))
+	}
 	if len(counts) == 0 {
 		return
 	}

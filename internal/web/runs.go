@@ -58,8 +58,10 @@ func (r RunRequest) Request(now time.Time) (jobs.Request, error) {
 func (s *Server) Reconcile(ctx context.Context, req jobs.Request) (store.Run, error) {
 	start := time.Now()
 	run, err := s.opts.Chain.Reconcile(ctx, req)
+	// The counts /metrics shows are a whole night's: a dry run's or one
+	// merchant's would replace them with a part.
 	var counts []store.StateCount
-	if run.ID != 0 {
+	if run.Status == "succeeded" && !run.DryRun && run.Merchant == "" {
 		counts, _ = s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
 	}
 	s.opts.Metrics.observeRun(req.Kind, run, time.Since(start), counts)
