@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -65,6 +66,17 @@ type Request struct {
 	Merchant string    // "" for every merchant
 	DryRun   bool      // list what would be pushed; send nothing
 	Backfill bool      // push transactions older than the age limit too
+}
+
+// Check refuses a window that begins after the day of the run's clock in
+// loc, the partner's zone: nothing in it can have happened yet, and a run
+// over it would succeed having judged nothing.
+func (r Request) Check(loc *time.Location) error {
+	if today := dateOnly(r.AsOf.In(loc)); dateOnly(r.From).After(today) {
+		return fmt.Errorf("the window starts %s, after the run's clock (%s there): nothing in it has happened yet",
+			r.From.Format(time.DateOnly), r.AsOf.In(loc).Format(time.DateOnly))
+	}
+	return nil
 }
 
 // window turns the request's business days into processing-time bounds in

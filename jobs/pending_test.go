@@ -131,3 +131,17 @@ func TestOrdersWithoutAssumedFields(t *testing.T) {
 		t.Errorf("Sites sheet shows no FlexCharge amount as unknown:\n%q", rows)
 	}
 }
+
+// TestRequestRefusesAWindowYetToCome: a window that starts after the day of
+// the run's clock, in the partner's zone, is refused; today's is not.
+func TestRequestRefusesAWindowYetToCome(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	asOf := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC) // 22:00 on the 24th in New York
+	for from, refused := range map[string]bool{"2026-11-24": false, "2026-11-25": true, "2030-01-01": true} {
+		day, _ := time.Parse(time.DateOnly, from)
+		err := jobs.Request{Kind: "adhoc", From: day, To: day, AsOf: asOf}.Check(ny)
+		if (err != nil) != refused {
+			t.Errorf("window from %s as of %s: got %v, want refused %t", from, asOf.Format(time.RFC3339), err, refused)
+		}
+	}
+}

@@ -48,8 +48,11 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 	if err := r.env.DB.ApplyPushes(ctx, r.id); err != nil {
 		return 0, "", err
 	}
-	return int64(len(cands)), fmt.Sprintf("%d pushed, %d failed, %d too old, %d would push (dry run)",
-		counts["pushed"], counts["failed"], counts["too_old"], counts["would_push"]), nil
+	detail := fmt.Sprintf("%d pushed, %d failed, %d too old", counts["pushed"], counts["failed"], counts["too_old"])
+	if r.req.DryRun {
+		detail += fmt.Sprintf(", %d would push (dry run)", counts["would_push"])
+	}
+	return int64(len(cands)), detail, nil
 }
 
 // pushAll transmits in batches. Each commit holds the answers of one batch

@@ -32,6 +32,9 @@ func (m *Main) reconcile(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := req.Check(cfg.Location); err != nil {
+		return err
+	}
 	env, err := openEnv(ctx, cfg, newLogger(m, *verbose))
 	if errors.Is(err, store.ErrBusy) {
 		return m.handOff(ctx, cfg, req, err)

@@ -84,7 +84,11 @@ func (m *Main) listRuns(ctx context.Context, db *store.DB, limit int) error {
 		if r.FinishedAt.Valid {
 			took = r.FinishedAt.Time.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.WindowFrom.Format(time.DateOnly),
+		kind := r.Kind
+		if r.DryRun {
+			kind += " (dry run)"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, kind, r.WindowFrom.Format(time.DateOnly),
 			r.WindowTo.Format(time.DateOnly), orAll(r.Merchant), ts(r.AsOf), r.Status, ts(r.StartedAt), took, r.Error)
 	}
 	return w.Flush()

@@ -177,3 +177,19 @@ func TestMemoryLimitInWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativePathsBecomeAbsolute: a file named by a relative path still
+// resolves its own relative paths to absolute ones, so a path it gives to
+// a service in another folder (a workbook's) is found there.
+func TestRelativePathsBecomeAbsolute(t *testing.T) {
+	path := writeConfig(t, good)
+	t.Setenv("FLEXRECON_TEST_KEY", "k")
+	t.Chdir(filepath.Dir(filepath.Dir(path)))
+	c, err := Load(filepath.Join(filepath.Base(filepath.Dir(path)), "flexrecon.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db := c.Path(c.Database); !filepath.IsAbs(db) {
+		t.Errorf("database %q from a config named relatively: want an absolute path", db)
+	}
+}

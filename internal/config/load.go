@@ -25,7 +25,13 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	c, err := parse(b, filepath.Dir(path))
+	// Relative paths in the file are its folder's, made absolute: a run
+	// handed to a service started elsewhere names its workbook so it is found.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := parse(b, filepath.Dir(abs))
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}

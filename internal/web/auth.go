@@ -61,7 +61,11 @@ func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 		switch {
 		case !ok && forPrograms(r):
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
-			http.Error(w, "login required", http.StatusUnauthorized)
+			msg := "login required"
+			if _, _, given := r.BasicAuth(); given {
+				msg = "wrong name or password"
+			}
+			http.Error(w, msg, http.StatusUnauthorized)
 		case !ok:
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 		case roleRank[u.Role] < role:

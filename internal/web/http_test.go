@@ -74,6 +74,15 @@ func TestMetricsNeedALogin(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "go_goroutines") {
 		t.Errorf("GET /metrics as finance: got %s, want 200 with the metrics", res.Status)
 	}
+	req.SetBasicAuth("fiona", "not her password")
+	if res, err = f.client(t).Do(req); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "wrong name or password") {
+		t.Errorf("GET /metrics with a wrong password: got %s %q, want 401 saying the name or password is wrong", res.Status, body)
+	}
 }
 
 func TestEveryPageNeedsLogin(t *testing.T) {
@@ -256,7 +265,7 @@ func TestRunPagesAndDownloads(t *testing.T) {
 		f.srv.URL + "/":          {"succeeded", "workbook.xlsx"},
 		base:                     {"Counts", "Manifest", "Exceptions", "ingest", "workbook"},
 		f.srv.URL + "/api/runs":  {`"Status":"succeeded"`},
-		f.srv.URL + "/merchants": {"History", "config"},
+		f.srv.URL + "/merchants": {"History", "config", "Effective (America/New_York time)", " EST"},
 		f.srv.URL + "/audit":     {"oscar", "run"},
 		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID)},
 	}

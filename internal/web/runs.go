@@ -100,12 +100,15 @@ func describe(req jobs.Request) string {
 	return d + " as of " + req.AsOf.Format(time.RFC3339)
 }
 
-// runRequest is rr as the chain's request, refused if malformed or for a
-// merchant the configuration lacks.
+// runRequest is rr as the chain's request, refused if malformed, for a
+// merchant the configuration lacks, or for a window yet to come.
 func (s *Server) runRequest(rr RunRequest) (jobs.Request, error) {
 	req, err := rr.Request(s.opts.Now())
 	if err == nil && req.Merchant != "" && !s.opts.Chain.KnowsMerchant(req.Merchant) {
 		err = fmt.Errorf("merchant: %q is not in the configuration", req.Merchant)
+	}
+	if err == nil {
+		err = req.Check(s.opts.Location)
 	}
 	return req, err
 }

@@ -73,7 +73,7 @@ type Server struct {
 
 // New parses the templates once; a missing one is a start-up error.
 func New(opts Options) (*Server, error) {
-	pages, err := template.New("").Funcs(funcs).ParseFS(flexrecon.Templates(), "*.html")
+	pages, err := template.New("").Funcs(funcs(opts.Location)).ParseFS(flexrecon.Templates(), "*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +193,15 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-var funcs = template.FuncMap{
-	"day":  func(t time.Time) string { return t.Format(time.DateOnly) },
-	"when": func(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") },
+// funcs are the templates' helpers. Times show in the partner's zone, the
+// one the switch form's local times are read in, with its abbreviation.
+func funcs(loc *time.Location) template.FuncMap {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return template.FuncMap{
+		"day":  func(t time.Time) string { return t.Format(time.DateOnly) },
+		"when": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05 MST") },
+		"zone": func() string { return loc.String() },
+	}
 }
