@@ -331,6 +331,31 @@ func TestWorkbookTiesOut(t *testing.T) {
 	if len(got) == 0 || got[summary.rows[0][0]+" recovered"] == 0 {
 		t.Fatalf("the run recovered nothing for %s: the data set no longer exercises the tie-out", summary.rows[0][0])
 	}
+	total := func(sheet, column string) int64 {
+		tb := readTable(t, f, sheet)
+		var n int64
+		for _, row := range tb.rows { // totals rows are apart
+			n += tb.num(t, row, column)
+		}
+		return n / 100 // num reads hundredths; these are counts
+	}
+	if byCat, byMer := total("Exceptions by category", "Exceptions"), total("Exceptions by merchant", "Exceptions"); byCat != byMer {
+		t.Errorf("exceptions: %d by category, %d by merchant", byCat, byMer)
+	}
+	// One run over a new database: every order it pulled is on the Sites
+	// sheet, the extra orders of a duplicate evaluate too.
+	var pulled int64
+	rows, err := realRun(t).env.DB.Query(t.Context(), "SELECT count(*) FROM fc_orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() || rows.Scan(&pulled) != nil {
+		t.Fatal("count the pulled orders")
+	}
+	if onSheet := total("Sites and descriptors", "FlexCharge orders"); onSheet != pulled {
+		t.Errorf("Sites and descriptors: %d FlexCharge orders, the run pulled %d", onSheet, pulled)
+	}
 }
 
 // nonZero drops zero sums: a currency with no recovery has no Recovery row.

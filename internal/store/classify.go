@@ -63,7 +63,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		{"copy switches", db.q.ClassifySwitches, nil},
 		{"judge", db.q.ClassifyJudge, nil},
 		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf}},
-		{"assign orders", db.q.ClassifyAssign, nil},
+		{"assign orders", db.q.ClassifyAssign, []any{w.Start}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
 	})
@@ -82,6 +82,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
 		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
+		{"extra orders", db.q.ClassifyExtraOrders, []any{runID}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
 	})
 	if err != nil {

@@ -474,3 +474,18 @@ func TestQuarantinedFindingSaysWhere(t *testing.T) {
 		t.Errorf("run page's exceptions: %+v, %v; want the quarantined row with its detail as the ledger's", exc, err)
 	}
 }
+
+// TestOrderSitesCountsEveryOrder: the FlexCharge side of the Sites sheet
+// counts every order of the run's declines, the second order of a duplicate
+// evaluate too, and the orphans.
+func TestOrderSitesCountsEveryOrder(t *testing.T) {
+	d := func(id string) tx { return row(id, keyed) }
+	db := classify(t, scenario{rows: []tx{d("D1"), d("D2")},
+		orders: []store.Order{order(d("D1"), "F1", 7), order(d("D1"), "F1b", 2), order(d("D2"), "F2", 7), order(d("X1"), "FX", 7)}})
+	if err := db.KeepOrderSites(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, db, "SELECT sum(fc_orders) FROM run_order_sites WHERE run_id = 1"); got[0][0] != "4" {
+		t.Errorf("orders on the Sites sheet: %s, want 4 (F1, F1b, F2 and the orphan FX)", got[0][0])
+	}
+}

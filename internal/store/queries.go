@@ -61,6 +61,7 @@ type Queries struct {
 	ClassifyResults     string `query:"classify-results"`
 	ClassifyFindings    string `query:"classify-findings"`
 	ClassifyOrphans     string `query:"classify-orphans"`
+	ClassifyExtraOrders string `query:"classify-extra-orders"`
 	ClassifyQuarantined string `query:"classify-quarantined"`
 	TieOut              string `query:"tie-out"`
 	ClearOrdersStage    string `query:"clear-orders-stage"`
@@ -237,7 +238,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.ClassifySwitches, nil},
 		{db.q.ClassifyJudge, nil},
 		{db.q.ClassifyPairOrders, []any{never, never, "", never}},
-		{db.q.ClassifyAssign, nil},
+		{db.q.ClassifyAssign, []any{never}},
 	}
 	for _, s := range setups {
 		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {

@@ -160,14 +160,15 @@ JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.exte
 -- Each order goes to one of its declines: the attempt it names, else the
 -- nearest in time. A decline's primary order is in its own environment if it
 -- can be, then names the attempt, then is the latest. Partitions by integer
--- keys cost a fraction of the same windows over strings.
+-- keys cost a fraction of the same windows over strings. $1 window start:
+-- pairs of declines before it (the margin pair-orders takes) are no run's.
 CREATE OR REPLACE TEMP TABLE assigned AS
 WITH matched AS (
     SELECT * FROM order_pairs
     QUALIFY row_number() OVER (PARTITION BY order_row
         ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
 )
-SELECT * EXCLUDE (processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
+SELECT * EXCLUDE (processed_at, created_on, names_attempt), judged_env IS NULL AS while_off, processed_at >= $1 AS in_window,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
         ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
@@ -323,6 +324,13 @@ ANTI JOIN assigned a ON a.order_row = o.rowid
 LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
 WHERE o.created_on >= $2 AND o.created_on < $3
   AND ($4 = '' OR mm.merchant_id = $4);
+
+-- name: classify-extra-orders
+-- The orders of the window's declines beside their primary ones (the Sites
+-- sheet counts them). $1 run id. Only the run's own declines: assigned also
+-- holds those of the hour before the window, which other runs judge.
+INSERT INTO run_extra_orders
+SELECT DISTINCT $1, order_key FROM assigned WHERE NOT is_primary AND in_window;
 
 -- name: classify-quarantined
 -- Rows quarantined from files of the window's business days. $1 run id,
