@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 
 	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -25,12 +26,7 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 	if (q.TransactionID == "") == (q.OrderID == "") {
 		return errors.New("give one of --transaction and --order")
 	}
-	db, err := openDB(ctx, m, *cfgPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	e, err := db.Explain(ctx, q)
+	e, err := m.explanation(ctx, *cfgPath, q)
 	if err != nil {
 		return err
 	}
@@ -39,6 +35,29 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 	}
 	writeExplanation(m.Stdout, e)
 	return nil
+}
+
+// explanation is q explained from the database, or by the running service
+// when it holds the database.
+func (m *Main) explanation(ctx context.Context, cfgPath string, q store.ExplainQuery) (store.Explanation, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return store.Explanation{}, err
+	}
+	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if errors.Is(err, store.ErrBusy) {
+		var e store.Explanation
+		v := url.Values{"transaction": {q.TransactionID}, "order": {q.OrderID}, "run": {fmt.Sprint(q.RunID)}}
+		if q.RunID == 0 {
+			v.Del("run")
+		}
+		return e, askService(ctx, cfg, "/api/explain?"+v.Encode(), &e, err)
+	}
+	if err != nil {
+		return store.Explanation{}, err
+	}
+	defer env.DB.Close()
+	return env.DB.Explain(ctx, q)
 }
 
 // writeExplanation renders an explanation as plain text.

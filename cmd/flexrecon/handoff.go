@@ -19,26 +19,56 @@ import (
 // handOff sends req to the running service that holds the database, signed
 // in as $FLEXRECON_USER with $FLEXRECON_PASSWORD, and waits for the run.
 func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request, busy error) error {
-	if !serviceAnswers(ctx, cfg.Web.Addr) {
-		return fmt.Errorf("%w; no service answers at http://%s, so another flexrecon command holds it: wait for it to finish", busy, cfg.Web.Addr)
-	}
-	user, password := os.Getenv("FLEXRECON_USER"), os.Getenv("FLEXRECON_PASSWORD")
-	if user == "" || password == "" {
-		return fmt.Errorf("%w: set FLEXRECON_USER and FLEXRECON_PASSWORD (an ops user) to hand the run to it", store.ErrBusy)
-	}
 	body, err := json.Marshal(web.RunRequest{From: req.From.Format(time.DateOnly), To: req.To.Format(time.DateOnly),
 		Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, AsOf: req.AsOf.Format(time.RFC3339Nano), Wait: true})
 	if err != nil {
 		return err
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+cfg.Web.Addr+"/api/runs", bytes.NewReader(body))
+	hr, err := serviceRequest(ctx, cfg, http.MethodPost, "/api/runs", bytes.NewReader(body), "an ops", busy)
 	if err != nil {
 		return err
 	}
-	hr.SetBasicAuth(user, password)
 	hr.Header.Set("Content-Type", "application/json")
 	fmt.Fprintf(m.Stderr, "the database is held by the running service; handing the run to http://%s\n", cfg.Web.Addr)
 	return m.awaitHandOff(hr)
+}
+
+// serviceRequest is a request to the running service that holds the
+// database (busy says so), signed in as $FLEXRECON_USER with
+// $FLEXRECON_PASSWORD, who must be of role (for the message).
+func serviceRequest(ctx context.Context, cfg *config.Config, method, path string, body io.Reader, role string, busy error) (*http.Request, error) {
+	if !serviceAnswers(ctx, cfg.Web.Addr) {
+		return nil, fmt.Errorf("%w; no service answers at http://%s, so another flexrecon command holds it: wait for it to finish", busy, cfg.Web.Addr)
+	}
+	user, password := os.Getenv("FLEXRECON_USER"), os.Getenv("FLEXRECON_PASSWORD")
+	if user == "" || password == "" {
+		return nil, fmt.Errorf("%w: set FLEXRECON_USER and FLEXRECON_PASSWORD (%s user) to ask the running service", store.ErrBusy, role)
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, "http://"+cfg.Web.Addr+path, body)
+	if err != nil {
+		return nil, err
+	}
+	hr.SetBasicAuth(user, password)
+	return hr, nil
+}
+
+// askService reads from the running service that holds the database what a
+// command would have read itself: GET path, its JSON answer into out.
+func askService(ctx context.Context, cfg *config.Config, path string, out any, busy error) error {
+	hr, err := serviceRequest(ctx, cfg, http.MethodGet, path, nil, "a finance or ops", busy)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		return fmt.Errorf("ask the service: %w", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<20))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("ask the service: %s: %s", res.Status, bytes.TrimSpace(b))
+	}
+	return json.Unmarshal(b, out)
 }
 
 // serviceAnswers says whether a flexrecon service is up at addr.

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
@@ -28,55 +28,48 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 		return err
 	}
 	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if errors.Is(err, store.ErrBusy) {
+		return m.runsFromService(ctx, cfg, *diff, *against, *limit, err)
+	}
 	if err != nil {
 		return err
 	}
 	defer env.DB.Close()
 	if *diff == 0 {
-		return m.listRuns(ctx, env.DB, *limit)
-	}
-	return m.diffRuns(ctx, env, *diff, *against, *limit)
-}
-
-// diffRuns prints what changed from run before (0: the one before it) to
-// run after, over the days both judged.
-func (m *Main) diffRuns(ctx context.Context, env *jobs.Env, after, before int64, limit int) error {
-	var err error
-	if before == 0 {
-		if before, err = env.DB.SameWindowRunBefore(ctx, after); err != nil {
+		rs, err := env.DB.Runs(ctx, *limit)
+		if err != nil {
 			return err
 		}
-		if before == 0 {
-			return fmt.Errorf("run %d has no earlier succeeded run over the same window and merchant; name one with --against", after)
-		}
+		return m.listRuns(rs)
 	}
-	var runs [2]store.Run
-	for i, id := range []int64{after, before} {
-		if runs[i], err = env.DB.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("no run %d to compare", id)
-		} else if err != nil {
-			return err
-		}
-	}
-	if runs[0].WindowFrom.After(runs[1].WindowTo) || runs[1].WindowFrom.After(runs[0].WindowTo) {
-		return fmt.Errorf("runs %d and %d share no day of their windows: there is nothing to compare", after, before)
-	}
-	if a, b := runs[0].Merchant, runs[1].Merchant; a != "" && b != "" && a != b {
-		return fmt.Errorf("runs %d and %d cover different merchants (%s, %s): there is nothing to compare", after, before, a, b)
-	}
-	changes, err := env.DB.Diff(ctx, before, after, env.Location)
+	d, err := env.CompareRuns(ctx, *diff, *against)
 	if err != nil {
 		return err
 	}
-	m.printChanges(before, after, changes, limit)
+	m.printChanges(d, *limit)
 	return nil
 }
 
-func (m *Main) listRuns(ctx context.Context, db *store.DB, limit int) error {
-	rs, err := db.Runs(ctx, limit)
-	if err != nil {
+// runsFromService prints the same from the running service that holds the
+// database.
+func (m *Main) runsFromService(ctx context.Context, cfg *config.Config, diff, against int64, limit int, busy error) error {
+	if diff == 0 {
+		var rs []store.Run
+		if err := askService(ctx, cfg, fmt.Sprintf("/api/runs?limit=%d", limit), &rs, busy); err != nil {
+			return err
+		}
+		return m.listRuns(rs)
+	}
+	var d jobs.RunDiff
+	if err := askService(ctx, cfg, fmt.Sprintf("/api/runs/%d/diff?against=%d", diff, against), &d, busy); err != nil {
 		return err
 	}
+	m.printChanges(d, limit)
+	return nil
+}
+
+// listRuns prints runs, one a line.
+func (m *Main) listRuns(rs []store.Run) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "RUN\tKIND\tWINDOW\tMERCHANT\tAS OF\tSTATUS\tSTARTED\tTOOK\tERROR")
 	for _, r := range rs {
@@ -95,12 +88,12 @@ func (m *Main) listRuns(ctx context.Context, db *store.DB, limit int) error {
 }
 
 // printChanges prints a count per kind of change, then up to limit of each.
-func (m *Main) printChanges(before, after int64, changes []store.Change, limit int) {
+func (m *Main) printChanges(d jobs.RunDiff, limit int) {
 	byKind := map[string][]store.Change{}
-	for _, c := range changes {
+	for _, c := range d.Changes {
 		byKind[c.Kind] = append(byKind[c.Kind], c)
 	}
-	fmt.Fprintf(m.Stdout, "run %d compared with run %d:\n", after, before)
+	fmt.Fprintf(m.Stdout, "run %d compared with run %d:\n", d.After, d.Before)
 	for _, k := range store.ChangeKinds {
 		fmt.Fprintf(m.Stdout, "  %-16s %8d\n", k, len(byKind[k]))
 	}

@@ -46,6 +46,28 @@ func TestServeTakesHandedOffRunsAndStopsCleanly(t *testing.T) {
 	if err != nil || !strings.Contains(got.String(), "succeeded") || !strings.Contains(got.String(), "handing the run") {
 		t.Errorf("reconcile while serving: %v\n%s\nwant the run handed to the service and succeeded", err, got.String())
 	}
+	// The reading commands ask the service too: a second run to compare the
+	// first with, the list, the diff and an explanation.
+	t.Setenv("FLEXRECON_USER", "finance")
+	t.Setenv("FLEXRECON_PASSWORD", "finance")
+	tx := expected(t, f.dir)[0].TransactionID
+	for _, args := range [][]string{
+		{"runs", "--config", path},
+		{"explain", "--config", path, "--transaction", tx},
+	} {
+		got.Reset()
+		if err := (&Main{Stdout: &got, Stderr: &got}).Run(context.Background(), args); err != nil {
+			t.Errorf("%s while serving: %v\n%s", args[0], err, got.String())
+		}
+	}
+	if !strings.Contains(got.String(), "Ledger rows (") || !strings.Contains(got.String(), tx) {
+		t.Errorf("explain while serving printed\n%s", got.String())
+	}
+	got.Reset()
+	err = (&Main{Stdout: &got, Stderr: &got}).Run(context.Background(), []string{"runs", "--config", path, "--diff", "1"})
+	if err == nil || !strings.Contains(err.Error(), "no earlier succeeded run") {
+		t.Errorf("runs --diff 1 while serving: %v, want the service's answer that there is no run to compare with", err)
+	}
 	child.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-served:

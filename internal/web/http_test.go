@@ -18,6 +18,7 @@ import (
 
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/internal/web"
+	"github.com/flexcharge/flexrecon/jobs"
 )
 
 func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
@@ -94,7 +95,7 @@ func TestEveryPageNeedsLogin(t *testing.T) {
 			t.Errorf("GET %s without login: got %s to %q, want 303 to /login", path, res.Status, res.Header.Get("Location"))
 		}
 	}
-	for _, path := range []string{"/api/runs", "/api/runs/1"} {
+	for _, path := range []string{"/api/runs", "/api/runs/1", "/api/runs/1/diff", "/api/explain?transaction=T1"} {
 		if res, _ := get(t, c, f.srv.URL+path); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("GET %s without login: got %s, want 401", path, res.Status)
 		}
@@ -431,6 +432,13 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	}
 	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second)); !strings.Contains(body, fmt.Sprintf("against run <a href=\"/runs/%d\">", first)) {
 		t.Errorf("run %d's page does not compare it with run %d:\n%s", second, first, body)
+	}
+	var d jobs.RunDiff
+	if res, body := get(t, c, fmt.Sprintf("%s/api/runs/%d/diff", f.srv.URL, second)); res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &d) != nil || d.Before != first {
+		t.Errorf("GET /api/runs/%d/diff: got %s %s, want run %d compared with run %d", second, res.Status, body, second, first)
+	}
+	if res, _ := get(t, c, fmt.Sprintf("%s/api/runs/%d/diff", f.srv.URL, first)); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("GET /api/runs/%d/diff of the window's first run: got %s, want 422", first, res.Status)
 	}
 }
 

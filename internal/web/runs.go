@@ -181,8 +181,18 @@ type FinishedRun struct {
 	Counts []store.StateCount
 }
 
+// apiRuns lists the latest runs, ?limit= of them (50 unless told).
 func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
-	runs, err := s.opts.DB.Runs(r.Context(), 50)
+	limit := 50
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			http.Error(w, "limit: want a positive number", http.StatusBadRequest)
+			return
+		}
+		limit = n
+	}
+	runs, err := s.opts.DB.Runs(r.Context(), limit)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -195,6 +205,52 @@ func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		writeJSON(w, http.StatusOK, run)
 	}
+}
+
+// apiRunDiff answers what `runs --diff` prints: what changed from the run
+// before (or ?against=M) to run {id}.
+func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
+	after, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	before, err2 := int64(0), error(nil)
+	if a := r.URL.Query().Get("against"); a != "" {
+		before, err2 = strconv.ParseInt(a, 10, 64)
+	}
+	if err := errors.Join(err1, err2); err != nil {
+		http.Error(w, "want run numbers", http.StatusBadRequest)
+		return
+	}
+	d, err := s.opts.Chain.CompareRuns(r.Context(), after, before)
+	switch {
+	case errors.Is(err, jobs.ErrNotComparable):
+		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+	case err != nil:
+		s.fail(w, err)
+	default:
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+// apiExplain answers what `explain` prints, for ?transaction= or ?order=
+// (and ?run=).
+func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
+	q := store.ExplainQuery{TransactionID: r.URL.Query().Get("transaction"), OrderID: r.URL.Query().Get("order")}
+	if run := r.URL.Query().Get("run"); run != "" {
+		var err error
+		if q.RunID, err = strconv.ParseInt(run, 10, 64); err != nil {
+			http.Error(w, "run: want a run number", http.StatusBadRequest)
+			return
+		}
+	}
+	if (q.TransactionID == "") == (q.OrderID == "") {
+		http.Error(w, "give one of transaction and order", http.StatusBadRequest)
+		return
+	}
+	e, err := s.opts.DB.Explain(r.Context(), q)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
 }
 
 // runOf reads the run named by the {id} in the path, answering 404 itself.

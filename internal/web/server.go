@@ -21,6 +21,7 @@ import (
 type Chain interface {
 	Reconcile(ctx context.Context, req jobs.Request) (store.Run, error)
 	KnowsMerchant(id string) bool
+	CompareRuns(ctx context.Context, after, before int64) (jobs.RunDiff, error)
 }
 
 // User is someone who may sign in.
@@ -136,6 +137,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /health", s.need(roleFinance, s.healthPage))
 	mux.Handle("GET /api/runs", s.need(roleFinance, s.apiRuns))
 	mux.Handle("GET /api/runs/{id}", s.need(roleFinance, s.apiRun))
+	mux.Handle("GET /api/runs/{id}/diff", s.need(roleFinance, s.apiRunDiff))
+	mux.Handle("GET /api/explain", s.need(roleFinance, s.apiExplain))
 	mux.Handle("POST /runs", s.need(roleOps, s.startRunForm))
 	mux.Handle("POST /api/runs", s.need(roleOps, s.apiStartRun))
 	mux.Handle("POST /merchants/{id}/switches", s.need(roleOps, s.changeSwitch))

@@ -1,0 +1,51 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// RunDiff is what changed from run Before to run After, over the days both
+// judged.
+type RunDiff struct {
+	Before, After int64
+	Changes       []store.Change
+}
+
+// ErrNotComparable refuses a comparison there is nothing to make of: no
+// earlier run, no such run, or runs of different days or merchants.
+var ErrNotComparable = errors.New("nothing to compare")
+
+// CompareRuns compares run after with run before (0: the one before it over
+// the same window and merchant; for a night, the night before).
+func (e *Env) CompareRuns(ctx context.Context, after, before int64) (RunDiff, error) {
+	var err error
+	if before == 0 {
+		if before, err = e.DB.SameWindowRunBefore(ctx, after); err != nil {
+			return RunDiff{}, err
+		}
+		if before == 0 {
+			return RunDiff{}, fmt.Errorf("%w: run %d has no earlier succeeded run over the same window and merchant; name one to compare with", ErrNotComparable, after)
+		}
+	}
+	var runs [2]store.Run
+	for i, id := range []int64{after, before} {
+		if runs[i], err = e.DB.GetRun(ctx, id); errors.Is(err, sql.ErrNoRows) {
+			return RunDiff{}, fmt.Errorf("%w: no run %d", ErrNotComparable, id)
+		} else if err != nil {
+			return RunDiff{}, err
+		}
+	}
+	if runs[0].WindowFrom.After(runs[1].WindowTo) || runs[1].WindowFrom.After(runs[0].WindowTo) {
+		return RunDiff{}, fmt.Errorf("%w: runs %d and %d share no day of their windows", ErrNotComparable, after, before)
+	}
+	if a, b := runs[0].Merchant, runs[1].Merchant; a != "" && b != "" && a != b {
+		return RunDiff{}, fmt.Errorf("%w: runs %d and %d cover different merchants (%s, %s)", ErrNotComparable, after, before, a, b)
+	}
+	changes, err := e.DB.Diff(ctx, before, after, e.Location)
+	return RunDiff{Before: before, After: after, Changes: changes}, err
+}
