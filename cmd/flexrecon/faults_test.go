@@ -496,7 +496,7 @@ func TestFaultConcurrentAdhocRun(t *testing.T) {
 	if b.StartedAt.Before(a.StartedAt) {
 		a, b = b, a
 	}
-	if !a.FinishedAt.Valid || !b.FinishedAt.Valid || b.StartedAt.Before(a.FinishedAt.Time) {
+	if a.FinishedAt == nil || b.FinishedAt == nil || b.StartedAt.Before(*a.FinishedAt) {
 		t.Errorf("runs overlap: %d %v–%v and %d %v–%v", a.ID, a.StartedAt, a.FinishedAt, b.ID, b.StartedAt, b.FinishedAt)
 	}
 	if a.Status != b.Status || a.Status == "" {
@@ -507,7 +507,7 @@ func TestFaultConcurrentAdhocRun(t *testing.T) {
 	}
 	t.Logf("INJECTED: an ad-hoc run started 50ms into a nightly run on the same service")
 	t.Logf("CHECKED: run %d (%s) finished %s before run %d started %s: serialized; both %q, identical verdicts",
-		a.ID, a.Kind, a.FinishedAt.Time.Format(time.StampMilli), b.ID, b.StartedAt.Format(time.StampMilli), a.Status)
+		a.ID, a.Kind, a.FinishedAt.Format(time.StampMilli), b.ID, b.StartedAt.Format(time.StampMilli), a.Status)
 }
 
 // TestFaultConcurrentWorkbookDownloads renders a run's workbook 50 times at

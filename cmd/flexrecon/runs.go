@@ -74,8 +74,8 @@ func (m *Main) listRuns(rs []store.Run) error {
 	fmt.Fprintln(w, "RUN\tKIND\tWINDOW\tMERCHANT\tAS OF\tSTATUS\tSTARTED\tTOOK\tERROR")
 	for _, r := range rs {
 		took := "-"
-		if r.FinishedAt.Valid {
-			took = r.FinishedAt.Time.Sub(r.StartedAt).Round(time.Millisecond).String()
+		if r.FinishedAt != nil {
+			took = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
 		kind := r.Kind
 		if r.DryRun {

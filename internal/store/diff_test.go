@@ -131,9 +131,9 @@ func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != "failed" || !got.FinishedAt.Time.Equal(lastSeen) || !strings.Contains(got.Error, found.Format(time.RFC3339)) {
+	if got.Status != "failed" || got.FinishedAt == nil || !got.FinishedAt.Equal(lastSeen) || !strings.Contains(got.Error, found.Format(time.RFC3339)) {
 		t.Errorf("abandoned run: status %q, finished %v, error %q; want failed, finished %v, the error saying it was found at %v",
-			got.Status, got.FinishedAt.Time, got.Error, lastSeen, found)
+			got.Status, got.FinishedAt, got.Error, lastSeen, found)
 	}
 }
 

@@ -2,26 +2,25 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
 // Run is one execution of the reconciliation chain.
 type Run struct {
-	ID         int64        `db:"id"`
-	Kind       string       `db:"kind"`
-	WindowFrom time.Time    `db:"window_from"`
-	WindowTo   time.Time    `db:"window_to"`
-	AsOf       time.Time    `db:"as_of"`
-	Merchant   string       `db:"merchant"`
-	DryRun     bool         `db:"dry_run"`
-	Status     string       `db:"status"`
-	StartedAt  time.Time    `db:"started_at"`
-	FinishedAt sql.NullTime `db:"finished_at"`
-	ConfigHash string       `db:"config_hash"`
-	Version    string       `db:"version"`
-	Error      string       `db:"error"`
-	Workbook   string       `db:"workbook"`
+	ID         int64      `db:"id"`
+	Kind       string     `db:"kind"`
+	WindowFrom time.Time  `db:"window_from"`
+	WindowTo   time.Time  `db:"window_to"`
+	AsOf       time.Time  `db:"as_of"`
+	Merchant   string     `db:"merchant"`
+	DryRun     bool       `db:"dry_run"`
+	Status     string     `db:"status"`
+	StartedAt  time.Time  `db:"started_at"`
+	FinishedAt *time.Time `db:"finished_at"` // nil while running
+	ConfigHash string     `db:"config_hash"`
+	Version    string     `db:"version"`
+	Error      string     `db:"error"`
+	Workbook   string     `db:"workbook"`
 }
 
 // StartRun records a run as running and returns it with its id.

@@ -268,7 +268,7 @@ func TestRunPagesAndDownloads(t *testing.T) {
 		f.srv.URL + "/api/runs":  {`"Status":"succeeded"`},
 		f.srv.URL + "/merchants": {"History", "config", "Effective (America/New_York time)", " EST"},
 		f.srv.URL + "/audit":     {"oscar", "run"},
-		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID)},
+		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID), `"FinishedAt":"20`},
 	}
 	for u, wants := range pages {
 		r, b := get(t, c, u)

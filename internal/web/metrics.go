@@ -52,8 +52,8 @@ func (m *Metrics) observeRun(kind string, run store.Run, took time.Duration, cou
 	}
 	m.runs.WithLabelValues(kind, status).Inc()
 	m.durations.WithLabelValues(kind).Observe(took.Seconds())
-	if status == "succeeded" {
-		m.succeeded.WithLabelValues(kind).Set(float64(run.FinishedAt.Time.Unix()))
+	if status == "succeeded" && run.FinishedAt != nil {
+		m.succeeded.WithLabelValues(kind).Set(float64(run.FinishedAt.Unix()))
 	}
 	if len(counts) == 0 {
 		return
