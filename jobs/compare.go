@@ -10,10 +10,24 @@ import (
 )
 
 // RunDiff is what changed from run Before to run After, over the days both
-// judged.
+// judged: Counts of every kind, and the Changes listed (all, or a sample of
+// each kind: see Limit).
 type RunDiff struct {
 	Before, After int64
+	Counts        map[string]int
 	Changes       []store.Change
+}
+
+// Limit keeps at most n changes of each kind (n < 1: all of them).
+func (d RunDiff) Limit(n int) RunDiff {
+	kept := map[string]int{}
+	out := RunDiff{Before: d.Before, After: d.After, Counts: d.Counts}
+	for _, c := range d.Changes {
+		if kept[c.Kind]++; n < 1 || kept[c.Kind] <= n {
+			out.Changes = append(out.Changes, c)
+		}
+	}
+	return out
 }
 
 // ErrNotComparable refuses a comparison there is nothing to make of: no
@@ -23,6 +37,11 @@ var ErrNotComparable = errors.New("nothing to compare")
 // CompareRuns compares run after with run before (0: the one before it over
 // the same window and merchant; for a night, the night before).
 func (e *Env) CompareRuns(ctx context.Context, after, before int64) (RunDiff, error) {
+	if _, err := e.DB.GetRun(ctx, after); errors.Is(err, sql.ErrNoRows) {
+		return RunDiff{}, fmt.Errorf("%w: no run %d", ErrNotComparable, after)
+	} else if err != nil {
+		return RunDiff{}, err
+	}
 	var err error
 	if before == 0 {
 		if before, err = e.DB.SameWindowRunBefore(ctx, after); err != nil {
@@ -47,5 +66,9 @@ func (e *Env) CompareRuns(ctx context.Context, after, before int64) (RunDiff, er
 		return RunDiff{}, fmt.Errorf("%w: runs %d and %d cover different merchants (%s, %s)", ErrNotComparable, after, before, a, b)
 	}
 	changes, err := e.DB.Diff(ctx, before, after, e.Location)
-	return RunDiff{Before: before, After: after, Changes: changes}, err
+	counts := map[string]int{}
+	for _, c := range changes {
+		counts[c.Kind]++
+	}
+	return RunDiff{Before: before, After: after, Counts: counts, Changes: changes}, err
 }

@@ -46,7 +46,7 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	m.printChanges(d, *limit)
+	m.printChanges(d.Limit(*limit))
 	return nil
 }
 
@@ -61,10 +61,10 @@ func (m *Main) runsFromService(ctx context.Context, cfg *config.Config, diff, ag
 		return m.listRuns(rs)
 	}
 	var d jobs.RunDiff
-	if err := askService(ctx, cfg, fmt.Sprintf("/api/runs/%d/diff?against=%d", diff, against), &d, busy); err != nil {
+	if err := askService(ctx, cfg, fmt.Sprintf("/api/runs/%d/diff?against=%d&limit=%d", diff, against, limit), &d, busy); err != nil {
 		return err
 	}
-	m.printChanges(d, limit)
+	m.printChanges(d)
 	return nil
 }
 
@@ -87,28 +87,26 @@ func (m *Main) listRuns(rs []store.Run) error {
 	return w.Flush()
 }
 
-// printChanges prints a count per kind of change, then up to limit of each.
-func (m *Main) printChanges(d jobs.RunDiff, limit int) {
+// printChanges prints a count per kind of change, then the changes listed.
+func (m *Main) printChanges(d jobs.RunDiff) {
 	byKind := map[string][]store.Change{}
 	for _, c := range d.Changes {
 		byKind[c.Kind] = append(byKind[c.Kind], c)
 	}
 	fmt.Fprintf(m.Stdout, "run %d compared with run %d:\n", d.After, d.Before)
 	for _, k := range store.ChangeKinds {
-		fmt.Fprintf(m.Stdout, "  %-16s %8d\n", k, len(byKind[k]))
+		fmt.Fprintf(m.Stdout, "  %-16s %8d\n", k, d.Counts[k])
 	}
 	for _, k := range store.ChangeKinds {
-		cs := byKind[k]
-		if len(cs) == 0 {
+		if d.Counts[k] == 0 {
 			continue
 		}
 		fmt.Fprintf(m.Stdout, "\n%s:\n", k)
-		for i, c := range cs {
-			if i == limit {
-				fmt.Fprintf(m.Stdout, "  … %d more\n", len(cs)-limit)
-				break
-			}
+		for _, c := range byKind[k] {
 			fmt.Fprintf(m.Stdout, "  %s %s #%d: %s → %s\n", c.Merchant, c.TransactionID, c.Occurrence, orNone(c.Before), orNone(c.After))
+		}
+		if more := d.Counts[k] - len(byKind[k]); more > 0 {
+			fmt.Fprintf(m.Stdout, "  … %d more\n", more)
 		}
 	}
 }

@@ -489,3 +489,18 @@ func TestOrderSitesCountsEveryOrder(t *testing.T) {
 		t.Errorf("orders on the Sites sheet: %s, want 4 (F1, F1b, F2 and the orphan FX)", got[0][0])
 	}
 }
+
+// TestOrderSitesExtraOrderInItsDeclinesCurrency: an extra order FlexCharge
+// gives no currency for is counted under its decline's, as a primary one is.
+func TestOrderSitesExtraOrderInItsDeclinesCurrency(t *testing.T) {
+	d := row("D1", keyed)
+	db := classify(t, scenario{rows: []tx{d},
+		orders: []store.Order{order(d, "F1", 7), order(d, "F1b", 2, func(o *store.Order) { o.Currency = "" })}})
+	if err := db.KeepOrderSites(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT currency, fc_orders FROM run_order_sites WHERE run_id = 1 ORDER BY ALL")
+	if diff := cmp.Diff([][]string{{"USD", "2"}}, got); diff != "" {
+		t.Errorf("Sites rows (-want +got):\n%s", diff)
+	}
+}

@@ -139,8 +139,18 @@ func (s *Server) basicUser(r *http.Request) (User, bool) {
 	if !ok || !forPrograms(r) {
 		return User{}, false
 	}
+	return s.authenticate(name, password)
+}
+
+// authenticate checks a name and password. An unknown name costs the same
+// bcrypt check as a known one, so the time taken does not tell them apart.
+func (s *Server) authenticate(name, password string) (User, bool) {
 	u, known := s.users[name]
-	if !known || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+	hash := u.PasswordHash
+	if !known {
+		hash = dummyHash()
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
 		return User{}, false
 	}
 	return u, true
@@ -169,13 +179,8 @@ func (s *Server) loginPage(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name, password := r.PostFormValue("name"), r.PostFormValue("password")
-	u, known := s.users[name]
-	hash := u.PasswordHash
-	if !known {
-		hash = dummyHash()
-	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
-		if !known {
+	if _, ok := s.authenticate(name, password); !ok {
+		if _, known := s.users[name]; !known {
 			// Whatever was typed as a name (a password, often) stays out of
 			// the log finance reads.
 			name = "(unknown user)"

@@ -427,10 +427,10 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	first := start(f.plan.From, f.plan.To, false)
 	start("2026-11-20", "2026-11-20", false)
 	second := start(f.plan.From, f.plan.To, false)
-	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, first)); strings.Contains(body, "against run") {
+	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, first)); strings.Contains(body, "beside run") {
 		t.Errorf("run %d, the window's first real run, is compared with another", first)
 	}
-	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second)); !strings.Contains(body, fmt.Sprintf("against run <a href=\"/runs/%d\">", first)) {
+	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second)); !strings.Contains(body, fmt.Sprintf("beside run <a href=\"/runs/%d\">", first)) {
 		t.Errorf("run %d's page does not compare it with run %d:\n%s", second, first, body)
 	}
 	var d jobs.RunDiff

@@ -83,7 +83,7 @@ func (s *Server) runView(r *http.Request, run store.Run) (v runView, err error) 
 		return v, err
 	}
 	if run.Status != "succeeded" {
-		return v, nil // its counts, if any, were never published
+		return v, nil // no comparison of counts a failed run did not publish; its findings above may say why
 	}
 	// The run `runs --diff` compares it with: the same window and merchant
 	// (a night, the night before), never a dry run.

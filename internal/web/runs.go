@@ -208,15 +208,19 @@ func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiRunDiff answers what `runs --diff` prints: what changed from the run
-// before (or ?against=M) to run {id}.
+// before (or ?against=M) to run {id}, every kind counted and ?limit= changes
+// of each listed (all when 0 or not given).
 func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 	after, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	before, err2 := int64(0), error(nil)
+	before, limit, err2, err3 := int64(0), 0, error(nil), error(nil)
 	if a := r.URL.Query().Get("against"); a != "" {
 		before, err2 = strconv.ParseInt(a, 10, 64)
 	}
-	if err := errors.Join(err1, err2); err != nil {
-		http.Error(w, "want run numbers", http.StatusBadRequest)
+	if l := r.URL.Query().Get("limit"); l != "" {
+		limit, err3 = strconv.Atoi(l)
+	}
+	if err := errors.Join(err1, err2, err3); err != nil {
+		http.Error(w, "want run numbers and a limit", http.StatusBadRequest)
 		return
 	}
 	d, err := s.opts.Chain.CompareRuns(r.Context(), after, before)
@@ -226,7 +230,7 @@ func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, err)
 	default:
-		writeJSON(w, http.StatusOK, d)
+		writeJSON(w, http.StatusOK, d.Limit(limit))
 	}
 }
 

@@ -1,13 +1,16 @@
 -- The orders a run found beside a decline's primary one (a duplicate
--- evaluate): results name only the primary order, and the Sites sheet must
--- count FlexCharge's every order. Few rows: one per extra order.
+-- evaluate), with the decline's merchant and currency: results name only the
+-- primary order, and the Sites sheet must count FlexCharge's every order.
+-- Few rows: one per extra order.
 CREATE TABLE run_extra_orders (
-    run_id      BIGINT NOT NULL,
-    fc_order_id VARCHAR NOT NULL
+    run_id              BIGINT NOT NULL,
+    partner_merchant_id VARCHAR NOT NULL,
+    currency            VARCHAR NOT NULL,
+    fc_order_id         VARCHAR NOT NULL
 );
 
--- order_sites(run) as in 021, with the run's extra orders, each under the
--- merchant its mid is registered to.
+-- order_sites(run) as in 019, with the run's extra orders, each under its
+-- decline's merchant (and currency, when FlexCharge gives none).
 CREATE OR REPLACE MACRO order_sites(run) AS TABLE
 WITH linked AS (
     SELECT partner_merchant_id AS merchant, fc_order_id AS id, any_value(currency) AS ledger_currency
@@ -18,11 +21,7 @@ WITH linked AS (
     FROM findings f JOIN fc_orders o ON o.id = f.fc_order_id
     WHERE f.run_id = run AND f.category = 'orphan_order'
     UNION
-    SELECT mm.merchant_id, o.id, NULL
-    FROM run_extra_orders x
-    JOIN fc_orders o ON o.id = x.fc_order_id
-    JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-    WHERE x.run_id = run
+    SELECT partner_merchant_id, fc_order_id, currency FROM run_extra_orders WHERE run_id = run
 )
 SELECT l.merchant, coalesce(o.site_url, '') AS site, coalesce(o.descriptor, '') AS descriptor,
     coalesce(o.currency, l.ledger_currency, 'XXX') AS currency,

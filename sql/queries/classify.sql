@@ -330,7 +330,9 @@ WHERE o.created_on >= $2 AND o.created_on < $3
 -- sheet counts them). $1 run id. Only the run's own declines: assigned also
 -- holds those of the hour before the window, which other runs judge.
 INSERT INTO run_extra_orders
-SELECT DISTINCT $1, order_key FROM assigned WHERE NOT is_primary AND in_window;
+SELECT DISTINCT $1, l.partner_merchant_id, l.currency, a.order_key
+FROM (SELECT file_id, line, order_key FROM assigned WHERE NOT is_primary AND in_window) a
+JOIN ledger_rows l ON l.file_id = a.file_id AND l.line = a.line;
 
 -- name: classify-quarantined
 -- Rows quarantined from files of the window's business days. $1 run id,

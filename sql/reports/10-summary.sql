@@ -42,7 +42,7 @@ SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '
     CAST(count(*) FILTER (r.occurrence = 1 AND r.outcome_state = 'recovered') AS DOUBLE)
         / nullif(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL), 0) AS recovery_rate,
     CAST(coalesce(sum(f.n), 0)
-        + count(*) FILTER (r.outcome_state IN ('missed_evaluate', 'expired', 'problem'))
+        + count(*) FILTER (r.occurrence = 1 AND r.outcome_state IN ('missed_evaluate', 'expired', 'problem'))
         + count(*) FILTER (r.transmit_state IN ('untransmitted', 'push_failed')) AS BIGINT) AS exceptions
 FROM results r
 LEFT JOIN f USING (partner_merchant_id, transaction_id, occurrence)

@@ -15,8 +15,8 @@
 -- plus the orphans it found, each under the site and descriptor FlexCharge
 -- holds. Drift is FlexCharge orders less ledger declines with an order: where
 -- FlexCharge files an order under another site or descriptor than the ledger,
--- one row shows a surplus and another the same shortfall; an orphan shows as
--- a surplus. The FlexCharge amount is blank where FlexCharge gave no amount
+-- one row shows a surplus and another the same shortfall; an orphan, or a
+-- second order for one decline (a duplicate evaluate), shows as a surplus. The FlexCharge amount is blank where FlexCharge gave no amount
 -- for the row's orders. $2 is a merchant, '' for every merchant.
 WITH ledger AS (
     SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
