@@ -101,6 +101,8 @@ type Queries struct {
 	WebhookOrderStatus string `query:"webhook-order-status"`
 	CountWebhookEvents string `query:"count-webhook-events"`
 	LastNightlySuccess string `query:"last-nightly-success"`
+	LastSuccesses      string `query:"last-successes"`
+	LastWholeRun       string `query:"last-whole-run"`
 	EarliestPending    string `query:"earliest-pending"`
 	RunStages          string `query:"run-stages"`
 	RunExceptions      string `query:"run-exceptions"`

@@ -55,6 +55,27 @@ func (db *DB) EndedSessions(ctx context.Context, now time.Time) (map[string]time
 	return out, nil
 }
 
+// RunEnd is when the last succeeded run of a kind ended.
+type RunEnd struct {
+	Kind       string    `db:"kind"`
+	FinishedAt time.Time `db:"finished_at"`
+}
+
+// LastSuccesses lists, per kind of run, when the last succeeded one ended.
+func (db *DB) LastSuccesses(ctx context.Context) ([]RunEnd, error) {
+	var out []RunEnd
+	err := db.db.SelectContext(ctx, &out, db.q.LastSuccesses)
+	return out, wrapf(err, "find the last succeeded runs")
+}
+
+// LastWholeRun is the last succeeded run over every merchant that was not a
+// dry run, or 0.
+func (db *DB) LastWholeRun(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.db.GetContext(ctx, &id, db.q.LastWholeRun)
+	return id, wrapf(err, "find the last whole run")
+}
+
 // LastNightlySuccess is the last business day a succeeded nightly run
 // covered; ok is false when no nightly run ever succeeded.
 func (db *DB) LastNightlySuccess(ctx context.Context) (day time.Time, ok bool, err error) {

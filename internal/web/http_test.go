@@ -472,4 +472,10 @@ func TestMetricsKeepAWholeRunsCounts(t *testing.T) {
 	if got := rows(); whole == "" || got != whole {
 		t.Errorf("transmitted rows in /metrics: %q after a whole run, %q after a dry run of one merchant; want them kept", whole, got)
 	}
+	f.web.Close()
+	f.start(t, false) // a restart: the gauges start from the recorded runs
+	c = f.login(t, "oscar")
+	if got := rows(); got != whole {
+		t.Errorf("transmitted rows in /metrics after a restart: %q, want %q", got, whole)
+	}
 }

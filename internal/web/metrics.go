@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -55,6 +56,11 @@ func (m *Metrics) observeRun(kind string, run store.Run, took time.Duration, cou
 	if status == "succeeded" && run.FinishedAt != nil {
 		m.succeeded.WithLabelValues(kind).Set(float64(run.FinishedAt.Unix()))
 	}
+	m.setCounts(counts)
+}
+
+// setCounts shows a whole run's counts; none leaves the last ones.
+func (m *Metrics) setCounts(counts []store.StateCount) {
 	if len(counts) == 0 {
 		return
 	}
@@ -62,4 +68,23 @@ func (m *Metrics) observeRun(kind string, run store.Run, took time.Duration, cou
 	for _, c := range counts {
 		m.states.WithLabelValues(c.State).Set(float64(c.N))
 	}
+}
+
+// seed starts the gauges from the runs recorded before the service started,
+// so an alert on a stale night holds across a restart.
+func (m *Metrics) seed(ctx context.Context, db *store.DB) error {
+	ends, err := db.LastSuccesses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range ends {
+		m.succeeded.WithLabelValues(e.Kind).Set(float64(e.FinishedAt.Unix()))
+	}
+	id, err := db.LastWholeRun(ctx)
+	if err != nil || id == 0 {
+		return err
+	}
+	counts, err := db.StateCounts(ctx, id)
+	m.setCounts(counts)
+	return err
 }

@@ -83,6 +83,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics()
+		if err := opts.Metrics.seed(context.Background(), opts.DB); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC

@@ -25,6 +25,14 @@ SELECT count(*) FROM webhook_events;
 -- The latest night a nightly run covered successfully, by its last day.
 SELECT max(window_to) FROM runs WHERE kind = 'nightly' AND status = 'succeeded';
 
+-- name: last-successes
+-- When the last succeeded run of each kind ended, for /metrics at start-up.
+SELECT kind, max(finished_at) AS finished_at FROM runs WHERE status = 'succeeded' GROUP BY kind ORDER BY kind;
+
+-- name: last-whole-run
+-- The last succeeded run over every merchant that was not a dry run; 0 if none.
+SELECT coalesce(max(id), 0) FROM runs WHERE status = 'succeeded' AND NOT dry_run AND merchant IS NULL;
+
 -- name: earliest-pending
 -- When the earliest decline the latest succeeded nightly run left pending was
 -- processed, if at or after $1: a night judges it again until it settles.
