@@ -40,34 +40,43 @@ func (e *Env) KnowsMerchant(id string) bool {
 // Reconcile runs the whole chain once for req and records it as a run.
 // The run is recorded as failed, with the reason, when any step fails.
 func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
-	e.runs.Lock() // one run at a time: runs share the outbox and the stage tables
-	defer e.runs.Unlock()
-	// A run that was still waiting for the one before it when it was
-	// cancelled (the service stopping) never starts, and leaves no record.
-	if err := ctx.Err(); err != nil {
-		return store.Run{}, fmt.Errorf("run not started: %w", err)
+	rec, err := e.Queue(ctx, req)
+	if err != nil {
+		return rec, err
 	}
+	return e.Run(ctx, rec, req)
+}
+
+// Queue records req as a run waiting its turn (runs go one at a time), so
+// that it can be followed, and is failed with the reason if it never gets
+// one. A merchant the configuration lacks is refused unrecorded.
+func (e *Env) Queue(ctx context.Context, req Request) (store.Run, error) {
 	if req.Merchant != "" && !e.KnowsMerchant(req.Merchant) {
 		return store.Run{}, fmt.Errorf("run not started: %w: %q", ErrUnknownMerchant, req.Merchant)
 	}
-	if req.Kind == "nightly" && e.PendingDays > 0 {
-		var err error
-		if req, err = e.carryPending(ctx, req); err != nil {
-			return store.Run{}, fmt.Errorf("run not started: %w", err)
-		}
-	}
-	// The run's row is written whole even if ctx ends meanwhile, so a run is
-	// never left recorded as running by a cancellation.
-	rec, err := e.DB.StartRun(context.WithoutCancel(ctx), store.Run{
+	// The row is written whole even if ctx ends meanwhile.
+	return e.DB.QueueRun(context.WithoutCancel(ctx), store.Run{
 		Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
 		Merchant: req.Merchant, DryRun: req.DryRun, StartedAt: time.Now().UTC(),
 		ConfigHash: e.ConfigHash, Version: e.Version,
 	})
-	if err != nil {
-		return rec, err
+}
+
+// Run runs the queued run rec of req when its turn comes, and records how
+// it ended (also when ctx ends first: a run is never left queued or running).
+func (e *Env) Run(ctx context.Context, rec store.Run, req Request) (store.Run, error) {
+	e.runs.Lock() // one run at a time: runs share the outbox and the stage tables
+	defer e.runs.Unlock()
+	runErr := ctx.Err()
+	if runErr != nil {
+		runErr = fmt.Errorf("stopped before it started: %w", runErr)
+	} else {
+		runErr = e.begin(ctx, &rec, &req)
+		if runErr == nil {
+			r := &run{env: e, req: req, id: rec.ID, window: e.window(req)}
+			runErr = r.steps(ctx)
+		}
 	}
-	r := &run{env: e, req: req, id: rec.ID, window: e.window(req)}
-	runErr := r.steps(ctx)
 	if cause := context.Cause(ctx); runErr != nil && cause != nil && cause != ctx.Err() {
 		runErr = fmt.Errorf("%w (%v)", runErr, cause) // why it was stopped, not only that it was
 	}
@@ -80,6 +89,19 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 		return rec, errors.Join(runErr, err)
 	}
 	return final, runErr
+}
+
+// begin marks the queued run running, a night's window first widened back
+// to the declines the night before left pending.
+func (e *Env) begin(ctx context.Context, rec *store.Run, req *Request) error {
+	if req.Kind == "nightly" && e.PendingDays > 0 {
+		var err error
+		if *req, err = e.carryPending(ctx, *req); err != nil {
+			return err
+		}
+		rec.WindowFrom = dateOnly(req.From)
+	}
+	return e.DB.BeginRun(context.WithoutCancel(ctx), *rec, time.Now().UTC())
 }
 
 // carryPending widens a nightly window back to the earliest decline the last

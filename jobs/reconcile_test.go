@@ -3,30 +3,24 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
-// TestCancelledBeforeStartLeavesNoRun: a run cancelled while it waited for
-// the one before it (the service stopping under a queued night) is not
-// recorded, rather than recorded as failed.
-func TestCancelledBeforeStartLeavesNoRun(t *testing.T) {
+// TestCancelledBeforeStartIsRecorded: a run cancelled while it waited for
+// the one before it (the service stopping under a queued night) is recorded
+// as failed, saying it never started, rather than left queued or lost.
+func TestCancelledBeforeStartIsRecorded(t *testing.T) {
 	d := realRun(t)
-	before, err := d.env.DB.Runs(t.Context(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := d.env.Reconcile(ctx, jobs.Request{Kind: "nightly", From: d.run.WindowFrom, To: d.run.WindowTo, AsOf: d.run.AsOf}); !errors.Is(err, context.Canceled) {
+	run, err := d.env.Reconcile(ctx, jobs.Request{Kind: "nightly", From: d.run.WindowFrom, To: d.run.WindowTo, AsOf: d.run.AsOf})
+	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Reconcile with a cancelled context: got %v, want context.Canceled", err)
 	}
-	after, err := d.env.DB.Runs(t.Context(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(after) != len(before) {
-		t.Errorf("runs recorded: %d before, %d after; want none added", len(before), len(after))
+	if run.ID == 0 || run.Status != "failed" || !strings.Contains(run.Error, "stopped before it started") {
+		t.Errorf("run cancelled before its turn: %+v, want it recorded as failed before it started", run)
 	}
 }

@@ -137,6 +137,23 @@ func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
 	}
 }
 
+// TestAbandonedQueuedRunNeverStarted: a run a dead process left queued is
+// failed, saying it never started.
+func TestAbandonedQueuedRunNeverStarted(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	r, err := db.QueueRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AbandonRunning(ctx, asOf.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.GetRun(ctx, r.ID); err != nil || got.Status != "failed" || !strings.Contains(got.Error, "stopped before it started") {
+		t.Errorf("abandoned queued run: %+v, %v; want failed, saying it never started", got, err)
+	}
+}
+
 // TestNightlyDiffComparesTheDaysBothJudged: a night is compared with the
 // night before, whose window overlaps it; the days only one of them judged
 // are no change.

@@ -79,6 +79,7 @@ type Queries struct {
 	InsertSwitchOnce    string `query:"insert-switch-once"`
 	ListSwitches        string `query:"list-switches"`
 	InsertRun           string `query:"insert-run"`
+	BeginRun            string `query:"begin-run"`
 	FinishRun           string `query:"finish-run"`
 	SetRunWorkbook      string `query:"set-run-workbook"`
 	KeepOrderSites      string `query:"keep-order-sites"`

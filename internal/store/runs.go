@@ -25,17 +25,31 @@ type Run struct {
 
 // StartRun records a run as running and returns it with its id.
 func (db *DB) StartRun(ctx context.Context, r Run) (Run, error) {
+	r.Status = "running"
+	return db.insertRun(ctx, r)
+}
+
+// QueueRun records a run waiting its turn and returns it with its id;
+// BeginRun starts it.
+func (db *DB) QueueRun(ctx context.Context, r Run) (Run, error) {
+	r.Status = "queued"
+	return db.insertRun(ctx, r)
+}
+
+func (db *DB) insertRun(ctx context.Context, r Run) (Run, error) {
 	var merchant any
 	if r.Merchant != "" {
 		merchant = r.Merchant
 	}
-	r.Status = "running"
 	err := db.db.GetContext(ctx, &r.ID, db.q.InsertRun, r.Kind, r.WindowFrom, r.WindowTo, r.AsOf,
-		merchant, r.DryRun, r.StartedAt, r.ConfigHash, r.Version)
-	if err != nil {
-		return r, wrapf(err, "start run")
-	}
-	return r, nil
+		merchant, r.DryRun, r.StartedAt, r.ConfigHash, r.Version, r.Status)
+	return r, wrapf(err, "record run")
+}
+
+// BeginRun marks a queued run running from at, over its (final) window.
+func (db *DB) BeginRun(ctx context.Context, r Run, at time.Time) error {
+	_, err := db.db.ExecContext(ctx, db.q.BeginRun, r.ID, at, r.WindowFrom, r.WindowTo)
+	return wrapf(err, "begin run %d", r.ID)
 }
 
 // FinishRun records how a run ended; runErr nil means it succeeded.

@@ -352,8 +352,15 @@ func TestBadRunRequests(t *testing.T) {
 func TestCloseAbortsARun(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	if res, b := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To}); res.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /api/runs: got %s %s, want 202", res.Status, b)
+	// Two runs: the second queues behind the first. Each answer is its run,
+	// queued, with where to follow it.
+	for range 2 {
+		res, b := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To})
+		var queued store.Run
+		if res.StatusCode != http.StatusAccepted || json.Unmarshal([]byte(b), &queued) != nil || queued.ID == 0 ||
+			res.Header.Get("Location") != fmt.Sprintf("/api/runs/%d", queued.ID) {
+			t.Fatalf("POST /api/runs: got %s %s (Location %q), want 202 with the queued run and its Location", res.Status, b, res.Header.Get("Location"))
+		}
 	}
 	time.Sleep(50 * time.Millisecond) // into the chain: see the report on StartRun and cancellation
 	f.web.Close()
@@ -361,9 +368,12 @@ func TestCloseAbortsARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(runs) != 2 {
+		t.Errorf("runs after Close: %d, want both recorded", len(runs))
+	}
 	for _, r := range runs {
-		if r.Status == "running" {
-			t.Errorf("run %d still running after Close", r.ID)
+		if r.Status == "running" || r.Status == "queued" {
+			t.Errorf("run %d still %s after Close", r.ID, r.Status)
 		}
 		if r.Status == "failed" && !strings.Contains(r.Error, "the service shut down") {
 			t.Errorf("run %d stopped by Close: error %q does not say why", r.ID, r.Error)

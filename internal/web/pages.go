@@ -14,8 +14,8 @@ type runRow struct {
 	Stages []store.Stage
 }
 
-// runsView is the runs page: the latest runs, and whether any run started
-// here is still queued or running (the page then reloads itself).
+// runsView is the runs page: the latest runs, and whether any is still
+// queued or running (the page then reloads itself).
 type runsView struct {
 	Runs []runRow
 	Busy bool
@@ -27,11 +27,11 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	v := runsView{Runs: make([]runRow, len(runs)), Busy: s.started.Load() > 0}
+	v := runsView{Runs: make([]runRow, len(runs))}
 	for i, run := range runs {
 		v.Runs[i].Run = run
+		v.Busy = v.Busy || run.Status == "queued" || run.Status == "running"
 		if run.Status == "running" {
-			v.Busy = true
 			if v.Runs[i].Stages, err = s.opts.DB.RunStages(r.Context(), run.ID); err != nil {
 				s.fail(w, err)
 				return

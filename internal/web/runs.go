@@ -53,11 +53,20 @@ func (r RunRequest) Request(now time.Time) (jobs.Request, error) {
 	return req, nil
 }
 
-// Reconcile runs req now and records its metrics. The scheduler's runs come
-// through here too, so /metrics sees every run.
+// Reconcile runs req when its turn comes and records its metrics. The
+// scheduler's runs come through here too, so /metrics sees every run.
 func (s *Server) Reconcile(ctx context.Context, req jobs.Request) (store.Run, error) {
+	rec, err := s.opts.Chain.Queue(ctx, req)
+	if err != nil {
+		return rec, err
+	}
+	return s.execute(ctx, rec, req)
+}
+
+// execute runs the queued run rec of req and records its metrics.
+func (s *Server) execute(ctx context.Context, rec store.Run, req jobs.Request) (store.Run, error) {
 	start := time.Now()
-	run, err := s.opts.Chain.Reconcile(ctx, req)
+	run, err := s.opts.Chain.Run(ctx, rec, req)
 	// The counts /metrics shows are a whole night's: a dry run's or one
 	// merchant's would replace them with a part.
 	var counts []store.StateCount
@@ -68,25 +77,40 @@ func (s *Server) Reconcile(ctx context.Context, req jobs.Request) (store.Run, er
 	return run, err
 }
 
-// startRun runs req in the background; runs queue on the chain's own lock.
-// It refuses once the server is closing.
-func (s *Server) startRun(r *http.Request, req jobs.Request) bool {
+// startRun records req as a queued run and runs it in the background when
+// its turn comes (runs go one at a time); the queued run is returned at
+// once, to be followed. It refuses once the server is closing.
+func (s *Server) startRun(r *http.Request, req jobs.Request) (store.Run, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.base.Err() != nil {
-		return false
+		return store.Run{}, errShuttingDown
 	}
-	s.audit(r, userOf(r).Name, "run", describe(req))
+	rec, err := s.opts.Chain.Queue(r.Context(), req)
+	if err != nil {
+		return rec, err
+	}
+	s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
 	s.wg.Add(1)
-	s.started.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer s.started.Add(-1)
-		if run, err := s.Reconcile(s.base, req); err != nil {
+		if run, err := s.execute(s.base, rec, req); err != nil {
 			s.opts.Logger.Error("ad-hoc run failed", "run", run.ID, "err", err)
 		}
 	}()
-	return true
+	return rec, nil
+}
+
+// errShuttingDown refuses a run asked of a service that is stopping.
+var errShuttingDown = errors.New("the service is shutting down")
+
+// startFailed answers a run startRun could not queue.
+func (s *Server) startFailed(w http.ResponseWriter, err error) {
+	if errors.Is(err, errShuttingDown) {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	s.fail(w, err)
 }
 
 func describe(req jobs.Request) string {
@@ -121,8 +145,8 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if !s.startRun(r, req) {
-		http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
+	if _, err := s.startRun(r, req); err != nil {
+		s.startFailed(w, err)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -140,11 +164,13 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !rr.Wait {
-		if !s.startRun(r, req) {
-			http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
+		rec, err := s.startRun(r, req)
+		if err != nil {
+			s.startFailed(w, err)
 			return
 		}
-		writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
+		w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", rec.ID))
+		writeJSON(w, http.StatusAccepted, rec)
 		return
 	}
 	if s.base.Err() != nil {

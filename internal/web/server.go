@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	flexrecon "github.com/flexcharge/flexrecon"
@@ -19,7 +18,8 @@ import (
 
 // Chain is what the pages need of the reconciliation chain.
 type Chain interface {
-	Reconcile(ctx context.Context, req jobs.Request) (store.Run, error)
+	Queue(ctx context.Context, req jobs.Request) (store.Run, error)
+	Run(ctx context.Context, rec store.Run, req jobs.Request) (store.Run, error)
 	KnowsMerchant(id string) bool
 	CompareRuns(ctx context.Context, after, before int64) (jobs.RunDiff, error)
 }
@@ -66,10 +66,6 @@ type Server struct {
 	cancel context.CancelCauseFunc
 	mu     sync.Mutex // orders starting a run against Close
 	wg     sync.WaitGroup
-	// started counts the runs started here that have not finished: one
-	// may not have its row yet (it waits for the chain's lock, or has not
-	// reached it), and the runs page must still show that it is coming.
-	started atomic.Int64
 }
 
 // New parses the templates once; a missing one is a start-up error.

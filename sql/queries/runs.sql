@@ -1,7 +1,13 @@
 -- name: insert-run
+-- $10 the status it starts in: running, or queued behind another run.
 INSERT INTO runs (id, kind, window_from, window_to, as_of, merchant, dry_run, status, started_at, config_hash, version)
-VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, 'running', $7, $8, $9)
+VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, $10, $7, $8, $9)
 RETURNING id;
+
+-- name: begin-run
+-- A queued run's turn: $2 when it began, $3 and $4 its window (a night may
+-- reach back for the declines the night before left pending).
+UPDATE runs SET status = 'running', started_at = $2, window_from = $3, window_to = $4 WHERE id = $1;
 
 -- name: finish-run
 UPDATE runs SET status = $2, finished_at = $3, error = $4 WHERE id = $1;
@@ -30,8 +36,9 @@ FROM runs ORDER BY id DESC LIMIT $1;
 -- is next opened ($1, now): they end when they were last seen at work.
 UPDATE runs SET status = 'failed',
     finished_at = coalesce((SELECT max(coalesce(s.finished_at, s.started_at)) FROM run_stages s WHERE s.run_id = runs.id), started_at),
-    error = 'the process running it stopped before it finished (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
-WHERE status = 'running';
+    error = CASE status WHEN 'queued' THEN 'the process that queued it stopped before it started' ELSE 'the process running it stopped before it finished' END
+        || ' (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
+WHERE status IN ('running', 'queued');
 
 -- name: count-verdicts
 SELECT count(*) FROM verdicts WHERE run_id = $1;
