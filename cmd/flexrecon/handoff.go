@@ -59,13 +59,19 @@ func askService(ctx context.Context, cfg *config.Config, path string, out any, b
 	if err != nil {
 		return err
 	}
+	return sendToService(hr, http.StatusOK, out)
+}
+
+// sendToService sends hr and reads its JSON answer into out, refusing any
+// status but want with what the service said.
+func sendToService(hr *http.Request, want int, out any) error {
 	res, err := http.DefaultClient.Do(hr)
 	if err != nil {
 		return fmt.Errorf("ask the service: %w", err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<20))
-	if res.StatusCode != http.StatusOK {
+	if res.StatusCode != want {
 		return fmt.Errorf("ask the service: %s: %s", res.Status, bytes.TrimSpace(b))
 	}
 	return json.Unmarshal(b, out)

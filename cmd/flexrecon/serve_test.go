@@ -68,6 +68,22 @@ func TestServeTakesHandedOffRunsAndStopsCleanly(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no earlier succeeded run") {
 		t.Errorf("runs --diff 1 while serving: %v, want the service's answer that there is no run to compare with", err)
 	}
+	// A switch change goes through the service too, made by the ops user
+	// signed in, and the history shows it.
+	t.Setenv("FLEXRECON_USER", "ops")
+	t.Setenv("FLEXRECON_PASSWORD", "ops")
+	for _, args := range [][]string{
+		{"switch", "--config", path, "--merchant", "M001", "--profile", "mit", "--state", "off", "--effective", "2026-12-01T00:00:00Z", "--reason", "paused while serving", "--actor", "someone"},
+		{"switch", "--config", path, "--list", "--merchant", "M001"},
+	} {
+		got.Reset()
+		if err := (&Main{Stdout: &got, Stderr: &got}).Run(context.Background(), args); err != nil {
+			t.Errorf("%v while serving: %v\n%s", args[:2], err, got.String())
+		}
+	}
+	if !strings.Contains(got.String(), "paused while serving") || !strings.Contains(got.String(), "api") {
+		t.Errorf("switch --list while serving printed\n%s\nwant the change recorded through the service", got.String())
+	}
 	child.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-served:

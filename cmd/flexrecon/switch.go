@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"text/tabwriter"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 )
@@ -30,23 +35,66 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, m, *cfgPath)
+	if !*list {
+		if err := completeSwitch(&s, *site, *campaign, *effective); err != nil {
+			return err
+		}
+	}
+	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if errors.Is(err, store.ErrBusy) {
+		return m.switchThroughService(ctx, cfg, s, *list, err)
+	}
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
 	if *list {
-		return m.listSwitches(ctx, db, s.MerchantID)
+		sws, err := env.DB.Switches(ctx, s.MerchantID)
+		if err != nil {
+			return err
+		}
+		return m.listSwitches(sws)
 	}
-	if err := completeSwitch(&s, *site, *campaign, *effective); err != nil {
+	if err := env.DB.RecordSwitch(ctx, s); err != nil {
 		return err
 	}
-	if err := db.RecordSwitch(ctx, s); err != nil {
+	m.printRecorded(s)
+	return nil
+}
+
+// switchThroughService lists or records through the running service that
+// holds the database; it records the change as made by the user signed in.
+func (m *Main) switchThroughService(ctx context.Context, cfg *config.Config, s store.Switch, list bool, busy error) error {
+	if list {
+		var sws []store.Switch
+		if err := askService(ctx, cfg, "/api/switches?merchant="+url.QueryEscape(s.MerchantID), &sws, busy); err != nil {
+			return err
+		}
+		return m.listSwitches(sws)
+	}
+	body, err := json.Marshal(s)
+	if err != nil {
 		return err
 	}
+	hr, err := serviceRequest(ctx, cfg, http.MethodPost, "/api/switches", bytes.NewReader(body), "an ops", busy)
+	if err != nil {
+		return err
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	if err := sendToService(hr, http.StatusCreated, &s); err != nil {
+		return err
+	}
+	m.printRecorded(s)
+	return nil
+}
+
+func (m *Main) printRecorded(s store.Switch) {
 	fmt.Fprintf(m.Stdout, "recorded: %s %s %s → %s from %s (%s, by %s)\n", s.MerchantID, scopeText(s.Scope, s.ScopeValue),
 		s.Profile, s.State, s.EffectiveAt.Format(time.RFC3339), s.Reason, s.Actor)
-	return nil
 }
 
 // completeSwitch validates the flags of a change and fills in the rest.
@@ -85,11 +133,7 @@ func completeSwitch(s *store.Switch, site, campaign, effective string) error {
 	return errors.Join(errs...)
 }
 
-func (m *Main) listSwitches(ctx context.Context, db *store.DB, merchant string) error {
-	sws, err := db.Switches(ctx, merchant)
-	if err != nil {
-		return err
-	}
+func (m *Main) listSwitches(sws []store.Switch) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tMERCHANT\tPROFILE\tSCOPE\tSTATE\tEFFECTIVE\tACTOR\tORIGIN\tRECORDED\tREASON")
 	for _, s := range sws {
@@ -104,18 +148,4 @@ func scopeText(scope, value string) string {
 		return "merchant"
 	}
 	return scope + " " + value
-}
-
-// openDB opens the configured database with the registry seeded from the
-// configuration, for commands that only read or change the registry.
-func openDB(ctx context.Context, m *Main, cfgPath string) (*store.DB, error) {
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		return nil, err
-	}
-	env, err := openEnv(ctx, cfg, newLogger(m, false))
-	if err != nil {
-		return nil, err
-	}
-	return env.DB, nil
 }

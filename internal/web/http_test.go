@@ -95,7 +95,7 @@ func TestEveryPageNeedsLogin(t *testing.T) {
 			t.Errorf("GET %s without login: got %s to %q, want 303 to /login", path, res.Status, res.Header.Get("Location"))
 		}
 	}
-	for _, path := range []string{"/api/runs", "/api/runs/1", "/api/runs/1/diff", "/api/explain?transaction=T1"} {
+	for _, path := range []string{"/api/runs", "/api/runs/1", "/api/runs/1/diff", "/api/explain?transaction=T1", "/api/switches"} {
 		if res, _ := get(t, c, f.srv.URL+path); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("GET %s without login: got %s, want 401", path, res.Status)
 		}
@@ -203,6 +203,9 @@ func TestFinanceMayReadButNotChange(t *testing.T) {
 	}
 	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /api/runs as finance: got %s, want 403", res.Status)
+	}
+	if res, _ := postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"MerchantID": "M001", "Profile": "mit", "State": "off", "Reason": "x"}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /api/switches as finance: got %s, want 403", res.Status)
 	}
 	for path, form := range map[string]url.Values{
 		"/runs":                 {"from": {f.plan.From}},
@@ -487,5 +490,26 @@ func TestMetricsKeepAWholeRunsCounts(t *testing.T) {
 	c = f.login(t, "oscar")
 	if got := rows(); got != whole {
 		t.Errorf("transmitted rows in /metrics after a restart: %q, want %q", got, whole)
+	}
+}
+
+// TestSwitchThroughTheAPI: ops records a change as JSON, made by the user
+// signed in; a change the registry must not take is refused with the reason.
+func TestSwitchThroughTheAPI(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	change := map[string]any{"MerchantID": f.env.Merchants[0].ID, "Profile": "mit", "State": "off",
+		"EffectiveAt": "2026-12-01T00:00:00Z", "Reason": "paused", "Actor": "someone else"}
+	res, body := postJSON(t, c, f.srv.URL+"/api/switches", change)
+	var sw store.Switch
+	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &sw) != nil || sw.Actor != "oscar" || sw.Origin != "api" {
+		t.Errorf("POST /api/switches: got %s %s, want 201 and the change made by oscar", res.Status, body)
+	}
+	change["State"] = "on"
+	if res, body := postJSON(t, c, f.srv.URL+"/api/switches", change); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "on") {
+		t.Errorf("POST /api/switches with state on: got %s %s, want 400 naming it", res.Status, body)
+	}
+	if _, body := get(t, c, f.srv.URL+"/api/switches?merchant="+f.env.Merchants[0].ID); !strings.Contains(body, `"Reason":"paused"`) {
+		t.Errorf("GET /api/switches: the change is not listed:\n%s", body)
 	}
 }

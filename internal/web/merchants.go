@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -55,56 +56,113 @@ func groupSwitches(sws []store.Switch, now time.Time) []merchantView {
 // changeSwitch records a switch change an ops user made, with the reason.
 func (s *Server) changeSwitch(w http.ResponseWriter, r *http.Request) {
 	sw, err := s.switchFromForm(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	if err == nil {
+		err = s.recordSwitch(r, sw)
+	}
+	if s.switchFailed(w, err) {
 		return
 	}
-	err = s.opts.DB.RecordSwitch(r.Context(), sw)
-	if errors.Is(err, store.ErrUnknownTarget) {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
+	http.Redirect(w, r, "/merchants", http.StatusSeeOther)
+}
+
+// apiSwitches lists the switch history, of ?merchant= or of every merchant.
+func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) {
+	sws, err := s.opts.DB.Switches(r.Context(), r.URL.Query().Get("merchant"))
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, sws)
+}
+
+// apiChangeSwitch records a switch change given as JSON (a store.Switch:
+// merchant, profile, state, scope and value, effective time, reason), made
+// by the signed-in user.
+func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
+	var sw store.Switch
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&sw); err != nil {
+		http.Error(w, "want a JSON body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	sw.ID, sw.Actor, sw.RecordedAt, sw.Origin = 0, userOf(r).Name, s.opts.Now().UTC(), "api"
+	err := checkSwitch(&sw)
+	if err == nil {
+		err = s.recordSwitch(r, sw)
+	}
+	if !s.switchFailed(w, err) {
+		writeJSON(w, http.StatusCreated, sw)
+	}
+}
+
+// recordSwitch records sw and audits it.
+func (s *Server) recordSwitch(r *http.Request, sw store.Switch) error {
+	if err := s.opts.DB.RecordSwitch(r.Context(), sw); err != nil {
+		return err
+	}
 	s.audit(r, sw.Actor, "switch", fmt.Sprintf("%s %s %s %s → %s: %s", sw.MerchantID, sw.Profile, sw.Scope, sw.ScopeValue, sw.State, sw.Reason))
-	http.Redirect(w, r, "/merchants", http.StatusSeeOther)
+	return nil
+}
+
+// switchFailed answers a change that was not recorded, and says whether
+// there was one: a bad change is the asker's (400), anything else ours.
+func (s *Server) switchFailed(w http.ResponseWriter, err error) bool {
+	var bad badSwitch
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrUnknownTarget) || errors.As(err, &bad):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	default:
+		s.fail(w, err)
+	}
+	return true
 }
 
 func (s *Server) switchFromForm(r *http.Request) (store.Switch, error) {
 	now := s.opts.Now().UTC()
 	sw := store.Switch{MerchantID: r.PathValue("id"), Scope: r.PostFormValue("scope"), ScopeValue: r.PostFormValue("scope_value"),
+		Profile: r.PostFormValue("profile"), State: r.PostFormValue("state"),
 		Reason: r.PostFormValue("reason"), Actor: userOf(r).Name, RecordedAt: now, EffectiveAt: now, Origin: "web"}
-	p, err := recon.ParseProfile(r.PostFormValue("profile"))
-	if err != nil {
-		return sw, err
-	}
-	st, err := recon.ParseSwitchState(r.PostFormValue("state"))
-	if err != nil {
-		return sw, err
-	}
-	sw.Profile, sw.State = string(p), string(st)
-	if sw.Scope == "" {
-		sw.Scope = "merchant"
-	}
 	if e := r.PostFormValue("effective"); e != "" {
 		// The form's local time is placed as DuckDB places the ledger's
 		// (recon.WallClock), not by time.ParseInLocation, which differs on
 		// transition nights.
 		wall, err := time.Parse("2006-01-02T15:04", e)
 		if err != nil {
-			return sw, fmt.Errorf("effective: want a local date and time")
+			return sw, badSwitch{errors.New("effective: want a local date and time")}
 		}
 		sw.EffectiveAt = recon.WallClock(wall, s.opts.Location)
 	}
+	return sw, checkSwitch(&sw)
+}
+
+// badSwitch is a change refused for what it says: the asker's to fix.
+type badSwitch struct{ error }
+
+// checkSwitch refuses a change the registry must not record, and spells
+// its profile, state and scope as the registry does.
+func checkSwitch(sw *store.Switch) error {
+	p, err := recon.ParseProfile(sw.Profile)
+	if err != nil {
+		return badSwitch{err}
+	}
+	st, err := recon.ParseSwitchState(sw.State)
+	if err != nil {
+		return badSwitch{err}
+	}
+	sw.Profile, sw.State = string(p), string(st)
+	if sw.Scope == "" {
+		sw.Scope = "merchant"
+	}
 	switch {
 	case sw.Reason == "":
-		return sw, fmt.Errorf("a reason is required")
+		return badSwitch{errors.New("a reason is required")}
 	case sw.Scope != "merchant" && sw.Scope != "site" && sw.Scope != "campaign":
-		return sw, fmt.Errorf("scope: want merchant, site or campaign")
+		return badSwitch{errors.New("scope: want merchant, site or campaign")}
 	case (sw.Scope == "merchant") != (sw.ScopeValue == ""):
-		return sw, fmt.Errorf("scope_value: a site URL or campaign id for those scopes, nothing for merchant")
+		return badSwitch{errors.New("scope_value: a site URL or campaign id for those scopes, nothing for merchant")}
+	case sw.EffectiveAt.IsZero():
+		return badSwitch{errors.New("effective: when the change takes effect is required")}
 	}
-	return sw, nil
+	return nil
 }

@@ -141,6 +141,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /runs", s.need(roleOps, s.startRunForm))
 	mux.Handle("POST /api/runs", s.need(roleOps, s.apiStartRun))
 	mux.Handle("POST /merchants/{id}/switches", s.need(roleOps, s.changeSwitch))
+	mux.Handle("GET /api/switches", s.need(roleFinance, s.apiSwitches))
+	mux.Handle("POST /api/switches", s.need(roleOps, s.apiChangeSwitch))
 
 	// Every change is refused when a browser says it comes from another
 	// site; webhooks carry their own signatures and no browser sends them.
