@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/url"
 
+	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
 )
 
 // explain prints what flexrecon knows about one transaction or order and
@@ -39,25 +41,18 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 
 // explanation is q explained from the database, or by the running service
 // when it holds the database.
-func (m *Main) explanation(ctx context.Context, cfgPath string, q store.ExplainQuery) (store.Explanation, error) {
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		return store.Explanation{}, err
-	}
-	env, err := openEnv(ctx, cfg, newLogger(m, false))
-	if errors.Is(err, store.ErrBusy) {
-		var e store.Explanation
+func (m *Main) explanation(ctx context.Context, cfgPath string, q store.ExplainQuery) (e store.Explanation, err error) {
+	err = m.withDatabase(ctx, cfgPath, func(env *jobs.Env) error {
+		e, err = env.DB.Explain(ctx, q)
+		return err
+	}, func(cfg *config.Config, busy error) error {
 		v := url.Values{"transaction": {q.TransactionID}, "order": {q.OrderID}, "run": {fmt.Sprint(q.RunID)}}
 		if q.RunID == 0 {
 			v.Del("run")
 		}
-		return e, askService(ctx, cfg, "/api/explain?"+v.Encode(), &e, err)
-	}
-	if err != nil {
-		return store.Explanation{}, err
-	}
-	defer env.DB.Close()
-	return env.DB.Explain(ctx, q)
+		return askService(ctx, cfg, "/api/explain?"+v.Encode(), &e, busy)
+	})
+	return e, err
 }
 
 // writeExplanation renders an explanation as plain text.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,6 +76,25 @@ func sendToService(hr *http.Request, want int, out any) error {
 		return fmt.Errorf("ask the service: %s: %s", res.Status, bytes.TrimSpace(b))
 	}
 	return json.Unmarshal(b, out)
+}
+
+// withDatabase opens the configured database and runs local with the
+// chain over it; when a running service holds the database, it runs remote
+// instead, with the configuration and the busy error, to ask the service.
+func (m *Main) withDatabase(ctx context.Context, cfgPath string, local func(*jobs.Env) error, remote func(*config.Config, error) error) error {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	env, err := openEnv(ctx, cfg, newLogger(m, false))
+	if errors.Is(err, store.ErrBusy) {
+		return remote(cfg, err)
+	}
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+	return local(env)
 }
 
 // serviceAnswers says whether a flexrecon service is up at addr.

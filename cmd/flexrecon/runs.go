@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -23,31 +22,23 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	env, err := openEnv(ctx, cfg, newLogger(m, false))
-	if errors.Is(err, store.ErrBusy) {
-		return m.runsFromService(ctx, cfg, *diff, *against, *limit, err)
-	}
-	if err != nil {
-		return err
-	}
-	defer env.DB.Close()
-	if *diff == 0 {
-		rs, err := env.DB.Runs(ctx, *limit)
+	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
+		if *diff == 0 {
+			rs, err := env.DB.Runs(ctx, *limit)
+			if err != nil {
+				return err
+			}
+			return m.listRuns(rs)
+		}
+		d, err := env.CompareRuns(ctx, *diff, *against)
 		if err != nil {
 			return err
 		}
-		return m.listRuns(rs)
-	}
-	d, err := env.CompareRuns(ctx, *diff, *against)
-	if err != nil {
-		return err
-	}
-	m.printChanges(d.Limit(*limit))
-	return nil
+		m.printChanges(d.Limit(*limit))
+		return nil
+	}, func(cfg *config.Config, busy error) error {
+		return m.runsFromService(ctx, cfg, *diff, *against, *limit, busy)
+	})
 }
 
 // runsFromService prints the same from the running service that holds the

@@ -15,6 +15,7 @@ import (
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/jobs"
 )
 
 // switchCmd records a profile switch change in the registry, or lists the
@@ -40,30 +41,22 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	env, err := openEnv(ctx, cfg, newLogger(m, false))
-	if errors.Is(err, store.ErrBusy) {
-		return m.switchThroughService(ctx, cfg, s, *list, err)
-	}
-	if err != nil {
-		return err
-	}
-	defer env.DB.Close()
-	if *list {
-		sws, err := env.DB.Switches(ctx, s.MerchantID)
-		if err != nil {
+	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
+		if *list {
+			sws, err := env.DB.Switches(ctx, s.MerchantID)
+			if err != nil {
+				return err
+			}
+			return m.listSwitches(sws)
+		}
+		if err := env.DB.RecordSwitch(ctx, s); err != nil {
 			return err
 		}
-		return m.listSwitches(sws)
-	}
-	if err := env.DB.RecordSwitch(ctx, s); err != nil {
-		return err
-	}
-	m.printRecorded(s)
-	return nil
+		m.printRecorded(s)
+		return nil
+	}, func(cfg *config.Config, busy error) error {
+		return m.switchThroughService(ctx, cfg, s, *list, busy)
+	})
 }
 
 // switchThroughService lists or records through the running service that
