@@ -58,6 +58,9 @@ func (e *Env) CompareRuns(ctx context.Context, after, before int64) (RunDiff, er
 		} else if err != nil {
 			return RunDiff{}, err
 		}
+		if runs[i].Status != "succeeded" {
+			return RunDiff{}, fmt.Errorf("%w: run %d is %s; only succeeded runs have verdicts to compare", ErrNotComparable, id, runs[i].Status)
+		}
 	}
 	if runs[0].WindowFrom.After(runs[1].WindowTo) || runs[1].WindowFrom.After(runs[0].WindowTo) {
 		return RunDiff{}, fmt.Errorf("%w: runs %d and %d share no day of their windows", ErrNotComparable, after, before)

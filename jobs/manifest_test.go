@@ -186,7 +186,7 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 	}
 	sw := store.Switch{MerchantID: env.Merchants[0].ID, Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: req.From,
 		Actor: "ops", Reason: "paused", RecordedAt: time.Now().UTC(), Origin: "cli"}
-	if err := env.DB.RecordSwitch(t.Context(), sw); err != nil {
+	if _, err := env.DB.RecordSwitch(t.Context(), sw); err != nil {
 		t.Fatal(err)
 	}
 	second, err := env.Reconcile(t.Context(), req)

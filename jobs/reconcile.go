@@ -28,6 +28,9 @@ type run struct {
 // ErrTieOut fails a run whose states do not add up to the ledger.
 var ErrTieOut = errors.New("totals do not tie out")
 
+// ErrNotStarted marks a queued run stopped before its turn came.
+var ErrNotStarted = errors.New("stopped before it started")
+
 // ErrUnknownMerchant refuses a run for a merchant the configuration lacks:
 // it would judge nothing and succeed.
 var ErrUnknownMerchant = errors.New("merchant is not in the configuration")
@@ -69,7 +72,7 @@ func (e *Env) Run(ctx context.Context, rec store.Run, req Request) (store.Run, e
 	defer e.runs.Unlock()
 	runErr := ctx.Err()
 	if runErr != nil {
-		runErr = fmt.Errorf("stopped before it started: %w", runErr)
+		runErr = fmt.Errorf("%w: %w", ErrNotStarted, runErr)
 	} else {
 		runErr = e.begin(ctx, &rec, &req)
 		if runErr == nil {

@@ -20,7 +20,11 @@ func TestCancelledBeforeStartIsRecorded(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Reconcile with a cancelled context: got %v, want context.Canceled", err)
 	}
-	if run.ID == 0 || run.Status != "failed" || !strings.Contains(run.Error, "stopped before it started") {
-		t.Errorf("run cancelled before its turn: %+v, want it recorded as failed before it started", run)
+	if run.ID == 0 || run.Status != "failed" || !strings.Contains(run.Error, "stopped before it started") || !errors.Is(err, jobs.ErrNotStarted) {
+		t.Errorf("run cancelled before its turn: %+v, %v; want it recorded as failed before it started", run, err)
+	}
+	// A run that did not succeed has no verdicts to compare.
+	if _, err := d.env.CompareRuns(t.Context(), run.ID, d.run.ID); !errors.Is(err, jobs.ErrNotComparable) || !strings.Contains(err.Error(), "is failed") {
+		t.Errorf("comparing the failed run %d: %v, want it refused as failed", run.ID, err)
 	}
 }

@@ -189,6 +189,9 @@ func TestDiffOfDisjointWindowsSaysSo(t *testing.T) {
 		d, _ := time.Parse(time.DateOnly, r.day)
 		run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: f.plan.AsOf,
 			Merchant: r.merchant, StartedAt: f.plan.AsOf, ConfigHash: "h", Version: "v"})
+		if err == nil {
+			err = env.DB.FinishRun(context.Background(), run.ID, f.plan.AsOf, nil)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

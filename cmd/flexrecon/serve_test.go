@@ -73,7 +73,7 @@ func TestServeTakesHandedOffRunsAndStopsCleanly(t *testing.T) {
 	t.Setenv("FLEXRECON_USER", "ops")
 	t.Setenv("FLEXRECON_PASSWORD", "ops")
 	for _, args := range [][]string{
-		{"switch", "--config", path, "--merchant", "M001", "--profile", "mit", "--state", "off", "--effective", "2026-12-01T00:00:00Z", "--reason", "paused while serving", "--actor", "someone"},
+		{"switch", "--config", path, "--merchant", "M001", "--profile", "mit", "--state", "off", "--effective", "2026-12-01T00:00:00Z", "--reason", "paused while serving", "--actor", ""},
 		{"switch", "--config", path, "--list", "--merchant", "M001"},
 	} {
 		got.Reset()

@@ -49,7 +49,11 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 			}
 			return m.listSwitches(sws)
 		}
-		if err := env.DB.RecordSwitch(ctx, s); err != nil {
+		if s.Actor == "" { // through the service, the user signed in is the actor
+			return errors.New("--actor is required when $USER is not set")
+		}
+		s, err := env.DB.RecordSwitch(ctx, s)
+		if err != nil {
 			return err
 		}
 		m.printRecorded(s)
@@ -108,9 +112,6 @@ func completeSwitch(s *store.Switch, site, campaign, effective string) error {
 	}
 	if s.Reason == "" {
 		errs = append(errs, errors.New("--reason is required: the history says why"))
-	}
-	if s.Actor == "" {
-		errs = append(errs, errors.New("--actor is required when $USER is not set"))
 	}
 	if site != "" && campaign != "" {
 		errs = append(errs, errors.New("--site and --campaign exclude each other"))

@@ -295,7 +295,7 @@ func TestSwitchRecordedMidRun(t *testing.T) {
 	d1 := row("D1", keyed, callcenter)
 	db := classify(t, scenario{rows: []tx{d1}, orders: []store.Order{order(d1, "F1", 7)}, unjudged: true})
 	undo := store.SetAfterWorkingTables(func() {
-		err := db.RecordSwitch(context.Background(), store.Switch{MerchantID: "M1", Profile: "cit_callcenter", Scope: "merchant",
+		_, err := db.RecordSwitch(context.Background(), store.Switch{MerchantID: "M1", Profile: "cit_callcenter", Scope: "merchant",
 			State: "production", EffectiveAt: longAgo, Actor: "ops", Reason: "on, mid-run", Origin: "cli"})
 		if err != nil {
 			t.Error(err)

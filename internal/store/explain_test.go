@@ -70,7 +70,7 @@ func TestExplainJudgesByTheRunsSwitches(t *testing.T) {
 	}
 	later := store.Switch{MerchantID: "M1", Profile: "mit", Scope: "merchant", State: "production", EffectiveAt: day.Add(time.Hour),
 		Actor: "ops", Reason: "on after the run", RecordedAt: time.Now().UTC(), Origin: "cli"}
-	if err := db.RecordSwitch(ctx, later); err != nil {
+	if _, err := db.RecordSwitch(ctx, later); err != nil {
 		t.Fatal(err)
 	}
 	e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "AM", RunID: 1})

@@ -91,12 +91,14 @@ func (db *DB) seedSite(ctx context.Context, tx *sqlx.Tx, merchantID string, s Si
 // change of its own, once its merchant, site or campaign is known to be
 // registered (ErrUnknownTarget otherwise). Seeding from the configuration
 // records each configured switch once instead.
-func (db *DB) RecordSwitch(ctx context.Context, s Switch) (err error) {
+func (db *DB) RecordSwitch(ctx context.Context, s Switch) (_ Switch, err error) {
 	defer wrap(&err, "record switch of %s %s", s.MerchantID, s.Profile)
 	if err := db.checkSwitchTarget(ctx, s); err != nil {
-		return err
+		return s, err
 	}
-	return db.inTx(ctx, func(tx *sqlx.Tx) error { return db.insertSwitch(ctx, tx, db.q.InsertSwitch, s) })
+	err = db.db.GetContext(ctx, &s.ID, db.q.InsertSwitch, s.MerchantID, s.Profile, s.Scope, s.ScopeValue,
+		s.State, s.EffectiveAt, s.Actor, s.Reason, s.RecordedAt, s.Origin)
+	return s, err
 }
 
 func (db *DB) insertSwitch(ctx context.Context, tx *sqlx.Tx, query string, s Switch) error {

@@ -104,7 +104,7 @@ func TestRecordSwitchKeepsEveryChange(t *testing.T) {
 	undo := pause
 	undo.State, undo.Reason = "production", "undo" // as the configuration's switch at the same time
 	for _, s := range []store.Switch{pause, undo} {
-		if err := db.RecordSwitch(ctx, s); err != nil {
+		if _, err := db.RecordSwitch(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,7 +123,7 @@ func TestRecordSwitchKeepsEveryChange(t *testing.T) {
 	}
 	unknown := pause
 	unknown.MerchantID = "M9"
-	if err := db.RecordSwitch(ctx, unknown); !errors.Is(err, store.ErrUnknownTarget) {
+	if _, err := db.RecordSwitch(ctx, unknown); !errors.Is(err, store.ErrUnknownTarget) {
 		t.Errorf("switch of merchant M9: got %v, want ErrUnknownTarget", err)
 	}
 }

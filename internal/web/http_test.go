@@ -502,8 +502,11 @@ func TestSwitchThroughTheAPI(t *testing.T) {
 		"EffectiveAt": "2026-12-01T00:00:00Z", "Reason": "paused", "Actor": "someone else"}
 	res, body := postJSON(t, c, f.srv.URL+"/api/switches", change)
 	var sw store.Switch
-	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &sw) != nil || sw.Actor != "oscar" || sw.Origin != "api" {
-		t.Errorf("POST /api/switches: got %s %s, want 201 and the change made by oscar", res.Status, body)
+	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &sw) != nil || sw.ID == 0 || sw.Actor != "oscar" || sw.Origin != "api" {
+		t.Errorf("POST /api/switches: got %s %s, want 201 and the change, with its id, made by oscar", res.Status, body)
+	}
+	if res, body := postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"merchant": "M001", "Profile": "mit"}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "merchant") {
+		t.Errorf("POST /api/switches with a field it does not have: got %s %s, want 400 naming it", res.Status, body)
 	}
 	change["State"] = "on"
 	if res, body := postJSON(t, c, f.srv.URL+"/api/switches", change); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "on") {

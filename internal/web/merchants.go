@@ -57,7 +57,7 @@ func groupSwitches(sws []store.Switch, now time.Time) []merchantView {
 func (s *Server) changeSwitch(w http.ResponseWriter, r *http.Request) {
 	sw, err := s.switchFromForm(r)
 	if err == nil {
-		err = s.recordSwitch(r, sw)
+		_, err = s.recordSwitch(r, sw)
 	}
 	if s.switchFailed(w, err) {
 		return
@@ -75,19 +75,22 @@ func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sws)
 }
 
-// apiChangeSwitch records a switch change given as JSON (a store.Switch:
-// merchant, profile, state, scope and value, effective time, reason), made
-// by the signed-in user.
+// apiChangeSwitch records a switch change given as JSON with store.Switch's
+// field names (MerchantID, Profile, State, Scope, ScopeValue, EffectiveAt
+// in RFC 3339, Reason; any other is refused), made by the signed-in user,
+// and answers it as recorded, with its id.
 func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
 	var sw store.Switch
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&sw); err != nil {
-		http.Error(w, "want a JSON body: "+err.Error(), http.StatusBadRequest)
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sw); err != nil {
+		http.Error(w, "want a JSON body with a switch's fields: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	sw.ID, sw.Actor, sw.RecordedAt, sw.Origin = 0, userOf(r).Name, s.opts.Now().UTC(), "api"
 	err := checkSwitch(&sw)
 	if err == nil {
-		err = s.recordSwitch(r, sw)
+		sw, err = s.recordSwitch(r, sw)
 	}
 	if !s.switchFailed(w, err) {
 		writeJSON(w, http.StatusCreated, sw)
@@ -95,12 +98,13 @@ func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
 }
 
 // recordSwitch records sw and audits it.
-func (s *Server) recordSwitch(r *http.Request, sw store.Switch) error {
-	if err := s.opts.DB.RecordSwitch(r.Context(), sw); err != nil {
-		return err
+func (s *Server) recordSwitch(r *http.Request, sw store.Switch) (store.Switch, error) {
+	sw, err := s.opts.DB.RecordSwitch(r.Context(), sw)
+	if err != nil {
+		return sw, err
 	}
 	s.audit(r, sw.Actor, "switch", fmt.Sprintf("%s %s %s %s → %s: %s", sw.MerchantID, sw.Profile, sw.Scope, sw.ScopeValue, sw.State, sw.Reason))
-	return nil
+	return sw, nil
 }
 
 // switchFailed answers a change that was not recorded, and says whether
@@ -155,6 +159,8 @@ func checkSwitch(sw *store.Switch) error {
 		sw.Scope = "merchant"
 	}
 	switch {
+	case sw.MerchantID == "":
+		return badSwitch{errors.New("a merchant is required")}
 	case sw.Reason == "":
 		return badSwitch{errors.New("a reason is required")}
 	case sw.Scope != "merchant" && sw.Scope != "site" && sw.Scope != "campaign":

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -46,13 +45,17 @@ func NewMetrics() *Metrics {
 // Handler serves the metrics.
 func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
-func (m *Metrics) observeRun(kind string, run store.Run, took time.Duration, counts []store.StateCount) {
+// observeRun counts a run by how it ended, a queued one stopped before its
+// turn as "not started", and times it from its start (not its wait).
+func (m *Metrics) observeRun(kind string, run store.Run, notStarted bool, counts []store.StateCount) {
 	status := run.Status
-	if status == "" {
+	if notStarted || status == "" {
 		status = "not started"
 	}
 	m.runs.WithLabelValues(kind, status).Inc()
-	m.durations.WithLabelValues(kind).Observe(took.Seconds())
+	if status != "not started" && run.FinishedAt != nil {
+		m.durations.WithLabelValues(kind).Observe(run.FinishedAt.Sub(run.StartedAt).Seconds())
+	}
 	if status == "succeeded" && run.FinishedAt != nil {
 		m.succeeded.WithLabelValues(kind).Set(float64(run.FinishedAt.Unix()))
 	}

@@ -65,7 +65,6 @@ func (s *Server) Reconcile(ctx context.Context, req jobs.Request) (store.Run, er
 
 // execute runs the queued run rec of req and records its metrics.
 func (s *Server) execute(ctx context.Context, rec store.Run, req jobs.Request) (store.Run, error) {
-	start := time.Now()
 	run, err := s.opts.Chain.Run(ctx, rec, req)
 	// The counts /metrics shows are a whole night's: a dry run's or one
 	// merchant's would replace them with a part.
@@ -73,7 +72,7 @@ func (s *Server) execute(ctx context.Context, rec store.Run, req jobs.Request) (
 	if run.Status == "succeeded" && !run.DryRun && run.Merchant == "" {
 		counts, _ = s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
 	}
-	s.opts.Metrics.observeRun(req.Kind, run, time.Since(start), counts)
+	s.opts.Metrics.observeRun(req.Kind, run, errors.Is(err, jobs.ErrNotStarted), counts)
 	return run, err
 }
 
@@ -177,23 +176,27 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	s.audit(r, userOf(r).Name, "run", describe(req))
 	// A waited-for run goes on if the client goes away (it is recorded all
 	// the same); a shutdown aborts it, rather than leaving the server to
 	// wait for it, and says so.
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
 	defer cancel(nil)
 	defer context.AfterFunc(s.base, func() { cancel(context.Cause(s.base)) })()
-	run, err := s.Reconcile(ctx, req)
+	rec, err := s.opts.Chain.Queue(ctx, req)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
+	run, err := s.execute(ctx, rec, req)
 	if err != nil {
 		s.opts.Logger.Error("ad-hoc run failed", "run", run.ID, "err", err)
 	}
-	if run.ID == 0 && err != nil { // stopped while it waited its turn: there is no run to show
-		http.Error(w, "the run did not start: "+err.Error(), http.StatusServiceUnavailable)
-		return
-	}
 	status := http.StatusOK
-	if err != nil {
+	switch {
+	case errors.Is(err, jobs.ErrNotStarted): // the service stopped while it waited its turn
+		status = http.StatusServiceUnavailable
+	case err != nil:
 		status = http.StatusUnprocessableEntity
 	}
 	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID) // the run's own record is the answer; counts only add to it

@@ -25,7 +25,8 @@ WHERE NOT EXISTS (
 -- A switch change made from the command line or the web pages: always a new
 -- row, even one that repeats an earlier change (an undo, say).
 INSERT INTO switches (id, merchant_id, profile, scope, scope_value, state, effective_at, actor, reason, recorded_at, origin)
-VALUES (nextval('switch_id_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+VALUES (nextval('switch_id_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+RETURNING id;
 
 -- name: list-switches
 SELECT s.id, s.merchant_id, s.profile, s.scope, s.scope_value, s.state, s.effective_at, s.actor, s.reason, s.recorded_at, s.origin
