@@ -9,8 +9,12 @@ CREATE TABLE run_extra_orders (
     fc_order_id         VARCHAR NOT NULL
 );
 
--- order_sites(run) as in 019, with the run's extra orders, each under its
--- decline's merchant (and currency, when FlexCharge gives none).
+-- order_sites(run) as in 018, with the run's extra orders, each under its
+-- decline's merchant. An order whose currency is unknown (019) is summed
+-- under its decline's currency (an orphan's under XXX, ISO's "no
+-- currency"): the Sites sheet needs a currency to format each amount in,
+-- and its ledger and FlexCharge sides meet on it. An unknown amount adds
+-- nothing to the sum, and a group of unknown amounts sums to NULL.
 CREATE OR REPLACE MACRO order_sites(run) AS TABLE
 WITH linked AS (
     SELECT partner_merchant_id AS merchant, fc_order_id AS id, any_value(currency) AS ledger_currency
