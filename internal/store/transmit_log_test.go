@@ -36,13 +36,7 @@ func TestTransmitLog(t *testing.T) {
 	if again, err := loadLog(t, db, "keys_copy.csv", log); err != nil || again.Outcome != "duplicate" {
 		t.Errorf("the same log again: %+v, %v; want a duplicate", again, err)
 	}
-	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for id, v := range verdicts(t, db) {
-		got[id] = v.TransmitState
-	}
+	got := classifiedTransmitStates(t, db)
 	want := map[string]string{"T1": "transmitted", "T2": "transmitted_late", "T3": "untransmitted"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("transmit states (-want +got):\n%s", diff)
@@ -94,6 +88,17 @@ func TestTransmitLateByTheFirstKey(t *testing.T) {
 	if _, err := loadLog(t, db, "keys_2026-11-23.csv", log); err != nil {
 		t.Fatal(err)
 	}
+	got := classifiedTransmitStates(t, db)
+	want := map[string]string{"T1": "transmitted", "T2": "transmitted_late", "T3": "transmitted"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transmit states (-want +got):\n%s", diff)
+	}
+}
+
+// classifiedTransmitStates classifies run 1 and gives each transaction's
+// transmit state.
+func classifiedTransmitStates(t *testing.T, db *store.DB) map[string]string {
+	t.Helper()
 	if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +106,5 @@ func TestTransmitLateByTheFirstKey(t *testing.T) {
 	for id, v := range verdicts(t, db) {
 		got[id] = v.TransmitState
 	}
-	want := map[string]string{"T1": "transmitted", "T2": "transmitted_late", "T3": "transmitted"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("transmit states (-want +got):\n%s", diff)
-	}
+	return got
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
+	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
@@ -155,10 +156,7 @@ func TestWebhookRefusesBadSignatures(t *testing.T) {
 func TestOpsChangesASwitch(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	sws, err := f.env.DB.Switches(t.Context(), "")
-	if err != nil || len(sws) == 0 {
-		t.Fatalf("switches: %v %d", err, len(sws))
-	}
+	sws := recordedSwitches(t, f)
 	m := sws[0].MerchantID
 	form := url.Values{"profile": {sws[0].Profile}, "state": {"off"}, "reason": {"merchant asked to pause"}}
 	res, err := c.PostForm(f.srv.URL+"/merchants/"+m+"/switches", form)
@@ -189,10 +187,7 @@ func TestOpsChangesASwitch(t *testing.T) {
 func TestOpsSwitchAtLocalTimeOnTransitionNights(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	sws, err := f.env.DB.Switches(t.Context(), "")
-	if err != nil || len(sws) == 0 {
-		t.Fatalf("switches: %v %d", err, len(sws))
-	}
+	sws := recordedSwitches(t, f)
 	m, zone := sws[0].MerchantID, f.env.Location.String()
 	if zone != "America/New_York" {
 		t.Fatalf("the fixture's zone is %s: the dates below are New York's transitions", zone)
@@ -238,4 +233,14 @@ func TestOpsSwitchAtLocalTimeOnTransitionNights(t *testing.T) {
 			t.Errorf("switch %q not stored", reason)
 		}
 	}
+}
+
+// recordedSwitches is the fixture's switch history, at least one switch.
+func recordedSwitches(t *testing.T, f *fixture) []store.Switch {
+	t.Helper()
+	sws, err := f.env.DB.Switches(t.Context(), "")
+	if err != nil || len(sws) == 0 {
+		t.Fatalf("switches: %v %d", err, len(sws))
+	}
+	return sws
 }
