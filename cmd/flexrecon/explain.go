@@ -136,7 +136,7 @@ func writeVerdicts(w io.Writer, e store.Explanation) {
 		fmt.Fprintf(w, "  %s #%d (%s, %s, switch %s):\n", r.TransactionID, r.Occurrence, r.Status, r.Profile, r.SwitchState)
 		fmt.Fprintf(w, "    transmit %s: %s\n", r.TransmitState, whyTransmit(r))
 		if r.OutcomeState != "" {
-			fmt.Fprintf(w, "    outcome %s: %s\n", r.OutcomeState, whyOutcome(r))
+			fmt.Fprintf(w, "    outcome %s: %s\n", r.OutcomeState, whyOutcome(r, len(e.Orders)))
 		} else {
 			fmt.Fprintf(w, "    no outcome: %s\n", whyNoOutcome(r))
 		}

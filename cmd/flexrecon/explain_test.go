@@ -38,6 +38,19 @@ func TestExplainSaysWhichSwitchJudged(t *testing.T) {
 	}
 }
 
+// TestExplainMissedEvaluateBesideOtherOrders: a lost rescue whose order id
+// has FlexCharge orders (another attempt's, or last month's of a reused id)
+// says why they are not its.
+func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
+	r := store.ExplainedResult{Status: "declined", Profile: "mit", SwitchState: "production", SwitchID: 4, OutcomeState: "missed_evaluate"}
+	if got := whyOutcome(r, 0); strings.Contains(got, "orders listed") {
+		t.Errorf("no orders listed: got %q", got)
+	}
+	if got := whyOutcome(r, 1); !strings.Contains(got, "never to a decline processed over an hour after it was made unless it names it") {
+		t.Errorf("an order listed: got %q", got)
+	}
+}
+
 // TestExplainUntransmittedSaysWhatTheRunDid: an untransmitted transaction
 // the run found too old is reported as such, not as about to be pushed.
 func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {

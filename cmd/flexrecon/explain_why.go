@@ -71,11 +71,17 @@ var untransmittedBecause = map[string]string{
 	"would_push": "a dry run, which would have pushed it",
 }
 
-func whyOutcome(r store.ExplainedResult) string {
+// whyOutcome says why r has its outcome; listed is how many FlexCharge
+// orders the explanation lists for its merchant order.
+func whyOutcome(r store.ExplainedResult, listed int) string {
 	order := fmt.Sprintf("its FlexCharge order %s has status %d", r.FCOrderID, r.FCStatus)
 	switch r.OutcomeState {
 	case "missed_evaluate":
-		return fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
+		why := fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
+		if listed > 0 {
+			why += "; the orders listed for its order id are others': an order belongs to the attempt it names, else the nearest in time, and never to a decline processed over an hour after it was made unless it names it"
+		}
+		return why
 	case "recovered":
 		return order + " (COMPLETED)"
 	case "not_recovered":

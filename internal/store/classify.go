@@ -30,11 +30,13 @@ type Mismatch struct {
 	StateAmount  int64  `db:"state_amount"`
 }
 
-// declineMargin is how far before its window a run still looks for the
-// decline an order belongs to: FlexCharge creates an order when the decline
-// is evaluated, seconds after it, so an order made just after the window
-// began may belong to a decline just before (which an earlier run judged).
-// Without them, such orders were orphans.
+// declineMargin is how far the ledger's and FlexCharge's clocks may
+// disagree. FlexCharge creates an order when the decline is evaluated,
+// seconds after it, so a run looks for an order's decline that far before
+// its window (an order made just after the window began may belong to a
+// decline just before, which an earlier run judged; without them such orders
+// were orphans), and an order made that long before a decline is not its
+// evaluation unless it names the attempt.
 const declineMargin = time.Hour
 
 // Classify judges every transaction of the window for a run: its switch in
@@ -62,7 +64,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	took, err := runSteps(ctx, conn, nil, []step{
 		{"copy switches", db.q.ClassifySwitches, nil},
 		{"judge", db.q.ClassifyJudge, nil},
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf, declineMargin.Seconds()}},
 		{"assign orders", db.q.ClassifyAssign, []any{w.Start}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},

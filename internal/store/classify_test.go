@@ -117,6 +117,13 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7),
 				order(d("E1"), "FE", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(20*time.Second), day.Add(30*time.Second) })}},
 			want: map[string]string{"D1": "transmitted|recovered|"}},
+		{name: "an order made before a decline is not its evaluation, unless it names it", s: scenario{
+			rows: []tx{d("D1"), d("D2"), d("D3")},
+			orders: []store.Order{lastMonths(d("D1"), "F1-OLD"),
+				order(d("D2"), "F2", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("08:00"), at("08:00") }),
+				order(d("D3"), "F3", 7), lastMonths(d("D3"), "F3-OLD")}},
+			want: map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|recovered|",
+				"D3": "transmitted|recovered|"}},
 		{name: "scope: campaign over site over merchant", s: scenario{
 			registry: registryM1(
 				store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: siteURL, State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "site paused"},
@@ -135,6 +142,15 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|environment_mismatch"}},
 		midWindowCase(),
 	}
+}
+
+// lastMonths is an order a month old for a reused order id: FlexCharge
+// rescued an earlier attempt of the same order id (a monthly rebill's).
+func lastMonths(t tx, id string) store.Order {
+	return order(t, id, 7, func(o *store.Order) {
+		o.TransactionID = "PREV-" + t.id
+		o.PlacedAt, o.CreatedOn = day.AddDate(0, -1, 0), day.AddDate(0, -1, 0)
+	})
 }
 
 // fieldCase is a recovered decline whose order differs in one field, beside

@@ -106,7 +106,12 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 -- $1 the earliest decline an order may belong to (the window start less a
 -- margin: declines before the window claim their orders, and get no verdict
 -- here), $2 window end, $3 merchant ('' for all), $4 the run's clock: a
--- pending order past its expiry then is expired.
+-- pending order past its expiry then is expired. $5 the clocks' margin, in
+-- seconds: an order is made when its decline is evaluated, so one made
+-- longer than that before a decline is not its evaluation, unless it names
+-- the attempt. Without it, last month's order of a reused order id (a
+-- monthly rebill's) claimed this month's decline: recovered, or a duplicate
+-- evaluate beside the decline's own order.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
@@ -154,7 +159,8 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
         OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM d.descriptor
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
-JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id;
+JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
+    AND (o.transaction_id = d.transaction_id OR o.created_on IS NULL OR o.created_on >= d.processed_at - to_seconds($5));
 
 -- name: classify-assign
 -- Each order goes to one of its declines: the attempt it names, else the
