@@ -318,7 +318,13 @@ FROM flagged WHERE occurrence > 1;
 
 -- name: classify-orphans
 -- Orders of the window that no ledger decline claims. $1 run id, $2 window
--- start, $3 window end, $4 merchant ('' for all).
+-- start, $3 window end, $4 merchant ('' for all). An order whose decline
+-- came before the window, at most a day before it (evaluated hours later,
+-- as a batch of MIT declines may be), is no orphan but an earlier run's:
+-- only the window's declines and the margin before it are paired, so it is
+-- looked up in the ledger here, among the few orders left unclaimed. The
+-- day is FlexCharge's window; a month-old decline of a reused order id is
+-- not this order's.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merchant_id, o.site_url,
     order_profile(o.is_mit, o.order_source) AS profile,
@@ -328,6 +334,11 @@ SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merch
 FROM fc_orders o
 ANTI JOIN assigned a ON a.order_row = o.rowid
 LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+ANTI JOIN (
+    SELECT partner_merchant_id, order_id, processed_at FROM ledger_tx
+    WHERE status = 'declined' AND processed_at >= $2 - INTERVAL 1 DAY AND processed_at < $2
+) l ON l.partner_merchant_id = mm.merchant_id AND l.order_id = o.external_order_id
+   AND l.processed_at >= o.created_on - INTERVAL 1 DAY
 WHERE o.created_on >= $2 AND o.created_on < $3
   AND ($4 = '' OR mm.merchant_id = $4);
 
