@@ -28,6 +28,10 @@ type Column struct {
 	CurrencyKey string  // for FormatMoney: the column holding the currency code
 	Width       float64 // in Excel character widths
 	Total       bool    // add this column to the totals row
+	// TotalIfKnown ("total if known", money only) reads a blank amount as
+	// one not known rather than none: its currency's total is left blank,
+	// because a sum without it would read as the full amount.
+	TotalIfKnown bool
 }
 
 // Chart asks for a chart of one column against another, placed beside the data.
@@ -199,11 +203,11 @@ func (p *parser) single(n int, dst *string, key, value string) error {
 	return nil
 }
 
-// column parses "key | Title | format | width [| total]".
+// column parses "key | Title | format | width [| total | total if known]".
 func (p *parser) column(n int, value string) error {
 	f := splitFields(value)
 	if len(f) != 4 && len(f) != 5 {
-		return p.errorf(n, "column wants \"key | Title | format | width [| total]\", got %d fields", len(f))
+		return p.errorf(n, "column wants \"key | Title | format | width [| total | total if known]\", got %d fields", len(f))
 	}
 	c := Column{Key: f[0], Title: f[1]}
 	if c.Key == "" || c.Title == "" {
@@ -222,15 +226,30 @@ func (p *parser) column(n int, value string) error {
 	}
 	c.Width = w
 	if len(f) == 5 {
-		if f[4] != "total" {
-			return p.errorf(n, "column %q: unknown option %q (want total)", c.Key, f[4])
+		if err := c.setTotal(f[4]); err != nil {
+			return p.errorf(n, "column %q: %v", c.Key, err)
 		}
-		if c.Format != FormatInt && c.Format != FormatMoney {
-			return p.errorf(n, "column %q: only int and money columns can have a total", c.Key)
-		}
-		c.Total = true
 	}
 	p.def.Columns = append(p.def.Columns, c)
+	return nil
+}
+
+// setTotal applies a column's option: "total", or "total if known".
+func (c *Column) setTotal(option string) error {
+	switch option {
+	case "total":
+	case "total if known":
+		if c.Format != FormatMoney {
+			return fmt.Errorf("only money columns can have a total if known")
+		}
+		c.TotalIfKnown = true
+	default:
+		return fmt.Errorf("unknown option %q (want total or total if known)", option)
+	}
+	if c.Format != FormatInt && c.Format != FormatMoney {
+		return fmt.Errorf("only int and money columns can have a total")
+	}
+	c.Total = true
 	return nil
 }
 

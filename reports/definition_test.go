@@ -44,6 +44,7 @@ func TestParseDefinitionErrors(t *testing.T) {
 		{"few fields", goodHeader + "-- column: b | B | int\nSELECT 1", "x.sql:4: column wants"},
 		{"total on text", goodHeader + "-- column: b | B | text | 5 | total\nSELECT 1", "x.sql:4: column \"b\": only int and money"},
 		{"bad option", goodHeader + "-- column: b | B | int | 5 | sum\nSELECT 1", "x.sql:4: column \"b\": unknown option \"sum\""},
+		{"total if known on int", goodHeader + "-- column: b | B | int | 5 | total if known\nSELECT 1", "x.sql:4: column \"b\": only money columns can have a total if known"},
 		{"duplicate column", goodHeader + "-- column: a | B | int | 5\nSELECT 1", "x.sql:4: column \"a\" given twice"},
 		{"twice", goodHeader + "-- sheet: T\nSELECT 1", "x.sql:4: sheet given twice"},
 		{"no report", "-- sheet: S\n-- column: a | A | text | 10\nSELECT 1", "x.sql: missing \"-- report:\""},

@@ -16,7 +16,10 @@
 // Money arrives as BIGINT minor units with its currency in another column.
 // It is turned into major units through exact decimal text; the only float is
 // the final cell value, and totals are summed as integers so that the cached
-// value of a SUM formula is what Excel or LibreOffice recalculates.
+// value of a SUM formula is what Excel or LibreOffice recalculates. A money
+// column marked "total if known" takes a blank for an amount not known and
+// leaves its currency's total blank, formula and all, rather than show a
+// partial sum as a full one.
 //
 // xlsx.go is the only file in the repository that imports excelize.
 package reports

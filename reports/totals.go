@@ -21,16 +21,21 @@ type span struct {
 // spreadsheet recalculates; summing integers rather than floats guarantees it
 // for any amount a double holds exactly.
 type totals struct {
-	def   *Definition
-	ints  []int64
-	money []map[string]int64
+	def     *Definition
+	ints    []int64
+	money   []map[string]int64
+	unknown []map[string]bool // per "total if known" column: currencies with a blank amount
 }
 
 func newTotals(def *Definition) *totals {
-	t := &totals{def: def, ints: make([]int64, len(def.Columns)), money: make([]map[string]int64, len(def.Columns))}
+	n := len(def.Columns)
+	t := &totals{def: def, ints: make([]int64, n), money: make([]map[string]int64, n), unknown: make([]map[string]bool, n)}
 	for i, c := range def.Columns {
 		if c.Total && c.Format == FormatMoney {
 			t.money[i] = map[string]int64{}
+		}
+		if c.TotalIfKnown {
+			t.unknown[i] = map[string]bool{}
 		}
 	}
 	return t
@@ -43,7 +48,13 @@ func (t *totals) wanted() bool {
 
 func (t *totals) add(vals []value) error {
 	for i, c := range t.def.Columns {
-		if !c.Total || vals[i].null {
+		if !c.Total {
+			continue
+		}
+		if vals[i].null {
+			if c.TotalIfKnown {
+				t.addUnknown(i, vals)
+			}
 			continue
 		}
 		ok := true
@@ -59,6 +70,15 @@ func (t *totals) add(vals []value) error {
 		}
 	}
 	return nil
+}
+
+// addUnknown marks the currency of column i's blank amount as not known in
+// full. The currency gets a total (a blank one) even when none of its
+// amounts is known: otherwise it would have no total row, or show 0.
+func (t *totals) addUnknown(i int, vals []value) {
+	cur := vals[t.def.column(t.def.Columns[i].CurrencyKey)].text
+	t.unknown[i][cur] = true
+	t.money[i][cur] += 0 // creates the currency's sum if it has none
 }
 
 func addInt64(sum *int64, n int64) bool {
@@ -83,6 +103,7 @@ type totalCell struct {
 	n        int64  // the sum: an integer, or minor units of currency
 	money    bool
 	currency string // "" for money columns that had no rows
+	unknown  bool   // an amount of the currency is not known: no sum to show
 }
 
 // rows builds the totals rows: "Total" with a SUM per column, then, for money
@@ -105,7 +126,7 @@ func (t *totals) rows(spans []span) []totalRow {
 			}
 			cell.money = true
 			for cur, n := range t.money[i] {
-				cell.currency, cell.n = cur, n
+				cell.currency, cell.n, cell.unknown = cur, n, t.unknown[i][cur]
 			}
 		}
 		main.cells = append(main.cells, cell)
@@ -123,7 +144,7 @@ func (t *totals) currencyRow(spans []span, cur string, labelCol int) totalRow {
 		if c.Total && c.Format == FormatMoney && len(t.money[i]) > 1 {
 			cc := t.def.column(c.CurrencyKey)
 			row.cells = append(row.cells, totalCell{
-				col: i, n: t.money[i][cur], money: true, currency: cur,
+				col: i, n: t.money[i][cur], money: true, currency: cur, unknown: t.unknown[i][cur],
 				formula: sumIfFormula(spans, cc, cur, i),
 			})
 		}

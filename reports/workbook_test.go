@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestWorkbookGolden(t *testing.T) {
@@ -61,6 +63,46 @@ SELECT CASE WHEN i % 2 = 0 THEN 10 ELSE 20 END AS amount, 'EUR' AS currency FROM
 	}
 	if got, want := cellFormula(t, data, "Cents", "A2002"), "SUM('Cents'!$A$2:$A$2001)"; got != want {
 		t.Errorf("A2002 formula = %q, want %q", got, want)
+	}
+}
+
+// A blank amount in a "total if known" column is not known, so its
+// currency's total must not look like a full sum: no value, no formula that
+// a spreadsheet would recalculate to the known part. Other currencies keep
+// theirs.
+func TestWorkbookTotalIfKnown(t *testing.T) {
+	const header = `-- report: orders
+-- sheet: Orders
+-- column: currency | Currency | text | 9
+-- column: amount | Amount | money:currency | 12 | total if known
+`
+	tests := []struct {
+		name, values string
+		want         map[string]string // shown total per total row, "" for blank
+	}{
+		{"only unknown", `('USD', NULL)`, map[string]string{"Total": ""}},
+		{"known and unknown", `('USD', 250), ('USD', NULL)`, map[string]string{"Total": ""}},
+		{"currencies apart", `('EUR', 100), ('USD', 250), ('USD', NULL), ('USD', 50)`,
+			map[string]string{"Total": "", "Total EUR": "1", "Total USD": ""}},
+	}
+	db := openDuck(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			def := mustParse(t, header+"SELECT * FROM (VALUES "+tt.values+") t(currency, amount)")
+			data := writeTestWorkbook(t, db, []Definition{def}, Options{})
+			got := map[string]string{}
+			for i, row := range cellValues(t, data)["Orders"] {
+				if strings.HasPrefix(row[0], "Total") {
+					got[row[0]] = strings.Join(row[1:], "")
+					if f := cellFormula(t, data, "Orders", cellName(1, i+1)); tt.want[row[0]] == "" && f != "" {
+						t.Errorf("%s: formula %q, want none", row[0], f)
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("totals of %s (-want +got):\n%s", tt.values, diff)
+			}
+		})
 	}
 }
 

@@ -371,8 +371,13 @@ func (b *book) cell(f Format, v *value) excelize.Cell {
 }
 
 // totalCell is a SUM formula with its exact cached value, so that a reader
-// that does not recalculate still shows the right total.
+// that does not recalculate still shows the right total. A total with an
+// unknown amount in it is a blank cell without a formula: a spreadsheet that
+// recalculated a SUM would show the partial sum after all.
 func (b *book) totalCell(c totalCell) excelize.Cell {
+	if c.unknown {
+		return excelize.Cell{StyleID: b.moneyStyle(c.currency, true)}
+	}
 	if !c.money {
 		return excelize.Cell{StyleID: b.style("total-int"), Formula: c.formula, Value: c.n}
 	}
