@@ -9,15 +9,20 @@
 -- column: ledger_amount | Ledger amount | money:currency | 16 | total
 -- column: ledger_evaluated | Ledger evaluated | int | 12 | total
 -- column: fc_orders | FlexCharge orders | int | 12 | total
--- column: fc_amount | FlexCharge amount | money:currency | 16 | total
+-- column: fc_amount | FlexCharge amount | money:currency | 16 | total if known
+-- column: fc_amounts_unknown | FlexCharge amounts unknown | int | 12 | total
 -- column: drift | Drift (orders) | int | 10 | total
 -- The FlexCharge side is the orders this run matched to a ledger decline
 -- plus the orphans it found, each under the site and descriptor FlexCharge
 -- holds. Drift is FlexCharge orders less ledger declines with an order: where
 -- FlexCharge files an order under another site or descriptor than the ledger,
 -- one row shows a surplus and another the same shortfall; an orphan, or a
--- second order for one decline (a duplicate evaluate), shows as a surplus. The FlexCharge amount is blank where FlexCharge gave no amount
--- for the row's orders. $2 is a merchant, '' for every merchant.
+-- second order for one decline (a duplicate evaluate), shows as a surplus.
+-- The FlexCharge amount is blank where FlexCharge gave no amount for one of
+-- the row's orders, and so is its currency's total: the sum of the others,
+-- even beside a note, is a figure that gets copied on as the full amount.
+-- The next column counts the orders whose amount is unknown, so the blank
+-- says why. $2 is a merchant, '' for every merchant.
 WITH ledger AS (
     SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
         count(*) AS ledger_transactions, sum(amount) AS ledger_amount,
@@ -33,7 +38,9 @@ fc AS (
 SELECT merchant, site, descriptor, currency,
     coalesce(ledger_transactions, 0) AS ledger_transactions, CAST(coalesce(ledger_amount, 0) AS BIGINT) AS ledger_amount,
     coalesce(ledger_evaluated, 0) AS ledger_evaluated,
-    coalesce(fc_orders, 0) AS fc_orders, CAST(CASE WHEN fc_orders IS NULL THEN 0 ELSE fc_amount END AS BIGINT) AS fc_amount,
+    coalesce(fc_orders, 0) AS fc_orders,
+    CAST(CASE WHEN fc_orders IS NULL THEN 0 WHEN fc_amounts_unknown = 0 THEN fc_amount END AS BIGINT) AS fc_amount,
+    coalesce(fc_amounts_unknown, 0) AS fc_amounts_unknown,
     coalesce(fc_orders, 0) - coalesce(ledger_evaluated, 0) AS drift
 FROM ledger FULL OUTER JOIN fc USING (merchant, site, descriptor, currency)
 ORDER BY merchant, site, descriptor, currency
