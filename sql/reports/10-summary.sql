@@ -19,7 +19,9 @@
 -- holds a copy of; of the declines it should have seen, the share it made an
 -- order for. A repeated ledger row (occurrence 2 on) is the same attempt as
 -- its first: counted among transactions, but its outcome (and money
--- recovered) only once.
+-- recovered) only once. The recovered amount is the ledger's, as on
+-- Recovery: an order whose amount FlexCharge did not give still recovers its
+-- decline's.
 -- Exceptions: the transactions' findings plus their exception states (missed
 -- evaluate, expired, problem, untransmitted, push failed); orphan orders and
 -- quarantined rows have no transaction and are counted on "Exceptions by merchant".

@@ -21,10 +21,12 @@
 -- Eligible: declines whose profile was on; evaluated: those FlexCharge made an
 -- order for. A recovered order later returned or charged back leaves the
 -- recovered state, so gross counts all three and net is what was kept: it is
--- the Summary's recovered amount. Every figure is of declines, so only they
--- are read; a repeated row (occurrence 2 on) is among the declines, but its
--- outcome is its first occurrence's and is counted once. $2 is a merchant, ''
--- for every merchant.
+-- the Summary's recovered amount. The amounts are the ledger's, each
+-- decline's own: a FlexCharge order's amount, which may be unknown, is in
+-- none of them, so an order without one never counts as recovering 0. Every
+-- figure is of declines, so only they are read; a repeated row (occurrence 2
+-- on) is among the declines, but its outcome is its first occurrence's and
+-- is counted once. $2 is a merchant, '' for every merchant.
 SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile, currency,
     count(*) AS declines,
     count(*) FILTER (outcome_state IS NOT NULL) AS eligible,
