@@ -1,12 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -57,16 +59,12 @@ func sessionKey(configured []byte) ([]byte, error) {
 // need wraps h so only a signed-in user of at least role reaches it.
 func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := s.sessionUser(r)
+		u, err := s.sessionUser(r)
 		switch {
-		case !ok && forPrograms(r):
+		case err != nil && forPrograms(r):
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
-			msg := "login required"
-			if _, _, given := r.BasicAuth(); given {
-				msg = "wrong name or password"
-			}
-			http.Error(w, msg, http.StatusUnauthorized)
-		case !ok:
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+		case err != nil:
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 		case roleRank[u.Role] < role:
 			http.Error(w, "your role may not do this", http.StatusForbidden)
@@ -92,16 +90,16 @@ type session struct {
 // sessionUser is the user of the request's session cookie, or of its basic
 // credentials when it has no cookie. The role is looked up on every
 // request, so a role taken away in the configuration counts at once.
-func (s *Server) sessionUser(r *http.Request) (User, bool) {
+func (s *Server) sessionUser(r *http.Request) (User, error) {
 	if _, err := r.Cookie(cookieName); err != nil {
 		return s.basicUser(r)
 	}
 	ses, ok := s.readSession(r)
-	if !ok {
-		return User{}, false
+	u, known := s.users[ses.name]
+	if !ok || !known {
+		return User{}, errLoginRequired
 	}
-	u, ok := s.users[ses.name]
-	return u, ok
+	return u, nil
 }
 
 // readSession reads a signed cookie "name|expiry|id|mac" that has neither
@@ -134,12 +132,37 @@ func forPrograms(r *http.Request) bool {
 }
 
 // basicUser is the user a program's request names with its password.
-func (s *Server) basicUser(r *http.Request) (User, bool) {
+func (s *Server) basicUser(r *http.Request) (User, error) {
 	name, password, ok := r.BasicAuth()
 	if !ok || !forPrograms(r) {
-		return User{}, false
+		return User{}, errLoginRequired
 	}
-	return s.authenticate(name, password)
+	return s.signIn(r, name, password)
+}
+
+var (
+	errLoginRequired = errors.New("login required")
+	errRefused       = errors.New("wrong name or password")
+)
+
+// signIn checks a name and password, and audits a refusal, whether typed
+// in the form or sent by a program.
+func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
+	if u, ok := s.authenticate(name, password); ok {
+		return u, nil
+	}
+	// Whatever was typed as a name (a password, often) stays out of the
+	// log finance reads.
+	s.audit(r, cmp.Or(s.knownName(name), "(unknown user)"), "login refused", "")
+	return User{}, errRefused
+}
+
+// knownName is name if a user has it, else "".
+func (s *Server) knownName(name string) string {
+	if _, ok := s.users[name]; !ok {
+		return ""
+	}
+	return name
 }
 
 // authenticate checks a name and password. An unknown name costs the same
@@ -178,20 +201,14 @@ func (s *Server) loginPage(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	name, password := r.PostFormValue("name"), r.PostFormValue("password")
-	if _, ok := s.authenticate(name, password); !ok {
-		if _, known := s.users[name]; !known {
-			// Whatever was typed as a name (a password, often) stays out of
-			// the log finance reads.
-			name = "(unknown user)"
-		}
-		s.audit(r, name, "login refused", "")
+	u, err := s.signIn(r, r.PostFormValue("name"), r.PostFormValue("password"))
+	if err != nil {
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, "login", loginData{Failed: true})
 		return
 	}
-	s.setSession(w, r, name)
-	s.audit(r, name, "login", "")
+	s.setSession(w, r, u.Name)
+	s.audit(r, u.Name, "login", "")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
