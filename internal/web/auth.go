@@ -60,7 +60,11 @@ func sessionKey(configured []byte) ([]byte, error) {
 func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.sessionUser(r)
+		var locked lockedOut
 		switch {
+		case errors.As(err, &locked):
+			w.Header().Set("Retry-After", locked.retryAfter())
+			http.Error(w, locked.Error(), http.StatusTooManyRequests)
 		case err != nil && forPrograms(r):
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
 			http.Error(w, err.Error(), http.StatusUnauthorized)
@@ -145,15 +149,43 @@ var (
 	errRefused       = errors.New("wrong name or password")
 )
 
-// signIn checks a name and password, and audits a refusal, whether typed
-// in the form or sent by a program.
+// lockedOut refuses a sign-in without checking it, after too many failed.
+type lockedOut struct{ wait time.Duration }
+
+func (e lockedOut) Error() string {
+	return "too many failed logins; try again in " + e.wait.Round(time.Second).String()
+}
+
+// retryAfter is the wait in whole seconds, rounded up (a Retry-After value).
+func (e lockedOut) retryAfter() string {
+	return strconv.FormatInt(int64((e.wait+time.Second-1)/time.Second), 10)
+}
+
+// signIn checks a name and password from r's client behind the throttle.
+//
+// Refusals are audited whether typed in the form or sent by a program, but
+// only those whose password was checked: the throttle lets at most
+// loginLimit through per address and per name before a lockout, the one
+// that starts it saying so, while those refused unchecked during it are
+// not recorded one by one. A flood of refused sign-ins thus adds a few rows
+// per lockout, which grows to an hour, instead of one row per request.
 func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
+	addr, known := clientAddr(r), s.knownName(name)
+	wait, lockout := s.throttle.attempt(addr, known)
+	if wait > 0 {
+		return User{}, lockedOut{wait}
+	}
 	if u, ok := s.authenticate(name, password); ok {
+		s.throttle.succeeded(addr, known)
 		return u, nil
+	}
+	detail := ""
+	if lockout > 0 {
+		detail = fmt.Sprintf("%d failed in a row (client %s): locked out for %s", loginLimit, addr, lockout)
 	}
 	// Whatever was typed as a name (a password, often) stays out of the
 	// log finance reads.
-	s.audit(r, cmp.Or(s.knownName(name), "(unknown user)"), "login refused", "")
+	s.audit(r, cmp.Or(known, "(unknown user)"), "login refused", detail)
 	return User{}, errRefused
 }
 
@@ -194,7 +226,7 @@ func (s *Server) setSession(w http.ResponseWriter, r *http.Request, name string)
 	})
 }
 
-type loginData struct{ Failed bool }
+type loginData struct{ Failed, Locked bool }
 
 func (s *Server) loginPage(w http.ResponseWriter, _ *http.Request) {
 	s.render(w, "login", loginData{})
@@ -202,14 +234,20 @@ func (s *Server) loginPage(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	u, err := s.signIn(r, r.PostFormValue("name"), r.PostFormValue("password"))
-	if err != nil {
+	var locked lockedOut
+	switch {
+	case errors.As(err, &locked):
+		w.Header().Set("Retry-After", locked.retryAfter())
+		w.WriteHeader(http.StatusTooManyRequests)
+		s.render(w, "login", loginData{Locked: true})
+	case err != nil:
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, "login", loginData{Failed: true})
-		return
+	default:
+		s.setSession(w, r, u.Name)
+		s.audit(r, u.Name, "login", "")
+		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}
-	s.setSession(w, r, u.Name)
-	s.audit(r, u.Name, "login", "")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 // logout ends the session for good, not only in this browser: a copy of

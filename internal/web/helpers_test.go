@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +35,15 @@ type fixture struct {
 	plan gen.Plan
 	seed flexcharge.Seed
 	keys []web.WebhookKey
+	// clock is the server's time: the real one, moved on by tests that
+	// would otherwise wait.
+	clock clock
 }
+
+type clock struct{ ahead atomic.Int64 }
+
+func (c *clock) now() time.Time           { return time.Now().Add(time.Duration(c.ahead.Load())) }
+func (c *clock) advance(by time.Duration) { c.ahead.Add(int64(by)) }
 
 func newFixture(t *testing.T, tls bool) *fixture {
 	t.Helper()
@@ -73,7 +82,7 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{user(t, "fiona", "finance"), user(t, "oscar", "ops"), user(t, "ada", "admin")},
 		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
-		WebhookKeys: f.keys, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		WebhookKeys: f.keys, Now: f.clock.now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

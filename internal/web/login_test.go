@@ -2,11 +2,15 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // way is how a client signs in: a browser with the login form, a program
@@ -51,35 +55,149 @@ func expect(t *testing.T, f *fixture, w way, n int, name, pw string, status int)
 	return res
 }
 
+// wantRetry fails unless res's Retry-After is from to to seconds: the
+// lockout's length less the time since it began, rounded up.
+func wantRetry(t *testing.T, res *http.Response, from, to int) {
+	t.Helper()
+	h := res.Header.Get("Retry-After")
+	if s, err := strconv.Atoi(h); err != nil || s < from || s > to {
+		t.Errorf("%s %s: got Retry-After %q, want %d to %d seconds", res.Request.Method, res.Request.URL.Path, h, from, to)
+	}
+}
+
+// TestLoginLockout: five wrong passwords in a row from one address lock it
+// out, the right password included, for the form and for programs alike.
+func TestLoginLockout(t *testing.T) {
+	f := newFixture(t, false)
+	for i, w := range ways {
+		f.start(t, false) // a server that has seen no failures
+		expect(t, f, w, 5, "oscar", "wrong", http.StatusUnauthorized)
+		res := expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests)
+		wantRetry(t, res, 50, 60)
+		if len(res.Cookies()) != 0 {
+			t.Errorf("%s sign-in while locked out: got cookies %v, want none", w.name, res.Cookies())
+		}
+		// The other way, another name: the address is locked out.
+		expect(t, f, ways[1-i], 1, "fiona", password, http.StatusTooManyRequests)
+	}
+}
+
+// TestLoginSuccessResetsCount: failures before a success do not count
+// toward a lockout; those after it do.
+func TestLoginSuccessResetsCount(t *testing.T) {
+	f := newFixture(t, false)
+	for _, w := range ways {
+		f.start(t, false)
+		expect(t, f, w, 4, "oscar", "wrong", http.StatusUnauthorized)
+		expect(t, f, w, 1, "oscar", password, w.ok)
+		expect(t, f, w, 4, "oscar", "wrong", http.StatusUnauthorized)
+		expect(t, f, w, 1, "oscar", password, w.ok)
+		expect(t, f, w, 5, "oscar", "wrong", http.StatusUnauthorized)
+		expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests)
+	}
+}
+
+// TestLoginLockoutEnds: a lockout ends after its window, and the next one
+// in a row lasts twice as long.
+func TestLoginLockoutEnds(t *testing.T) {
+	f := newFixture(t, false)
+	w := ways[1]
+	expect(t, f, w, 5, "oscar", "wrong", http.StatusUnauthorized)
+	expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests)
+	f.clock.advance(time.Minute)
+	expect(t, f, w, 5, "oscar", "wrong", http.StatusUnauthorized)
+	wantRetry(t, expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests), 110, 120)
+	f.clock.advance(time.Minute)
+	expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests)
+	f.clock.advance(time.Minute)
+	expect(t, f, w, 1, "oscar", password, w.ok)
+}
+
 // TestRefusedAPILoginsAudited: a program's refused logins are audited like
 // the form's, an unknown name (here a password typed as one) as "(unknown
-// user)".
+// user)"; a flood of them adds a row per checked refusal, not per request.
 func TestRefusedAPILoginsAudited(t *testing.T) {
 	f := newFixture(t, false)
 	w := ways[1]
 	expect(t, f, w, 1, "Spring2027!pw", password, http.StatusUnauthorized)
 	expect(t, f, w, 4, "fiona", "wrong", http.StatusUnauthorized)
 	want := map[string]int{"(unknown user)": 1, "fiona": 4}
-	if got := refusals(t, f); !maps.Equal(got, want) {
+	got, lockout := refusals(t, f)
+	if !maps.Equal(got, want) {
 		t.Errorf("refused logins audited by actor: got %v, want %v", got, want)
+	}
+	if !strings.Contains(lockout, "127.0.0.1") {
+		t.Errorf("audit of the refusal that started the lockout: got %q, want it naming the client", lockout)
+	}
+	expect(t, f, w, 20, "fiona", "wrong", http.StatusTooManyRequests)
+	if got, _ = refusals(t, f); !maps.Equal(got, want) {
+		t.Errorf("after 20 refused while locked out, refused logins audited by actor: got %v, want still %v", got, want)
 	}
 }
 
-// refusals are the refused logins audited, counted by actor.
-func refusals(t *testing.T, f *fixture) map[string]int {
+// refusals are the refused logins audited, counted by actor, and the
+// detail of the last one that started a lockout.
+func refusals(t *testing.T, f *fixture) (map[string]int, string) {
 	t.Helper()
 	log, err := f.env.DB.AuditLog(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	actors := map[string]int{}
+	actors, lockout := map[string]int{}, ""
 	for _, e := range log {
 		if strings.Contains(e.Actor+e.Detail, "Spring2027") {
 			t.Errorf("audit row %+v shows a name no user has (a password typed as one)", e)
 		}
-		if e.Action == "login refused" {
-			actors[e.Actor]++
+		if e.Action != "login refused" {
+			continue
+		}
+		actors[e.Actor]++
+		if lockout == "" && strings.Contains(e.Detail, "locked out") {
+			lockout = e.Detail
 		}
 	}
-	return actors
+	return actors, lockout
+}
+
+// loginFrom posts the login form to f's server as if from addr.
+func loginFrom(t *testing.T, f *fixture, addr, name, pw string) int {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"name": {name}, "password": {pw}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = addr
+	rec := httptest.NewRecorder()
+	f.web.ServeHTTP(rec, req)
+	return rec.Code
+}
+
+// TestLoginLockoutByName: guessing one user's password from many addresses
+// locks that user out, not the others.
+func TestLoginLockoutByName(t *testing.T) {
+	f := newFixture(t, false)
+	for i := range 5 {
+		if got := loginFrom(t, f, fmt.Sprintf("10.0.0.%d:4000", i), "oscar", "wrong"); got != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d for oscar: got %d, want 401", i+1, got)
+		}
+	}
+	for name, want := range map[string]int{"oscar": http.StatusTooManyRequests, "fiona": http.StatusSeeOther} {
+		if got := loginFrom(t, f, "10.0.0.9:4000", name, password); got != want {
+			t.Errorf("%s's password from a new address after five wrong ones for oscar: got %d, want %d", name, got, want)
+		}
+	}
+}
+
+// TestLoginLockoutIPv6: an IPv6 client is known by its /64, which it
+// commonly holds whole.
+func TestLoginLockoutIPv6(t *testing.T) {
+	f := newFixture(t, false)
+	for i := range 5 {
+		if got := loginFrom(t, f, fmt.Sprintf("[2001:db8::%x]:4000", i+1), "nobody", "wrong"); got != http.StatusUnauthorized {
+			t.Fatalf("wrong login %d: got %d, want 401", i+1, got)
+		}
+	}
+	for addr, want := range map[string]int{"[2001:db8::ffff]:4000": http.StatusTooManyRequests, "[2001:db8:0:1::1]:4000": http.StatusSeeOther} {
+		if got := loginFrom(t, f, addr, "fiona", password); got != want {
+			t.Errorf("fiona from %s after five wrong logins from 2001:db8::/64: got %d, want %d", addr, got, want)
+		}
+	}
 }

@@ -55,12 +55,13 @@ type Options struct {
 // Server serves the pages, the API, the webhook receiver and the health
 // endpoints. Close it to end or abort runs it started.
 type Server struct {
-	opts    Options
-	pages   *template.Template
-	handler http.Handler
-	users   map[string]User
-	key     []byte
-	ended   *endedSessions
+	opts     Options
+	pages    *template.Template
+	handler  http.Handler
+	users    map[string]User
+	key      []byte
+	ended    *endedSessions
+	throttle *throttle
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelCauseFunc
@@ -96,6 +97,7 @@ func New(opts Options) (*Server, error) {
 	if s.ended, err = loadEndedSessions(opts.DB, opts.Now); err != nil {
 		return nil, err
 	}
+	s.throttle = newThrottle(opts.Now)
 	s.base, s.cancel = context.WithCancelCause(context.Background())
 	s.handler = s.routes()
 	return s, nil
