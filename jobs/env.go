@@ -3,7 +3,6 @@ package jobs
 import (
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
@@ -31,7 +30,7 @@ type Env struct {
 	Logger      *slog.Logger
 	Progress    bool // show progress bars (stderr is a terminal)
 
-	runs sync.Mutex
+	line line // the runs queued or under way
 }
 
 // Merchant is a registry merchant with its credentials per environment.

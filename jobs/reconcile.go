@@ -50,27 +50,35 @@ func (e *Env) Reconcile(ctx context.Context, req Request) (store.Run, error) {
 	return e.Run(ctx, rec, req)
 }
 
-// Queue records req as a run waiting its turn (runs go one at a time), so
-// that it can be followed, and is failed with the reason if it never gets
-// one. A merchant the configuration lacks is refused unrecorded.
+// Queue records req as a run waiting its turn (runs go one at a time, in
+// the order they were queued), so that it can be followed, and is failed
+// with the reason if it never gets one. A merchant the configuration lacks
+// is refused unrecorded. The run must be handed to Run, which takes it out
+// of line again: until then the runs queued after it wait.
 func (e *Env) Queue(ctx context.Context, req Request) (store.Run, error) {
 	if req.Merchant != "" && !e.KnowsMerchant(req.Merchant) {
 		return store.Run{}, fmt.Errorf("run not started: %w: %q", ErrUnknownMerchant, req.Merchant)
 	}
-	// The row is written whole even if ctx ends meanwhile.
-	return e.DB.QueueRun(context.WithoutCancel(ctx), store.Run{
-		Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
-		Merchant: req.Merchant, DryRun: req.DryRun, StartedAt: time.Now().UTC(),
-		ConfigHash: e.ConfigHash, Version: e.Version,
+	var rec store.Run
+	err := e.line.join(func() (id int64, err error) {
+		// The row is written whole even if ctx ends meanwhile.
+		rec, err = e.DB.QueueRun(context.WithoutCancel(ctx), store.Run{
+			Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
+			Merchant: req.Merchant, DryRun: req.DryRun, StartedAt: time.Now().UTC(),
+			ConfigHash: e.ConfigHash, Version: e.Version,
+		})
+		return rec.ID, err
 	})
+	return rec, err
 }
 
 // Run runs the queued run rec of req when its turn comes, and records how
 // it ended (also when ctx ends first: a run is never left queued or running).
 func (e *Env) Run(ctx context.Context, rec store.Run, req Request) (store.Run, error) {
-	e.runs.Lock() // one run at a time: runs share the outbox and the stage tables
-	defer e.runs.Unlock()
-	runErr := ctx.Err()
+	// One run at a time: runs share the outbox and the stage tables. The
+	// next one's turn comes when this one leaves the line, run or not.
+	defer e.line.leave(rec.ID)
+	runErr := e.line.wait(ctx, rec.ID)
 	if runErr != nil {
 		runErr = fmt.Errorf("%w: %w", ErrNotStarted, runErr)
 	} else {

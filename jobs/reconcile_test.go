@@ -3,9 +3,15 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
@@ -26,5 +32,67 @@ func TestCancelledBeforeStartIsRecorded(t *testing.T) {
 	// A run that did not succeed has no verdicts to compare.
 	if _, err := d.env.CompareRuns(t.Context(), run.ID, d.run.ID); !errors.Is(err, jobs.ErrNotComparable) || !strings.Contains(err.Error(), "is failed") {
 		t.Errorf("comparing the failed run %d: %v, want it refused as failed", run.ID, err)
+	}
+}
+
+// behindARun starts a run of req and returns once it is under way, held in
+// its ingest stage by a remote source whose server keeps the first download
+// waiting until release is called (later downloads find no export). first
+// gives the run once it has ended.
+func behindARun(t *testing.T, env *jobs.Env, req jobs.Request) (first <-chan store.Run, release func()) {
+	t.Helper()
+	held, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(held); <-done })
+		http.NotFound(w, r)
+	}))
+	release = sync.OnceFunc(func() { close(done) })
+	t.Cleanup(func() { release(); srv.Close() }) // before the database closes: Cleanup runs last in, first out
+	env.Sources = append(env.Sources, jobs.Source{Name: "held", Kind: "https", URL: srv.URL + "/{date}.csv",
+		Path: t.TempDir(), Pattern: "*.csv"})
+	ended := make(chan store.Run, 1)
+	go func() {
+		run, _ := env.Reconcile(t.Context(), req)
+		ended <- run
+	}()
+	select {
+	case <-held:
+	case <-time.After(time.Minute):
+		t.Fatal("the first run never asked the held source for its export")
+	}
+	return ended, release
+}
+
+// TestQueuedRunsStartInQueueOrder: runs queued behind one under way start
+// one at a time in the order they were queued, however their callers come
+// to wait for their turn (here the last queued first). Each round is
+// deterministic: a run whose turn it is cannot be overtaken.
+func TestQueuedRunsStartInQueueOrder(t *testing.T) {
+	env, req, _ := dayChain(t, 20)
+	first, release := behindARun(t, env, req)
+	queued := make([]store.Run, 3)
+	for i := range queued {
+		var err error
+		if queued[i], err = env.Queue(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, rec := range slices.Backward(queued) {
+		wg.Go(func() { env.Run(t.Context(), rec, req) })
+	}
+	release()
+	wg.Wait()
+	prev := <-first
+	for _, rec := range queued {
+		run, err := env.DB.GetRun(t.Context(), rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev.FinishedAt == nil || run.StartedAt.Before(*prev.FinishedAt) {
+			t.Errorf("run %d started %v, before run %d queued ahead of it finished (%v)", run.ID, run.StartedAt, prev.ID, prev.FinishedAt)
+		}
+		prev = run
 	}
 }

@@ -185,12 +185,14 @@ func (sc *Scheduler) missed(lastDay, now time.Time) []time.Time {
 // RefreshOutcomes pulls FlexCharge orders created in the last days business
 // days up to asOf, so outcomes (settled, expired, refunded) show between
 // nightly runs; webhooks do the same as they arrive. A run under way pulls
-// anyway, so a refresh then is skipped rather than queued.
+// anyway, so a refresh while one is under way or queued is skipped rather
+// than queued.
 func (e *Env) RefreshOutcomes(ctx context.Context, asOf time.Time, days int) (int64, error) {
-	if !e.runs.TryLock() {
+	giveBack, ok := e.line.takeIfIdle()
+	if !ok {
 		return 0, nil
 	}
-	defer e.runs.Unlock()
+	defer giveBack()
 	local := asOf.In(e.Location)
 	first := time.Date(local.Year(), local.Month(), local.Day()-days, 0, 0, 0, 0, time.UTC)
 	req := Request{Kind: "refresh", From: first, To: first, AsOf: asOf.UTC()}
