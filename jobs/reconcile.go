@@ -64,7 +64,7 @@ func (e *Env) Queue(ctx context.Context, req Request) (store.Run, error) {
 		// The row is written whole even if ctx ends meanwhile.
 		rec, err = e.DB.QueueRun(context.WithoutCancel(ctx), store.Run{
 			Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
-			Merchant: req.Merchant, DryRun: req.DryRun, StartedAt: time.Now().UTC(),
+			Merchant: req.Merchant, DryRun: req.DryRun, QueuedAt: time.Now().UTC(),
 			ConfigHash: e.ConfigHash, Version: e.Version,
 		})
 		return rec.ID, err
@@ -102,9 +102,11 @@ func (e *Env) Run(ctx context.Context, rec store.Run, req Request) (store.Run, e
 	return final, runErr
 }
 
-// begin marks the queued run running, a night's window first widened back
-// to the declines the night before left pending.
+// begin marks the queued run running from now, when its turn came, a
+// night's window first widened back to the declines the night before left
+// pending.
 func (e *Env) begin(ctx context.Context, rec *store.Run, req *Request) error {
+	start := time.Now().UTC()
 	if req.Kind == "nightly" && e.PendingDays > 0 {
 		var err error
 		if *req, err = e.carryPending(ctx, *req); err != nil {
@@ -112,7 +114,7 @@ func (e *Env) begin(ctx context.Context, rec *store.Run, req *Request) error {
 		}
 		rec.WindowFrom = dateOnly(req.From)
 	}
-	return e.DB.BeginRun(context.WithoutCancel(ctx), *rec, time.Now().UTC())
+	return e.DB.BeginRun(context.WithoutCancel(ctx), *rec, start)
 }
 
 // carryPending widens a nightly window back to the earliest decline the last

@@ -26,8 +26,9 @@ func TestCancelledBeforeStartIsRecorded(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Reconcile with a cancelled context: got %v, want context.Canceled", err)
 	}
-	if run.ID == 0 || run.Status != "failed" || !strings.Contains(run.Error, "stopped before it started") || !errors.Is(err, jobs.ErrNotStarted) {
-		t.Errorf("run cancelled before its turn: %+v, %v; want it recorded as failed before it started", run, err)
+	if run.ID == 0 || run.Status != "failed" || !strings.Contains(run.Error, "stopped before it started") || !errors.Is(err, jobs.ErrNotStarted) ||
+		run.StartedAt != nil {
+		t.Errorf("run cancelled before its turn: %+v, %v; want it recorded as failed before it started, with no start", run, err)
 	}
 	// A run that did not succeed has no verdicts to compare.
 	if _, err := d.env.CompareRuns(t.Context(), run.ID, d.run.ID); !errors.Is(err, jobs.ErrNotComparable) || !strings.Contains(err.Error(), "is failed") {
@@ -90,9 +91,35 @@ func TestQueuedRunsStartInQueueOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if prev.FinishedAt == nil || run.StartedAt.Before(*prev.FinishedAt) {
+		if prev.FinishedAt == nil || run.StartedAt == nil || run.StartedAt.Before(*prev.FinishedAt) {
 			t.Errorf("run %d started %v, before run %d queued ahead of it finished (%v)", run.ID, run.StartedAt, prev.ID, prev.FinishedAt)
 		}
 		prev = run
+	}
+}
+
+// TestQueuedRunStartsWhenItsTurnComes: a run queued behind another keeps
+// when it was queued, and has no start until its turn comes: its start is
+// then, after the run ahead of it ended, not when it was queued.
+func TestQueuedRunStartsWhenItsTurnComes(t *testing.T) {
+	env, req, _ := dayChain(t, 20)
+	first, release := behindARun(t, env, req)
+	rec, err := env.Queue(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, err := env.DB.GetRun(t.Context(), rec.ID)
+	if err != nil || queued.Status != "queued" || queued.StartedAt != nil || queued.QueuedAt.IsZero() {
+		t.Fatalf("run %d while queued: %+v, %v; want queued, with a queueing time and no start", rec.ID, queued, err)
+	}
+	release()
+	run, err := env.Run(t.Context(), rec, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead := <-first
+	if !run.QueuedAt.Equal(queued.QueuedAt) || ahead.FinishedAt == nil || run.StartedAt == nil || run.StartedAt.Before(*ahead.FinishedAt) {
+		t.Errorf("run %d queued %v, started %v; want it queued as before, and started after run %d ended (%v)",
+			run.ID, run.QueuedAt, run.StartedAt, ahead.ID, ahead.FinishedAt)
 	}
 }

@@ -493,10 +493,10 @@ func TestFaultConcurrentAdhocRun(t *testing.T) {
 		}
 	}
 	a, b := runs[0], runs[1]
-	if b.StartedAt.Before(a.StartedAt) {
+	if b.ID < a.ID { // runs start in the order they were queued
 		a, b = b, a
 	}
-	if a.FinishedAt == nil || b.FinishedAt == nil || b.StartedAt.Before(*a.FinishedAt) {
+	if a.FinishedAt == nil || b.StartedAt == nil || b.FinishedAt == nil || b.StartedAt.Before(*a.FinishedAt) {
 		t.Errorf("runs overlap: %d %v–%v and %d %v–%v", a.ID, a.StartedAt, a.FinishedAt, b.ID, b.StartedAt, b.FinishedAt)
 	}
 	if a.Status != b.Status || a.Status == "" {

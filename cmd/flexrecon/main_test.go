@@ -78,7 +78,7 @@ func TestNextCommandFailsADeadRun(t *testing.T) {
 	f := newFixture(t, 10)
 	env := f.openEnv(t)
 	run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: f.request().From,
-		WindowTo: f.request().To, AsOf: f.plan.AsOf, StartedAt: time.Now().UTC(), ConfigHash: "h", Version: "v"})
+		WindowTo: f.request().To, AsOf: f.plan.AsOf, QueuedAt: time.Now().UTC(), ConfigHash: "h", Version: "v"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestDiffOfDisjointWindowsSaysSo(t *testing.T) {
 	for _, r := range []struct{ day, merchant string }{{f.plan.From, ""}, {"2025-01-01", ""}, {f.plan.From, "M001"}, {f.plan.From, "M002"}} {
 		d, _ := time.Parse(time.DateOnly, r.day)
 		run, err := env.DB.StartRun(context.Background(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: f.plan.AsOf,
-			Merchant: r.merchant, StartedAt: f.plan.AsOf, ConfigHash: "h", Version: "v"})
+			Merchant: r.merchant, QueuedAt: f.plan.AsOf, ConfigHash: "h", Version: "v"})
 		if err == nil {
 			err = env.DB.FinishRun(context.Background(), run.ID, f.plan.AsOf, nil)
 		}

@@ -62,18 +62,21 @@ func (m *Main) runsFromService(ctx context.Context, cfg *config.Config, diff, ag
 // listRuns prints runs, one a line.
 func (m *Main) listRuns(rs []store.Run) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "RUN\tKIND\tWINDOW\tMERCHANT\tAS OF\tSTATUS\tSTARTED\tTOOK\tERROR")
+	fmt.Fprintln(w, "RUN\tKIND\tWINDOW\tMERCHANT\tAS OF\tSTATUS\tQUEUED\tSTARTED\tTOOK\tERROR")
 	for _, r := range rs {
-		took := "-"
-		if r.FinishedAt != nil {
-			took = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+		started, took := "-", "-"
+		if r.StartedAt != nil {
+			started = ts(*r.StartedAt)
+		}
+		if d, ok := r.Took(); ok {
+			took = d.Round(time.Millisecond).String()
 		}
 		kind := r.Kind
 		if r.DryRun {
 			kind += " (dry run)"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, kind, r.WindowFrom.Format(time.DateOnly),
-			r.WindowTo.Format(time.DateOnly), orAll(r.Merchant), ts(r.AsOf), r.Status, ts(r.StartedAt), took, r.Error)
+		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, kind, r.WindowFrom.Format(time.DateOnly),
+			r.WindowTo.Format(time.DateOnly), orAll(r.Merchant), ts(r.AsOf), r.Status, ts(r.QueuedAt), started, took, r.Error)
 	}
 	return w.Flush()
 }

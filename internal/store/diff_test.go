@@ -15,7 +15,7 @@ import (
 func run(t *testing.T, db *store.DB) int64 {
 	t.Helper()
 	ctx := context.Background()
-	r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+	r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, QueuedAt: asOf, ConfigHash: "h", Version: "v"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestRunDiffSeesRowsComeAndGo(t *testing.T) {
 }
 
 // adhocRun is an ad-hoc run of the scenarios' day, to record.
-var adhocRun = store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"}
+var adhocRun = store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, QueuedAt: asOf, ConfigHash: "h", Version: "v"}
 
 // TestAbandonedRunEndsWhenLastSeen: a run a dead process left running is
 // failed, ending when its last stage was seen at work, and says when it was
@@ -141,7 +141,8 @@ func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
 }
 
 // TestAbandonedQueuedRunNeverStarted: a run a dead process left queued is
-// failed, saying it never started.
+// failed, saying it never started; it has no start, and ends when it was
+// queued (last seen).
 func TestAbandonedQueuedRunNeverStarted(t *testing.T) {
 	ctx, db := context.Background(), MustOpenDB(t)
 	r, err := db.QueueRun(ctx, adhocRun)
@@ -151,8 +152,9 @@ func TestAbandonedQueuedRunNeverStarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.GetRun(ctx, r.ID); err != nil || got.Status != "failed" || !strings.Contains(got.Error, "stopped before it started") {
-		t.Errorf("abandoned queued run: %+v, %v; want failed, saying it never started", got, err)
+	if got, err := db.GetRun(ctx, r.ID); err != nil || got.Status != "failed" || !strings.Contains(got.Error, "stopped before it started") ||
+		got.StartedAt != nil || got.FinishedAt == nil || !got.FinishedAt.Equal(asOf) {
+		t.Errorf("abandoned queued run: %+v, %v; want failed, saying it never started, no start and ended %v", got, err, asOf)
 	}
 }
 
@@ -168,7 +170,7 @@ func TestNightlyDiffComparesTheDaysBothJudged(t *testing.T) {
 	}})
 	night := func(first time.Time) int64 {
 		last := first.AddDate(0, 0, 1)
-		r, err := db.StartRun(ctx, store.Run{Kind: "nightly", WindowFrom: first, WindowTo: last, AsOf: asOf, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+		r, err := db.StartRun(ctx, store.Run{Kind: "nightly", WindowFrom: first, WindowTo: last, AsOf: asOf, QueuedAt: asOf, ConfigHash: "h", Version: "v"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +209,7 @@ func TestDiffComparesTheMerchantsBothCovered(t *testing.T) {
 	d1, x1 := row("D1", keyed), row("X1", keyed, func(t *tx) { t.merchant = "M2" })
 	db := classify(t, scenario{rows: []tx{d1, x1}, unjudged: true})
 	scoped := func(merchant string) int64 {
-		r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, Merchant: merchant, StartedAt: asOf, ConfigHash: "h", Version: "v"})
+		r, err := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf, Merchant: merchant, QueuedAt: asOf, ConfigHash: "h", Version: "v"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,7 +94,7 @@ func TestExplainDefaultsToThePublishedRun(t *testing.T) {
 	ctx := context.Background()
 	finish := func(dry bool, err error) int64 {
 		r, startErr := db.StartRun(ctx, store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: asOf,
-			DryRun: dry, StartedAt: time.Now().UTC(), ConfigHash: "h", Version: "test"})
+			DryRun: dry, QueuedAt: time.Now().UTC(), ConfigHash: "h", Version: "test"})
 		if startErr != nil {
 			t.Fatal(startErr)
 		}

@@ -15,24 +15,36 @@ type Run struct {
 	Merchant   string     `db:"merchant"`
 	DryRun     bool       `db:"dry_run"`
 	Status     string     `db:"status"`
-	StartedAt  time.Time  `db:"started_at"`
-	FinishedAt *time.Time `db:"finished_at"` // nil while running
+	QueuedAt   time.Time  `db:"queued_at"`
+	StartedAt  *time.Time `db:"started_at"`  // nil until its turn comes, and for good if it never does
+	FinishedAt *time.Time `db:"finished_at"` // nil while queued or running
 	ConfigHash string     `db:"config_hash"`
 	Version    string     `db:"version"`
 	Error      string     `db:"error"`
 	Workbook   string     `db:"workbook"`
 }
 
-// StartRun records a run as running and returns it with its id.
+// Took is how long r took from its start to its end, its wait for its
+// turn aside; ok is false until it has both.
+func (r Run) Took() (d time.Duration, ok bool) {
+	if r.StartedAt == nil || r.FinishedAt == nil {
+		return 0, false
+	}
+	return r.FinishedAt.Sub(*r.StartedAt), true
+}
+
+// StartRun records a run as running, started as it was queued (at
+// r.QueuedAt), and returns it with its id.
 func (db *DB) StartRun(ctx context.Context, r Run) (Run, error) {
-	r.Status = "running"
+	started := r.QueuedAt
+	r.Status, r.StartedAt = "running", &started
 	return db.insertRun(ctx, r)
 }
 
-// QueueRun records a run waiting its turn and returns it with its id;
-// BeginRun starts it.
+// QueueRun records a run waiting its turn, queued at r.QueuedAt, and
+// returns it with its id; BeginRun starts it.
 func (db *DB) QueueRun(ctx context.Context, r Run) (Run, error) {
-	r.Status = "queued"
+	r.Status, r.StartedAt = "queued", nil
 	return db.insertRun(ctx, r)
 }
 
@@ -42,7 +54,7 @@ func (db *DB) insertRun(ctx context.Context, r Run) (Run, error) {
 		merchant = r.Merchant
 	}
 	err := db.db.GetContext(ctx, &r.ID, db.q.InsertRun, r.Kind, r.WindowFrom, r.WindowTo, r.AsOf,
-		merchant, r.DryRun, r.StartedAt, r.ConfigHash, r.Version, r.Status)
+		merchant, r.DryRun, r.QueuedAt, r.ConfigHash, r.Version, r.Status, r.StartedAt)
 	return r, wrapf(err, "record run")
 }
 

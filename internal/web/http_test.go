@@ -266,12 +266,12 @@ func TestRunPagesAndDownloads(t *testing.T) {
 	}
 	base := fmt.Sprintf("%s/runs/%d", f.srv.URL, run.ID)
 	pages := map[string][]string{
-		f.srv.URL + "/":          {"succeeded", "workbook.xlsx"},
-		base:                     {"Counts", "Manifest", "Exceptions", "ingest", "workbook"},
+		f.srv.URL + "/":          {"succeeded", "workbook.xlsx", "<th>Queued</th>"},
+		base:                     {"Counts", "Manifest", "Exceptions", "ingest", "workbook", "Queued ", ", started ", "took "},
 		f.srv.URL + "/api/runs":  {`"Status":"succeeded"`},
 		f.srv.URL + "/merchants": {"History", "config", "Effective (America/New_York time)", " EST"},
 		f.srv.URL + "/audit":     {"oscar", "run"},
-		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID), `"FinishedAt":"20`},
+		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID), `"QueuedAt":"20`, `"StartedAt":"20`, `"FinishedAt":"20`},
 	}
 	for u, wants := range pages {
 		r, b := get(t, c, u)
@@ -298,7 +298,7 @@ func TestRunPagesAndDownloads(t *testing.T) {
 
 	// A run that failed (or is still running) publishes no reports.
 	failed, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: run.WindowFrom, WindowTo: run.WindowTo,
-		AsOf: run.AsOf, StartedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+		AsOf: run.AsOf, QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

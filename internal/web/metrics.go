@@ -53,8 +53,8 @@ func (m *Metrics) observeRun(kind string, run store.Run, notStarted bool, counts
 		status = "not started"
 	}
 	m.runs.WithLabelValues(kind, status).Inc()
-	if status != "not started" && run.FinishedAt != nil {
-		m.durations.WithLabelValues(kind).Observe(run.FinishedAt.Sub(run.StartedAt).Seconds())
+	if took, ok := run.Took(); ok { // a run stopped before its turn has no start
+		m.durations.WithLabelValues(kind).Observe(took.Seconds())
 	}
 	if status == "succeeded" && run.FinishedAt != nil {
 		m.succeeded.WithLabelValues(kind).Set(float64(run.FinishedAt.Unix()))

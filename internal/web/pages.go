@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
 )
@@ -44,6 +45,7 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 // runView is everything the run page shows.
 type runView struct {
 	Run        store.Run
+	Took       time.Duration // from its start to its end, its wait for its turn aside; 0 until it has both
 	Previous   int64
 	Counts     []countDiff
 	Stages     []store.Stage
@@ -73,6 +75,9 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) runView(r *http.Request, run store.Run) (v runView, err error) {
 	ctx := r.Context()
 	v.Run = run
+	if took, ok := run.Took(); ok {
+		v.Took = took.Round(time.Millisecond)
+	}
 	for _, d := range s.opts.Reports {
 		v.Reports = append(v.Reports, d.Name)
 	}

@@ -1,7 +1,8 @@
 -- name: insert-run
--- $10 the status it starts in: running, or queued behind another run.
-INSERT INTO runs (id, kind, window_from, window_to, as_of, merchant, dry_run, status, started_at, config_hash, version)
-VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, $10, $7, $8, $9)
+-- $10 the status it starts in: running, or queued behind another run; $7
+-- when it was queued, $11 when it started (NULL while it is queued).
+INSERT INTO runs (id, kind, window_from, window_to, as_of, merchant, dry_run, status, queued_at, started_at, config_hash, version)
+VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, $10, $7, $11, $8, $9)
 RETURNING id;
 
 -- name: begin-run
@@ -23,19 +24,20 @@ UPDATE run_stages SET finished_at = $3, rows = $4, detail = $5 WHERE run_id = $1
 
 -- name: get-run
 SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
-    started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+    queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
 FROM runs WHERE id = $1;
 
 -- name: list-runs
 SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
-    started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+    queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
 FROM runs ORDER BY id DESC LIMIT $1;
 
 -- name: abandon-running
--- Runs left 'running' by a process that died are failed when the database
--- is next opened ($1, now): they end when they were last seen at work.
+-- Runs left 'running' or 'queued' by a process that died are failed when
+-- the database is next opened ($1, now): they end when they were last seen
+-- at work, or queued.
 UPDATE runs SET status = 'failed',
-    finished_at = coalesce((SELECT max(coalesce(s.finished_at, s.started_at)) FROM run_stages s WHERE s.run_id = runs.id), started_at),
+    finished_at = coalesce((SELECT max(coalesce(s.finished_at, s.started_at)) FROM run_stages s WHERE s.run_id = runs.id), started_at, queued_at),
     error = CASE status WHEN 'queued' THEN 'the process that queued it stopped before it started' ELSE 'the process running it stopped before it finished' END
         || ' (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
 WHERE status IN ('running', 'queued');
