@@ -19,7 +19,7 @@ import (
 // (a run queued held its queueing time in started_at), and one that never
 // began, still queued or failed before its turn, keeps no start.
 func TestMigrationKeepsQueueTimesApart(t *testing.T) {
-	db := migratedUpTo(t, 22)
+	db := migratedUpTo(t, 23)
 	const insert = `INSERT INTO runs (id, kind, window_from, window_to, as_of, dry_run, status, started_at, config_hash, version, error)
 VALUES (nextval('run_id_seq'), 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TIMESTAMPTZ '2026-11-24 00:00:00Z', false, $1, $2, 'h', 'v', $3)`
 	at := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
