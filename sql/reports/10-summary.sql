@@ -23,7 +23,8 @@
 -- Recovery: an order whose amount FlexCharge did not give still recovers its
 -- decline's.
 -- Exceptions: the transactions' findings plus their exception states (missed
--- evaluate, expired, problem, untransmitted, push failed); orphan orders and
+-- evaluate, expired, problem, untransmitted, push failed: migration 025 names
+-- them for run_exceptions and this sheet alike); orphan orders and
 -- quarantined rows have no transaction and are counted on "Exceptions by merchant".
 -- $2 is a merchant for that merchant's own workbook, '' for every merchant.
 WITH f AS (
@@ -44,8 +45,8 @@ SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '
     CAST(count(*) FILTER (r.occurrence = 1 AND r.outcome_state = 'recovered') AS DOUBLE)
         / nullif(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL), 0) AS recovery_rate,
     CAST(coalesce(sum(f.n), 0)
-        + count(*) FILTER (r.occurrence = 1 AND r.outcome_state IN ('missed_evaluate', 'expired', 'problem'))
-        + count(*) FILTER (r.transmit_state IN ('untransmitted', 'push_failed')) AS BIGINT) AS exceptions
+        + count(*) FILTER (r.occurrence = 1 AND exception_outcome(r.outcome_state))
+        + count(*) FILTER (exception_transmit(r.transmit_state)) AS BIGINT) AS exceptions
 FROM results r
 LEFT JOIN f USING (partner_merchant_id, transaction_id, occurrence)
 WHERE r.run_id = $1 AND ($2 = '' OR r.partner_merchant_id = $2)
