@@ -122,6 +122,27 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7),
 				order(d("E1", mit), "FE", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(30*time.Minute), day.Add(30*time.Minute) })}},
 			want: map[string]string{"D1": "transmitted|recovered|"}},
+		{name: "an order naming an attempt the ledger lacks is an orphan beside a decline of its order id the day before", s: scenario{rows: []tx{d("D1")},
+			extra: []string{"M1,O-E1,E1,2026-11-22T21:00:00Z,10.00,USD,declined,MIT,web,https://one.example,ONE*SHOP,,production,K-E1"},
+			orders: []store.Order{order(d("D1"), "F1", 7),
+				order(d("E1", mit), "FE", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(-3*time.Hour), day.Add(-3*time.Hour) }),
+				order(d("E1", mit), "FX", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "X2", at("10:00"), at("10:00") })}},
+			want: map[string]string{"D1": "transmitted|recovered|"}, counted: map[string]int64{"orphan_order": 1}},
+		{name: "an order naming a decline before the window does not claim a retry in it", s: scenario{
+			rows:   []tx{d("D2", mit, func(t *tx) { t.order, t.at = "O-E1", "01:00" })},
+			extra:  []string{"M1,O-E1,E1,2026-11-22T21:00:00Z,10.00,USD,declined,MIT,web,https://one.example,ONE*SHOP,,production,K-E1"},
+			orders: []store.Order{order(d("E1", mit), "FE", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(30*time.Minute), day.Add(30*time.Minute) })}},
+			want: map[string]string{"D2": "transmitted|missed_evaluate|"}},
+		{name: "an order without a date still finds its decline", s: scenario{rows: []tx{d("D1")},
+			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "", time.Time{}, time.Time{} })}},
+			want: map[string]string{"D1": "transmitted|recovered|"}},
+		{name: "an order made just before midnight for a decline just after is no orphan", s: scenario{
+			rows:  []tx{d("D1")},
+			extra: []string{"M1,O-N1,N1,2026-11-24T00:05:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-N1"},
+			orders: []store.Order{order(d("D1"), "F1", 7), order(d("N1"), "FN", 7, func(o *store.Order) {
+				o.PlacedAt, o.CreatedOn = day.Add(23*time.Hour+50*time.Minute), day.Add(23*time.Hour+50*time.Minute)
+			})}},
+			want: map[string]string{"D1": "transmitted|recovered|"}},
 		{name: "an order of a reused order id whose only decline is a month old is an orphan", s: scenario{rows: []tx{d("D1")},
 			extra: []string{"M1,O-E1,E1,2026-10-23T21:00:00Z,10.00,USD,declined,MIT,web,https://one.example,ONE*SHOP,,production,K-E1"},
 			orders: []store.Order{order(d("D1"), "F1", 7),
