@@ -38,6 +38,9 @@ type fixture struct {
 	// clock is the server's time: the real one, moved on by tests that
 	// would otherwise wait.
 	clock clock
+	// cost is the bcrypt cost of the users' passwords from the next start:
+	// 0 for the least, so that the many sign-ins in tests are quick.
+	cost int
 }
 
 type clock struct{ ahead atomic.Int64 }
@@ -80,7 +83,7 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	}
 	var err error
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
-		Users:       []web.User{user(t, "fiona", "finance"), user(t, "oscar", "ops"), user(t, "ada", "admin")},
+		Users:       []web.User{f.user(t, "fiona", "finance"), f.user(t, "oscar", "ops"), f.user(t, "ada", "admin")},
 		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
 		WebhookKeys: f.keys, Now: f.clock.now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
@@ -94,9 +97,9 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	t.Cleanup(func() { f.srv.Close(); f.web.Close() })
 }
 
-func user(t *testing.T, name, role string) web.User {
+func (f *fixture) user(t *testing.T, name, role string) web.User {
 	t.Helper()
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), max(f.cost, bcrypt.MinCost))
 	if err != nil {
 		t.Fatal(err)
 	}
