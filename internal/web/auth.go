@@ -149,11 +149,15 @@ var (
 	errRefused       = errors.New("wrong name or password")
 )
 
-// lockedOut refuses a sign-in without checking it, after too many failed.
-type lockedOut struct{ wait time.Duration }
+// lockedOut refuses a sign-in without checking it: after too many failed,
+// or while too many are being checked.
+type lockedOut struct {
+	wait time.Duration
+	why  string
+}
 
 func (e lockedOut) Error() string {
-	return "too many failed logins; try again in " + e.wait.Round(time.Second).String()
+	return e.why + "; try again in " + e.wait.Round(time.Second).String()
 }
 
 // retryAfter is the wait in whole seconds, rounded up (a Retry-After value).
@@ -164,19 +168,23 @@ func (e lockedOut) retryAfter() string {
 // signIn checks a name and password from r's client behind the throttle.
 //
 // Refusals are audited whether typed in the form or sent by a program, but
-// only those whose password was checked: the throttle lets at most
-// loginLimit through per address and per name before a lockout, the one
-// that starts it saying so, while those refused unchecked during it are
-// not recorded one by one. A flood of refused sign-ins thus adds a few rows
-// per lockout, which grows to an hour, instead of one row per request.
+// only those whose password was checked. Between lockouts the throttle
+// checks at most loginLimit+maxInFlight-1 failures per key (an address and
+// a configured name, or an address and every other name), the one that
+// starts the lockout saying so, while those refused unchecked are not
+// recorded one by one. A flood of refused sign-ins from one address thus
+// adds a few rows per name it tries and lockout, which grows to an hour,
+// instead of one row per request; and at most maxKeys keys (then one,
+// the overflow) add them.
 func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	addr, known := clientAddr(r), s.knownName(name)
-	wait, lockout := s.throttle.attempt(addr, known)
-	if wait > 0 {
-		return User{}, lockedOut{wait}
+	try, err := s.throttle.begin(addr, known)
+	if err != nil {
+		return User{}, err
 	}
-	if u, ok := s.authenticate(name, password); ok {
-		s.throttle.succeeded(addr, known)
+	u, ok := s.authenticate(name, password)
+	lockout := s.throttle.end(try, ok)
+	if ok {
 		return u, nil
 	}
 	detail := ""

@@ -9,8 +9,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // way is how a client signs in: a browser with the login form, a program
@@ -65,8 +68,9 @@ func wantRetry(t *testing.T, res *http.Response, from, to int) {
 	}
 }
 
-// TestLoginLockout: five wrong passwords in a row from one address lock it
-// out, the right password included, for the form and for programs alike.
+// TestLoginLockout: five wrong passwords in a row from one address as one
+// name lock that name out there, the right password included, for the form
+// and for programs alike.
 func TestLoginLockout(t *testing.T) {
 	f := newFixture(t, false)
 	for i, w := range ways {
@@ -77,9 +81,42 @@ func TestLoginLockout(t *testing.T) {
 		if len(res.Cookies()) != 0 {
 			t.Errorf("%s sign-in while locked out: got cookies %v, want none", w.name, res.Cookies())
 		}
-		// The other way, another name: the address is locked out.
-		expect(t, f, ways[1-i], 1, "fiona", password, http.StatusTooManyRequests)
+		// The other way counts with this one.
+		expect(t, f, ways[1-i], 1, "oscar", password, http.StatusTooManyRequests)
 	}
+}
+
+// TestLoginParallel: a program's correct sign-ins sent at once all
+// succeed, more of them than the failures that lock out. The passwords are
+// hashed at the real cost, so that their checks overlap.
+func TestLoginParallel(t *testing.T) {
+	f := newFixture(t, false)
+	f.cost = bcrypt.DefaultCost
+	f.start(t, false)
+	got := make([]string, 10)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = statusOf(f, "oscar", password) })
+	}
+	wg.Wait()
+	for i, status := range got {
+		if status != "200 OK" {
+			t.Errorf("correct basic-auth sign-in %d of %d sent at once: got %s, want 200 OK", i+1, len(got), status)
+		}
+	}
+}
+
+// statusOf is the status of an API request signed in as name with pw (or
+// why it has none), for goroutines, which must not stop the test.
+func statusOf(f *fixture, name, pw string) string {
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/runs", nil)
+	req.SetBasicAuth(name, pw)
+	res, err := f.srv.Client().Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	res.Body.Close()
+	return res.Status
 }
 
 // TestLoginSuccessResetsCount: failures before a success do not count
@@ -120,8 +157,8 @@ func TestRefusedAPILoginsAudited(t *testing.T) {
 	f := newFixture(t, false)
 	w := ways[1]
 	expect(t, f, w, 1, "Spring2027!pw", password, http.StatusUnauthorized)
-	expect(t, f, w, 4, "fiona", "wrong", http.StatusUnauthorized)
-	want := map[string]int{"(unknown user)": 1, "fiona": 4}
+	expect(t, f, w, 5, "fiona", "wrong", http.StatusUnauthorized)
+	want := map[string]int{"(unknown user)": 1, "fiona": 5}
 	got, lockout := refusals(t, f)
 	if !maps.Equal(got, want) {
 		t.Errorf("refused logins audited by actor: got %v, want %v", got, want)
@@ -170,34 +207,69 @@ func loginFrom(t *testing.T, f *fixture, addr, name, pw string) int {
 	return rec.Code
 }
 
-// TestLoginLockoutByName: guessing one user's password from many addresses
-// locks that user out, not the others.
-func TestLoginLockoutByName(t *testing.T) {
+// TestLoginLockoutByAddressAndName: failures count by client address and
+// user name together, so wrong passwords for oscar from one address lock
+// oscar out there only: not from another address, and not fiona from there.
+func TestLoginLockoutByAddressAndName(t *testing.T) {
 	f := newFixture(t, false)
-	for i := range 5 {
-		if got := loginFrom(t, f, fmt.Sprintf("10.0.0.%d:4000", i), "oscar", "wrong"); got != http.StatusUnauthorized {
-			t.Fatalf("wrong password %d for oscar: got %d, want 401", i+1, got)
+	wantLogins(t, f, 5, "10.0.0.1:4000", "oscar", "wrong", http.StatusUnauthorized)
+	for _, c := range []struct {
+		addr, name string
+		want       int
+	}{
+		{"10.0.0.1:4001", "oscar", http.StatusTooManyRequests},
+		{"10.0.0.2:4000", "oscar", http.StatusSeeOther},
+		{"10.0.0.1:4001", "fiona", http.StatusSeeOther},
+	} {
+		if got := loginFrom(t, f, c.addr, c.name, password); got != c.want {
+			t.Errorf("%s's password from %s after five wrong ones for oscar from 10.0.0.1: got %d, want %d", c.name, c.addr, got, c.want)
 		}
 	}
-	for name, want := range map[string]int{"oscar": http.StatusTooManyRequests, "fiona": http.StatusSeeOther} {
-		if got := loginFrom(t, f, "10.0.0.9:4000", name, password); got != want {
-			t.Errorf("%s's password from a new address after five wrong ones for oscar: got %d, want %d", name, got, want)
+}
+
+// TestLoginSuccessResetsOnlyItsOwn: a success resets the count of its own
+// address and name only. Neither fiona signing in from the address that
+// guesses at oscar's password, nor oscar from his own, forgives a guess.
+func TestLoginSuccessResetsOnlyItsOwn(t *testing.T) {
+	f := newFixture(t, false)
+	const guesser, office = "10.0.0.1:4000", "10.0.0.2:4000"
+	wantLogins(t, f, 4, guesser, "oscar", "wrong", http.StatusUnauthorized)
+	wantLogins(t, f, 1, guesser, "fiona", password, http.StatusSeeOther)
+	wantLogins(t, f, 1, office, "oscar", password, http.StatusSeeOther)
+	wantLogins(t, f, 1, guesser, "oscar", "wrong", http.StatusUnauthorized)
+	wantLogins(t, f, 1, guesser, "oscar", password, http.StatusTooManyRequests)
+}
+
+// wantLogins posts the login form n times as if from addr and fails
+// unless each answers status.
+func wantLogins(t *testing.T, f *fixture, n int, addr, name, pw string, status int) {
+	t.Helper()
+	for i := range n {
+		if got := loginFrom(t, f, addr, name, pw); got != status {
+			t.Fatalf("sign-in %d of %d as %s from %s: got %d, want %d", i+1, n, name, addr, got, status)
 		}
 	}
 }
 
 // TestLoginLockoutIPv6: an IPv6 client is known by its /64, which it
-// commonly holds whole.
+// commonly holds whole. Names no user has count together, apart from
+// configured ones.
 func TestLoginLockoutIPv6(t *testing.T) {
 	f := newFixture(t, false)
 	for i := range 5 {
-		if got := loginFrom(t, f, fmt.Sprintf("[2001:db8::%x]:4000", i+1), "nobody", "wrong"); got != http.StatusUnauthorized {
-			t.Fatalf("wrong login %d: got %d, want 401", i+1, got)
-		}
+		addr, name := fmt.Sprintf("[2001:db8::%x]:4000", i+1), fmt.Sprintf("nobody%d", i)
+		wantLogins(t, f, 1, addr, name, "wrong", http.StatusUnauthorized)
 	}
-	for addr, want := range map[string]int{"[2001:db8::ffff]:4000": http.StatusTooManyRequests, "[2001:db8:0:1::1]:4000": http.StatusSeeOther} {
-		if got := loginFrom(t, f, addr, "fiona", password); got != want {
-			t.Errorf("fiona from %s after five wrong logins from 2001:db8::/64: got %d, want %d", addr, got, want)
+	for _, c := range []struct {
+		addr, name string
+		want       int
+	}{
+		{"[2001:db8::ffff]:4000", "someone", http.StatusTooManyRequests},
+		{"[2001:db8:0:1::1]:4000", "someone", http.StatusUnauthorized},
+		{"[2001:db8::ffff]:4000", "fiona", http.StatusSeeOther},
+	} {
+		if got := loginFrom(t, f, c.addr, c.name, password); got != c.want {
+			t.Errorf("%s from %s after five unknown names from 2001:db8::/64: got %d, want %d", c.name, c.addr, got, c.want)
 		}
 	}
 }

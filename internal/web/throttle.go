@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -8,112 +9,132 @@ import (
 	"time"
 )
 
-// Password guessing is slowed per client address and per known user name:
-// after loginLimit sign-ins in a row without a success, further ones are
-// refused unchecked (no bcrypt) for a lockout that doubles each time, from
-// lockoutFirst up to lockoutLongest. Counting by name too stops guessing one
-// account from many addresses, and a user who signs in between guesses at
-// another's password from the same address.
+// Password guessing is slowed per key, a client address and the user name
+// it signs in as: after loginLimit failed sign-ins in a row, further ones
+// are refused unchecked (no bcrypt) for a lockout that doubles each time,
+// from lockoutFirst up to lockoutLongest. Keyed by address and name
+// together, guesses lock out only the guesser, and a success forgives only
+// its own key: a user signing in elsewhere, or as another name from the
+// same address, does not reset the count against a guessed password.
+//
+// A failure is counted once its check fails, so that correct sign-ins sent
+// at once are never refused for being many; maxInFlight caps the checks a
+// key may have running instead, which also bounds the failures checked in
+// parallel past loginLimit before their lockout refuses more.
 const (
 	loginLimit     = 5
 	lockoutFirst   = time.Minute
 	lockoutLongest = time.Hour
-	// maxAddresses bounds the addresses remembered, since an attacker can
-	// choose them; names need no bound, as only configured ones are counted.
-	maxAddresses = 10000
+	maxInFlight    = 16
+	// maxKeys bounds the keys remembered, since an attacker can choose
+	// addresses.
+	maxKeys = 10000
 )
 
-// strikes are one address's or name's sign-ins since its last success.
+// throttleKey is what sign-ins are counted by: the client's address and a
+// configured user name, or "" for every other name, as one typed is often
+// a password and must not be kept.
+type throttleKey struct{ addr, name string }
+
+// strikes are one key's failed sign-ins since its last success.
 type strikes struct {
-	n        int       // sign-ins since the last lockout
+	n        int       // failures since the last lockout
 	lockouts int       // lockouts since the last success
 	until    time.Time // refused unchecked until then
-	last     time.Time // the last sign-in
+	last     time.Time // the last sign-in let through to its check
+	inFlight int       // sign-ins being checked now
 }
 
-// throttle counts sign-ins by client address and by known user name.
+// throttle counts failed sign-ins by throttleKey.
 type throttle struct {
-	now   func() time.Time
-	mu    sync.Mutex
-	addrs map[string]*strikes
-	users map[string]*strikes
+	now  func() time.Time
+	mu   sync.Mutex
+	keys map[throttleKey]*strikes
+	// overflow is shared by the new keys that find keys full: counted and
+	// locked out like any other entry, so a flood of new addresses is
+	// throttled too (together) while memory stays bounded.
+	overflow strikes
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, addrs: map[string]*strikes{}, users: map[string]*strikes{}}
+	return &throttle{now: now, keys: map[throttleKey]*strikes{}}
 }
 
-// attempt counts a sign-in from addr as user (a configured name, or ""
-// for an unknown one) before its password is checked, so sign-ins sent in
-// parallel count too; succeeded takes it back. It answers how long the
-// client must still wait (then the password must not be checked), or the
-// lockout this sign-in starts if it fails.
-func (t *throttle) attempt(addr, user string) (wait, lockout time.Duration) {
+// begin lets a sign-in from addr as name (a configured name, or "") through
+// to its password check, answering the strikes to end it with. It refuses
+// the sign-in with a lockedOut instead while its key is locked out or has
+// maxInFlight checks running.
+func (t *throttle) begin(addr, name string) (*strikes, error) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	a, u := t.entry(t.addrs, addr, now, maxAddresses), t.entry(t.users, user, now, 0)
-	if wait = max(a.left(now), u.left(now)); wait > 0 {
-		return wait, 0
+	s := t.entry(throttleKey{addr, name}, now)
+	if wait := s.until.Sub(now); wait > 0 {
+		return nil, lockedOut{wait, "too many failed logins"}
 	}
-	return 0, max(a.count(now), u.count(now))
+	if s.inFlight >= maxInFlight {
+		return nil, lockedOut{time.Second, "too many logins at once"}
+	}
+	s.inFlight++
+	s.last = now
+	return s, nil
 }
 
-// succeeded forgets addr's and user's strikes: a success resets them.
-func (t *throttle) succeeded(addr, user string) {
+// end records how the check begun as s went and answers the lockout a
+// failure starts, if any. A failure checked in parallel with the one that
+// started a lockout is not counted again: that lockout covers it. A
+// success forgives its key, but not the overflow, which would forgive
+// everyone sharing it.
+func (t *throttle) end(s *strikes, ok bool) time.Duration {
+	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.addrs, addr)
-	delete(t.users, user)
+	s.inFlight--
+	switch {
+	case ok && s != &t.overflow:
+		s.n, s.lockouts, s.until = 0, 0, time.Time{}
+		return 0
+	case ok || now.Before(s.until):
+		return 0
+	}
+	return s.fail(now)
 }
 
-// entry is key's strikes in m, new ones when it has none or stale ones.
-// It is nil for no key, and for a new key when m holds limit live entries
-// (limit 0: no limit): that key goes uncounted rather than an older one,
-// perhaps locked out, being forgotten to make room.
-func (t *throttle) entry(m map[string]*strikes, key string, now time.Time, limit int) *strikes {
-	if key == "" {
-		return nil
+// entry is key's strikes, forgiven if stale.
+func (t *throttle) entry(key throttleKey, now time.Time) *strikes {
+	s := t.keys[key]
+	if s == nil {
+		s = t.add(key, now)
 	}
-	if s, ok := m[key]; ok && !s.stale(now) {
-		return s
+	if s.stale(now) {
+		*s = strikes{}
 	}
-	delete(m, key)
-	if limit > 0 && len(m) >= limit {
-		for k, s := range m {
-			if s.stale(now) {
-				delete(m, k)
-			}
-		}
-		if len(m) >= limit {
-			return nil
-		}
-	}
-	s := &strikes{}
-	m[key] = s
 	return s
 }
 
-// stale says whether s is out of its lockout and has been quiet as long as
-// the longest lockout: forgiven, and forgotten.
+// add remembers key, forgetting the stale keys first if keys is full. When
+// all are live, key shares the overflow instead: an older key, perhaps
+// locked out, is never forgotten to make room.
+func (t *throttle) add(key throttleKey, now time.Time) *strikes {
+	if len(t.keys) >= maxKeys {
+		maps.DeleteFunc(t.keys, func(_ throttleKey, s *strikes) bool { return s.stale(now) })
+	}
+	if len(t.keys) >= maxKeys {
+		return &t.overflow
+	}
+	s := &strikes{}
+	t.keys[key] = s
+	return s
+}
+
+// stale says whether s is out of its lockout, has nothing being checked and
+// has been quiet as long as the longest lockout: forgiven, and forgotten.
 func (s *strikes) stale(now time.Time) bool {
-	return !now.Before(s.until) && now.Sub(s.last) >= lockoutLongest
+	return s.inFlight == 0 && !now.Before(s.until) && now.Sub(s.last) >= lockoutLongest
 }
 
-// left is how long s is still locked out.
-func (s *strikes) left(now time.Time) time.Duration {
-	if s == nil {
-		return 0
-	}
-	return max(s.until.Sub(now), 0)
-}
-
-// count adds a sign-in and answers the lockout it starts, if any.
-func (s *strikes) count(now time.Time) time.Duration {
-	if s == nil {
-		return 0
-	}
-	s.last = now
+// fail counts a failure and answers the lockout it starts, if any.
+func (s *strikes) fail(now time.Time) time.Duration {
 	if s.n++; s.n < loginLimit {
 		return 0
 	}
