@@ -63,8 +63,7 @@ func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 		var locked lockedOut
 		switch {
 		case errors.As(err, &locked):
-			w.Header().Set("Retry-After", locked.retryAfter())
-			http.Error(w, locked.Error(), http.StatusTooManyRequests)
+			s.tooMany(w, r, locked)
 		case err != nil && forPrograms(r):
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
 			http.Error(w, err.Error(), http.StatusUnauthorized)
@@ -165,6 +164,18 @@ func (e lockedOut) retryAfter() string {
 	return strconv.FormatInt(int64((e.wait+time.Second-1)/time.Second), 10)
 }
 
+// tooMany answers a sign-in refused unchecked: 429 with a Retry-After, and
+// the reason as text for a program, the login page again for the form.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut) {
+	w.Header().Set("Retry-After", e.retryAfter())
+	if forPrograms(r) {
+		http.Error(w, e.Error(), http.StatusTooManyRequests)
+		return
+	}
+	w.WriteHeader(http.StatusTooManyRequests)
+	s.render(w, "login", loginData{Locked: true})
+}
+
 // signIn checks a name and password from r's client behind the throttle.
 //
 // Refusals are audited whether typed in the form or sent by a program, but
@@ -245,9 +256,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var locked lockedOut
 	switch {
 	case errors.As(err, &locked):
-		w.Header().Set("Retry-After", locked.retryAfter())
-		w.WriteHeader(http.StatusTooManyRequests)
-		s.render(w, "login", loginData{Locked: true})
+		s.tooMany(w, r, locked)
 	case err != nil:
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, "login", loginData{Failed: true})
