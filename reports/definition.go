@@ -236,18 +236,16 @@ func (p *parser) column(n int, value string) error {
 
 // setTotal applies a column's option: "total", or "total if known".
 func (c *Column) setTotal(option string) error {
-	switch option {
-	case "total":
-	case "total if known":
-		if c.Format != FormatMoney {
-			return fmt.Errorf("only money columns can have a total if known")
-		}
+	switch {
+	case option == "total" && (c.Format == FormatInt || c.Format == FormatMoney):
+	case option == "total":
+		return fmt.Errorf("only int and money columns can have a total")
+	case option == "total if known" && c.Format == FormatMoney:
 		c.TotalIfKnown = true
+	case option == "total if known":
+		return fmt.Errorf("only money columns can have a total if known")
 	default:
 		return fmt.Errorf("unknown option %q (want total or total if known)", option)
-	}
-	if c.Format != FormatInt && c.Format != FormatMoney {
-		return fmt.Errorf("only int and money columns can have a total")
 	}
 	c.Total = true
 	return nil

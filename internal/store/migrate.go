@@ -28,11 +28,13 @@ func (db *DB) migrate(ctx context.Context, sqlFS fs.FS) error {
 	if _, err := db.db.ExecContext(ctx, db.q.CreateMigrationsTable); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+	names, err := migrationFiles(sqlFS)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	if err := db.checkNotAhead(ctx, names); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if err := db.applyMigration(ctx, sqlFS, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
@@ -46,8 +48,11 @@ func (db *DB) checkMigrated(ctx context.Context, sqlFS fs.FS) error {
 	if err := db.checkStorageFormat(ctx); err != nil {
 		return err
 	}
-	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+	names, err := migrationFiles(sqlFS)
 	if err != nil {
+		return err
+	}
+	if err := db.checkNotAhead(ctx, names); err != nil {
 		return err
 	}
 	var applied int
@@ -98,6 +103,46 @@ func (db *DB) applyMigration(ctx context.Context, sqlFS fs.FS, name string) erro
 		_, err := tx.ExecContext(ctx, db.q.RecordMigration, version, path.Base(name))
 		return err
 	})
+}
+
+// migrationFiles lists the migrations in the order they apply. Two files
+// of one number are refused: the second would be skipped as applied.
+func migrationFiles(sqlFS fs.FS) ([]string, error) {
+	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	seen := map[int]string{}
+	for _, name := range names {
+		v, err := migrationVersion(name)
+		if err != nil {
+			return nil, err
+		}
+		if other, ok := seen[v]; ok {
+			return nil, fmt.Errorf("migrations %s and %s have one number", other, name)
+		}
+		seen[v] = name
+	}
+	return names, nil
+}
+
+// checkNotAhead refuses a database that a later flexrecon upgraded: this
+// one would read tables whose meaning changed since (an older flexrecon
+// read a queued run's missing start as a scan error, for one).
+func (db *DB) checkNotAhead(ctx context.Context, names []string) error {
+	known, err := migrationVersion(names[len(names)-1])
+	if err != nil {
+		return err
+	}
+	var latest int
+	if err := db.db.GetContext(ctx, &latest, db.q.LatestMigration); err != nil {
+		return err
+	}
+	if latest > known {
+		return fmt.Errorf("the database was upgraded by a later flexrecon (migration %d; this one knows up to %d): use that one", latest, known)
+	}
+	return nil
 }
 
 // migrationVersion reads the number a migration's file name starts with.

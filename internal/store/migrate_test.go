@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -46,11 +47,36 @@ VALUES (nextval('run_id_seq'), 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TI
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("runs after the migration (-want +got):\n%s", diff)
 	}
+	// A flexrecon from before writes no queued_at: it was queued when it began.
+	if _, err := db.db.Exec(insert, "succeeded", at, sql.NullString{}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.GetRun(t.Context(), 5); err != nil || !r.QueuedAt.Equal(at) {
+		t.Errorf("a run an older flexrecon recorded: queued %v, %v; want %v", r.QueuedAt, err, at)
+	}
 }
 
-// migratedUpTo is an in-memory database with the migrations up to version
-// applied, and the queries of every one loaded.
-func migratedUpTo(t *testing.T, version int) *DB {
+// TestMigrationsRefused: a database a later flexrecon upgraded is not
+// opened by this one, and two migrations of one number are refused (the
+// second would be skipped as applied).
+func TestMigrationsRefused(t *testing.T) {
+	later := migratedUpTo(t, 24)
+	ahead := fstest.MapFS{}
+	for name, f := range migrationsUpTo(t, 23) {
+		ahead[name] = f
+	}
+	if err := later.migrate(t.Context(), ahead); err == nil || !strings.Contains(err.Error(), "upgraded by a later flexrecon (migration 24; this one knows up to 23)") {
+		t.Errorf("a database a migration ahead: %v", err)
+	}
+	twice := migrationsUpTo(t, 2)
+	twice["migrations/002_again.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+	if err := migratedUpTo(t, 1).migrate(t.Context(), twice); err == nil || !strings.Contains(err.Error(), "have one number") {
+		t.Errorf("two migrations numbered 2: %v", err)
+	}
+}
+
+// migrationsUpTo is the migrations up to version.
+func migrationsUpTo(t *testing.T, version int) fstest.MapFS {
 	t.Helper()
 	all := flexrecon.SQL()
 	names, err := fs.Glob(all, "migrations/*.sql")
@@ -64,13 +90,21 @@ func migratedUpTo(t *testing.T, version int) *DB {
 			upTo[name] = &fstest.MapFile{Data: body}
 		}
 	}
+	return upTo
+}
+
+// migratedUpTo is an in-memory database with the migrations up to version
+// applied, and the queries of every one loaded.
+func migratedUpTo(t *testing.T, version int) *DB {
+	t.Helper()
+	upTo := migrationsUpTo(t, version)
 	conn, err := duckdb.NewConnector("", inUTC)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := &DB{db: sqlx.NewDb(sql.OpenDB(conn), "duckdb")}
 	t.Cleanup(func() { db.Close() })
-	if db.q, err = LoadQueries(all); err != nil {
+	if db.q, err = LoadQueries(flexrecon.SQL()); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.migrate(t.Context(), upTo); err != nil {

@@ -19,6 +19,7 @@ type Queries struct {
 	StorageFormat         string `query:"storage-format"`
 	MigrationApplied      string `query:"migration-applied"`
 	CountMigrations       string `query:"count-migrations"`
+	LatestMigration       string `query:"latest-migration"`
 	RecordMigration       string `query:"record-migration"`
 	UpsertCurrency        string `query:"upsert-currency"`
 	SetMemoryLimit        string `query:"set-memory-limit" check:"skip"`

@@ -25,17 +25,23 @@ FROM linked l
 JOIN fc_orders o ON o.id = l.id
 GROUP BY ALL;
 
--- The rows kept before: one without an amount had none known. One with an
--- amount takes its count from the orders as they are now, the best left to
--- know (as 018 did for the sums), where they still make up that row; only
--- a database holding an order of unknown amount has any to look for.
+-- The rows kept before. One without an amount had none known. Before 019
+-- an order without an amount was stored as 0, so a run before it left none
+-- out. A run since may have: its rows are compared with its orders as they
+-- are now, the best left to know. The same orders and known sum as then:
+-- as many unknown as now. A kept sum below today's known one left out an
+-- amount known since: at least one unknown, so the sheet shows no partial
+-- sum as a whole one. Otherwise the kept sum is taken as whole (an amount
+-- FlexCharge has stopped giving was known then).
 UPDATE run_order_sites SET fc_amounts_unknown = CASE WHEN fc_amount IS NULL THEN fc_orders ELSE 0 END;
-UPDATE run_order_sites k SET fc_amounts_unknown = s.fc_amounts_unknown
+UPDATE run_order_sites k SET fc_amounts_unknown = CASE
+        WHEN s.fc_orders = k.fc_orders AND s.fc_amount IS NOT DISTINCT FROM k.fc_amount THEN s.fc_amounts_unknown
+        WHEN k.fc_amount < coalesce(s.fc_amount, 0) THEN greatest(s.fc_amounts_unknown, 1)
+        ELSE 0 END
 FROM (
-    SELECT r.run_id, s.*
-    FROM (SELECT DISTINCT run_id FROM run_order_sites WHERE EXISTS (SELECT 1 FROM fc_orders WHERE amount IS NULL)) r,
-        LATERAL order_sites(r.run_id) s
+    SELECT r.id AS run_id, s.*
+    FROM runs r, LATERAL order_sites(r.id) s
+    WHERE r.started_at >= (SELECT applied_at FROM schema_migrations WHERE version = 19)
 ) s
 WHERE k.run_id = s.run_id AND k.merchant = s.merchant AND k.site = s.site AND k.descriptor = s.descriptor
-    AND k.currency IS NOT DISTINCT FROM s.currency
-    AND k.fc_amount IS NOT NULL AND s.fc_amounts_unknown < k.fc_orders;
+    AND k.currency IS NOT DISTINCT FROM s.currency AND k.fc_amount IS NOT NULL;

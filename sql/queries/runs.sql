@@ -23,13 +23,15 @@ INSERT OR REPLACE INTO run_stages (run_id, stage, started_at) VALUES ($1, $2, $3
 UPDATE run_stages SET finished_at = $3, rows = $4, detail = $5 WHERE run_id = $1 AND stage = $2;
 
 -- name: get-run
+-- A run recorded by a flexrecon from before migration 024, on a database
+-- that a later one upgraded, has no queued_at: it was queued when it began.
 SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
-    queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+    coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
 FROM runs WHERE id = $1;
 
 -- name: list-runs
 SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
-    queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+    coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
 FROM runs ORDER BY id DESC LIMIT $1;
 
 -- name: abandon-running

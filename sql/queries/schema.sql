@@ -15,6 +15,9 @@ SELECT count(*) FROM schema_migrations WHERE version = $1;
 -- name: count-migrations
 SELECT count(*) FROM schema_migrations;
 
+-- name: latest-migration
+SELECT coalesce(max(version), 0) FROM schema_migrations;
+
 -- name: record-migration
 INSERT INTO schema_migrations (version, name) VALUES ($1, $2);
 
