@@ -213,16 +213,27 @@ func loginFrom(t *testing.T, f *fixture, addr, name, pw string) int {
 func TestLoginLockoutByAddressAndName(t *testing.T) {
 	f := newFixture(t, false)
 	wantLogins(t, f, 5, "10.0.0.1:4000", "oscar", "wrong", http.StatusUnauthorized)
-	for _, c := range []struct {
-		addr, name string
-		want       int
-	}{
+	checkLogins(t, f, "five wrong ones for oscar from 10.0.0.1", []loginCase{
 		{"10.0.0.1:4001", "oscar", http.StatusTooManyRequests},
 		{"10.0.0.2:4000", "oscar", http.StatusSeeOther},
 		{"10.0.0.1:4001", "fiona", http.StatusSeeOther},
-	} {
+	})
+}
+
+// loginCase is a sign-in with the right password as name from addr, and
+// the status it must get.
+type loginCase struct {
+	addr, name string
+	want       int
+}
+
+// checkLogins signs in each case's name from its address and checks the
+// answer; after says what came before, for the message.
+func checkLogins(t *testing.T, f *fixture, after string, cases []loginCase) {
+	t.Helper()
+	for _, c := range cases {
 		if got := loginFrom(t, f, c.addr, c.name, password); got != c.want {
-			t.Errorf("%s's password from %s after five wrong ones for oscar from 10.0.0.1: got %d, want %d", c.name, c.addr, got, c.want)
+			t.Errorf("%s's password from %s after %s: got %d, want %d", c.name, c.addr, after, got, c.want)
 		}
 	}
 }
@@ -260,16 +271,9 @@ func TestLoginLockoutIPv6(t *testing.T) {
 		addr, name := fmt.Sprintf("[2001:db8::%x]:4000", i+1), fmt.Sprintf("nobody%d", i)
 		wantLogins(t, f, 1, addr, name, "wrong", http.StatusUnauthorized)
 	}
-	for _, c := range []struct {
-		addr, name string
-		want       int
-	}{
+	checkLogins(t, f, "five unknown names from 2001:db8::/64", []loginCase{
 		{"[2001:db8::ffff]:4000", "someone", http.StatusTooManyRequests},
 		{"[2001:db8:0:1::1]:4000", "someone", http.StatusUnauthorized},
 		{"[2001:db8::ffff]:4000", "fiona", http.StatusSeeOther},
-	} {
-		if got := loginFrom(t, f, c.addr, c.name, password); got != c.want {
-			t.Errorf("%s from %s after five unknown names from 2001:db8::/64: got %d, want %d", c.name, c.addr, got, c.want)
-		}
-	}
+	})
 }
