@@ -43,7 +43,7 @@ func TestExplainSaysWhichSwitchJudged(t *testing.T) {
 // says why they are not its.
 func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
 	r := store.ExplainedResult{Status: "declined", Profile: "mit", SwitchState: "production", SwitchID: 4, OutcomeState: "missed_evaluate"}
-	if got := whyOutcome(r, 0); strings.Contains(got, "listed") {
+	if got := whyOutcome(r, 0); strings.Contains(got, "orders listed") {
 		t.Errorf("no orders listed: got %q", got)
 	}
 	if got := whyOutcome(r, 1); !strings.Contains(got, "never to a decline processed over an hour after it was made unless it names it") {

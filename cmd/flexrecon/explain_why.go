@@ -72,15 +72,14 @@ var untransmittedBecause = map[string]string{
 }
 
 // whyOutcome says why r has its outcome; listed is how many FlexCharge
-// orders the explanation lists for its merchant order (as they are now,
-// not necessarily as the run saw them).
+// orders the explanation lists for its merchant order.
 func whyOutcome(r store.ExplainedResult, listed int) string {
 	order := fmt.Sprintf("its FlexCharge order %s has status %d", r.FCOrderID, r.FCStatus)
 	switch r.OutcomeState {
 	case "missed_evaluate":
 		why := fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
 		if listed > 0 {
-			why += "; the run paired none of the orders listed for its order id with it (they may also have come since): an order belongs to the attempt it names, else the nearest in time, never to a decline processed over an hour after it was made unless it names it, and never to another attempt when it names an earlier decline"
+			why += "; the orders listed for its order id are others': an order belongs to the attempt it names, else the nearest in time, and never to a decline processed over an hour after it was made unless it names it"
 		}
 		return why
 	case "recovered":

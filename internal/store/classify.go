@@ -39,18 +39,12 @@ type Mismatch struct {
 // evaluation unless it names the attempt.
 const declineMargin = time.Hour
 
-// evaluateWindow is how long after a decline FlexCharge may evaluate it
-// (its window): an order naming a decline up to that long before the run's
-// declines (an MIT decline evaluated hours later) is that decline's.
-const evaluateWindow = 24 * time.Hour
-
 // Classify judges every transaction of the window for a run: its switch in
 // force, transmit state, outcome and findings, all in DuckDB. It returns how
 // long each step took ("judge 0.00s, pair orders 4.10s, ..."), for the run's
 // record of its stages.
 func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Time) (timings string, err error) {
 	defer wrap(&err, "classify run %d", runID)
-	earliestNamed := w.Start.Add(-declineMargin - evaluateWindow)
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
 		return "", err
@@ -70,9 +64,8 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	took, err := runSteps(ctx, conn, nil, []step{
 		{"copy switches", db.q.ClassifySwitches, nil},
 		{"judge", db.q.ClassifyJudge, nil},
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End.Add(declineMargin), w.Merchant, asOf,
-			declineMargin.Seconds(), earliestNamed}},
-		{"assign orders", db.q.ClassifyAssign, []any{w.Start, w.End}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf, declineMargin.Seconds()}},
+		{"assign orders", db.q.ClassifyAssign, []any{w.Start}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
 	})
@@ -90,7 +83,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	took, err = runSteps(ctx, tx, took, []step{
 		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
 		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
-		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant, earliestNamed, evaluateWindow.Seconds()}},
+		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"extra orders", db.q.ClassifyExtraOrders, []any{runID}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},
 	})

@@ -241,8 +241,8 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.StageOccurrences, nil},
 		{db.q.ClassifySwitches, nil},
 		{db.q.ClassifyJudge, nil},
-		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0, never}},
-		{db.q.ClassifyAssign, []any{never, never}},
+		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0}},
+		{db.q.ClassifyAssign, []any{never}},
 	}
 	for _, s := range setups {
 		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {

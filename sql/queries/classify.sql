@@ -103,20 +103,17 @@ LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.tra
 LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.transaction_id = s.transaction_id;
 
 -- name: classify-pair-orders
--- $1 and $2, the declines an order may belong to: the window's, widened by
--- the clocks' margin on both sides (an order made just inside the window may
--- belong to a decline just outside it, which another run judges; such pairs
--- give no verdict here but keep the order from being an orphan). $3 merchant
--- ('' for all), $4 the run's clock: a pending order past its expiry then is
--- expired. $5 the clocks' margin, in seconds: an order is made when its
--- decline is evaluated, so one made longer than that before a decline is not
--- its evaluation, unless it names the attempt. Without it, last month's order
--- of a reused order id (a monthly rebill's) claimed this month's decline:
--- recovered, or a duplicate evaluate beside the decline's own order. $6 the
--- earliest decline, before $1, that an order may name: an order naming one
--- (an MIT decline evaluated hours later) belongs to it, not to a retry of the
--- same order id in the window. Its date unknown (FlexCharge gave none: Go's
--- zero time, in year 1), an order may be any decline's.
+-- $1 the earliest decline an order may belong to (the window start less a
+-- margin: declines before the window claim their orders, and get no verdict
+-- here), $2 window end, $3 merchant ('' for all), $4 the run's clock: a
+-- pending order past its expiry then is expired. $5 the clocks' margin, in
+-- seconds: an order is made when its decline is evaluated, so one made
+-- longer than that before a decline is not its evaluation, unless it names
+-- the attempt. Without it, last month's order of a reused order id (a
+-- monthly rebill's) claimed this month's decline: recovered, or a duplicate
+-- evaluate beside the decline's own order. An order without a date
+-- (FlexCharge gave none: Go's zero time, in year 1) that names no attempt
+-- may be any decline's, as before the rule.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
@@ -129,19 +126,9 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 -- order: its outcome, and whether it differs from the decline in a field a
 -- finding names (so that findings look up only the pairs that differ).
 CREATE OR REPLACE TEMP TABLE order_pairs AS
-WITH named_earlier AS MATERIALIZED (
-    SELECT o.rowid AS order_row
-    FROM (
-        SELECT partner_merchant_id, transaction_id FROM ledger_tx
-        WHERE status = 'declined' AND processed_at >= $6 AND processed_at < $1
-    ) l
-    JOIN merchant_mids mm ON mm.merchant_id = l.partner_merchant_id
-    JOIN fc_orders o ON o.mid = mm.mid AND o.environment = mm.environment AND o.transaction_id = l.transaction_id
-),
-orders AS (
+WITH orders AS (
     SELECT o.rowid AS order_row, o.environment AS order_env, o.id AS order_key, o.external_order_id,
-        o.transaction_id, o.created_on,
-        mm.merchant_id, o.status AS fc_status,
+        o.transaction_id, o.created_on, mm.merchant_id, o.status AS fc_status,
         CAST(CASE
             WHEN o.status_name = 'CHARGEBACK' THEN 'chargeback'
             WHEN o.status = 7 THEN 'recovered'
@@ -152,11 +139,9 @@ orders AS (
             ELSE 'pending'
         END AS outcome_state) AS order_outcome,
         o.amount, o.currency, o.site_id, o.site_url, o.descriptor,
-        order_profile(o.is_mit, o.order_source) AS profile,
-        ne.order_row IS NOT NULL AS names_earlier
+        order_profile(o.is_mit, o.order_source) AS profile
     FROM fc_orders o
     JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-    LEFT JOIN named_earlier ne ON ne.order_row = o.rowid
 ),
 declines AS (
     SELECT j.file_id, j.line, j.partner_merchant_id, j.order_id, j.transaction_id, j.processed_at, j.judged_env,
@@ -177,24 +162,22 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
 JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-    AND (o.transaction_id = d.transaction_id
-         OR NOT o.names_earlier AND (o.created_on >= d.processed_at - to_seconds($5) OR o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00'));
+    AND (o.transaction_id = d.transaction_id OR o.created_on >= d.processed_at - to_seconds($5)
+         OR coalesce(o.transaction_id, '') = '' AND o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00');
 
 -- name: classify-assign
 -- Each order goes to one of its declines: the attempt it names, else the
 -- nearest in time. A decline's primary order is in its own environment if it
 -- can be, then names the attempt, then is the latest. Partitions by integer
--- keys cost a fraction of the same windows over strings. $1 window start,
--- $2 window end: pairs of declines outside (the margins pair-orders takes)
--- are no run's.
+-- keys cost a fraction of the same windows over strings. $1 window start:
+-- pairs of declines before it (the margin pair-orders takes) are no run's.
 CREATE OR REPLACE TEMP TABLE assigned AS
 WITH matched AS (
     SELECT * FROM order_pairs
     QUALIFY row_number() OVER (PARTITION BY order_row
         ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
 )
-SELECT * EXCLUDE (processed_at, created_on, names_attempt), judged_env IS NULL AS while_off,
-    processed_at >= $1 AND processed_at < $2 AS in_window,
+SELECT * EXCLUDE (processed_at, created_on, names_attempt), judged_env IS NULL AS while_off, processed_at >= $1 AS in_window,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
         ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
@@ -338,15 +321,7 @@ FROM flagged WHERE occurrence > 1;
 
 -- name: classify-orphans
 -- Orders of the window that no ledger decline claims. $1 run id, $2 window
--- start, $3 window end, $4 merchant ('' for all), $5 the earliest decline
--- before the window that an order may name (pair-orders' $6), $6 FlexCharge's
--- window (a day), in seconds. An order whose decline came before the window,
--- within that window of the order (an MIT decline evaluated hours later), is
--- no orphan but an earlier run's: pair-orders leaves it out, so it is looked
--- up here, among the few orders left unclaimed. An order that names an
--- attempt is excused by that attempt only; one that names none, by any
--- decline of its order id. A month-old decline of a reused order id is not
--- the order's.
+-- start, $3 window end, $4 merchant ('' for all).
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merchant_id, o.site_url,
     order_profile(o.is_mit, o.order_source) AS profile,
@@ -356,12 +331,6 @@ SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merch
 FROM fc_orders o
 ANTI JOIN assigned a ON a.order_row = o.rowid
 LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-ANTI JOIN (
-    SELECT partner_merchant_id, order_id, transaction_id, processed_at FROM ledger_tx
-    WHERE status = 'declined' AND processed_at >= $5 AND processed_at < $2
-) l ON l.partner_merchant_id = mm.merchant_id AND l.order_id = o.external_order_id
-   AND (coalesce(o.transaction_id, '') = '' OR o.transaction_id = l.transaction_id)
-   AND l.processed_at >= o.created_on - to_seconds($6)
 WHERE o.created_on >= $2 AND o.created_on < $3
   AND ($4 = '' OR mm.merchant_id = $4);
 
