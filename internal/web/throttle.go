@@ -130,7 +130,9 @@ func (t *throttle) add(key throttleKey, now time.Time) *strikes {
 // stale says whether s is out of its lockout, has nothing being checked and
 // has been quiet as long as the longest lockout: forgiven, and forgotten.
 func (s *strikes) stale(now time.Time) bool {
-	return s.inFlight == 0 && !now.Before(s.until) && now.Sub(s.last) >= lockoutLongest
+	// Quiet measured from the end of its lockout: measured from its last
+	// sign-in, an hour's lockout ended stale, and the doubling began again.
+	return s.inFlight == 0 && now.Sub(later(s.last, s.until)) >= lockoutLongest
 }
 
 // fail counts a failure and answers the lockout it starts, if any.
@@ -162,4 +164,11 @@ func clientAddr(r *http.Request) string {
 	}
 	p, _ := a.Prefix(64)
 	return p.String()
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -29,15 +29,15 @@ GROUP BY ALL;
 -- an order without an amount was stored as 0, so a run before it left none
 -- out. A run since may have: its rows are compared with its orders as they
 -- are now, the best left to know. The same orders and known sum as then:
--- as many unknown as now. A kept sum below today's known one left out an
--- amount known since: at least one unknown, so the sheet shows no partial
--- sum as a whole one. Otherwise the kept sum is taken as whole (an amount
--- FlexCharge has stopped giving was known then).
+-- as many unknown as now. A kept sum below today's known one of as many
+-- orders left out an amount known since: at least one unknown. Otherwise as
+-- many as now, even where an amount FlexCharge has stopped giving was known
+-- then: a blank where a sum was whole is the safer error, since the sheet
+-- must show no partial sum as a whole one.
 UPDATE run_order_sites SET fc_amounts_unknown = CASE WHEN fc_amount IS NULL THEN fc_orders ELSE 0 END;
 UPDATE run_order_sites k SET fc_amounts_unknown = CASE
-        WHEN s.fc_orders = k.fc_orders AND s.fc_amount IS NOT DISTINCT FROM k.fc_amount THEN s.fc_amounts_unknown
-        WHEN k.fc_amount < coalesce(s.fc_amount, 0) THEN greatest(s.fc_amounts_unknown, 1)
-        ELSE 0 END
+        WHEN s.fc_orders = k.fc_orders AND k.fc_amount < coalesce(s.fc_amount, 0) THEN greatest(s.fc_amounts_unknown, 1)
+        ELSE s.fc_amounts_unknown END
 FROM (
     SELECT r.id AS run_id, s.*
     FROM runs r, LATERAL order_sites(r.id) s
