@@ -21,19 +21,18 @@ func TestNightCarriesPendingDeclines(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.DB.Close() })
-	from, _ := time.Parse(time.DateOnly, plan.From)
-	to, _ := time.Parse(time.DateOnly, plan.To)
-	first, err := env.Reconcile(t.Context(), jobs.Request{Kind: "nightly", From: from, To: to, AsOf: plan.AsOf})
+	req := planRequest("nightly", plan)
+	first, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The next night has no trailing days: only its pending declines take
 	// it back to the days before.
-	next, err := env.Reconcile(t.Context(), jobs.Request{Kind: "nightly", From: to, To: to, AsOf: plan.AsOf.Add(time.Hour)})
+	next, err := env.Reconcile(t.Context(), jobs.Request{Kind: "nightly", From: req.To, To: req.To, AsOf: plan.AsOf.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !next.WindowFrom.Before(to) {
+	if !next.WindowFrom.Before(req.To) {
 		t.Fatalf("the next night's window starts %s; want a day before %s, where the first night left declines pending",
 			next.WindowFrom.Format(time.DateOnly), plan.To)
 	}

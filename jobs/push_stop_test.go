@@ -140,7 +140,5 @@ func countedChain(t *testing.T, c *copiesCounter) (*jobs.Env, *copiesCounter, jo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.DB.Close() })
-	from, _ := time.Parse(time.DateOnly, plan.From)
-	to, _ := time.Parse(time.DateOnly, plan.To)
-	return env, c, jobs.Request{Kind: "adhoc", From: from, To: to, AsOf: plan.AsOf}
+	return env, c, planRequest("adhoc", plan)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
-	"github.com/flexcharge/flexrecon/jobs"
 )
 
 // TestSitesUnknownAmountLeavesTotalBlank: a run with one completed order
@@ -32,9 +31,7 @@ func TestSitesUnknownAmountLeavesTotalBlank(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.DB.Close() })
-	from, _ := time.Parse(time.DateOnly, plan.From)
-	to, _ := time.Parse(time.DateOnly, plan.To)
-	run, err := env.Reconcile(t.Context(), jobs.Request{Kind: "adhoc", From: from, To: to, AsOf: plan.AsOf})
+	run, err := env.Reconcile(t.Context(), planRequest("adhoc", plan))
 	if err != nil {
 		t.Fatal(err)
 	}

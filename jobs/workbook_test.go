@@ -78,9 +78,7 @@ func newDemoRun() (demoRun, error) {
 		return demoRun{}, err
 	}
 	d := demoRun{env: env}
-	from, _ := time.Parse(time.DateOnly, plan.From)
-	to, _ := time.Parse(time.DateOnly, plan.To)
-	if d.run, err = env.Reconcile(context.Background(), jobs.Request{Kind: "demo", From: from, To: to, AsOf: plan.AsOf}); err != nil {
+	if d.run, err = env.Reconcile(context.Background(), planRequest("demo", plan)); err != nil {
 		return d, err
 	}
 	d.workbook, err = os.ReadFile(d.run.Workbook)
@@ -89,6 +87,13 @@ func newDemoRun() (demoRun, error) {
 
 // generatedChain generates the data of opts into opts.Out, serves its
 // orders from a sandbox of its own and wires the chain over them.
+// planRequest is a run of kind over gen's plan: its days, at its clock.
+func planRequest(kind string, plan gen.Plan) jobs.Request {
+	from, _ := time.Parse(time.DateOnly, plan.From)
+	to, _ := time.Parse(time.DateOnly, plan.To)
+	return jobs.Request{Kind: kind, From: from, To: to, AsOf: plan.AsOf}
+}
+
 func generatedChain(opts gen.Options) (*jobs.Env, gen.Plan, error) {
 	return editedChain(opts, func(*flexcharge.SeedOrder) {})
 }
