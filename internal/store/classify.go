@@ -41,7 +41,7 @@ const declineMargin = time.Hour
 
 // Classify judges every transaction of the window for a run: its switch in
 // force, transmit state, outcome and findings, all in DuckDB. It returns how
-// long each step took ("judge 0.00s, pair orders 4.10s, ..."), for the run's
+// long each step took ("pair orders 4.10s, assign orders 3.00s, ..."), for the run's
 // record of its stages.
 func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Time) (timings string, err error) {
 	defer wrap(&err, "classify run %d", runID)
@@ -61,9 +61,10 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	// DuckDB reads a table made inside one from transaction-local storage,
 	// which made every later step a third slower. So the steps do not share
 	// a snapshot, and they judge by a copy of the switches (run_switches).
+	if err := db.defineJudging(ctx, conn); err != nil {
+		return "", err
+	}
 	took, err := runSteps(ctx, conn, nil, []step{
-		{"copy switches", db.q.ClassifySwitches, nil},
-		{"judge", db.q.ClassifyJudge, nil},
 		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf, declineMargin.Seconds()}},
 		{"assign orders", db.q.ClassifyAssign, []any{w.Start}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
@@ -93,6 +94,18 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	return strings.Join(took, ", "), tx.Commit()
 }
 
+// defineJudging copies the switches the run judges by and defines the
+// macros that judge: definitions, not steps of the work (no time, no plan).
+func (db *DB) defineJudging(ctx context.Context, conn *sqlx.Conn) error {
+	if _, err := conn.ExecContext(ctx, db.q.ClassifySwitches); err != nil {
+		return fmt.Errorf("copy switches: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, db.q.ClassifyJudge); err != nil {
+		return fmt.Errorf("define judging: %w", err)
+	}
+	return nil
+}
+
 // afterWorkingTables, when set (by tests), runs between the working tables
 // and the transaction that writes the run's verdicts.
 var afterWorkingTables func()
@@ -112,9 +125,24 @@ type step struct {
 	args  []any
 }
 
+// stepRunner is a connection or a transaction, which steps run on.
+type stepRunner interface {
+	sqlx.ExecerContext
+	sqlx.QueryerContext
+}
+
+// stepPlanned, when set (by tests), is given each step's plan before it
+// runs, so that a test can refuse a plan that would not scale.
+var stepPlanned func(step, plan string)
+
 // runSteps runs steps in order on ex, adding each one's time to took.
-func runSteps(ctx context.Context, ex sqlx.ExecerContext, took []string, steps []step) ([]string, error) {
+func runSteps(ctx context.Context, ex stepRunner, took []string, steps []step) ([]string, error) {
 	for _, s := range steps {
+		if stepPlanned != nil {
+			if err := reportPlan(ctx, ex, s); err != nil {
+				return took, err
+			}
+		}
 		start := time.Now()
 		if _, err := ex.ExecContext(ctx, s.query, s.args...); err != nil {
 			return took, fmt.Errorf("%s: %w", s.name, err)
@@ -122,6 +150,21 @@ func runSteps(ctx context.Context, ex sqlx.ExecerContext, took []string, steps [
 		took = append(took, fmt.Sprintf("%s %.2fs", s.name, time.Since(start).Seconds()))
 	}
 	return took, nil
+}
+
+// reportPlan gives stepPlanned the physical plan DuckDB makes for s.
+func reportPlan(ctx context.Context, ex sqlx.QueryerContext, s step) error {
+	var plan []struct {
+		Key  string `db:"explain_key"`
+		Plan string `db:"explain_value"`
+	}
+	if err := sqlx.SelectContext(ctx, ex, &plan, "EXPLAIN "+s.query, s.args...); err != nil {
+		return fmt.Errorf("plan %s: %w", s.name, err)
+	}
+	for _, p := range plan {
+		stepPlanned(s.name, p.Plan)
+	}
+	return nil
 }
 
 // TieOut lists the merchants and currencies whose run states do not add up

@@ -535,3 +535,24 @@ func TestOrderSitesExtraOrderInItsDeclinesCurrency(t *testing.T) {
 		t.Errorf("Sites rows (-want +got):\n%s", diff)
 	}
 }
+
+// TestClassifyPlansScale: no step of a classification joins by a nested
+// loop or a cross product, which at ten million rows a day take minutes (a
+// join condition joined by OR once made the orphans step one: 121 s at a
+// million rows). Each step's plan is DuckDB's for the scenario's data.
+func TestClassifyPlansScale(t *testing.T) {
+	plans := map[string]string{}
+	defer store.SetStepPlanned(func(step, plan string) { plans[step] += plan })()
+	c := midWindowCase()
+	classify(t, c.s)
+	if len(plans) < 8 {
+		t.Fatalf("plans of %d steps, want every step's: %v", len(plans), plans)
+	}
+	for step, plan := range plans {
+		for _, op := range []string{"NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "CROSS_PRODUCT"} {
+			if strings.Contains(plan, op) {
+				t.Errorf("%s plans a %s:\n%s", step, op, plan)
+			}
+		}
+	}
+}
