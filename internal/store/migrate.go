@@ -1,12 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,16 +29,16 @@ func (db *DB) migrate(ctx context.Context, sqlFS fs.FS) error {
 	if _, err := db.db.ExecContext(ctx, db.q.CreateMigrationsTable); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	names, err := migrationFiles(sqlFS)
+	migrations, err := migrationFiles(sqlFS)
 	if err != nil {
 		return err
 	}
-	if err := db.checkNotAhead(ctx, names); err != nil {
+	if err := db.checkNotAhead(ctx, migrations); err != nil {
 		return err
 	}
-	for _, name := range names {
-		if err := db.applyMigration(ctx, sqlFS, name); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
+	for _, m := range migrations {
+		if err := db.applyMigration(ctx, sqlFS, m); err != nil {
+			return fmt.Errorf("migration %s: %w", m.file, err)
 		}
 	}
 	return nil
@@ -48,19 +49,19 @@ func (db *DB) checkMigrated(ctx context.Context, sqlFS fs.FS) error {
 	if err := db.checkStorageFormat(ctx); err != nil {
 		return err
 	}
-	names, err := migrationFiles(sqlFS)
+	migrations, err := migrationFiles(sqlFS)
 	if err != nil {
 		return err
 	}
-	if err := db.checkNotAhead(ctx, names); err != nil {
+	if err := db.checkNotAhead(ctx, migrations); err != nil {
 		return err
 	}
 	var applied int
 	if err := db.db.GetContext(ctx, &applied, db.q.CountMigrations); err != nil {
 		return err
 	}
-	if applied < len(names) {
-		return fmt.Errorf("%w (%d of %d migrations applied): any command that writes it upgrades it", ErrSchemaBehind, applied, len(names))
+	if applied < len(migrations) {
+		return fmt.Errorf("%w (%d of %d migrations applied): any command that writes it upgrades it", ErrSchemaBehind, applied, len(migrations))
 	}
 	return nil
 }
@@ -80,19 +81,15 @@ func (db *DB) checkStorageFormat(ctx context.Context) error {
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, sqlFS fs.FS, name string) error {
-	version, err := migrationVersion(name)
-	if err != nil {
-		return err
-	}
+func (db *DB) applyMigration(ctx context.Context, sqlFS fs.FS, m migration) error {
 	var applied int
-	if err := db.db.GetContext(ctx, &applied, db.q.MigrationApplied, version); err != nil {
+	if err := db.db.GetContext(ctx, &applied, db.q.MigrationApplied, m.version); err != nil {
 		return err
 	}
 	if applied > 0 {
 		return nil
 	}
-	body, err := fs.ReadFile(sqlFS, name)
+	body, err := fs.ReadFile(sqlFS, m.file)
 	if err != nil {
 		return err
 	}
@@ -100,41 +97,46 @@ func (db *DB) applyMigration(ctx context.Context, sqlFS fs.FS, name string) erro
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, db.q.RecordMigration, version, path.Base(name))
+		_, err := tx.ExecContext(ctx, db.q.RecordMigration, m.version, path.Base(m.file))
 		return err
 	})
 }
 
-// migrationFiles lists the migrations in the order they apply. Two files
-// of one number are refused: the second would be skipped as applied.
-func migrationFiles(sqlFS fs.FS) ([]string, error) {
-	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+// A migration is one file of sql/migrations.
+type migration struct {
+	version int
+	file    string // its path in the SQL file system
+}
+
+// migrationFiles lists the migrations in the order they apply: by number,
+// not as text, which would put 1000_ before 999_. Two files of one number
+// are refused: the second would be skipped as applied.
+func migrationFiles(sqlFS fs.FS) ([]migration, error) {
+	files, err := fs.Glob(sqlFS, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
-	seen := map[int]string{}
-	for _, name := range names {
-		v, err := migrationVersion(name)
-		if err != nil {
+	migrations := make([]migration, len(files))
+	for i, file := range files {
+		if migrations[i].version, err = migrationVersion(file); err != nil {
 			return nil, err
 		}
-		if other, ok := seen[v]; ok {
-			return nil, fmt.Errorf("migrations %s and %s have one number", other, name)
-		}
-		seen[v] = name
+		migrations[i].file = file
 	}
-	return names, nil
+	slices.SortStableFunc(migrations, func(a, b migration) int { return cmp.Compare(a.version, b.version) })
+	for i := 1; i < len(migrations); i++ {
+		if migrations[i].version == migrations[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s have one number", migrations[i-1].file, migrations[i].file)
+		}
+	}
+	return migrations, nil
 }
 
 // checkNotAhead refuses a database that a later flexrecon upgraded: this
 // one would read tables whose meaning changed since (an older flexrecon
 // read a queued run's missing start as a scan error, for one).
-func (db *DB) checkNotAhead(ctx context.Context, names []string) error {
-	known, err := migrationVersion(names[len(names)-1])
-	if err != nil {
-		return err
-	}
+func (db *DB) checkNotAhead(ctx context.Context, migrations []migration) error {
+	known := migrations[len(migrations)-1].version
 	var latest int
 	if err := db.db.GetContext(ctx, &latest, db.q.LatestMigration); err != nil {
 		return err
@@ -150,7 +152,7 @@ func migrationVersion(name string) (int, error) {
 	prefix, _, _ := strings.Cut(path.Base(name), "_")
 	v, err := strconv.Atoi(prefix)
 	if err != nil {
-		return 0, fmt.Errorf("file name must start with a number and '_': %q", name)
+		return 0, fmt.Errorf("migration %q: its file name must start with its number and '_', as 001_schema.sql does", name)
 	}
 	return v, nil
 }

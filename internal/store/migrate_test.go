@@ -56,9 +56,20 @@ VALUES (nextval('run_id_seq'), 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TI
 	}
 }
 
+// TestMigrationsApplyByNumber: 1000_ applies after 999_ (as text it sorts
+// before, and would insert into a table not made yet).
+func TestMigrationsApplyByNumber(t *testing.T) {
+	files := migrationsUpTo(t, 1)
+	files["migrations/999_make.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE later (x INTEGER);")}
+	files["migrations/1000_fill.sql"] = &fstest.MapFile{Data: []byte("INSERT INTO later VALUES (1);")}
+	if err := migratedUpTo(t, 1).migrate(t.Context(), files); err != nil {
+		t.Errorf("migrations 999 and 1000: %v", err)
+	}
+}
+
 // TestMigrationsRefused: a database a later flexrecon upgraded is not
 // opened by this one, and two migrations of one number are refused (the
-// second would be skipped as applied).
+// second would be skipped as applied), as is a file not named by its number.
 func TestMigrationsRefused(t *testing.T) {
 	later := migratedUpTo(t, 24)
 	ahead := fstest.MapFS{}
@@ -72,6 +83,11 @@ func TestMigrationsRefused(t *testing.T) {
 	twice["migrations/002_again.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 	if err := migratedUpTo(t, 1).migrate(t.Context(), twice); err == nil || !strings.Contains(err.Error(), "have one number") {
 		t.Errorf("two migrations numbered 2: %v", err)
+	}
+	unnumbered := migrationsUpTo(t, 1)
+	unnumbered["migrations/card_spans.sql"] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+	if err := migratedUpTo(t, 1).migrate(t.Context(), unnumbered); err == nil || !strings.Contains(err.Error(), `migration "migrations/card_spans.sql": its file name must start with its number`) {
+		t.Errorf("a migration without a number: %v", err)
 	}
 }
 
