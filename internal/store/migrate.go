@@ -33,10 +33,14 @@ func (db *DB) migrate(ctx context.Context, sqlFS fs.FS) error {
 	if err != nil {
 		return err
 	}
-	if err := db.checkNotAhead(ctx, migrations); err != nil {
+	applied, err := db.appliedMigrations(ctx, migrations)
+	if err != nil {
 		return err
 	}
 	for _, m := range migrations {
+		if applied[m.version] {
+			continue
+		}
 		if err := db.applyMigration(ctx, sqlFS, m); err != nil {
 			return fmt.Errorf("migration %s: %w", m.file, err)
 		}
@@ -53,15 +57,12 @@ func (db *DB) checkMigrated(ctx context.Context, sqlFS fs.FS) error {
 	if err != nil {
 		return err
 	}
-	if err := db.checkNotAhead(ctx, migrations); err != nil {
+	applied, err := db.appliedMigrations(ctx, migrations)
+	if err != nil {
 		return err
 	}
-	var applied int
-	if err := db.db.GetContext(ctx, &applied, db.q.CountMigrations); err != nil {
-		return err
-	}
-	if applied < len(migrations) {
-		return fmt.Errorf("%w (%d of %d migrations applied): any command that writes it upgrades it", ErrSchemaBehind, applied, len(migrations))
+	if len(applied) < len(migrations) {
+		return fmt.Errorf("%w (%d of %d migrations applied): any command that writes it upgrades it", ErrSchemaBehind, len(applied), len(migrations))
 	}
 	return nil
 }
@@ -82,13 +83,6 @@ func (db *DB) checkStorageFormat(ctx context.Context) error {
 }
 
 func (db *DB) applyMigration(ctx context.Context, sqlFS fs.FS, m migration) error {
-	var applied int
-	if err := db.db.GetContext(ctx, &applied, db.q.MigrationApplied, m.version); err != nil {
-		return err
-	}
-	if applied > 0 {
-		return nil
-	}
 	body, err := fs.ReadFile(sqlFS, m.file)
 	if err != nil {
 		return err
@@ -97,7 +91,7 @@ func (db *DB) applyMigration(ctx context.Context, sqlFS fs.FS, m migration) erro
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, db.q.RecordMigration, m.version, path.Base(m.file))
+		_, err := tx.ExecContext(ctx, db.q.RecordMigration, m.version, m.name())
 		return err
 	})
 }
@@ -107,6 +101,10 @@ type migration struct {
 	version int
 	file    string // its path in the SQL file system
 }
+
+// name is what schema_migrations records of the migration: its file's
+// name, as it has since the first flexrecon.
+func (m migration) name() string { return path.Base(m.file) }
 
 // migrationFiles lists the migrations in the order they apply: by number,
 // not as text, which would put 1000_ before 999_. Two files of one number
@@ -132,20 +130,55 @@ func migrationFiles(sqlFS fs.FS) ([]migration, error) {
 	return migrations, nil
 }
 
-// checkNotAhead refuses a database that a later flexrecon upgraded: this
-// one would read tables whose meaning changed since (an older flexrecon
-// read a queued run's missing start as a scan error, for one).
-func (db *DB) checkNotAhead(ctx context.Context, migrations []migration) error {
-	known := migrations[len(migrations)-1].version
-	var latest int
-	if err := db.db.GetContext(ctx, &latest, db.q.LatestMigration); err != nil {
-		return err
+// recordedMigration is a row of schema_migrations.
+type recordedMigration struct {
+	Version int    `db:"version"`
+	Name    string `db:"name"`
+}
+
+// appliedMigrations reads, in one pass over schema_migrations, which of
+// migrations the database has applied, and refuses it where one it
+// recorded is not among them (recordedMigration.check).
+func (db *DB) appliedMigrations(ctx context.Context, migrations []migration) (map[int]bool, error) {
+	var recorded []recordedMigration
+	if err := db.db.SelectContext(ctx, &recorded, db.q.AppliedMigrations); err != nil {
+		return nil, err
 	}
-	if latest > known {
-		return fmt.Errorf("the database was upgraded by a later flexrecon (migration %d; this one knows up to %d): use that one", latest, known)
+	known, latest := map[int]string{}, 0
+	for _, m := range migrations {
+		known[m.version], latest = m.name(), max(latest, m.version)
+	}
+	applied := map[int]bool{}
+	for _, r := range recorded {
+		if err := r.check(known, latest); err != nil {
+			return nil, err
+		}
+		applied[r.Version] = true
+	}
+	return applied, nil
+}
+
+// check refuses a migration applied that this flexrecon does not have.
+// One past its latest means a later flexrecon upgraded the database: this
+// one would read tables whose meaning changed since (an older flexrecon
+// read a queued run's missing start as a scan error, for one). One below
+// it was applied by another build (a branch's, say): the database holds a
+// change that nothing this flexrecon runs accounts for.
+func (r recordedMigration) check(known map[int]string, latest int) error {
+	_, ok := known[r.Version]
+	switch {
+	case r.Version > latest:
+		return fmt.Errorf("the database was upgraded by a later flexrecon (migration %d; this one knows up to %d): use that one", r.Version, latest)
+	case !ok:
+		return fmt.Errorf("the database has migration %d (%s), which this flexrecon does not have: %s", r.Version, r.Name, otherBuildAdvice)
 	}
 	return nil
 }
+
+// otherBuildAdvice says what to do with a database another build of
+// flexrecon migrated.
+const otherBuildAdvice = "another build of flexrecon applied it; open the file with that build, " +
+	"or move it aside and let this one make a new one"
 
 // migrationVersion reads the number a migration's file name starts with.
 func migrationVersion(name string) (int, error) {

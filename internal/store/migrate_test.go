@@ -91,6 +91,21 @@ func TestMigrationsRefused(t *testing.T) {
 	}
 }
 
+// TestMigrationsOfAnotherBuildRefused: a database another build migrated
+// (a branch with a migration of its own) is refused, naming the migration.
+func TestMigrationsOfAnotherBuildRefused(t *testing.T) {
+	branch := migrationsUpTo(t, 6)
+	branch["migrations/007_branch.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE branch (x INTEGER);")}
+	db := migratedUpTo(t, 6)
+	if err := db.migrate(t.Context(), branch); err != nil {
+		t.Fatal(err)
+	}
+	want := "the database has migration 7 (007_branch.sql), which this flexrecon does not have: another build of flexrecon applied it"
+	if err := db.migrate(t.Context(), migrationsUpTo(t, 8)); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a database with a migration 7 this flexrecon lacks: %v, want %q", err, want)
+	}
+}
+
 // migrationsUpTo is the migrations up to version.
 func migrationsUpTo(t *testing.T, version int) fstest.MapFS {
 	t.Helper()

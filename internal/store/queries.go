@@ -17,9 +17,7 @@ import (
 type Queries struct {
 	CreateMigrationsTable string `query:"create-migrations-table"`
 	StorageFormat         string `query:"storage-format"`
-	MigrationApplied      string `query:"migration-applied"`
-	CountMigrations       string `query:"count-migrations"`
-	LatestMigration       string `query:"latest-migration"`
+	AppliedMigrations     string `query:"applied-migrations"`
 	RecordMigration       string `query:"record-migration"`
 	UpsertCurrency        string `query:"upsert-currency"`
 	SetMemoryLimit        string `query:"set-memory-limit" check:"skip"`

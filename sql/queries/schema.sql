@@ -9,14 +9,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 -- The storage format of the database file (NULL in memory).
 SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database();
 
--- name: migration-applied
-SELECT count(*) FROM schema_migrations WHERE version = $1;
-
--- name: count-migrations
-SELECT count(*) FROM schema_migrations;
-
--- name: latest-migration
-SELECT coalesce(max(version), 0) FROM schema_migrations;
+-- name: applied-migrations
+-- Latest first: a database a later flexrecon upgraded is refused naming its latest.
+SELECT version, name FROM schema_migrations ORDER BY version DESC;
 
 -- name: record-migration
 INSERT INTO schema_migrations (version, name) VALUES ($1, $2);
