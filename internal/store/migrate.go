@@ -162,15 +162,20 @@ func (db *DB) appliedMigrations(ctx context.Context, migrations []migration) (ma
 // One past its latest means a later flexrecon upgraded the database: this
 // one would read tables whose meaning changed since (an older flexrecon
 // read a queued run's missing start as a scan error, for one). One below
-// it was applied by another build (a branch's, say): the database holds a
-// change that nothing this flexrecon runs accounts for.
+// it, or one of this number recorded under another name, was applied by
+// another build (a branch's, say): the database holds a change that
+// nothing this flexrecon runs accounts for, and this one's migration of
+// that number would be skipped as applied. No shipped flexrecon renamed a
+// migration, so a name differing always means another build.
 func (r recordedMigration) check(known map[int]string, latest int) error {
-	_, ok := known[r.Version]
+	name, ok := known[r.Version]
 	switch {
 	case r.Version > latest:
 		return fmt.Errorf("the database was upgraded by a later flexrecon (migration %d; this one knows up to %d): use that one", r.Version, latest)
 	case !ok:
 		return fmt.Errorf("the database has migration %d (%s), which this flexrecon does not have: %s", r.Version, r.Name, otherBuildAdvice)
+	case r.Name != name:
+		return fmt.Errorf("the database recorded migration %d as %s, where this flexrecon's is %s: %s", r.Version, r.Name, name, otherBuildAdvice)
 	}
 	return nil
 }

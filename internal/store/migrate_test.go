@@ -92,17 +92,28 @@ func TestMigrationsRefused(t *testing.T) {
 }
 
 // TestMigrationsOfAnotherBuildRefused: a database another build migrated
-// (a branch with a migration of its own) is refused, naming the migration.
+// (a branch with a migration of its own) is refused, naming the migration,
+// whether this flexrecon has no migration of that number or another one.
+// The read-only check refuses it too.
 func TestMigrationsOfAnotherBuildRefused(t *testing.T) {
-	branch := migrationsUpTo(t, 6)
-	branch["migrations/007_branch.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE branch (x INTEGER);")}
-	db := migratedUpTo(t, 6)
-	if err := db.migrate(t.Context(), branch); err != nil {
-		t.Fatal(err)
-	}
-	want := "the database has migration 7 (007_branch.sql), which this flexrecon does not have: another build of flexrecon applied it"
-	if err := db.migrate(t.Context(), migrationsUpTo(t, 8)); err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("a database with a migration 7 this flexrecon lacks: %v, want %q", err, want)
+	for _, c := range []struct {
+		name, want string
+	}{
+		{"migrations/007_branch.sql", "the database has migration 7 (007_branch.sql), which this flexrecon does not have: another build of flexrecon applied it"},
+		{"migrations/008_branch.sql", "the database recorded migration 8 as 008_branch.sql, where this flexrecon's is 008_transmit_log.sql: another build of flexrecon applied it"},
+	} {
+		branch := migrationsUpTo(t, 6)
+		branch[c.name] = &fstest.MapFile{Data: []byte("CREATE TABLE branch (x INTEGER);")}
+		db := migratedUpTo(t, 6)
+		if err := db.migrate(t.Context(), branch); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.migrate(t.Context(), migrationsUpTo(t, 9)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("migrate a database with %s: %v, want %q", c.name, err, c.want)
+		}
+		if err := db.checkMigrated(t.Context(), migrationsUpTo(t, 9)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("check a database with %s: %v, want %q", c.name, err, c.want)
+		}
 	}
 }
 
