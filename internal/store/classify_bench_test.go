@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -19,23 +20,56 @@ import (
 // FLEXRECON_BENCH_DEFAULTS=1.
 // Run: FLEXRECON_BENCH_LARGE=1 go test ./internal/store -run '^$' -bench Classify10M -benchtime 1x
 func BenchmarkClassify10M(b *testing.B) {
-	if os.Getenv("FLEXRECON_BENCH_LARGE") != "1" {
-		b.Skip("set FLEXRECON_BENCH_LARGE=1 to classify 10 million rows")
+	db := classifyBenchDB(b, benchRows(10_000_000), 1)
+	benchClassify(b, db)
+	// The floor after classify, so that its table does not weigh on it.
+	floor, floorPeak := measurePeak(b, func() { execFile(b, db, "testdata/classify_floor.sql", nil) })
+	b.Logf("floor (bare join): %s, peak RSS %d MB", floor, floorPeak>>20)
+	b.ReportMetric(floor.Seconds(), "floor-s")
+	b.ReportMetric(float64(floorPeak>>20), "floor-peak-MB")
+}
+
+// BenchmarkClassifyHistory classifies one day of a million ledger rows and
+// orders (FLEXRECON_BENCH_ROWS) alone, and with a week of earlier days kept:
+// a run's time must not grow with the history a partner keeps.
+// Run: FLEXRECON_BENCH_LARGE=1 go test ./internal/store -run '^$' -bench ClassifyHistory -benchtime 1x
+func BenchmarkClassifyHistory(b *testing.B) {
+	for _, days := range []int{1, 8} {
+		b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) {
+			benchClassify(b, classifyBenchDB(b, benchRows(1_000_000), days))
+		})
 	}
-	rows := 10_000_000
+}
+
+// benchRows is FLEXRECON_BENCH_ROWS, else rows.
+func benchRows(rows int) int {
 	if n, err := strconv.Atoi(os.Getenv("FLEXRECON_BENCH_ROWS")); err == nil {
-		rows = n
+		return n
 	}
-	ctx := context.Background()
+	return rows
+}
+
+// classifyBenchDB makes testdata/classify_bench.sql's data, rows a day over
+// days ending with the judged one, under the engine settings the benchmarks
+// measure.
+func classifyBenchDB(b *testing.B, rows, days int) *store.DB {
+	if os.Getenv("FLEXRECON_BENCH_LARGE") != "1" {
+		b.Skip("set FLEXRECON_BENCH_LARGE=1 to classify millions of rows")
+	}
 	db := MustOpenDB(b)
 	seedBenchRegistry(b, db)
 	start := time.Now()
-	execFile(b, db, "testdata/classify_bench.sql", strconv.Itoa(rows))
-	b.Logf("made %d ledger rows and %d orders in %s", rows, rows, time.Since(start))
-
+	execFile(b, db, "testdata/classify_bench.sql", map[string]string{"rows": strconv.Itoa(rows), "days": strconv.Itoa(days)})
+	b.Logf("made %d ledger rows and %d orders a day for %d days in %s", rows, rows, days, time.Since(start))
 	if os.Getenv("FLEXRECON_BENCH_DEFAULTS") != "1" {
-		execFile(b, db, "testdata/classify_settings.sql", "")
+		execFile(b, db, "testdata/classify_settings.sql", nil)
 	}
+	return db
+}
+
+// benchClassify times the judged day's classification and reports its
+// steps and peak memory.
+func benchClassify(b *testing.B, db *store.DB) {
 	b.ResetTimer()
 	var took time.Duration
 	var peak int64
@@ -43,19 +77,14 @@ func BenchmarkClassify10M(b *testing.B) {
 	for i := range b.N {
 		took, peak = measurePeak(b, func() {
 			var err error
-			if steps, err = db.Classify(ctx, int64(i+1), window, asOf); err != nil {
+			if steps, err = db.Classify(context.Background(), int64(i+1), window, asOf); err != nil {
 				b.Fatal(err)
 			}
 		})
 	}
 	b.StopTimer()
 	b.Logf("classify: %s (%s), peak RSS %d MB", took, steps, peak>>20)
-	// The floor after classify, so that its table does not weigh on it.
-	floor, floorPeak := measurePeak(b, func() { execFile(b, db, "testdata/classify_floor.sql", "") })
-	b.Logf("floor (bare join): %s, peak RSS %d MB", floor, floorPeak>>20)
 	b.ReportMetric(float64(peak>>20), "peak-MB")
-	b.ReportMetric(floor.Seconds(), "floor-s")
-	b.ReportMetric(float64(floorPeak>>20), "floor-peak-MB")
 }
 
 func seedBenchRegistry(b *testing.B, db *store.DB) {
@@ -74,13 +103,18 @@ func seedBenchRegistry(b *testing.B, db *store.DB) {
 	}
 }
 
-// execFile runs the statements of a testdata SQL file, {{rows}} replaced.
-func execFile(b *testing.B, db *store.DB, path, rows string) {
+// execFile runs the statements of a testdata SQL file, each {{name}} of
+// vars replaced by its value.
+func execFile(b *testing.B, db *store.DB, path string, vars map[string]string) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, stmt := range strings.SplitAfter(strings.ReplaceAll(string(text), "{{rows}}", rows), ";\n") {
+	sql := string(text)
+	for name, value := range vars {
+		sql = strings.ReplaceAll(sql, "{{"+name+"}}", value)
+	}
+	for _, stmt := range strings.SplitAfter(sql, ";\n") {
 		if strings.TrimSpace(stripComments(stmt)) == "" {
 			continue
 		}
