@@ -185,8 +185,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut) {
 // starts the lockout saying so, while those refused unchecked are not
 // recorded one by one. A flood of refused sign-ins from one address thus
 // adds a few rows per name it tries and lockout, which grows to an hour,
-// instead of one row per request; and at most maxKeys keys (then one,
-// the overflow) add them.
+// instead of one row per request.
 func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	addr, known := clientAddr(r), s.knownName(name)
 	try, err := s.throttle.begin(addr, known)

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"maps"
+	"container/list"
 	"net"
 	"net/http"
 	"net/netip"
@@ -29,6 +29,9 @@ const (
 	// maxKeys bounds the keys remembered, since an attacker can choose
 	// addresses.
 	maxKeys = 10000
+	// evictScan bounds the keys looked at to find one to forget, so that
+	// a flood of new clients costs little while many keys are locked out.
+	evictScan = 64
 )
 
 // throttleKey is what sign-ins are counted by: the client's address and a
@@ -45,30 +48,39 @@ type strikes struct {
 	inFlight int       // sign-ins being checked now
 }
 
+// keyed is a key's strikes, as kept in the throttle's recency list.
+type keyed struct {
+	key throttleKey
+	strikes
+}
+
 // throttle counts failed sign-ins by throttleKey.
 type throttle struct {
 	now  func() time.Time
 	mu   sync.Mutex
-	keys map[throttleKey]*strikes
-	// overflow is shared by the new keys that find keys full: counted and
-	// locked out like any other entry, so a flood of new addresses is
-	// throttled too (together) while memory stays bounded.
-	overflow strikes
+	keys map[throttleKey]*list.Element // each holding a *keyed
+	// recent orders keys by their last sign-in, the oldest last: the
+	// first to forget when keys is full.
+	recent list.List
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, keys: map[throttleKey]*strikes{}}
+	return &throttle{now: now, keys: map[throttleKey]*list.Element{}}
 }
 
 // begin lets a sign-in from addr as name (a configured name, or "") through
 // to its password check, answering the strikes to end it with. It refuses
 // the sign-in with a lockedOut instead while its key is locked out or has
-// maxInFlight checks running.
+// maxInFlight checks running, or when no key can be forgotten to make room
+// for a new one.
 func (t *throttle) begin(addr, name string) (*strikes, error) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.entry(throttleKey{addr, name}, now)
+	s, err := t.entry(throttleKey{addr, name}, now)
+	if err != nil {
+		return nil, err
+	}
 	if wait := s.until.Sub(now); wait > 0 {
 		return nil, lockedOut{wait, "too many failed logins"}
 	}
@@ -83,48 +95,64 @@ func (t *throttle) begin(addr, name string) (*strikes, error) {
 // end records how the check begun as s went and answers the lockout a
 // failure starts, if any. A failure checked in parallel with the one that
 // started a lockout is not counted again: that lockout covers it. A
-// success forgives its key, but not the overflow, which would forgive
-// everyone sharing it.
+// success forgives its key.
 func (t *throttle) end(s *strikes, ok bool) time.Duration {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s.inFlight--
 	switch {
-	case ok && s != &t.overflow:
+	case ok:
 		s.n, s.lockouts, s.until = 0, 0, time.Time{}
 		return 0
-	case ok || now.Before(s.until):
+	case now.Before(s.until):
 		return 0
 	}
 	return s.fail(now)
 }
 
-// entry is key's strikes, forgiven if stale.
-func (t *throttle) entry(key throttleKey, now time.Time) *strikes {
-	s := t.keys[key]
-	if s == nil {
-		s = t.add(key, now)
+// entry is key's strikes, forgiven if stale, and now the most recent.
+func (t *throttle) entry(key throttleKey, now time.Time) (*strikes, error) {
+	e := t.keys[key]
+	if e == nil {
+		if len(t.keys) >= maxKeys && !t.evict(now) {
+			return nil, lockedOut{time.Second, "too many clients signing in"}
+		}
+		e = t.recent.PushFront(&keyed{key: key})
+		t.keys[key] = e
 	}
+	t.recent.MoveToFront(e)
+	s := &e.Value.(*keyed).strikes
 	if s.stale(now) {
 		*s = strikes{}
 	}
-	return s
+	return s, nil
 }
 
-// add remembers key, forgetting the stale keys first if keys is full. When
-// all are live, key shares the overflow instead: an older key, perhaps
-// locked out, is never forgotten to make room.
-func (t *throttle) add(key throttleKey, now time.Time) *strikes {
-	if len(t.keys) >= maxKeys {
-		maps.DeleteFunc(t.keys, func(_ throttleKey, s *strikes) bool { return s.stale(now) })
+// evict forgets the least recently used key that is neither locked out nor
+// being checked, among the evictScan oldest, answering whether it found
+// one. Forgetting a locked key would end its lockout for anyone able to
+// send from enough new addresses. Keys passed over go to the front, so the
+// next scan looks at others; the order is then only roughly by use, which
+// costs nothing as they could not be forgotten anyway.
+//
+// Finding none, entry refuses the new client for a second. Keys locked out
+// are moved on from, so the oldest are all locked out or busy only when
+// nearly every key is, which takes thousands of lockouts: an attack on the
+// throttle itself, where turning new clients away briefly harms less than
+// letting lockouts be flushed.
+func (t *throttle) evict(now time.Time) bool {
+	for range min(evictScan, t.recent.Len()) {
+		e := t.recent.Back()
+		k := e.Value.(*keyed)
+		if k.inFlight == 0 && !now.Before(k.until) {
+			t.recent.Remove(e)
+			delete(t.keys, k.key)
+			return true
+		}
+		t.recent.MoveToFront(e)
 	}
-	if len(t.keys) >= maxKeys {
-		return &t.overflow
-	}
-	s := &strikes{}
-	t.keys[key] = s
-	return s
+	return false
 }
 
 // stale says whether s is out of its lockout, has nothing being checked and

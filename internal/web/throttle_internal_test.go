@@ -19,30 +19,70 @@ func failAt(th *throttle, addr string) (lockedOut, bool) {
 	return lockedOut{}, false
 }
 
-// TestThrottleStaysBounded: keys an attacker varies are remembered up to
-// maxKeys; past that new ones share one entry, throttled like any other,
-// until old ones have gone quiet long enough to be forgotten.
-func TestThrottleStaysBounded(t *testing.T) {
+// addrN is the nth of maxKeys and more distinct client addresses.
+func addrN(i int) string {
+	return fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255)
+}
+
+// remembered says whether th counts sign-ins from addr under no name.
+func remembered(th *throttle, addr string) bool {
+	return th.keys[throttleKey{addr, ""}] != nil
+}
+
+// TestThrottleEvictsLeastRecent: once maxKeys keys are kept, a new client
+// is still checked, and the key forgotten for it is the one used least
+// recently, passing over one being checked.
+func TestThrottleEvictsLeastRecent(t *testing.T) {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	th := newThrottle(func() time.Time { return now })
-	for i := range maxKeys {
-		failAt(th, fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255))
+	if _, err := th.begin(addrN(0), ""); err != nil {
+		t.Fatal(err)
 	}
-	for i := range loginLimit {
-		if locked, ok := failAt(th, fmt.Sprintf("192.0.2.%d", i)); ok {
-			t.Fatalf("failure %d from a new address while full: refused unchecked (%v), want it checked", i+1, locked)
+	for i := 1; i < maxKeys; i++ {
+		failAt(th, addrN(i))
+	}
+	failAt(th, addrN(1))
+	if locked, ok := failAt(th, "192.0.2.1"); ok {
+		t.Fatalf("a new address with %d keys kept: refused unchecked (%v), want it checked", maxKeys, locked)
+	}
+	if got := len(th.keys); got != maxKeys {
+		t.Errorf("keys kept after one more address: got %d, want %d", got, maxKeys)
+	}
+	for addr, want := range map[string]bool{addrN(0): true, addrN(1): true, addrN(2): false, "192.0.2.1": true} {
+		if got := remembered(th, addr); got != want {
+			t.Errorf("%s remembered (busy: %s; used again: %s; oldest idle: %s): got %t, want %t",
+				addr, addrN(0), addrN(1), addrN(2), got, want)
 		}
 	}
-	if len(th.keys) != maxKeys {
-		t.Fatalf("after %d addresses: got %d keys remembered, want %d", maxKeys+loginLimit, len(th.keys), maxKeys)
+}
+
+// TestThrottleKeepsLockouts: a locked-out key is never forgotten to make
+// room, however many new addresses come; when every key is locked out, a
+// new client is refused briefly, until a lockout ends.
+func TestThrottleKeepsLockouts(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	th := newThrottle(func() time.Time { return now })
+	for range loginLimit {
+		failAt(th, addrN(0))
 	}
-	if locked, ok := failAt(th, "192.0.2.200"); !ok || locked.wait != lockoutFirst {
-		t.Fatalf("yet another new address while full: got refused %t (%v), want locked out for %s", ok, locked, lockoutFirst)
+	for i := 1; i < maxKeys+2*evictScan; i++ {
+		failAt(th, addrN(i))
 	}
-	now = now.Add(lockoutLongest)
-	failAt(th, "192.0.2.200")
-	if got := len(th.keys); got != 1 {
-		t.Fatalf("a new address after an hour's quiet: got %d keys remembered, want 1", got)
+	if locked, ok := failAt(th, addrN(0)); !ok || locked.why != "too many failed logins" {
+		t.Errorf("the locked-out address after %d new ones: got refused %t (%v), want still locked out", maxKeys, ok, locked)
+	}
+	for i := range maxKeys + 2*evictScan {
+		for range loginLimit {
+			failAt(th, addrN(i))
+		}
+	}
+	want := lockedOut{time.Second, "too many clients signing in"}
+	if locked, _ := failAt(th, "192.0.2.1"); locked != want {
+		t.Errorf("a new address while every key is locked out: got %v, want %v", locked, want)
+	}
+	now = now.Add(lockoutFirst)
+	if locked, ok := failAt(th, "192.0.2.1"); ok {
+		t.Errorf("a new address once lockouts have ended: refused unchecked (%v), want it checked", locked)
 	}
 }
 
