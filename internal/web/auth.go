@@ -199,7 +199,7 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	}
 	detail := ""
 	if lockout > 0 {
-		detail = fmt.Sprintf("%d failed in a row (client %s): locked out for %s", loginLimit, addr, lockout)
+		detail = fmt.Sprintf("%d failed (client %s): locked out for %s", loginLimit, addr, lockout)
 	}
 	// Whatever was typed as a name (a password, often) stays out of the
 	// log finance reads.

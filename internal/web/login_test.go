@@ -68,7 +68,7 @@ func wantRetry(t *testing.T, res *http.Response, from, to int) {
 	}
 }
 
-// TestLoginLockout: five wrong passwords in a row from one address as one
+// TestLoginLockout: five wrong passwords from one address as one
 // name lock that name out there, the right password included, for the form
 // and for programs alike.
 func TestLoginLockout(t *testing.T) {
@@ -119,23 +119,40 @@ func statusOf(f *fixture, name, pw string) string {
 	return res.Status
 }
 
-// TestLoginSuccessResetsCount: failures before a success do not count
-// toward a lockout; those after it do.
-func TestLoginSuccessResetsCount(t *testing.T) {
+// TestLoginSuccessForgivesNothing: a success among failures from one
+// address as one name resets neither their count nor the doubling of
+// lockouts, lest a guesser behind the same NAT as a program signing in on
+// every request start again after each of the program's.
+func TestLoginSuccessForgivesNothing(t *testing.T) {
 	f := newFixture(t, false)
 	for _, w := range ways {
 		f.start(t, false)
 		expect(t, f, w, 4, "oscar", "wrong", http.StatusUnauthorized)
 		expect(t, f, w, 1, "oscar", password, w.ok)
-		expect(t, f, w, 4, "oscar", "wrong", http.StatusUnauthorized)
+		expect(t, f, w, 1, "oscar", "wrong", http.StatusUnauthorized)
+		expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests)
+		f.clock.advance(time.Minute)
 		expect(t, f, w, 1, "oscar", password, w.ok)
 		expect(t, f, w, 5, "oscar", "wrong", http.StatusUnauthorized)
-		expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests)
+		wantRetry(t, expect(t, f, w, 1, "oscar", password, http.StatusTooManyRequests), 110, 120)
 	}
 }
 
-// TestLoginLockoutEnds: a lockout ends after its window, and the next one
-// in a row lasts twice as long.
+// TestLoginQuietHourForgives: failures an hour apart do not add up, even
+// with successes between them, as from a program signing in all day.
+func TestLoginQuietHourForgives(t *testing.T) {
+	f := newFixture(t, false)
+	w := ways[1]
+	expect(t, f, w, 4, "oscar", "wrong", http.StatusUnauthorized)
+	f.clock.advance(59 * time.Minute)
+	expect(t, f, w, 1, "oscar", password, w.ok)
+	f.clock.advance(time.Minute)
+	expect(t, f, w, 4, "oscar", "wrong", http.StatusUnauthorized)
+	expect(t, f, w, 1, "oscar", password, w.ok)
+}
+
+// TestLoginLockoutEnds: a lockout ends after its window, and the next one,
+// before an hour without failures forgives the first, lasts twice as long.
 func TestLoginLockoutEnds(t *testing.T) {
 	f := newFixture(t, false)
 	w := ways[1]
@@ -238,10 +255,10 @@ func checkLogins(t *testing.T, f *fixture, after string, cases []loginCase) {
 	}
 }
 
-// TestLoginSuccessResetsOnlyItsOwn: a success resets the count of its own
-// address and name only. Neither fiona signing in from the address that
-// guesses at oscar's password, nor oscar from his own, forgives a guess.
-func TestLoginSuccessResetsOnlyItsOwn(t *testing.T) {
+// TestLoginSuccessElsewhere: neither fiona signing in from the address
+// that guesses at oscar's password, nor oscar from his own, forgives a
+// guess.
+func TestLoginSuccessElsewhere(t *testing.T) {
 	f := newFixture(t, false)
 	const guesser, office = "10.0.0.1:4000", "10.0.0.2:4000"
 	wantLogins(t, f, 4, guesser, "oscar", "wrong", http.StatusUnauthorized)

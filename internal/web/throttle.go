@@ -10,12 +10,17 @@ import (
 )
 
 // Password guessing is slowed per key, a client address and the user name
-// it signs in as: after loginLimit failed sign-ins in a row, further ones
-// are refused unchecked (no bcrypt) for a lockout that doubles each time,
-// from lockoutFirst up to lockoutLongest. Keyed by address and name
-// together, guesses lock out only the guesser, and a success forgives only
-// its own key: a user signing in elsewhere, or as another name from the
-// same address, does not reset the count against a guessed password.
+// it signs in as: after loginLimit failed sign-ins, further ones are
+// refused unchecked (no bcrypt) for a lockout that doubles each time, from
+// lockoutFirst up to lockoutLongest. Keyed by address and name together,
+// guesses lock out only the guesser.
+//
+// Only time forgives: a key's failures and lockouts are forgotten once it
+// has had no failure for lockoutLongest, and a success forgives nothing.
+// Were a success to reset its key, anyone behind the same address (a NAT)
+// as a program signing in as that name on every request would have their
+// count reset by each of them, and guess without end; as it is, a typist's
+// few slips among successes lock them out for a minute at worst.
 //
 // A failure is counted once its check fails, so that correct sign-ins sent
 // at once are never refused for being many; maxInFlight caps the checks a
@@ -39,12 +44,12 @@ const (
 // a password and must not be kept.
 type throttleKey struct{ addr, name string }
 
-// strikes are one key's failed sign-ins since its last success.
+// strikes are one key's failed sign-ins since it was last quiet.
 type strikes struct {
 	n        int       // failures since the last lockout
-	lockouts int       // lockouts since the last success
+	lockouts int       // lockouts since it was last quiet
 	until    time.Time // refused unchecked until then
-	last     time.Time // the last sign-in let through to its check
+	failed   time.Time // the last failure
 	inFlight int       // sign-ins being checked now
 }
 
@@ -88,24 +93,18 @@ func (t *throttle) begin(addr, name string) (*strikes, error) {
 		return nil, lockedOut{time.Second, "too many logins at once"}
 	}
 	s.inFlight++
-	s.last = now
 	return s, nil
 }
 
 // end records how the check begun as s went and answers the lockout a
 // failure starts, if any. A failure checked in parallel with the one that
-// started a lockout is not counted again: that lockout covers it. A
-// success forgives its key.
+// started a lockout is not counted again: that lockout covers it.
 func (t *throttle) end(s *strikes, ok bool) time.Duration {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s.inFlight--
-	switch {
-	case ok:
-		s.n, s.lockouts, s.until = 0, 0, time.Time{}
-		return 0
-	case now.Before(s.until):
+	if ok || now.Before(s.until) {
 		return 0
 	}
 	return s.fail(now)
@@ -156,15 +155,16 @@ func (t *throttle) evict(now time.Time) bool {
 }
 
 // stale says whether s is out of its lockout, has nothing being checked and
-// has been quiet as long as the longest lockout: forgiven, and forgotten.
+// has had no failure for as long as the longest lockout: forgiven.
 func (s *strikes) stale(now time.Time) bool {
 	// Quiet measured from the end of its lockout: measured from its last
-	// sign-in, an hour's lockout ended stale, and the doubling began again.
-	return s.inFlight == 0 && now.Sub(later(s.last, s.until)) >= lockoutLongest
+	// failure, an hour's lockout ended stale, and the doubling began again.
+	return s.inFlight == 0 && now.Sub(later(s.failed, s.until)) >= lockoutLongest
 }
 
 // fail counts a failure and answers the lockout it starts, if any.
 func (s *strikes) fail(now time.Time) time.Duration {
+	s.failed = now
 	if s.n++; s.n < loginLimit {
 		return 0
 	}
