@@ -4,9 +4,9 @@ package recon
 // Every ledger transaction ends in exactly one.
 type TransmitState string
 
-// Transmit states, as reconciliation.md defines them. Pushed means the key came
-// from flexrecon's own push (in this run or an earlier one), so a rerun on the
-// same inputs reports the same state.
+// Transmit states, as reconciliation.md defines them. Pushed means this run's
+// own push obtained the key; a later run counts that key as it counts any
+// (transmitted, or transmitted_late), so a run's Pushed is what it sent.
 const (
 	Transmitted     TransmitState = "transmitted"
 	TransmittedLate TransmitState = "transmitted_late"

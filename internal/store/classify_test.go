@@ -33,14 +33,14 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"T1": "transmitted||", "T2": "untransmitted||"}},
 		{name: "not_expected", s: scenario{rows: []tx{row("T1", approved, callcenter), row("T2", callcenter), row("T3", approved)}},
 			want: map[string]string{"T1": "not_expected||", "T2": "not_expected||", "T3": "untransmitted||"}},
-		{name: "pushed, transmitted_late, push_failed", s: scenario{
+		{name: "an earlier run's pushes: transmitted, transmitted_late, push_failed", s: scenario{
 			rows: []tx{row("T1", approved), row("T2", approved), row("T3", approved), row("T4", approved)},
 			pushes: []store.PushRecord{
 				push("T1", "pushed", at("10:30")),
 				push("T2", "pushed", at("10:00").Add(25*time.Hour)),
 				push("T3", "failed", at("10:30")),
 			}},
-			want: map[string]string{"T1": "pushed||", "T2": "transmitted_late||", "T3": "push_failed||", "T4": "untransmitted||"}},
+			want: map[string]string{"T1": "transmitted||", "T2": "transmitted_late||", "T3": "push_failed||", "T4": "untransmitted||"}},
 		{name: "outcomes", s: scenario{
 			rows: []tx{d("D1"), d("D2"), d("D3"), d("D4"), d("D5"), d("D6"), d("D7"), d("D8"), d("A1", approved)},
 			orders: []store.Order{
@@ -285,7 +285,10 @@ func TestAnsweredElsewhereNotInDoubt(t *testing.T) {
 // TestEveryCategoryHasAScenario keeps the scenarios in step with recon's
 // vocabulary: a new category needs a scenario that produces it.
 func TestEveryCategoryHasAScenario(t *testing.T) {
-	seen := map[string]bool{string(recon.PushInDoubt): true} // TestPushInDoubt
+	seen := map[string]bool{
+		string(recon.PushInDoubt): true, // TestPushInDoubt
+		string(recon.Pushed):      true, // TestRunDiff: a run's own push, which ApplyPushes records
+	}
 	for _, c := range classifyCases() {
 		for _, w := range c.want {
 			for _, part := range splitVerdict(w) {

@@ -74,7 +74,7 @@ func TestRunDiff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []store.Change{{"confirmed", "M1", "T1", 1, "pushed in run 2", "pushed"}}
+	want = []store.Change{{"confirmed", "M1", "T1", 1, "pushed in run 2", "transmitted"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", second, third, diff)
 	}

@@ -35,6 +35,8 @@ WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = 
 -- It is late when the first key was obtained more than 24 h after processing:
 -- the earlier of the log's and the push's times, or for a key the ledger row
 -- carries, the time a log gives that same key (none: not known to be late).
+-- A key an earlier run's push obtained is transmitted, as any key is:
+-- `pushed` is what this run sends, which apply-pushes records after it.
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -90,8 +92,7 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
         WHEN CASE WHEN s.fc_transmit_key IS NULL THEN least(lg.transmitted_at, CASE WHEN t.state = 'sent' THEN t.done_at END)
                   WHEN lg.transmit_key = s.fc_transmit_key THEN lg.transmitted_at END
              > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
-        WHEN s.fc_transmit_key IS NOT NULL OR lg.transmit_key IS NOT NULL THEN 'transmitted'
-        WHEN t.state = 'sent' THEN 'pushed'
+        WHEN s.fc_transmit_key IS NOT NULL OR lg.transmit_key IS NOT NULL OR t.state = 'sent' THEN 'transmitted'
         WHEN s.switch_state = 'off' THEN 'not_expected'
         WHEN t.state = 'failed' THEN 'push_failed'
         ELSE 'untransmitted'

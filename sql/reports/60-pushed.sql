@@ -1,6 +1,6 @@
 -- report: pushed
 -- sheet: Pushed
--- title: What this run transmitted to FlexCharge (or, in a dry run, would have)
+-- title: What this run did with the transactions FlexCharge had no copy of: sent, refused, or too old to send without a backfill (a dry run: would send)
 -- column: merchant | Merchant | text | 10
 -- column: transaction_id | Transaction | text | 14
 -- column: environment | Environment | text | 12
