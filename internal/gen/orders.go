@@ -36,6 +36,7 @@ func (d *dataset) judgeDecline(m *merchant, rw row, state recon.SwitchState, e *
 	if d.chance(0.005) {
 		env = other(env)
 		e.Findings = append(e.Findings, string(recon.EnvironmentMismatch))
+		e.Outcome = string(recon.MissedEvaluate) // no rescue where the profile was on
 	}
 	o := d.addOrder(m, rw, env, status, expiry)
 	if f := d.plantMismatch(m, rw, o); f != "" {

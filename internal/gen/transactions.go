@@ -43,7 +43,8 @@ func (d *dataset) addTransaction() {
 	} else if m.site(rw.siteURL) == nil {
 		e.Findings = append(e.Findings, string(recon.UnknownSite))
 	}
-	retry := e.Outcome == string(recon.Recovered) && d.chance(0.03) &&
+	// Only a production rescue charges the customer.
+	retry := e.Outcome == string(recon.Recovered) && state == recon.OnProduction && d.chance(0.03) &&
 		d.dayEnd(day).Sub(rw.processedAt) > time.Second // the retry stays on the decline's business day
 	if retry {
 		e.Findings = append(e.Findings, string(recon.DoubleChargeRisk))

@@ -70,7 +70,11 @@ func classifyCases() []classifyCase {
 			}},
 			want: map[string]string{"D1": "transmitted|recovered|",
 				"D2": "transmitted|recovered|amount_mismatch;profile_mismatch"}},
-		fieldCase("environment_mismatch", func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+		{name: "environment_mismatch: a sandbox order rescues no production decline", s: scenario{
+			rows: []tx{d("D1"), d("D2")},
+			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+				order(d("D2"), "F2", 7)}},
+			want: map[string]string{"D1": "transmitted|missed_evaluate|environment_mismatch", "D2": "transmitted|recovered|"}},
 		{name: "duplicate_evaluate", s: scenario{
 			rows:   []tx{d("D1"), d("D2")},
 			orders: []store.Order{order(d("D1"), "F1", 7), order(d("D1"), "F1b", 2), order(d("D2"), "F2", 7)}},
@@ -90,6 +94,10 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7),
 				order(d("D1"), "F2", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
 			want: map[string]string{"D1": "transmitted|not_recovered|double_charge_risk;duplicate_evaluate", "A1": "transmitted||"}},
+		{name: "no double_charge_risk by a sandbox order, which charges no one", s: scenario{
+			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
+			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" })}},
+			want: map[string]string{"D1": "transmitted|missed_evaluate|environment_mismatch", "A1": "transmitted||"}},
 		{name: "unknown_merchant", s: scenario{rows: []tx{d("T1", approved, func(t *tx) { t.merchant = "M9" }), d("T2", approved)}},
 			want: map[string]string{"T1": "transmitted||unknown_merchant", "T2": "transmitted||"}},
 		{name: "unknown_site", s: scenario{rows: []tx{
@@ -154,7 +162,7 @@ func classifyCases() []classifyCase {
 			rows:     []tx{d("D1"), d("D2")},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
 				order(d("D2"), "F2", 7)}},
-			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|environment_mismatch"}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|missed_evaluate|environment_mismatch"}},
 		midWindowCase(),
 	}
 }

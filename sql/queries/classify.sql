@@ -218,6 +218,10 @@ JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 
 -- name: classify-results
 -- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all).
+-- A decline whose only orders are in the other environment than its profile
+-- was on in is a lost rescue there: a sandbox order moves no money, and a
+-- production one for a profile in test is the environment_mismatch finding,
+-- not the test's outcome. The verdict still names that order.
 INSERT INTO verdicts BY NAME
 SELECT $1 AS run_id, j.file_id, j.line, j.occurrence, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment,
@@ -225,7 +229,7 @@ SELECT $1 AS run_id, j.file_id, j.line, j.occurrence, j.switch_state, j.switch_i
     a.order_key AS fc_order_id, a.fc_status,
     CASE
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL
-        WHEN a.order_key IS NULL THEN 'missed_evaluate'
+        WHEN a.order_key IS NULL OR a.order_env <> j.judged_env THEN 'missed_evaluate'
         ELSE a.order_outcome
     END AS outcome_state,
     coalesce(a.differs, false) AS differs
@@ -239,9 +243,10 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 -- differ look the order up again. It needs no switches: a pair carries the
 -- environment its decline was judged in, and a pair found while off was off.
 --
--- A decline is a double-charge risk when any of its orders completed (the
--- primary one or not, the profile on or off: the customer paid FlexCharge
--- either way) and the merchant's own later retry of the order was approved.
+-- A decline is a double-charge risk when any of its production orders
+-- completed (the primary one or not, the profile on or off: the customer
+-- paid FlexCharge either way; a sandbox order charges no one) and the
+-- merchant's own later retry of the order was approved.
 -- Finding the retried declines first, from the ledger alone, keeps every
 -- other recovered pair (most of them) out of the judged rows the findings
 -- carry (at 10M: 4.0 s down to 2.5 s). A retry later than a decline of the
@@ -256,7 +261,7 @@ WITH retried AS (
 ),
 charged_twice AS (
     SELECT file_id, line, min(order_key) AS order_key FROM assigned
-    WHERE order_outcome = 'recovered' AND (file_id, line) IN (SELECT (file_id, line) FROM retried)
+    WHERE order_outcome = 'recovered' AND order_env = 'production' AND (file_id, line) IN (SELECT (file_id, line) FROM retried)
     GROUP BY ALL
 ),
 flagged_pairs AS (
