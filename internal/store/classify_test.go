@@ -95,7 +95,7 @@ func classifyCases() []classifyCase {
 				order(d("D1"), "F2", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
 			want: map[string]string{"D1": "transmitted|not_recovered|double_charge_risk;duplicate_evaluate", "A1": "transmitted||"}},
 		{name: "no double_charge_risk by a sandbox order, which charges no one", s: scenario{
-			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
+			rows:   []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" })}},
 			want: map[string]string{"D1": "transmitted|missed_evaluate|environment_mismatch", "A1": "transmitted||"}},
 		{name: "unknown_merchant", s: scenario{rows: []tx{d("T1", approved, func(t *tx) { t.merchant = "M9" }), d("T2", approved)}},
