@@ -44,8 +44,17 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	c.Uncompared = uncompared
-	return c.Write(m.Stdout)
+	if err := c.Write(m.Stdout); err != nil {
+		return err
+	}
+	if c.Rejected != "" {
+		return errCheckRejected // the verdict is printed; the exit status tells a script
+	}
+	return nil
 }
+
+// errCheckRejected fails a check whose file would be rejected whole.
+var errCheckRejected = errors.New("ingest --check: the file would be rejected whole")
 
 // checkDatabase is the configured database, opened read-only (it knows the
 // files loaded before), else an in-memory one, with the reason; it never

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,19 +34,21 @@ func TestIngestCheck(t *testing.T) {
 		name         string
 		args         []string
 		want, absent []string
+		rejected     bool // the check fails, so that a script can tell
 	}{
 		{"canonical", []string{"--check", "../../testdata/ledger/canonical_2026-11-23.csv"},
-			[]string{"processed_at          ← processed_at", "5 read, 4 would load, 1 quarantined", `line 5`, `"12.345" is not an amount`, "verdict                 would load"}, nil},
+			[]string{"processed_at          ← processed_at", "5 read, 4 would load, 1 quarantined", `line 5`, `"12.345" is not an amount`, "verdict                 would load"}, nil, false},
 		{"card number", []string{"--check", card},
-			[]string{"rejected whole", "line 3 column descriptor", "not PCI-safe"}, []string{"4111", "records"}},
+			[]string{"rejected whole", "line 3 column descriptor", "not PCI-safe"}, []string{"4111", "records"}, true},
 		{"configured source", []string{"--check", exports[0], "--config", config, "--source", "gateway"},
-			[]string{"verdict                 would load"}, []string{"rejected"}},
+			[]string{"verdict                 would load"}, []string{"rejected"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			m := &Main{Stdout: &out, Stderr: &errOut}
-			if err := m.Run(context.Background(), append([]string{"ingest"}, c.args...)); err != nil {
-				t.Fatalf("ingest %v: %v\n%s", c.args, err, errOut.String())
+			err := m.Run(context.Background(), append([]string{"ingest"}, c.args...))
+			if c.rejected != errors.Is(err, errCheckRejected) || (!c.rejected && err != nil) {
+				t.Fatalf("ingest %v: %v (want it to fail: %v)\n%s", c.args, err, c.rejected, errOut.String())
 			}
 			for _, w := range c.want {
 				if !strings.Contains(out.String(), w) {
