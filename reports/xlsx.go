@@ -183,12 +183,21 @@ func (rw *reportWriter) writeHeading(n int) error {
 	}
 	head := make([]any, len(rw.def.Columns))
 	for i, c := range rw.def.Columns {
-		head[i] = excelize.Cell{StyleID: rw.b.style("header"), Value: c.Title}
+		head[i] = excelize.Cell{StyleID: rw.b.style("header"), Value: rw.b.heading(c)}
 	}
 	if err := sw.SetRow(cellName(0, rw.p.header), head); err != nil {
 		return fmt.Errorf("write header: %w", err)
 	}
 	return nil
+}
+
+// heading is a column's header. A spreadsheet's time has no zone, so a
+// datetime column's header names the one its times are shown in.
+func (b *book) heading(c Column) string {
+	if c.Format != FormatDateTime {
+		return c.Title
+	}
+	return c.Title + " (" + b.opt.location().String() + ")"
 }
 
 // data writes one data row, moving to a new sheet when this one is full.
