@@ -89,6 +89,7 @@ func (m *Main) printSummary(run store.Run, counts []store.StateCount) {
 		fmt.Fprint(m.Stdout, " (dry run)")
 	}
 	fmt.Fprintln(m.Stdout)
+	fmt.Fprintln(m.Stdout, "  ledger rows per state, and findings (the workbook counts a repeated row's outcome once):")
 	for _, c := range counts {
 		fmt.Fprintf(m.Stdout, "  %-22s %9d\n", c.State, c.N)
 	}

@@ -1,6 +1,6 @@
 -- report: summary
 -- sheet: Summary
--- title: Summary per merchant and environment
+-- title: Summary per merchant and environment (Exceptions: the transactions' findings and exception states; orphan orders and quarantined rows are on Exceptions by merchant)
 -- column: merchant | Merchant | text | 12
 -- column: merchant_name | Name | text | 22
 -- column: environment | Environment | text | 12

@@ -1,6 +1,6 @@
 -- report: exceptions
 -- sheet: Exceptions
--- title: Exceptions: one row per finding
+-- title: Exceptions: one row per finding (the exception states, such as missed evaluate, are counted on Exceptions by category)
 -- column: category | Category | text | 22
 -- column: merchant | Merchant | text | 10
 -- column: site | Site | text | 28
