@@ -61,7 +61,7 @@ func TestRunDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []store.Change{
-		{"newly_broken", "M1", "D3", 1, "transmitted/recovered", "transmitted/recovered"},
+		{"newly_broken", "M1", "D3", 1, "transmitted/recovered", "transmitted/recovered (amount_mismatch)"},
 		{"newly_matched", "M1", "D2", 1, "transmitted/missed_evaluate", "transmitted/not_recovered"},
 		{"newly_matched", "M1", "T1", 1, "untransmitted", "pushed"},
 		{"pending_settled", "M1", "D1", 1, "transmitted/pending", "transmitted/recovered"},

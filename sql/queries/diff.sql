@@ -21,13 +21,17 @@ WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.
 -- one only run $1 judged (a correction took it away) is removed. On the days
 -- only run $2's window holds (a night's new day), what is broken is newly
 -- broken; the rest is no news.
+-- A state names the findings that break it, so that a change of findings
+-- alone reads as one.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
 -- holds that key and judges the transaction matched (pushes confirmed by an
 -- earlier diff are not listed again).
 WITH broken AS (
-    SELECT DISTINCT run_id, partner_merchant_id, transaction_id, occurrence FROM findings
+    SELECT run_id, partner_merchant_id, transaction_id, occurrence, string_agg(DISTINCT category, ', ' ORDER BY category) AS findings
+    FROM findings
     WHERE run_id IN ($1, $2) AND category IN ('amount_mismatch', 'currency_mismatch', 'site_mismatch',
         'descriptor_mismatch', 'profile_mismatch', 'environment_mismatch', 'evaluated_while_off')
+    GROUP BY ALL
 ),
 bounds AS (
     SELECT max(window_from) AS first_day, min(window_to) AS last_day,
@@ -37,7 +41,7 @@ bounds AS (
 v AS (
     SELECT r.run_id, r.partner_merchant_id, r.transaction_id, r.occurrence, r.transmit_state, r.transmit_key,
         coalesce(r.outcome_state, '') AS outcome_state,
-        r.transmit_state || coalesce('/' || r.outcome_state, '') AS state,
+        r.transmit_state || coalesce('/' || r.outcome_state, '') || coalesce(' (' || b.findings || ')', '') AS state,
         r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed', 'not_expected')
             AND coalesce(r.outcome_state, '') <> 'missed_evaluate' AND b.run_id IS NULL AS matched,
         CAST(timezone($3, r.processed_at) AS DATE) BETWEEN x.first_day AND x.last_day AS shared_day
