@@ -52,6 +52,8 @@ type LoadOutcome struct {
 	Quarantined int64
 	Duplicates  int64
 	Replaced    int64 // the earlier version of the file this one replaced
+	// Replacement is what replacing it changed; nil when nothing was replaced.
+	Replacement *Replacement
 	Problems    []Problem
 }
 
@@ -71,9 +73,10 @@ const problemSample = 20
 // IngestFile loads one file in bulk, hashing it first if it is not yet:
 // DuckDB reads and validates it into a temporary stage, then one transaction
 // stores the good rows, quarantines the bad ones and, for a corrected file,
-// puts the version it replaces out of force. A file already loaded (same
-// hash) is a no-op; a rejected file is recorded and leaves stored data
-// untouched.
+// puts the version it replaces out of force. A file whose content is in
+// force already (same hash) is a no-op; one whose content is only in a file
+// out of force (a correction undone: A, then B, then A again) loads as a
+// correction. A rejected file is recorded and leaves stored data untouched.
 func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "load ledger file %s", lf.File.Path)
@@ -82,11 +85,11 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 			return out, err
 		}
 	}
-	seen, ok, err := db.fileSeen(ctx, lf.File.SHA256)
+	seen, err := db.fileInForce(ctx, lf.File.SHA256)
 	if err != nil {
 		return out, err
 	}
-	if ok {
+	if seen != 0 {
 		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, lf.File)
 	}
 	conn, err := db.db.Connx(ctx)
@@ -120,7 +123,10 @@ func (lf LoadFile) step(name string) {
 
 // FileUnchanged says whether f (found, not yet hashed) was read before with
 // the same size and modification time: loaded, or found to be a copy of a
-// loaded file. Such a file is not read again.
+// loaded file. Such a file is not read again, even when the file it was
+// read as is out of force now: a replaced export left in the inbox beside
+// its correction must not come back every night. Sending it again (a copy
+// or a touch, which changes its time) is what puts it back.
 func (db *DB) FileUnchanged(ctx context.Context, f ledger.File) (bool, error) {
 	var unchanged bool
 	err := db.db.GetContext(ctx, &unchanged, db.q.FileUnchanged, f.Source, f.Name, f.Size, f.ModTime)
@@ -137,16 +143,19 @@ func (db *DB) recordSeen(ctx context.Context, ex sqlx.ExecerContext, f ledger.Fi
 	return err
 }
 
-func (db *DB) fileSeen(ctx context.Context, sha string) (int64, bool, error) {
-	var f struct {
-		ID      int64  `db:"id"`
-		Outcome string `db:"outcome"`
-	}
-	err := db.db.GetContext(ctx, &f, db.q.FileByHash, sha)
+// fileInForce is the file in force with content sha, which a load of the
+// same content leaves as it is; 0 when there is none.
+func (db *DB) fileInForce(ctx context.Context, sha string) (int64, error) {
+	return db.fileByHash(ctx, db.q.FileByHash, sha)
+}
+
+func (db *DB) fileByHash(ctx context.Context, query, sha string) (int64, error) {
+	var id int64
+	err := db.db.GetContext(ctx, &id, query, sha)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return 0, nil
 	}
-	return f.ID, err == nil, err
+	return id, err
 }
 
 // stage makes ledger_file the view of the file, keeps the records that need

@@ -22,14 +22,23 @@ type Check struct {
 	Mapping  ledger.Mapping
 	Fields   []ledger.Field // canonical column ← file column, with value maps
 	Unmapped []string       // the file's columns no canonical column reads
-	// Loaded is the stored file with the same content (a load would be a no-op).
-	Loaded       int64
+	// Loaded is the file in force with the same content (a load would be a
+	// no-op).
+	Loaded int64
+	// Restores is the latest file out of force (replaced) with the same
+	// content, when none is in force: a load puts that content back.
+	Restores     int64
 	BusinessDate time.Time
 	Replaces     int64 // the live file of the same source and date a load would replace
-	Records      int64
-	Quarantined  int64
-	Problems     []Problem // the first checkSample problems
-	Rejected     string    // why the file would be refused whole; "" when it would load
+	ReplacesName string
+	ReplacesRows int64
+	// PassedOver: a run does not read the file, since one of its source and
+	// name was read before with its size and modification time.
+	PassedOver  bool
+	Records     int64
+	Quarantined int64
+	Problems    []Problem // the first checkSample problems
+	Rejected    string    // why the file would be refused whole; "" when it would load
 	// Uncompared says why the check did not see the files loaded before
 	// (Loaded and Replaces unknown); "" when it did.
 	Uncompared string
@@ -45,7 +54,7 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "check ledger file %s", lf.File.Path)
 	c = Check{File: lf.File, Mapping: lf.Mapping}
-	if c.Loaded, _, err = db.fileSeen(ctx, lf.File.SHA256); err != nil {
+	if err := db.checkLoaded(ctx, &c); err != nil {
 		return c, err
 	}
 	conn, err := db.db.Connx(ctx)
@@ -66,6 +75,19 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 		return c.rejected(err), nil
 	}
 	return c, err
+}
+
+// checkLoaded finds the files loaded before with the file's content, and
+// whether a run would read it at all.
+func (db *DB) checkLoaded(ctx context.Context, c *Check) (err error) {
+	if c.Loaded, err = db.fileInForce(ctx, c.File.SHA256); err != nil || c.Loaded != 0 {
+		return err
+	}
+	if c.Restores, err = db.fileByHash(ctx, db.q.ReplacedFileByHash, c.File.SHA256); err != nil {
+		return err
+	}
+	c.PassedOver, err = db.FileUnchanged(ctx, c.File)
+	return err
 }
 
 func (c Check) rejected(err error) Check {
@@ -91,7 +113,7 @@ func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check)
 		return err
 	}
 	live, err := db.liveFile(ctx, conn, p.File.Source, c.BusinessDate)
-	c.Replaces = live.ID
+	c.Replaces, c.ReplacesName, c.ReplacesRows = live.ID, live.Name, live.Rows
 	return err
 }
 
@@ -164,11 +186,25 @@ func valueMap(pairs []ledger.ValuePair) string {
 func (c Check) verdict() string {
 	switch {
 	case c.Loaded != 0:
-		return fmt.Sprintf("already loaded as file %d: a load would do nothing", c.Loaded)
-	case c.Replaces != 0:
-		return fmt.Sprintf("would load, replacing file %d of the same source and date", c.Replaces)
+		return fmt.Sprintf("already loaded as file %d, in force: a load would do nothing", c.Loaded)
+	case c.PassedOver:
+		return "a run passes it over unread, as a file read before with the same name, size and modification time; " +
+			"sent again (copied in or touched, so that its time changes), it " + c.load()
 	case c.Uncompared != "":
 		return "would load, unless loaded before (then nothing happens; not compared with the files loaded before: " + c.Uncompared + ")"
 	}
-	return "would load"
+	return c.load()
+}
+
+// load says what loading the file would do, its content not in force.
+func (c Check) load() string {
+	s := "would load"
+	if c.Replaces != 0 {
+		s += fmt.Sprintf(", replacing file %d (%s, %s) of the same source and date: %s", c.Replaces, c.ReplacesName,
+			countRows(c.ReplacesRows), rowsWhere(c.Records-c.Quarantined, c.ReplacesRows))
+	}
+	if c.Restores != 0 {
+		s += fmt.Sprintf(" (file %d had the same content, and is out of force)", c.Restores)
+	}
+	return s
 }

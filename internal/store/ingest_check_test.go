@@ -3,13 +3,16 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/store"
 )
 
 func TestCheckFileLoadsNothing(t *testing.T) {
@@ -61,5 +64,75 @@ func TestCheckFileRejected(t *testing.T) {
 	}
 	if got := dump(t, db, "SELECT count(*) FROM ledger_files"); got[0][0] != "0" {
 		t.Errorf("check %s recorded %s files, want 0", path, got[0][0])
+	}
+}
+
+// checkText is the check of path as text.
+func checkText(t *testing.T, db *store.DB, path string) (store.Check, string) {
+	t.Helper()
+	c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return c, out.String()
+}
+
+// TestCheckFileCorrectionPutsBack: after a day's file A and its correction
+// B, the check of A says that a load would put it back, replacing B (not
+// that it is loaded already), and whether a run would read it; the check of
+// B, in force, says a load would do nothing.
+func TestCheckFileCorrectionPutsBack(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_more.csv")
+	night := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+	bodyA := dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5")
+	writeAt(t, a, bodyA, night)
+	writeAt(t, b, dayExport("TX-9"), night)
+	first := loadInRun(t, db, a, 1)
+	second := loadInRun(t, db, b, 2)
+
+	for _, tt := range []struct {
+		name     string
+		modified time.Time
+		want     []string
+		absent   []string
+	}{
+		{"A unchanged since read", night, []string{
+			"a run passes it over unread", "same name, size and modification time",
+			"replacing file 2 (ledger_2026-11-24_more.csv, 1 row) of the same source and date: 5 rows where there was 1",
+			"(file 1 had the same content, and is out of force)",
+		}, []string{"already loaded"}},
+		{"A sent again", night.Add(time.Hour), []string{
+			"verdict                 would load, replacing file 2 (ledger_2026-11-24_more.csv, 1 row) of the same source and date: 5 rows where there was 1",
+			"(file 1 had the same content, and is out of force)",
+		}, []string{"already loaded", "passes it over"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			writeAt(t, a, bodyA, tt.modified)
+			c, out := checkText(t, db, a)
+			t.Logf("check %s:\n%s", a, out)
+			if c.Loaded != 0 || c.Replaces != second.FileID || c.Restores != first.FileID {
+				t.Errorf("check %s: got loaded %d, replaces %d, restores %d; want 0, %d, %d", a, c.Loaded, c.Replaces, c.Restores, second.FileID, first.FileID)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("check %s: output lacks %q:\n%s", a, w, out)
+				}
+			}
+			for _, w := range tt.absent {
+				if strings.Contains(out, w) {
+					t.Errorf("check %s: output has %q:\n%s", a, w, out)
+				}
+			}
+		})
+	}
+	c, out := checkText(t, db, b)
+	if want := "already loaded as file 2, in force: a load would do nothing"; c.Loaded != second.FileID || !strings.Contains(out, want) {
+		t.Errorf("check %s, in force: got loaded %d, output:\n%s\nwant file %d, %q", b, c.Loaded, out, second.FileID, want)
 	}
 }

@@ -90,14 +90,19 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if _, err := tx.ExecContext(ctx, db.q.SetFileCounts, out.FileID, out.Rows, out.Duplicates); err != nil {
 		return err
 	}
+	if earlier != 0 {
+		out.Replacement = &Replacement{BusinessDate: day, Name: lf.File.Name, Rows: out.Rows,
+			EarlierID: earlier, Earlier: live.Name, EarlierRows: live.Rows}
+	}
 	return db.recordSeen(ctx, tx, lf.File)
 }
 
 // liveFile is the source's file in force for a business day; its ID is 0
 // when there is none.
 type liveFile struct {
-	ID   int64 `db:"id"`
-	Rows int64 `db:"rows"`
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+	Rows int64  `db:"rows"`
 }
 
 func (db *DB) liveFile(ctx context.Context, q sqlx.QueryerContext, source string, day time.Time) (liveFile, error) {

@@ -40,6 +40,7 @@ type Queries struct {
 	CountStageProblems    string `query:"count-stage-problems"`
 	StageBusinessDate     string `query:"stage-business-date"`
 	FileByHash            string `query:"file-by-hash"`
+	ReplacedFileByHash    string `query:"replaced-file-by-hash"`
 	LiveFileForDate       string `query:"live-file-for-date"`
 	FileUnchanged         string `query:"file-unchanged"`
 	RecordSeenFile        string `query:"record-seen-file"`
@@ -87,6 +88,7 @@ type Queries struct {
 	GetRun              string `query:"get-run"`
 	ListRuns            string `query:"list-runs"`
 	AbandonRunning      string `query:"abandon-running"`
+	RunReplacements     string `query:"run-replacements"`
 	CountVerdicts       string `query:"count-verdicts"`
 	RunStateCounts      string `query:"run-state-counts"`
 	RunVerdicts         string `query:"run-verdicts"`

@@ -30,11 +30,11 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 			return out, err
 		}
 	}
-	seen, ok, err := db.fileSeen(ctx, f.SHA256)
+	seen, err := db.fileInForce(ctx, f.SHA256)
 	if err != nil {
 		return out, err
 	}
-	if ok {
+	if seen != 0 {
 		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, f)
 	}
 	lf := LoadFile{File: f, RunID: runID}

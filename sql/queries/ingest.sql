@@ -307,8 +307,15 @@ SELECT count(DISTINCT line) FROM stage_problems;
 SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_file;
 
 -- name: file-by-hash
--- A rejected file may come again once its source's mapping is fixed.
-SELECT id, outcome FROM ledger_files WHERE sha256 = $1 AND outcome <> 'rejected' ORDER BY id LIMIT 1;
+-- The file in force with this content, which loading it again leaves as it
+-- is. A rejected file may come again once its source's mapping is fixed,
+-- and a replaced one to put its content back in force (a correction
+-- undone): neither is in force.
+SELECT id FROM ledger_files WHERE sha256 = $1 AND outcome = 'loaded' ORDER BY id LIMIT 1;
+
+-- name: replaced-file-by-hash
+-- The latest file out of force with this content, for a check to name.
+SELECT id FROM ledger_files WHERE sha256 = $1 AND outcome = 'replaced' ORDER BY id DESC LIMIT 1;
 
 -- name: file-unchanged
 -- Whether the file was read before with this size and modification time.
@@ -318,7 +325,7 @@ SELECT count(*) > 0 FROM seen_files WHERE source = $1 AND name = $2 AND size = $
 INSERT OR REPLACE INTO seen_files (source, name, size, modified_at, sha256) VALUES ($1, $2, $3, $4, $5);
 
 -- name: live-file-for-date
-SELECT id, rows FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';
+SELECT id, name, rows FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';
 
 -- name: insert-file
 INSERT INTO ledger_files (id, source, name, sha256, size, business_date, rows, quarantined, duplicates, outcome, reason, loaded_at, run_id)

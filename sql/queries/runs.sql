@@ -44,6 +44,14 @@ UPDATE runs SET status = 'failed',
         || ' (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
 WHERE status IN ('running', 'queued');
 
+-- name: run-replacements
+-- The files run $1 loaded that put the earlier file of their source and
+-- day out of force, with the file each replaced.
+SELECT f.business_date, f.name, f.rows, e.id AS earlier_id, e.name AS earlier_name, e.rows AS earlier_rows
+FROM ledger_files f JOIN ledger_files e ON e.replaced_by = f.id
+WHERE f.run_id = $1
+ORDER BY f.id;
+
 -- name: count-verdicts
 SELECT count(*) FROM verdicts WHERE run_id = $1;
 

@@ -1,0 +1,200 @@
+package store_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// dayExport is an export of 2026-11-24 with one approved row per
+// transaction id.
+func dayExport(ids ...string) string {
+	var b strings.Builder
+	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
+	for i, id := range ids {
+		fmt.Fprintf(&b, "M001,O-%s,%s,2026-11-24T1%d:00:00Z,1.00,USD,approved,CIT,https://a.example\n", id, id, i)
+	}
+	return b.String()
+}
+
+// writeAt writes body to path, last modified at modified.
+func writeAt(t *testing.T, path, body string, modified time.Time) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, modified, modified); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// loadInRun loads path, hashed, as run does.
+func loadInRun(t *testing.T, db *store.DB, path string, run int64) store.LoadOutcome {
+	t.Helper()
+	lf := loadFileFor(t, path, ledger.Mapping{})
+	lf.RunID = run
+	out, err := db.IngestFile(t.Context(), lf)
+	if err != nil {
+		t.Fatalf("load %s in run %d: %v", path, run, err)
+	}
+	return out
+}
+
+// TestIngestCorrectionPutsBackTheEarlierFile: a day's file A, then a
+// correction B, then A again: A's content is back in force, as a new file
+// that replaces B, and the files and runs record both replacements. A sent
+// once more while it is in force is a no-op.
+func TestIngestCorrectionPutsBackTheEarlierFile(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_more.csv")
+	writeAt(t, a, dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5"), time.Now())
+	writeAt(t, b, dayExport("TX-9"), time.Now())
+
+	first := loadInRun(t, db, a, 1)
+	second := loadInRun(t, db, b, 2)
+	third := loadInRun(t, db, a, 3)
+	if third.Outcome != "loaded" || third.Replaced != second.FileID || third.Rows != 5 {
+		t.Fatalf("A after its correction B: got %+v; want loaded, 5 rows, replacing file %d", third, second.FileID)
+	}
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	want := []store.Replacement{
+		{BusinessDate: day, Name: "ledger_2026-11-24_more.csv", Rows: 1, EarlierID: first.FileID, Earlier: "ledger_2026-11-24.csv", EarlierRows: 5},
+		{BusinessDate: day, Name: "ledger_2026-11-24.csv", Rows: 5, EarlierID: second.FileID, Earlier: "ledger_2026-11-24_more.csv", EarlierRows: 1},
+	}
+	for i, out := range []store.LoadOutcome{second, third} {
+		if diff := cmp.Diff(&want[i], out.Replacement); diff != "" {
+			t.Errorf("load %d's replacement (-want +got):\n%s", i+2, diff)
+		}
+	}
+	for i, run := range []int64{2, 3} {
+		got, err := db.Replacements(t.Context(), run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want[i:i+1], got); diff != "" {
+			t.Errorf("run %d's replacements (-want +got):\n%s", run, diff)
+		}
+	}
+	if got, want := want[0].String(), "ledger_2026-11-24_more.csv replaces ledger_2026-11-24.csv for 2026-11-24: 1 row where there were 5, fewer than half"; got != want {
+		t.Errorf("B's replacement as text:\n got %q\nwant %q", got, want)
+	}
+	if !want[0].Shrinks() || want[1].Shrinks() {
+		t.Errorf("Shrinks: got %v for 5 → 1 rows and %v for 1 → 5; want true, false", want[0].Shrinks(), want[1].Shrinks())
+	}
+
+	files := dump(t, db, "SELECT id, name, outcome, replaced_by, run_id FROM ledger_files ORDER BY id")
+	wantFiles := [][]string{
+		{fmt.Sprint(first.FileID), "ledger_2026-11-24.csv", "replaced", fmt.Sprint(second.FileID), "1"},
+		{fmt.Sprint(second.FileID), "ledger_2026-11-24_more.csv", "replaced", fmt.Sprint(third.FileID), "2"},
+		{fmt.Sprint(third.FileID), "ledger_2026-11-24.csv", "loaded", "<nil>", "3"},
+	}
+	if diff := cmp.Diff(wantFiles, files); diff != "" {
+		t.Errorf("ledger_files (-want +got):\n%s", diff)
+	}
+	inForce := dump(t, db, "SELECT file_id, transaction_id FROM ledger_tx ORDER BY ALL")
+	var wantRows [][]string
+	for _, id := range []string{"TX-1", "TX-2", "TX-3", "TX-4", "TX-5"} {
+		wantRows = append(wantRows, []string{fmt.Sprint(third.FileID), id})
+	}
+	if diff := cmp.Diff(wantRows, inForce); diff != "" {
+		t.Errorf("rows in force (-want +got):\n%s", diff)
+	}
+
+	before := stored(t, db)
+	again := loadInRun(t, db, a, 4)
+	if again.Outcome != "duplicate" || again.FileID != third.FileID || again.Replacement != nil {
+		t.Errorf("A again, in force: got %+v; want a duplicate of file %d", again, third.FileID)
+	}
+	if diff := cmp.Diff(before, stored(t, db)); diff != "" {
+		t.Errorf("stored data changed by sending the file in force again (-before +after):\n%s", diff)
+	}
+}
+
+// night loads the files of dir as a run does: a file read before and
+// unchanged since is passed over. It returns each file's outcome by name.
+func night(t *testing.T, db *store.DB, dir string, run int64) map[string]string {
+	t.Helper()
+	files, err := ledger.Discover("test", dir, "*.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		unchanged, err := db.FileUnchanged(t.Context(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if unchanged {
+			got[f.Name] = "unchanged"
+			continue
+		}
+		lf, err := store.NewLoadFile(f, "", ledger.Mapping{}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf.RunID = run
+		out, err := db.IngestFile(t.Context(), lf)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		got[f.Name] = out.Outcome
+	}
+	return got
+}
+
+// inForceFiles names the files whose rows are in force.
+func inForceFiles(t *testing.T, db *store.DB) [][]string {
+	t.Helper()
+	return dump(t, db, "SELECT name, rows FROM ledger_files WHERE outcome = 'loaded' ORDER BY id")
+}
+
+// TestIngestSeenResentFileCorrects: the files of an inbox found again
+// unchanged stay passed over (the replaced one does not come back each
+// night), and a replaced file sent again (its time changed) loads and puts
+// its content back in force.
+func TestIngestSeenResentFileCorrects(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_more.csv")
+	nightOf := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second) // settled since, as a night's export is
+	bodyA := dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5")
+	writeAt(t, a, bodyA, nightOf)
+	night(t, db, dir, 1)
+	writeAt(t, b, dayExport("TX-9"), nightOf.Add(time.Hour))
+	for i, want := range []map[string]string{
+		{"ledger_2026-11-24.csv": "unchanged", "ledger_2026-11-24_more.csv": "loaded"},
+		{"ledger_2026-11-24.csv": "unchanged", "ledger_2026-11-24_more.csv": "unchanged"},
+	} {
+		run := int64(i + 2)
+		if diff := cmp.Diff(want, night(t, db, dir, run)); diff != "" {
+			t.Errorf("run %d (-want +got):\n%s", run, diff)
+		}
+	}
+	if diff := cmp.Diff([][]string{{"ledger_2026-11-24_more.csv", "1"}}, inForceFiles(t, db)); diff != "" {
+		t.Errorf("after the correction (-want +got):\n%s", diff)
+	}
+
+	// Ops takes B away and sends A again (a copy, a touch: a new time).
+	if err := os.Remove(b); err != nil {
+		t.Fatal(err)
+	}
+	writeAt(t, a, bodyA, nightOf.Add(48*time.Hour))
+	if diff := cmp.Diff(map[string]string{"ledger_2026-11-24.csv": "loaded"}, night(t, db, dir, 4)); diff != "" {
+		t.Errorf("run 4, A sent again (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"ledger_2026-11-24.csv": "unchanged"}, night(t, db, dir, 5)); diff != "" {
+		t.Errorf("run 5, nothing new (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]string{{"ledger_2026-11-24.csv", "5"}}, inForceFiles(t, db)); diff != "" {
+		t.Errorf("after A came again (-want +got):\n%s", diff)
+	}
+}

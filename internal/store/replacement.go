@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Replacement is a ledger file put in force over the earlier file of its
+// source and business date (a correction), with both files' rows.
+type Replacement struct {
+	BusinessDate time.Time `db:"business_date"`
+	Name         string    `db:"name"`
+	Rows         int64     `db:"rows"`
+	EarlierID    int64     `db:"earlier_id"`
+	Earlier      string    `db:"earlier_name"`
+	EarlierRows  int64     `db:"earlier_rows"`
+}
+
+// String says what the replacement changed, for a person: "b.csv replaces
+// a.csv for 2026-11-24: 3 rows where there were 5012, fewer than half".
+func (r Replacement) String() string {
+	s := fmt.Sprintf("%s replaces %s for %s: %s", r.Name, r.Earlier, r.BusinessDate.Format(time.DateOnly), rowsWhere(r.Rows, r.EarlierRows))
+	if r.Shrinks() {
+		s += ", fewer than half"
+	}
+	return s
+}
+
+// Shrinks says whether the replacement puts fewer than half the rows of the
+// file it replaced in force: a correction, or a cut-off export.
+func (r Replacement) Shrinks() bool { return r.Rows*2 < r.EarlierRows }
+
+// rowsWhere is "3 rows where there were 5012".
+func rowsWhere(rows, earlier int64) string {
+	were := "were"
+	if earlier == 1 {
+		were = "was"
+	}
+	return fmt.Sprintf("%s where there %s %d", countRows(rows), were, earlier)
+}
+
+func countRows(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
+}
+
+// Replacements lists the files a run loaded that replaced an earlier file,
+// in the order it loaded them.
+func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, error) {
+	var out []Replacement
+	err := db.db.SelectContext(ctx, &out, db.q.RunReplacements, runID)
+	return out, wrapf(err, "list replacements of run %d", runID)
+}
