@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -12,9 +15,11 @@ import (
 // ingest fetches the exports of remote sources, then loads every new file
 // of every source; a file read before and unchanged since is passed over
 // unread. A rejected file is recorded and reported, and does not stop the
-// run: the other files still count.
+// run: the other files still count. A file that replaces the earlier one of
+// its day is logged and named in the stage's detail.
 func ingest(ctx context.Context, r *run) (int64, string, error) {
 	var rows, loaded, rejected int64
+	var replaced []string
 	for _, src := range r.env.Sources {
 		if err := fetch(ctx, r, src); err != nil {
 			return rows, "", err
@@ -34,10 +39,31 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 			case out.Outcome == "loaded":
 				loaded++
 				rows += out.Rows
+				if out.Replacement != nil {
+					r.logReplacement(ctx, src.Name, *out.Replacement)
+					replaced = append(replaced, out.Replacement.String())
+				}
 			}
 		}
 	}
-	return rows, fmt.Sprintf("%d files loaded, %d rejected", loaded, rejected), nil
+	detail := fmt.Sprintf("%d files loaded, %d rejected", loaded, rejected)
+	if len(replaced) > 0 {
+		detail += "; " + strings.Join(replaced, "; ")
+	}
+	return rows, detail, nil
+}
+
+// logReplacement logs a file put in force over the earlier file of its day;
+// as a warning when it has fewer than half the earlier file's rows, more
+// often a cut-off export than a correction. The run goes on all the same:
+// a corrected file replaces its earlier version.
+func (r *run) logReplacement(ctx context.Context, source string, rp store.Replacement) {
+	level, msg := slog.LevelInfo, "ledger file replaces the earlier file of its day"
+	if rp.Shrinks() {
+		level, msg = slog.LevelWarn, "ledger file replaces the earlier file of its day with fewer than half its rows"
+	}
+	r.env.Logger.Log(ctx, level, msg, "run", r.id, "source", source, "day", rp.BusinessDate.Format(time.DateOnly),
+		"file", rp.Name, "rows", rp.Rows, "replaces", rp.Earlier, "replaced_rows", rp.EarlierRows)
 }
 
 // loadFile loads f, an export or a transmit log, unless it was read before
