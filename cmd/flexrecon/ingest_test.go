@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
 // TestIngestCheck runs "ingest --check" on a canonical file, a file with a
@@ -79,11 +81,19 @@ func TestIngestNeedsCheck(t *testing.T) {
 // TestIngestCheckComparesWithLoadedFiles: with a configuration, the check
 // reads the configured database: before the first run it says it could not
 // compare; after a run loaded the export, it says loading it again would do
-// nothing.
+// nothing. A run that loads a correction of the export names both files in
+// its summary; the check of the export then says a run passes it over, and
+// what sending it again would do.
 func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 	f := newFixture(t, 50)
 	config := filepath.Join(f.dir, gen.ConfigFile)
 	exports, _ := filepath.Glob(filepath.Join(f.dir, gen.InboxDir, "*.csv"))
+	sent := time.Now().Add(-time.Hour) // a night's export, settled when read
+	for _, e := range exports {
+		if err := os.Chtimes(e, sent, sent); err != nil {
+			t.Fatal(err)
+		}
+	}
 	check := func() string {
 		var out bytes.Buffer
 		if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"ingest", "--check", exports[0], "--config", config}); err != nil {
@@ -94,11 +104,36 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 	if out := check(); !strings.Contains(out, "not compared with the files loaded before: the database") {
 		t.Errorf("check before any run printed\n%s\nwant it to say it could not compare", out)
 	}
-	var out bytes.Buffer
-	if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--config", config, "--from", f.plan.From, "--to", f.plan.To}); err != nil {
-		t.Fatalf("reconcile: %v\n%s", err, out.String())
+	reconcile := func() string {
+		var out bytes.Buffer
+		if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--config", config, "--from", f.plan.From, "--to", f.plan.To}); err != nil {
+			t.Fatalf("reconcile: %v\n%s", err, out.String())
+		}
+		return out.String()
 	}
+	reconcile()
 	if out := check(); !strings.Contains(out, "already loaded as file") {
 		t.Errorf("check after the run printed\n%s\nwant it to say the file is loaded already", out)
+	}
+
+	body, err := os.ReadFile(exports[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(body), "\n")
+	name := filepath.Base(exports[0])
+	correction := strings.TrimSuffix(name, ".csv") + "_v2.csv"
+	if err := os.WriteFile(filepath.Join(f.dir, gen.InboxDir, correction), []byte(lines[0]+lines[1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	day := ledger.DateFromName(name).Format(time.DateOnly)
+	if out, want := reconcile(), "correction: "+correction+" replaces "+name+" for "+day+": 1 row where there were "; !strings.Contains(out, want) {
+		t.Errorf("reconcile with a correction printed\n%s\nwant it to say %q", out, want)
+	}
+	out := check()
+	for _, want := range []string{"a run passes it over unread", "would load, replacing file", "(" + correction + ", 1 row)", "had the same content"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check of the replaced export printed\n%s\nwant it to say %q", out, want)
+		}
 	}
 }

@@ -199,15 +199,19 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		status = http.StatusUnprocessableEntity
 	}
-	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID) // the run's own record is the answer; counts only add to it
-	writeJSON(w, status, FinishedRun{Run: run, Counts: counts})
+	// The run's own record is the answer; counts and replacements only add to it.
+	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
+	replaced, _ := s.opts.DB.Replacements(context.WithoutCancel(ctx), run.ID)
+	writeJSON(w, status, FinishedRun{Run: run, Counts: counts, Replacements: replaced})
 }
 
-// FinishedRun is the answer to a waited-for POST /api/runs: the run, and its
-// counts per state and category (as reconcile prints them).
+// FinishedRun is the answer to a waited-for POST /api/runs: the run, its
+// counts per state and category and the ledger files it loaded that
+// replaced an earlier file (as reconcile prints them).
 type FinishedRun struct {
 	store.Run
-	Counts []store.StateCount
+	Counts       []store.StateCount
+	Replacements []store.Replacement
 }
 
 // apiRuns lists the latest runs, ?limit= of them (50 unless told).
