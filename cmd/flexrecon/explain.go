@@ -19,8 +19,8 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 	fs := m.flags("explain", "--config F (--transaction ID | --order ID) [--run N]")
 	cfgPath := fs.String("config", "", "configuration file")
 	var q store.ExplainQuery
-	fs.StringVar(&q.TransactionID, "transaction", "", "gateway transaction id")
-	fs.StringVar(&q.OrderID, "order", "", "merchant order id or FlexCharge order id")
+	fs.StringVar(&q.TransactionID, "transaction", "", "gateway transaction id (a ledger row's, or the attempt a FlexCharge order names)")
+	fs.StringVar(&q.OrderID, "order", "", "merchant order id (a ledger row's, or a FlexCharge order's externalOrderId) or FlexCharge order id")
 	fs.Int64Var(&q.RunID, "run", 0, "the run whose verdicts to explain (default: the latest succeeded run that judged it)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -48,13 +48,15 @@ type LedgerRow struct {
 	TransmitKey   string    `db:"fc_transmit_key"`
 }
 
-// ExplainedOrder is a FlexCharge order of the explained merchant order.
+// ExplainedOrder is a FlexCharge order asked about, or of the explained
+// rows' merchant order.
 type ExplainedOrder struct {
 	Environment     string     `db:"environment"`
 	ID              string     `db:"id"`
 	ExternalOrderID string     `db:"external_order_id"`
 	MID             string     `db:"mid"`
-	Amount          *int64     `db:"amount"` // nil: unknown (see Order)
+	Merchant        string     `db:"merchant"` // the merchant its mid is registered for; "" for none
+	Amount          *int64     `db:"amount"`   // nil: unknown (see Order)
 	Currency        string     `db:"currency"`
 	IsMIT           *bool      `db:"is_mit"`
 	OrderSource     string     `db:"order_source"`

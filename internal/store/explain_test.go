@@ -144,3 +144,41 @@ func TestExplainGivesTheRunsPushError(t *testing.T) {
 		t.Errorf("T1: %s, run's push %q %q; want untransmitted, failed, %q", r.TransmitState, r.RunPush, r.RunPushError, p.Error)
 	}
 }
+
+// orphanCase has a decline with its order, and an order no decline claims:
+// FX, for merchant order O-X1 and attempt X1, which the ledger lacks.
+func orphanCase() scenario {
+	return scenario{rows: []tx{row("D1")}, orders: []store.Order{order(row("D1"), "F1", 7), order(row("X1"), "FX", 7)}}
+}
+
+// TestExplainOrphanOrder: an orphan order is found by the ids the Exceptions
+// sheet shows for it (its merchant order id and the attempt it names) as by
+// its FlexCharge id, and with no run named, explain shows the run that
+// found it an orphan, and that finding.
+func TestExplainOrphanOrder(t *testing.T) {
+	db := classify(t, orphanCase())
+	for _, q := range []store.ExplainQuery{{OrderID: "O-X1"}, {TransactionID: "X1"}, {OrderID: "FX"}} {
+		e, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type explained struct {
+			Run            int64
+			Ledger         int
+			Orders         []string
+			Findings       []string
+			OrderMerchants []string
+		}
+		got := explained{Run: e.RunID, Ledger: len(e.Ledger)}
+		for _, o := range e.Orders {
+			got.Orders, got.OrderMerchants = append(got.Orders, o.ID), append(got.OrderMerchants, o.Merchant)
+		}
+		for _, f := range e.Findings {
+			got.Findings = append(got.Findings, f.Category+" "+f.FCOrderID)
+		}
+		want := explained{Run: 1, Orders: []string{"FX"}, Findings: []string{"orphan_order FX"}, OrderMerchants: []string{"M1"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("explain %+v (-want +got):\n%s", q, diff)
+		}
+	}
+}

@@ -2,7 +2,9 @@
 -- and $2 order id (either may be ''): the ledger rows explained are those of
 -- the transaction, or of the merchant order (its ledger order id, or the
 -- FlexCharge order id whose externalOrderId it is), as the explain_target
--- macro (sql/migrations/003_explain.sql) finds them; and $3, the run
+-- macro (sql/migrations/026_explain_orders.sql) finds them; the FlexCharge
+-- orders asked about (by their id, externalOrderId or transactionId, with a
+-- ledger row or without: an orphan) are explain_orders'; and $3, the run
 -- explained (0: none), which those not about a run leave unused.
 
 -- name: explain-ledger
@@ -15,15 +17,17 @@ FROM target t LEFT JOIN ledger_files f ON f.id = t.file_id
 ORDER BY t.processed_at, t.file_id, t.line;
 
 -- name: explain-orders
--- The FlexCharge orders of the explained rows' merchant orders, or the named order.
+-- The FlexCharge orders asked about, and those of the explained rows'
+-- merchant orders; merchant is the one its mid is registered for ('': none).
 WITH target AS (SELECT * FROM explain_target($1, $2))
-SELECT DISTINCT o.environment, o.id, o.external_order_id, o.mid, o.amount, coalesce(o.currency, '') AS currency, o.is_mit,
+SELECT DISTINCT o.environment, o.id, o.external_order_id, o.mid, coalesce(mm.merchant_id, '') AS merchant,
+    o.amount, coalesce(o.currency, '') AS currency, o.is_mit,
     coalesce(o.order_source, '') AS order_source, coalesce(o.site_id, '') AS site_id,
     coalesce(o.descriptor, '') AS descriptor, coalesce(o.transaction_id, '') AS transaction_id,
     o.status, coalesce(o.status_name, '') AS status_name, o.created_on, o.expiry_at
 FROM fc_orders o
 LEFT JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-WHERE o.id = $2
+WHERE (o.environment, o.id) IN (SELECT (environment, id) FROM explain_orders($1, $2))
    OR EXISTS (SELECT 1 FROM target t WHERE t.partner_merchant_id = mm.merchant_id AND t.order_id = o.external_order_id)
 ORDER BY o.created_on, o.environment, o.id;
 
@@ -70,15 +74,19 @@ FROM in_force
 ORDER BY processed_at, transaction_id, occurrence, specificity;
 
 -- name: explain-latest-run
--- The run explained by default: of the runs that judged any explained row,
--- the latest that succeeded and was not a dry run, else the latest that
--- succeeded, else the latest (a failed run's verdicts were never published,
--- and ops asking why a row landed where it did mean the reports they read);
--- 0 when none judged it.
+-- The run explained by default: of the runs that judged any explained row
+-- or have a finding on an order asked about (an orphan order has no row to
+-- judge: its run says so by a finding), the latest that succeeded and was
+-- not a dry run, else the latest that succeeded, else the latest (a failed
+-- run's verdicts were never published, and ops asking why a row landed
+-- where it did mean the reports they read); 0 when none judged it.
 WITH target AS (SELECT * FROM explain_target($1, $2)),
 judging AS (
-    SELECT DISTINCT r.run_id FROM results r
+    SELECT r.run_id FROM results r
     JOIN target t ON t.file_id = r.file_id AND t.line = r.line
+    UNION
+    SELECT f.run_id FROM findings f
+    WHERE f.fc_order_id IN (SELECT id FROM explain_orders($1, $2))
 )
 SELECT coalesce((
     SELECT j.run_id FROM judging j LEFT JOIN runs u ON u.id = j.run_id
@@ -117,13 +125,9 @@ WHERE r.run_id = $3
 ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 
 -- name: explain-findings
--- The findings of run $3 on the explained rows and orders.
-WITH target AS (SELECT * FROM explain_target($1, $2))
+-- The findings of run $3 on the explained rows and orders (explain_findings).
 SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.occurrence, 0) AS occurrence,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, coalesce(f.detail, '') AS detail
-FROM findings f
-WHERE f.run_id = $3 AND (f.fc_order_id = $2
-    OR EXISTS (SELECT 1 FROM target t WHERE t.partner_merchant_id = f.partner_merchant_id
-        AND (t.transaction_id = f.transaction_id OR (f.transaction_id IS NULL AND t.order_id = f.order_id))))
+FROM explain_findings($1, $2, $3) f
 ORDER BY f.transaction_id, f.category;
