@@ -111,7 +111,7 @@ func writeOutbox(w io.Writer, rows []store.OutboxRow) {
 }
 
 func writeSwitches(w io.Writer, sws []store.SwitchInForce) {
-	fmt.Fprintf(w, "\nSwitches in force when processed (most specific scope wins: campaign, then site, then merchant; within a scope the latest effective at or before processing):\n")
+	fmt.Fprintf(w, "\nSwitches in force when processed, or for an order when it was made (most specific scope wins: campaign, then site, then merchant; within a scope the latest effective at or before then):\n")
 	if len(sws) == 0 {
 		fmt.Fprintln(w, "  none: every profile is off until a switch turns it on")
 	}
@@ -120,10 +120,19 @@ func writeSwitches(w io.Writer, sws []store.SwitchInForce) {
 		if s.Won {
 			mark = "won"
 		}
-		fmt.Fprintf(w, "  %s %s #%d processed %s: switch #%d %s %s → %s, effective %s, by %s (%s): %s\n",
-			mark, s.TransactionID, s.Occurrence, ts(s.ProcessedAt), s.ID, scopeText(s.Scope, s.ScopeValue), s.Profile,
+		fmt.Fprintf(w, "  %s %s: switch #%d %s %s → %s, effective %s, by %s (%s): %s\n",
+			mark, switchSubject(s), s.ID, scopeText(s.Scope, s.ScopeValue), s.Profile,
 			s.State, ts(s.EffectiveAt), s.Actor, s.Origin, s.Reason)
 	}
+}
+
+// switchSubject names what a switch judged: a ledger row when processed, or
+// an order when made.
+func switchSubject(s store.SwitchInForce) string {
+	if s.FCOrderID != "" {
+		return fmt.Sprintf("order %s created %s", s.FCOrderID, ts(s.ProcessedAt))
+	}
+	return fmt.Sprintf("%s #%d processed %s", s.TransactionID, s.Occurrence, ts(s.ProcessedAt))
 }
 
 func writeVerdicts(w io.Writer, e store.Explanation) {

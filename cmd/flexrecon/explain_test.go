@@ -130,3 +130,15 @@ func TestExplainLateLedgerKey(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestExplainOrderSwitch: a switch shown for an order names the order and
+// when it was made, not an empty transaction.
+func TestExplainOrderSwitch(t *testing.T) {
+	made := time.Date(2026, 11, 24, 12, 18, 26, 0, time.UTC)
+	var buf bytes.Buffer
+	writeSwitches(&buf, []store.SwitchInForce{{FCOrderID: "F1", ProcessedAt: made, ID: 1, Profile: "cit_web", Scope: "merchant",
+		State: "production", EffectiveAt: made.AddDate(0, -3, 0), Actor: "config", Origin: "config", Reason: "go-live", Won: true}})
+	if want := "won order F1 created 2026-11-24T12:18:26Z: switch #1 merchant cit_web → production"; !strings.Contains(buf.String(), want) {
+		t.Errorf("switches lack %q; got:\n%s", want, buf.String())
+	}
+}

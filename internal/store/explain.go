@@ -84,10 +84,13 @@ type OutboxRow struct {
 }
 
 // SwitchInForce is the latest switch of one scope in force when a row was
-// processed; Won marks the most specific, the one that judged it.
+// processed, or when an order asked about was made (FCOrderID set,
+// ProcessedAt its creation); Won marks the most specific, the one that
+// judged it.
 type SwitchInForce struct {
-	TransactionID string    `db:"transaction_id"`
+	TransactionID string    `db:"transaction_id"` // "" for an order
 	Occurrence    int       `db:"occurrence"`
+	FCOrderID     string    `db:"fc_order_id"` // "" for a ledger row
 	ProcessedAt   time.Time `db:"processed_at"`
 	RegSiteURL    string    `db:"reg_site_url"`
 	ID            int64     `db:"id"`

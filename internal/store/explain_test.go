@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -180,5 +181,29 @@ func TestExplainOrphanOrder(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("explain %+v (-want +got):\n%s", q, diff)
 		}
+	}
+}
+
+// TestExplainOrphanOrderSwitches: the switches of an orphan order are those
+// of its mid's merchant and its profile when it was made, its site known by
+// its FlexCharge siteId: cit_web in sandbox on the site from 09:00 wins over
+// the merchant's production; the MIT switch is not the order's.
+func TestExplainOrphanOrderSwitches(t *testing.T) {
+	s := orphanCase()
+	s.registry = registryM1(store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: siteURL, State: "sandbox",
+		EffectiveAt: at("09:00"), Actor: "ops", Reason: "site in test", Origin: "config"})
+	s.orders[1].SiteURL, s.orders[1].Descriptor = "", ""
+	db := classify(t, s)
+	e, err := db.Explain(context.Background(), store.ExplainQuery{OrderID: "O-X1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sw := range e.Switches {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s won=%t", sw.FCOrderID, sw.ProcessedAt.Format(time.TimeOnly), sw.Profile, sw.Scope, sw.State, sw.Won))
+	}
+	want := []string{"FX 10:01:00 cit_web site sandbox won=true", "FX 10:01:00 cit_web merchant production won=false"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("switches of orphan FX (-want +got):\n%s", diff)
 	}
 }

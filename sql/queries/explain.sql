@@ -43,35 +43,55 @@ ORDER BY x.transaction_id;
 -- name: explain-switches
 -- For each explained row, the latest switch of each scope in force when it
 -- was processed, resolved as classify-judge resolves them (the registry site
--- by URL, else by descriptor); rank 1 is the one that won. Of run $3, the
--- switches as it judged by: those recorded before its classify stage began.
+-- by URL, else by descriptor); rank 1 is the one that won. For each order
+-- asked about, the same when it was made, for its mid's merchant and the
+-- profile it was evaluated under (its site by its FlexCharge siteId, else
+-- by URL or descriptor; an order has no campaign): an orphan's switches say
+-- whether FlexCharge was meant to evaluate its merchant's declines then.
+-- Of run $3, the switches as it judged by: those recorded before its
+-- classify stage began.
 WITH target AS (SELECT * FROM explain_target($1, $2)),
 site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
 ),
-tx AS (
-    SELECT t.file_id, t.line, t.transaction_id, t.occurrence, t.partner_merchant_id, t.profile, t.processed_at,
+site_by_id AS (
+    SELECT merchant_id, 'sandbox' AS environment, site_id_sandbox AS site_id, min(url) AS url FROM sites
+    WHERE site_id_sandbox IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT merchant_id, 'production', site_id_production, min(url) FROM sites
+    WHERE site_id_production IS NOT NULL GROUP BY ALL
+),
+subject AS (
+    SELECT 'row ' || t.file_id || ' ' || t.line AS subject, t.transaction_id, t.occurrence, '' AS fc_order_id,
+        t.partner_merchant_id AS merchant_id, CAST(t.profile AS VARCHAR) AS profile, t.processed_at AS happened_at,
         t.campaign_id, coalesce(su.url, sd.url) AS reg_site_url
     FROM target t
     LEFT JOIN sites su ON su.merchant_id = t.partner_merchant_id AND su.url = t.site_url
     LEFT JOIN site_by_descriptor sd ON sd.merchant_id = t.partner_merchant_id AND sd.descriptor = t.descriptor
+    UNION ALL
+    SELECT 'order ' || o.environment || ' ' || o.id, '', 0, o.id, mm.merchant_id, order_profile(o.is_mit, o.order_source),
+        o.created_on, NULL, coalesce(si.url, su.url, sd.url)
+    FROM explain_orders($1, $2) o
+    JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+    LEFT JOIN site_by_id si ON si.merchant_id = mm.merchant_id AND si.environment = o.environment AND si.site_id = o.site_id
+    LEFT JOIN sites su ON su.merchant_id = mm.merchant_id AND su.url = o.site_url
+    LEFT JOIN site_by_descriptor sd ON sd.merchant_id = mm.merchant_id AND sd.descriptor = o.descriptor
 ),
 in_force AS (
-    SELECT tx.transaction_id, tx.occurrence, tx.processed_at, coalesce(tx.reg_site_url, '') AS reg_site_url, s.*,
-        CASE s.scope WHEN 'campaign' THEN 1 WHEN 'site' THEN 2 ELSE 3 END AS specificity,
-        tx.file_id AS tx_file, tx.line AS tx_line
-    FROM tx JOIN switches s ON s.merchant_id = tx.partner_merchant_id AND s.profile = tx.profile
-        AND s.effective_at <= tx.processed_at
+    SELECT x.subject, x.transaction_id, x.occurrence, x.fc_order_id, x.happened_at, coalesce(x.reg_site_url, '') AS reg_site_url, s.*,
+        CASE s.scope WHEN 'campaign' THEN 1 WHEN 'site' THEN 2 ELSE 3 END AS specificity
+    FROM subject x JOIN switches s ON s.merchant_id = x.merchant_id AND s.profile = x.profile
+        AND s.effective_at <= x.happened_at
         AND s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $3 AND stage = 'classify'), TIMESTAMPTZ 'infinity')
-        AND (s.scope = 'merchant' OR (s.scope = 'site' AND s.scope_value = tx.reg_site_url)
-             OR (s.scope = 'campaign' AND s.scope_value = tx.campaign_id))
-    QUALIFY row_number() OVER (PARTITION BY tx.file_id, tx.line, s.scope ORDER BY s.effective_at DESC, s.id DESC) = 1
+        AND (s.scope = 'merchant' OR (s.scope = 'site' AND s.scope_value = x.reg_site_url)
+             OR (s.scope = 'campaign' AND s.scope_value = x.campaign_id))
+    QUALIFY row_number() OVER (PARTITION BY x.subject, s.scope ORDER BY s.effective_at DESC, s.id DESC) = 1
 )
-SELECT transaction_id, occurrence, processed_at, reg_site_url, id, profile, scope, scope_value, state,
+SELECT transaction_id, occurrence, fc_order_id, happened_at AS processed_at, reg_site_url, id, profile, scope, scope_value, state,
     effective_at, actor, reason, origin,
-    row_number() OVER (PARTITION BY tx_file, tx_line ORDER BY specificity) = 1 AS won
+    row_number() OVER (PARTITION BY subject ORDER BY specificity) = 1 AS won
 FROM in_force
-ORDER BY processed_at, transaction_id, occurrence, specificity;
+ORDER BY processed_at, transaction_id, occurrence, fc_order_id, specificity;
 
 -- name: explain-latest-run
 -- The run explained by default: of the runs that judged any explained row
