@@ -206,4 +206,13 @@ func TestExplainOrphanOrderSwitches(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("switches of orphan FX (-want +got):\n%s", diff)
 	}
+	// F1 names D1, and D1's verdict holds it: D1's switches judged both.
+	if e, err = db.Explain(context.Background(), store.ExplainQuery{TransactionID: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, sw := range e.Switches {
+		if sw.FCOrderID != "" {
+			t.Errorf("explain D1: a switch line for order %s, which D1's verdict holds", sw.FCOrderID)
+		}
+	}
 }

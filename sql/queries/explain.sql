@@ -44,10 +44,12 @@ ORDER BY x.transaction_id;
 -- For each explained row, the latest switch of each scope in force when it
 -- was processed, resolved as classify-judge resolves them (the registry site
 -- by URL, else by descriptor); rank 1 is the one that won. For each order
--- asked about, the same when it was made, for its mid's merchant and the
--- profile it was evaluated under (its site by its FlexCharge siteId, else
--- by URL or descriptor; an order has no campaign): an orphan's switches say
--- whether FlexCharge was meant to evaluate its merchant's declines then.
+-- asked about that no explained row's verdict of run $3 holds (an orphan,
+-- or any before a run), the same when it was made, for its mid's merchant
+-- and the profile it was evaluated under (its site by its FlexCharge siteId,
+-- else by URL or descriptor; an order has no campaign): an orphan's
+-- switches say whether FlexCharge was meant to evaluate its merchant's
+-- declines then. A held order's decline shows the switches that judged it.
 -- Of run $3, the switches as it judged by: those recorded before its
 -- classify stage began.
 WITH target AS (SELECT * FROM explain_target($1, $2)),
@@ -76,6 +78,8 @@ subject AS (
     LEFT JOIN site_by_id si ON si.merchant_id = mm.merchant_id AND si.environment = o.environment AND si.site_id = o.site_id
     LEFT JOIN sites su ON su.merchant_id = mm.merchant_id AND su.url = o.site_url
     LEFT JOIN site_by_descriptor sd ON sd.merchant_id = mm.merchant_id AND sd.descriptor = o.descriptor
+    WHERE o.id NOT IN (SELECT r.fc_order_id FROM results r JOIN target t ON t.file_id = r.file_id AND t.line = r.line
+                       WHERE r.run_id = $3 AND r.fc_order_id IS NOT NULL)
 ),
 in_force AS (
     SELECT x.subject, x.transaction_id, x.occurrence, x.fc_order_id, x.happened_at, coalesce(x.reg_site_url, '') AS reg_site_url, s.*,
