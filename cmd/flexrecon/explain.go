@@ -152,5 +152,8 @@ func writeVerdicts(w io.Writer, e store.Explanation) {
 	}
 	for _, f := range e.Findings {
 		fmt.Fprintf(w, "  finding %s on %s%s: %s\n", f.Category, orNone(f.TransactionID), orderOf(f.FCOrderID), findingText(f))
+		if f.Category == "orphan_order" {
+			fmt.Fprintf(w, "    an orphan because %s\n", whyOrphan(f, e))
+		}
 	}
 }

@@ -142,3 +142,39 @@ func TestExplainOrderSwitch(t *testing.T) {
 		t.Errorf("switches lack %q; got:\n%s", want, buf.String())
 	}
 }
+
+// TestExplainWhyAnOrphan: an orphan order's finding says why no decline
+// claimed it: none of its merchant order in the ledger, a mid no merchant
+// has, or each decline of its order id with the rule that kept it out.
+func TestExplainWhyAnOrphan(t *testing.T) {
+	made := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	f := store.ExplainedFinding{Category: "orphan_order", TransactionID: "X1", FCOrderID: "FX", FCValue: "production"}
+	fx := store.ExplainedOrder{Environment: "production", ID: "FX", ExternalOrderID: "O1", MID: "P1", Merchant: "M1", TransactionID: "X1", CreatedOn: made}
+	run := &store.Run{ID: 1, WindowFrom: made.Truncate(24 * time.Hour), WindowTo: made.Truncate(24 * time.Hour)}
+	late := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "X1", TransactionID: "D1", Occurrence: 1,
+		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), InRun: true, LastRun: 1, TooLate: true}
+	before := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "X1", TransactionID: "D0", Occurrence: 1,
+		Status: "declined", ProcessedAt: made.Add(-13 * time.Hour)}
+	unregistered := fx
+	unregistered.Merchant = ""
+	for _, tt := range []struct {
+		name     string
+		order    store.ExplainedOrder
+		declines []store.OrphanDecline
+		want     string
+	}{
+		{"no ledger row", fx, nil, "an orphan because the ledger has no row of merchant M1 with order id O1, so no decline could claim it"},
+		{"a mid no merchant has", unregistered, nil, "its production mid P1 is registered for no merchant"},
+		{"a decline too late", fx, []store.OrphanDecline{late},
+			"D1 #1 (declined 2026-11-24T13:12:00Z) was processed 3h12m after the order was made, and the order names another attempt (X1)"},
+		{"a decline outside the window", fx, []store.OrphanDecline{before},
+			"D0 #1 (declined 2026-11-23T21:00:00Z) is outside run 1's window (2026-11-24 to 2026-11-24), so that run never read it; no run has judged it yet"},
+	} {
+		e := store.Explanation{RunID: 1, Run: run, Orders: []store.ExplainedOrder{tt.order}, Findings: []store.ExplainedFinding{f}, OrphanDeclines: tt.declines}
+		var buf bytes.Buffer
+		writeVerdicts(&buf, e)
+		if !strings.Contains(buf.String(), tt.want) {
+			t.Errorf("%s: the verdicts lack %q; got:\n%s", tt.name, tt.want, buf.String())
+		}
+	}
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -17,13 +19,15 @@ type ExplainQuery struct {
 // Explanation is everything the database knows about one transaction or
 // order, and one run's verdicts on it.
 type Explanation struct {
-	RunID     int64
-	Ledger    []LedgerRow
-	Orders    []ExplainedOrder
-	Transmits []OutboxRow
-	Switches  []SwitchInForce
-	Results   []ExplainedResult
-	Findings  []ExplainedFinding
+	RunID          int64
+	Run            *Run // the run explained as recorded; nil for none (or one not recorded)
+	Ledger         []LedgerRow
+	Orders         []ExplainedOrder
+	Transmits      []OutboxRow
+	Switches       []SwitchInForce
+	Results        []ExplainedResult
+	Findings       []ExplainedFinding
+	OrphanDeclines []OrphanDecline
 }
 
 // LedgerRow is one stored ledger row.
@@ -142,6 +146,25 @@ type ExplainedFinding struct {
 	Detail        string `db:"detail"`
 }
 
+// OrphanDecline is a ledger row of an orphan order's merchant and order id:
+// one that might have claimed it, and what says why it did not.
+type OrphanDecline struct {
+	FCOrderID          string    `db:"fc_order_id"`
+	OrderCreatedOn     time.Time `db:"order_created_on"`
+	OrderTransactionID string    `db:"order_transaction_id"` // the attempt the order names; "" for none
+	TransactionID      string    `db:"transaction_id"`
+	Occurrence         int       `db:"occurrence"`
+	Status             string    `db:"status"`
+	ProcessedAt        time.Time `db:"processed_at"`
+	NamesAttempt       bool      `db:"names_attempt"`    // the order names this row's transaction
+	InRun              bool      `db:"in_run"`           // the run explained judged the row
+	LastRun            int64     `db:"last_run"`         // the latest run that judged it; 0 for none
+	LoadedAfterRun     bool      `db:"loaded_after_run"` // its file came after the run explained classified
+	// TooLate: processed more than the clocks' margin after the order was
+	// made, which does not name it: pairing never gives it the order.
+	TooLate bool `db:"-"`
+}
+
 // Explain gathers what is known about one transaction or order.
 func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err error) {
 	defer wrap(&err, "explain transaction %q order %q", q.TransactionID, q.OrderID)
@@ -163,11 +186,32 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 		{&e.Switches, db.q.ExplainSwitches},
 		{&e.Results, db.q.ExplainResults},
 		{&e.Findings, db.q.ExplainFindings},
+		{&e.OrphanDeclines, db.q.ExplainOrphans},
 	}
 	for _, l := range lists {
 		if err := db.db.SelectContext(ctx, l.dest, l.query, args...); err != nil {
 			return e, err
 		}
 	}
-	return e, nil
+	for i, d := range e.OrphanDeclines {
+		e.OrphanDeclines[i].TooLate = !d.NamesAttempt && d.ProcessedAt.Sub(d.OrderCreatedOn) > declineMargin
+	}
+	e.Run, err = db.explainedRun(ctx, e.RunID)
+	return e, err
+}
+
+// explainedRun is the run explained as recorded, or nil: a run's verdicts
+// may outlive its record (or, in tests, have none).
+func (db *DB) explainedRun(ctx context.Context, id int64) (*Run, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	var r Run
+	switch err := db.db.GetContext(ctx, &r, db.q.GetRun, id); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &r, nil
 }

@@ -216,3 +216,62 @@ func TestExplainOrphanOrderSwitches(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainWhyAnOrphan: an order no decline claimed although its merchant
+// order has declines lists them with what kept each from claiming it: one
+// processed over an hour after the order was made, which names another
+// attempt; one the day before, outside the run's window. Asked by the
+// attempt the order names, which the ledger lacks, explain shows the
+// order's merchant order's rows.
+func TestExplainWhyAnOrphan(t *testing.T) {
+	late, before := row("D1", func(t *tx) { t.at = "14:00" }), row("D0")
+	orphan := func(d tx) store.Order {
+		return order(d, "FX", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "X1", at("10:00"), at("10:00") })
+	}
+	for _, tt := range []struct {
+		name   string
+		s      scenario
+		q      store.ExplainQuery
+		want   string
+		ledger []string
+	}{
+		{"a decline three hours later", scenario{rows: []tx{late}, orders: []store.Order{orphan(late)}},
+			store.ExplainQuery{OrderID: "O-D1"}, "D1 declined names=false in_run=true last=1 too_late=true", []string{"D1"}},
+		{"asked by the attempt the order names", scenario{rows: []tx{late}, orders: []store.Order{orphan(late)}},
+			store.ExplainQuery{TransactionID: "X1"}, "D1 declined names=false in_run=true last=1 too_late=true", []string{"D1"}},
+		{"asked by a decline beside it", scenario{rows: []tx{late}, orders: []store.Order{orphan(late)}},
+			store.ExplainQuery{TransactionID: "D1"}, "D1 declined names=false in_run=true last=1 too_late=true", []string{"D1"}},
+		{"a decline the day before", scenario{rows: []tx{row("D2")}, orders: []store.Order{orphan(before)},
+			extra: []string{"M1,O-D0,D0,2026-11-22T21:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D0"}},
+			store.ExplainQuery{OrderID: "FX"}, "D0 declined names=false in_run=false last=0 too_late=false", []string{"D0"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := classify(t, tt.s).Explain(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ledger, declines, findings []string
+			for _, l := range e.Ledger {
+				ledger = append(ledger, l.TransactionID)
+			}
+			for _, d := range e.OrphanDeclines {
+				declines = append(declines, fmt.Sprintf("%s %s names=%t in_run=%t last=%d too_late=%t",
+					d.TransactionID, d.Status, d.NamesAttempt, d.InRun, d.LastRun, d.TooLate))
+			}
+			for _, f := range e.Findings {
+				if f.Category == "orphan_order" {
+					findings = append(findings, f.FCOrderID)
+				}
+			}
+			if diff := cmp.Diff(tt.ledger, ledger); diff != "" {
+				t.Errorf("explain %+v: ledger rows (-want +got):\n%s", tt.q, diff)
+			}
+			if diff := cmp.Diff([]string{"FX"}, findings); diff != "" {
+				t.Errorf("explain %+v: orphan findings (-want +got):\n%s", tt.q, diff)
+			}
+			if diff := cmp.Diff([]string{tt.want}, declines); diff != "" {
+				t.Errorf("explain %+v: the declines of orphan FX (-want +got):\n%s", tt.q, diff)
+			}
+		})
+	}
+}

@@ -120,6 +120,7 @@ type Queries struct {
 	ExplainLatestRun string `query:"explain-latest-run"`
 	ExplainResults   string `query:"explain-results"`
 	ExplainFindings  string `query:"explain-findings"`
+	ExplainOrphans   string `query:"explain-orphan-declines"`
 	DiffPreviousRun  string `query:"diff-previous-run"`
 	RunDiff          string `query:"run-diff"`
 

@@ -155,3 +155,36 @@ SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, coalesce(f.detail, '') AS detail
 FROM explain_findings($1, $2, $3) f
 ORDER BY f.transaction_id, f.category;
+
+-- name: explain-orphan-declines
+-- For each orphan order among the findings explained, the ledger rows of its
+-- merchant and order id: the declines that might have claimed it, with what
+-- explain needs to say why none did (classify-pair-orders' rules): whether
+-- the order names the attempt, whether run $3 judged the row (a row outside
+-- its window, or loaded after it classified, was never read by it), and
+-- the latest run that did. An orphan finding's FlexCharge value is its
+-- order's environment.
+WITH orphan AS (
+    SELECT f.fc_order_id, o.created_on, o.transaction_id AS order_tx, f.partner_merchant_id, f.order_id
+    FROM explain_findings($1, $2, $3) f
+    JOIN fc_orders o ON o.id = f.fc_order_id AND o.environment = f.fc_value
+    WHERE f.category = 'orphan_order'
+),
+candidate AS (
+    SELECT o.*, l.file_id, l.line, l.transaction_id, l.occurrence, CAST(l.status AS VARCHAR) AS status, l.processed_at
+    FROM orphan o
+    JOIN ledger_tx l ON l.partner_merchant_id = o.partner_merchant_id AND l.order_id = o.order_id
+),
+judged AS (
+    SELECT file_id, line, bool_or(run_id = $3) AS in_run, max(run_id) AS last_run FROM verdicts
+    WHERE (file_id, line) IN (SELECT (file_id, line) FROM candidate)
+    GROUP BY ALL
+)
+SELECT r.fc_order_id, r.created_on AS order_created_on, coalesce(r.order_tx, '') AS order_transaction_id,
+    r.transaction_id, r.occurrence, r.status, r.processed_at, coalesce(r.order_tx = r.transaction_id, false) AS names_attempt,
+    coalesce(j.in_run, false) AS in_run, coalesce(j.last_run, 0) AS last_run,
+    coalesce(lf.loaded_at > (SELECT started_at FROM run_stages WHERE run_id = $3 AND stage = 'classify'), false) AS loaded_after_run
+FROM candidate r
+LEFT JOIN judged j ON j.file_id = r.file_id AND j.line = r.line
+LEFT JOIN ledger_files lf ON lf.id = r.file_id
+ORDER BY r.fc_order_id, r.processed_at, r.transaction_id, r.occurrence;
