@@ -124,7 +124,7 @@ func (m *Main) awaitHandOff(hr *http.Request) error {
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil {
 		return fmt.Errorf("hand run to service: %s: %s", res.Status, bytes.TrimSpace(b))
 	}
-	m.printSummary(run.Run, run.Counts, run.Replacements)
+	m.printSummary(run.Run, run.Counts, run.FileNotices)
 	if run.Status != "succeeded" {
 		return fmt.Errorf("run %d %s: %s", run.ID, run.Status, run.Error)
 	}

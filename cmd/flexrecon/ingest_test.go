@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,5 +136,30 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("check of the replaced export printed\n%s\nwant it to say %q", out, want)
 		}
+	}
+}
+
+// TestReconcileSummaryNamesRejectedFiles: a file refused whole is named in
+// the run's summary with why, never with the card number that refused it.
+func TestReconcileSummaryNamesRejectedFiles(t *testing.T) {
+	f := newFixture(t, 50)
+	exports, _ := filepath.Glob(filepath.Join(f.dir, gen.InboxDir, "*.csv"))
+	body, err := os.ReadFile(exports[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(body), "\n")
+	merchant, _, _ := strings.Cut(lines[1], ",")
+	carded := strings.TrimSuffix(filepath.Base(exports[0]), ".csv") + "_card.csv"
+	if err := os.WriteFile(filepath.Join(f.dir, gen.InboxDir, carded), []byte(lines[0]+strings.Replace(lines[1], merchant, "4111111111111111", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = (&Main{Stdout: &out, Stderr: io.Discard}).Run(context.Background(), []string{"reconcile", "--config", filepath.Join(f.dir, gen.ConfigFile), "--from", f.plan.From, "--to", f.plan.To})
+	if err != nil {
+		t.Fatalf("reconcile: %v\n%s", err, out.String())
+	}
+	if want := "rejected: " + carded + ": "; !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "not PCI-safe") || strings.Contains(out.String(), "4111") {
+		t.Errorf("reconcile printed\n%s\nwant it to say %q and why, without the card number", out.String(), want)
 	}
 }

@@ -79,24 +79,24 @@ func (m *Main) runAndReport(ctx context.Context, env *jobs.Env, req jobs.Request
 	if err != nil {
 		return err
 	}
-	replaced, err := env.DB.Replacements(ctx, run.ID)
+	notices, err := env.DB.FileNotices(ctx, run.ID)
 	if err != nil {
 		return err
 	}
-	m.printSummary(run, counts, replaced)
+	m.printSummary(run, counts, notices)
 	return nil
 }
 
-// printSummary prints a run: its window, the ledger files it loaded that
-// replaced the earlier file of their day, and its counts.
-func (m *Main) printSummary(run store.Run, counts []store.StateCount, replaced []store.Replacement) {
+// printSummary prints a run: its window, what its ingest did to the files
+// in force (corrections, files rejected whole), and its counts.
+func (m *Main) printSummary(run store.Run, counts []store.StateCount, notices []string) {
 	fmt.Fprintf(m.Stdout, "run %d %s: %s to %s", run.ID, run.Status, run.WindowFrom.Format(time.DateOnly), run.WindowTo.Format(time.DateOnly))
 	if run.DryRun {
 		fmt.Fprint(m.Stdout, " (dry run)")
 	}
 	fmt.Fprintln(m.Stdout)
-	for _, r := range replaced {
-		fmt.Fprintf(m.Stdout, "correction: %s\n", r)
+	for _, n := range notices {
+		fmt.Fprintln(m.Stdout, n)
 	}
 	fmt.Fprintln(m.Stdout, "  ledger rows per state, and findings (the workbook counts a repeated row's outcome once):")
 	for _, c := range counts {

@@ -89,6 +89,7 @@ type Queries struct {
 	ListRuns            string `query:"list-runs"`
 	AbandonRunning      string `query:"abandon-running"`
 	RunReplacements     string `query:"run-replacements"`
+	RunRejectedFiles    string `query:"run-rejected-files"`
 	CountVerdicts       string `query:"count-verdicts"`
 	RunStateCounts      string `query:"run-state-counts"`
 	RunVerdicts         string `query:"run-verdicts"`

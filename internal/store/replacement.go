@@ -54,3 +54,29 @@ func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, err
 	err := db.db.SelectContext(ctx, &out, db.q.RunReplacements, runID)
 	return out, wrapf(err, "list replacements of run %d", runID)
 }
+
+// FileNotices says, for a person, what a run's ingest changed of the files
+// in force or left out: "correction: …" for each replacement, then
+// "rejected: NAME: REASON" for each file refused whole, which no other line
+// of a run's summary would show.
+func (db *DB) FileNotices(ctx context.Context, runID int64) ([]string, error) {
+	replaced, err := db.Replacements(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	var rejected []struct {
+		Name   string `db:"name"`
+		Reason string `db:"reason"`
+	}
+	if err := db.db.SelectContext(ctx, &rejected, db.q.RunRejectedFiles, runID); err != nil {
+		return nil, wrapf(err, "list files run %d rejected", runID)
+	}
+	var notices []string
+	for _, r := range replaced {
+		notices = append(notices, "correction: "+r.String())
+	}
+	for _, r := range rejected {
+		notices = append(notices, fmt.Sprintf("rejected: %s: %s", r.Name, r.Reason))
+	}
+	return notices, nil
+}

@@ -199,19 +199,19 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		status = http.StatusUnprocessableEntity
 	}
-	// The run's own record is the answer; counts and replacements only add to it.
+	// The run's own record is the answer; counts and notices only add to it.
 	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
-	replaced, _ := s.opts.DB.Replacements(context.WithoutCancel(ctx), run.ID)
-	writeJSON(w, status, FinishedRun{Run: run, Counts: counts, Replacements: replaced})
+	notices, _ := s.opts.DB.FileNotices(context.WithoutCancel(ctx), run.ID)
+	writeJSON(w, status, FinishedRun{Run: run, Counts: counts, FileNotices: notices})
 }
 
 // FinishedRun is the answer to a waited-for POST /api/runs: the run, its
-// counts per state and category and the ledger files it loaded that
-// replaced an earlier file (as reconcile prints them).
+// counts per state and category and what its ingest did to the files in
+// force (store.FileNotices; reconcile prints them).
 type FinishedRun struct {
 	store.Run
-	Counts       []store.StateCount
-	Replacements []store.Replacement
+	Counts      []store.StateCount
+	FileNotices []string
 }
 
 // apiRuns lists the latest runs, ?limit= of them (50 unless told).

@@ -52,6 +52,10 @@ FROM ledger_files f JOIN ledger_files e ON e.replaced_by = f.id
 WHERE f.run_id = $1
 ORDER BY f.id;
 
+-- name: run-rejected-files
+-- The ledger files run $1 refused whole, with why.
+SELECT name, reason FROM ledger_files WHERE run_id = $1 AND outcome = 'rejected' ORDER BY id;
+
 -- name: count-verdicts
 SELECT count(*) FROM verdicts WHERE run_id = $1;
 
