@@ -140,7 +140,8 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 }
 
 // TestReconcileSummaryNamesRejectedFiles: a file refused whole is named in
-// the run's summary with why, never with the card number that refused it.
+// the run's summary with why, never with the card number that refused it;
+// the counts follow, transmit states first and findings last.
 func TestReconcileSummaryNamesRejectedFiles(t *testing.T) {
 	f := newFixture(t, 50)
 	exports, _ := filepath.Glob(filepath.Join(f.dir, gen.InboxDir, "*.csv"))
@@ -161,5 +162,9 @@ func TestReconcileSummaryNamesRejectedFiles(t *testing.T) {
 	}
 	if want := "rejected: " + carded + ": "; !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "not PCI-safe") || strings.Contains(out.String(), "4111") {
 		t.Errorf("reconcile printed\n%s\nwant it to say %q and why, without the card number", out.String(), want)
+	}
+	transmit, outcomes, findings := strings.Index(out.String(), countHeadings["transmit"]), strings.Index(out.String(), countHeadings["outcome"]), strings.Index(out.String(), countHeadings["finding"])
+	if transmit < 0 || outcomes < transmit || findings < outcomes {
+		t.Errorf("reconcile printed\n%s\nwant transmit states, outcomes and findings under their headings, in that order", out.String())
 	}
 }

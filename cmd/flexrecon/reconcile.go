@@ -87,6 +87,13 @@ func (m *Main) runAndReport(ctx context.Context, env *jobs.Env, req jobs.Request
 	return nil
 }
 
+// countHeadings head each kind of a run's counts.
+var countHeadings = map[string]string{
+	"transmit": "transmit states (ledger rows):",
+	"outcome":  "outcomes (ledger rows: the workbook counts a repeated row's once):",
+	"finding":  "findings:",
+}
+
 // printSummary prints a run: its window, what its ingest did to the files
 // in force (corrections, files rejected whole), and its counts.
 func (m *Main) printSummary(run store.Run, counts []store.StateCount, notices []string) {
@@ -98,8 +105,12 @@ func (m *Main) printSummary(run store.Run, counts []store.StateCount, notices []
 	for _, n := range notices {
 		fmt.Fprintln(m.Stdout, n)
 	}
-	fmt.Fprintln(m.Stdout, "  ledger rows per state, and findings (the workbook counts a repeated row's outcome once):")
+	kind := ""
 	for _, c := range counts {
+		if c.Kind != kind {
+			kind = c.Kind
+			fmt.Fprintln(m.Stdout, countHeadings[kind])
+		}
 		fmt.Fprintf(m.Stdout, "  %-22s %9d\n", c.State, c.N)
 	}
 	fmt.Fprintf(m.Stdout, "workbook: %s\n", run.Workbook)

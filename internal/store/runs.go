@@ -129,6 +129,7 @@ func (db *DB) VerdictCount(ctx context.Context, runID int64) (int64, error) {
 
 // StateCount is how many transactions or findings a run put in one state.
 type StateCount struct {
+	Kind  string `db:"kind"` // transmit, outcome or finding
 	State string `db:"state"`
 	N     int64  `db:"n"`
 }

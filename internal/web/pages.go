@@ -55,7 +55,7 @@ type runView struct {
 
 // countDiff is a state's count in this run beside the previous run's.
 type countDiff struct {
-	State          string
+	Kind, State    string
 	N, Prev, Delta int64
 }
 
@@ -105,23 +105,25 @@ func (s *Server) diffCounts(r *http.Request, id, prev int64) ([]countDiff, error
 	if err != nil {
 		return nil, err
 	}
-	before := map[string]int64{}
+	before := map[string]store.StateCount{}
 	if prev != 0 {
 		old, err := s.opts.DB.StateCounts(r.Context(), prev)
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range old {
-			before[c.State] = c.N
+			before[c.State] = c
 		}
 	}
 	var out []countDiff
 	for _, c := range now {
-		out = append(out, countDiff{State: c.State, N: c.N, Prev: before[c.State], Delta: c.N - before[c.State]})
+		p := before[c.State].N
+		out = append(out, countDiff{Kind: c.Kind, State: c.State, N: c.N, Prev: p, Delta: c.N - p})
 		delete(before, c.State)
 	}
 	for _, st := range slices.Sorted(maps.Keys(before)) { // the same order on every view
-		out = append(out, countDiff{State: st, Prev: before[st], Delta: -before[st]})
+		c := before[st]
+		out = append(out, countDiff{Kind: c.Kind, State: st, Prev: c.N, Delta: -c.N})
 	}
 	return out, nil
 }

@@ -60,12 +60,16 @@ SELECT name, reason FROM ledger_files WHERE run_id = $1 AND outcome = 'rejected'
 SELECT count(*) FROM verdicts WHERE run_id = $1;
 
 -- name: run-state-counts
-SELECT transmit_state AS state, count(*) AS n FROM results WHERE run_id = $1 GROUP BY ALL
-UNION ALL
-SELECT outcome_state, count(*) FROM results WHERE run_id = $1 AND outcome_state IS NOT NULL GROUP BY ALL
-UNION ALL
-SELECT category, count(*) FROM findings WHERE run_id = $1 GROUP BY ALL
-ORDER BY 1;
+-- Ledger rows per transmit state and outcome, and findings per category,
+-- in that order.
+SELECT * FROM (
+    SELECT 'transmit' AS kind, transmit_state AS state, count(*) AS n FROM results WHERE run_id = $1 GROUP BY ALL
+    UNION ALL
+    SELECT 'outcome', outcome_state, count(*) FROM results WHERE run_id = $1 AND outcome_state IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'finding', category, count(*) FROM findings WHERE run_id = $1 GROUP BY ALL
+)
+ORDER BY CASE kind WHEN 'transmit' THEN 1 WHEN 'outcome' THEN 2 ELSE 3 END, state;
 
 -- name: run-verdicts
 -- Every transaction's verdict in a run, for comparing with expectations.
