@@ -18,26 +18,73 @@ type LineShift struct {
 	Record, Shift, Blank int64
 }
 
+// Misfit is a CSV record with another number of fields than the header:
+// DuckDB would read it with its values under other columns' names, or stop
+// at it. Record numbers it as LineShift does (1 is the first after the
+// header).
+type Misfit struct {
+	Record, Fields int64
+}
+
+// Records is what reading a file's records in Go shows of them.
+type Records struct {
+	Count  int64 // records, without a CSV's header
+	Shifts []LineShift
+	// Header is a CSV header's number of fields; Misfits the records whose
+	// number is another. JSON Lines records have neither.
+	Header  int64
+	Misfits []Misfit
+	// QuotedLineEnds says a CSV value spans lines; Unclosed is the record
+	// a quoted value is still open in at the end of the file, 0 if none.
+	QuotedLineEnds bool
+	Unclosed       int64
+}
+
+// Line is the line record begins on (a CSV's header is record 0, on line 1).
+func (r Records) Line(record int64) int64 {
+	shift := int64(0)
+	for _, s := range r.Shifts {
+		if s.Record > record {
+			break
+		}
+		shift = s.Shift
+	}
+	return record + 1 + shift
+}
+
 // LineShifts reads a CSV with this delimiter (quotes '"') or a JSON Lines
 // file, gzipped when its name says so, and lists where its records' lines
 // shift, so that a record's line can be named as the file numbers it. A
 // file with one line per record has none.
 func LineShifts(path string, format Format, delim rune) ([]LineShift, error) {
+	r, err := ReadRecords(path, format, delim)
+	return r.Shifts, err
+}
+
+// ReadRecords reads a file as LineShifts does, and finds a CSV's misfits
+// on the way.
+func ReadRecords(path string, format Format, delim rune) (Records, error) {
 	in, err := openText(path)
 	if err != nil {
-		return nil, err
+		return Records{}, err
 	}
 	defer in.Close()
 	c := newLineCounter(format, delim)
 	buf := make([]byte, 1<<20)
-	for {
+	for first := true; ; first = false {
 		n, err := io.ReadFull(in, buf)
-		c.scan(buf[:n])
+		text := buf[:n]
+		if first && format == CSV {
+			// The BOM is no text of the first name: a quote after it
+			// begins a quoted one (readCSVHeader, DuckDB).
+			text = bytes.TrimPrefix(text, []byte(utf8BOM))
+		}
+		c.scan(text)
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return c.shifts, nil
+			return c.end(), nil
 		}
 		if err != nil {
-			return nil, err
+			return Records{}, err
 		}
 	}
 }
@@ -84,17 +131,19 @@ func (g gunzipFile) Close() error {
 	return g.file.Close()
 }
 
-// lineCounter follows a file's line ends, and a CSV's quotes, across
-// chunks. In a CSV a quote opens a quoted value only where a value begins
-// (after the delimiter or a line end): DuckDB reads the quote of `12" PIZZA`
-// as text. Inside quotes a quote closes the value, unless the next byte is a
-// quote too: the two are one quote of the text. DuckDB rejects a JSON Lines
-// record spanning lines (a line end inside a string too), so each of its
-// lines is a record or blank.
+// lineCounter follows a file's line ends, and a CSV's quotes and
+// delimiters, across chunks. In a CSV a quote opens a quoted value only
+// where a value begins (after the delimiter or a line end): DuckDB reads the
+// quote of `12" PIZZA` as text. Inside quotes a quote closes the value,
+// unless the next byte is a quote too: the two are one quote of the text,
+// and a delimiter is text. DuckDB rejects a JSON Lines record spanning lines
+// (a line end inside a string too), so each of its lines is a record or
+// blank.
 type lineCounter struct {
-	stops      string // the bytes scan stops at: line ends, and a CSV's quotes
+	csv        bool
 	blank      string // what a line that holds no record may hold
-	delim      uint32 // a CSV delimiter's UTF-8 bytes, as recent holds them
+	delimText  []byte // a CSV delimiter's UTF-8 bytes
+	delim      uint32 // the same bytes, as recent holds them
 	delimMask  uint32
 	recent     uint32 // the last bytes read, up to four, the latest lowest
 	line       int64  // the line being read, from 0
@@ -103,75 +152,183 @@ type lineCounter struct {
 	inRecord   bool   // a record has begun and not ended
 	inQuote    bool
 	quoteEnded bool // the byte before is a quote that ended a quoted value
-	shift      int64
-	shifts     []LineShift
+	// quotedLineEnds: a line end was read inside quotes
+	quotedLineEnds bool
+	fields         int64 // the fields of the CSV record being read, so far
+	header         int64 // the CSV header's fields
+	shift          int64
+	shifts         []LineShift
+	misfits        []Misfit
 }
 
 func newLineCounter(format Format, delim rune) *lineCounter {
-	c := &lineCounter{stops: "\n", blank: " \t\r", recent: '\n'}
+	c := &lineCounter{blank: " \t\r", recent: '\n'}
 	if format == CSV {
-		c.stops, c.blank = "\"\n", "\r"
-		d := utf8.AppendRune(nil, delim)
-		for _, b := range d {
+		c.csv, c.blank = true, "\r"
+		c.delimText = utf8.AppendRune(nil, delim)
+		for _, b := range c.delimText {
 			c.delim = c.delim<<8 | uint32(b)
 		}
-		c.delimMask = ^uint32(0) >> (32 - 8*len(d))
+		c.delimMask = ^uint32(0) >> (32 - 8*len(c.delimText))
 	}
 	return c
 }
 
+// scan reads the next bytes of the file, a line at a time, and a CSV
+// line's text between its quotes. Most lines have few quotes or none; the
+// bytes package's vector code finds them and the line ends, and counts the
+// delimiters.
 func (c *lineCounter) scan(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	c.delimiterBegun(p)
 	for len(p) > 0 {
-		i := bytes.IndexAny(p, c.stops)
-		if i < 0 {
-			i = len(p)
+		end := bytes.IndexByte(p, '\n')
+		if end < 0 {
+			c.lineText(p)
+			c.remember(p) // the next chunk goes on with this line
+			break
 		}
-		if i > 0 {
-			c.quoteEnded = false
-			if !c.inRecord && len(bytes.TrimLeft(p[:i], c.blank)) > 0 {
-				c.content()
-			}
-			c.remember(p[:i])
-		}
-		if i == len(p) {
-			return
-		}
-		c.stop(p[i])
-		c.remember(p[i : i+1])
-		p = p[i+1:]
+		c.lineText(p[:end])
+		c.lineEnd()
+		p = p[end+1:]
 	}
 }
 
-// stop reads a byte scan stops at: a line end or a quote.
-func (c *lineCounter) stop(b byte) {
-	switch b {
-	case '"':
+// lineText reads the text of a line (maybe a part of it: a chunk may end
+// in a line), without its line end: the delimiters in it, less those
+// inside quotes, and its quotes.
+func (c *lineCounter) lineText(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if !c.inRecord && len(bytes.TrimLeft(p, c.blank)) > 0 {
 		c.content()
-		if c.inQuote || c.quoteEnded || c.valueBegins() {
-			c.inQuote = !c.inQuote
-			c.quoteEnded = !c.inQuote // the first of a doubled quote, maybe
+	}
+	if !c.csv {
+		return
+	}
+	c.fields += int64(bytes.Count(p, c.delimText))
+	from := 0 // the text not yet read
+	for from < len(p) {
+		q := 0 // a doubled quote, or an empty quoted value, is next to the last
+		if p[from] != '"' {
+			if q = bytes.IndexByte(p[from:], '"'); q < 0 {
+				break
+			}
 		}
-	case '\n':
-		c.line++
-		c.quoteEnded = false
-		switch {
-		case c.inQuote:
-		case c.inRecord:
-			c.record++
-			c.inRecord = false
-		default:
-			c.blanks++
+		c.text(p[from : from+q])
+		from += q
+		c.quote(p[:from])
+		from++
+	}
+	c.text(p[from:])
+}
+
+// text reads the bytes between two stops (a line end or a quote): inside
+// quotes, its delimiters are text.
+func (c *lineCounter) text(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	c.quoteEnded = false
+	if c.inQuote {
+		c.fields -= int64(bytes.Count(p, c.delimText))
+	}
+}
+
+// delimiterBegun counts a delimiter of several bytes that the chunk before
+// p began and p ends: text counts those that p holds whole.
+func (c *lineCounter) delimiterBegun(p []byte) {
+	if !c.csv || c.inQuote {
+		return
+	}
+	for k := 1; k < len(c.delimText) && len(c.delimText)-k <= len(p); k++ {
+		head := c.delim >> (8 * (len(c.delimText) - k))
+		if c.recent&(1<<(8*k)-1) == head && bytes.HasPrefix(p, c.delimText[k:]) {
+			c.fields++
 		}
 	}
 }
 
-// valueBegins says whether a CSV value begins at the byte being read: the
-// one before ends a line or the delimiter.
-func (c *lineCounter) valueBegins() bool {
-	return c.recent&0xff == '\n' || c.recent&c.delimMask == c.delim
+// quote reads a quote; before is the text of its line before it in the
+// chunk.
+func (c *lineCounter) quote(before []byte) {
+	c.content()
+	if c.inQuote || c.quoteEnded || c.valueBegins(before) {
+		c.inQuote = !c.inQuote
+		c.quoteEnded = !c.inQuote // the first of a doubled quote, maybe
+	}
 }
 
-// remember keeps the last bytes read, for valueBegins.
+// lineEnd reads a line end.
+func (c *lineCounter) lineEnd() {
+	c.line++
+	c.quoteEnded = false
+	c.recent = '\n'
+	switch {
+	case c.inQuote:
+		c.quotedLineEnds = true
+	case c.inRecord:
+		c.endRecord()
+	default:
+		c.blanks++
+	}
+}
+
+// end ends the file (its last line may have no line end) and says what
+// was read. A header a quoted value is open in at the end is no Unclosed:
+// readCSVHeader stops at it first.
+func (c *lineCounter) end() Records {
+	var unclosed int64
+	if c.inQuote {
+		unclosed = c.record
+	}
+	if c.inRecord {
+		c.endRecord()
+	}
+	r := Records{Count: c.record, Shifts: c.shifts, Header: c.header, Misfits: c.misfits,
+		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed}
+	if c.csv && r.Count > 0 {
+		r.Count-- // the header
+	}
+	return r
+}
+
+func (c *lineCounter) endRecord() {
+	if c.csv {
+		if c.record == 0 {
+			c.header = c.fields
+		} else if c.fields != c.header {
+			c.misfits = append(c.misfits, Misfit{Record: c.record, Fields: c.fields})
+		}
+	}
+	c.record++
+	c.inRecord = false
+}
+
+// valueBegins says whether a CSV value begins after before, the bytes of
+// the line read before a quote in this chunk: they, or the bytes before
+// them, end in a line end or the delimiter.
+func (c *lineCounter) valueBegins(before []byte) bool {
+	switch {
+	case len(before) == 0:
+	case len(c.delimText) == 1:
+		return before[len(before)-1] == c.delimText[0]
+	case len(before) >= len(c.delimText):
+		return bytes.HasSuffix(before, c.delimText)
+	}
+	r := c.recent
+	for _, b := range before {
+		r = r<<8 | uint32(b)
+	}
+	return r&0xff == '\n' || r&c.delimMask == c.delim
+}
+
+// remember keeps the last bytes of a chunk that ends in a line, which
+// valueBegins and delimiterBegun may need to look back at from the next
+// chunk (after a line end, lineEnd sets them).
 func (c *lineCounter) remember(p []byte) {
 	for _, b := range p[max(0, len(p)-utf8.UTFMax):] {
 		c.recent = c.recent<<8 | uint32(b)
@@ -183,7 +340,7 @@ func (c *lineCounter) content() {
 	if c.inRecord {
 		return
 	}
-	c.inRecord = true
+	c.inRecord, c.fields = true, 1
 	if shift := c.line - c.record; shift != c.shift {
 		c.shift = shift
 		c.shifts = append(c.shifts, LineShift{Record: c.record, Shift: shift, Blank: c.blanks})

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -99,5 +100,64 @@ func TestFileLine(t *testing.T) {
 		if got := FileLine(shifts, duck); got != want {
 			t.Errorf("FileLine(%d) = %d, want %d", duck, got, want)
 		}
+	}
+}
+
+// TestReadRecords: a CSV's records are counted, and those with another
+// number of fields than the header listed, with delimiters inside quotes
+// as text, across chunk edges anywhere.
+func TestReadRecords(t *testing.T) {
+	tests := []struct {
+		name, body string
+		delim      rune
+		want       Records
+	}{
+		{"one a line", "a,b,c\n1,2,3\n1,2,3,\n1,2\n1,2,3,4,5\n", ',',
+			Records{Count: 4, Header: 3, Misfits: []Misfit{{2, 4}, {3, 2}, {4, 5}}}},
+		{"delimiters inside quotes", "a,b,c\r\n" +
+			"\"1,x\",\"2\"\"\",3\r\n" + // "" is a quote of the text
+			"1,\"two,\r\nlines\",3,4\r\n" + // record 2, lines 3-4
+			"\r\n" +
+			"1,5\" FRAME,3,\"x,y\"\r\n" + // a quote inside an unquoted value is text
+			"\"\",,\r\n", ',',
+			Records{Count: 4, Header: 3, Misfits: []Misfit{{2, 4}, {3, 4}}, QuotedLineEnds: true,
+				Shifts: []LineShift{{Record: 3, Shift: 2, Blank: 1}}}},
+		{"a delimiter of two bytes", "a§b§c\n1§\"x§y\"§3\n1§2\n1§ç\"§3§4\n", '§',
+			Records{Count: 3, Header: 3, Misfits: []Misfit{{2, 2}, {3, 4}}}},
+		{"a quoted header after a BOM", "\ufeff\"a,b\",c\n1,2\n1,2,3\n", ',',
+			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 3}}}},
+		{"the last line without a line end", "a;b\n1;2\n1", ';',
+			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 1}}}},
+		{"a quote open at the end", "a,b\n1,2\n1,\"2\n", ',',
+			Records{Count: 2, Header: 2, QuotedLineEnds: true, Unclosed: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plain, zipped := filepath.Join(dir, "x"), filepath.Join(dir, "x.gz")
+			if err := os.WriteFile(plain, []byte(tt.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(zipped, gzipped(t, tt.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, path := range []string{plain, zipped} {
+				got, err := ReadRecords(path, CSV, tt.delim)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("records of %s (-want +got):\n%s", filepath.Base(path), diff)
+				}
+			}
+			c := newLineCounter(CSV, tt.delim) // a byte at a time: chunk edges anywhere
+			body := strings.TrimPrefix(tt.body, utf8BOM)
+			for i := range len(body) {
+				c.scan([]byte(body[i : i+1]))
+			}
+			if diff := cmp.Diff(tt.want, c.end()); diff != "" {
+				t.Errorf("records read a byte at a time (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
