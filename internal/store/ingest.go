@@ -171,13 +171,14 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, query); err != nil {
-		return cleanCSVError(err, p.fileLine)
+	recs, err := db.read(ctx, conn, &p, query)
+	if err != nil {
+		return err
 	}
 	if same, err := p.File.Unchanged(); err != nil || !same {
 		return cmp.Or(err, errors.New("the file changed while it was read (is it still being written?); nothing of it was loaded"))
 	}
-	if p.shifts, err = db.shiftLines(ctx, conn, p); err != nil {
+	if p.shifts, err = db.shiftLines(ctx, conn, p, recs.Shifts); err != nil {
 		return err
 	}
 	p.step("guard")
@@ -192,17 +193,23 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 // shiftLines numbers a CSV's or JSON Lines file's records by the lines they
 // begin on when some are not one a line (a quoted value spanning lines, a
 // blank line): DuckDB numbers records, and a quarantined row must name the
-// line a person finds it on.
-func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger.LineShift, error) {
-	if p.format == ledger.Parquet {
+// line a person finds it on. A CSV's shifts were read with its records
+// (readRecords); a JSON Lines file's are read when its lines may shift.
+func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan, shifts []ledger.LineShift) ([]ledger.LineShift, error) {
+	switch p.format {
+	case ledger.Parquet:
 		return nil, nil
+	case ledger.JSONL:
+		if may, err := db.linesMayShift(ctx, conn, p); err != nil || !may {
+			return nil, err
+		}
+		var err error
+		if shifts, err = ledger.LineShifts(p.File.Path, p.format, p.delim); err != nil {
+			return nil, err
+		}
 	}
-	if may, err := db.linesMayShift(ctx, conn, p); err != nil || !may {
-		return nil, err
-	}
-	shifts, err := ledger.LineShifts(p.File.Path, p.format, p.delim)
-	if err != nil || len(shifts) == 0 {
-		return nil, err
+	if len(shifts) == 0 {
+		return nil, nil
 	}
 	if err := db.insertLineShifts(ctx, conn, shifts); err != nil {
 		return nil, err
@@ -210,10 +217,10 @@ func (db *DB) shiftLines(ctx context.Context, conn *sqlx.Conn, p plan) ([]ledger
 	return shifts, db.execTemplate(ctx, conn, p, "shift-lines")
 }
 
-// linesMayShift says whether the file must be read again, in Go, to place
-// its records on their lines. The hash counted a plain file's lines: when
-// they are its records (and a CSV's header), each record is on its own
-// line, as most files are. The hash does not see a gzipped file's lines.
+// linesMayShift says whether a JSON Lines file must be read again, in Go,
+// to place its records on their lines. The hash counted a plain file's
+// lines: when they are its records, each record is on its own line, as
+// most files are. The hash does not see a gzipped file's lines.
 func (db *DB) linesMayShift(ctx context.Context, conn *sqlx.Conn, p plan) (bool, error) {
 	lines, ok := p.File.Screen.Lines()
 	if !ok || ledger.Compressed(p.File.Name) {
@@ -226,9 +233,6 @@ func (db *DB) linesMayShift(ctx context.Context, conn *sqlx.Conn, p plan) (bool,
 	var records int64
 	if err := conn.GetContext(ctx, &records, count); err != nil {
 		return false, err
-	}
-	if p.format == ledger.CSV {
-		records++ // the header
 	}
 	return lines != records, nil
 }

@@ -27,6 +27,11 @@ type plan struct {
 	zone   *time.Location
 	line   int64 // the line card-columns looks at
 	shifts []ledger.LineShift
+	// misfits: the CSV has records with other numbers of fields than its
+	// header; extra names the columns its longest ones have beyond it;
+	// serial: DuckDB must read it on one thread (restage)
+	misfits, serial bool
+	extra           []string
 	// guard and trim: whether DuckDB must look for card numbers and trim
 	// values, or the file's screen cleared it of them (screenedCSV)
 	guard, trim bool
@@ -125,6 +130,7 @@ type readTemplate struct {
 	ColumnTypes                 string
 	Compression                 string   // by the file's name, which DuckDB reads case-sensitively
 	Columns                     []string // the file's columns, every one card-checked
+	Misfits, Serial             bool     // a CSV has records of other lengths (plan.misfits, plan.serial)
 	Minor, Layout, ZonedLayout  bool
 	Guard                       bool // look for card numbers (a CSV's screen may spare it)
 	Fields                      []stageField
@@ -171,8 +177,9 @@ type stageField struct {
 }
 
 func (p plan) params() readTemplate {
-	types := make([]string, len(p.header))
-	for i, h := range p.header {
+	columns := slices.Concat(p.header, p.extra)
+	types := make([]string, len(columns))
+	for i, h := range columns {
 		types[i] = literal(h) + ": 'VARCHAR'"
 	}
 	fields := make([]stageField, len(p.fields))
@@ -186,7 +193,7 @@ func (p plan) params() readTemplate {
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
-		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: p.header,
+		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
 		Compression: literal(compression(p.File.Name)),
 	}
 }

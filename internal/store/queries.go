@@ -27,6 +27,8 @@ type Queries struct {
 	ClearLedgerStage      string `query:"clear-ledger-stage"`
 	StageCSV              string `query:"stage-csv" check:"skip"`
 	CardColumns           string `query:"card-columns" check:"skip"`
+	CreateMisfits         string `query:"create-misfits"`
+	InsertMisfits         string `query:"insert-misfits" check:"skip"`
 	CreateLineShifts      string `query:"create-line-shifts"`
 	InsertLineShifts      string `query:"insert-line-shifts" check:"skip"`
 	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`

@@ -1,8 +1,10 @@
 -- name: create-ledger-stage
 -- The rows of one file that need a second look: those the card guard flags
 -- or that fail a check of stage-problems, with the canonical columns as the
--- file wrote them and the typed values parsed from them. Temporary, so a
--- rejected file's values never reach the database file. ledger_file is the
+-- file wrote them and the typed values parsed from them; misfit, for a CSV
+-- record with another number of fields than the header, says so (its
+-- values are under other columns' names, and are not checked). Temporary,
+-- so a rejected file's values never reach the database file. ledger_file is the
 -- view of the file being loaded (stage-csv replaces it); this placeholder
 -- has its columns so the queries over it prepare at start-up.
 CREATE OR REPLACE TEMP TABLE ledger_stage (
@@ -13,7 +15,8 @@ CREATE OR REPLACE TEMP TABLE ledger_stage (
     is_recurring VARCHAR, site_url VARCHAR, descriptor VARCHAR, campaign_id VARCHAR,
     environment VARCHAR, card_bin VARCHAR, card_last4 VARCHAR, fc_transmit_key VARCHAR,
     fc_order_id VARCHAR,
-    processed_ts TIMESTAMPTZ, amount_minor BIGINT, digits INTEGER, recurring BOOLEAN, bad BOOLEAN
+    processed_ts TIMESTAMPTZ, amount_minor BIGINT, digits INTEGER, recurring BOOLEAN, bad BOOLEAN,
+    misfit VARCHAR
 );
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
 
@@ -21,6 +24,7 @@ CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
 DELETE FROM ledger_stage;
 DROP TABLE IF EXISTS ledger_raw;
 DROP TABLE IF EXISTS line_shifts;
+DROP TABLE IF EXISTS misfits;
 
 -- name: stage-csv
 -- Templates (Go's text/template) that read a file of any format; Go
@@ -51,6 +55,11 @@ DROP TABLE IF EXISTS line_shifts;
 -- time, and every part is a batch that the ordered stage must put back in
 -- the file's order; with DuckDB's default size, ordering the stage cost a
 -- fifth of the read's CPU (10M rows: 19.5-20.3 s of CPU against 15.7-16.1 s).
+-- A CSV with misfits (records with other numbers of fields than the header)
+-- is read with as many columns as its longest record has fields, named
+-- "column 22" and on, and shorter records padded with NULLs: DuckDB then
+-- reads every record as one row, and the card guard sees every value. It
+-- pads them on one thread only when a value spans lines.
 {{define "source"}}
 {{- if eq .Format "jsonl"}}
     SELECT {{template "json-guard"}} AS card_hit, json FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}})
@@ -60,7 +69,8 @@ DROP TABLE IF EXISTS line_shifts;
 {{- else}}
     SELECT {{if .Guard}}({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (ident $c)}}{{end}}){{else}}false{{end}} AS card_hit, *
     FROM read_csv({{.Path}}, header = true, all_varchar = true, delim = {{.Delim}}, quote = '"', escape = '"',
-        auto_detect = false, columns = {{.ColumnTypes}}, compression = {{.Compression}}, buffer_size = 33554432)
+        auto_detect = false, columns = {{.ColumnTypes}}, compression = {{.Compression}}, buffer_size = 33554432
+        {{- if .Misfits}}, null_padding = true{{if .Serial}}, parallel = false{{end}}{{end}})
 {{- end}}
 {{- end}}
 
@@ -181,7 +191,9 @@ DROP TABLE IF EXISTS line_shifts;
 -- stage-problems gives; as a list, because a struct of 21 mostly NULL
 -- fields costs a quarter of the read. bad says a check of stage-problems
 -- fails: keep the two in step. Numbering lines with row_number() OVER ()
--- instead would run the whole read on one thread.
+-- instead would run the whole read on one thread. A CSV's misfits, listed
+-- by record in the misfits table, are bad whatever their values, and their
+-- processing time (another column's, maybe) no business date.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
@@ -201,11 +213,14 @@ FROM (
         OR digits IS NULL OR amount_minor IS NULL AS bad
     FROM ({{template "typed" .}})
 );
+{{- if .Misfits}}
+UPDATE ledger_raw SET bad = true, processed_ts = NULL WHERE rowid + 1 IN (SELECT record FROM misfits);
+{{- end}}
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT rowid + {{template "first" .}} AS line, * FROM ledger_raw;
 INSERT INTO ledger_stage
 SELECT line, card_hit, {{range $i, $f := .Fields}}source_text[{{$i}} + 1], {{end}}processed_ts, amount_minor,
-    digits, recurring, bad
-FROM ledger_file WHERE card_hit OR bad;
+    digits, recurring, bad, {{if .Misfits}}m.reason{{else}}NULL{{end}}
+FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end}}WHERE card_hit OR bad;
 {{end}}
 
 -- ordered, unordered: whether DuckDB keeps the order rows are read in
@@ -231,6 +246,16 @@ SELECT k FROM (
 SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
 {{- end}}
 {{end}}
+
+-- name: create-misfits
+-- A CSV's records with other numbers of fields than its header
+-- (ledger.Misfit), numbered as line_shifts numbers them, with the reason
+-- each is quarantined for.
+CREATE OR REPLACE TEMP TABLE misfits (record BIGINT, reason VARCHAR);
+
+-- name: insert-misfits
+-- $1 records, $2 their reasons, as two lists of one length.
+INSERT INTO misfits SELECT unnest($1::BIGINT[]), unnest($2::VARCHAR[]);
 
 -- name: create-line-shifts
 -- Where a file's records stop being one a line (ledger.LineShifts): from
@@ -273,10 +298,12 @@ SELECT col FROM (
 SELECT coalesce(min(line), 0) FROM ledger_stage WHERE card_hit;
 
 -- name: stage-problems
--- Every row problem of the staged file, one row per (line, column).
+-- Every row problem of the staged file, one row per (line, column); a
+-- misfit's one problem is its number of fields, its values being under
+-- other columns' names.
 CREATE OR REPLACE TEMP TABLE stage_problems AS
 SELECT line, p.column_name, p.reason FROM (
-    SELECT line, unnest(list_filter([
+    SELECT line, unnest(CASE WHEN misfit IS NOT NULL THEN [{'column_name': '(record)', 'reason': misfit}] ELSE list_filter([
         CASE WHEN partner_merchant_id IS NULL THEN {'column_name': 'partner_merchant_id', 'reason': 'required value missing'} END,
         CASE WHEN order_id IS NULL THEN {'column_name': 'order_id', 'reason': 'required value missing'} END,
         CASE WHEN transaction_id IS NULL THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
@@ -291,7 +318,7 @@ SELECT line, p.column_name, p.reason FROM (
         CASE WHEN site_url IS NULL AND descriptor IS NULL THEN {'column_name': 'site_url', 'reason': 'neither site_url nor descriptor is given'} END,
         CASE WHEN NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}') THEN {'column_name': 'card_bin', 'reason': 'not 6 to 8 digits'} END,
         CASE WHEN NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}') THEN {'column_name': 'card_last4', 'reason': 'not 4 digits'} END
-    ], x -> x IS NOT NULL)) AS p
+    ], x -> x IS NOT NULL) END) AS p
     FROM ledger_stage
 );
 
