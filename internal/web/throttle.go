@@ -101,10 +101,9 @@ func (t *throttle) begin(addr, name string) (attempt, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := attempt{addr: addr, account: t.accountOf(name, now)}
-	proven := a.account != nil && a.account.proves(addr, now)
-	a.unproven = a.account != nil && !proven
+	a.unproven = a.account != nil && !a.account.proves(addr, now)
 	var err error
-	if a.key, err = t.entry(throttleKey{addr, name}, now, proven); err != nil {
+	if a.key, err = t.entry(throttleKey{addr, name}, now); err != nil {
 		return attempt{}, err
 	}
 	if err := a.key.admit(now, maxInFlight); err != nil {
@@ -143,16 +142,11 @@ func (t *throttle) end(a attempt, ok bool) lockouts {
 	return l
 }
 
-// entry is key's strikes, forgiven if quiet, and now the most recent. An
-// address proven for the key's name is given one even when no key can be
-// forgotten to make room, so that filling the keys with lockouts cannot
-// turn users away from where they sign in. Memory stays bounded: keys pass
-// maxKeys only by such addresses, which only a password adds, and at most
-// maxProven per user at a time.
-func (t *throttle) entry(key throttleKey, now time.Time, proven bool) (*strikes, error) {
+// entry is key's strikes, forgiven if quiet, and now the most recent.
+func (t *throttle) entry(key throttleKey, now time.Time) (*strikes, error) {
 	e := t.keys[key]
 	if e == nil {
-		if len(t.keys) >= maxKeys && !t.evict(now) && !proven {
+		if len(t.keys) >= maxKeys && !t.evict(now) {
 			return nil, lockedOut{time.Second, "too many clients signing in"}
 		}
 		e = t.recent.PushFront(&keyed{key: key})
