@@ -185,9 +185,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut) {
 // starts the lockout saying so, while those refused unchecked are not
 // recorded one by one. A flood of refused sign-ins from one address thus
 // adds a few rows per name it tries and lockout, which grows to an hour,
-// instead of one row per request; and guesses at one name from many
-// addresses add at most accountLimit per lockout of its account, besides
-// those from addresses proven for it.
+// instead of one row per request.
 func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	addr, known := clientAddr(r), s.knownName(name)
 	try, err := s.throttle.begin(addr, known)
@@ -195,28 +193,18 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 		return User{}, err
 	}
 	u, ok := s.authenticate(name, password)
-	started := s.throttle.end(try, ok)
+	lockout := s.throttle.end(try, ok)
 	if ok {
 		return u, nil
 	}
+	detail := ""
+	if lockout > 0 {
+		detail = fmt.Sprintf("%d failed (client %s): locked out for %s", loginLimit, addr, lockout)
+	}
 	// Whatever was typed as a name (a password, often) stays out of the
 	// log finance reads.
-	s.audit(r, cmp.Or(known, "(unknown user)"), "login refused", started.detail(addr))
+	s.audit(r, cmp.Or(known, "(unknown user)"), "login refused", detail)
 	return User{}, errRefused
-}
-
-// detail says, for the audit log, which lockouts a failure from addr
-// started, if any.
-func (l lockouts) detail(addr string) string {
-	var says []string
-	if l.key > 0 {
-		says = append(says, fmt.Sprintf("%d failed (client %s): locked out for %s", loginLimit, addr, l.key))
-	}
-	if l.account > 0 {
-		says = append(says, fmt.Sprintf("%d failed as this name from addresses it has not signed in from: those locked out for %s",
-			accountLimit, l.account))
-	}
-	return strings.Join(says, "; ")
 }
 
 // knownName is name if a user has it, else "".

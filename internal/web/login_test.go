@@ -255,33 +255,6 @@ func checkLogins(t *testing.T, f *fixture, after string, cases []loginCase) {
 	}
 }
 
-// TestLoginAccountLimit: twenty wrong passwords for one name from as many
-// addresses, none locked out on its own, lock that name out for every
-// address that has not signed in as it, but not for one that has, nor
-// other names. A success meanwhile forgives none of them; the refusal that
-// starts the lockout says so in the audit log, and it ends after its window.
-func TestLoginAccountLimit(t *testing.T) {
-	f := newFixture(t, false)
-	const office, newcomer = "10.0.1.1:4000", "10.0.2.1:4000"
-	wantLogins(t, f, 1, office, "oscar", password, http.StatusSeeOther)
-	for i := range 19 {
-		wantLogins(t, f, 1, fmt.Sprintf("10.0.0.%d:4000", i+1), "oscar", "wrong", http.StatusUnauthorized)
-	}
-	wantLogins(t, f, 1, office, "oscar", password, http.StatusSeeOther)
-	wantLogins(t, f, 1, "10.0.0.20:4000", "oscar", "wrong", http.StatusUnauthorized)
-	after := "twenty wrong ones for oscar from twenty addresses"
-	checkLogins(t, f, after, []loginCase{
-		{newcomer, "oscar", http.StatusTooManyRequests},
-		{office, "oscar", http.StatusSeeOther},
-		{newcomer, "fiona", http.StatusSeeOther},
-	})
-	if _, lockout := refusals(t, f); !strings.Contains(lockout, "20 failed as this name") {
-		t.Errorf("audit of the refusal that locked oscar out of new addresses: got %q, want it saying so", lockout)
-	}
-	f.clock.advance(time.Minute)
-	checkLogins(t, f, after+" and a minute", []loginCase{{newcomer, "oscar", http.StatusSeeOther}})
-}
-
 // TestLoginSuccessElsewhere: neither fiona signing in from the address
 // that guesses at oscar's password, nor oscar from his own, forgives a
 // guess.

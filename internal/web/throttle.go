@@ -26,9 +26,6 @@ import (
 // at once are never refused for being many; maxInFlight caps the checks a
 // key may have running instead, which also bounds the failures checked in
 // parallel past loginLimit before their lockout refuses more.
-//
-// Guesses at one name from many addresses are bounded by its account (see
-// account), which keys cannot do.
 const (
 	loginLimit     = 5
 	lockoutFirst   = time.Minute
@@ -62,7 +59,7 @@ type keyed struct {
 	strikes
 }
 
-// throttle counts failed sign-ins by throttleKey, and by account.
+// throttle counts failed sign-ins by throttleKey.
 type throttle struct {
 	now  func() time.Time
 	mu   sync.Mutex
@@ -70,79 +67,50 @@ type throttle struct {
 	// recent orders keys by their last sign-in, the oldest last: the
 	// first to forget when keys is full.
 	recent list.List
-	// accounts are by configured name, so as many as there are users.
-	accounts map[string]*account
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, keys: map[throttleKey]*list.Element{}, accounts: map[string]*account{}}
+	return &throttle{now: now, keys: map[throttleKey]*list.Element{}}
 }
-
-// attempt is a sign-in let through to its check, for end to count.
-type attempt struct {
-	addr    string
-	key     *strikes
-	account *account // its name's, or nil for names no user has
-	// unproven says it counts against account: its address has not
-	// signed in as the name lately.
-	unproven bool
-}
-
-// lockouts are those a failure starts, if any: its key's, its account's.
-type lockouts struct{ key, account time.Duration }
 
 // begin lets a sign-in from addr as name (a configured name, or "") through
-// to its password check, answering the attempt to end it with. It refuses
-// the sign-in with a lockedOut instead while its key, or its account for
-// an unproven address, is locked out or has too many checks running, or
-// when no key can be forgotten to make room for a new one.
-func (t *throttle) begin(addr, name string) (attempt, error) {
+// to its password check, answering the strikes to end it with. It refuses
+// the sign-in with a lockedOut instead while its key is locked out or has
+// maxInFlight checks running, or when no key can be forgotten to make room
+// for a new one.
+func (t *throttle) begin(addr, name string) (*strikes, error) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	a := attempt{addr: addr, account: t.accountOf(name, now)}
-	a.unproven = a.account != nil && !a.account.proves(addr, now)
-	var err error
-	if a.key, err = t.entry(throttleKey{addr, name}, now); err != nil {
-		return attempt{}, err
+	s, err := t.entry(throttleKey{addr, name}, now)
+	if err != nil {
+		return nil, err
 	}
-	if err := a.key.admit(now, maxInFlight); err != nil {
-		return attempt{}, err
+	if wait := s.until.Sub(now); wait > 0 {
+		return nil, lockedOut{wait, "too many failed logins"}
 	}
-	if a.unproven {
-		if err := a.account.admit(now, accountLimit-a.account.n); err != nil {
-			return attempt{}, err
-		}
-		a.account.inFlight++
+	if s.inFlight >= maxInFlight {
+		return nil, lockedOut{time.Second, "too many logins at once"}
 	}
-	a.key.inFlight++
-	return a, nil
+	s.inFlight++
+	return s, nil
 }
 
-// end records how the check begun as a went and answers the lockouts a
-// failure starts. A success proves its address for its name.
-func (t *throttle) end(a attempt, ok bool) lockouts {
+// end records how the check begun as s went and answers the lockout a
+// failure starts, if any. A failure checked in parallel with the one that
+// started a lockout is not counted again: that lockout covers it.
+func (t *throttle) end(s *strikes, ok bool) time.Duration {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	a.key.inFlight--
-	if a.unproven {
-		a.account.inFlight--
+	s.inFlight--
+	if ok || now.Before(s.until) {
+		return 0
 	}
-	if ok {
-		if a.account != nil {
-			a.account.prove(a.addr, now)
-		}
-		return lockouts{}
-	}
-	l := lockouts{key: a.key.fail(now, loginLimit)}
-	if a.unproven {
-		l.account = a.account.fail(now, accountLimit)
-	}
-	return l
+	return s.fail(now)
 }
 
-// entry is key's strikes, forgiven if quiet, and now the most recent.
+// entry is key's strikes, forgiven if stale, and now the most recent.
 func (t *throttle) entry(key throttleKey, now time.Time) (*strikes, error) {
 	e := t.keys[key]
 	if e == nil {
@@ -154,7 +122,9 @@ func (t *throttle) entry(key throttleKey, now time.Time) (*strikes, error) {
 	}
 	t.recent.MoveToFront(e)
 	s := &e.Value.(*keyed).strikes
-	s.forgiveIfQuiet(now)
+	if s.stale(now) {
+		*s = strikes{}
+	}
 	return s, nil
 }
 
@@ -184,37 +154,18 @@ func (t *throttle) evict(now time.Time) bool {
 	return false
 }
 
-// forgiveIfQuiet forgets s's failures if it is out of its lockout, has
-// nothing being checked and has had no failure for lockoutLongest.
-func (s *strikes) forgiveIfQuiet(now time.Time) {
+// stale says whether s is out of its lockout, has nothing being checked and
+// has had no failure for as long as the longest lockout: forgiven.
+func (s *strikes) stale(now time.Time) bool {
 	// Quiet measured from the end of its lockout: measured from its last
-	// failure, an hour's lockout ended quiet, and the doubling began again.
-	if s.inFlight == 0 && now.Sub(later(s.failed, s.until)) >= lockoutLongest {
-		*s = strikes{}
-	}
+	// failure, an hour's lockout ended stale, and the doubling began again.
+	return s.inFlight == 0 && now.Sub(later(s.failed, s.until)) >= lockoutLongest
 }
 
-// admit refuses a sign-in with a lockedOut while s is locked out or has
-// running checks running already.
-func (s *strikes) admit(now time.Time, running int) error {
-	if wait := s.until.Sub(now); wait > 0 {
-		return lockedOut{wait, "too many failed logins"}
-	}
-	if s.inFlight >= running {
-		return lockedOut{time.Second, "too many logins at once"}
-	}
-	return nil
-}
-
-// fail counts a failure and answers the lockout it starts once it is the
-// limit-th, if any. A failure checked in parallel with the one that started
-// a lockout is not counted again: that lockout covers it.
-func (s *strikes) fail(now time.Time, limit int) time.Duration {
-	if now.Before(s.until) {
-		return 0
-	}
+// fail counts a failure and answers the lockout it starts, if any.
+func (s *strikes) fail(now time.Time) time.Duration {
 	s.failed = now
-	if s.n++; s.n < limit {
+	if s.n++; s.n < loginLimit {
 		return 0
 	}
 	d := lockoutFirst
