@@ -11,7 +11,7 @@ import (
 // whyOrphan says why run e.RunID found f's order an orphan, by the rules of
 // classify-pair-orders: an order belongs to a first-occurrence decline of
 // its merchant and order id that the run read, processed no more than an
-// hour after the order was made unless the order names it.
+// hour after the order was made (whatever attempt the order names).
 func whyOrphan(f store.ExplainedFinding, e store.Explanation) string {
 	o, ok := explainedOrder(e.Orders, f)
 	switch {
@@ -54,7 +54,7 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return row + " repeats an earlier row, and only a first occurrence claims orders"
 	case d.TooLate:
 		return fmt.Sprintf("%s was processed %s after the order was made, and the order names %s: an order is made when its decline is evaluated, "+
-			"so a decline over an hour after it is not its unless the order names it", row, hm(d.ProcessedAt.Sub(d.OrderCreatedOn)), attempt(d.OrderTransactionID))
+			"so a decline over an hour after it is not its, whatever attempt it names", row, hm(d.ProcessedAt.Sub(d.OrderCreatedOn)), attempt(d.OrderTransactionID))
 	case !d.InRun && d.LoadedAfterRun:
 		return fmt.Sprintf("%s was loaded after run %d classified%s", row, e.RunID, judgedBy(d))
 	case !d.InRun:

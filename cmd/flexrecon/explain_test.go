@@ -51,12 +51,12 @@ func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
 	}
 }
 
-// TestExplainMissedEvaluateInTheOtherEnvironment: a lost rescue whose order
-// is in the other environment names it and says why it rescued nothing.
+// TestExplainMissedEvaluateInTheOtherEnvironment: a production lost rescue
+// whose order is a sandbox one names it and says why it rescued nothing.
 func TestExplainMissedEvaluateInTheOtherEnvironment(t *testing.T) {
 	r := store.ExplainedResult{Status: "declined", Profile: "cit_web", SwitchState: "production", SwitchID: 1,
 		OutcomeState: "missed_evaluate", FCOrderID: "F1", FCStatus: 7}
-	if got := whyOutcome(r, 1); !strings.Contains(got, "order F1 is in the other environment") || strings.Contains(got, "no order for it") {
+	if got := whyOutcome(r, 1); !strings.Contains(got, "order F1 is a sandbox one") || strings.Contains(got, "no order for it") {
 		t.Errorf("got %q", got)
 	}
 }

@@ -78,12 +78,12 @@ func whyOutcome(r store.ExplainedResult, listed int) string {
 	switch r.OutcomeState {
 	case "missed_evaluate":
 		if r.FCOrderID != "" {
-			return fmt.Sprintf("declined while %s was %s (switch #%d), and its FlexCharge order %s is in the other environment (environment_mismatch): no %s rescue, a lost one",
-				r.Profile, r.SwitchState, r.SwitchID, r.FCOrderID, r.SwitchState)
+			return fmt.Sprintf("declined while %s was %s (switch #%d), and its FlexCharge order %s is a sandbox one (environment_mismatch), which moves no money: a lost rescue",
+				r.Profile, r.SwitchState, r.SwitchID, r.FCOrderID)
 		}
 		why := fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
 		if listed > 0 {
-			why += "; the orders listed for its order id are others': an order belongs to the attempt it names, else the nearest in time, and never to a decline processed over an hour after it was made unless it names it"
+			why += "; the orders listed for its order id are others': an order belongs to the attempt it names, else the nearest in time, and never to a decline processed over an hour after it was made"
 		}
 		return why
 	case "recovered":

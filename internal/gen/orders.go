@@ -17,31 +17,37 @@ var outcomeStatus = map[recon.OutcomeState]int{
 }
 
 // judgeDecline decides FlexCharge's side of a decline: no order, or orders
-// with a chosen outcome and, now and then, a planted discrepancy.
-func (d *dataset) judgeDecline(m *merchant, rw row, state recon.SwitchState, e *Expectation) {
+// with a chosen outcome and, now and then, a planted discrepancy. It
+// answers the environment of the order whose outcome the decline gets, ""
+// for none.
+func (d *dataset) judgeDecline(m *merchant, rw row, state recon.SwitchState, e *Expectation) recon.Environment {
 	if state == recon.Off {
 		if m != nil && d.chance(0.03) {
 			d.addOrder(m, rw, recon.Production, flexcharge.StatusCancelled, nil)
 			e.Findings = append(e.Findings, string(recon.EvaluatedWhileOff))
 		}
-		return
+		return ""
 	}
 	outcome := d.pickOutcome()
 	e.Outcome = string(outcome)
 	if outcome == recon.MissedEvaluate {
-		return
+		return ""
 	}
 	status, expiry := d.orderStatus(outcome)
 	env := recon.Environment(state)
 	if d.chance(0.005) {
 		env = other(env)
 		e.Findings = append(e.Findings, string(recon.EnvironmentMismatch))
-		e.Outcome = string(recon.MissedEvaluate) // no rescue where the profile was on
 	}
 	o := d.addOrder(m, rw, env, status, expiry)
 	if f := d.plantMismatch(m, rw, o); f != "" {
 		e.Findings = append(e.Findings, string(f))
 	}
+	if env == recon.Sandbox && state == recon.OnProduction {
+		e.Outcome = string(recon.MissedEvaluate) // a sandbox order rescues no production decline
+		return ""
+	}
+	return env
 }
 
 func (d *dataset) pickOutcome() recon.OutcomeState {

@@ -35,8 +35,9 @@ func (d *dataset) addTransaction() {
 	state := d.stateOf(m, rw)
 	e := Expectation{Merchant: rw.merchant, TransactionID: rw.txID, Occurrence: 1}
 	d.judgeTransmit(&rw, state, &e)
+	var rescuedIn recon.Environment
 	if rw.status == "declined" {
-		d.judgeDecline(m, rw, state, &e)
+		rescuedIn = d.judgeDecline(m, rw, state, &e)
 	}
 	if m == nil {
 		e.Findings = append(e.Findings, string(recon.UnknownMerchant))
@@ -44,7 +45,7 @@ func (d *dataset) addTransaction() {
 		e.Findings = append(e.Findings, string(recon.UnknownSite))
 	}
 	// Only a production rescue charges the customer.
-	retry := e.Outcome == string(recon.Recovered) && state == recon.OnProduction && d.chance(0.03) &&
+	retry := e.Outcome == string(recon.Recovered) && rescuedIn == recon.Production && d.chance(0.03) &&
 		d.dayEnd(day).Sub(rw.processedAt) > time.Second // the retry stays on the decline's business day
 	if retry {
 		e.Findings = append(e.Findings, string(recon.DoubleChargeRisk))

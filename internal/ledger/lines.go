@@ -38,6 +38,10 @@ type Records struct {
 	// a quoted value is still open in at the end of the file, 0 if none.
 	QuotedLineEnds bool
 	Unclosed       int64
+	// CutShort is the last record when it has fewer fields than the
+	// header and no line end: the file was cut off (a transfer stopped
+	// early), and the rows before it are not the whole export; 0 if not.
+	CutShort int64
 }
 
 // Line is the line record begins on (a CSV's header is record 0, on line 1).
@@ -281,15 +285,18 @@ func (c *lineCounter) lineEnd() {
 // was read. A header a quoted value is open in at the end is no Unclosed:
 // readCSVHeader stops at it first.
 func (c *lineCounter) end() Records {
-	var unclosed int64
+	var unclosed, cutShort int64
 	if c.inQuote {
 		unclosed = c.record
 	}
 	if c.inRecord {
+		if c.csv && c.record > 0 && c.fields < c.header {
+			cutShort = c.record
+		}
 		c.endRecord()
 	}
 	r := Records{Count: c.record, Shifts: c.shifts, Header: c.header, Misfits: c.misfits,
-		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed}
+		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed, CutShort: cutShort}
 	if c.csv && r.Count > 0 {
 		r.Count-- // the header
 	}

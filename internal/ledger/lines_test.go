@@ -126,8 +126,10 @@ func TestReadRecords(t *testing.T) {
 			Records{Count: 3, Header: 3, Misfits: []Misfit{{2, 2}, {3, 4}}}},
 		{"a quoted header after a BOM", "\ufeff\"a,b\",c\n1,2\n1,2,3\n", ',',
 			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 3}}}},
-		{"the last line without a line end", "a;b\n1;2\n1", ';',
-			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 1}}}},
+		{"the last line without a line end", "a;b\n1;2\n1;2", ';',
+			Records{Count: 2, Header: 2}},
+		{"the last line cut short", "a;b\n1;2\n1", ';',
+			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 1}}, CutShort: 2}},
 		{"a quote open at the end", "a,b\n1,2\n1,\"2\n", ',',
 			Records{Count: 2, Header: 2, QuotedLineEnds: true, Unclosed: 2}},
 	}

@@ -35,8 +35,8 @@ type Mismatch struct {
 // seconds after it, so a run looks for an order's decline that far before
 // its window (an order made just after the window began may belong to a
 // decline just before, which an earlier run judged; without them such orders
-// were orphans), and an order made that long before a decline is not its
-// evaluation unless it names the attempt.
+// were orphans), and an order made longer than that before a decline is
+// not its evaluation, whatever attempt it names.
 const declineMargin = time.Hour
 
 // Classify judges every transaction of the window for a run: its switch in

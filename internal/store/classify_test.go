@@ -140,13 +140,15 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7),
 				order(d("E1", mit), "FE", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(30*time.Minute), day.Add(30*time.Minute) })}},
 			want: map[string]string{"D1": "transmitted|recovered|"}, counted: map[string]int64{"orphan_order": 1}},
-		{name: "an order made before a decline is not its evaluation, unless it names it", s: scenario{
-			rows: []tx{d("D1"), d("D2"), d("D3")},
+		{name: "an order made over an hour before a decline is not its evaluation, whatever it names", s: scenario{
+			rows: []tx{d("D1"), d("D2"), d("D3"), d("D4")},
 			orders: []store.Order{lastMonths(d("D1"), "F1-OLD"),
 				order(d("D2"), "F2", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("08:00"), at("08:00") }),
-				order(d("D3"), "F3", 7), lastMonths(d("D3"), "F3-OLD")}},
-			want: map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|recovered|",
-				"D3": "transmitted|recovered|"}},
+				order(d("D3"), "F3", 7), lastMonths(d("D3"), "F3-OLD"),
+				order(d("D4"), "F4", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("09:30"), at("09:30") })}},
+			want: map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|missed_evaluate|",
+				"D3": "transmitted|recovered|", "D4": "transmitted|recovered|"},
+			counted: map[string]int64{"orphan_order": 1}},
 		{name: "scope: campaign over site over merchant", s: scenario{
 			registry: registryM1(
 				store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: siteURL, State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "site paused"},
@@ -157,12 +159,12 @@ func classifyCases() []classifyCase {
 				row("D4", func(t *tx) { t.site = "" })}},
 			want: map[string]string{"D1": "not_expected||", "D2": "untransmitted|missed_evaluate|",
 				"D3": "untransmitted|missed_evaluate|unknown_site", "D4": "not_expected||"}},
-		{name: "sandbox switch: an order in sandbox is no mismatch", s: scenario{
+		{name: "sandbox switch: an order in sandbox is no mismatch; a production one is, and its rescue stands", s: scenario{
 			registry: registryM1(store.Switch{Profile: "cit_web", Scope: "merchant", State: "sandbox", EffectiveAt: day, Actor: "ops", Reason: "back to test"}),
 			rows:     []tx{d("D1"), d("D2")},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
 				order(d("D2"), "F2", 7)}},
-			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|missed_evaluate|environment_mismatch"}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|environment_mismatch"}},
 		midWindowCase(),
 	}
 }
@@ -565,5 +567,30 @@ func TestClassifyPlansScale(t *testing.T) {
 				t.Errorf("%s plans a %s:\n%s", step, op, plan)
 			}
 		}
+	}
+}
+
+// TestPairingIndependentOfWindow: whether an order is a decline's depends on
+// the two alone, never on the run's window, so runs of overlapping windows
+// agree. An order naming its attempt but made 3 h before it was paired by a
+// two-day window and not by a one-day one.
+func TestPairingIndependentOfWindow(t *testing.T) {
+	d1 := row("D1", keyed, func(t *tx) { t.at = "01:00" })
+	early := func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(-3*time.Hour), day.Add(-3*time.Hour) }
+	db := classify(t, scenario{rows: []tx{d1}, orders: []store.Order{order(d1, "F1", 7, early)}})
+	two := store.Window{Start: day.AddDate(0, 0, -1), End: day.AddDate(0, 0, 1), FirstDay: day.AddDate(0, 0, -1), LastDay: day}
+	if _, err := db.Classify(context.Background(), 2, two, asOf); err != nil {
+		t.Fatal(err)
+	}
+	one, err := db.Verdicts(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, err := db.Verdicts(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(one, wide); diff != "" || len(one) != 1 || one[0].OutcomeState != "missed_evaluate" {
+		t.Errorf("a day's run and a two-day run disagree, or pair an order made 3 h early (-day +two days):\n%s\n%+v", diff, one)
 	}
 }

@@ -194,7 +194,8 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 		}
 	}
 	for i, d := range e.OrphanDeclines {
-		e.OrphanDeclines[i].TooLate = !d.NamesAttempt && d.ProcessedAt.Sub(d.OrderCreatedOn) > declineMargin
+		undatedMayPair := d.OrderCreatedOn.Year() < 2 && (d.OrderTransactionID == "" || d.NamesAttempt)
+		e.OrphanDeclines[i].TooLate = !undatedMayPair && d.ProcessedAt.Sub(d.OrderCreatedOn) > declineMargin
 	}
 	e.Run, err = db.explainedRun(ctx, e.RunID)
 	return e, err

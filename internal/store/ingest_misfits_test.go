@@ -101,8 +101,8 @@ func TestIngestMisfitLines(t *testing.T) {
 			fmt.Sprintf(row, 3, 3) + ",,\n", // line 5
 			[][]string{{"2", "T1"}, {"4", "(record) 3 fields, the header has 10"}, {"5", "(record) 12 fields, the header has 10"}}},
 		{"the last line, without a line end", "last_2026-11-23.csv", header +
-			fmt.Sprintf(row, 1, 1) + "\n" + "M1,O2,T2,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a",
-			[][]string{{"2", "T1"}, {"3", "(record) 9 fields, the header has 10"}}},
+			fmt.Sprintf(row, 1, 1) + "\n" + fmt.Sprintf(row, 2, 2) + ",extra",
+			[][]string{{"2", "T1"}, {"3", "(record) 11 fields, the header has 10"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

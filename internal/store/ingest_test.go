@@ -373,6 +373,8 @@ func TestIngestRejects(t *testing.T) {
 			[]string{"line 3", "column descriptor", "full card number"}},
 		{"card number in a field beyond the header's", "beyond_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,a,B,x,\"" + card + "\",\n",
 			[]string{"line 3", "column 12", "full card number"}},
+		{"a file cut off in its last record", "cut_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:0",
+			[]string{"line 3", "the last record stops short", "cut off"}},
 		{"a record of too many fields", "long_2026-11-23.csv", header + good + strings.TrimSuffix(good, "\n") + strings.Repeat(",x", 1001) + "\n",
 			[]string{"line 3", "1011 fields, the header has 10", "too many to read"}},
 		{"card number in JSON Lines", "card_2026-11-23.jsonl", `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a"}` + "\n" + `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T2","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a","note":"` + card + `"}` + "\n",

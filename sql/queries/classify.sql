@@ -109,19 +109,20 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 -- here), $2 window end, $3 merchant ('' for all), $4 the run's clock: a
 -- pending order past its expiry then is expired. $5 the clocks' margin, in
 -- seconds: an order is made when its decline is evaluated, so one made
--- longer than that before a decline is not its evaluation, unless it names
--- the attempt. Without it, last month's order of a reused order id (a
--- monthly rebill's) claimed this month's decline: recovered, or a duplicate
--- evaluate beside the decline's own order. An order without a date
--- (FlexCharge gave none: Go's zero time, in year 1) that names no attempt
--- may be any decline's, as before the rule.
--- Only orders made from $1 less the margin on (and undated ones) are read:
--- a run reads its window's orders, not every order ever pulled, so that its
--- time does not grow with the history kept (at 10M orders a day, a month's
--- history made pairing read 300M). An order made before then that names an
--- attempt of the window (its clock hours behind the ledger's) is left out
--- too: the orphan of its own day's run. Two scans, not one with an OR, so that each skips by the
--- created_on ranges of fc_orders' row groups.
+-- longer than that before a decline is not its evaluation, whatever
+-- attempt it names (the margin is what the two clocks may disagree by).
+-- Without it, last month's order of a reused order id (a monthly rebill's)
+-- claimed this month's decline: recovered, or a duplicate evaluate beside
+-- the decline's own order. An order without a date (FlexCharge gave none:
+-- Go's zero time, in year 1) may be the decline's it names, or if it names
+-- none any decline's, as before the rule.
+-- So only orders made from $1 less the margin on (and undated ones) can
+-- pair, and only they are read: a run reads its window's orders, not every
+-- order ever pulled, so that its time does not grow with the history kept
+-- (at 10M orders a day, a month's history made pairing read 300M). The rule
+-- depends on the order and the decline alone, never on the window, so runs
+-- of overlapping windows agree. Two scans, not one with an OR, so that each
+-- skips by the created_on ranges of fc_orders' row groups.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
@@ -175,8 +176,8 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
 JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-    AND (o.transaction_id = d.transaction_id OR o.created_on >= d.processed_at - to_seconds($5)
-         OR coalesce(o.transaction_id, '') = '' AND o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00');
+    AND (o.created_on >= d.processed_at - to_seconds($5)
+         OR o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00' AND (coalesce(o.transaction_id, '') = '' OR o.transaction_id = d.transaction_id));
 
 -- name: classify-assign
 -- Each order goes to one of its declines: the attempt it names, else the
@@ -218,10 +219,10 @@ JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 
 -- name: classify-results
 -- $1 run id, $2 window start, $3 window end, $4 merchant ('' for all).
--- A decline whose only orders are in the other environment than its profile
--- was on in is a lost rescue there: a sandbox order moves no money, and a
--- production one for a profile in test is the environment_mismatch finding,
--- not the test's outcome. The verdict still names that order.
+-- A production decline whose only orders are sandbox ones is a lost rescue:
+-- a sandbox order moves no money (the verdict still names it, and the
+-- environment_mismatch finding). A production order for a decline whose
+-- profile was in sandbox did charge the customer: its outcome stands.
 INSERT INTO verdicts BY NAME
 SELECT $1 AS run_id, j.file_id, j.line, j.occurrence, j.switch_state, j.switch_id,
     coalesce(j.judged_env, j.environment) AS environment,
@@ -229,7 +230,7 @@ SELECT $1 AS run_id, j.file_id, j.line, j.occurrence, j.switch_state, j.switch_i
     a.order_key AS fc_order_id, a.fc_status,
     CASE
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL
-        WHEN a.order_key IS NULL OR a.order_env <> j.judged_env THEN 'missed_evaluate'
+        WHEN a.order_key IS NULL OR a.order_env = 'sandbox' AND j.judged_env = 'production' THEN 'missed_evaluate'
         ELSE a.order_outcome
     END AS outcome_state,
     coalesce(a.differs, false) AS differs
