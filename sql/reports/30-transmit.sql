@@ -15,7 +15,8 @@
 -- The six states partition the processed transactions, so every row adds up.
 -- Coverage is of the transactions whose profile was on: a copy of one
 -- processed while off was not expected, so it neither adds nor counts.
--- Pushed counts keys flexrecon's own pushes obtained; untransmitted is left
+-- Pushed counts the keys this run's pushes obtained (an earlier run's key is
+-- transmitted, or late); untransmitted is left
 -- only by a dry run or a transaction too old to push. $2 is a merchant, ''
 -- for every merchant.
 SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,

@@ -22,7 +22,10 @@
 -- the row's orders, and so is its currency's total: the sum of the others,
 -- even beside a note, is a figure that gets copied on as the full amount.
 -- The next column counts the orders whose amount is unknown, so the blank
--- says why. $2 is a merchant, '' for every merchant.
+-- says why. Ledger evaluated counts declines with an order of either
+-- environment (the drift compares orders), so it counts a production
+-- decline with only a sandbox order, which Recovery counts as a lost rescue.
+-- $2 is a merchant, '' for every merchant.
 WITH ledger AS (
     SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
         count(*) AS ledger_transactions, sum(amount) AS ledger_amount,
