@@ -85,7 +85,7 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 			return out, err
 		}
 	}
-	seen, err := db.fileInForce(ctx, lf.File.SHA256)
+	seen, err := db.loadedAlready(ctx, lf.File)
 	if err != nil {
 		return out, err
 	}
@@ -143,15 +143,16 @@ func (db *DB) recordSeen(ctx context.Context, ex sqlx.ExecerContext, f ledger.Fi
 	return err
 }
 
-// fileInForce is the file in force with content sha, which a load of the
-// same content leaves as it is; 0 when there is none.
-func (db *DB) fileInForce(ctx context.Context, sha string) (int64, error) {
-	return db.fileByHash(ctx, db.q.FileByHash, sha)
+// loadedAlready is the file with f's content that a load of f leaves as it
+// is (file-by-hash); 0 when there is none.
+func (db *DB) loadedAlready(ctx context.Context, f ledger.File) (int64, error) {
+	return db.fileByHash(ctx, db.q.FileByHash, f)
 }
 
-func (db *DB) fileByHash(ctx context.Context, query, sha string) (int64, error) {
+// fileByHash is the file query finds by f's content and source; 0 for none.
+func (db *DB) fileByHash(ctx context.Context, query string, f ledger.File) (int64, error) {
 	var id int64
-	err := db.db.GetContext(ctx, &id, query, sha)
+	err := db.db.GetContext(ctx, &id, query, f.SHA256, f.Source)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -80,10 +80,10 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 // checkLoaded finds the files loaded before with the file's content, and
 // whether a run would read it at all.
 func (db *DB) checkLoaded(ctx context.Context, c *Check) (err error) {
-	if c.Loaded, err = db.fileInForce(ctx, c.File.SHA256); err != nil || c.Loaded != 0 {
+	if c.Loaded, err = db.loadedAlready(ctx, c.File); err != nil || c.Loaded != 0 {
 		return err
 	}
-	if c.Restores, err = db.fileByHash(ctx, db.q.ReplacedFileByHash, c.File.SHA256); err != nil {
+	if c.Restores, err = db.fileByHash(ctx, db.q.ReplacedFileByHash, c.File); err != nil {
 		return err
 	}
 	c.PassedOver, err = db.FileUnchanged(ctx, c.File)

@@ -198,3 +198,26 @@ func TestIngestSeenResentFileCorrects(t *testing.T) {
 		t.Errorf("after A came again (-want +got):\n%s", diff)
 	}
 }
+
+// TestIngestReplacedContentFromAnotherSource: content a correction replaced,
+// coming again from another source (a source renamed, an export delivered
+// two ways), is no correction of that source's day: it is a no-op, not the
+// day's rows in force twice.
+func TestIngestReplacedContentFromAnotherSource(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_v2.csv")
+	sent := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+	writeAt(t, a, dayExport("TX-1", "TX-2", "TX-3"), sent)
+	writeAt(t, b, dayExport("TX-1", "TX-2"), sent)
+	loadInRun(t, db, a, 1)
+	loadInRun(t, db, b, 2)
+	lf := loadFileFor(t, a, ledger.Mapping{})
+	lf.File.Source, lf.RunID = "renamed", 3
+	if out, err := db.IngestFile(t.Context(), lf); err != nil || out.Outcome != "duplicate" {
+		t.Errorf("A from another source: %+v, %v; want a duplicate", out, err)
+	}
+	if got := dump(t, db, "SELECT count(*) FROM ledger_tx"); got[0][0] != "2" {
+		t.Errorf("rows in force: %v, want the correction's 2", got)
+	}
+}

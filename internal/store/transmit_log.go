@@ -30,7 +30,7 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 			return out, err
 		}
 	}
-	seen, err := db.fileInForce(ctx, f.SHA256)
+	seen, err := db.loadedAlready(ctx, f)
 	if err != nil {
 		return out, err
 	}

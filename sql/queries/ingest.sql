@@ -334,15 +334,20 @@ SELECT count(DISTINCT line) FROM stage_problems;
 SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_file;
 
 -- name: file-by-hash
--- The file in force with this content, which loading it again leaves as it
--- is. A rejected file may come again once its source's mapping is fixed,
--- and a replaced one to put its content back in force (a correction
--- undone): neither is in force.
-SELECT id FROM ledger_files WHERE sha256 = $1 AND outcome = 'loaded' ORDER BY id LIMIT 1;
+-- The file with this content ($1) that loading it again from source $2
+-- leaves as it is: one in force, or one another source's correction
+-- replaced (an export renamed with its source, or delivered two ways, must
+-- not come back beside that correction). A rejected file may come again
+-- once its source's mapping is fixed, and one of $2 replaced to put its
+-- content back in force (a correction undone).
+SELECT id FROM ledger_files
+WHERE sha256 = $1 AND (outcome = 'loaded' OR outcome = 'replaced' AND source <> $2)
+ORDER BY id LIMIT 1;
 
 -- name: replaced-file-by-hash
--- The latest file out of force with this content, for a check to name.
-SELECT id FROM ledger_files WHERE sha256 = $1 AND outcome = 'replaced' ORDER BY id DESC LIMIT 1;
+-- The latest file of source $2 out of force with this content ($1), for a
+-- check to name.
+SELECT id FROM ledger_files WHERE sha256 = $1 AND source = $2 AND outcome = 'replaced' ORDER BY id DESC LIMIT 1;
 
 -- name: file-unchanged
 -- Whether the file was read before with this size and modification time.
