@@ -47,7 +47,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if err := c.Write(m.Stdout); err != nil {
 		return err
 	}
-	if c.Rejected != "" {
+	if c.Refused() {
 		return errCheckRejected // the verdict is printed; the exit status tells a script
 	}
 	return nil

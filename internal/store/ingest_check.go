@@ -113,8 +113,11 @@ func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check)
 		return err
 	}
 	live, err := db.liveFile(ctx, conn, p.File.Source, c.BusinessDate)
+	if err != nil {
+		return err
+	}
 	c.Replaces, c.ReplacesName, c.ReplacesRows = live.ID, live.Name, live.Rows
-	return err
+	return live.refuseEmptyReplacement(c.Records-c.Quarantined, c.Quarantined)
 }
 
 func unmapped(header []string, fields []ledger.Field) []string {
@@ -131,12 +134,17 @@ func unmapped(header []string, fields []ledger.Field) []string {
 	return out
 }
 
+// Refused says whether a load would reject the file whole: not one whose
+// content is in force already, which a load leaves as it is whatever the
+// mapping now makes of it.
+func (c Check) Refused() bool { return c.Rejected != "" && c.Loaded == 0 }
+
 // Write renders the check as text for a terminal.
 func (c Check) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "file\t%s (%s, %d bytes, sha256 %.12s)\n", c.File.Name, c.Format, c.File.Size, c.File.SHA256)
 	c.writeMapping(tw)
-	if c.Rejected != "" {
+	if c.Refused() {
 		fmt.Fprintf(tw, "verdict\trejected whole, nothing would be loaded: %s\n", c.Rejected)
 		return tw.Flush()
 	}

@@ -136,3 +136,17 @@ func TestCheckFileCorrectionPutsBack(t *testing.T) {
 		t.Errorf("check %s, in force: got loaded %d, output:\n%s\nwant file %d, %q", b, c.Loaded, out, second.FileID, want)
 	}
 }
+
+// TestCheckOfContentInForceIsNoRejection: a file whose content is in force
+// is left as it is by a load, whatever the mapping now makes of it: the
+// check says so and refuses nothing.
+func TestCheckOfContentInForceIsNoRejection(t *testing.T) {
+	c := store.Check{Loaded: 3, Rejected: "header lacks required columns"}
+	var out strings.Builder
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if c.Refused() || !strings.Contains(out.String(), "already loaded as file 3") || strings.Contains(out.String(), "rejected whole") {
+		t.Errorf("refused %v, printed\n%s\nwant the file in force, and no rejection", c.Refused(), out.String())
+	}
+}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -219,5 +220,25 @@ func TestIngestReplacedContentFromAnotherSource(t *testing.T) {
 	}
 	if got := dump(t, db, "SELECT count(*) FROM ledger_tx"); got[0][0] != "2" {
 		t.Errorf("rows in force: %v, want the correction's 2", got)
+	}
+}
+
+// TestCheckRefusesAnEmptyReplacement: a day's file whose rows are all
+// quarantined is rejected by a load (it would put the day's file out of
+// force with nothing), and the check says so too.
+func TestCheckRefusesAnEmptyReplacement(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_v2.csv")
+	sent := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+	writeAt(t, a, dayExport("TX-1", "TX-2"), sent)
+	writeAt(t, b, strings.Replace(dayExport("TX-9"), ",1.00,", ",ten,", 1), sent)
+	loadInRun(t, db, a, 1)
+	c, text := checkText(t, db, b)
+	lf := loadFileFor(t, b, ledger.Mapping{})
+	lf.RunID = 2
+	_, err := db.IngestFile(t.Context(), lf)
+	if !errors.Is(err, store.ErrRejected) || !strings.Contains(c.Rejected, "no records to store") {
+		t.Errorf("load: %v; check:\n%s\nwant both to reject the file", err, text)
 	}
 }

@@ -74,12 +74,8 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if out.Rows, err = res.RowsAffected(); err != nil {
 		return err
 	}
-	if earlier != 0 && out.Rows == 0 && (live.Rows > 0 || out.Quarantined == 0) {
-		// More likely a broken export (or a changed format, every row
-		// quarantined) than a day without transactions. A file of only
-		// quarantined rows may replace another such file.
-		return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
-			ErrRejected, out.Quarantined, earlier, live.Rows)
+	if err := live.refuseEmptyReplacement(out.Rows, out.Quarantined); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
 		return err
@@ -103,6 +99,19 @@ type liveFile struct {
 	ID   int64  `db:"id"`
 	Name string `db:"name"`
 	Rows int64  `db:"rows"`
+}
+
+// refuseEmptyReplacement refuses a file with no records to store (rows)
+// that would put the live file out of force: more likely a broken export (or
+// a changed format, every row quarantined) than a day without transactions.
+// A file of only quarantined rows may replace another such file. Load and
+// check both ask it.
+func (live liveFile) refuseEmptyReplacement(rows, quarantined int64) error {
+	if live.ID == 0 || rows > 0 || live.Rows == 0 && quarantined > 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
+		ErrRejected, quarantined, live.ID, live.Rows)
 }
 
 func (db *DB) liveFile(ctx context.Context, q sqlx.QueryerContext, source string, day time.Time) (liveFile, error) {
