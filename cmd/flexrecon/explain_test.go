@@ -46,7 +46,7 @@ func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
 	if got := whyOutcome(r, 0); strings.Contains(got, "orders listed") {
 		t.Errorf("no orders listed: got %q", got)
 	}
-	if got := whyOutcome(r, 1); !strings.Contains(got, "never to a decline processed over an hour after it was made unless it names it") {
+	if got := whyOutcome(r, 1); !strings.Contains(got, "never to a decline processed over an hour after it was made") {
 		t.Errorf("an order listed: got %q", got)
 	}
 }
