@@ -50,15 +50,7 @@ func TestLineShifts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			plain, zipped := filepath.Join(dir, "x"), filepath.Join(dir, "x.gz")
-			if err := os.WriteFile(plain, []byte(tt.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(zipped, gzipped(t, tt.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			for _, path := range []string{plain, zipped} {
+			for _, path := range plainAndZipped(t, tt.body) {
 				got, err := LineShifts(path, tt.format, tt.delim)
 				if err != nil {
 					t.Fatal(err)
@@ -135,15 +127,7 @@ func TestReadRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			plain, zipped := filepath.Join(dir, "x"), filepath.Join(dir, "x.gz")
-			if err := os.WriteFile(plain, []byte(tt.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(zipped, gzipped(t, tt.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			for _, path := range []string{plain, zipped} {
+			for _, path := range plainAndZipped(t, tt.body) {
 				got, err := ReadRecords(path, CSV, tt.delim)
 				if err != nil {
 					t.Fatal(err)
@@ -162,4 +146,19 @@ func TestReadRecords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plainAndZipped writes body to a file as it is and to one gzipped, and
+// answers both paths: every reader must agree on them.
+func plainAndZipped(t *testing.T, body string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	plain, zipped := filepath.Join(dir, "x"), filepath.Join(dir, "x.gz")
+	if err := os.WriteFile(plain, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(zipped, gzipped(t, body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{plain, zipped}
 }

@@ -205,13 +205,7 @@ func TestIngestSeenResentFileCorrects(t *testing.T) {
 // two ways), is no correction of that source's day: it is a no-op, not the
 // day's rows in force twice.
 func TestIngestReplacedContentFromAnotherSource(t *testing.T) {
-	db := MustOpenDB(t)
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_v2.csv")
-	sent := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
-	writeAt(t, a, dayExport("TX-1", "TX-2", "TX-3"), sent)
-	writeAt(t, b, dayExport("TX-1", "TX-2"), sent)
-	loadInRun(t, db, a, 1)
+	db, a, b := dayAndCorrection(t, dayExport("TX-1", "TX-2", "TX-3"), dayExport("TX-1", "TX-2"))
 	loadInRun(t, db, b, 2)
 	lf := loadFileFor(t, a, ledger.Mapping{})
 	lf.File.Source, lf.RunID = "renamed", 3
@@ -227,13 +221,7 @@ func TestIngestReplacedContentFromAnotherSource(t *testing.T) {
 // quarantined is rejected by a load (it would put the day's file out of
 // force with nothing), and the check says so too.
 func TestCheckRefusesAnEmptyReplacement(t *testing.T) {
-	db := MustOpenDB(t)
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_v2.csv")
-	sent := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
-	writeAt(t, a, dayExport("TX-1", "TX-2"), sent)
-	writeAt(t, b, strings.Replace(dayExport("TX-9"), ",1.00,", ",ten,", 1), sent)
-	loadInRun(t, db, a, 1)
+	db, _, b := dayAndCorrection(t, dayExport("TX-1", "TX-2"), strings.Replace(dayExport("TX-9"), ",1.00,", ",ten,", 1))
 	c, text := checkText(t, db, b)
 	lf := loadFileFor(t, b, ledger.Mapping{})
 	lf.RunID = 2
@@ -241,4 +229,18 @@ func TestCheckRefusesAnEmptyReplacement(t *testing.T) {
 	if !errors.Is(err, store.ErrRejected) || !strings.Contains(c.Rejected, "no records to store") {
 		t.Errorf("load: %v; check:\n%s\nwant both to reject the file", err, text)
 	}
+}
+
+// dayAndCorrection writes a day's export (bodyA) and a correction of it
+// (bodyB), sent three days ago, and loads the export in run 1.
+func dayAndCorrection(t *testing.T, bodyA, bodyB string) (db *store.DB, a, b string) {
+	t.Helper()
+	db = MustOpenDB(t)
+	dir := t.TempDir()
+	a, b = filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_v2.csv")
+	sent := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+	writeAt(t, a, bodyA, sent)
+	writeAt(t, b, bodyB, sent)
+	loadInRun(t, db, a, 1)
+	return db, a, b
 }

@@ -106,14 +106,7 @@ func TestIngestMisfitLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body := tt.body
-			if strings.HasSuffix(tt.file, ".gz") {
-				body = gzipped(t, body)
-			}
-			db := MustOpenDB(t)
-			if _, err := loadFile(t, db, writeFile(t, tt.file, body)); err != nil {
-				t.Fatal(err)
-			}
+			db := loadBody(t, tt.file, tt.body)
 			got := dump(t, db, "SELECT line, transaction_id FROM ledger_tx UNION ALL SELECT line, column_name || ' ' || reason FROM quarantine ORDER BY line")
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("stored and quarantined (-want +got):\n%s", diff)

@@ -502,14 +502,7 @@ func TestIngestQuarantinedLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body := tt.body
-			if strings.HasSuffix(tt.file, ".gz") {
-				body = gzipped(t, body)
-			}
-			db := MustOpenDB(t)
-			if _, err := loadFile(t, db, writeFile(t, tt.file, body)); err != nil {
-				t.Fatal(err)
-			}
+			db := loadBody(t, tt.file, tt.body)
 			got := dump(t, db, "SELECT line, column_name FROM quarantine")
 			if diff := cmp.Diff([][]string{{tt.line, "amount"}}, got); diff != "" {
 				t.Errorf("quarantine (-want +got):\n%s", diff)
@@ -709,4 +702,18 @@ func TestCorrectionLeavesEarlierRunsAsTheyWere(t *testing.T) {
 	if diff := cmp.Diff(before, dump(t, db, run1)); diff != "" {
 		t.Errorf("run 1's rows after a later correction (-before +after):\n%s", diff)
 	}
+}
+
+// loadBody loads body as a file named name (gzipped when the name ends in
+// .gz) into a new database.
+func loadBody(t *testing.T, name, body string) *store.DB {
+	t.Helper()
+	if strings.HasSuffix(name, ".gz") {
+		body = gzipped(t, body)
+	}
+	db := MustOpenDB(t)
+	if _, err := loadFile(t, db, writeFile(t, name, body)); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
