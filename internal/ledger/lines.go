@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"bytes"
 	"compress/gzip"
 	"fmt"
@@ -76,7 +77,7 @@ func ReadRecords(path string, format Format, delim rune) (Records, error) {
 	c := newLineCounter(format, delim)
 	buf := make([]byte, 1<<20)
 	for first := true; ; first = false {
-		n, err := io.ReadFull(in, buf)
+		n, err := fill(in, buf)
 		text := buf[:n]
 		if first && format == CSV {
 			// The BOM is no text of the first name: a quote after it
@@ -84,13 +85,32 @@ func ReadRecords(path string, format Format, delim rune) (Records, error) {
 			text = bytes.TrimPrefix(text, []byte(utf8BOM))
 		}
 		c.scan(text)
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		switch {
+		case err == io.EOF:
 			return c.end(), nil
-		}
-		if err != nil {
+		case errors.Is(err, io.ErrUnexpectedEOF) && Compressed(path):
+			// DuckDB reads what a cut gzip stream holds; cut between two
+			// records, half a day would load as if whole.
+			return Records{}, fmt.Errorf("line %d: the gzip stream ends early: the file is cut off; send it whole", c.line+1)
+		case err != nil:
 			return Records{}, err
 		}
 	}
+}
+
+// fill reads into buf until it is full or in ends: io.EOF at the end
+// (io.ReadFull would call a short last read io.ErrUnexpectedEOF, which a
+// cut gzip stream answers too).
+func fill(in io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := in.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // FileLine is the line of the file that DuckDB's CSV errors call line n:
@@ -248,7 +268,10 @@ func (c *lineCounter) delimiterBegun(p []byte) {
 	if !c.csv || c.inQuote {
 		return
 	}
-	for k := 1; k < len(c.delimText) && len(c.delimText)-k <= len(p); k++ {
+	for k := 1; k < len(c.delimText); k++ {
+		if len(c.delimText)-k > len(p) {
+			continue // p is too short for this split's tail; a later split's may fit
+		}
 		head := c.delim >> (8 * (len(c.delimText) - k))
 		if c.recent&(1<<(8*k)-1) == head && bytes.HasPrefix(p, c.delimText[k:]) {
 			c.fields++

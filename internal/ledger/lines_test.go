@@ -116,6 +116,8 @@ func TestReadRecords(t *testing.T) {
 				Shifts: []LineShift{{Record: 3, Shift: 2, Blank: 1}}}},
 		{"a delimiter of two bytes", "a§b§c\n1§\"x§y\"§3\n1§2\n1§ç\"§3§4\n", '§',
 			Records{Count: 3, Header: 3, Misfits: []Misfit{{2, 2}, {3, 4}}}},
+		{"a delimiter of three bytes", "a€b€c\n1€\"x€y\"€3\n1€2\n1€2€3\n", '€',
+			Records{Count: 3, Header: 3, Misfits: []Misfit{{2, 2}}}},
 		{"a quoted header after a BOM", "\ufeff\"a,b\",c\n1,2\n1,2,3\n", ',',
 			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 3}}}},
 		{"the last line without a line end", "a;b\n1;2\n1;2", ';',

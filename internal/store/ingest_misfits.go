@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"slices"
@@ -39,12 +40,41 @@ func (p plan) readRecords() func() (ledger.Records, error) {
 			r.err = fmt.Errorf("line %d: value with unterminated quote found: a quoted value runs to the end of the file", r.recs.Line(r.recs.Unclosed))
 		case r.recs.CutShort != 0:
 			// Quarantining the cut record would load half a day as if whole.
-			r.err = fmt.Errorf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", r.recs.Line(r.recs.CutShort))
+			r.err = shapeError(fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", r.recs.Line(r.recs.CutShort)))
 		case r.recs.Header != int64(len(p.header)):
 			r.err = fmt.Errorf("line 1: the header reads as %d names and as %d fields", len(p.header), r.recs.Header)
+		case endInADelimiter(r.recs):
+			r.recs.Misfits = nil // DuckDB reads each record whole, its empty last field dropped
+		case r.recs.Count > 0 && int64(len(r.recs.Misfits)) == r.recs.Count:
+			m := r.recs.Misfits[0]
+			r.err = shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): the rows do not match the header",
+				r.recs.Line(m.Record), r.recs.Header, m.Fields))
 		}
 		return r.recs, r.err
 	}
+}
+
+// shapeError is what the Go pass found wrong with a file as a whole (cut
+// off, no row matching the header), which DuckDB's error at the first
+// record it stops at would not say: it is the error a read reports.
+type shapeError string
+
+func (e shapeError) Error() string { return string(e) }
+
+// endInADelimiter says whether every record has one field more than the
+// header: an exporter that ends each row, not the header, in a delimiter.
+// Rows so written loaded before misfits were counted; a field too many in
+// only some rows is a delimiter unquoted in a value.
+func endInADelimiter(recs ledger.Records) bool {
+	if recs.Count == 0 || int64(len(recs.Misfits)) != recs.Count {
+		return false
+	}
+	for _, m := range recs.Misfits {
+		if m.Fields != recs.Header+1 {
+			return false
+		}
+	}
+	return true
 }
 
 // read runs the stage query while Go reads a CSV's records, and reads a CSV
@@ -55,7 +85,7 @@ func (db *DB) read(ctx context.Context, conn *sqlx.Conn, p *plan, query string) 
 	_, err := conn.ExecContext(ctx, query)
 	recs, rerr := records()
 	switch {
-	case rerr != nil && (err == nil || recs.CutShort != 0): // DuckDB's error would not say the file is cut off
+	case rerr != nil && (err == nil || errors.As(rerr, new(shapeError))):
 		return recs, rerr
 	case rerr == nil && len(recs.Misfits) > 0:
 		err = db.restage(ctx, conn, p, recs)

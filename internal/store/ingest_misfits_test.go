@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -100,6 +102,9 @@ func TestIngestMisfitLines(t *testing.T) {
 			"M1,O2,T2\n" + // line 4
 			fmt.Sprintf(row, 3, 3) + ",,\n", // line 5
 			[][]string{{"2", "T1"}, {"4", "(record) 3 fields, the header has 10"}, {"5", "(record) 12 fields, the header has 10"}}},
+		{"every row ending in a delimiter the header lacks", "trailing_2026-11-23.csv", header +
+			fmt.Sprintf(row, 1, 1) + ",\n" + fmt.Sprintf(row, 2, 2) + ",\n",
+			[][]string{{"2", "T1"}, {"3", "T2"}}},
 		{"the last line, without a line end", "last_2026-11-23.csv", header +
 			fmt.Sprintf(row, 1, 1) + "\n" + fmt.Sprintf(row, 2, 2) + ",extra",
 			[][]string{{"2", "T1"}, {"3", "(record) 11 fields, the header has 10"}}},
@@ -160,5 +165,43 @@ func TestIngestMisfitsAtScale(t *testing.T) {
 				t.Errorf("stored rows whose line is not their record's (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestIngestRejectsACutGzip: a gzipped export cut off between two records
+// (at a flush of its writer) holds whole records only, which DuckDB reads;
+// it is rejected as cut off, by the check as by the load, not loaded as
+// half a day.
+func TestIngestRejectsACutGzip(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A\n"
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	fmt.Fprint(zw, header)
+	cut := 0
+	for i := range 20000 {
+		fmt.Fprintf(zw, row, i, i)
+		if i == 9999 {
+			if err := zw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			cut = z.Len()
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, "cut_2026-11-23.csv.gz", string(z.Bytes()[:cut]))
+	db := MustOpenDB(t)
+	check, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadFile(t, db, path)
+	if !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), "cut off") || !strings.Contains(check.Rejected, "cut off") {
+		t.Errorf("a gzip stream cut in half: load %v, check %q; want both to reject it as cut off", err, check.Rejected)
+	}
+	if got := dump(t, db, "SELECT count(*) FROM ledger_rows"); got[0][0] != "0" {
+		t.Errorf("stored %v rows of a cut file", got)
 	}
 }
