@@ -1,9 +1,9 @@
 package ledger
 
 import (
-	"errors"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
