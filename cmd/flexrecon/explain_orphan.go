@@ -54,7 +54,7 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return row + " repeats an earlier row, and only a first occurrence claims orders"
 	case d.TooLate:
 		return fmt.Sprintf("%s was processed %s after the order was made, and the order names %s: an order is made when its decline is evaluated, "+
-			"so a decline over an hour after it is not its, whatever attempt it names", row, hm(d.ProcessedAt.Sub(d.OrderCreatedOn)), attempt(d.OrderTransactionID))
+			"so a decline over an hour after it is not its, whatever attempt it names", row, hm(d.ProcessedAt.Sub(d.OrderCreatedOn)), attempt(d))
 	case !d.InRun && d.LoadedAfterRun:
 		return fmt.Sprintf("%s was loaded after run %d classified%s", row, e.RunID, judgedBy(d))
 	case !d.InRun:
@@ -63,11 +63,15 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 	return fmt.Sprintf("%s would claim it by the rules: the order, the ledger or the registry has changed since run %d judged them", row, e.RunID)
 }
 
-func attempt(transactionID string) string {
-	if transactionID == "" {
+// attempt is the attempt the order names, as seen from row d.
+func attempt(d store.OrphanDecline) string {
+	switch {
+	case d.NamesAttempt:
+		return "this very attempt"
+	case d.OrderTransactionID == "":
 		return "no attempt"
 	}
-	return "another attempt (" + transactionID + ")"
+	return "another attempt (" + d.OrderTransactionID + ")"
 }
 
 // judgedBy names the latest run that judged a row, if any did.

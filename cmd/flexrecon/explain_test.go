@@ -46,7 +46,7 @@ func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
 	if got := whyOutcome(r, 0); strings.Contains(got, "orders listed") {
 		t.Errorf("no orders listed: got %q", got)
 	}
-	if got := whyOutcome(r, 1); !strings.Contains(got, "never to a decline processed over an hour after it was made") {
+	if got := whyOutcome(r, 1); !strings.Contains(got, "never belongs to a decline processed over an hour after it was made") || strings.Contains(got, "unless") {
 		t.Errorf("an order listed: got %q", got)
 	}
 }
@@ -176,5 +176,17 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 		if !strings.Contains(buf.String(), tt.want) {
 			t.Errorf("%s: the verdicts lack %q; got:\n%s", tt.name, tt.want, buf.String())
 		}
+	}
+}
+
+// TestExplainOrphanNamingItsTooLateAttempt: an order made over an hour
+// before the decline it names is that decline's orphan, and explain says
+// the order names this very attempt, not another.
+func TestExplainOrphanNamingItsTooLateAttempt(t *testing.T) {
+	made := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	d := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "D1", TransactionID: "D1", Occurrence: 1,
+		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), NamesAttempt: true, InRun: true, LastRun: 1, TooLate: true}
+	if got := whyNotClaimed(d, store.Explanation{RunID: 1}); !strings.Contains(got, "names this very attempt") || strings.Contains(got, "another attempt") {
+		t.Errorf("got %q", got)
 	}
 }

@@ -161,7 +161,8 @@ type OrphanDecline struct {
 	LastRun            int64     `db:"last_run"`         // the latest run that judged it; 0 for none
 	LoadedAfterRun     bool      `db:"loaded_after_run"` // its file came after the run explained classified
 	// TooLate: processed more than the clocks' margin after the order was
-	// made, which does not name it: pairing never gives it the order.
+	// made (a dated one, or an undated one naming another attempt):
+	// pairing never gives it the order, whatever attempt the order names.
 	TooLate bool `db:"-"`
 }
 
