@@ -113,7 +113,7 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 		return out.String()
 	}
 	reconcile()
-	if out := check(); !strings.Contains(out, "already loaded as file") {
+	if out := check(); !strings.Contains(out, "its content is loaded already, as file") {
 		t.Errorf("check after the run printed\n%s\nwant it to say the file is loaded already", out)
 	}
 

@@ -144,8 +144,12 @@ func (c Check) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "file\t%s (%s, %d bytes, sha256 %.12s)\n", c.File.Name, c.Format, c.File.Size, c.File.SHA256)
 	c.writeMapping(tw)
-	if c.Refused() {
+	switch {
+	case c.Refused():
 		fmt.Fprintf(tw, "verdict\trejected whole, nothing would be loaded: %s\n", c.Rejected)
+		return tw.Flush()
+	case c.Rejected != "": // its content is loaded: nothing was read to count
+		fmt.Fprintf(tw, "verdict\t%s (as mapped now, it would be rejected whole: %s)\n", c.verdict(), c.Rejected)
 		return tw.Flush()
 	}
 	fmt.Fprintf(tw, "business date\t%s\n", c.BusinessDate.Format(time.DateOnly))
@@ -194,7 +198,7 @@ func valueMap(pairs []ledger.ValuePair) string {
 func (c Check) verdict() string {
 	switch {
 	case c.Loaded != 0:
-		return fmt.Sprintf("already loaded as file %d, in force: a load would do nothing", c.Loaded)
+		return fmt.Sprintf("its content is loaded already, as file %d (in force, or put out of force by another source's correction): a load would do nothing", c.Loaded)
 	case c.PassedOver:
 		return "a run passes it over unread, as a file read before with the same name, size and modification time; " +
 			"sent again (copied in or touched, so that its time changes), it " + c.load()

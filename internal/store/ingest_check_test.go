@@ -132,7 +132,7 @@ func TestCheckFileCorrectionPutsBack(t *testing.T) {
 		})
 	}
 	c, out := checkText(t, db, b)
-	if want := "already loaded as file 2, in force: a load would do nothing"; c.Loaded != second.FileID || !strings.Contains(out, want) {
+	if want := "its content is loaded already, as file 2 (in force, or put out of force by another source's correction): a load would do nothing"; c.Loaded != second.FileID || !strings.Contains(out, want) {
 		t.Errorf("check %s, in force: got loaded %d, output:\n%s\nwant file %d, %q", b, c.Loaded, out, second.FileID, want)
 	}
 }
@@ -146,7 +146,8 @@ func TestCheckOfContentInForceIsNoRejection(t *testing.T) {
 	if err := c.Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	if c.Refused() || !strings.Contains(out.String(), "already loaded as file 3") || strings.Contains(out.String(), "rejected whole") {
+	if c.Refused() || !strings.Contains(out.String(), "loaded already, as file 3") || !strings.Contains(out.String(), "as mapped now, it would be rejected whole") ||
+		strings.Contains(out.String(), "nothing would be loaded") || strings.Contains(out.String(), "business date") {
 		t.Errorf("refused %v, printed\n%s\nwant the file in force, and no rejection", c.Refused(), out.String())
 	}
 }
