@@ -570,10 +570,10 @@ func TestClassifyPlansScale(t *testing.T) {
 	}
 }
 
-// TestPairingIndependentOfWindow: whether an order is a decline's depends on
-// the two alone, never on the run's window, so runs of overlapping windows
-// agree. An order naming its attempt but made 3 h before it was paired by a
-// two-day window and not by a one-day one.
+// TestPairingIndependentOfWindow: whether an order may be a decline's
+// depends on the two alone, never on the run's window. An order naming its
+// attempt but made 3 h before it was paired by a two-day window and not by
+// a one-day one.
 func TestPairingIndependentOfWindow(t *testing.T) {
 	d1 := row("D1", keyed, func(t *tx) { t.at = "01:00" })
 	early := func(o *store.Order) { o.PlacedAt, o.CreatedOn = day.Add(-3*time.Hour), day.Add(-3*time.Hour) }

@@ -128,10 +128,15 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 -- So only orders made from $1 less the margin on (and undated ones) can
 -- pair, and only they are read: a run reads its window's orders, not every
 -- order ever pulled, so that its time does not grow with the history kept
--- (at 10M orders a day, a month's history made pairing read 300M). The rule
--- depends on the order and the decline alone, never on the window, so runs
--- of overlapping windows agree. Two scans, not one with an OR, so that each
--- skips by the created_on ranges of fc_orders' row groups.
+-- (at 10M orders a day, a month's history made pairing read 300M). Whether
+-- an order may be a decline's depends on the two alone, never on the
+-- window. Which of its possible declines it goes to does not yet: a run
+-- chooses among the declines it reads (its window and the hour before), so
+-- an order between a decline before that hour and a retry in the window
+-- goes to the retry here, and to the earlier decline in a run whose window
+-- holds both. Pairing kept across runs would end that. Two scans, not one
+-- with an OR, so that each skips by the created_on ranges of fc_orders' row
+-- groups.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
