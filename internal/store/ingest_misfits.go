@@ -32,26 +32,34 @@ func (p plan) readRecords() func() (ledger.Records, error) {
 	}()
 	return func() (ledger.Records, error) {
 		r := <-done
-		switch {
-		case r.err != nil:
-		case r.recs.Unclosed != 0:
-			// DuckDB stops at it, reading on many threads; on one
-			// (restage) it may drop the record, or read the value as NULL.
-			r.err = fmt.Errorf("line %d: value with unterminated quote found: a quoted value runs to the end of the file", r.recs.Line(r.recs.Unclosed))
-		case r.recs.CutShort != 0:
-			// Quarantining the cut record would load half a day as if whole.
-			r.err = shapeError(fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", r.recs.Line(r.recs.CutShort)))
-		case r.recs.Header != int64(len(p.header)):
-			r.err = fmt.Errorf("line 1: the header reads as %d names and as %d fields", len(p.header), r.recs.Header)
-		case endInADelimiter(r.recs):
-			r.recs.Misfits = nil // DuckDB reads each record whole, its empty last field dropped
-		case r.recs.Count > 0 && int64(len(r.recs.Misfits)) == r.recs.Count:
-			m := r.recs.Misfits[0]
-			r.err = shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): the rows do not match the header",
-				r.recs.Line(m.Record), r.recs.Header, m.Fields))
+		if r.err == nil {
+			r.err = p.checkShape(&r.recs)
 		}
 		return r.recs, r.err
 	}
+}
+
+// checkShape refuses a CSV whose records Go read wrong as a whole, and
+// leaves in recs.Misfits the records to quarantine.
+func (p plan) checkShape(recs *ledger.Records) error {
+	switch {
+	case recs.Unclosed != 0:
+		// DuckDB stops at it, reading on many threads; on one (restage)
+		// it may drop the record, or read the value as NULL.
+		return fmt.Errorf("line %d: value with unterminated quote found: a quoted value runs to the end of the file", recs.Line(recs.Unclosed))
+	case recs.CutShort != 0:
+		// Quarantining the cut record would load half a day as if whole.
+		return shapeError(fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", recs.Line(recs.CutShort)))
+	case recs.Header != int64(len(p.header)):
+		return fmt.Errorf("line 1: the header reads as %d names and as %d fields", len(p.header), recs.Header)
+	}
+	dropTrailingDelimiters(recs)
+	if recs.Count > 0 && int64(len(recs.Misfits)) == recs.Count {
+		m := recs.Misfits[0]
+		return shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): the rows do not match the header",
+			recs.Line(m.Record), recs.Header, m.Fields))
+	}
+	return nil
 }
 
 // shapeError is what the Go pass found wrong with a file as a whole (cut
@@ -61,20 +69,24 @@ type shapeError string
 
 func (e shapeError) Error() string { return string(e) }
 
-// endInADelimiter says whether every record has one field more than the
-// header: an exporter that ends each row, not the header, in a delimiter.
-// Rows so written loaded before misfits were counted; a field too many in
-// only some rows is a delimiter unquoted in a value.
-func endInADelimiter(recs ledger.Records) bool {
-	if recs.Count == 0 || int64(len(recs.Misfits)) != recs.Count {
-		return false
-	}
+// dropTrailingDelimiters takes out of recs' misfits the records of an
+// exporter that ends each row, not the header, in a delimiter: when most of
+// two records or more have one field more than the header, those are whole
+// (DuckDB reads them with their empty last field dropped, as it did before
+// misfits were counted), and the misfits are the records with another
+// number, such as a delimiter unquoted in a value. A single record has no
+// such majority: one field too many there is a misfit.
+func dropTrailingDelimiters(recs *ledger.Records) {
+	trailing := func(m ledger.Misfit) bool { return m.Fields == recs.Header+1 }
+	n := int64(0)
 	for _, m := range recs.Misfits {
-		if m.Fields != recs.Header+1 {
-			return false
+		if trailing(m) {
+			n++
 		}
 	}
-	return true
+	if recs.Count >= 2 && 2*n > recs.Count {
+		recs.Misfits = slices.DeleteFunc(recs.Misfits, trailing)
+	}
 }
 
 // read runs the stage query while Go reads a CSV's records, and reads a CSV

@@ -102,9 +102,10 @@ func TestIngestMisfitLines(t *testing.T) {
 			"M1,O2,T2\n" + // line 4
 			fmt.Sprintf(row, 3, 3) + ",,\n", // line 5
 			[][]string{{"2", "T1"}, {"4", "(record) 3 fields, the header has 10"}, {"5", "(record) 12 fields, the header has 10"}}},
-		{"every row ending in a delimiter the header lacks", "trailing_2026-11-23.csv", header +
-			fmt.Sprintf(row, 1, 1) + ",\n" + fmt.Sprintf(row, 2, 2) + ",\n",
-			[][]string{{"2", "T1"}, {"3", "T2"}}},
+		{"rows ending in a delimiter the header lacks, one with a delimiter unquoted too", "trailing_2026-11-23.csv", header +
+			fmt.Sprintf(row, 1, 1) + ",\n" + fmt.Sprintf(row, 2, 2) + ",\n" + fmt.Sprintf(row, 3, 3) + ",\n" + fmt.Sprintf(row, 4, 4) + "\n" +
+			"M1,O5,T5,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A,INC,\n",
+			[][]string{{"2", "T1"}, {"3", "T2"}, {"4", "T3"}, {"5", "T4"}, {"6", "(record) 12 fields, the header has 10"}}},
 		{"the last line, without a line end", "last_2026-11-23.csv", header +
 			fmt.Sprintf(row, 1, 1) + "\n" + fmt.Sprintf(row, 2, 2) + ",extra",
 			[][]string{{"2", "T1"}, {"3", "(record) 11 fields, the header has 10"}}},

@@ -373,6 +373,8 @@ func TestIngestRejects(t *testing.T) {
 			[]string{"line 3", "column descriptor", "full card number"}},
 		{"card number in a field beyond the header's", "beyond_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,a,B,x,\"" + card + "\",\n",
 			[]string{"line 3", "column 12", "full card number"}},
+		{"a single row of a field too many", "single_2026-11-23.csv", header + strings.TrimSuffix(good, "\n") + ",\n",
+			[]string{"line 2", "every record has another number of fields than the header's 10 (this one 11)"}},
 		{"every row short of the header", "short_2026-11-23.csv", header + "M001,ORD-8,TX-8\nM001,ORD-9,TX-9\n",
 			[]string{"line 2", "every record has another number of fields than the header's 10 (this one 3)"}},
 		{"a file cut off in its last record", "cut_2026-11-23.csv", header + good + "M001,ORD-8,TX-8,2026-11-23T10:0",
