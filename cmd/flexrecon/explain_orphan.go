@@ -52,6 +52,9 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return row + " is no decline: only a decline is evaluated"
 	case d.Occurrence > 1:
 		return row + " repeats an earlier row, and only a first occurrence claims orders"
+	case d.TooLate && d.OrderCreatedOn.Year() < 2:
+		return fmt.Sprintf("%s is not the attempt the order names (%s), and an order without a date pairs only with the attempt it names, or with any if it names none",
+			row, d.OrderTransactionID)
 	case d.TooLate:
 		return fmt.Sprintf("%s was processed %s after the order was made, and the order names %s: an order is made when its decline is evaluated, "+
 			"so a decline over an hour after it is not its, whatever attempt it names", row, hm(d.ProcessedAt.Sub(d.OrderCreatedOn)), attempt(d))

@@ -190,3 +190,13 @@ func TestExplainOrphanNamingItsTooLateAttempt(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestExplainOrphanUndatedNamingAnotherAttempt: an undated order naming
+// another attempt is not this row's for that reason, not for a time.
+func TestExplainOrphanUndatedNamingAnotherAttempt(t *testing.T) {
+	d := store.OrphanDecline{FCOrderID: "FX", OrderTransactionID: "D9", TransactionID: "D1", Occurrence: 1,
+		Status: "declined", ProcessedAt: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), InRun: true, LastRun: 1, TooLate: true}
+	if got := whyNotClaimed(d, store.Explanation{RunID: 1}); !strings.Contains(got, "not the attempt the order names (D9)") || strings.Contains(got, "after the order was made") {
+		t.Errorf("got %q", got)
+	}
+}

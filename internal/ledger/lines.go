@@ -91,12 +91,15 @@ func ReadRecords(path string, format Format, delim rune) (Records, error) {
 		case errors.Is(err, io.ErrUnexpectedEOF) && Compressed(path):
 			// DuckDB reads what a cut gzip stream holds; cut between two
 			// records, half a day would load as if whole.
-			return Records{}, fmt.Errorf("line %d: the gzip stream ends early: the file is cut off; send it whole", c.line+1)
+			return Records{}, fmt.Errorf("line %d: the gzip stream ends early: %w", c.line+1, ErrCutOff)
 		case err != nil:
 			return Records{}, err
 		}
 	}
 }
+
+// ErrCutOff is a file that ends before its end: a transfer stopped early.
+var ErrCutOff = errors.New("the file is cut off; send it whole")
 
 // fill reads into buf until it is full or in ends: io.EOF at the end
 // (io.ReadFull would call a short last read io.ErrUnexpectedEOF, which a

@@ -27,6 +27,12 @@ type Mapping struct {
 	TimeLayout string `toml:"time_layout"`
 	// Zone is the IANA zone of naive times; the configuration's zone when empty.
 	Zone string `toml:"zone"`
+	// RowsEndInDelimiter says the exporter ends each CSV row, not the
+	// header, in a delimiter: a row of one empty field more than the header
+	// is whole. Without it such a row is a misfit, as a delimiter unquoted
+	// in a value over an empty last column would make it: only the source
+	// can tell the two apart.
+	RowsEndInDelimiter bool `toml:"rows_end_in_delimiter"`
 }
 
 // ValueColumns are the columns a Mapping may map values of.

@@ -53,13 +53,20 @@ func (p plan) checkShape(recs *ledger.Records) error {
 	case recs.Header != int64(len(p.header)):
 		return fmt.Errorf("line 1: the header reads as %d names and as %d fields", len(p.header), recs.Header)
 	}
-	dropTrailingDelimiters(recs)
-	if recs.Count > 0 && int64(len(recs.Misfits)) == recs.Count {
-		m := recs.Misfits[0]
-		return shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): the rows do not match the header",
-			recs.Line(m.Record), recs.Header, m.Fields))
+	oneMore := func(m ledger.Misfit) bool { return m.Fields == recs.Header+1 }
+	if p.Mapping.RowsEndInDelimiter {
+		recs.Misfits = slices.DeleteFunc(recs.Misfits, oneMore)
 	}
-	return nil
+	if recs.Count == 0 || int64(len(recs.Misfits)) < recs.Count {
+		return nil
+	}
+	m := recs.Misfits[0]
+	why := "the rows do not match the header"
+	if !slices.ContainsFunc(recs.Misfits, func(m ledger.Misfit) bool { return !oneMore(m) }) {
+		why = "if the exporter ends each row in a delimiter, set rows_end_in_delimiter = true in the source's mapping"
+	}
+	return shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): %s",
+		recs.Line(m.Record), recs.Header, m.Fields, why))
 }
 
 // shapeError is what the Go pass found wrong with a file as a whole (cut
@@ -69,26 +76,6 @@ type shapeError string
 
 func (e shapeError) Error() string { return string(e) }
 
-// dropTrailingDelimiters takes out of recs' misfits the records of an
-// exporter that ends each row, not the header, in a delimiter: when most of
-// two records or more have one field more than the header, those are whole
-// (DuckDB reads them with their empty last field dropped, as it did before
-// misfits were counted), and the misfits are the records with another
-// number, such as a delimiter unquoted in a value. A single record has no
-// such majority: one field too many there is a misfit.
-func dropTrailingDelimiters(recs *ledger.Records) {
-	trailing := func(m ledger.Misfit) bool { return m.Fields == recs.Header+1 }
-	n := int64(0)
-	for _, m := range recs.Misfits {
-		if trailing(m) {
-			n++
-		}
-	}
-	if recs.Count >= 2 && 2*n > recs.Count {
-		recs.Misfits = slices.DeleteFunc(recs.Misfits, trailing)
-	}
-}
-
 // read runs the stage query while Go reads a CSV's records, and reads a CSV
 // with misfits again (restage). When both fail, DuckDB's error says more of
 // what it stopped at.
@@ -97,7 +84,7 @@ func (db *DB) read(ctx context.Context, conn *sqlx.Conn, p *plan, query string) 
 	_, err := conn.ExecContext(ctx, query)
 	recs, rerr := records()
 	switch {
-	case rerr != nil && (err == nil || errors.As(rerr, new(shapeError))):
+	case rerr != nil && (err == nil || errors.As(rerr, new(shapeError)) || errors.Is(rerr, ledger.ErrCutOff)):
 		return recs, rerr
 	case rerr == nil && len(recs.Misfits) > 0:
 		err = db.restage(ctx, conn, p, recs)

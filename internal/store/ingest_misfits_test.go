@@ -102,10 +102,6 @@ func TestIngestMisfitLines(t *testing.T) {
 			"M1,O2,T2\n" + // line 4
 			fmt.Sprintf(row, 3, 3) + ",,\n", // line 5
 			[][]string{{"2", "T1"}, {"4", "(record) 3 fields, the header has 10"}, {"5", "(record) 12 fields, the header has 10"}}},
-		{"rows ending in a delimiter the header lacks, one with a delimiter unquoted too", "trailing_2026-11-23.csv", header +
-			fmt.Sprintf(row, 1, 1) + ",\n" + fmt.Sprintf(row, 2, 2) + ",\n" + fmt.Sprintf(row, 3, 3) + ",\n" + fmt.Sprintf(row, 4, 4) + "\n" +
-			"M1,O5,T5,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A,INC,\n",
-			[][]string{{"2", "T1"}, {"3", "T2"}, {"4", "T3"}, {"5", "T4"}, {"6", "(record) 12 fields, the header has 10"}}},
 		{"the last line, without a line end", "last_2026-11-23.csv", header +
 			fmt.Sprintf(row, 1, 1) + "\n" + fmt.Sprintf(row, 2, 2) + ",extra",
 			[][]string{{"2", "T1"}, {"3", "(record) 11 fields, the header has 10"}}},
@@ -169,40 +165,69 @@ func TestIngestMisfitsAtScale(t *testing.T) {
 	}
 }
 
-// TestIngestRejectsACutGzip: a gzipped export cut off between two records
-// (at a flush of its writer) holds whole records only, which DuckDB reads;
-// it is rejected as cut off, by the check as by the load, not loaded as
-// half a day.
+// TestIngestRejectsACutGzip: a gzipped export cut off, between two records
+// (at a flush of its writer: DuckDB reads the whole records) or inside one,
+// is rejected as cut off, by the check as by the load, not loaded as half a
+// day.
 func TestIngestRejectsACutGzip(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
 	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A\n"
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	fmt.Fprint(zw, header)
-	cut := 0
+	flushed := 0
 	for i := range 20000 {
 		fmt.Fprintf(zw, row, i, i)
 		if i == 9999 {
 			if err := zw.Flush(); err != nil {
 				t.Fatal(err)
 			}
-			cut = z.Len()
+			flushed = z.Len()
 		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	path := writeFile(t, "cut_2026-11-23.csv.gz", string(z.Bytes()[:cut]))
+	for name, cut := range map[string]int{"between records": flushed, "inside one": z.Len() / 2} {
+		t.Run(name, func(t *testing.T) {
+			path := writeFile(t, "cut_2026-11-23.csv.gz", string(z.Bytes()[:cut]))
+			db := MustOpenDB(t)
+			check, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = loadFile(t, db, path)
+			if !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), "cut off") || !strings.Contains(check.Rejected, "cut off") {
+				t.Errorf("load %v, check %q; want both to reject it as cut off", err, check.Rejected)
+			}
+			if got := dump(t, db, "SELECT count(*) FROM ledger_rows"); got[0][0] != "0" {
+				t.Errorf("stored %v rows of a cut file", got)
+			}
+		})
+	}
+}
+
+// TestIngestRowsEndInDelimiter: rows of one empty field more than the header
+// are an exporter's style only where the source's mapping says so (a
+// delimiter unquoted in a value over an empty last column looks the same):
+// then they load whole, and a row of a field more than that is quarantined.
+// Without the setting, a file of such rows only is rejected with the hint.
+func TestIngestRowsEndInDelimiter(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A,\n"
+	trailing := writeFile(t, "trailing_2026-11-23.csv", header+fmt.Sprintf(row, 1, 1)+fmt.Sprintf(row, 2, 2))
+	if _, err := loadFile(t, MustOpenDB(t), trailing); !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), "set rows_end_in_delimiter = true") {
+		t.Errorf("rows ending in a delimiter, unsaid: %v; want the file rejected with the hint", err)
+	}
+	shifted := writeFile(t, "shifted_2026-11-23.csv", header+fmt.Sprintf(row, 1, 1)+fmt.Sprintf(row, 2, 2)+
+		"M1,O3,T3,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A,INC,\n")
 	db := MustOpenDB(t)
-	check, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
-	if err != nil {
+	if _, err := db.IngestFile(t.Context(), loadFileFor(t, shifted, ledger.Mapping{RowsEndInDelimiter: true})); err != nil {
 		t.Fatal(err)
 	}
-	_, err = loadFile(t, db, path)
-	if !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), "cut off") || !strings.Contains(check.Rejected, "cut off") {
-		t.Errorf("a gzip stream cut in half: load %v, check %q; want both to reject it as cut off", err, check.Rejected)
-	}
-	if got := dump(t, db, "SELECT count(*) FROM ledger_rows"); got[0][0] != "0" {
-		t.Errorf("stored %v rows of a cut file", got)
+	got := dump(t, db, "SELECT line, transaction_id || ' ' || descriptor FROM ledger_tx UNION ALL SELECT line, column_name || ' ' || reason FROM quarantine ORDER BY line")
+	want := [][]string{{"2", "T1 A"}, {"3", "T2 A"}, {"4", "(record) 12 fields, the header has 10"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stored and quarantined (-want +got):\n%s", diff)
 	}
 }
