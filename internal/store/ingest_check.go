@@ -179,6 +179,9 @@ func (c Check) writeMapping(w io.Writer) {
 	if c.Mapping.MinorUnits() {
 		fmt.Fprintf(w, "  amount\tread in minor units\n")
 	}
+	if c.Mapping.RowsEndInDelimiter {
+		fmt.Fprintf(w, "  rows\tend in a delimiter the header lacks\n")
+	}
 	if len(c.Unmapped) > 0 {
 		fmt.Fprintf(w, "unmapped\t%s (card-checked, not stored)\n", strings.Join(c.Unmapped, ", "))
 	}
