@@ -159,6 +159,12 @@ func classifyCases() []classifyCase {
 				row("D4", func(t *tx) { t.site = "" })}},
 			want: map[string]string{"D1": "not_expected||", "D2": "untransmitted|missed_evaluate|",
 				"D3": "untransmitted|missed_evaluate|unknown_site", "D4": "not_expected||"}},
+		{name: "sandbox switch: a production order beside a sandbox one is the decline's: it charged the customer", s: scenario{
+			registry: registryM1(store.Switch{Profile: "cit_web", Scope: "merchant", State: "sandbox", EffectiveAt: day, Actor: "ops", Reason: "back to test"}),
+			rows:     []tx{d("D1")},
+			orders: []store.Order{order(d("D1"), "F1", 2, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+				order(d("D1"), "F2", 7, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(-time.Minute) })}},
+			want: map[string]string{"D1": "transmitted|recovered|duplicate_evaluate;environment_mismatch"}},
 		{name: "sandbox switch: an order in sandbox is no mismatch; a production one is, and its rescue stands", s: scenario{
 			registry: registryM1(store.Switch{Profile: "cit_web", Scope: "merchant", State: "sandbox", EffectiveAt: day, Actor: "ops", Reason: "back to test"}),
 			rows:     []tx{d("D1"), d("D2")},

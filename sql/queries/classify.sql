@@ -195,8 +195,10 @@ JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.exte
 
 -- name: classify-assign
 -- Each order goes to one of its declines: the attempt it names, else the
--- nearest in time. A decline's primary order is in its own environment if it
--- can be, then names the attempt, then is the latest. Partitions by integer
+-- nearest in time. A decline's primary order is a production one if it has
+-- any (it moved money: a production order beside a sandbox one for a
+-- profile in test is the charge finance must see, and the mismatch), then
+-- names the attempt, then is the latest. Partitions by integer
 -- keys cost a fraction of the same windows over strings. $1 window start:
 -- pairs of declines before it (the margin pair-orders takes) are no run's.
 -- A pair carries the outcome its decline gets from its order (rescue).
@@ -210,7 +212,7 @@ SELECT * EXCLUDE (processed_at, created_on, names_attempt), rescue(order_outcome
     judged_env IS NULL AS while_off, processed_at >= $1 AS in_window,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
-        ORDER BY (order_env = judged_env) DESC NULLS LAST, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
+        ORDER BY order_env = 'production' DESC, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
 FROM matched;
 
 -- name: classify-assign-repeats
