@@ -51,8 +51,8 @@ type LoadOutcome struct {
 	Rows        int64
 	Quarantined int64
 	Duplicates  int64
-	Replaced    int64 // the earlier version of the file this one replaced
-	// Replacement is what replacing it changed; nil when nothing was replaced.
+	// Replacement is the earlier file of its day this one replaced, and what
+	// that changed; nil when it replaced none.
 	Replacement *Replacement
 	Problems    []Problem
 }

@@ -63,7 +63,7 @@ func TestIngestCorrectionPutsBackTheEarlierFile(t *testing.T) {
 	first := loadInRun(t, db, a, 1)
 	second := loadInRun(t, db, b, 2)
 	third := loadInRun(t, db, a, 3)
-	if third.Outcome != "loaded" || third.Replaced != second.FileID || third.Rows != 5 {
+	if third.Outcome != "loaded" || earlierOf(third) != second.FileID || third.Rows != 5 {
 		t.Fatalf("A after its correction B: got %+v; want loaded, 5 rows, replacing file %d", third, second.FileID)
 	}
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)

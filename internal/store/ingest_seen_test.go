@@ -96,7 +96,7 @@ func TestIngestPassesOverUnchangedFiles(t *testing.T) {
 		t.Error("a touched file: got unchanged, want read again")
 	}
 	second, err := in.load()
-	if err != nil || second.Replaced != first.FileID {
+	if err != nil || earlierOf(second) != first.FileID {
 		t.Fatalf("the touched, edited file: got %+v, %v; want it to replace file %d", second, err, first.FileID)
 	}
 

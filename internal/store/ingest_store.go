@@ -56,7 +56,6 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if earlier != 0 {
 		// The earlier file's rows and quarantine stay: the runs that judged
 		// them still read them. Later runs see only the files in force.
-		out.Replaced = earlier
 		if _, err := tx.ExecContext(ctx, db.q.ReplaceFile, earlier, out.FileID); err != nil {
 			return err
 		}

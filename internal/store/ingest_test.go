@@ -158,7 +158,7 @@ func TestIngestCorrectedFileReplaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.Replaced != first.FileID || second.Rows != 5 || second.Quarantined != 0 {
+	if earlierOf(second) != first.FileID || second.Rows != 5 || second.Quarantined != 0 {
 		t.Errorf("corrected file: got %+v, want 5 rows, none quarantined, replacing file %d", second, first.FileID)
 	}
 	files := dump(t, db, "SELECT id, name, outcome, replaced_by FROM ledger_files ORDER BY id")
@@ -720,4 +720,12 @@ func loadBody(t *testing.T, name, body string) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// earlierOf is the file a load replaced; 0 for none.
+func earlierOf(out store.LoadOutcome) int64 {
+	if out.Replacement == nil {
+		return 0
+	}
+	return out.Replacement.EarlierID
 }
