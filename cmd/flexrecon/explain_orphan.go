@@ -52,12 +52,12 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return row + " is no decline: only a decline is evaluated"
 	case d.Occurrence > 1:
 		return row + " repeats an earlier row, and only a first occurrence claims orders"
-	case d.TooLate && d.OrderCreatedOn.Year() < 2:
+	case d.TooFar && d.OrderCreatedOn.Year() < 2:
 		return fmt.Sprintf("%s is not the attempt the order names (%s), and an order without a date pairs only with the attempt it names, or with any if it names none",
 			row, d.OrderTransactionID)
-	case d.TooLate:
-		return fmt.Sprintf("%s was processed %s after the order was made, and the order names %s: an order is made when its decline is evaluated, "+
-			"so a decline over an hour after it is not its, whatever attempt it names", row, hm(d.ProcessedAt.Sub(d.OrderCreatedOn)), attempt(d))
+	case d.TooFar:
+		return fmt.Sprintf("%s was processed %s the order was made, and the order names %s: an order is made when its decline is evaluated, in real time, "+
+			"so a decline over an hour from it is not its, whatever attempt it names", row, gap(d), attempt(d))
 	case !d.InRun && d.LoadedAfterRun:
 		return fmt.Sprintf("%s was loaded after run %d classified%s", row, e.RunID, judgedBy(d))
 	case !d.InRun:
@@ -93,8 +93,21 @@ func runWindow(e store.Explanation) string {
 	return fmt.Sprintf("run %d's window (%s to %s)", e.RunID, e.Run.WindowFrom.Format(time.DateOnly), e.Run.WindowTo.Format(time.DateOnly))
 }
 
-// hm is a duration to the minute, as 3h12m.
+// gap is how far from the order's making a row was processed: "3h12m
+// after" or "2h before".
+func gap(d store.OrphanDecline) string {
+	since := d.ProcessedAt.Sub(d.OrderCreatedOn)
+	if since < 0 {
+		return hm(-since) + " before"
+	}
+	return hm(since) + " after"
+}
+
+// hm is a duration to the minute, as 3h12m, or 13h.
 func hm(d time.Duration) string {
-	s := d.Round(time.Minute).String()
-	return strings.TrimSuffix(s, "0s")
+	s := strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+	if strings.HasSuffix(s, "h0m") {
+		return strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -46,7 +46,7 @@ func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
 	if got := whyOutcome(r, 0); strings.Contains(got, "orders listed") {
 		t.Errorf("no orders listed: got %q", got)
 	}
-	if got := whyOutcome(r, 1); !strings.Contains(got, "never belongs to a decline processed over an hour after it was made") || strings.Contains(got, "unless") {
+	if got := whyOutcome(r, 1); !strings.Contains(got, "never belongs to a decline processed over an hour before or after it was made") || strings.Contains(got, "unless") {
 		t.Errorf("an order listed: got %q", got)
 	}
 }
@@ -152,9 +152,12 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 	fx := store.ExplainedOrder{Environment: "production", ID: "FX", ExternalOrderID: "O1", MID: "P1", Merchant: "M1", TransactionID: "X1", CreatedOn: made}
 	run := &store.Run{ID: 1, WindowFrom: made.Truncate(24 * time.Hour), WindowTo: made.Truncate(24 * time.Hour)}
 	late := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "X1", TransactionID: "D1", Occurrence: 1,
-		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), InRun: true, LastRun: 1, TooLate: true}
+		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), InRun: true, LastRun: 1, TooFar: true}
 	before := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "X1", TransactionID: "D0", Occurrence: 1,
-		Status: "declined", ProcessedAt: made.Add(-13 * time.Hour)}
+		Status: "declined", ProcessedAt: made.Add(-13 * time.Hour), TooFar: true}
+	undated := fx
+	undated.CreatedOn, undated.TransactionID = time.Time{}, ""
+	unread := store.OrphanDecline{FCOrderID: "FX", TransactionID: "D0", Occurrence: 1, Status: "declined", ProcessedAt: made.Add(-13 * time.Hour)}
 	unregistered := fx
 	unregistered.Merchant = ""
 	for _, tt := range []struct {
@@ -167,7 +170,9 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 		{"a mid no merchant has", unregistered, nil, "its production mid P1 is registered for no merchant"},
 		{"a decline too late", fx, []store.OrphanDecline{late},
 			"D1 #1 (declined 2026-11-24T13:12:00Z) was processed 3h12m after the order was made, and the order names another attempt (X1)"},
-		{"a decline outside the window", fx, []store.OrphanDecline{before},
+		{"a decline too early", fx, []store.OrphanDecline{before},
+			"D0 #1 (declined 2026-11-23T21:00:00Z) was processed 13h before the order was made, and the order names another attempt (X1)"},
+		{"a decline outside the window", undated, []store.OrphanDecline{unread},
 			"D0 #1 (declined 2026-11-23T21:00:00Z) is outside run 1's window (2026-11-24 to 2026-11-24), so that run never read it; no run has judged it yet"},
 	} {
 		e := store.Explanation{RunID: 1, Run: run, Orders: []store.ExplainedOrder{tt.order}, Findings: []store.ExplainedFinding{f}, OrphanDeclines: tt.declines}
@@ -185,7 +190,7 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 func TestExplainOrphanNamingItsTooLateAttempt(t *testing.T) {
 	made := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	d := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "D1", TransactionID: "D1", Occurrence: 1,
-		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), NamesAttempt: true, InRun: true, LastRun: 1, TooLate: true}
+		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), NamesAttempt: true, InRun: true, LastRun: 1, TooFar: true}
 	if got := whyNotClaimed(d, store.Explanation{RunID: 1}); !strings.Contains(got, "names this very attempt") || strings.Contains(got, "another attempt") {
 		t.Errorf("got %q", got)
 	}
@@ -195,7 +200,7 @@ func TestExplainOrphanNamingItsTooLateAttempt(t *testing.T) {
 // another attempt is not this row's for that reason, not for a time.
 func TestExplainOrphanUndatedNamingAnotherAttempt(t *testing.T) {
 	d := store.OrphanDecline{FCOrderID: "FX", OrderTransactionID: "D9", TransactionID: "D1", Occurrence: 1,
-		Status: "declined", ProcessedAt: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), InRun: true, LastRun: 1, TooLate: true}
+		Status: "declined", ProcessedAt: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), InRun: true, LastRun: 1, TooFar: true}
 	if got := whyNotClaimed(d, store.Explanation{RunID: 1}); !strings.Contains(got, "not the attempt the order names (D9)") || strings.Contains(got, "after the order was made") {
 		t.Errorf("got %q", got)
 	}

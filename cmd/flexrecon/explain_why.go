@@ -83,7 +83,7 @@ func whyOutcome(r store.ExplainedResult, listed int) string {
 		}
 		why := fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
 		if listed > 0 {
-			why += "; the orders listed for its order id are others': an order never belongs to a decline processed over an hour after it was made, " +
+			why += "; the orders listed for its order id are others': an order never belongs to a decline processed over an hour before or after it was made, " +
 				"and otherwise to the attempt it names, else the nearest in time"
 		}
 		return why

@@ -31,12 +31,13 @@ type Mismatch struct {
 }
 
 // declineMargin is how far the ledger's and FlexCharge's clocks may
-// disagree. FlexCharge creates an order when the decline is evaluated,
-// seconds after it, so a run looks for an order's decline that far before
-// its window (an order made just after the window began may belong to a
-// decline just before, which an earlier run judged; without them such orders
-// were orphans), and an order made longer than that before a decline is
-// not its evaluation, whatever attempt it names.
+// disagree. FlexCharge creates an order when the decline is evaluated, in
+// real time, so an order made longer than that before or after a decline
+// is not its evaluation, whatever attempt it names; and a run reads the
+// orders and declines around its window that its own may pair with (an
+// order made just after the window began may belong to a decline just
+// before it, which an earlier run judged; without them such orders were
+// orphans).
 const declineMargin = time.Hour
 
 // Classify judges every transaction of the window for a run: its switch in
@@ -65,8 +66,8 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		return "", err
 	}
 	took, err := runSteps(ctx, conn, nil, []step{
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start.Add(-declineMargin), w.End, w.Merchant, asOf, declineMargin.Seconds()}},
-		{"assign orders", db.q.ClassifyAssign, []any{w.Start}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf, declineMargin.Seconds()}},
+		{"assign orders", db.q.ClassifyAssign, []any{w.Start, w.End}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
 	})

@@ -149,6 +149,12 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|missed_evaluate|",
 				"D3": "transmitted|recovered|", "D4": "transmitted|recovered|"},
 			counted: map[string]int64{"orphan_order": 1}},
+		{name: "an order made over an hour after a decline is not its evaluation, whatever it names", s: scenario{
+			rows: []tx{d("D1"), d("D2")},
+			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("11:30"), at("11:30") }),
+				order(d("D2"), "F2", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("10:50"), at("10:50") })}},
+			want:    map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|recovered|"},
+			counted: map[string]int64{"orphan_order": 1}},
 		{name: "scope: campaign over site over merchant", s: scenario{
 			registry: registryM1(
 				store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: siteURL, State: "off", EffectiveAt: longAgo, Actor: "ops", Reason: "site paused"},
@@ -571,6 +577,44 @@ func TestClassifyPlansScale(t *testing.T) {
 		for _, op := range []string{"NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "CROSS_PRODUCT"} {
 			if strings.Contains(plan, op) {
 				t.Errorf("%s plans a %s:\n%s", step, op, plan)
+			}
+		}
+	}
+}
+
+// TestOrderChoiceIndependentOfWindow: which of its possible declines an
+// order goes to does not depend on the run's window either. An order naming
+// no attempt, made between a decline just before the hour a day's run used
+// to read before its window and a retry in the window, went to the retry in
+// that run and to the nearer earlier decline in a run of both days; at the
+// window's end, likewise with a retry just after it.
+func TestOrderChoiceIndependentOfWindow(t *testing.T) {
+	retry := row("D1", func(t *tx) { t.order, t.at = "O-R", "00:15" })
+	last := row("D2", func(t *tx) { t.order, t.at = "O-S", "23:50" })
+	unnamed := func(r tx, id string, made time.Time) store.Order {
+		return order(r, id, 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "", made, made })
+	}
+	db := classify(t, scenario{rows: []tx{retry, last},
+		extra: []string{"M1,O-R,E0,2026-11-22T22:55:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-E0",
+			"M1,O-S,E3,2026-11-24T00:30:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-E3"},
+		orders: []store.Order{unnamed(retry, "FR", day.Add(-40*time.Minute)), unnamed(last, "FS", day.Add(24*time.Hour+20*time.Minute))}})
+	for i, w := range []store.Window{
+		{Start: day.AddDate(0, 0, -1), End: day.AddDate(0, 0, 1), FirstDay: day.AddDate(0, 0, -1), LastDay: day},
+		{Start: day, End: day.AddDate(0, 0, 2), FirstDay: day, LastDay: day.AddDate(0, 0, 1)},
+	} {
+		if _, err := db.Classify(context.Background(), int64(i+2), w, asOf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for run := int64(1); run <= 3; run++ {
+		vs, err := db.Verdicts(context.Background(), run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			if (v.TransactionID == "D1" || v.TransactionID == "D2") && v.OutcomeState != "missed_evaluate" {
+				t.Errorf("run %d: %s is %s; want missed_evaluate, its order id's order being the nearer decline's",
+					run, v.TransactionID, v.OutcomeState)
 			}
 		}
 	}

@@ -160,10 +160,10 @@ type OrphanDecline struct {
 	InRun              bool      `db:"in_run"`           // the run explained judged the row
 	LastRun            int64     `db:"last_run"`         // the latest run that judged it; 0 for none
 	LoadedAfterRun     bool      `db:"loaded_after_run"` // its file came after the run explained classified
-	// TooLate: processed more than the clocks' margin after the order was
-	// made (a dated one, or an undated one naming another attempt):
-	// pairing never gives it the order, whatever attempt the order names.
-	TooLate bool `db:"-"`
+	// TooFar: processed more than the clocks' margin before or after the
+	// order was made (a dated one), or not the attempt an undated one names:
+	// pairing never gives it the order.
+	TooFar bool `db:"-"`
 }
 
 // Explain gathers what is known about one transaction or order.
@@ -196,7 +196,8 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 	}
 	for i, d := range e.OrphanDeclines {
 		undatedMayPair := d.OrderCreatedOn.Year() < 2 && (d.OrderTransactionID == "" || d.NamesAttempt)
-		e.OrphanDeclines[i].TooLate = !undatedMayPair && d.ProcessedAt.Sub(d.OrderCreatedOn) > declineMargin
+		gap := d.ProcessedAt.Sub(d.OrderCreatedOn).Abs()
+		e.OrphanDeclines[i].TooFar = !undatedMayPair && gap > declineMargin
 	}
 	e.Run, err = db.explainedRun(ctx, e.RunID)
 	return e, err

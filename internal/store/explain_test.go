@@ -220,7 +220,8 @@ func TestExplainOrphanOrderSwitches(t *testing.T) {
 // TestExplainWhyAnOrphan: an order no decline claimed although its merchant
 // order has declines lists them with what kept each from claiming it: one
 // processed over an hour after the order was made, which names another
-// attempt; one the day before, outside the run's window. Asked by the
+// attempt; one the day before, outside the run's window and over an hour
+// before the order was made. Asked by the
 // attempt the order names, which the ledger lacks, explain shows the
 // order's merchant order's rows.
 func TestExplainWhyAnOrphan(t *testing.T) {
@@ -236,14 +237,14 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 		ledger []string
 	}{
 		{"a decline three hours later", scenario{rows: []tx{late}, orders: []store.Order{orphan(late)}},
-			store.ExplainQuery{OrderID: "O-D1"}, "D1 declined names=false in_run=true last=1 too_late=true", []string{"D1"}},
+			store.ExplainQuery{OrderID: "O-D1"}, "D1 declined names=false in_run=true last=1 too_far=true", []string{"D1"}},
 		{"asked by the attempt the order names", scenario{rows: []tx{late}, orders: []store.Order{orphan(late)}},
-			store.ExplainQuery{TransactionID: "X1"}, "D1 declined names=false in_run=true last=1 too_late=true", []string{"D1"}},
+			store.ExplainQuery{TransactionID: "X1"}, "D1 declined names=false in_run=true last=1 too_far=true", []string{"D1"}},
 		{"asked by a decline beside it", scenario{rows: []tx{late}, orders: []store.Order{orphan(late)}},
-			store.ExplainQuery{TransactionID: "D1"}, "D1 declined names=false in_run=true last=1 too_late=true", []string{"D1"}},
+			store.ExplainQuery{TransactionID: "D1"}, "D1 declined names=false in_run=true last=1 too_far=true", []string{"D1"}},
 		{"a decline the day before", scenario{rows: []tx{row("D2")}, orders: []store.Order{orphan(before)},
 			extra: []string{"M1,O-D0,D0,2026-11-22T21:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D0"}},
-			store.ExplainQuery{OrderID: "FX"}, "D0 declined names=false in_run=false last=0 too_late=false", []string{"D0"}},
+			store.ExplainQuery{OrderID: "FX"}, "D0 declined names=false in_run=false last=0 too_far=true", []string{"D0"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := classify(t, tt.s).Explain(context.Background(), tt.q)
@@ -255,8 +256,8 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 				ledger = append(ledger, l.TransactionID)
 			}
 			for _, d := range e.OrphanDeclines {
-				declines = append(declines, fmt.Sprintf("%s %s names=%t in_run=%t last=%d too_late=%t",
-					d.TransactionID, d.Status, d.NamesAttempt, d.InRun, d.LastRun, d.TooLate))
+				declines = append(declines, fmt.Sprintf("%s %s names=%t in_run=%t last=%d too_far=%t",
+					d.TransactionID, d.Status, d.NamesAttempt, d.InRun, d.LastRun, d.TooFar))
 			}
 			for _, f := range e.Findings {
 				if f.Category == "orphan_order" {

@@ -113,30 +113,29 @@ LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.tra
 LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.transaction_id = s.transaction_id;
 
 -- name: classify-pair-orders
--- $1 the earliest decline an order may belong to (the window start less a
--- margin: declines before the window claim their orders, and get no verdict
--- here), $2 window end, $3 merchant ('' for all), $4 the run's clock: a
--- pending order past its expiry then is expired. $5 the clocks' margin, in
--- seconds: an order is made when its decline is evaluated, so one made
--- longer than that before a decline is not its evaluation, whatever
--- attempt it names (the margin is what the two clocks may disagree by).
--- Without it, last month's order of a reused order id (a monthly rebill's)
--- claimed this month's decline: recovered, or a duplicate evaluate beside
--- the decline's own order. An order without a date (FlexCharge gave none:
--- Go's zero time, in year 1) may be the decline's it names, or if it names
--- none any decline's, as before the rule.
--- So only orders made from $1 less the margin on (and undated ones) can
--- pair, and only they are read: a run reads its window's orders, not every
--- order ever pulled, so that its time does not grow with the history kept
--- (at 10M orders a day, a month's history made pairing read 300M). Whether
--- an order may be a decline's depends on the two alone, never on the
--- window. Which of its possible declines it goes to does not yet: a run
--- chooses among the declines it reads (its window and the hour before), so
--- an order between a decline before that hour and a retry in the window
--- goes to the retry here, and to the earlier decline in a run whose window
--- holds both. Pairing kept across runs would end that. Two scans, not one
--- with an OR, so that each skips by the created_on ranges of fc_orders' row
--- groups.
+-- $1 window start, $2 window end, $3 merchant ('' for all), $4 the run's
+-- clock: a pending order past its expiry then is expired. $5 the clocks'
+-- margin, in seconds (what the ledger's and FlexCharge's clocks may
+-- disagree by).
+-- An order is made when its decline is evaluated, which the gateway does in
+-- real time (flexcharge-api.md): one made more than the margin before or
+-- after a decline is not its evaluation, whatever attempt it names. Without
+-- that, last month's order of a reused order id (a monthly rebill's) claimed
+-- this month's decline, recovered or a duplicate evaluate beside its own
+-- order, and an order could go to a decline days before it.
+-- So an order chooses among the declines within the margin of it, and
+-- which it goes to depends on the order and the ledger alone, never on the
+-- window: a run reads the orders made within the margin of its window (no
+-- others can be its declines') and the declines within twice the margin,
+-- every one those orders could choose. Declines outside the window claim
+-- their orders and get no verdict here. An order without a date
+-- (FlexCharge gave none: Go's zero time, in year 1) is the decline's it
+-- names, or if it names none, any decline's the run reads: that choice
+-- alone depends on the window.
+-- A run reads its window's orders, not every order ever pulled, so that its
+-- time does not grow with the history kept (at 10M orders a day, a month's
+-- history made pairing read 300M). Two scans, not one with an OR, so that
+-- each skips by the created_on ranges of fc_orders' row groups.
 -- Every FlexCharge order with each decline it may belong to: the first
 -- occurrences of declines of the same merchant and order id. Orders are
 -- known by merchant, not mid, so one found in the other environment still
@@ -150,7 +149,8 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 -- finding names (so that findings look up only the pairs that differ).
 CREATE OR REPLACE TEMP TABLE order_pairs AS
 WITH candidates AS (
-    SELECT rowid AS order_row, * FROM fc_orders WHERE created_on >= $1 - to_seconds($5)
+    SELECT rowid AS order_row, * FROM fc_orders
+    WHERE created_on >= $1 - to_seconds($5) AND created_on < $2 + to_seconds($5)
     UNION ALL
     SELECT rowid AS order_row, * FROM fc_orders WHERE created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00'
 ),
@@ -175,7 +175,7 @@ declines AS (
     SELECT j.file_id, j.line, j.partner_merchant_id, j.order_id, j.transaction_id, j.processed_at, j.judged_env,
         coalesce(j.judged_env, j.environment) AS environment, j.amount, j.currency, j.site_url, j.descriptor, j.profile,
         s.site_id_sandbox, s.site_id_production
-    FROM judged($1, $2, $3) j
+    FROM judged($1 - 2 * to_seconds($5), $2 + 2 * to_seconds($5), $3) j
     LEFT JOIN sites s ON s.merchant_id = j.partner_merchant_id AND s.url = j.site_url
     WHERE j.status = 'declined' AND j.occurrence = 1
 )
@@ -190,7 +190,7 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
 JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-    AND (o.created_on >= d.processed_at - to_seconds($5)
+    AND (o.created_on BETWEEN d.processed_at - to_seconds($5) AND d.processed_at + to_seconds($5)
          OR o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00' AND (coalesce(o.transaction_id, '') = '' OR o.transaction_id = d.transaction_id));
 
 -- name: classify-assign
@@ -199,8 +199,9 @@ JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.exte
 -- any (it moved money: a production order beside a sandbox one for a
 -- profile in test is the charge finance must see, and the mismatch), then
 -- names the attempt, then is the latest. Partitions by integer
--- keys cost a fraction of the same windows over strings. $1 window start:
--- pairs of declines before it (the margin pair-orders takes) are no run's.
+-- keys cost a fraction of the same windows over strings. $1 window start,
+-- $2 window end: pairs of the declines around the window that pair-orders
+-- reads are no verdict of this run's.
 -- A pair carries the outcome its decline gets from its order (rescue).
 CREATE OR REPLACE TEMP TABLE assigned AS
 WITH matched AS (
@@ -209,7 +210,7 @@ WITH matched AS (
         ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
 )
 SELECT * EXCLUDE (processed_at, created_on, names_attempt), rescue(order_outcome, order_env, judged_env) AS outcome,
-    judged_env IS NULL AS while_off, processed_at >= $1 AS in_window,
+    judged_env IS NULL AS while_off, processed_at >= $1 AND processed_at < $2 AS in_window,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
         ORDER BY order_env = 'production' DESC, names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
@@ -376,7 +377,7 @@ WHERE o.created_on >= $2 AND o.created_on < $3
 -- name: classify-extra-orders
 -- The orders of the window's declines beside their primary ones (the Sites
 -- sheet counts them). $1 run id. Only the run's own declines: assigned also
--- holds those of the hour before the window, which other runs judge.
+-- holds those around the window, which other runs judge.
 INSERT INTO run_extra_orders
 SELECT DISTINCT $1, l.partner_merchant_id, l.currency, a.order_key
 FROM (SELECT file_id, line, order_key FROM assigned WHERE NOT is_primary AND in_window) a
