@@ -42,16 +42,8 @@ func (p plan) readRecords() func() (ledger.Records, error) {
 // checkShape refuses a CSV whose records Go read wrong as a whole, and
 // leaves in recs.Misfits the records to quarantine.
 func (p plan) checkShape(recs *ledger.Records) error {
-	switch {
-	case recs.Unclosed != 0:
-		// DuckDB stops at it, reading on many threads; on one (restage)
-		// it may drop the record, or read the value as NULL.
-		return fmt.Errorf("line %d: value with unterminated quote found: a quoted value runs to the end of the file", recs.Line(recs.Unclosed))
-	case recs.CutShort != 0:
-		// Quarantining the cut record would load half a day as if whole.
-		return shapeError(fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", recs.Line(recs.CutShort)))
-	case recs.Header != int64(len(p.header)):
-		return fmt.Errorf("line 1: the header reads as %d names and as %d fields", len(p.header), recs.Header)
+	if err := checkWhole(*recs, len(p.header)); err != nil {
+		return err
 	}
 	oneMore := func(m ledger.Misfit) bool { return m.Fields == recs.Header+1 }
 	if p.Mapping.RowsEndInDelimiter {
@@ -67,6 +59,30 @@ func (p plan) checkShape(recs *ledger.Records) error {
 	}
 	return shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): %s",
 		recs.Line(m.Record), recs.Header, m.Fields, why))
+}
+
+// checkWhole refuses a CSV whose records Go read wrong as a whole: a
+// quoted value open at its end, a last record cut off, or a header of
+// names, as a CSV reader reads it, that is another number of fields than
+// Go counted.
+func checkWhole(recs ledger.Records, names int) error {
+	switch {
+	case recs.Unclosed != 0:
+		// DuckDB stops at it, reading on many threads; on one (restage)
+		// it may drop the record, or read the value as NULL.
+		return fmt.Errorf("line %d: value with unterminated quote found: a quoted value runs to the end of the file", recs.Line(recs.Unclosed))
+	case recs.CutShort != 0:
+		// Quarantining the cut record would load half a day as if whole.
+		return shapeError(fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", recs.Line(recs.CutShort)))
+	case recs.Header != int64(names):
+		return fmt.Errorf("line 1: the header reads as %d names and as %d fields", names, recs.Header)
+	}
+	return nil
+}
+
+// misfitReason says why a misfit is no row: "22 fields, the header has 21".
+func misfitReason(m ledger.Misfit, header int64) string {
+	return fmt.Sprintf("%d fields, the header has %d", m.Fields, header)
 }
 
 // shapeError is what the Go pass found wrong with a file as a whole (cut
@@ -116,10 +132,10 @@ func (db *DB) restage(ctx context.Context, conn *sqlx.Conn, p *plan, recs ledger
 		records, reasons := make([]int64, len(chunk)), make([]string, len(chunk))
 		for i, m := range chunk {
 			if m.Fields-recs.Header > maxExtraFields {
-				return fmt.Errorf("line %d: %d fields, the header has %d: too many to read", recs.Line(m.Record), m.Fields, recs.Header)
+				return fmt.Errorf("line %d: %s: too many to read", recs.Line(m.Record), misfitReason(m, recs.Header))
 			}
 			widest = max(widest, m.Fields)
-			records[i], reasons[i] = m.Record, fmt.Sprintf("%d fields, the header has %d", m.Fields, recs.Header)
+			records[i], reasons[i] = m.Record, misfitReason(m, recs.Header)
 		}
 		if _, err := conn.ExecContext(ctx, db.q.InsertMisfits, records, reasons); err != nil {
 			return err
