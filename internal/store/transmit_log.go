@@ -20,8 +20,9 @@ var transmitLogColumns = []string{"partner_merchant_id", "transaction_id", "tran
 // IngestTransmitLog loads a CSV of the keys /transmit returned (the columns
 // of transmitLogColumns, transmitted_at in RFC 3339 with an offset), which a
 // run then counts as those transactions' keys. The log is taken whole or
-// rejected whole: a card number, or a row without a key or a time, rejects
-// it naming the line, column and reason. The same file again is a no-op.
+// rejected whole: a card number, a row without a key or a time, or a record
+// with another number of fields than the header, rejects it naming the line,
+// column and reason. The same file again is a no-op.
 func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, runID int64) (out LoadOutcome, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "load transmit log %s", f.Path)
@@ -38,7 +39,7 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, f)
 	}
 	lf := LoadFile{File: f, RunID: runID}
-	if err := checkTransmitLogHeader(f.Path, delim); err != nil {
+	if err := checkTransmitLog(f.Path, delim); err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
 	conn, err := db.db.Connx(ctx)
@@ -54,11 +55,22 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 	return out, err
 }
 
-func checkTransmitLogHeader(path string, delim rune) error {
+// checkTransmitLog reads the log in Go before DuckDB does: its header, and
+// each record's number of fields, since read_csv may take a record with a
+// delimiter too many or too few with its values under other columns' names
+// (a transmit key from another column), which no check of the values sees.
+func checkTransmitLog(path string, delim rune) error {
 	header, err := ledger.ReadHeader(path, delim)
 	if err != nil {
 		return err
 	}
+	if err := checkTransmitLogHeader(header); err != nil {
+		return err
+	}
+	return checkTransmitLogFields(path, delim, len(header))
+}
+
+func checkTransmitLogHeader(header []string) error {
 	have := map[string]bool{}
 	for i, h := range header {
 		if ledger.CardLike(h) {
@@ -74,6 +86,24 @@ func checkTransmitLogHeader(path string, delim rune) error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("line 1: %w: %s", ledger.ErrMissingColumns, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// checkTransmitLogFields refuses a log cut off, or with a record of another
+// number of fields than its header (which ReadHeader read as names names):
+// the log is taken whole, so its first such record rejects it.
+func checkTransmitLogFields(path string, delim rune, names int) error {
+	recs, err := ledger.ReadRecords(path, ledger.CSV, delim)
+	if err != nil {
+		return err
+	}
+	if err := checkWhole(recs, names); err != nil {
+		return err
+	}
+	if len(recs.Misfits) > 0 {
+		m := recs.Misfits[0]
+		return fmt.Errorf("line %d: %s", recs.Line(m.Record), misfitReason(m, recs.Header))
 	}
 	return nil
 }

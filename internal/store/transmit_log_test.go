@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,6 +73,82 @@ func TestTransmitLogRejects(t *testing.T) {
 			checkRejection(t, db, path, err, tt.want)
 			if n := dump(t, db, "SELECT count(*) FROM transmit_log"); n[0][0] != "0" {
 				t.Errorf("keys stored from a rejected log: %s", n[0][0])
+			}
+		})
+	}
+}
+
+// TestTransmitLogRejectsMisfits: a log with a record of another number of
+// fields than its header, which read_csv could take with a value under
+// another column's name, or a log cut off, is rejected whole, plain or
+// gzipped, naming its line: none of it is stored and the keys stored before
+// stay.
+func TestTransmitLogRejectsMisfits(t *testing.T) {
+	// With transmitted_at before transmit_key, a delimiter too many in a
+	// value before the key shifts that value's tail under transmit_key
+	// while the time still parses: T2 would be stored with the key "REF 7".
+	const header = "transmitted_at,partner_merchant_id,transaction_id,transmit_key,note\n"
+	const first, last = "2026-11-23T10:30:00Z,M1,T1,LK-1,\n", "2026-11-23T10:30:00Z,M1,T3,LK-3,\n"
+	tests := []struct{ name, body, want string }{
+		{"a field too many", header + first + "2026-11-23T10:30:00Z,M1,T2,REF 7,LK-2,\n" + last, "line 3: 6 fields, the header has 5"},
+		{"a field missing", header + first + "2026-11-23T10:30:00Z,M1,T2,LK-2\n" + last, "line 3: 4 fields, the header has 5"},
+		{"the last record cut off", header + first + "2026-11-23T10:30:00Z,M1,T2,LK", "line 3: the last record stops short"},
+	}
+	for _, tt := range tests {
+		for _, name := range []string{"keys.csv", "keys.csv.gz"} {
+			t.Run(tt.name+" in "+name, func(t *testing.T) {
+				body := tt.body
+				if strings.HasSuffix(name, ".gz") {
+					body = gzipped(t, body)
+				}
+				checkLogRejected(t, name, body, tt.want)
+			})
+		}
+	}
+	t.Run("a gzip stream cut off", func(t *testing.T) {
+		z := gzipped(t, header+first+last)
+		checkLogRejected(t, "keys.csv.gz", z[:len(z)-4], "the file is cut off")
+	})
+}
+
+// checkLogRejected loads a log after another, and checks that it is
+// rejected naming its file and want, and that only the other's key is
+// stored.
+func checkLogRejected(t *testing.T, name, body, want string) {
+	t.Helper()
+	db := MustOpenDB(t)
+	if _, err := loadLog(t, db, "earlier.csv", logHeader+"M1,T9,LK-9,2026-11-22T10:30:00Z,\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadLog(t, db, name, body)
+	checkRejection(t, db, name, err, []string{name, want})
+	keys := dump(t, db, "SELECT transaction_id, transmit_key FROM transmit_log")
+	if diff := cmp.Diff([][]string{{"T9", "LK-9"}}, keys); diff != "" {
+		t.Errorf("keys stored after rejected %s (-want +got):\n%s", name, diff)
+	}
+}
+
+// TestTransmitLogQuotedDelimiters: a delimiter or a line end inside quotes
+// is no field of its own, and a last record whole without a line end is
+// not cut off: such a log loads whole, plain or gzipped.
+func TestTransmitLogQuotedDelimiters(t *testing.T) {
+	body := logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\"ACME, INC\"\n" +
+		"M1,T2,LK-2,2026-11-23T10:30:00Z,\"two\nlines, one comma\"\n" +
+		"M1,T3,\"LK,3\",2026-11-23T10:30:00Z,"
+	for _, name := range []string{"keys.csv", "keys.csv.gz"} {
+		t.Run(name, func(t *testing.T) {
+			file := body
+			if strings.HasSuffix(name, ".gz") {
+				file = gzipped(t, body)
+			}
+			db := MustOpenDB(t)
+			out, err := loadLog(t, db, name, file)
+			if err != nil || out.Outcome != "loaded" || out.Rows != 3 {
+				t.Fatalf("load %s: %+v, %v; want 3 rows loaded", name, out, err)
+			}
+			keys := dump(t, db, "SELECT transaction_id, transmit_key FROM transmit_log ORDER BY 1")
+			if diff := cmp.Diff([][]string{{"T1", "LK-1"}, {"T2", "LK-2"}, {"T3", "LK,3"}}, keys); diff != "" {
+				t.Errorf("keys stored from %s (-want +got):\n%s", name, diff)
 			}
 		})
 	}
