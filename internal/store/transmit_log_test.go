@@ -89,26 +89,35 @@ func TestTransmitLogRejectsMisfits(t *testing.T) {
 	// while the time still parses: T2 would be stored with the key "REF 7".
 	const header = "transmitted_at,partner_merchant_id,transaction_id,transmit_key,note\n"
 	const first, last = "2026-11-23T10:30:00Z,M1,T1,LK-1,\n", "2026-11-23T10:30:00Z,M1,T3,LK-3,\n"
-	tests := []struct{ name, body, want string }{
+	checkLogsRejected(t, []rejectedLog{
 		{"a field too many", header + first + "2026-11-23T10:30:00Z,M1,T2,REF 7,LK-2,\n" + last, "line 3: 6 fields, the header has 5"},
 		{"a field missing", header + first + "2026-11-23T10:30:00Z,M1,T2,LK-2\n" + last, "line 3: 4 fields, the header has 5"},
 		{"the last record cut off", header + first + "2026-11-23T10:30:00Z,M1,T2,LK", "line 3: the last record stops short"},
-	}
-	for _, tt := range tests {
-		for _, name := range []string{"keys.csv", "keys.csv.gz"} {
-			t.Run(tt.name+" in "+name, func(t *testing.T) {
-				body := tt.body
-				if strings.HasSuffix(name, ".gz") {
-					body = gzipped(t, body)
-				}
-				checkLogRejected(t, name, body, tt.want)
-			})
-		}
-	}
+	})
 	t.Run("a gzip stream cut off", func(t *testing.T) {
 		z := gzipped(t, header+first+last)
 		checkLogRejected(t, "keys.csv.gz", z[:len(z)-4], "the file is cut off")
 	})
+}
+
+// rejectedLog is a log's text, and what its rejection must say.
+type rejectedLog struct{ name, body, want string }
+
+// checkLogsRejected checks each log as checkLogRejected does, plain as
+// keys.csv and gzipped as keys.csv.gz.
+func checkLogsRejected(t *testing.T, logs []rejectedLog) {
+	t.Helper()
+	for _, log := range logs {
+		for _, name := range []string{"keys.csv", "keys.csv.gz"} {
+			t.Run(log.name+" in "+name, func(t *testing.T) {
+				body := log.body
+				if strings.HasSuffix(name, ".gz") {
+					body = gzipped(t, body)
+				}
+				checkLogRejected(t, name, body, log.want)
+			})
+		}
+	}
 }
 
 // checkLogRejected loads a log after another, and checks that it is
