@@ -32,6 +32,7 @@ type Queries struct {
 	CreateLineShifts      string `query:"create-line-shifts"`
 	InsertLineShifts      string `query:"insert-line-shifts" check:"skip"`
 	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`
+	TransmitLogLines      string `query:"transmit-log-lines" check:"skip"`
 	TransmitLogProblem    string `query:"transmit-log-problem" check:"skip"`
 	StoreTransmitLog      string `query:"store-transmit-log" check:"skip"`
 	DropTransmitLogStage  string `query:"drop-transmit-log-stage"`

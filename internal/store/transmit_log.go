@@ -39,7 +39,8 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, f)
 	}
 	lf := LoadFile{File: f, RunID: runID}
-	if err := checkTransmitLog(f.Path, delim); err != nil {
+	log, err := checkTransmitLog(f, delim)
+	if err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
 	conn, err := db.db.Connx(ctx)
@@ -48,7 +49,7 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 	}
 	defer conn.Close()
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropTransmitLogStage)
-	if err := db.stageTransmitLog(ctx, conn, f, delim); err != nil {
+	if err := db.stageTransmitLog(ctx, conn, log); err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
 	out, err = db.storeTransmitLog(ctx, conn, lf)
@@ -59,15 +60,25 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 // each record's number of fields, since read_csv may take a record with a
 // delimiter too many or too few with its values under other columns' names
 // (a transmit key from another column), which no check of the values sees.
-func checkTransmitLog(path string, delim rune) error {
-	header, err := ledger.ReadHeader(path, delim)
+func checkTransmitLog(f ledger.File, delim rune) (checkedLog, error) {
+	header, err := ledger.ReadHeader(f.Path, delim)
 	if err != nil {
-		return err
+		return checkedLog{}, err
 	}
 	if err := checkTransmitLogHeader(header); err != nil {
-		return err
+		return checkedLog{}, err
 	}
-	return checkTransmitLogFields(path, delim, len(header))
+	shifts, err := checkTransmitLogFields(f.Path, delim, len(header))
+	return checkedLog{File: f, delim: delim, shifts: shifts}, err
+}
+
+// checkedLog is a transmit log that checkTransmitLog read, with where its
+// records' lines shift (a quoted value spanning lines, a blank line), which
+// DuckDB's rows do not show: kept from that read, not read again.
+type checkedLog struct {
+	ledger.File
+	delim  rune
+	shifts []ledger.LineShift
 }
 
 func checkTransmitLogHeader(header []string) error {
@@ -92,31 +103,45 @@ func checkTransmitLogHeader(header []string) error {
 
 // checkTransmitLogFields refuses a log cut off, or with a record of another
 // number of fields than its header (which ReadHeader read as names names):
-// the log is taken whole, so its first such record rejects it.
-func checkTransmitLogFields(path string, delim rune, names int) error {
+// the log is taken whole, so its first such record rejects it. It gives
+// where the records' lines shift.
+func checkTransmitLogFields(path string, delim rune, names int) ([]ledger.LineShift, error) {
 	recs, err := ledger.ReadRecords(path, ledger.CSV, delim)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkWhole(recs, names); err != nil {
-		return err
+		return nil, err
 	}
 	if len(recs.Misfits) > 0 {
 		m := recs.Misfits[0]
-		return fmt.Errorf("line %d: %s", recs.Line(m.Record), misfitReason(m, recs.Header))
+		return nil, fmt.Errorf("line %d: %s", recs.Line(m.Record), misfitReason(m, recs.Header))
 	}
-	return nil
+	return recs.Shifts, nil
 }
 
-// stageTransmitLog reads the log in file order and refuses it at its first
-// row that cannot be taken.
-func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, f ledger.File, delim rune) error {
+// stageTransmitLog reads the log in file order, numbers its rows by the
+// lines they begin on, and refuses it at its first row that cannot be taken.
+func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checkedLog) error {
 	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOn); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, f.Path, string(delim), compression(f.Name)); err != nil {
+	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, log.Path, string(log.delim), compression(log.Name)); err != nil {
 		return cleanCSVError(err, nil)
 	}
+	// Made even with no shifts, so that no earlier file's are read.
+	if err := db.insertLineShifts(ctx, conn, log.shifts); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, db.q.TransmitLogLines); err != nil {
+		return err
+	}
+	return db.transmitLogProblem(ctx, conn)
+}
+
+// transmitLogProblem is the staged log's first row that cannot be taken,
+// as an error naming its line; nil when every row can be.
+func (db *DB) transmitLogProblem(ctx context.Context, conn *sqlx.Conn) error {
 	var p struct {
 		Line   int64  `db:"line"`
 		Column string `db:"column_name"`

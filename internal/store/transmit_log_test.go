@@ -100,6 +100,34 @@ func TestTransmitLogRejectsMisfits(t *testing.T) {
 	})
 }
 
+// TestTransmitLogLines: a row DuckDB finds wrong is named by the line it
+// begins on after a quoted value spanning lines or blank lines (which
+// DuckDB skips), plain or gzipped, and a log that loads keeps those lines.
+func TestTransmitLogLines(t *testing.T) {
+	const twoLines = "M1,T1,LK-1,2026-11-23T10:30:00Z,\"two\nlines\"\n"
+	checkLogsRejected(t, []rejectedLog{
+		{"no key after a quoted line break", logHeader + twoLines + "M1,T2,,2026-11-23T10:30:00Z,\n",
+			"line 4 column transmit_key: required value missing"},
+		{"a card number after a quoted line break", logHeader + twoLines + "M1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n",
+			"line 4: a value looks like a full card number"},
+		{"a naive time after blank lines", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\n\n\nM1,T2,LK-2,2026-11-23 10:30:00,\n",
+			"line 5 column transmitted_at: not an RFC 3339 time"},
+		// The stage's line column must not hide the log's own.
+		{"a card number in the log's own line column", "line," + logHeader + "1,M1,T1,LK-1,2026-11-23T10:30:00Z,\n\n4111111111111111,M1,T2,LK-2,2026-11-23T10:30:00Z,\n",
+			"line 4: a value looks like a full card number"},
+	})
+	t.Run("loaded", func(t *testing.T) {
+		db := MustOpenDB(t)
+		if _, err := loadLog(t, db, "keys.csv", logHeader+twoLines+"\nM1,T2,LK-2,2026-11-23T10:30:00Z,\n"); err != nil {
+			t.Fatal(err)
+		}
+		lines := dump(t, db, "SELECT transaction_id, line FROM transmit_log ORDER BY 1")
+		if diff := cmp.Diff([][]string{{"T1", "2"}, {"T2", "5"}}, lines); diff != "" {
+			t.Errorf("lines stored (-want +got):\n%s", diff)
+		}
+	})
+}
+
 // rejectedLog is a log's text, and what its rejection must say.
 type rejectedLog struct{ name, body, want string }
 

@@ -2,11 +2,19 @@
 
 -- name: stage-transmit-log
 -- $1 the file, $2 its delimiter, $3 its compression (told by the file's
--- name, since DuckDB's own guess misses ".GZ"). Every column as text; a row's
--- line is its rowid + 2 (the header is line 1), so the read keeps the file's
--- order.
+-- name, since DuckDB's own guess misses ".GZ"). Every column as text; the
+-- read keeps the file's order, so a row's rowid + 1 is its record number.
 CREATE OR REPLACE TEMP TABLE transmit_log_stage AS
 SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = $2, quote = '"', escape = '"', compression = $3);
+
+-- name: transmit-log-lines
+-- The staged log with the line each row begins on: its record number + 1
+-- (the header is line 1), moved down as line_shifts says (ledger.LineShifts)
+-- after a quoted value spanning lines or a blank line, which DuckDB's rows
+-- do not show.
+CREATE OR REPLACE TEMP VIEW transmit_log_lines AS
+SELECT s.rowid + 2 + coalesce(l.shift, 0) AS line, s.*
+FROM transmit_log_stage s ASOF LEFT JOIN line_shifts l ON s.rowid + 1 >= l.record;
 
 -- name: transmit-log-problem
 -- The first row of the staged log that cannot be taken, with its column and
@@ -22,7 +30,7 @@ SELECT line, p.column_name, p.reason FROM (
             OR TRY_CAST(transmitted_at AS TIMESTAMPTZ) IS NULL
             THEN {'column_name': 'transmitted_at', 'reason': 'not an RFC 3339 time with an offset'} END
     ], x -> x IS NOT NULL)) AS p
-    FROM (SELECT rowid + 2 AS line, concat_ws('|', *COLUMNS(*)) AS all_text, * FROM transmit_log_stage)
+    FROM (SELECT concat_ws('|', *COLUMNS(* EXCLUDE (line))) AS all_text, * FROM transmit_log_lines)
 )
 ORDER BY line, p.column_name = '' DESC
 LIMIT 1;
@@ -30,8 +38,10 @@ LIMIT 1;
 -- name: store-transmit-log
 -- $1 the log's file id.
 INSERT INTO transmit_log
-SELECT $1, rowid + 2, trim(partner_merchant_id), trim(transaction_id), trim(transmit_key), CAST(transmitted_at AS TIMESTAMPTZ)
-FROM transmit_log_stage;
+SELECT $1, line, trim(partner_merchant_id), trim(transaction_id), trim(transmit_key), CAST(transmitted_at AS TIMESTAMPTZ)
+FROM transmit_log_lines;
 
 -- name: drop-transmit-log-stage
+DROP VIEW IF EXISTS transmit_log_lines;
 DROP TABLE IF EXISTS transmit_log_stage;
+DROP TABLE IF EXISTS line_shifts;
