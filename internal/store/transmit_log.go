@@ -81,6 +81,11 @@ type checkedLog struct {
 	shifts []ledger.LineShift
 }
 
+// fileLine is the line of the log that DuckDB's CSV errors call line n.
+func (l checkedLog) fileLine(n int64) int64 {
+	return ledger.FileLine(l.shifts, n)
+}
+
 func checkTransmitLogHeader(header []string) error {
 	have := map[string]bool{}
 	for i, h := range header {
@@ -127,7 +132,7 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, log.Path, string(log.delim), compression(log.Name)); err != nil {
-		return cleanCSVError(err, nil)
+		return cleanCSVError(err, log.fileLine)
 	}
 	// Made even with no shifts, so that no earlier file's are read.
 	if err := db.insertLineShifts(ctx, conn, log.shifts); err != nil {

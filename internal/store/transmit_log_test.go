@@ -100,9 +100,10 @@ func TestTransmitLogRejectsMisfits(t *testing.T) {
 	})
 }
 
-// TestTransmitLogLines: a row DuckDB finds wrong is named by the line it
-// begins on after a quoted value spanning lines or blank lines (which
-// DuckDB skips), plain or gzipped, and a log that loads keeps those lines.
+// TestTransmitLogLines: a row DuckDB finds wrong, or cannot read, is named
+// by the line it begins on after a quoted value spanning lines or blank
+// lines (which DuckDB skips), plain or gzipped, and a log that loads keeps
+// those lines.
 func TestTransmitLogLines(t *testing.T) {
 	const twoLines = "M1,T1,LK-1,2026-11-23T10:30:00Z,\"two\nlines\"\n"
 	checkLogsRejected(t, []rejectedLog{
@@ -112,6 +113,9 @@ func TestTransmitLogLines(t *testing.T) {
 			"line 4: a value looks like a full card number"},
 		{"a naive time after blank lines", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\n\n\nM1,T2,LK-2,2026-11-23 10:30:00,\n",
 			"line 5 column transmitted_at: not an RFC 3339 time"},
+		// DuckDB's own error counts the blank line, not the quoted line end.
+		{"bad UTF-8 after a quoted line break and a blank line", logHeader + twoLines + "\nM1,T2,LK-2,2026-11-23T10:30:00Z,\xff\n",
+			"line 5: invalid unicode"},
 		// The stage's line column must not hide the log's own.
 		{"a card number in the log's own line column", "line," + logHeader + "1,M1,T1,LK-1,2026-11-23T10:30:00Z,\n\n4111111111111111,M1,T2,LK-2,2026-11-23T10:30:00Z,\n",
 			"line 4: a value looks like a full card number"},
