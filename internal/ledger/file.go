@@ -3,6 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -150,11 +151,15 @@ func readAhead(r io.Reader) <-chan chunk {
 	return full
 }
 
-// Unchanged says whether the file still has the size and modification time
-// it had when found and hashed: what was loaded is then what was hashed.
-func (f File) Unchanged() (bool, error) {
+// CheckUnchanged refuses a file that no longer has the size and
+// modification time it had when found and hashed: what was loaded is then
+// what was hashed (and checked).
+func (f File) CheckUnchanged() error {
 	now, err := stat(f.Source, f.Path)
-	return err == nil && now.Size == f.Size && now.ModTime.Equal(f.ModTime), err
+	if err == nil && (now.Size != f.Size || !now.ModTime.Equal(f.ModTime)) {
+		err = errors.New("the file changed while it was read (is it still being written?); nothing of it was loaded")
+	}
+	return err
 }
 
 // racyWindow: a file modified less than this before it was hashed may be

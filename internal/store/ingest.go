@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -176,8 +175,8 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err != nil {
 		return err
 	}
-	if same, err := p.File.Unchanged(); err != nil || !same {
-		return cmp.Or(err, errors.New("the file changed while it was read (is it still being written?); nothing of it was loaded"))
+	if err := p.File.CheckUnchanged(); err != nil {
+		return err
 	}
 	if p.shifts, err = db.shiftLines(ctx, conn, p, recs.Shifts); err != nil {
 		return err

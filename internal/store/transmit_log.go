@@ -52,6 +52,10 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 	if err := db.stageTransmitLog(ctx, conn, log); err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
+	// The check counted the fields of the bytes hashed; DuckDB read the file again.
+	if err := f.CheckUnchanged(); err != nil {
+		return out, db.reject(ctx, lf, err)
+	}
 	out, err = db.storeTransmitLog(ctx, conn, lf)
 	return out, err
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -75,6 +76,26 @@ func TestTransmitLogRejects(t *testing.T) {
 				t.Errorf("keys stored from a rejected log: %s", n[0][0])
 			}
 		})
+	}
+}
+
+// TestTransmitLogChangedWhileRead: a log written again after it was found
+// is rejected: its fields were counted, and its lines numbered, on other
+// bytes than those DuckDB read.
+func TestTransmitLogChangedWhileRead(t *testing.T) {
+	db := MustOpenDB(t)
+	path := writeFile(t, "log_late.csv", logHeader+"M1,T1,LK-1,2026-11-23T10:30:00Z,\n")
+	f, err := ledger.Describe("log", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(logHeader+"M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:31:00Z,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.IngestTransmitLog(context.Background(), f, ',', 1)
+	checkRejection(t, db, path, err, []string{"changed while it was read"})
+	if n := dump(t, db, "SELECT count(*) FROM transmit_log"); n[0][0] != "0" {
+		t.Errorf("keys stored from a log that changed: %s", n[0][0])
 	}
 }
 
