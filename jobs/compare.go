@@ -13,9 +13,10 @@ import (
 // judged: Counts of every kind, and the Changes listed (all, or a sample of
 // each kind: see Limit).
 type RunDiff struct {
-	Before, After int64
-	Counts        map[string]int
-	Changes       []store.Change
+	Before  int64          `json:"before"`
+	After   int64          `json:"after"`
+	Counts  map[string]int `json:"counts"` // by kind (store.ChangeKinds)
+	Changes []store.Change `json:"changes"`
 }
 
 // Limit keeps at most n changes of each kind (n < 1: all of them).

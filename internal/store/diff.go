@@ -7,12 +7,12 @@ import (
 
 // Change is one transaction's change between two runs.
 type Change struct {
-	Kind          string `db:"kind"` // newly_matched | newly_broken | pending_settled | removed | pushed | confirmed
-	Merchant      string `db:"partner_merchant_id"`
-	TransactionID string `db:"transaction_id"`
-	Occurrence    int    `db:"occurrence"`
-	Before        string `db:"before"`
-	After         string `db:"after"`
+	Kind          string `db:"kind" json:"kind"` // newly_matched | newly_broken | pending_settled | removed | pushed | confirmed
+	Merchant      string `db:"partner_merchant_id" json:"partner_merchant_id"`
+	TransactionID string `db:"transaction_id" json:"transaction_id"`
+	Occurrence    int    `db:"occurrence" json:"occurrence"`
+	Before        string `db:"before" json:"before"`
+	After         string `db:"after" json:"after"`
 }
 
 // ChangeKinds lists the kinds of Change in report order.

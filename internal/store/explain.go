@@ -19,72 +19,72 @@ type ExplainQuery struct {
 // Explanation is everything the database knows about one transaction or
 // order, and one run's verdicts on it.
 type Explanation struct {
-	RunID          int64
-	Run            *Run // the run explained as recorded; nil for none (or one not recorded)
-	Ledger         []LedgerRow
-	Orders         []ExplainedOrder
-	Transmits      []OutboxRow
-	Switches       []SwitchInForce
-	Results        []ExplainedResult
-	Findings       []ExplainedFinding
-	OrphanDeclines []OrphanDecline
+	RunID          int64              `json:"run_id"`
+	Run            *Run               `json:"run"` // the run explained as recorded; nil for none (or one not recorded)
+	Ledger         []LedgerRow        `json:"ledger"`
+	Orders         []ExplainedOrder   `json:"orders"`
+	Transmits      []OutboxRow        `json:"transmits"`
+	Switches       []SwitchInForce    `json:"switches"`
+	Results        []ExplainedResult  `json:"results"`
+	Findings       []ExplainedFinding `json:"findings"`
+	OrphanDeclines []OrphanDecline    `json:"orphan_declines"`
 }
 
 // LedgerRow is one stored ledger row.
 type LedgerRow struct {
-	FileID        int64     `db:"file_id"`
-	FileName      *string   `db:"file_name"`
-	Line          int64     `db:"line"`
-	Merchant      string    `db:"partner_merchant_id"`
-	MID           string    `db:"mid"`
-	OrderID       string    `db:"order_id"`
-	TransactionID string    `db:"transaction_id"`
-	Occurrence    int       `db:"occurrence"`
-	ProcessedAt   time.Time `db:"processed_at"`
-	Amount        int64     `db:"amount"`
-	Currency      string    `db:"currency"`
-	Status        string    `db:"status"`
-	Profile       string    `db:"profile"`
-	SiteURL       string    `db:"site_url"`
-	Descriptor    string    `db:"descriptor"`
-	CampaignID    string    `db:"campaign_id"`
-	Environment   string    `db:"environment"`
-	TransmitKey   string    `db:"fc_transmit_key"`
+	FileID        int64     `db:"file_id" json:"file_id"`
+	FileName      *string   `db:"file_name" json:"file_name"`
+	Line          int64     `db:"line" json:"line"`
+	Merchant      string    `db:"partner_merchant_id" json:"partner_merchant_id"`
+	MID           string    `db:"mid" json:"mid"`
+	OrderID       string    `db:"order_id" json:"order_id"`
+	TransactionID string    `db:"transaction_id" json:"transaction_id"`
+	Occurrence    int       `db:"occurrence" json:"occurrence"`
+	ProcessedAt   time.Time `db:"processed_at" json:"processed_at"`
+	Amount        int64     `db:"amount" json:"amount"`
+	Currency      string    `db:"currency" json:"currency"`
+	Status        string    `db:"status" json:"status"`
+	Profile       string    `db:"profile" json:"profile"`
+	SiteURL       string    `db:"site_url" json:"site_url"`
+	Descriptor    string    `db:"descriptor" json:"descriptor"`
+	CampaignID    string    `db:"campaign_id" json:"campaign_id"`
+	Environment   string    `db:"environment" json:"environment"`
+	TransmitKey   string    `db:"fc_transmit_key" json:"fc_transmit_key"`
 }
 
 // ExplainedOrder is a FlexCharge order asked about, or of the explained
 // rows' merchant order.
 type ExplainedOrder struct {
-	Environment     string     `db:"environment"`
-	ID              string     `db:"id"`
-	ExternalOrderID string     `db:"external_order_id"`
-	MID             string     `db:"mid"`
-	Merchant        string     `db:"merchant"` // the merchant its mid is registered for; "" for none
-	Amount          *int64     `db:"amount"`   // nil: unknown (see Order)
-	Currency        string     `db:"currency"`
-	IsMIT           *bool      `db:"is_mit"`
-	OrderSource     string     `db:"order_source"`
-	SiteID          string     `db:"site_id"`
-	Descriptor      string     `db:"descriptor"`
-	TransactionID   string     `db:"transaction_id"`
-	Status          int        `db:"status"`
-	StatusName      string     `db:"status_name"`
-	CreatedOn       time.Time  `db:"created_on"`
-	ExpiryAt        *time.Time `db:"expiry_at"`
+	Environment     string     `db:"environment" json:"environment"`
+	ID              string     `db:"id" json:"id"`
+	ExternalOrderID string     `db:"external_order_id" json:"external_order_id"`
+	MID             string     `db:"mid" json:"mid"`
+	Merchant        string     `db:"merchant" json:"merchant"` // the merchant its mid is registered for; "" for none
+	Amount          *int64     `db:"amount" json:"amount"`     // nil: unknown (see Order)
+	Currency        string     `db:"currency" json:"currency"`
+	IsMIT           *bool      `db:"is_mit" json:"is_mit"`
+	OrderSource     string     `db:"order_source" json:"order_source"`
+	SiteID          string     `db:"site_id" json:"site_id"`
+	Descriptor      string     `db:"descriptor" json:"descriptor"`
+	TransactionID   string     `db:"transaction_id" json:"transaction_id"`
+	Status          int        `db:"status" json:"status"`
+	StatusName      string     `db:"status_name" json:"status_name"`
+	CreatedOn       time.Time  `db:"created_on" json:"created_on"`
+	ExpiryAt        *time.Time `db:"expiry_at" json:"expiry_at"`
 }
 
 // OutboxRow is the service's own transmit record of a transaction.
 type OutboxRow struct {
-	TransactionID string     `db:"transaction_id"`
-	Environment   string     `db:"environment"`
-	MID           string     `db:"mid"`
-	State         string     `db:"state"`
-	Key           string     `db:"transmit_key"`
-	Error         string     `db:"error"`
-	InDoubt       bool       `db:"in_doubt"`
-	IntentAt      time.Time  `db:"intent_at"`
-	DoneAt        *time.Time `db:"done_at"`
-	RunID         int64      `db:"run_id"`
+	TransactionID string     `db:"transaction_id" json:"transaction_id"`
+	Environment   string     `db:"environment" json:"environment"`
+	MID           string     `db:"mid" json:"mid"`
+	State         string     `db:"state" json:"state"`
+	Key           string     `db:"transmit_key" json:"transmit_key"`
+	Error         string     `db:"error" json:"error"`
+	InDoubt       bool       `db:"in_doubt" json:"in_doubt"`
+	IntentAt      time.Time  `db:"intent_at" json:"intent_at"`
+	DoneAt        *time.Time `db:"done_at" json:"done_at"`
+	RunID         int64      `db:"run_id" json:"run_id"`
 }
 
 // SwitchInForce is the latest switch of one scope in force when a row was
@@ -92,78 +92,78 @@ type OutboxRow struct {
 // ProcessedAt its creation); Won marks the most specific, the one that
 // judged it.
 type SwitchInForce struct {
-	TransactionID string    `db:"transaction_id"` // "" for an order
-	Occurrence    int       `db:"occurrence"`
-	FCOrderID     string    `db:"fc_order_id"` // "" for a ledger row
-	ProcessedAt   time.Time `db:"processed_at"`
-	RegSiteURL    string    `db:"reg_site_url"`
-	ID            int64     `db:"id"`
-	Profile       string    `db:"profile"`
-	Scope         string    `db:"scope"`
-	ScopeValue    string    `db:"scope_value"`
-	State         string    `db:"state"`
-	EffectiveAt   time.Time `db:"effective_at"`
-	Actor         string    `db:"actor"`
-	Reason        string    `db:"reason"`
-	Origin        string    `db:"origin"`
-	Won           bool      `db:"won"`
+	TransactionID string    `db:"transaction_id" json:"transaction_id"` // "" for an order
+	Occurrence    int       `db:"occurrence" json:"occurrence"`
+	FCOrderID     string    `db:"fc_order_id" json:"fc_order_id"` // "" for a ledger row
+	ProcessedAt   time.Time `db:"processed_at" json:"processed_at"`
+	RegSiteURL    string    `db:"reg_site_url" json:"reg_site_url"`
+	ID            int64     `db:"id" json:"id"`
+	Profile       string    `db:"profile" json:"profile"`
+	Scope         string    `db:"scope" json:"scope"`
+	ScopeValue    string    `db:"scope_value" json:"scope_value"`
+	State         string    `db:"state" json:"state"`
+	EffectiveAt   time.Time `db:"effective_at" json:"effective_at"`
+	Actor         string    `db:"actor" json:"actor"`
+	Reason        string    `db:"reason" json:"reason"`
+	Origin        string    `db:"origin" json:"origin"`
+	Won           bool      `db:"won" json:"won"`
 }
 
 // ExplainedResult is a run's verdict on one explained row.
 type ExplainedResult struct {
-	TransactionID string     `db:"transaction_id"`
-	Occurrence    int        `db:"occurrence"`
-	ProcessedAt   time.Time  `db:"processed_at"`
-	Status        string     `db:"status"`
-	Profile       string     `db:"profile"`
-	SwitchState   string     `db:"switch_state"`
-	SwitchID      int64      `db:"switch_id"`
-	Environment   string     `db:"environment"`
-	MID           string     `db:"mid"` // the ledger row's, else the registry's for the environment; "" for none
-	TransmitKey   string     `db:"transmit_key"`
-	TransmitState string     `db:"transmit_state"`
-	FCOrderID     string     `db:"fc_order_id"`
-	FCStatus      int        `db:"fc_status"`
-	OutcomeState  string     `db:"outcome_state"`
-	PushState     string     `db:"push_state"`
-	PushedAt      *time.Time `db:"pushed_at"`
-	PushError     string     `db:"push_error"`
-	KeySource     string     `db:"key_source"` // ledger, transmit log or push ("" without a key)
-	LoggedAt      *time.Time `db:"logged_at"`  // when a transmit log says it was transmitted
-	RunPush       string     `db:"run_push"`   // what the run did about it: pushed, failed, too_old, would_push, or ""
-	RunPushError  string     `db:"run_push_error"`
+	TransactionID string     `db:"transaction_id" json:"transaction_id"`
+	Occurrence    int        `db:"occurrence" json:"occurrence"`
+	ProcessedAt   time.Time  `db:"processed_at" json:"processed_at"`
+	Status        string     `db:"status" json:"status"`
+	Profile       string     `db:"profile" json:"profile"`
+	SwitchState   string     `db:"switch_state" json:"switch_state"`
+	SwitchID      int64      `db:"switch_id" json:"switch_id"`
+	Environment   string     `db:"environment" json:"environment"`
+	MID           string     `db:"mid" json:"mid"` // the ledger row's, else the registry's for the environment; "" for none
+	TransmitKey   string     `db:"transmit_key" json:"transmit_key"`
+	TransmitState string     `db:"transmit_state" json:"transmit_state"`
+	FCOrderID     string     `db:"fc_order_id" json:"fc_order_id"`
+	FCStatus      int        `db:"fc_status" json:"fc_status"`
+	OutcomeState  string     `db:"outcome_state" json:"outcome_state"`
+	PushState     string     `db:"push_state" json:"push_state"`
+	PushedAt      *time.Time `db:"pushed_at" json:"pushed_at"`
+	PushError     string     `db:"push_error" json:"push_error"`
+	KeySource     string     `db:"key_source" json:"key_source"` // ledger, transmit log or push ("" without a key)
+	LoggedAt      *time.Time `db:"logged_at" json:"logged_at"`   // when a transmit log says it was transmitted
+	RunPush       string     `db:"run_push" json:"run_push"`     // what the run did about it: pushed, failed, too_old, would_push, or ""
+	RunPushError  string     `db:"run_push_error" json:"run_push_error"`
 }
 
 // ExplainedFinding is a run's finding on an explained row or order.
 type ExplainedFinding struct {
-	Category      string `db:"category"`
-	TransactionID string `db:"transaction_id"`
-	Occurrence    int    `db:"occurrence"`
-	FCOrderID     string `db:"fc_order_id"`
-	Field         string `db:"field"`
-	LedgerValue   string `db:"ledger_value"`
-	FCValue       string `db:"fc_value"`
-	Detail        string `db:"detail"`
+	Category      string `db:"category" json:"category"`
+	TransactionID string `db:"transaction_id" json:"transaction_id"`
+	Occurrence    int    `db:"occurrence" json:"occurrence"`
+	FCOrderID     string `db:"fc_order_id" json:"fc_order_id"`
+	Field         string `db:"field" json:"field"`
+	LedgerValue   string `db:"ledger_value" json:"ledger_value"`
+	FCValue       string `db:"fc_value" json:"fc_value"`
+	Detail        string `db:"detail" json:"detail"`
 }
 
 // OrphanDecline is a ledger row of an orphan order's merchant and order id:
 // one that might have claimed it, and what says why it did not.
 type OrphanDecline struct {
-	FCOrderID          string    `db:"fc_order_id"`
-	OrderCreatedOn     time.Time `db:"order_created_on"`
-	OrderTransactionID string    `db:"order_transaction_id"` // the attempt the order names; "" for none
-	TransactionID      string    `db:"transaction_id"`
-	Occurrence         int       `db:"occurrence"`
-	Status             string    `db:"status"`
-	ProcessedAt        time.Time `db:"processed_at"`
-	NamesAttempt       bool      `db:"names_attempt"`    // the order names this row's transaction
-	InRun              bool      `db:"in_run"`           // the run explained judged the row
-	LastRun            int64     `db:"last_run"`         // the latest run that judged it; 0 for none
-	LoadedAfterRun     bool      `db:"loaded_after_run"` // its file came after the run explained classified
+	FCOrderID          string    `db:"fc_order_id" json:"fc_order_id"`
+	OrderCreatedOn     time.Time `db:"order_created_on" json:"order_created_on"`
+	OrderTransactionID string    `db:"order_transaction_id" json:"order_transaction_id"` // the attempt the order names; "" for none
+	TransactionID      string    `db:"transaction_id" json:"transaction_id"`
+	Occurrence         int       `db:"occurrence" json:"occurrence"`
+	Status             string    `db:"status" json:"status"`
+	ProcessedAt        time.Time `db:"processed_at" json:"processed_at"`
+	NamesAttempt       bool      `db:"names_attempt" json:"names_attempt"`       // the order names this row's transaction
+	InRun              bool      `db:"in_run" json:"in_run"`                     // the run explained judged the row
+	LastRun            int64     `db:"last_run" json:"last_run"`                 // the latest run that judged it; 0 for none
+	LoadedAfterRun     bool      `db:"loaded_after_run" json:"loaded_after_run"` // its file came after the run explained classified
 	// TooFar: processed more than the clocks' margin before or after the
 	// order was made (a dated one), or not the attempt an undated one names:
 	// pairing never gives it the order.
-	TooFar bool `db:"-"`
+	TooFar bool `db:"-" json:"too_far"`
 }
 
 // Explain gathers what is known about one transaction or order.

@@ -25,17 +25,17 @@ type Site struct {
 
 // Switch is a profile switch as recorded in the registry.
 type Switch struct {
-	ID          int64     `db:"id"`
-	MerchantID  string    `db:"merchant_id"`
-	Profile     string    `db:"profile"`
-	Scope       string    `db:"scope"`       // merchant | site | campaign
-	ScopeValue  string    `db:"scope_value"` // site URL or campaign id
-	State       string    `db:"state"`
-	EffectiveAt time.Time `db:"effective_at"`
-	Actor       string    `db:"actor"`
-	Reason      string    `db:"reason"`
-	RecordedAt  time.Time `db:"recorded_at"`
-	Origin      string    `db:"origin"`
+	ID          int64     `db:"id" json:"id"`
+	MerchantID  string    `db:"merchant_id" json:"merchant_id"`
+	Profile     string    `db:"profile" json:"profile"`
+	Scope       string    `db:"scope" json:"scope"`             // merchant | site | campaign
+	ScopeValue  string    `db:"scope_value" json:"scope_value"` // site URL or campaign id
+	State       string    `db:"state" json:"state"`
+	EffectiveAt time.Time `db:"effective_at" json:"effective_at"`
+	Actor       string    `db:"actor" json:"actor"`
+	Reason      string    `db:"reason" json:"reason"`
+	RecordedAt  time.Time `db:"recorded_at" json:"recorded_at"`
+	Origin      string    `db:"origin" json:"origin"`
 }
 
 // SeedRegistry records the configured merchants. It is idempotent: switches

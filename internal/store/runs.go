@@ -7,21 +7,21 @@ import (
 
 // Run is one execution of the reconciliation chain.
 type Run struct {
-	ID         int64      `db:"id"`
-	Kind       string     `db:"kind"`
-	WindowFrom time.Time  `db:"window_from"`
-	WindowTo   time.Time  `db:"window_to"`
-	AsOf       time.Time  `db:"as_of"`
-	Merchant   string     `db:"merchant"`
-	DryRun     bool       `db:"dry_run"`
-	Status     string     `db:"status"`
-	QueuedAt   time.Time  `db:"queued_at"`
-	StartedAt  *time.Time `db:"started_at"`  // nil until its turn comes, and for good if it never does
-	FinishedAt *time.Time `db:"finished_at"` // nil while queued or running
-	ConfigHash string     `db:"config_hash"`
-	Version    string     `db:"version"`
-	Error      string     `db:"error"`
-	Workbook   string     `db:"workbook"`
+	ID         int64      `db:"id" json:"id"`
+	Kind       string     `db:"kind" json:"kind"`
+	WindowFrom time.Time  `db:"window_from" json:"window_from"`
+	WindowTo   time.Time  `db:"window_to" json:"window_to"`
+	AsOf       time.Time  `db:"as_of" json:"as_of"`
+	Merchant   string     `db:"merchant" json:"merchant"`
+	DryRun     bool       `db:"dry_run" json:"dry_run"`
+	Status     string     `db:"status" json:"status"`
+	QueuedAt   time.Time  `db:"queued_at" json:"queued_at"`
+	StartedAt  *time.Time `db:"started_at" json:"started_at"`   // nil until its turn comes, and for good if it never does
+	FinishedAt *time.Time `db:"finished_at" json:"finished_at"` // nil while queued or running
+	ConfigHash string     `db:"config_hash" json:"config_hash"`
+	Version    string     `db:"version" json:"version"`
+	Error      string     `db:"error" json:"error"`
+	Workbook   string     `db:"workbook" json:"workbook"`
 }
 
 // Took is how long r took from its start to its end, its wait for its
@@ -129,9 +129,9 @@ func (db *DB) VerdictCount(ctx context.Context, runID int64) (int64, error) {
 
 // StateCount is how many transactions or findings a run put in one state.
 type StateCount struct {
-	Kind  string `db:"kind"` // transmit, outcome or finding
-	State string `db:"state"`
-	N     int64  `db:"n"`
+	Kind  string `db:"kind" json:"kind"` // transmit, outcome or finding
+	State string `db:"state" json:"state"`
+	N     int64  `db:"n" json:"n"`
 }
 
 // StateCounts counts a run's transmit states, outcome states and findings.

@@ -204,7 +204,7 @@ func TestFinanceMayReadButNotChange(t *testing.T) {
 	if res, _ := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /api/runs as finance: got %s, want 403", res.Status)
 	}
-	if res, _ := postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"MerchantID": "M001", "Profile": "mit", "State": "off", "Reason": "x"}); res.StatusCode != http.StatusForbidden {
+	if res, _ := postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"merchant_id": "M001", "profile": "mit", "state": "off", "reason": "x"}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /api/switches as finance: got %s, want 403", res.Status)
 	}
 	for path, form := range map[string]url.Values{
@@ -268,10 +268,10 @@ func TestRunPagesAndDownloads(t *testing.T) {
 	pages := map[string][]string{
 		f.srv.URL + "/":          {"succeeded", "workbook.xlsx", "<th>Queued</th>"},
 		base:                     {"Counts", "Manifest", "Exceptions", "ingest", "workbook", "Queued ", ", started ", "took "},
-		f.srv.URL + "/api/runs":  {`"Status":"succeeded"`},
+		f.srv.URL + "/api/runs":  {`"status":"succeeded"`},
 		f.srv.URL + "/merchants": {"History", "config", "Effective (America/New_York time)", " EST"},
 		f.srv.URL + "/audit":     {"oscar", "run"},
-		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"ID":`, run.ID), `"QueuedAt":"20`, `"StartedAt":"20`, `"FinishedAt":"20`},
+		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"id":`, run.ID), `"queued_at":"20`, `"started_at":"20`, `"finished_at":"20`},
 	}
 	for u, wants := range pages {
 		r, b := get(t, c, u)
@@ -416,7 +416,7 @@ func TestWaitedRunOutlivesItsClient(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	rec := waitedRun(f, ctx)
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"Status":"succeeded"`) {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status":"succeeded"`) {
 		t.Errorf("waited run whose client left: got %d %q, want it run to its end", rec.Code, rec.Body.String())
 	}
 }
@@ -498,21 +498,21 @@ func TestMetricsKeepAWholeRunsCounts(t *testing.T) {
 func TestSwitchThroughTheAPI(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	change := map[string]any{"MerchantID": f.env.Merchants[0].ID, "Profile": "mit", "State": "off",
-		"EffectiveAt": "2026-12-01T00:00:00Z", "Reason": "paused", "Actor": "someone else"}
+	change := map[string]any{"merchant_id": f.env.Merchants[0].ID, "profile": "mit", "state": "off",
+		"effective_at": "2026-12-01T00:00:00Z", "reason": "paused", "actor": "someone else"}
 	res, body := postJSON(t, c, f.srv.URL+"/api/switches", change)
 	var sw store.Switch
 	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &sw) != nil || sw.ID == 0 || sw.Actor != "oscar" || sw.Origin != "api" {
 		t.Errorf("POST /api/switches: got %s %s, want 201 and the change, with its id, made by oscar", res.Status, body)
 	}
-	if res, body := postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"merchant": "M001", "Profile": "mit"}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "merchant") {
+	if res, body := postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"merchant": "M001", "profile": "mit"}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "merchant") {
 		t.Errorf("POST /api/switches with a field it does not have: got %s %s, want 400 naming it", res.Status, body)
 	}
-	change["State"] = "on"
+	change["state"] = "on"
 	if res, body := postJSON(t, c, f.srv.URL+"/api/switches", change); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "on") {
 		t.Errorf("POST /api/switches with state on: got %s %s, want 400 naming it", res.Status, body)
 	}
-	if _, body := get(t, c, f.srv.URL+"/api/switches?merchant="+f.env.Merchants[0].ID); !strings.Contains(body, `"Reason":"paused"`) {
+	if _, body := get(t, c, f.srv.URL+"/api/switches?merchant="+f.env.Merchants[0].ID); !strings.Contains(body, `"reason":"paused"`) {
 		t.Errorf("GET /api/switches: the change is not listed:\n%s", body)
 	}
 }

@@ -76,9 +76,9 @@ func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiChangeSwitch records a switch change given as JSON with store.Switch's
-// field names (MerchantID, Profile, State, Scope, ScopeValue, EffectiveAt
-// in RFC 3339, Reason; any other is refused), made by the signed-in user,
-// and answers it as recorded, with its id.
+// names (merchant_id, profile, state, scope, scope_value, effective_at in
+// RFC 3339, reason; any other is refused), made by the signed-in user, and
+// answers it as recorded, with its id.
 func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
 	var sw store.Switch
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))

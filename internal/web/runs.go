@@ -210,8 +210,8 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 // force (store.FileNotices; reconcile prints them).
 type FinishedRun struct {
 	store.Run
-	Counts      []store.StateCount
-	FileNotices []string
+	Counts      []store.StateCount `json:"counts"`
+	FileNotices []string           `json:"file_notices"`
 }
 
 // apiRuns lists the latest runs, ?limit= of them (50 unless told).
