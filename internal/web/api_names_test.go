@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
+	"github.com/flexcharge/flexrecon/internal/web"
+	"github.com/flexcharge/flexrecon/jobs"
+)
+
+// snakeCase is a JSON name spelt as the API's requests spell theirs.
+var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// TestAPIAnswersInSnakeCase: every name in every JSON answer of the API, at
+// any depth, is snake_case like the requests' names, so that a script reads
+// one style. The answers asked reach every nested type the fixture's data
+// fills (TestAPITypesNameTheirFields covers the rest).
+func TestAPIAnswersInSnakeCase(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	met, bad := map[string]bool{}, map[string]bool{}
+	check := func(label string, res *http.Response, body string, want int) {
+		t.Helper()
+		var v any
+		if err := json.Unmarshal([]byte(body), &v); err != nil || res.StatusCode != want {
+			t.Fatalf("%s %s: got %s %.500s, want %d with JSON", res.Request.Method, res.Request.URL, res.Status, body, want)
+		}
+		walkNames(v, label, func(path, name string) {
+			met[path] = true
+			if where := path + "." + name; !snakeCase.MatchString(name) && !bad[where] {
+				bad[where] = true
+				t.Errorf("%s %s: name %q at %s, want snake_case", res.Request.Method, res.Request.URL, name, path)
+			}
+		})
+	}
+	run := map[string]any{"from": f.plan.From, "to": f.plan.To, "as_of": f.plan.AsOf.Format(time.RFC3339)}
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", run)
+	check("POST /api/runs", res, body, http.StatusAccepted)
+	run["wait"] = true // it waits its turn after the run queued, to compare with it
+	res, body = postJSON(t, c, f.srv.URL+"/api/runs", run)
+	check("POST /api/runs wait", res, body, http.StatusOK)
+	var finished web.FinishedRun
+	if err := json.Unmarshal([]byte(body), &finished); err != nil {
+		t.Fatal(err)
+	}
+	for label, path := range map[string]string{
+		"GET /api/runs":           "/api/runs",
+		"GET /api/runs/{id}":      fmt.Sprint("/api/runs/", finished.ID),
+		"GET /api/runs/{id}/diff": fmt.Sprintf("/api/runs/%d/diff?limit=1", finished.ID),
+		"GET /api/switches":       "/api/switches",
+	} {
+		res, body := get(t, c, f.srv.URL+path)
+		check(label, res, body, http.StatusOK)
+	}
+	lists := []string{"ledger", "orders", "transmits", "switches", "results", "findings"}
+	for _, o := range f.seed.Orders {
+		res, body := get(t, c, f.srv.URL+"/api/explain?order="+url.QueryEscape(o.ID))
+		check("GET /api/explain", res, body, http.StatusOK)
+		if met["GET /api/explain.run"] && metAll(met, "GET /api/explain", lists) {
+			break
+		}
+	}
+	res, body = postJSON(t, c, f.srv.URL+"/api/switches", map[string]any{"merchant_id": f.env.Merchants[0].ID,
+		"profile": "mit", "state": "off", "effective_at": "2026-12-01T00:00:00Z", "reason": "paused"})
+	check("POST /api/switches", res, body, http.StatusCreated)
+	reached := []string{"POST /api/runs", "POST /api/runs wait", "POST /api/runs wait.counts[]", "GET /api/runs[]",
+		"GET /api/runs/{id}", "GET /api/runs/{id}/diff", "GET /api/runs/{id}/diff.counts", "GET /api/runs/{id}/diff.changes[]",
+		"GET /api/switches[]", "POST /api/switches", "GET /api/explain", "GET /api/explain.run"}
+	for _, l := range lists {
+		reached = append(reached, "GET /api/explain."+l+"[]")
+	}
+	for _, path := range reached {
+		if !met[path] {
+			t.Errorf("no object met at %s: the answers asked leave it unchecked", path)
+		}
+	}
+}
+
+// metAll says whether objects were met in every list prefix.name[].
+func metAll(met map[string]bool, prefix string, lists []string) bool {
+	for _, l := range lists {
+		if !met[prefix+"."+l+"[]"] {
+			return false
+		}
+	}
+	return true
+}
+
+// walkNames calls visit with every name of every object in v, decoded JSON,
+// and the path of the object: path for v itself, path.name for a member,
+// path[] for an element of a list.
+func walkNames(v any, path string, visit func(path, name string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for name, x := range v {
+			visit(path, name)
+			walkNames(x, path+"."+name, visit)
+		}
+	case []any:
+		for _, x := range v {
+			walkNames(x, path+"[]", visit)
+		}
+	}
+}
+
+// TestAPITypesNameTheirFields: every field of the types the API answers
+// with, and of every type in them, has a snake_case JSON name of its own,
+// so that a list the fixture's answers leave empty (an orphan's declines),
+// or a field added later, cannot answer in Go's spelling unseen.
+func TestAPITypesNameTheirFields(t *testing.T) {
+	for _, v := range []any{store.Run{}, web.FinishedRun{}, jobs.RunDiff{}, store.Explanation{}, store.Switch{}} {
+		checkJSONNames(t, reflect.TypeOf(v), map[reflect.Type]bool{})
+	}
+}
+
+var marshaler = reflect.TypeFor[json.Marshaler]()
+
+func checkJSONNames(t *testing.T, typ reflect.Type, done map[reflect.Type]bool) {
+	t.Helper()
+	switch {
+	case typ.Kind() == reflect.Pointer, typ.Kind() == reflect.Slice, typ.Kind() == reflect.Map:
+		checkJSONNames(t, typ.Elem(), done)
+		return
+	case typ.Kind() != reflect.Struct, done[typ], typ.Implements(marshaler), reflect.PointerTo(typ).Implements(marshaler):
+		return
+	}
+	done[typ] = true
+	for i := range typ.NumField() {
+		field := typ.Field(i)
+		name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+		switch {
+		case !field.IsExported() || name == "-":
+			continue
+		case field.Anonymous && name == "":
+			// Its fields stand in the answer as this type's own.
+		case !snakeCase.MatchString(name):
+			t.Errorf("%s.%s: JSON name %q, want an explicit snake_case one", typ, field.Name, name)
+		}
+		checkJSONNames(t, field.Type, done)
+	}
+}
