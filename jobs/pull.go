@@ -27,7 +27,7 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 		return 0, "", err
 	}
 	var n int64
-	q := flexcharge.OrderQuery{From: r.window.Start, To: r.req.AsOf}
+	q := flexcharge.OrderQuery{From: store.OrdersFrom(r.window), To: r.req.AsOf}
 	for _, m := range r.env.Merchants {
 		if r.req.Merchant != "" && m.ID != r.req.Merchant {
 			continue

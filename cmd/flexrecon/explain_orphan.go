@@ -10,8 +10,8 @@ import (
 
 // whyOrphan says why run e.RunID found f's order an orphan, by the rules of
 // classify-pair-orders: an order belongs to a first-occurrence decline of
-// its merchant and order id that the run read, processed no more than an
-// hour after the order was made (whatever attempt the order names).
+// its merchant and order id that the run read, made no more than an hour
+// before or after it (a day after, if it names that very attempt).
 func whyOrphan(f store.ExplainedFinding, e store.Explanation) string {
 	o, ok := explainedOrder(e.Orders, f)
 	switch {
@@ -56,12 +56,11 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return fmt.Sprintf("%s is not the attempt the order names (%s), and an order without a date pairs only with the attempt it names, or with any if it names none",
 			row, d.OrderTransactionID)
 	case d.TooFar:
-		return fmt.Sprintf("%s was processed %s the order was made, and the order names %s: an order is made when its decline is evaluated, in real time, "+
-			"so a decline over an hour from it is not its, whatever attempt it names", row, gap(d), attempt(d))
+		return row + " " + tooFar(d)
 	case !d.InRun && d.LoadedAfterRun:
 		return fmt.Sprintf("%s was loaded after run %d classified%s", row, e.RunID, judgedBy(d))
 	case !d.InRun:
-		return fmt.Sprintf("%s is outside %s, so that run never read it%s", row, runWindow(e), judgedBy(d))
+		return fmt.Sprintf("%s is outside %s, and too far from it for that run to read%s", row, runWindow(e), judgedBy(d))
 	}
 	return fmt.Sprintf("%s would claim it by the rules: the order, the ledger or the registry has changed since run %d judged them", row, e.RunID)
 }
@@ -93,21 +92,39 @@ func runWindow(e store.Explanation) string {
 	return fmt.Sprintf("run %d's window (%s to %s)", e.RunID, e.Run.WindowFrom.Format(time.DateOnly), e.Run.WindowTo.Format(time.DateOnly))
 }
 
-// gap is how far from the order's making a row was processed: "3h12m
-// after" or "2h before".
-func gap(d store.OrphanDecline) string {
-	since := d.ProcessedAt.Sub(d.OrderCreatedOn)
-	if since < 0 {
-		return hm(-since) + " before"
+// tooFar says why a row processed too long before or after a dated order
+// was made is not what it evaluated: the gateway asks for the evaluation
+// in real time, on the decline.
+func tooFar(d store.OrphanDecline) string {
+	after := d.ProcessedAt.Sub(d.OrderCreatedOn)
+	switch {
+	case after > 0:
+		return fmt.Sprintf("was processed %s after the order was made, and the order names %s: "+
+			"an order is never the evaluation of a decline over an hour after it, whatever attempt it names", span(after), attempt(d))
+	case d.NamesAttempt:
+		return fmt.Sprintf("was processed %s before the order was made, which names this very attempt: "+
+			"an order made later than a day after its decline is not taken for its evaluation", span(-after))
 	}
-	return hm(since) + " after"
+	return fmt.Sprintf("was processed %s before the order was made, and the order names %s: "+
+		"an order made over an hour after a decline is its evaluation only if it names that attempt", span(-after), attempt(d))
 }
 
-// hm is a duration to the minute, as 3h12m, or 13h.
-func hm(d time.Duration) string {
-	s := strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
-	if strings.HasSuffix(s, "h0m") {
-		return strings.TrimSuffix(s, "0m")
+// span is a duration for a person: whole days from two days on, else hours
+// and minutes, rounded up so that a span over an hour never reads as one.
+func span(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
 	}
-	return s
+	up := d.Truncate(time.Minute)
+	if up < d {
+		up += time.Minute
+	}
+	h, m := int(up/time.Hour), int(up%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%dm", h, m)
 }

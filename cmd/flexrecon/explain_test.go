@@ -30,7 +30,7 @@ func TestExplainSaysWhichSwitchJudged(t *testing.T) {
 		"won PM #1 processed 2026-11-23T15:00:00Z: switch #4 merchant mit → production, effective 2026-11-23T12:00:00Z",
 		"transmit not_expected: the mit switch in force (#3) was off",
 		"no outcome: the mit switch in force (#3) was off, so FlexCharge was not meant to rescue it",
-		"outcome missed_evaluate: declined while mit was production (switch #4), and FlexCharge has no order for it",
+		"outcome missed_evaluate: declined while mit was production (switch #4), and no FlexCharge order is its evaluation",
 	} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("explanation lacks %q; got:\n%s", want, buf.String())
@@ -46,7 +46,7 @@ func TestExplainMissedEvaluateBesideOtherOrders(t *testing.T) {
 	if got := whyOutcome(r, 0); strings.Contains(got, "orders listed") {
 		t.Errorf("no orders listed: got %q", got)
 	}
-	if got := whyOutcome(r, 1); !strings.Contains(got, "never belongs to a decline processed over an hour before or after it was made") || strings.Contains(got, "unless") {
+	if got := whyOutcome(r, 1); !strings.Contains(got, "never the evaluation of a decline over an hour after it, nor of one over an hour before it unless it names that attempt") {
 		t.Errorf("an order listed: got %q", got)
 	}
 }
@@ -173,7 +173,7 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 		{"a decline too early", fx, []store.OrphanDecline{before},
 			"D0 #1 (declined 2026-11-23T21:00:00Z) was processed 13h before the order was made, and the order names another attempt (X1)"},
 		{"a decline outside the window", undated, []store.OrphanDecline{unread},
-			"D0 #1 (declined 2026-11-23T21:00:00Z) is outside run 1's window (2026-11-24 to 2026-11-24), so that run never read it; no run has judged it yet"},
+			"D0 #1 (declined 2026-11-23T21:00:00Z) is outside run 1's window (2026-11-24 to 2026-11-24), and too far from it for that run to read; no run has judged it yet"},
 	} {
 		e := store.Explanation{RunID: 1, Run: run, Orders: []store.ExplainedOrder{tt.order}, Findings: []store.ExplainedFinding{f}, OrphanDeclines: tt.declines}
 		var buf bytes.Buffer
@@ -203,5 +203,53 @@ func TestExplainOrphanUndatedNamingAnotherAttempt(t *testing.T) {
 		Status: "declined", ProcessedAt: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), InRun: true, LastRun: 1, TooFar: true}
 	if got := whyNotClaimed(d, store.Explanation{RunID: 1}); !strings.Contains(got, "not the attempt the order names (D9)") || strings.Contains(got, "after the order was made") {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestExplainTooFarGapNeverReadsAsAnHour: a decline processed 1h0m20s
+// after the order was made is over the hour's margin, so explain must not
+// say it was processed "1h after" in the same breath (spans round up).
+func TestExplainTooFarGapNeverReadsAsAnHour(t *testing.T) {
+	made := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	for _, gap := range []time.Duration{time.Hour + 20*time.Second, -(time.Hour + 29*time.Second)} {
+		d := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "X1", TransactionID: "D1", Occurrence: 1,
+			Status: "declined", ProcessedAt: made.Add(gap), InRun: true, LastRun: 1, TooFar: true}
+		got := whyNotClaimed(d, store.Explanation{RunID: 1})
+		if strings.Contains(got, "processed 1h after") || strings.Contains(got, "processed 1h before") {
+			t.Errorf("gap %s: explain says the gap is an hour, yet over an hour: %q", gap, got)
+		}
+	}
+}
+
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		45 * time.Minute: "45m", time.Hour + 20*time.Second: "1h1m", 3*time.Hour + 12*time.Minute: "3h12m",
+		13 * time.Hour: "13h", 47 * time.Hour: "47h", 30*24*time.Hour + 5*time.Hour: "30 days",
+	} {
+		if got := span(d); got != want {
+			t.Errorf("span(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestExplainLostRescueBesideALateOrderNamingIt: an order naming a decline
+// but made over a day after it is not its evaluation; explain must not then
+// call that order another attempt's, nor say FlexCharge has none at all.
+func TestExplainLostRescueBesideALateOrderNamingIt(t *testing.T) {
+	processed := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	order := store.ExplainedOrder{Environment: "production", ID: "F1", ExternalOrderID: "O1", MID: "P1", Merchant: "M1",
+		TransactionID: "D1", Status: 7, CreatedOn: processed.Add(25 * time.Hour)}
+	e := store.Explanation{RunID: 1, Orders: []store.ExplainedOrder{order},
+		Results: []store.ExplainedResult{{TransactionID: "D1", Occurrence: 1, ProcessedAt: processed, Status: "declined", Profile: "cit_web",
+			SwitchState: "production", SwitchID: 1, TransmitState: "transmitted", OutcomeState: "missed_evaluate"}}}
+	var buf bytes.Buffer
+	writeVerdicts(&buf, e)
+	if got := buf.String(); strings.Contains(got, "FlexCharge has no order for it") || strings.Contains(got, "are others'") {
+		t.Errorf("F1 names D1, yet explain says:\n%s", got)
+	}
+	late := store.OrphanDecline{FCOrderID: "F1", OrderCreatedOn: order.CreatedOn, OrderTransactionID: "D1", TransactionID: "D1", Occurrence: 1,
+		Status: "declined", ProcessedAt: processed, NamesAttempt: true, InRun: true, LastRun: 1, TooFar: true}
+	if got := whyNotClaimed(late, e); !strings.Contains(got, "was processed 25h before the order was made, which names this very attempt") {
+		t.Errorf("a day-late order naming the attempt: got %q", got)
 	}
 }

@@ -81,10 +81,10 @@ func whyOutcome(r store.ExplainedResult, listed int) string {
 			return fmt.Sprintf("declined while %s was %s (switch #%d), and its FlexCharge order %s is a sandbox one (environment_mismatch), which moves no money: a lost rescue",
 				r.Profile, r.SwitchState, r.SwitchID, r.FCOrderID)
 		}
-		why := fmt.Sprintf("declined while %s was %s (switch #%d), and FlexCharge has no order for it: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
+		why := fmt.Sprintf("declined while %s was %s (switch #%d), and no FlexCharge order is its evaluation: a lost rescue", r.Profile, r.SwitchState, r.SwitchID)
 		if listed > 0 {
-			why += "; the orders listed for its order id are others': an order never belongs to a decline processed over an hour before or after it was made, " +
-				"and otherwise to the attempt it names, else the nearest in time"
+			why += "; the orders listed for its order id went elsewhere or came too early or too late: an order goes to the attempt it names, else the nearest decline, " +
+				"and is never the evaluation of a decline over an hour after it, nor of one over an hour before it unless it names that attempt (then up to a day)"
 		}
 		return why
 	case "recovered":

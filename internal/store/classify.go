@@ -31,14 +31,22 @@ type Mismatch struct {
 }
 
 // declineMargin is how far the ledger's and FlexCharge's clocks may
-// disagree. FlexCharge creates an order when the decline is evaluated, in
-// real time, so an order made longer than that before or after a decline
-// is not its evaluation, whatever attempt it names; and a run reads the
-// orders and declines around its window that its own may pair with (an
-// order made just after the window began may belong to a decline just
-// before it, which an earlier run judged; without them such orders were
-// orphans).
+// disagree. FlexCharge creates an order when the gateway asks it to
+// evaluate a decline, in real time, so an order made longer than that
+// before a decline is not its evaluation, whatever attempt it names, nor one
+// made longer than that after it, unless it names that very attempt.
 const declineMargin = time.Hour
+
+// lateEvaluation is how long after a decline an order naming that attempt
+// may still be its evaluation (a gateway that asked late, or again):
+// FlexCharge's window for a transaction, as for transmits (an assumption;
+// the contract states none for /evaluate). An order FlexCharge completed
+// then did charge the customer, and finance must see the decline rescued.
+const lateEvaluation = 24 * time.Hour
+
+// OrdersFrom is the earliest an order may have been made that a run over w
+// pairs with its declines: the run's pull must fetch from there.
+func OrdersFrom(w Window) time.Time { return w.Start.Add(-declineMargin) }
 
 // Classify judges every transaction of the window for a run: its switch in
 // force, transmit state, outcome and findings, all in DuckDB. It returns how
@@ -66,7 +74,7 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 		return "", err
 	}
 	took, err := runSteps(ctx, conn, nil, []step{
-		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf, declineMargin.Seconds()}},
+		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf, declineMargin.Seconds(), lateEvaluation.Seconds()}},
 		{"assign orders", db.q.ClassifyAssign, []any{w.Start, w.End}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},

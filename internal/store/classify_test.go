@@ -149,11 +149,14 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|missed_evaluate|",
 				"D3": "transmitted|recovered|", "D4": "transmitted|recovered|"},
 			counted: map[string]int64{"orphan_order": 1}},
-		{name: "an order made over an hour after a decline is not its evaluation, whatever it names", s: scenario{
-			rows: []tx{d("D1"), d("D2")},
+		{name: "an order made over an hour after a decline is its evaluation only if it names the attempt, and within a day", s: scenario{
+			rows: []tx{d("D1"), d("D2"), d("D3"), d("D4")},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("11:30"), at("11:30") }),
-				order(d("D2"), "F2", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("10:50"), at("10:50") })}},
-			want:    map[string]string{"D1": "transmitted|missed_evaluate|", "D2": "transmitted|recovered|"},
+				order(d("D2"), "F2", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "X2", at("11:30"), at("11:30") }),
+				order(d("D3"), "F3", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("10:30").Add(24*time.Hour), at("10:30").Add(24*time.Hour) }),
+				order(d("D4"), "F4", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "", at("10:50"), at("10:50") })}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|missed_evaluate|",
+				"D3": "transmitted|missed_evaluate|", "D4": "transmitted|recovered|"},
 			counted: map[string]int64{"orphan_order": 1}},
 		{name: "scope: campaign over site over merchant", s: scenario{
 			registry: registryM1(
@@ -606,16 +609,20 @@ func TestOrderChoiceIndependentOfWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	want := map[string]string{"D1": "missed_evaluate", "D2": "missed_evaluate", "E0": "recovered", "E3": "recovered"}
 	for run := int64(1); run <= 3; run++ {
 		vs, err := db.Verdicts(context.Background(), run)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, v := range vs {
-			if (v.TransactionID == "D1" || v.TransactionID == "D2") && v.OutcomeState != "missed_evaluate" {
-				t.Errorf("run %d: %s is %s; want missed_evaluate, its order id's order being the nearer decline's",
-					run, v.TransactionID, v.OutcomeState)
+			if v.OutcomeState != want[v.TransactionID] || strings.Contains(v.Findings, "orphan_order") {
+				t.Errorf("run %d: %s is %s %s; want %s: each order id's order is the nearer decline's",
+					run, v.TransactionID, v.OutcomeState, v.Findings, want[v.TransactionID])
 			}
+		}
+		if n := dump(t, db, fmt.Sprintf("SELECT count(*) FROM findings WHERE run_id = %d AND category = 'orphan_order'", run)); n[0][0] != "0" {
+			t.Errorf("run %d: %s orphans; FR and FS are E0's and E3's", run, n[0][0])
 		}
 	}
 }

@@ -160,9 +160,9 @@ type OrphanDecline struct {
 	InRun              bool      `db:"in_run" json:"in_run"`                     // the run explained judged the row
 	LastRun            int64     `db:"last_run" json:"last_run"`                 // the latest run that judged it; 0 for none
 	LoadedAfterRun     bool      `db:"loaded_after_run" json:"loaded_after_run"` // its file came after the run explained classified
-	// TooFar: processed more than the clocks' margin before or after the
-	// order was made (a dated one), or not the attempt an undated one names:
-	// pairing never gives it the order.
+	// TooFar: processed too long before or after the order was made to be
+	// what it evaluated (a dated order), or not the attempt an undated one
+	// names: pairing never gives it the order (see mayPair).
 	TooFar bool `db:"-" json:"too_far"`
 }
 
@@ -195,12 +195,23 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 		}
 	}
 	for i, d := range e.OrphanDeclines {
-		undatedMayPair := d.OrderCreatedOn.Year() < 2 && (d.OrderTransactionID == "" || d.NamesAttempt)
-		gap := d.ProcessedAt.Sub(d.OrderCreatedOn).Abs()
-		e.OrphanDeclines[i].TooFar = !undatedMayPair && gap > declineMargin
+		e.OrphanDeclines[i].TooFar = !mayPair(d)
 	}
 	e.Run, err = db.explainedRun(ctx, e.RunID)
 	return e, err
+}
+
+// mayPair is classify-pair-orders' rule of time: whether the order could be
+// the evaluation of row d, whatever else the row is.
+func mayPair(d OrphanDecline) bool {
+	if d.OrderCreatedOn.Year() < 2 {
+		return d.OrderTransactionID == "" || d.NamesAttempt
+	}
+	madeAfter, latest := d.OrderCreatedOn.Sub(d.ProcessedAt), declineMargin
+	if d.NamesAttempt {
+		latest = lateEvaluation
+	}
+	return madeAfter >= -declineMargin && madeAfter <= latest
 }
 
 // explainedRun is the run explained as recorded, or nil: a run's verdicts

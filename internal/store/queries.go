@@ -246,7 +246,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.StageOccurrences, nil},
 		{db.q.ClassifySwitches, nil},
 		{db.q.ClassifyJudge, nil},
-		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0}},
+		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0, 0}},
 		{db.q.ClassifyAssign, []any{never, never}},
 	}
 	for _, s := range setups {

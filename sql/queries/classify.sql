@@ -116,19 +116,22 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 -- $1 window start, $2 window end, $3 merchant ('' for all), $4 the run's
 -- clock: a pending order past its expiry then is expired. $5 the clocks'
 -- margin, in seconds (what the ledger's and FlexCharge's clocks may
--- disagree by).
--- An order is made when its decline is evaluated, which the gateway does in
--- real time (flexcharge-api.md): one made more than the margin before or
--- after a decline is not its evaluation, whatever attempt it names. Without
--- that, last month's order of a reused order id (a monthly rebill's) claimed
--- this month's decline, recovered or a duplicate evaluate beside its own
--- order, and an order could go to a decline days before it.
--- So an order chooses among the declines within the margin of it, and
--- which it goes to depends on the order and the ledger alone, never on the
--- window: a run reads the orders made within the margin of its window (no
--- others can be its declines') and the declines within twice the margin,
--- every one those orders could choose. Declines outside the window claim
--- their orders and get no verdict here. An order without a date
+-- disagree by); $6 how late, in seconds, an order naming its attempt may
+-- still be that decline's evaluation.
+-- An order is made when the gateway asks FlexCharge to evaluate a decline,
+-- in real time (flexcharge-api.md): one made more than the margin before a
+-- decline is not its evaluation, whatever attempt it names, and one made
+-- more than the margin after it is not either, unless it names that very
+-- attempt (a gateway that asked late, or again) within $6. Without the
+-- bounds, last month's order of a reused order id (a monthly rebill's)
+-- claimed this month's decline, recovered or a duplicate evaluate beside its
+-- own order, and an order went to a decline days before it.
+-- So which decline an order goes to depends on the order and the ledger
+-- alone, never on the run's window: a run reads the orders made from the
+-- margin before its window to $6 after it (no others can be its declines'),
+-- and every decline those orders could go to, from the margin and $6 before
+-- the window to the margin and $6 after it. Declines outside the window
+-- claim their orders and get no verdict here. An order without a date
 -- (FlexCharge gave none: Go's zero time, in year 1) is the decline's it
 -- names, or if it names none, any decline's the run reads: that choice
 -- alone depends on the window.
@@ -150,7 +153,7 @@ LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.tra
 CREATE OR REPLACE TEMP TABLE order_pairs AS
 WITH candidates AS (
     SELECT rowid AS order_row, * FROM fc_orders
-    WHERE created_on >= $1 - to_seconds($5) AND created_on < $2 + to_seconds($5)
+    WHERE created_on >= $1 - to_seconds($5) AND created_on < $2 + to_seconds($6)
     UNION ALL
     SELECT rowid AS order_row, * FROM fc_orders WHERE created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00'
 ),
@@ -175,7 +178,7 @@ declines AS (
     SELECT j.file_id, j.line, j.partner_merchant_id, j.order_id, j.transaction_id, j.processed_at, j.judged_env,
         coalesce(j.judged_env, j.environment) AS environment, j.amount, j.currency, j.site_url, j.descriptor, j.profile,
         s.site_id_sandbox, s.site_id_production
-    FROM judged($1 - 2 * to_seconds($5), $2 + 2 * to_seconds($5), $3) j
+    FROM judged($1 - to_seconds($5) - to_seconds($6), $2 + to_seconds($5) + to_seconds($6), $3) j
     LEFT JOIN sites s ON s.merchant_id = j.partner_merchant_id AND s.url = j.site_url
     WHERE j.status = 'declined' AND j.occurrence = 1
 )
@@ -190,7 +193,8 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
 JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-    AND (o.created_on BETWEEN d.processed_at - to_seconds($5) AND d.processed_at + to_seconds($5)
+    AND (o.created_on BETWEEN d.processed_at - to_seconds($5)
+                          AND d.processed_at + to_seconds(CASE WHEN o.transaction_id = d.transaction_id THEN $6 ELSE $5 END)
          OR o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00' AND (coalesce(o.transaction_id, '') = '' OR o.transaction_id = d.transaction_id));
 
 -- name: classify-assign

@@ -160,8 +160,8 @@ ORDER BY f.transaction_id, f.category;
 -- For each orphan order among the findings explained, the ledger rows of its
 -- merchant and order id: the declines that might have claimed it, with what
 -- explain needs to say why none did (classify-pair-orders' rules): whether
--- the order names the attempt, whether run $3 judged the row (a row outside
--- its window, or loaded after it classified, was never read by it), and
+-- the order names the attempt, whether run $3 judged the row (a row loaded
+-- after it classified, or far outside its window, was never read by it), and
 -- the latest run that did. An orphan finding's FlexCharge value is its
 -- order's environment.
 WITH orphan AS (
