@@ -153,7 +153,9 @@ func classifyCases() []classifyCase {
 			rows: []tx{d("D1"), d("D2"), d("D3"), d("D4")},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("11:30"), at("11:30") }),
 				order(d("D2"), "F2", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "X2", at("11:30"), at("11:30") }),
-				order(d("D3"), "F3", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("10:30").Add(24*time.Hour), at("10:30").Add(24*time.Hour) }),
+				order(d("D3"), "F3", 7, func(o *store.Order) {
+					o.PlacedAt, o.CreatedOn = at("10:30").Add(24*time.Hour), at("10:30").Add(24*time.Hour)
+				}),
 				order(d("D4"), "F4", 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "", at("10:50"), at("10:50") })}},
 			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|missed_evaluate|",
 				"D3": "transmitted|missed_evaluate|", "D4": "transmitted|recovered|"},
