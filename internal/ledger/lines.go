@@ -188,8 +188,13 @@ type lineCounter struct {
 	misfits        []Misfit
 }
 
+// jsonBlank is what a JSON Lines line that holds no record may hold:
+// DuckDB passes over a line of JSON's spaces, vertical tabs and form
+// feeds, and reads any other line as a record.
+const jsonBlank = " \t\r\v\f"
+
 func newLineCounter(format Format, delim rune) *lineCounter {
-	c := &lineCounter{blank: " \t\r", recent: '\n'}
+	c := &lineCounter{blank: jsonBlank, recent: '\n'}
 	if format == CSV {
 		c.csv, c.blank = true, "\r"
 		c.delimText = utf8.AppendRune(nil, delim)

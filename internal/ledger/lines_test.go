@@ -47,6 +47,10 @@ func TestLineShifts(t *testing.T) {
 			"{\"a\":\"\\\\\"}\r\n" + // record 1, line 4: two down
 			"{\"a\":1}",
 			JSONL, 0, []LineShift{{Record: 1, Shift: 2, Blank: 2}}},
+		{"JSON Lines with lines of form feeds and vertical tabs", "{\"a\":1}\n" + // record 0, line 1
+			"\f\n\v \n" + // blank to DuckDB, lines 2-3
+			"{\"a\":2}\n",
+			JSONL, 0, []LineShift{{Record: 1, Shift: 2, Blank: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

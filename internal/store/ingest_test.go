@@ -503,6 +503,8 @@ func TestIngestQuarantinedLines(t *testing.T) {
 			fmt.Sprintf(row, 2, 2, "ten"), "4"},
 		{"JSON Lines with a blank line", "blank_2026-11-23.jsonl", fmt.Sprintf(record, 1, 1, "1.00") + "\n" +
 			fmt.Sprintf(record, 2, 2, "ten"), "3"},
+		{"JSON Lines with lines of a form feed and a vertical tab", "ff_2026-11-23.jsonl", fmt.Sprintf(record, 1, 1, "1.00") + "\f\n\v \n" +
+			fmt.Sprintf(record, 2, 2, "ten"), "4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
