@@ -88,14 +88,20 @@ func ReadRecords(path string, format Format, delim rune) (Records, error) {
 		switch {
 		case err == io.EOF:
 			return c.end(), nil
-		case errors.Is(err, io.ErrUnexpectedEOF) && Compressed(path):
-			// DuckDB reads what a cut gzip stream holds; cut between two
-			// records, half a day would load as if whole.
-			return Records{}, fmt.Errorf("line %d: the gzip stream ends early: %w", c.line+1, ErrCutOff)
 		case err != nil:
-			return Records{}, err
+			return Records{}, readError(err, path, c.line+1)
 		}
 	}
+}
+
+// readError is an error met reading a file's text on line. A gzip stream
+// that ends early is the file cut off: DuckDB reads what a cut stream
+// holds, and cut between two records, half a day would load as if whole.
+func readError(err error, path string, line int64) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) && Compressed(path) {
+		return fmt.Errorf("line %d: the gzip stream ends early: %w", line, ErrCutOff)
+	}
+	return err
 }
 
 // ErrCutOff is a file that ends before its end: a transfer stopped early.
@@ -163,9 +169,9 @@ func (g gunzipFile) Close() error {
 // where a value begins (after the delimiter or a line end): DuckDB reads the
 // quote of `12" PIZZA` as text. Inside quotes a quote closes the value,
 // unless the next byte is a quote too: the two are one quote of the text,
-// and a delimiter is text. DuckDB rejects a JSON Lines record spanning lines
-// (a line end inside a string too), so each of its lines is a record or
-// blank.
+// and a delimiter is text. DuckDB reads no JSON Lines record across lines
+// (a line end inside a string too): each line of one spanning lines is a
+// malformed record of its own, so each line is a record or blank.
 type lineCounter struct {
 	csv        bool
 	blank      string // what a line that holds no record may hold

@@ -178,6 +178,9 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err := p.File.CheckUnchanged(); err != nil {
 		return err
 	}
+	if err := db.explainMalformedJSON(ctx, conn, p); err != nil {
+		return err
+	}
 	if p.shifts, err = db.shiftLines(ctx, conn, p, recs.Shifts); err != nil {
 		return err
 	}
@@ -242,12 +245,27 @@ func (db *DB) insertLineShifts(ctx context.Context, conn *sqlx.Conn, shifts []le
 	if _, err := conn.ExecContext(ctx, db.q.CreateLineShifts); err != nil {
 		return err
 	}
-	for chunk := range slices.Chunk(shifts, 100_000) {
+	for chunk := range slices.Chunk(shifts, listChunk) {
 		from, moves := make([]int64, len(chunk)), make([]int64, len(chunk))
 		for i, s := range chunk {
 			from[i], moves[i] = s.Record, s.Shift
 		}
 		if _, err := conn.ExecContext(ctx, db.q.InsertLineShifts, from, moves); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listChunk bounds how many rows one statement passes DuckDB as lists.
+const listChunk = 100_000
+
+// execLists runs query, which takes two lists of one length, a chunk of
+// their items at a time.
+func execLists[A, B any](ctx context.Context, conn *sqlx.Conn, query string, a []A, b []B) error {
+	for i := 0; i < len(a); i += listChunk {
+		end := min(i+listChunk, len(a))
+		if _, err := conn.ExecContext(ctx, query, a[i:end], b[i:end]); err != nil {
 			return err
 		}
 	}
@@ -302,8 +320,20 @@ func (db *DB) cardGuard(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err := conn.SelectContext(ctx, &cols, query); err != nil {
 		return err
 	}
+	if len(cols) == 0 { // a JSON Lines record that is no object has no keys
+		cols = []string{recordColumn}
+	}
+	return cardRejection(line, strings.Join(cols, ", "))
+}
+
+// recordColumn is the column a problem of a whole record names.
+const recordColumn = "(record)"
+
+// cardRejection refuses a file for a card number in columns on line,
+// naming neither it nor the rest of the line.
+func cardRejection(line int64, columns string) error {
 	return fmt.Errorf("%w: line %d column %s: a value looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
-		ErrRejected, line, strings.Join(cols, ", "))
+		ErrRejected, line, columns)
 }
 
 func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {

@@ -73,7 +73,7 @@ func checkWhole(recs ledger.Records, names int) error {
 		return fmt.Errorf("line %d: value with unterminated quote found: a quoted value runs to the end of the file", recs.Line(recs.Unclosed))
 	case recs.CutShort != 0:
 		// Quarantining the cut record would load half a day as if whole.
-		return shapeError(fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", recs.Line(recs.CutShort)))
+		return shapeError(cutShort(recs.Line(recs.CutShort)))
 	case recs.Header != int64(names):
 		return fmt.Errorf("line 1: the header reads as %d names and as %d fields", names, recs.Header)
 	}
@@ -83,6 +83,12 @@ func checkWhole(recs ledger.Records, names int) error {
 // misfitReason says why a misfit is no row: "22 fields, the header has 21".
 func misfitReason(m ledger.Misfit, header int64) string {
 	return fmt.Sprintf("%d fields, the header has %d", m.Fields, header)
+}
+
+// cutShort says the file's last record, on line, has no line end and is
+// short of a whole record: the file was cut off.
+func cutShort(line int64) string {
+	return fmt.Sprintf("line %d: the last record stops short, with no line end: the file looks cut off; send it whole", line)
 }
 
 // shapeError is what the Go pass found wrong with a file as a whole (cut
@@ -128,7 +134,7 @@ func (db *DB) restage(ctx context.Context, conn *sqlx.Conn, p *plan, recs ledger
 		}
 	}
 	widest := recs.Header
-	for chunk := range slices.Chunk(recs.Misfits, 100_000) {
+	for chunk := range slices.Chunk(recs.Misfits, listChunk) {
 		records, reasons := make([]int64, len(chunk)), make([]string, len(chunk))
 		for i, m := range chunk {
 			if m.Fields-recs.Header > maxExtraFields {

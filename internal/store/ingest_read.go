@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,11 +117,16 @@ func (db *DB) readColumns(ctx context.Context, conn *sqlx.Conn, p plan) ([]strin
 	if err := conn.SelectContext(ctx, &cols, query); err != nil {
 		return nil, cleanCSVError(err, p.fileLine)
 	}
-	if len(cols) == 0 {
-		return nil, fmt.Errorf("file is empty: no records")
+	switch {
+	case len(cols) > 0:
+		return cols, nil
+	case p.format == ledger.JSONL:
+		return nil, noJSONObject(p)
 	}
-	return cols, nil
+	return nil, errNoRecords
 }
+
+var errNoRecords = errors.New("file is empty: no records")
 
 // readTemplate is what the reading templates of ingest.sql see. Every value
 // reaching the SQL is quoted by literal, ident or jsonKey, never spliced raw.

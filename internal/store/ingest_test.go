@@ -359,6 +359,7 @@ func TestIngestRejects(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
 	const good = "M001,ORD-9,TX-9,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,A\n"
 	const card = "4111 1111 1111 1111"
+	const jsonGood = `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a"}` + "\n"
 	tests := []struct {
 		name, file, body string
 		want             []string
@@ -395,7 +396,19 @@ func TestIngestRejects(t *testing.T) {
 			[]string{"line 1", "column 11"}},
 		{"a column name twice", "twice_2026-11-23.csv", strings.TrimSuffix(header, "\n") + ",Amount\n" + strings.TrimSuffix(good, "\n") + ",2.00\n",
 			[]string{"line 1", "column 11", `"Amount" is column 5's already`}},
-		{"malformed JSON Lines", "bad_2026-11-23.jsonl", `{"partner_merchant_id":"M001"}` + "\n" + `{"order_id": "` + card + `", oops}` + "\n", []string{"malformed JSON"}},
+		{"card number in a malformed JSON line", "bad_2026-11-23.jsonl", jsonGood + `{"order_id": "` + card + `", oops}` + "\n",
+			[]string{"line 2", "column (record)", "full card number", "not PCI-safe"}},
+		{"card number escaped in a malformed JSON line", "badesc_2026-11-23.jsonl", jsonGood + `{"order_id": "4111\u003111111111111", oops}` + "\n",
+			[]string{"line 2", "column (record)", "full card number"}},
+		{"card number in a JSON line that is no object", "array_2026-11-23.jsonl", jsonGood + `["` + card + `"]` + "\n",
+			[]string{"line 2", "column (record)", "full card number"}},
+		{"a JSON Lines file cut off in its last record", "cut_2026-11-23.jsonl", jsonGood + "\n" + `{"partner_merchant_id":"M0`,
+			[]string{"line 3", "the last record stops short", "cut off"}},
+		{"a JSON Lines file cut off in its only record", "cutone_2026-11-23.jsonl", `{"partner_merchant_id":"M0`,
+			[]string{"line 1", "the last record stops short", "cut off"}},
+		{"no JSON object in JSON Lines", "noobject_2026-11-23.jsonl", "\n[1,2]\n[3]\n",
+			[]string{"line 2", "not a JSON object", "no record of the file is a JSON object"}},
+		{"nothing but blank lines in JSON Lines", "blanks_2026-11-23.jsonl", "\n \n", []string{"file is empty"}},
 		{"empty file", "empty_2026-11-23.csv", "", []string{"file is empty"}},
 		{"no business date", "nodate.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
 			[]string{"no business date", "no row has a valid processed_at"}},

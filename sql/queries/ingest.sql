@@ -2,8 +2,9 @@
 -- The rows of one file that need a second look: those the card guard flags
 -- or that fail a check of stage-problems, with the canonical columns as the
 -- file wrote them and the typed values parsed from them; misfit, for a CSV
--- record with another number of fields than the header, says so (its
--- values are under other columns' names, and are not checked). Temporary,
+-- record with another number of fields than the header or a JSON Lines
+-- record that is no JSON object, says so (its values are under other
+-- columns' names, or not there, and are not checked). Temporary,
 -- so a rejected file's values never reach the database file. ledger_file is the
 -- view of the file being loaded (stage-csv replaces it); this placeholder
 -- has its columns so the queries over it prepare at start-up.
@@ -60,9 +61,13 @@ DROP TABLE IF EXISTS misfits;
 -- "column 22" and on, and shorter records padded with NULLs: DuckDB then
 -- reads every record as one row, and the card guard sees every value. It
 -- pads them on one thread only when a value spans lines.
+-- A JSON Lines line that is not JSON is read as a NULL record in its place
+-- (ignore_errors; blank lines are no records), to be quarantined on its
+-- line as a CSV misfit is: without it, DuckDB stops at the first, naming
+-- neither its line nor its file's.
 {{define "source"}}
 {{- if eq .Format "jsonl"}}
-    SELECT {{template "json-guard"}} AS card_hit, json FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}})
+    SELECT {{template "json-guard"}} AS card_hit, json FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}}, ignore_errors = true)
 {{- else if eq .Format "parquet"}}
     SELECT ({{range $i, $c := .Columns}}{{if $i}} OR {{end}}{{template "guard" (printf "CAST(%s AS VARCHAR)" (ident $c))}}{{end}}) AS card_hit, *
     FROM read_parquet({{.Path}})
@@ -89,6 +94,12 @@ DROP TABLE IF EXISTS misfits;
 {{- else if eq .Format "parquet"}}CAST({{ident .Source}} AS VARCHAR)
 {{- else}}{{ident .Source}}{{end}}
 {{- end}}
+
+-- json-misfit: why a JSON Lines record is no JSON object; NULL when it is
+-- one. A NULL record is a line DuckDB could not read, which the store reads
+-- again for more (malformed-json-records). A JSON value that begins with a
+-- brace is an object: json_type would parse every record once more.
+{{define "json-misfit"}}CASE WHEN json IS NULL THEN 'malformed JSON' WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN 'not a JSON object' END{{end}}
 
 -- field: a canonical column (its file column's text, by its canonical
 -- name), through the source's value map when it has one (matched trimmed
@@ -172,9 +183,9 @@ DROP TABLE IF EXISTS misfits;
             {{template "number" .}} AS number, length(rtrim(coalesce(split_part(amount, '.', 2), ''), '0')) AS places,
             {{template "digits" .}} AS digits
         FROM (
-            SELECT card_hit, {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
+            SELECT card_hit, {{if eq .Format "jsonl"}}misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
             FROM (
-                SELECT card_hit, {{range $i, $f := .Fields}}{{if $i}}, {{end}}
+                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit"}} AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
                     {{- if $f.Source}}{{template "value" $f}}{{else}}CAST(NULL AS VARCHAR){{end}} AS {{ident $f.Name}}{{end}}
                 FROM ({{template "source" .}})
             )
@@ -193,11 +204,12 @@ DROP TABLE IF EXISTS misfits;
 -- fails: keep the two in step. Numbering lines with row_number() OVER ()
 -- instead would run the whole read on one thread. A CSV's misfits, listed
 -- by record in the misfits table, are bad whatever their values, and their
--- processing time (another column's, maybe) no business date.
+-- processing time (another column's, maybe) no business date; a JSON Lines
+-- record's misfit (json-misfit) has no values.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
-SELECT card_hit, bad,
+SELECT card_hit, bad, {{if eq .Format "jsonl"}}misfit, {{end}}
     CASE WHEN bad THEN [{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{ident $f.Name}}{{end}}] END AS source_text, digits,
     partner_merchant_id, mid, order_id, transaction_id, processed_ts, amount_minor, currency,
     status_value AS status, response_code, response_code_source, initiator_value AS initiator,
@@ -210,7 +222,7 @@ FROM (
         OR recurring IS NULL OR (site_url IS NULL AND descriptor IS NULL)
         OR NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}')
         OR NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}')
-        OR digits IS NULL OR amount_minor IS NULL AS bad
+        OR digits IS NULL OR amount_minor IS NULL{{if eq .Format "jsonl"}} OR misfit IS NOT NULL{{end}} AS bad
     FROM ({{template "typed" .}})
 );
 {{- if .Misfits}}
@@ -219,7 +231,7 @@ UPDATE ledger_raw SET bad = true, processed_ts = NULL WHERE rowid + 1 IN (SELECT
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT rowid + {{template "first" .}} AS line, * FROM ledger_raw;
 INSERT INTO ledger_stage
 SELECT line, card_hit, {{range $i, $f := .Fields}}source_text[{{$i}} + 1], {{end}}processed_ts, amount_minor,
-    digits, recurring, bad, {{if .Misfits}}m.reason{{else}}NULL{{end}}
+    digits, recurring, bad, {{if .Misfits}}m.reason{{else if eq .Format "jsonl"}}misfit{{else}}NULL{{end}}
 FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end}}WHERE card_hit OR bad;
 {{end}}
 
@@ -240,7 +252,7 @@ FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end
 {{define "columns"}}
 {{- if eq .Format "jsonl"}}
 SELECT k FROM (
-    SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS n FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}})
+    SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS n FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}}, ignore_errors = true)
 ) GROUP BY k ORDER BY min(n)
 {{- else}}
 SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
@@ -256,6 +268,19 @@ CREATE OR REPLACE TEMP TABLE misfits (record BIGINT, reason VARCHAR);
 -- name: insert-misfits
 -- $1 records, $2 their reasons, as two lists of one length.
 INSERT INTO misfits SELECT unnest($1::BIGINT[]), unnest($2::VARCHAR[]);
+
+-- name: malformed-json-records
+-- The records of a JSON Lines file that DuckDB could not read (json-misfit),
+-- numbered as line_shifts numbers them, before shift-lines moves them.
+SELECT line - 1 AS record FROM ledger_stage WHERE misfit = 'malformed JSON' ORDER BY record;
+
+-- name: explain-malformed-json
+-- $1 records of malformed-json-records, $2 what is wrong with each as Go
+-- reads their lines, as two lists of one length: the reasons they are
+-- quarantined for.
+UPDATE ledger_stage SET misfit = r.reason
+FROM (SELECT unnest($1::BIGINT[]) AS record, unnest($2::VARCHAR[]) AS reason) r
+WHERE ledger_stage.line - 1 = r.record;
 
 -- name: create-line-shifts
 -- Where a file's records stop being one a line (ledger.LineShifts): from

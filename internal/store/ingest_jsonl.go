@@ -1,0 +1,71 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+// explainMalformedJSON has Go read again the lines of a JSON Lines file
+// that DuckDB read as no record (json-misfit in ingest.sql): DuckDB keeps
+// no text of them, so its card guard never saw them, and says nothing of
+// what is wrong with them. Each is quarantined with what Go finds wrong,
+// unless it refuses the file (refuseJSONRecord). Quarantining such a line,
+// not refusing the file at it, is what a CSV record of the wrong number of
+// fields gets: DuckDB reads every line as one record or none either way, so
+// the other records keep their lines.
+func (db *DB) explainMalformedJSON(ctx context.Context, conn *sqlx.Conn, p plan) error {
+	if p.format != ledger.JSONL {
+		return nil
+	}
+	var records []int64
+	if err := conn.SelectContext(ctx, &records, db.q.MalformedJSONRecords); err != nil || len(records) == 0 {
+		return err
+	}
+	recs, err := ledger.ReadJSONRecords(p.File.Path, records)
+	if err != nil {
+		return err
+	}
+	if len(recs) != len(records) {
+		return fmt.Errorf("the file reads as fewer records in Go than in DuckDB; nothing of it was loaded")
+	}
+	reasons := make([]string, len(recs))
+	for i, r := range recs {
+		if err := refuseJSONRecord(r); err != nil {
+			return err
+		}
+		reasons[i] = cmp.Or(r.Problem, "malformed JSON")
+	}
+	return execLists(ctx, conn, db.q.ExplainMalformedJSON, records, reasons)
+}
+
+// refuseJSONRecord refuses the file for a record Go read again that holds
+// a card number, or that is its last line cut short: quarantining the cut
+// record would load half a day as if whole.
+func refuseJSONRecord(r ledger.JSONRecord) error {
+	switch {
+	case r.CardLike:
+		return cardRejection(r.Line, recordColumn)
+	case r.CutShort:
+		return fmt.Errorf("%w: %s", ErrRejected, cutShort(r.Line))
+	}
+	return nil
+}
+
+// noJSONObject is why a JSON Lines file has no columns: it has no records,
+// or its first (no JSON object, or one without keys) refuses it, since no
+// record has any.
+func noJSONObject(p plan) error {
+	recs, err := ledger.ReadJSONRecords(p.File.Path, []int64{0})
+	if err != nil || len(recs) == 0 {
+		return cmp.Or(err, errNoRecords)
+	}
+	if err := refuseJSONRecord(recs[0]); err != nil {
+		return err
+	}
+	return fmt.Errorf("line %d: %s; no record of the file is a JSON object with keys", recs[0].Line, cmp.Or(recs[0].Problem, "no keys"))
+}
