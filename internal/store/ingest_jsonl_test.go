@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -63,6 +64,55 @@ func TestIngestMalformedJSONLines(t *testing.T) {
 			got := dump(t, db, "SELECT line, transaction_id FROM ledger_tx ORDER BY line")
 			if diff := cmp.Diff([][]string{{"1", "T1"}, {"8", "T3"}}, got); diff != "" {
 				t.Errorf("load %s: rows stored (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}
+
+// TestIngestJSONAmountsExact: DuckDB reads a JSON number as a double, which
+// keeps some 15 digits; an amount written as a number is judged by the
+// digits the file has, as a CSV's text is, so one the currency cannot hold
+// is quarantined, never rounded into one it can. An amount written as a
+// string, or a number that a double holds, loads exactly.
+func TestIngestJSONAmountsExact(t *testing.T) {
+	tests := []struct {
+		name, record string
+		m            ledger.Mapping
+		want         string // the amount stored, or "quarantined"
+	}{
+		{"a number", jsonRecord("T", "19.99", "USD"), ledger.Mapping{}, "1999"},
+		{"a number of 14 digits", jsonRecord("T", "12345678901.234", "KWD"), ledger.Mapping{}, "12345678901234"},
+		{"a number of 15 digits, the most", jsonRecord("T", "123456789012.345", "KWD"), ledger.Mapping{}, "123456789012345"},
+		{"a negative number", jsonRecord("T", "-0.50", "USD"), ledger.Mapping{}, "-50"},
+		{"a number with places the currency lacks", jsonRecord("T", "19.9900000000000001", "USD"), ledger.Mapping{}, "quarantined"},
+		{"a number a double rounds up to 20.0", jsonRecord("T", "19.999999999999999999", "USD"), ledger.Mapping{}, "quarantined"},
+		{"a string with places the currency lacks", jsonRecord("T", `"19.9900000000000001"`, "USD"), ledger.Mapping{}, "quarantined"},
+		{"a string of 14 digits", jsonRecord("T", `"12345678901.234"`, "KWD"), ledger.Mapping{}, "12345678901234"},
+		{"an exponent, as in a CSV", jsonRecord("T", "1e2", "USD"), ledger.Mapping{}, "quarantined"},
+		{"minor units with a fraction", jsonRecord("T", "1999.0000000000000001", "USD"), ledger.Mapping{AmountUnit: "minor"}, "quarantined"},
+		{"minor units", jsonRecord("T", "1999", "USD"), ledger.Mapping{AmountUnit: "minor"}, "1999"},
+		{"a nested amount before the record's", strings.Replace(jsonRecord("T", "19.9900000000000001", "USD"), `{`, `{"refund":{"amount":19.99},`, 1),
+			ledger.Mapping{}, "quarantined"},
+		{"a nested amount after the record's", strings.Replace(jsonRecord("T", "19.99", "USD"), `}`, `,"refund":{"amount":5.5}}`, 1),
+			ledger.Mapping{}, "1999"},
+		{"the key escaped", strings.Replace(jsonRecord("T", "19.9900000000000001", "USD"), `"amount"`, `"am\u006funt"`, 1),
+			ledger.Mapping{}, "quarantined"},
+		{"the key escaped, with a nested amount", strings.Replace(strings.Replace(jsonRecord("T", "19.99", "USD"), `"amount"`, `"am\u006funt"`, 1), `{`, `{"x":{"amount":5.5},`, 1),
+			ledger.Mapping{}, "1999"},
+		{"slashes escaped, as some exporters write them", strings.Replace(jsonRecord("T", "19.9900000000000001", "USD"), "https://a", `https:\/\/a`, 1),
+			ledger.Mapping{}, "quarantined"},
+		{"NaN", jsonRecord("T", "NaN", "USD"), ledger.Mapping{}, "quarantined"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			path := writeFile(t, fmt.Sprintf("amount%d_2026-11-23.jsonl", i), tt.record+"\n")
+			if _, err := loadMapped(t, db, path, tt.m); err != nil {
+				t.Fatal(err)
+			}
+			got := dump(t, db, "SELECT CAST(amount AS VARCHAR) FROM ledger_tx UNION ALL SELECT 'quarantined' FROM quarantine WHERE column_name = 'amount'")
+			if len(got) != 1 || got[0][0] != tt.want {
+				t.Errorf("load %s: stored %q, want %q", tt.record, got, tt.want)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template"
@@ -217,7 +218,8 @@ func compression(name string) string {
 // shift-lines and card-columns queries of ingest.sql, which share their
 // definitions.
 func (p plan) render(q *Queries, name string) (string, error) {
-	t := template.New("").Funcs(template.FuncMap{"ident": ident, "literal": literal, "jsonKey": jsonKey})
+	t := template.New("").Funcs(template.FuncMap{"ident": ident, "literal": literal, "jsonKey": jsonKey,
+		"keyValuePattern": keyValuePattern, "keyEscape": keyEscape})
 	for _, body := range []string{q.StageCSV, q.ShiftLines, q.CardColumns} {
 		if _, err := t.New(fmt.Sprint(len(t.Templates()))).Parse(body); err != nil {
 			return "", fmt.Errorf("parse reading templates: %w", err)
@@ -233,4 +235,24 @@ func (p plan) render(q *Queries, name string) (string, error) {
 // jsonKey is the JSON path of one top-level key, as a SQL literal.
 func jsonKey(key string) string {
 	return literal(`$."` + strings.ReplaceAll(strings.ReplaceAll(key, `\`, `\\`), `"`, `\"`) + `"`)
+}
+
+// keyValuePattern is a regular expression, as a SQL literal, that finds key
+// unescaped in a JSON record's text and captures the text of its value up
+// to a space, comma or bracket: the whole of a number.
+func keyValuePattern(key string) string {
+	return literal(`"` + regexp.QuoteMeta(key) + `"\s*:\s*([^\s,}\]]*)`)
+}
+
+// keyEscape is what a JSON record's text holds, as a SQL literal, where key
+// may be spelt in escapes in it: a backslash, for a key with a character
+// JSON escapes by name (a quote, backslash, slash or control character);
+// else \u, the escape that spells any other. A record with other escapes,
+// such as the \/ some exporters write for every slash, still has key's own
+// spelling.
+func keyEscape(key string) string {
+	if strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || strings.ContainsRune(`"\/`, r) }) {
+		return literal(`\`)
+	}
+	return literal(`\u`)
 }
