@@ -185,10 +185,6 @@ type stageField struct {
 
 func (p plan) params() readTemplate {
 	columns := slices.Concat(p.header, p.extra)
-	types := make([]string, len(columns))
-	for i, h := range columns {
-		types[i] = literal(h) + ": 'VARCHAR'"
-	}
 	fields := make([]stageField, len(p.fields))
 	for i, f := range p.fields {
 		fields[i] = stageField{f, p.format, p.trim}
@@ -199,10 +195,21 @@ func (p plan) params() readTemplate {
 		Zone: literal(p.zone.String()), Strptime: literal(layout),
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
-		ColumnTypes: "{" + strings.Join(types, ", ") + "}", Minor: p.Mapping.MinorUnits(),
+		ColumnTypes: varcharColumns(columns), Minor: p.Mapping.MinorUnits(),
 		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
 		Compression: literal(compression(p.File.Name)),
 	}
+}
+
+// varcharColumns is read_csv's columns option reading each named column
+// as text: with it, DuckDB does not sniff the file, whose failures say
+// neither line nor reason ("Error when sniffing file").
+func varcharColumns(names []string) string {
+	types := make([]string, len(names))
+	for i, n := range names {
+		types[i] = literal(n) + ": 'VARCHAR'"
+	}
+	return "{" + strings.Join(types, ", ") + "}"
 }
 
 // compression is how DuckDB must read a file, by its name: told, not left

@@ -73,15 +73,17 @@ func checkTransmitLog(f ledger.File, delim rune) (checkedLog, error) {
 		return checkedLog{}, err
 	}
 	shifts, err := checkTransmitLogFields(f.Path, delim, len(header))
-	return checkedLog{File: f, delim: delim, shifts: shifts}, err
+	return checkedLog{File: f, delim: delim, header: header, shifts: shifts}, err
 }
 
-// checkedLog is a transmit log that checkTransmitLog read, with where its
-// records' lines shift (a quoted value spanning lines, a blank line), which
-// DuckDB's rows do not show: kept from that read, not read again.
+// checkedLog is a transmit log that checkTransmitLog read: its header, and
+// where its records' lines shift (a quoted value spanning lines, a blank
+// line), which DuckDB's rows do not show: kept from that read, not read
+// again.
 type checkedLog struct {
 	ledger.File
 	delim  rune
+	header []string
 	shifts []ledger.LineShift
 }
 
@@ -135,7 +137,8 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOn); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, db.q.StageTransmitLog, log.Path, string(log.delim), compression(log.Name)); err != nil {
+	stage := strings.Replace(db.q.StageTransmitLog, "{{columns}}", varcharColumns(log.header), 1)
+	if _, err := conn.ExecContext(ctx, stage, log.Path, string(log.delim), compression(log.Name)); err != nil {
 		return cleanCSVError(err, log.fileLine)
 	}
 	// Made even with no shifts, so that no earlier file's are read.

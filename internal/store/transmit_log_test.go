@@ -247,3 +247,27 @@ func classifiedTransmitStates(t *testing.T, db *store.DB) map[string]string {
 	}
 	return got
 }
+
+// TestTransmitLogQuoteErrorNamesLine: a transmit log DuckDB cannot parse
+// (a value with a quote closed before its end, as an exporter writing \"
+// for a quote does) is rejected naming the line and the reason, as a ledger
+// CSV is. With DuckDB sniffing the log, the error said only "Error when
+// sniffing file".
+func TestTransmitLogQuoteErrorNamesLine(t *testing.T) {
+	for name, body := range map[string]string{
+		"a backslash-escaped quote":  logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,\"12\\\" PIZZA\"\n",
+		"text after a closing quote": logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,\"x\"y\n",
+	} {
+		for _, file := range []string{"keys.csv", "keys.csv.gz"} {
+			t.Run(name+" in "+file, func(t *testing.T) {
+				b := body
+				if strings.HasSuffix(file, ".gz") {
+					b = gzipped(t, body)
+				}
+				db := MustOpenDB(t)
+				_, err := loadLog(t, db, file, b)
+				checkRejection(t, db, file, err, []string{file, "line 3", "unterminated quote"})
+			})
+		}
+	}
+}
