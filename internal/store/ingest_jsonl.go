@@ -11,9 +11,10 @@ import (
 )
 
 // explainMalformedJSON has Go read again the lines of a JSON Lines file
-// that DuckDB read as no record (json-misfit in ingest.sql): DuckDB keeps
-// no text of them, so its card guard never saw them, and says nothing of
-// what is wrong with them. Each is quarantined with what Go finds wrong,
+// that DuckDB read as no record, or as no object (json-misfit in
+// ingest.sql): DuckDB keeps no text of the first, and its card guard reads
+// only an object's keys and values, so it never saw either whole; nor does
+// it say what is wrong with them. Each is quarantined with what Go finds wrong,
 // unless it refuses the file (refuseJSONRecord). Quarantining such a line,
 // not refusing the file at it, is what a CSV record of the wrong number of
 // fields gets: DuckDB reads every line as one record or none either way, so
@@ -23,7 +24,7 @@ func (db *DB) explainMalformedJSON(ctx context.Context, conn *sqlx.Conn, p plan)
 		return nil
 	}
 	var records []int64
-	if err := conn.SelectContext(ctx, &records, db.q.MalformedJSONRecords); err != nil || len(records) == 0 {
+	if err := conn.SelectContext(ctx, &records, db.q.JSONMisfitRecords); err != nil || len(records) == 0 {
 		return err
 	}
 	recs, err := ledger.ReadJSONRecords(p.File.Path, records)

@@ -117,3 +117,39 @@ func TestIngestJSONAmountsExact(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestEscapedCardInJSONValueThatIsNoObject: a JSON Lines line that
+// DuckDB reads as JSON but not as an object (an array, a string) and that
+// spells a card number with a \u escape must reject the file as not
+// PCI-safe, as the same line unescaped does (TestIngestRejects "card number
+// in a JSON line that is no object") and as an escaped card number in an
+// object or in a malformed line does. json-guard (ingest.sql) decodes only
+// json_keys(json) and json_extract_string(json, '$.*'), both empty for a
+// value that is no object: the line was quarantined as "not a JSON
+// object" and the rest of the file loaded.
+func TestIngestEscapedCardInJSONValueThatIsNoObject(t *testing.T) {
+	good := jsonRecord("T1", `"1.00"`, "USD") + "\n"
+	for name, line := range map[string]string{
+		"an array":           `["4111\u003111111111111"]`,
+		"a string":           `"4111\u003111111111111"`,
+		"a nested array":     `[["4111\u003111111111111"]]`,
+		"control: unescaped": `["4111111111111111"]`,
+		"spaces escaped":     `["4111\u00201111\u00201111\u00201111"]`,
+	} {
+		for _, file := range []string{"nonobject_2026-11-23.jsonl", "nonobject_2026-11-23.jsonl.gz"} {
+			t.Run(name+" in "+file, func(t *testing.T) {
+				body := good + line + "\n"
+				if strings.HasSuffix(file, ".gz") {
+					body = gzipped(t, body)
+				}
+				db := MustOpenDB(t)
+				path := writeFile(t, file, body)
+				_, err := loadFile(t, db, path)
+				checkRejection(t, db, path, err, []string{"line 2", "column (record)", "full card number", "not PCI-safe"})
+				if n := dump(t, db, "SELECT count(*) FROM ledger_tx"); n[0][0] != "0" {
+					t.Errorf("rows stored from a file with a card number: %s", n[0][0])
+				}
+			})
+		}
+	}
+}

@@ -29,7 +29,7 @@ type Queries struct {
 	CardColumns           string `query:"card-columns" check:"skip"`
 	CreateMisfits         string `query:"create-misfits"`
 	InsertMisfits         string `query:"insert-misfits" check:"skip"`
-	MalformedJSONRecords  string `query:"malformed-json-records"`
+	JSONMisfitRecords     string `query:"json-misfit-records"`
 	ExplainMalformedJSON  string `query:"explain-malformed-json"`
 	CreateLineShifts      string `query:"create-line-shifts"`
 	InsertLineShifts      string `query:"insert-line-shifts" check:"skip"`

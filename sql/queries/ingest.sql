@@ -114,8 +114,9 @@ DROP TABLE IF EXISTS misfits;
 {{- end}}
 
 -- json-misfit: why a JSON Lines record is no JSON object; NULL when it is
--- one. A NULL record is a line DuckDB could not read, which the store reads
--- again for more (malformed-json-records). A JSON value that begins with a
+-- one. A NULL record is a line DuckDB could not read; the store reads it
+-- again for more, and a record that is no object for the card numbers its
+-- escapes may spell (json-misfit-records). A JSON value that begins with a
 -- brace is an object: json_type would parse every record once more.
 {{define "json-misfit"}}CASE WHEN json IS NULL THEN 'malformed JSON' WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN 'not a JSON object' END{{end}}
 
@@ -287,13 +288,15 @@ CREATE OR REPLACE TEMP TABLE misfits (record BIGINT, reason VARCHAR);
 -- $1 records, $2 their reasons, as two lists of one length.
 INSERT INTO misfits SELECT unnest($1::BIGINT[]), unnest($2::VARCHAR[]);
 
--- name: malformed-json-records
--- The records of a JSON Lines file that DuckDB could not read (json-misfit),
--- numbered as line_shifts numbers them, before shift-lines moves them.
-SELECT line - 1 AS record FROM ledger_stage WHERE misfit = 'malformed JSON' ORDER BY record;
+-- name: json-misfit-records
+-- The records of a JSON Lines file that DuckDB could not read, or read as
+-- no object (json-misfit), numbered as line_shifts numbers them, before
+-- shift-lines moves them. DuckDB's card guard reads an object's keys and
+-- values only: an array or a string can spell a card number in escapes.
+SELECT line - 1 AS record FROM ledger_stage WHERE misfit IN ('malformed JSON', 'not a JSON object') ORDER BY record;
 
 -- name: explain-malformed-json
--- $1 records of malformed-json-records, $2 what is wrong with each as Go
+-- $1 records of json-misfit-records, $2 what is wrong with each as Go
 -- reads their lines, as two lists of one length: the reasons they are
 -- quarantined for.
 UPDATE ledger_stage SET misfit = r.reason
