@@ -175,13 +175,15 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err != nil {
 		return err
 	}
-	if err := p.File.CheckUnchanged(); err != nil {
-		return err
-	}
 	if err := db.explainMalformedJSON(ctx, conn, p); err != nil {
 		return err
 	}
 	if p.shifts, err = db.shiftLines(ctx, conn, p, recs.Shifts); err != nil {
+		return err
+	}
+	// After every read of the file, DuckDB's and Go's: each must have read
+	// the bytes hashed.
+	if err := p.File.CheckUnchanged(); err != nil {
 		return err
 	}
 	p.step("guard")

@@ -52,10 +52,6 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 	if err := db.stageTransmitLog(ctx, conn, log); err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
-	// The check counted the fields of the bytes hashed; DuckDB read the file again.
-	if err := f.CheckUnchanged(); err != nil {
-		return out, db.reject(ctx, lf, err)
-	}
 	out, err = db.storeTransmitLog(ctx, conn, lf)
 	return out, err
 }
@@ -140,6 +136,11 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 	stage := strings.Replace(db.q.StageTransmitLog, "{{columns}}", varcharColumns(log.header), 1)
 	if _, err := conn.ExecContext(ctx, stage, log.Path, string(log.delim), compression(log.Name)); err != nil {
 		return cleanCSVError(err, log.fileLine)
+	}
+	// The check counted the fields of the bytes hashed; DuckDB read the file
+	// again, and its rows' lines and problems are named by that count.
+	if err := log.CheckUnchanged(); err != nil {
+		return err
 	}
 	// Made even with no shifts, so that no earlier file's are read.
 	if err := db.insertLineShifts(ctx, conn, log.shifts); err != nil {
