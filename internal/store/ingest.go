@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -247,16 +246,11 @@ func (db *DB) insertLineShifts(ctx context.Context, conn *sqlx.Conn, shifts []le
 	if _, err := conn.ExecContext(ctx, db.q.CreateLineShifts); err != nil {
 		return err
 	}
-	for chunk := range slices.Chunk(shifts, listChunk) {
-		from, moves := make([]int64, len(chunk)), make([]int64, len(chunk))
-		for i, s := range chunk {
-			from[i], moves[i] = s.Record, s.Shift
-		}
-		if _, err := conn.ExecContext(ctx, db.q.InsertLineShifts, from, moves); err != nil {
-			return err
-		}
+	from, moves := make([]int64, len(shifts)), make([]int64, len(shifts))
+	for i, s := range shifts {
+		from[i], moves[i] = s.Record, s.Shift
 	}
-	return nil
+	return execLists(ctx, conn, db.q.InsertLineShifts, from, moves)
 }
 
 // listChunk bounds how many rows one statement passes DuckDB as lists.

@@ -134,18 +134,16 @@ func (db *DB) restage(ctx context.Context, conn *sqlx.Conn, p *plan, recs ledger
 		}
 	}
 	widest := recs.Header
-	for chunk := range slices.Chunk(recs.Misfits, listChunk) {
-		records, reasons := make([]int64, len(chunk)), make([]string, len(chunk))
-		for i, m := range chunk {
-			if m.Fields-recs.Header > maxExtraFields {
-				return fmt.Errorf("line %d: %s: too many to read", recs.Line(m.Record), misfitReason(m, recs.Header))
-			}
-			widest = max(widest, m.Fields)
-			records[i], reasons[i] = m.Record, misfitReason(m, recs.Header)
+	records, reasons := make([]int64, len(recs.Misfits)), make([]string, len(recs.Misfits))
+	for i, m := range recs.Misfits {
+		if m.Fields-recs.Header > maxExtraFields {
+			return fmt.Errorf("line %d: %s: too many to read", recs.Line(m.Record), misfitReason(m, recs.Header))
 		}
-		if _, err := conn.ExecContext(ctx, db.q.InsertMisfits, records, reasons); err != nil {
-			return err
-		}
+		widest = max(widest, m.Fields)
+		records[i], reasons[i] = m.Record, misfitReason(m, recs.Header)
+	}
+	if err := execLists(ctx, conn, db.q.InsertMisfits, records, reasons); err != nil {
+		return err
 	}
 	p.misfits, p.serial, p.extra = true, recs.QuotedLineEnds, extraColumns(p.header, int(widest-recs.Header))
 	if err := db.execTemplate(ctx, conn, *p, "stage"); err != nil {
