@@ -328,9 +328,17 @@ const recordColumn = "(record)"
 // cardRejection refuses a file for a card number in columns on line,
 // naming neither it nor the rest of the line.
 func cardRejection(line int64, columns string) error {
-	return fmt.Errorf("%w: line %d column %s: a value looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
-		ErrRejected, line, columns)
+	return fmt.Errorf("%w: line %d column %s: a value %s", ErrRejected, line, columns, cardLike)
 }
+
+// cardNameRejection refuses a file whose header names its column (counted
+// from 1) as a card number would.
+func cardNameRejection(column int) error {
+	return fmt.Errorf("%w: line 1 column %d: the column's name %s", ErrRejected, column, cardLike)
+}
+
+// cardLike is what every card guard says of a card number it finds.
+const cardLike = "looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded"
 
 func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {
 	if !errors.Is(cause, ErrRejected) {

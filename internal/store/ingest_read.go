@@ -94,8 +94,7 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 			cols[i] = c
 		}
 		if ledger.CardLike(c) {
-			return nil, fmt.Errorf("%w: line 1 column %d: the column's name looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded",
-				ErrRejected, i+1)
+			return nil, cardNameRejection(i + 1)
 		}
 		key := strings.ToLower(strings.TrimSpace(c))
 		if first, ok := seen[key]; ok {

@@ -92,7 +92,7 @@ func checkTransmitLogHeader(header []string) error {
 	have := map[string]bool{}
 	for i, h := range header {
 		if ledger.CardLike(h) {
-			return fmt.Errorf("line 1 column %d: the column's name looks like a full card number; the file is not PCI-safe and nothing of it was loaded", i+1)
+			return cardNameRejection(i + 1)
 		}
 		have[strings.ToLower(strings.TrimSpace(h))] = true
 	}
@@ -155,11 +155,7 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 // transmitLogProblem is the staged log's first row that cannot be taken,
 // as an error naming its line; nil when every row can be.
 func (db *DB) transmitLogProblem(ctx context.Context, conn *sqlx.Conn) error {
-	var p struct {
-		Line   int64  `db:"line"`
-		Column string `db:"column_name"`
-		Reason string `db:"reason"`
-	}
+	var p Problem
 	err := conn.GetContext(ctx, &p, db.q.TransmitLogProblem)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
