@@ -42,7 +42,7 @@ func BenchmarkPullOrders(b *testing.B) {
 	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		env := benchEnv(b, srv.URL, merchants)
+		env := pullEnv(b, srv.URL, merchants, 8)
 		cpuBefore := cpuTime()
 		b.StartTimer()
 		got, err := env.RefreshOutcomes(context.Background(), asOf, 1)
@@ -90,17 +90,18 @@ func benchSeed(n int, asOf time.Time) (flexcharge.Seed, []jobs.Merchant) {
 	return seed, merchants
 }
 
-// benchEnv opens a fresh database file and points one client per environment
-// at the sandbox, with the rate and concurrency the generated configuration uses.
-func benchEnv(b *testing.B, url string, merchants []jobs.Merchant) *jobs.Env {
-	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "pull.duckdb"), flexrecon.SQL())
+// pullEnv opens a fresh database file and points one client per
+// environment at the sandbox, with the rate the generated configuration
+// uses and the concurrency given.
+func pullEnv(tb testing.TB, url string, merchants []jobs.Merchant, concurrency int) *jobs.Env {
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "pull.duckdb"), flexrecon.SQL())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	clients := map[recon.Environment]*flexcharge.Client{}
 	for _, env := range []string{flexcharge.EnvSandbox, flexcharge.EnvProduction} {
 		clients[recon.Environment(env)] = flexcharge.NewClient(url+"/"+env+"/v1",
-			flexcharge.Options{Concurrency: 8, RatePerSecond: 2000})
+			flexcharge.Options{Concurrency: concurrency, RatePerSecond: 2000})
 	}
 	return &jobs.Env{DB: db, Clients: clients, Merchants: merchants, Location: time.UTC}
 }

@@ -3,15 +3,10 @@ package jobs_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
-	flexrecon "github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
-	"github.com/flexcharge/flexrecon/internal/recon"
-	"github.com/flexcharge/flexrecon/internal/store"
-	"github.com/flexcharge/flexrecon/jobs"
 )
 
 // TestPullFetchesTheOrdersClassifyPairs: classification pairs a window's
@@ -35,7 +30,7 @@ func TestPullFetchesTheOrdersClassifyPairs(t *testing.T) {
 	sb := flexcharge.NewSandbox(seed, flexcharge.SandboxOptions{Now: func() time.Time { return asOf }})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { srv.Close(); sb.Close() })
-	env := pullEnv(t, srv.URL, merchants)
+	env := pullEnv(t, srv.URL, merchants, 2)
 	defer env.DB.Close()
 	got, err := env.RefreshOutcomes(context.Background(), asOf, 1)
 	if err != nil {
@@ -44,16 +39,4 @@ func TestPullFetchesTheOrdersClassifyPairs(t *testing.T) {
 	if got != 2 {
 		t.Errorf("pulled %d orders; want 2: the one made 5 minutes before the window's start may be a window decline's", got)
 	}
-}
-
-func pullEnv(t *testing.T, url string, merchants []jobs.Merchant) *jobs.Env {
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "pull.duckdb"), flexrecon.SQL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clients := map[recon.Environment]*flexcharge.Client{}
-	for _, env := range []string{flexcharge.EnvSandbox, flexcharge.EnvProduction} {
-		clients[recon.Environment(env)] = flexcharge.NewClient(url+"/"+env+"/v1", flexcharge.Options{Concurrency: 2, RatePerSecond: 2000})
-	}
-	return &jobs.Env{DB: db, Clients: clients, Merchants: merchants, Location: time.UTC}
 }
