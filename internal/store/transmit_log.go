@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,10 +92,16 @@ func (l checkedLog) fileLine(n int64) int64 {
 func checkTransmitLogHeader(header []string) error {
 	have := map[string]bool{}
 	for i, h := range header {
-		if ledger.CardLike(h) {
+		name := strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case ledger.CardLike(h):
 			return cardNameRejection(i + 1)
+		case have[name]:
+			// Which of two transmit_key columns holds the key, say, is
+			// anyone's guess.
+			return fmt.Errorf("line 1 column %d: the column %q is named twice", i+1, name)
 		}
-		have[strings.ToLower(strings.TrimSpace(h))] = true
+		have[name] = true
 	}
 	var missing []string
 	for _, c := range transmitLogColumns {
@@ -133,7 +140,7 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOn); err != nil {
 		return err
 	}
-	stage := strings.Replace(db.q.StageTransmitLog, "{{columns}}", varcharColumns(log.header), 1)
+	stage := strings.Replace(db.q.StageTransmitLog, "{{columns}}", varcharColumns(stagedNames(log.header)), 1)
 	if _, err := conn.ExecContext(ctx, stage, log.Path, string(log.delim), compression(log.Name)); err != nil {
 		return cleanCSVError(err, log.fileLine)
 	}
@@ -150,6 +157,19 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 		return err
 	}
 	return db.transmitLogProblem(ctx, conn)
+}
+
+// stagedNames are the header's names as the stage reads them: a column
+// named rowid would hide the stage's own row numbers, which give each row
+// its line, so it is read under another name (and still card-checked).
+func stagedNames(header []string) []string {
+	names := slices.Clone(header)
+	for i, n := range names {
+		if strings.EqualFold(strings.TrimSpace(n), "rowid") {
+			names[i] = fmt.Sprintf("column %d (rowid)", i+1)
+		}
+	}
+	return names
 }
 
 // transmitLogProblem is the staged log's first row that cannot be taken,

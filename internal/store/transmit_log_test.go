@@ -65,6 +65,10 @@ func TestTransmitLogRejects(t *testing.T) {
 		{"card number", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n", []string{"line 3", "full card number"}},
 		{"no key", logHeader + "M1,T1,,2026-11-23T10:30:00Z,\n", []string{"line 2", "column transmit_key", "required value missing"}},
 		{"naive time", logHeader + "M1,T1,LK-1,2026-11-23 10:30:00,\n", []string{"line 2", "column transmitted_at", "RFC 3339"}},
+		{"a column named twice", "partner_merchant_id,transaction_id,transmit_key,transmitted_at,Transmit_Key\nM1,T1,LK-1,2026-11-23T10:30:00Z,LK-9\n",
+			[]string{"line 1 column 5", `"transmit_key" is named twice`}},
+		{"a card number in a column named rowid", logHeader[:len(logHeader)-1] + ",rowid\nM1,T1,LK-1,2026-11-23T10:30:00Z,,4111111111111111\n",
+			[]string{"line 2", "full card number"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -269,5 +273,18 @@ func TestTransmitLogQuoteErrorNamesLine(t *testing.T) {
 				checkRejection(t, db, file, err, []string{file, "line 3", "unterminated quote"})
 			})
 		}
+	}
+}
+
+// TestTransmitLogWithAColumnNamedRowid: a log column named rowid is read
+// like any other it does not need, not taken for the stage's row numbers.
+func TestTransmitLogWithAColumnNamedRowid(t *testing.T) {
+	db := MustOpenDB(t)
+	body := "partner_merchant_id,transaction_id,transmit_key,transmitted_at,ROWID\n\nM1,T1,LK-1,2026-11-23T10:30:00Z,7\n"
+	if out, err := loadLog(t, db, "keys.csv", body); err != nil || out.Rows != 1 {
+		t.Fatalf("load: %+v, %v; want 1 row", out, err)
+	}
+	if diff := cmp.Diff([][]string{{"T1", "LK-1", "3"}}, dump(t, db, "SELECT transaction_id, transmit_key, line FROM transmit_log")); diff != "" {
+		t.Errorf("keys stored (-want +got):\n%s", diff)
 	}
 }
