@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -28,18 +27,13 @@ func ReadHeader(path string, delim rune) ([]string, error) {
 		return nil, err
 	}
 	defer in.Close()
-	return readCSVHeader(bufio.NewReader(in), delim)
+	return readCSVHeader(in, delim)
 }
 
-// utf8BOM is the byte order mark a UTF-8 file may begin with.
-const utf8BOM = "\ufeff"
-
-// readCSVHeader reads the first record, past a BOM: the BOM goes before the
-// CSV reader sees it, or a quoted first name would be a quote mid-field.
-func readCSVHeader(in *bufio.Reader, delim rune) ([]string, error) {
-	if start, _ := in.Peek(len(utf8BOM)); string(start) == utf8BOM {
-		in.Discard(len(utf8BOM))
-	}
+// readCSVHeader reads the first record of a file's text, which openText
+// has passed a BOM over: a quoted first name after one is no quote
+// mid-field.
+func readCSVHeader(in io.Reader, delim rune) ([]string, error) {
 	r := csv.NewReader(in)
 	r.Comma = delim
 	r.FieldsPerRecord = -1

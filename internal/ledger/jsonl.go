@@ -85,7 +85,9 @@ func describeJSON(text []byte, line int64, unended bool) JSONRecord {
 // jsonProblem says why a line's text is no JSON object, "" if it is one.
 // Go reads JSON more strictly than DuckDB does (it refuses a comma before a
 // closing brace, and NaN), so in a line DuckDB refuses too it may name
-// another fault than DuckDB's. Neither reads a byte order mark as JSON.
+// another fault than DuckDB's. Neither reads a byte order mark as JSON: one
+// the file begins with is passed over (openText, WithoutBOM), but one that
+// begins another line is in its text.
 func jsonProblem(text []byte) string {
 	err := json.Unmarshal(text, new(json.RawMessage))
 	var syntax *json.SyntaxError

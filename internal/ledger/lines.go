@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -76,15 +77,9 @@ func ReadRecords(path string, format Format, delim rune) (Records, error) {
 	defer in.Close()
 	c := newLineCounter(format, delim)
 	buf := make([]byte, 1<<20)
-	for first := true; ; first = false {
+	for {
 		n, err := fill(in, buf)
-		text := buf[:n]
-		if first && format == CSV {
-			// The BOM is no text of the first name: a quote after it
-			// begins a quoted one (readCSVHeader, DuckDB).
-			text = bytes.TrimPrefix(text, []byte(utf8BOM))
-		}
-		c.scan(text)
+		c.scan(buf[:n])
 		switch {
 		case err == io.EOF:
 			return c.end(), nil
@@ -136,8 +131,21 @@ func FileLine(shifts []LineShift, n int64) int64 {
 }
 
 // openText opens a file to read its text, through gzip when its name ends
-// in .gz.
+// in .gz, past a UTF-8 BOM it begins with: the mark is no text of the first
+// line, as DuckDB's CSV reader reads it and its JSON reader is given it
+// (WithoutBOM), so every reader numbers and reads the same lines.
 func openText(path string) (io.ReadCloser, error) {
+	in, err := openBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(in)
+	skipBOM(r)
+	return textFile{r, in}, nil
+}
+
+// openBytes opens a file's bytes, gunzipped when its name ends in .gz.
+func openBytes(path string) (io.ReadCloser, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -152,6 +160,14 @@ func openText(path string) (io.ReadCloser, error) {
 	}
 	return gunzipFile{gz, f}, nil
 }
+
+// textFile reads a file's text through a buffer; closing it closes the file.
+type textFile struct {
+	*bufio.Reader
+	file io.Closer
+}
+
+func (t textFile) Close() error { return t.file.Close() }
 
 // gunzipFile reads a gzipped file's text; closing it closes the file.
 type gunzipFile struct {
