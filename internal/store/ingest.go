@@ -97,6 +97,7 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 	defer conn.Close()
 	defer db.clearStage(conn)
 	p, err := db.plan(ctx, conn, lf)
+	defer p.removeCopy()
 	if err != nil {
 		return out, db.reject(ctx, lf, err)
 	}

@@ -64,6 +64,7 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 	defer conn.Close()
 	defer db.clearStage(conn)
 	p, err := db.plan(ctx, conn, lf)
+	defer p.removeCopy()
 	c.Format, c.Fields, c.Unmapped = p.format, p.fields, unmapped(p.header, p.fields)
 	if err == nil {
 		err = db.stage(ctx, conn, p)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -148,6 +149,75 @@ func TestIngestEscapedCardInJSONValueThatIsNoObject(t *testing.T) {
 				checkRejection(t, db, path, err, []string{"line 2", "column (record)", "full card number", "not PCI-safe"})
 				if n := dump(t, db, "SELECT count(*) FROM ledger_tx"); n[0][0] != "0" {
 					t.Errorf("rows stored from a file with a card number: %s", n[0][0])
+				}
+			})
+		}
+	}
+}
+
+// TestIngestJSONLinesAfterBOM: a JSON Lines file that begins with a UTF-8
+// byte order mark, as PowerShell and many Windows exporters write one, loads
+// its first record on line 1, plain or gzipped, a file of one record too;
+// the lines after it keep their numbers, a malformed one is quarantined on
+// its own, and a card number in the first record still rejects the file.
+// A check says the same, and neither leaves the copy DuckDB reads behind.
+// DuckDB's JSON reader read the first line as malformed: it was
+// quarantined, and a file of that line alone rejected.
+func TestIngestJSONLinesAfterBOM(t *testing.T) {
+	const bom = "\ufeff"
+	tests := []struct {
+		name, body string
+		stored     [][]string
+		problems   []store.Problem
+		rejected   []string // what a rejection says; nil when the file loads
+	}{
+		{"one record", bom + jsonRecord("T1", `"1.00"`, "USD") + "\n", [][]string{{"1", "T1"}}, nil, nil},
+		{"a malformed second line", bom + jsonRecord("T1", `"1.00"`, "USD") + "\n" +
+			`{"partner_merchant_id":"M1", oops}` + "\n" + "\n" + jsonRecord("T4", `"4.00"`, "USD") + "\n",
+			[][]string{{"1", "T1"}, {"4", "T4"}},
+			[]store.Problem{{Line: 2, Column: "(record)", Reason: "malformed JSON: invalid character 'o' looking for beginning of object key string (byte 30 of the line)"}}, nil},
+		{"a BOM on the second line too", bom + jsonRecord("T1", `"1.00"`, "USD") + "\n" + bom + jsonRecord("T2", `"2.00"`, "USD") + "\n",
+			[][]string{{"1", "T1"}},
+			[]store.Problem{{Line: 2, Column: "(record)", Reason: "malformed JSON: the line begins with a byte order mark (U+FEFF)"}}, nil},
+		{"a card number in the first record", bom + strings.Replace(jsonRecord("T1", `"1.00"`, "USD"), `"https://a"`, `"4111 1111 1111 1111"`, 1) + "\n" +
+			jsonRecord("T2", `"2.00"`, "USD") + "\n", nil, nil, []string{"line 1", "column site_url", "not PCI-safe"}},
+		{"a card number in a first record that is no object", bom + `["4111\u003111111111111"]` + "\n" + jsonRecord("T2", `"2.00"`, "USD") + "\n",
+			nil, nil, []string{"line 1", "column (record)", "not PCI-safe"}},
+		{"a malformed only record", bom + `{"a": oops}` + "\n", nil, nil,
+			[]string{"line 1: malformed JSON: invalid character 'o'", "no record of the file is a JSON object"}},
+		{"a file cut off in its last record", bom + jsonRecord("T1", `"1.00"`, "USD") + "\n" + `{"partner_merchant_id":"M0`, nil, nil,
+			[]string{"line 2", "the last record stops short", "cut off"}},
+	}
+	for _, tt := range tests {
+		for _, name := range []string{"bom_2026-11-23.jsonl", "bom_2026-11-23.jsonl.gz"} {
+			t.Run(tt.name+" in "+name, func(t *testing.T) {
+				body := tt.body
+				if strings.HasSuffix(name, ".gz") {
+					body = gzipped(t, body)
+				}
+				db := MustOpenDB(t)
+				path := writeFile(t, name, body)
+				c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+				if err != nil || (c.Rejected != "") != (tt.rejected != nil) || !cmp.Equal(tt.problems, c.Problems) {
+					t.Errorf("check %s: problems %v, rejected %q, %v; want problems %v, rejected for %q", name, c.Problems, c.Rejected, err, tt.problems, tt.rejected)
+				}
+				out, err := loadFile(t, db, path)
+				if left, _ := filepath.Glob(filepath.Join(filepath.Dir(db.Path()), "flexrecon-nobom-*")); len(left) > 0 {
+					t.Errorf("load %s: the copy without the BOM is left: %q", name, left)
+				}
+				if tt.rejected != nil {
+					checkRejection(t, db, path, err, tt.rejected)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.problems, out.Problems); diff != "" {
+					t.Errorf("load %s: problems (-want +got):\n%s", name, diff)
+				}
+				got := dump(t, db, "SELECT line, transaction_id FROM ledger_tx ORDER BY line")
+				if diff := cmp.Diff(tt.stored, got); diff != "" {
+					t.Errorf("load %s: rows stored (-want +got):\n%s", name, diff)
 				}
 			})
 		}

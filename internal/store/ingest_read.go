@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -37,6 +39,9 @@ type plan struct {
 	// guard and trim: whether DuckDB must look for card numbers and trim
 	// values, or the file's screen cleared it of them (screenedCSV)
 	guard, trim bool
+	// unmarked is a copy of a JSON Lines file without the BOM it begins
+	// with, which DuckDB reads in its place (unmarkJSON); "" for most files
+	unmarked string
 }
 
 // plan reads the file's columns and maps them; a file that cannot be read
@@ -56,6 +61,9 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 	if p.zone, err = lf.Mapping.Location(zone); err != nil {
 		return p, err
 	}
+	if err = db.unmarkJSON(&p); err != nil {
+		return p, err
+	}
 	if p.header, err = db.readHeader(ctx, conn, p); err != nil {
 		return p, err
 	}
@@ -64,6 +72,42 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 	p.guard = !screened || lf.File.Screen.MayHoldCard()
 	p.trim = !screened || lf.File.Screen.MayNeedTrim(byte(p.delim))
 	return p, err
+}
+
+// unmarkJSON has DuckDB read a JSON Lines file that begins with a UTF-8
+// BOM, as Windows tools write one, from a copy without it: its JSON reader
+// reads the first line as malformed, and has no option to pass over the
+// mark, which DuckDB's CSV reader does. The copy goes beside the database,
+// on the disk sized for the data (the OS's temporary folder may be memory),
+// and the caller removes it (removeCopy). Go's readers pass over the mark
+// themselves and read the file, whose lines the copy keeps; its name and
+// hash are the file's.
+func (db *DB) unmarkJSON(p *plan) (err error) {
+	if p.format != ledger.JSONL {
+		return nil
+	}
+	dir := ""
+	if db.path != "" {
+		dir = filepath.Dir(db.path)
+	}
+	p.unmarked, err = ledger.WithoutBOM(p.File.Path, dir)
+	return err
+}
+
+// removeCopy removes the copy DuckDB read of the file, if it read one.
+func (p plan) removeCopy() {
+	if p.unmarked != "" {
+		os.Remove(p.unmarked)
+	}
+}
+
+// source is the file DuckDB reads, and how it is compressed: the file, or
+// its copy without a BOM (unmarkJSON), never gzipped.
+func (p plan) source() (path, compressed string) {
+	if p.unmarked != "" {
+		return p.unmarked, "uncompressed"
+	}
+	return p.File.Path, compression(p.File.Name)
 }
 
 // screenedCSV says whether the hash's screen read the bytes DuckDB reads as
@@ -189,14 +233,15 @@ func (p plan) params() readTemplate {
 		fields[i] = stageField{f, p.format, p.trim}
 	}
 	layout := p.Mapping.Strptime()
+	path, compressed := p.source()
 	return readTemplate{
-		Format: p.format, Path: literal(p.File.Path), Delim: literal(string(p.delim)),
+		Format: p.format, Path: literal(path), Delim: literal(string(p.delim)),
 		Zone: literal(p.zone.String()), Strptime: literal(layout),
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: varcharColumns(columns), Minor: p.Mapping.MinorUnits(),
 		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
-		Compression: literal(compression(p.File.Name)),
+		Compression: literal(compressed),
 	}
 }
 
