@@ -42,11 +42,7 @@ func TestIngestMalformedJSONLines(t *testing.T) {
 	}
 	for _, name := range []string{"malformed_2026-11-23.jsonl", "malformed_2026-11-23.jsonl.gz"} {
 		t.Run(name, func(t *testing.T) {
-			file := body
-			if strings.HasSuffix(name, ".gz") {
-				file = gzipped(t, body)
-			}
-			path := writeFile(t, name, file)
+			path := writeText(t, name, body)
 			db := MustOpenDB(t)
 			c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
 			if err != nil || c.Rejected != "" || c.Records != 7 || c.Quarantined != 5 {
@@ -139,12 +135,8 @@ func TestIngestEscapedCardInJSONValueThatIsNoObject(t *testing.T) {
 	} {
 		for _, file := range []string{"nonobject_2026-11-23.jsonl", "nonobject_2026-11-23.jsonl.gz"} {
 			t.Run(name+" in "+file, func(t *testing.T) {
-				body := good + line + "\n"
-				if strings.HasSuffix(file, ".gz") {
-					body = gzipped(t, body)
-				}
 				db := MustOpenDB(t)
-				path := writeFile(t, file, body)
+				path := writeText(t, file, good+line+"\n")
 				_, err := loadFile(t, db, path)
 				checkRejection(t, db, path, err, []string{"line 2", "column (record)", "full card number", "not PCI-safe"})
 				if n := dump(t, db, "SELECT count(*) FROM ledger_tx"); n[0][0] != "0" {
@@ -191,12 +183,8 @@ func TestIngestJSONLinesAfterBOM(t *testing.T) {
 	for _, tt := range tests {
 		for _, name := range []string{"bom_2026-11-23.jsonl", "bom_2026-11-23.jsonl.gz"} {
 			t.Run(tt.name+" in "+name, func(t *testing.T) {
-				body := tt.body
-				if strings.HasSuffix(name, ".gz") {
-					body = gzipped(t, body)
-				}
 				db := MustOpenDB(t)
-				path := writeFile(t, name, body)
+				path := writeText(t, name, tt.body)
 				c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
 				if err != nil || (c.Rejected != "") != (tt.rejected != nil) || !cmp.Equal(tt.problems, c.Problems) {
 					t.Errorf("check %s: problems %v, rejected %q, %v; want problems %v, rejected for %q", name, c.Problems, c.Rejected, err, tt.problems, tt.rejected)

@@ -85,6 +85,16 @@ func stored(t *testing.T, db *store.DB) [][][]string {
 	}
 }
 
+// writeText writes body to a file named name, gzipped when the name ends
+// in .gz.
+func writeText(t *testing.T, name, body string) string {
+	t.Helper()
+	if strings.HasSuffix(name, ".gz") {
+		body = gzipped(t, body)
+	}
+	return writeFile(t, name, body)
+}
+
 func writeFile(t *testing.T, name, body string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -727,11 +737,8 @@ func TestCorrectionLeavesEarlierRunsAsTheyWere(t *testing.T) {
 // .gz) into a new database.
 func loadBody(t *testing.T, name, body string) *store.DB {
 	t.Helper()
-	if strings.HasSuffix(name, ".gz") {
-		body = gzipped(t, body)
-	}
 	db := MustOpenDB(t)
-	if _, err := loadFile(t, db, writeFile(t, name, body)); err != nil {
+	if _, err := loadFile(t, db, writeText(t, name, body)); err != nil {
 		t.Fatal(err)
 	}
 	return db
