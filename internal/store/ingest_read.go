@@ -79,7 +79,8 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 // reads the first line as malformed, and has no option to pass over the
 // mark, which DuckDB's CSV reader does. The copy goes beside the database,
 // on the disk sized for the data (the OS's temporary folder may be memory),
-// and the caller removes it (removeCopy). Go's readers pass over the mark
+// unless the database is only read (ingest --check, whose user may not
+// write there), and the caller removes it (removeCopy). Go's readers pass over the mark
 // themselves and read the file, whose lines the copy keeps; its name and
 // hash are the file's.
 func (db *DB) unmarkJSON(p *plan) (err error) {
@@ -87,7 +88,7 @@ func (db *DB) unmarkJSON(p *plan) (err error) {
 		return nil
 	}
 	dir := ""
-	if db.path != "" {
+	if db.path != "" && !db.readOnly {
 		dir = filepath.Dir(db.path)
 	}
 	p.unmarked, err = ledger.WithoutBOM(p.File.Path, dir)

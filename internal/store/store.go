@@ -21,9 +21,10 @@ import (
 
 // DB is an open flexrecon database.
 type DB struct {
-	db   *sqlx.DB
-	q    *Queries
-	path string
+	db       *sqlx.DB
+	q        *Queries
+	path     string
+	readOnly bool // opened to read (ingest --check): nothing is written beside it either
 	// memory and ingestMemory: DuckDB's memory limits for all work and
 	// while a ledger file loads ("" for DuckDB's default, or memory)
 	memory, ingestMemory string
@@ -72,7 +73,7 @@ func OpenReadOnly(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err err
 	if err != nil {
 		return nil, busy(err)
 	}
-	db := &DB{db: sqlx.NewDb(sql.OpenDB(conn), "duckdb"), path: path}
+	db := &DB{db: sqlx.NewDb(sql.OpenDB(conn), "duckdb"), path: path, readOnly: true}
 	if db.q, err = LoadQueries(sqlFS); err == nil {
 		if err = db.checkMigrated(ctx, sqlFS); err == nil {
 			err = db.checkQueries(ctx)

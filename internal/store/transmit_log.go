@@ -96,7 +96,7 @@ func checkTransmitLogHeader(header []string) error {
 		switch {
 		case ledger.CardLike(h):
 			return cardNameRejection(i + 1)
-		case have[name]:
+		case have[name] && name != "":
 			// Which of two transmit_key columns holds the key, say, is
 			// anyone's guess.
 			return fmt.Errorf("line 1 column %d: the column %q is named twice", i+1, name)
@@ -159,14 +159,17 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 	return db.transmitLogProblem(ctx, conn)
 }
 
-// stagedNames are the header's names as the stage reads them: a column
-// named rowid would hide the stage's own row numbers, which give each row
-// its line, so it is read under another name (and still card-checked).
+// stagedNames are the header's names as the stage reads them: a column the
+// log needs by its canonical name, any other by its place ("column 5"),
+// since it is only card-checked. A header's own names, spliced into the
+// read, could be empty (a delimiter ending every line), padded with spaces,
+// or rowid, which would hide the stage's own row numbers.
 func stagedNames(header []string) []string {
-	names := slices.Clone(header)
-	for i, n := range names {
-		if strings.EqualFold(strings.TrimSpace(n), "rowid") {
-			names[i] = fmt.Sprintf("column %d (rowid)", i+1)
+	names := make([]string, len(header))
+	for i, h := range header {
+		names[i] = strings.ToLower(strings.TrimSpace(h))
+		if !slices.Contains(transmitLogColumns, names[i]) {
+			names[i] = fmt.Sprintf("column %d", i+1)
 		}
 	}
 	return names

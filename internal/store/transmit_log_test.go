@@ -276,15 +276,31 @@ func TestTransmitLogQuoteErrorNamesLine(t *testing.T) {
 	}
 }
 
-// TestTransmitLogWithAColumnNamedRowid: a log column named rowid is read
-// like any other it does not need, not taken for the stage's row numbers.
-func TestTransmitLogWithAColumnNamedRowid(t *testing.T) {
-	db := MustOpenDB(t)
-	body := "partner_merchant_id,transaction_id,transmit_key,transmitted_at,ROWID\n\nM1,T1,LK-1,2026-11-23T10:30:00Z,7\n"
-	if out, err := loadLog(t, db, "keys.csv", body); err != nil || out.Rows != 1 {
-		t.Fatalf("load: %+v, %v; want 1 row", out, err)
-	}
-	if diff := cmp.Diff([][]string{{"T1", "LK-1", "3"}}, dump(t, db, "SELECT transaction_id, transmit_key, line FROM transmit_log")); diff != "" {
-		t.Errorf("keys stored (-want +got):\n%s", diff)
+// TestTransmitLogHeaderNamesAsWritten: a log's header names are read as the
+// header check reads them, not spliced into DuckDB's read as written: a
+// delimiter ending every line (an unnamed column, or two), a required name
+// in spaces or beside a no-break space, a NUL in a name the log does not
+// need, a rowid column, and one named as a column's place would be.
+func TestTransmitLogHeaderNamesAsWritten(t *testing.T) {
+	const req = "partner_merchant_id,transaction_id,transmit_key,transmitted_at"
+	const row = "M1,T1,LK-1,2026-11-23T10:30:00Z"
+	for name, body := range map[string]string{
+		"a delimiter ending every line":        req + ",\n" + row + ",\n",
+		"two unnamed columns":                  req + ",,\n" + row + ",,\n",
+		"a required name in spaces":            "partner_merchant_id,transaction_id, transmit_key ,transmitted_at\n" + row + "\n",
+		"a required name and a no-break space": "partner_merchant_id,transaction_id,transmit_key\u00a0,transmitted_at\n" + row + "\n",
+		"a NUL in an ignored name":             req + ",a\x00b\n" + row + ",x\n",
+		"rowid and a place's name":             "rowid," + req + ",column 1\n1," + row + ",x\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			out, err := loadLog(t, db, "keys.csv", body)
+			if err != nil || out.Rows != 1 {
+				t.Fatalf("load: %+v, %v; want 1 row loaded", out, err)
+			}
+			if diff := cmp.Diff([][]string{{"T1", "LK-1", "2"}}, dump(t, db, "SELECT transaction_id, transmit_key, line FROM transmit_log")); diff != "" {
+				t.Errorf("keys stored (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
