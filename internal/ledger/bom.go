@@ -25,12 +25,13 @@ func skipBOM(r *bufio.Reader) bool {
 // of a file's text (DuckDB's JSON reader reads the first line as malformed,
 // and has no option to skip the mark): when the text of the file at path,
 // gunzipped when its name ends in .gz, begins with one, it writes the text
-// after it to a new file in dir (the OS's temporary folder when ""), not
-// gzipped, and returns that file's path for the caller to read and remove.
+// after it to a new file in dir (the OS's temporary folder when ""), named
+// by pattern as os.CreateTemp names, not gzipped, and returns that file's
+// path for the caller to read and remove.
 // It returns "" for a file without the mark, the usual case, having read
 // only its first bytes. The copy has the original's lines, so a line
 // numbered in it is the original's.
-func WithoutBOM(path, dir string) (string, error) {
+func WithoutBOM(path, dir, pattern string) (string, error) {
 	in, err := openBytes(path)
 	if err != nil {
 		return "", err
@@ -40,7 +41,7 @@ func WithoutBOM(path, dir string) (string, error) {
 	if !skipBOM(r) {
 		return "", nil
 	}
-	out, err := os.CreateTemp(dir, "flexrecon-nobom-*")
+	out, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", err
 	}

@@ -19,7 +19,7 @@ func TestWithoutBOM(t *testing.T) {
 	for _, tt := range tests {
 		for _, path := range plainAndZipped(t, tt.body) {
 			dir := t.TempDir()
-			copied, err := WithoutBOM(path, dir)
+			copied, err := WithoutBOM(path, dir, "copy-*")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -87,11 +87,31 @@ func (db *DB) unmarkJSON(p *plan) (err error) {
 	if p.format != ledger.JSONL {
 		return nil
 	}
-	dir := ""
+	dir, pattern := "", "flexrecon-nobom-*"
 	if db.path != "" && !db.readOnly {
-		dir = filepath.Dir(db.path)
+		dir, pattern = filepath.Dir(db.path), filepath.Base(db.path)+bomless+"*"
 	}
-	p.unmarked, err = ledger.WithoutBOM(p.File.Path, dir)
+	p.unmarked, err = ledger.WithoutBOM(p.File.Path, dir, pattern)
+	return err
+}
+
+// bomless marks, after the database's own name, the copies unmarkJSON
+// makes beside it: a process killed during a load leaves its copy, which the
+// next Open of the database removes (sweepCopies); no other process writes
+// the database meanwhile.
+const bomless = ".nobom-"
+
+// sweepCopies removes what loads of the database at path left of their
+// BOM-less copies (unmarkJSON): killed before they could, each left the
+// whole text of a file, which a rejection may have kept from the database.
+func sweepCopies(path string) error {
+	dir, prefix := filepath.Dir(path), filepath.Base(path)+bomless
+	entries, err := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			err = errors.Join(err, os.Remove(filepath.Join(dir, e.Name())))
+		}
+	}
 	return err
 }
 

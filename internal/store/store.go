@@ -56,6 +56,12 @@ func Open(ctx context.Context, path string, sqlFS fs.FS) (_ *DB, err error) {
 		db.Close()
 		return nil, err
 	}
+	if path != "" {
+		if err := sweepCopies(path); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 

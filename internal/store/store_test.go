@@ -127,3 +127,28 @@ func TestRecordSwitchKeepsEveryChange(t *testing.T) {
 		t.Errorf("switch of merchant M9: got %v, want ErrUnknownTarget", err)
 	}
 }
+
+// TestOpenSweepsBOMlessCopies: a load killed while DuckDB read a BOM-less
+// copy of a JSON Lines file leaves it beside the database; the next open
+// removes it, and nothing of another database's.
+func TestOpenSweepsBOMlessCopies(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "flexrecon.duckdb")
+	left, other := path+".nobom-123", filepath.Join(dir, "other.duckdb.nobom-456")
+	for _, f := range []string{left, other} {
+		if err := os.WriteFile(f, []byte(`{"card":"4111111111111111"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := store.Open(context.Background(), path, flexrecon.SQL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left after open: %v", left, err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another database's copy removed: %v", err)
+	}
+}
