@@ -52,15 +52,10 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return row + " is no decline: only a decline is evaluated"
 	case d.Occurrence > 1:
 		return row + " repeats an earlier row, and only a first occurrence claims orders"
-	case d.TooFar && d.OrderCreatedOn.Year() < 2:
-		return fmt.Sprintf("%s is not the attempt the order names (%s), and an order without a date pairs only with the attempt it names, or with any if it names none",
-			row, d.OrderTransactionID)
 	case d.TooFar:
 		return row + " " + tooFar(d)
 	case !d.InRun && d.LoadedAfterRun:
 		return fmt.Sprintf("%s was loaded after run %d classified%s", row, e.RunID, judgedBy(d))
-	case !d.InRun:
-		return fmt.Sprintf("%s is outside %s, and too far from it for that run to read%s", row, runWindow(e), judgedBy(d))
 	}
 	return fmt.Sprintf("%s would claim it by the rules: the order, the ledger or the registry has changed since run %d judged them", row, e.RunID)
 }
@@ -82,14 +77,6 @@ func judgedBy(d store.OrphanDecline) string {
 		return "; no run has judged it yet"
 	}
 	return fmt.Sprintf("; run %d judged it", d.LastRun)
-}
-
-// runWindow names the explained run's window of business days.
-func runWindow(e store.Explanation) string {
-	if e.Run == nil {
-		return fmt.Sprintf("run %d's window", e.RunID)
-	}
-	return fmt.Sprintf("run %d's window (%s to %s)", e.RunID, e.Run.WindowFrom.Format(time.DateOnly), e.Run.WindowTo.Format(time.DateOnly))
 }
 
 // tooFar says why a row processed too long before or after a dated order

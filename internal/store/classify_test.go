@@ -653,3 +653,19 @@ func TestPairingIndependentOfWindow(t *testing.T) {
 		t.Errorf("a day's run and a two-day run disagree, or pair an order made 3 h early (-day +two days):\n%s\n%+v", diff, one)
 	}
 }
+
+// TestLateOrderNamingItsAttemptStillChargedTheCustomer: FlexCharge
+// completed, in production, an order naming decline D1 but stamped 1h30m
+// after it (an evaluate the gateway sent late, or again), and the
+// merchant's own retry of the order was approved too: D1 was rescued, and
+// the customer charged twice.
+func TestLateOrderNamingItsAttemptStillChargedTheCustomer(t *testing.T) {
+	d1 := row("D1", keyed)
+	a1 := row("A1", keyed, approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })
+	late := order(d1, "F1", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("11:30"), at("11:30") })
+	db := classify(t, scenario{rows: []tx{d1, a1}, orders: []store.Order{late}})
+	v := verdicts(t, db)["D1"]
+	if !strings.Contains(v.Findings, "double_charge_risk") {
+		t.Errorf("D1: %s|%s; want double_charge_risk: F1 (COMPLETED, production) names D1 and the retry A1 was approved", v.OutcomeState, v.Findings)
+	}
+}

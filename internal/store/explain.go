@@ -161,8 +161,7 @@ type OrphanDecline struct {
 	LastRun            int64     `db:"last_run" json:"last_run"`                 // the latest run that judged it; 0 for none
 	LoadedAfterRun     bool      `db:"loaded_after_run" json:"loaded_after_run"` // its file came after the run explained classified
 	// TooFar: processed too long before or after the order was made to be
-	// what it evaluated (a dated order), or not the attempt an undated one
-	// names: pairing never gives it the order (see mayPair).
+	// what it evaluated: pairing never gives it the order (see mayPair).
 	TooFar bool `db:"-" json:"too_far"`
 }
 
@@ -202,11 +201,9 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 }
 
 // mayPair is classify-pair-orders' rule of time: whether the order could be
-// the evaluation of row d, whatever else the row is.
+// the evaluation of row d, whatever else the row is. An orphan has a date:
+// it is an order made in the run's window.
 func mayPair(d OrphanDecline) bool {
-	if d.OrderCreatedOn.Year() < 2 {
-		return d.OrderTransactionID == "" || d.NamesAttempt
-	}
 	madeAfter, latest := d.OrderCreatedOn.Sub(d.ProcessedAt), declineMargin
 	if d.NamesAttempt {
 		latest = lateEvaluation

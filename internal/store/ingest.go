@@ -175,7 +175,7 @@ func (db *DB) stage(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if err != nil {
 		return err
 	}
-	if err := db.explainMalformedJSON(ctx, conn, p); err != nil {
+	if err := db.quarantineMalformedJSON(ctx, conn, p); err != nil {
 		return err
 	}
 	if p.shifts, err = db.shiftLines(ctx, conn, p, recs.Shifts); err != nil {

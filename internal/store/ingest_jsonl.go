@@ -10,7 +10,7 @@ import (
 	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
-// explainMalformedJSON has Go read again the lines of a JSON Lines file
+// quarantineMalformedJSON has Go read again the lines of a JSON Lines file
 // that DuckDB read as no record, or as no object (json-misfit in
 // ingest.sql): DuckDB keeps no text of the first, and its card guard reads
 // only an object's keys and values, so it never saw either whole; nor does
@@ -19,7 +19,7 @@ import (
 // not refusing the file at it, is what a CSV record of the wrong number of
 // fields gets: DuckDB reads every line as one record or none either way, so
 // the other records keep their lines.
-func (db *DB) explainMalformedJSON(ctx context.Context, conn *sqlx.Conn, p plan) error {
+func (db *DB) quarantineMalformedJSON(ctx context.Context, conn *sqlx.Conn, p plan) error {
 	if p.format != ledger.JSONL {
 		return nil
 	}
@@ -41,7 +41,7 @@ func (db *DB) explainMalformedJSON(ctx context.Context, conn *sqlx.Conn, p plan)
 		}
 		reasons[i] = cmp.Or(r.Problem, "malformed JSON")
 	}
-	return execLists(ctx, conn, db.q.ExplainMalformedJSON, records, reasons)
+	return execLists(ctx, conn, db.q.SetJSONMisfitReasons, records, reasons)
 }
 
 // refuseJSONRecord refuses the file for a record Go read again that holds

@@ -185,12 +185,16 @@ func TestIngestJSONLinesAfterBOM(t *testing.T) {
 			t.Run(tt.name+" in "+name, func(t *testing.T) {
 				db := MustOpenDB(t)
 				path := writeText(t, name, tt.body)
+				copies := db.Path() + ".nobom-*"
 				c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
 				if err != nil || (c.Rejected != "") != (tt.rejected != nil) || !cmp.Equal(tt.problems, c.Problems) {
 					t.Errorf("check %s: problems %v, rejected %q, %v; want problems %v, rejected for %q", name, c.Problems, c.Rejected, err, tt.problems, tt.rejected)
 				}
+				if left, _ := filepath.Glob(copies); len(left) > 0 {
+					t.Errorf("check %s: the copy without the BOM is left: %q", name, left)
+				}
 				out, err := loadFile(t, db, path)
-				if left, _ := filepath.Glob(filepath.Join(filepath.Dir(db.Path()), "flexrecon-nobom-*")); len(left) > 0 {
+				if left, _ := filepath.Glob(copies); len(left) > 0 {
 					t.Errorf("load %s: the copy without the BOM is left: %q", name, left)
 				}
 				if tt.rejected != nil {

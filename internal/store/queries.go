@@ -30,7 +30,7 @@ type Queries struct {
 	CreateMisfits         string `query:"create-misfits"`
 	InsertMisfits         string `query:"insert-misfits" check:"skip"`
 	JSONMisfitRecords     string `query:"json-misfit-records"`
-	ExplainMalformedJSON  string `query:"explain-malformed-json"`
+	SetJSONMisfitReasons  string `query:"set-json-misfit-reasons"`
 	CreateLineShifts      string `query:"create-line-shifts"`
 	InsertLineShifts      string `query:"insert-line-shifts" check:"skip"`
 	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`

@@ -160,9 +160,9 @@ ORDER BY f.transaction_id, f.category;
 -- For each orphan order among the findings explained, the ledger rows of its
 -- merchant and order id: the declines that might have claimed it, with what
 -- explain needs to say why none did (classify-pair-orders' rules): whether
--- the order names the attempt, whether run $3 judged the row (a row loaded
--- after it classified, or far outside its window, was never read by it), and
--- the latest run that did. An orphan finding's FlexCharge value is its
+-- the order names the attempt, whether run $3 gave the row a verdict (only
+-- rows of its window get one; a row loaded after it classified was never
+-- read by it), and the latest run that did. An orphan finding's FlexCharge value is its
 -- order's environment.
 WITH orphan AS (
     SELECT f.fc_order_id, o.created_on, o.transaction_id AS order_tx, f.partner_merchant_id, f.order_id

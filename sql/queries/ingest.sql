@@ -295,7 +295,7 @@ INSERT INTO misfits SELECT unnest($1::BIGINT[]), unnest($2::VARCHAR[]);
 -- values only: an array or a string can spell a card number in escapes.
 SELECT line - 1 AS record FROM ledger_stage WHERE misfit IN ('malformed JSON', 'not a JSON object') ORDER BY record;
 
--- name: explain-malformed-json
+-- name: set-json-misfit-reasons
 -- $1 records of json-misfit-records, $2 what is wrong with each as Go
 -- reads their lines, as two lists of one length: the reasons they are
 -- quarantined for.

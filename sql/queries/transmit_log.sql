@@ -2,12 +2,12 @@
 
 -- name: stage-transmit-log
 -- $1 the file, $2 its delimiter, $3 its compression (told by the file's
--- name, since DuckDB's own guess misses ".GZ"). Every column as text, by
--- the names of the header Go read (the columns marker, which
--- stageTransmitLog splices: DuckDB takes the option only as a constant), so that DuckDB does
--- not sniff the file: a quote error found sniffing says neither line nor
--- reason. The read keeps the file's order, so a row's rowid + 1 is its
--- record number.
+-- name, since DuckDB's own guess misses ".GZ"). Every column as text,
+-- named as stagedNames says (the marker after "columns =", which
+-- stageTransmitLog replaces with them: DuckDB takes the option only as a
+-- constant), so that DuckDB does not sniff the file: a quote error found
+-- sniffing says neither line nor reason. The read keeps the file's order,
+-- so a row's rowid + 1 is its record number.
 CREATE OR REPLACE TEMP TABLE transmit_log_stage AS
 SELECT * FROM read_csv($1, header = true, auto_detect = false, delim = $2, quote = '"', escape = '"', compression = $3,
     columns = {{columns}});
