@@ -147,3 +147,21 @@ func checkJSONNames(t *testing.T, typ reflect.Type, done map[reflect.Type]bool) 
 		checkJSONNames(t, field.Type, done)
 	}
 }
+
+// TestAPIListsAreNeverNull: a list with nothing in it answers [], not null,
+// so that a script can loop over it: the explanation of a transaction no
+// ledger row has lists nothing.
+func TestAPIListsAreNeverNull(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	res, body := get(t, c, f.srv.URL+"/api/explain?transaction=NOPE")
+	var e map[string]any
+	if err := json.Unmarshal([]byte(body), &e); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/explain: %s %.300s", res.Status, body)
+	}
+	for _, list := range []string{"ledger", "orders", "transmits", "switches", "results", "findings", "orphan_declines"} {
+		if got, ok := e[list].([]any); !ok || len(got) != 0 {
+			t.Errorf("%q is %v, want []", list, e[list])
+		}
+	}
+}
