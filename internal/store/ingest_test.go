@@ -369,7 +369,7 @@ func TestIngestRejects(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
 	const good = "M001,ORD-9,TX-9,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,A\n"
 	const card = "4111 1111 1111 1111"
-	const jsonGood = `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"a"}` + "\n"
+	jsonGood := jsonRecord("T", `"1.00"`, "USD") + "\n"
 	tests := []struct {
 		name, file, body string
 		want             []string

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,7 +17,12 @@ const logHeader = "partner_merchant_id,Transaction_ID,transmit_key,transmitted_a
 
 func loadLog(t *testing.T, db *store.DB, name, body string) (store.LoadOutcome, error) {
 	t.Helper()
-	f, err := ledger.Describe("log", writeFile(t, name, body))
+	return loadLogFile(t, db, writeText(t, name, body))
+}
+
+func loadLogFile(t *testing.T, db *store.DB, path string) (store.LoadOutcome, error) {
+	t.Helper()
+	f, err := ledger.Describe("log", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +126,7 @@ func TestTransmitLogRejectsMisfits(t *testing.T) {
 	})
 	t.Run("a gzip stream cut off", func(t *testing.T) {
 		z := gzipped(t, header+first+last)
-		checkLogRejected(t, "keys.csv.gz", z[:len(z)-4], "the file is cut off")
+		checkLogFileRejected(t, writeFile(t, "keys.csv.gz", z[:len(z)-4]), "the file is cut off")
 	})
 }
 
@@ -167,11 +172,7 @@ func checkLogsRejected(t *testing.T, logs []rejectedLog) {
 	for _, log := range logs {
 		for _, name := range []string{"keys.csv", "keys.csv.gz"} {
 			t.Run(log.name+" in "+name, func(t *testing.T) {
-				body := log.body
-				if strings.HasSuffix(name, ".gz") {
-					body = gzipped(t, body)
-				}
-				checkLogRejected(t, name, body, log.want)
+				checkLogRejected(t, name, log.body, log.want)
 			})
 		}
 	}
@@ -182,11 +183,17 @@ func checkLogsRejected(t *testing.T, logs []rejectedLog) {
 // stored.
 func checkLogRejected(t *testing.T, name, body, want string) {
 	t.Helper()
+	checkLogFileRejected(t, writeText(t, name, body), want)
+}
+
+func checkLogFileRejected(t *testing.T, path, want string) {
+	t.Helper()
 	db := MustOpenDB(t)
 	if _, err := loadLog(t, db, "earlier.csv", logHeader+"M1,T9,LK-9,2026-11-22T10:30:00Z,\n"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := loadLog(t, db, name, body)
+	_, err := loadLogFile(t, db, path)
+	name := filepath.Base(path)
 	checkRejection(t, db, name, err, []string{name, want})
 	keys := dump(t, db, "SELECT transaction_id, transmit_key FROM transmit_log")
 	if diff := cmp.Diff([][]string{{"T9", "LK-9"}}, keys); diff != "" {
@@ -203,12 +210,8 @@ func TestTransmitLogQuotedDelimiters(t *testing.T) {
 		"M1,T3,\"LK,3\",2026-11-23T10:30:00Z,"
 	for _, name := range []string{"keys.csv", "keys.csv.gz"} {
 		t.Run(name, func(t *testing.T) {
-			file := body
-			if strings.HasSuffix(name, ".gz") {
-				file = gzipped(t, body)
-			}
 			db := MustOpenDB(t)
-			out, err := loadLog(t, db, name, file)
+			out, err := loadLog(t, db, name, body)
 			if err != nil || out.Outcome != "loaded" || out.Rows != 3 {
 				t.Fatalf("load %s: %+v, %v; want 3 rows loaded", name, out, err)
 			}
@@ -264,12 +267,8 @@ func TestTransmitLogQuoteErrorNamesLine(t *testing.T) {
 	} {
 		for _, file := range []string{"keys.csv", "keys.csv.gz"} {
 			t.Run(name+" in "+file, func(t *testing.T) {
-				b := body
-				if strings.HasSuffix(file, ".gz") {
-					b = gzipped(t, body)
-				}
 				db := MustOpenDB(t)
-				_, err := loadLog(t, db, file, b)
+				_, err := loadLog(t, db, file, body)
 				checkRejection(t, db, file, err, []string{file, "line 3", "unterminated quote"})
 			})
 		}
