@@ -4,7 +4,65 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 )
+
+// isAPI says whether r is for the JSON API, whose every answer, an error
+// too, a script must be able to parse.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// APIError is the body of every error the API answers.
+type APIError struct {
+	Message string `json:"error"`
+}
+
+// writeError answers an error with status and msg: as an APIError on the
+// API, as text elsewhere (a form's refusal, /metrics to Prometheus).
+func writeError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if !isAPI(r) {
+		http.Error(w, msg, status)
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff") // as http.Error sets it
+	writeJSON(w, status, APIError{Message: msg})
+}
+
+// unroutedAPI has mux answer as ever, except that when no route takes an
+// API request, its refusal (404, or 405 with the methods the path allows)
+// is in JSON; a redirect to the path's clean form stays one.
+func unroutedAPI(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern == "" && isAPI(r) {
+			h.ServeHTTP(&jsonRefusal{ResponseWriter: w, r: r}, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// jsonRefusal passes on what a handler of the mux's own answers, except
+// that an error's text becomes the same error in JSON.
+type jsonRefusal struct {
+	http.ResponseWriter
+	r       *http.Request
+	refused bool
+}
+
+func (j *jsonRefusal) WriteHeader(status int) {
+	if status < http.StatusBadRequest {
+		j.ResponseWriter.WriteHeader(status)
+		return
+	}
+	j.refused = true
+	writeError(j.ResponseWriter, j.r, status, http.StatusText(status))
+}
+
+func (j *jsonRefusal) Write(b []byte) (int, error) {
+	if j.refused {
+		return len(b), nil
+	}
+	return j.ResponseWriter.Write(b)
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -66,11 +66,11 @@ func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 			s.tooMany(w, r, locked)
 		case err != nil && forPrograms(r):
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
-			http.Error(w, err.Error(), http.StatusUnauthorized)
+			writeError(w, r, http.StatusUnauthorized, err.Error())
 		case err != nil:
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 		case roleRank[u.Role] < role:
-			http.Error(w, "your role may not do this", http.StatusForbidden)
+			writeError(w, r, http.StatusForbidden, "your role may not do this")
 		default:
 			h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
 		}
@@ -131,7 +131,7 @@ func (s *Server) readSession(r *http.Request) (session, bool) {
 // API (flexrecon reconcile handing a run over) and /metrics (Prometheus).
 // Programs sign in with a name and password on each request.
 func forPrograms(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/metrics"
+	return isAPI(r) || r.URL.Path == "/metrics"
 }
 
 // basicUser is the user a program's request names with its password.
@@ -165,15 +165,16 @@ func (e lockedOut) retryAfter() string {
 }
 
 // tooMany answers a sign-in refused unchecked: 429 with a Retry-After, and
-// the reason as text for a program, the login page again for the form.
+// the reason for a program (as JSON on the API), the login page again for
+// the form.
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut) {
 	w.Header().Set("Retry-After", e.retryAfter())
 	if forPrograms(r) {
-		http.Error(w, e.Error(), http.StatusTooManyRequests)
+		writeError(w, r, http.StatusTooManyRequests, e.Error())
 		return
 	}
 	w.WriteHeader(http.StatusTooManyRequests)
-	s.render(w, "login", loginData{Locked: true})
+	s.render(w, r, "login", loginData{Locked: true})
 }
 
 // signIn checks a name and password from r's client behind the throttle.
@@ -246,8 +247,8 @@ func (s *Server) setSession(w http.ResponseWriter, r *http.Request, name string)
 
 type loginData struct{ Failed, Locked bool }
 
-func (s *Server) loginPage(w http.ResponseWriter, _ *http.Request) {
-	s.render(w, "login", loginData{})
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "login", loginData{})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -258,7 +259,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.tooMany(w, r, locked)
 	case err != nil:
 		w.WriteHeader(http.StatusUnauthorized)
-		s.render(w, "login", loginData{Failed: true})
+		s.render(w, r, "login", loginData{Failed: true})
 	default:
 		s.setSession(w, r, u.Name)
 		s.audit(r, u.Name, "login", "")
@@ -291,10 +292,10 @@ func (s *Server) audit(r *http.Request, actor, action, detail string) {
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	entries, err := s.opts.DB.AuditLog(r.Context(), 200)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, "audit", page{User: userOf(r), Data: entries})
+	s.render(w, r, "audit", page{User: userOf(r), Data: entries})
 }
 
 // page is what every page template gets: who is looking, and its data.

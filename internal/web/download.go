@@ -16,7 +16,7 @@ import (
 func (s *Server) publishedRunOf(w http.ResponseWriter, r *http.Request) (store.Run, bool) {
 	run, ok := s.runOf(w, r)
 	if ok && run.Status != "succeeded" {
-		http.Error(w, fmt.Sprintf("run %d is %s: only a succeeded run's reports are published", run.ID, run.Status), http.StatusConflict)
+		writeError(w, r, http.StatusConflict, fmt.Sprintf("run %d is %s: only a succeeded run's reports are published", run.ID, run.Status))
 		return run, false
 	}
 	return run, ok
@@ -32,7 +32,7 @@ func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 	var b bytes.Buffer
 	opt := reports.Options{Location: s.opts.Location}
 	if err := reports.WriteWorkbook(r.Context(), &b, jobs.ReportSource{DB: s.opts.DB}, s.opts.Reports, opt, run.ID, run.Merchant); err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.audit(r, userOf(r).Name, "download", fmt.Sprintf("run %d workbook", run.ID))
@@ -51,7 +51,7 @@ func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		var b bytes.Buffer
 		if err := reports.WriteCSV(r.Context(), &b, jobs.ReportSource{DB: s.opts.DB}, d, reports.Options{Location: s.opts.Location}, run.ID, run.Merchant); err != nil {
-			s.fail(w, err)
+			s.fail(w, r, err)
 			return
 		}
 		s.audit(r, userOf(r).Name, "download", fmt.Sprintf("run %d %s.csv", run.ID, name))

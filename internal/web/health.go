@@ -21,10 +21,10 @@ type healthView struct {
 func (s *Server) healthPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.health(r)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, "health", page{User: userOf(r), Data: v})
+	s.render(w, r, "health", page{User: userOf(r), Data: v})
 }
 
 func (s *Server) health(r *http.Request) (v healthView, err error) {

@@ -21,10 +21,10 @@ type merchantView struct {
 func (s *Server) merchantsPage(w http.ResponseWriter, r *http.Request) {
 	sws, err := s.opts.DB.Switches(r.Context(), "")
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, "merchants", page{User: userOf(r), Data: groupSwitches(sws, s.opts.Now())})
+	s.render(w, r, "merchants", page{User: userOf(r), Data: groupSwitches(sws, s.opts.Now())})
 }
 
 // groupSwitches groups the history (sorted by merchant, profile, effective
@@ -59,7 +59,7 @@ func (s *Server) changeSwitch(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = s.recordSwitch(r, sw)
 	}
-	if s.switchFailed(w, err) {
+	if s.switchFailed(w, r, err) {
 		return
 	}
 	http.Redirect(w, r, "/merchants", http.StatusSeeOther)
@@ -69,7 +69,7 @@ func (s *Server) changeSwitch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) {
 	sws, err := s.opts.DB.Switches(r.Context(), r.URL.Query().Get("merchant"))
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, sws)
@@ -84,7 +84,7 @@ func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&sw); err != nil {
-		http.Error(w, "want a JSON body with a switch's fields: "+err.Error(), http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, "want a JSON body with a switch's fields: "+err.Error())
 		return
 	}
 	sw.ID, sw.Actor, sw.RecordedAt, sw.Origin = 0, userOf(r).Name, s.opts.Now().UTC(), "api"
@@ -92,7 +92,7 @@ func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		sw, err = s.recordSwitch(r, sw)
 	}
-	if !s.switchFailed(w, err) {
+	if !s.switchFailed(w, r, err) {
 		writeJSON(w, http.StatusCreated, sw)
 	}
 }
@@ -109,15 +109,15 @@ func (s *Server) recordSwitch(r *http.Request, sw store.Switch) (store.Switch, e
 
 // switchFailed answers a change that was not recorded, and says whether
 // there was one: a bad change is the asker's (400), anything else ours.
-func (s *Server) switchFailed(w http.ResponseWriter, err error) bool {
+func (s *Server) switchFailed(w http.ResponseWriter, r *http.Request, err error) bool {
 	var bad badSwitch
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, store.ErrUnknownTarget) || errors.As(err, &bad):
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, err.Error())
 	default:
-		s.fail(w, err)
+		s.fail(w, r, err)
 	}
 	return true
 }

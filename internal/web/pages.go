@@ -25,7 +25,7 @@ type runsView struct {
 func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 	runs, err := s.opts.DB.Runs(r.Context(), 50)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	v := runsView{Runs: make([]runRow, len(runs))}
@@ -34,12 +34,12 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		v.Busy = v.Busy || run.Status == "queued" || run.Status == "running"
 		if run.Status == "running" {
 			if v.Runs[i].Stages, err = s.opts.DB.RunStages(r.Context(), run.ID); err != nil {
-				s.fail(w, err)
+				s.fail(w, r, err)
 				return
 			}
 		}
 	}
-	s.render(w, "runs", page{User: userOf(r), Data: v})
+	s.render(w, r, "runs", page{User: userOf(r), Data: v})
 }
 
 // runView is everything the run page shows.
@@ -66,10 +66,10 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.runView(r, run)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, "run", page{User: userOf(r), Data: v})
+	s.render(w, r, "run", page{User: userOf(r), Data: v})
 }
 
 func (s *Server) runView(r *http.Request, run store.Run) (v runView, err error) {

@@ -104,12 +104,12 @@ func (s *Server) startRun(r *http.Request, req jobs.Request) (store.Run, error) 
 var errShuttingDown = errors.New("the service is shutting down")
 
 // startFailed answers a run startRun could not queue.
-func (s *Server) startFailed(w http.ResponseWriter, err error) {
+func (s *Server) startFailed(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errShuttingDown) {
-		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		writeError(w, r, http.StatusServiceUnavailable, err.Error())
 		return
 	}
-	s.fail(w, err)
+	s.fail(w, r, err)
 }
 
 func describe(req jobs.Request) string {
@@ -141,11 +141,11 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 		Merchant: r.PostFormValue("merchant"), DryRun: r.PostFormValue("dry_run") != ""}
 	req, err := s.runRequest(rr)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	if _, err := s.startRun(r, req); err != nil {
-		s.startFailed(w, err)
+		s.startFailed(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -154,18 +154,18 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	var rr RunRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&rr); err != nil {
-		http.Error(w, "want a JSON body: "+err.Error(), http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, "want a JSON body: "+err.Error())
 		return
 	}
 	req, err := s.runRequest(rr)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	if !rr.Wait {
 		rec, err := s.startRun(r, req)
 		if err != nil {
-			s.startFailed(w, err)
+			s.startFailed(w, r, err)
 			return
 		}
 		w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", rec.ID))
@@ -173,7 +173,7 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.base.Err() != nil {
-		http.Error(w, "the service is shutting down", http.StatusServiceUnavailable)
+		writeError(w, r, http.StatusServiceUnavailable, errShuttingDown.Error())
 		return
 	}
 	// A waited-for run goes on if the client goes away (it is recorded all
@@ -184,7 +184,7 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	defer context.AfterFunc(s.base, func() { cancel(context.Cause(s.base)) })()
 	rec, err := s.opts.Chain.Queue(ctx, req)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
@@ -220,14 +220,14 @@ func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
 	if l := r.URL.Query().Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
-			http.Error(w, "limit: want a positive number", http.StatusBadRequest)
+			writeError(w, r, http.StatusBadRequest, "limit: want a positive number")
 			return
 		}
 		limit = n
 	}
 	runs, err := s.opts.DB.Runs(r.Context(), limit)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, runs)
@@ -253,15 +253,15 @@ func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 		limit, err3 = strconv.Atoi(l)
 	}
 	if err := errors.Join(err1, err2, err3); err != nil {
-		http.Error(w, "want run numbers and a limit", http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, "want run numbers and a limit")
 		return
 	}
 	d, err := s.opts.Chain.CompareRuns(r.Context(), after, before)
 	switch {
 	case errors.Is(err, jobs.ErrNotComparable):
-		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+		writeError(w, r, http.StatusUnprocessableEntity, err.Error())
 	case err != nil:
-		s.fail(w, err)
+		s.fail(w, r, err)
 	default:
 		writeJSON(w, http.StatusOK, d.Limit(limit))
 	}
@@ -274,17 +274,17 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 	if run := r.URL.Query().Get("run"); run != "" {
 		var err error
 		if q.RunID, err = strconv.ParseInt(run, 10, 64); err != nil {
-			http.Error(w, "run: want a run number", http.StatusBadRequest)
+			writeError(w, r, http.StatusBadRequest, "run: want a run number")
 			return
 		}
 	}
 	if (q.TransactionID == "") == (q.OrderID == "") {
-		http.Error(w, "give one of transaction and order", http.StatusBadRequest)
+		writeError(w, r, http.StatusBadRequest, "give one of transaction and order")
 		return
 	}
 	e, err := s.opts.DB.Explain(r.Context(), q)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, e)
@@ -292,15 +292,14 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 
 // runOf reads the run named by the {id} in the path, answering 404 itself.
 func (s *Server) runOf(w http.ResponseWriter, r *http.Request) (store.Run, bool) {
+	var run store.Run
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		http.NotFound(w, r)
-		return store.Run{}, false
+	if err == nil {
+		run, err = s.opts.DB.GetRun(r.Context(), id)
 	}
-	run, err := s.opts.DB.GetRun(r.Context(), id)
 	if err != nil {
-		http.NotFound(w, r)
-		return store.Run{}, false
+		writeError(w, r, http.StatusNotFound, "no run "+r.PathValue("id"))
+		return run, false
 	}
 	return run, true
 }

@@ -150,23 +150,28 @@ func (s *Server) routes() http.Handler {
 	// site; webhooks carry their own signatures and no browser sends them.
 	cop := http.NewCrossOriginProtection()
 	cop.AddInsecureBypassPattern("POST /webhooks/flexcharge")
-	return s.logRequests(cop.Handler(mux))
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, http.StatusForbidden, "cross-origin request refused")
+	}))
+	return s.logRequests(cop.Handler(unroutedAPI(mux)))
 }
 
 // render executes into a buffer first, so a template error never sends half a page.
-func (s *Server) render(w http.ResponseWriter, name string, data any) {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
 	var b bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&b, name, data); err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	b.WriteTo(w)
 }
 
-func (s *Server) fail(w http.ResponseWriter, err error) {
+// fail logs err and answers a bare 500: what went wrong is ours to read,
+// in the log, not the client's.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.opts.Logger.Error("request failed", "err", err)
-	http.Error(w, "internal error", http.StatusInternalServerError)
+	writeError(w, r, http.StatusInternalServerError, "internal error")
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) }

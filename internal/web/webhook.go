@@ -49,7 +49,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 	first, err := s.opts.DB.StoreWebhookEvent(r.Context(), s.stored(ev, env, body))
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.opts.Metrics.webhooks.WithLabelValues(map[bool]string{true: "stored", false: "resent"}[first]).Inc()
