@@ -73,9 +73,22 @@ func sendToService(hr *http.Request, want int, out any) error {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<20))
 	if res.StatusCode != want {
-		return fmt.Errorf("ask the service: %s: %s", res.Status, bytes.TrimSpace(b))
+		return refusal("ask the service", res, b)
 	}
 	return json.Unmarshal(b, out)
+}
+
+// refusal is an answer of the service other than the one wanted, as an
+// error saying what failed, the status and the service's message (its JSON
+// error's), or the body as it came when it is no JSON error (a proxy's
+// page, say).
+func refusal(what string, res *http.Response, body []byte) error {
+	msg := string(bytes.TrimSpace(body))
+	var e web.APIError
+	if json.Unmarshal(body, &e) == nil && e.Message != "" {
+		msg = e.Message
+	}
+	return fmt.Errorf("%s: %s: %s", what, res.Status, msg)
 }
 
 // withDatabase opens the configured database and runs local with the
@@ -122,7 +135,7 @@ func (m *Main) awaitHandOff(hr *http.Request) error {
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	var run web.FinishedRun
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil {
-		return fmt.Errorf("hand run to service: %s: %s", res.Status, bytes.TrimSpace(b))
+		return refusal("hand run to service", res, b)
 	}
 	m.printSummary(run.Run, run.Counts, run.FileNotices)
 	if run.Status != "succeeded" {
