@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -126,6 +127,15 @@ func serviceAnswers(ctx context.Context, addr string) bool {
 	return res.StatusCode == http.StatusOK
 }
 
+// onService is path on the service hr goes to, as a URL to open; "" for
+// no path.
+func onService(hr *http.Request, path string) string {
+	if path == "" {
+		return ""
+	}
+	return (&url.URL{Scheme: hr.URL.Scheme, Host: hr.URL.Host, Path: path}).String()
+}
+
 func (m *Main) awaitHandOff(hr *http.Request) error {
 	res, err := http.DefaultClient.Do(hr)
 	if err != nil {
@@ -137,7 +147,7 @@ func (m *Main) awaitHandOff(hr *http.Request) error {
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil {
 		return refusal("hand run to service", res, b)
 	}
-	m.printSummary(run.Run, run.Counts, run.FileNotices)
+	m.printSummary(run.Run.Run, onService(hr, run.WorkbookURL), run.Counts, run.FileNotices)
 	if run.Status != "succeeded" {
 		return fmt.Errorf("run %d %s: %s", run.ID, run.Status, run.Error)
 	}

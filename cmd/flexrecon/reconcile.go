@@ -83,7 +83,7 @@ func (m *Main) runAndReport(ctx context.Context, env *jobs.Env, req jobs.Request
 	if err != nil {
 		return err
 	}
-	m.printSummary(run, counts, notices)
+	m.printSummary(run, run.Workbook, counts, notices)
 	return nil
 }
 
@@ -95,8 +95,9 @@ var countHeadings = map[string]string{
 }
 
 // printSummary prints a run: its window, what its ingest did to the files
-// in force (corrections, files rejected whole), and its counts.
-func (m *Main) printSummary(run store.Run, counts []store.StateCount, notices []string) {
+// in force (corrections, files rejected whole), its counts and where its
+// workbook is (a path, or the service's URL), if it has one.
+func (m *Main) printSummary(run store.Run, workbook string, counts []store.StateCount, notices []string) {
 	fmt.Fprintf(m.Stdout, "run %d %s: %s to %s", run.ID, run.Status, run.WindowFrom.Format(time.DateOnly), run.WindowTo.Format(time.DateOnly))
 	if run.DryRun {
 		fmt.Fprint(m.Stdout, " (dry run)")
@@ -113,5 +114,7 @@ func (m *Main) printSummary(run store.Run, counts []store.StateCount, notices []
 		}
 		fmt.Fprintf(m.Stdout, "  %-22s %9d\n", c.State, c.N)
 	}
-	fmt.Fprintf(m.Stdout, "workbook: %s\n", run.Workbook)
+	if workbook != "" {
+		fmt.Fprintf(m.Stdout, "workbook: %s\n", workbook)
+	}
 }

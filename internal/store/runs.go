@@ -21,7 +21,9 @@ type Run struct {
 	ConfigHash string     `db:"config_hash" json:"config_hash"`
 	Version    string     `db:"version" json:"version"`
 	Error      string     `db:"error" json:"error"`
-	Workbook   string     `db:"workbook" json:"workbook"`
+	// Workbook is where the run wrote its workbook: a path on the server,
+	// which no client has use for (the API answers a download URL instead).
+	Workbook string `db:"workbook" json:"-"`
 }
 
 // Took is how long r took from its start to its end, its wait for its

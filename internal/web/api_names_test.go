@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -163,5 +164,55 @@ func TestAPIListsAreNeverNull(t *testing.T) {
 		if got, ok := e[list].([]any); !ok || len(got) != 0 {
 			t.Errorf("%q is %v, want []", list, e[list])
 		}
+	}
+}
+
+// TestAPIRunsLinkTheirWorkbook: every API answer with a run in it gives the
+// URL that downloads the run's workbook, as the pages link it, once the run
+// succeeded, and never the folder the server wrote it to, which is no
+// client's business.
+func TestAPIRunsLinkTheirWorkbook(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
+		"as_of": f.plan.AsOf.Format(time.RFC3339)})
+	var finished struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/runs wait: got %s %s", res.Status, body)
+	}
+	run, err := f.env.DB.GetRun(t.Context(), finished.ID)
+	if err != nil || run.Workbook == "" {
+		t.Fatalf("run %d: %+v, %v; want its workbook written", finished.ID, run, err)
+	}
+	answers := map[string]string{"POST /api/runs wait": body}
+	for label, path := range map[string]string{
+		"GET /api/runs":      "/api/runs",
+		"GET /api/runs/{id}": fmt.Sprint("/api/runs/", run.ID),
+	} {
+		_, answers[label] = get(t, c, f.srv.URL+path)
+	}
+	for _, o := range f.seed.Orders { // the first order a run judged
+		if _, body := get(t, c, f.srv.URL+"/api/explain?order="+url.QueryEscape(o.ID)); strings.Contains(body, `"run":{`) {
+			answers["GET /api/explain"] = body
+			break
+		}
+	}
+	folder, link := filepath.Dir(run.Workbook), fmt.Sprintf(`"workbook_url":"/runs/%d/workbook.xlsx"`, run.ID)
+	for label, body := range answers {
+		if strings.Contains(body, folder) || !strings.Contains(body, link) {
+			t.Errorf("%s: got %.1000s\nwant %s and not the server's folder %s", label, body, link, folder)
+		}
+	}
+	if len(answers) != 4 {
+		t.Errorf("answers checked: %d, want 4 (no explanation with a run?)", len(answers))
+	}
+	if res, b := get(t, c, fmt.Sprintf("%s/runs/%d/workbook.xlsx", f.srv.URL, run.ID)); res.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
+		t.Errorf("the workbook's URL: got %s, want 200 and the workbook", res.Status)
+	}
+	res, body = postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From})
+	if res.StatusCode != http.StatusAccepted || !strings.Contains(body, `"workbook_url":""`) {
+		t.Errorf("POST /api/runs: got %s %s, want 202 and a queued run with no workbook yet", res.Status, body)
 	}
 }

@@ -169,7 +169,7 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", rec.ID))
-		writeJSON(w, http.StatusAccepted, rec)
+		writeJSON(w, http.StatusAccepted, runAnswer(rec))
 		return
 	}
 	if s.base.Err() != nil {
@@ -202,14 +202,30 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	// The run's own record is the answer; counts and notices only add to it.
 	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
 	notices, _ := s.opts.DB.FileNotices(context.WithoutCancel(ctx), run.ID)
-	writeJSON(w, status, FinishedRun{Run: run, Counts: counts, FileNotices: notices})
+	writeJSON(w, status, FinishedRun{Run: runAnswer(run), Counts: counts, FileNotices: notices})
+}
+
+// Run is a run as the API answers it: store.Run, which leaves out the
+// server's path to its workbook, and the URL that downloads the workbook,
+// as the pages link it, once the run succeeded ("" before).
+type Run struct {
+	store.Run
+	WorkbookURL string `json:"workbook_url"`
+}
+
+func runAnswer(run store.Run) Run {
+	a := Run{Run: run}
+	if run.Status == "succeeded" {
+		a.WorkbookURL = fmt.Sprintf("/runs/%d/workbook.xlsx", run.ID)
+	}
+	return a
 }
 
 // FinishedRun is the answer to a waited-for POST /api/runs: the run, its
 // counts per state and category and what its ingest did to the files in
 // force (store.FileNotices; reconcile prints them).
 type FinishedRun struct {
-	store.Run
+	Run
 	Counts      []store.StateCount `json:"counts"`
 	FileNotices []string           `json:"file_notices"`
 }
@@ -230,13 +246,17 @@ func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, runs)
+	answer := make([]Run, len(runs))
+	for i, run := range runs {
+		answer[i] = runAnswer(run)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.runOf(w, r)
 	if ok {
-		writeJSON(w, http.StatusOK, run)
+		writeJSON(w, http.StatusOK, runAnswer(run))
 	}
 }
 
@@ -287,7 +307,19 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, e)
+	answer := explanation{Explanation: e}
+	if e.Run != nil {
+		run := runAnswer(*e.Run)
+		answer.Run = &run
+	}
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// explanation is a store.Explanation whose run is answered as the API
+// answers runs.
+type explanation struct {
+	store.Explanation
+	Run *Run `json:"run"` // shadows the explanation's own
 }
 
 // runOf reads the run named by the {id} in the path, answering 404 itself.
