@@ -62,6 +62,7 @@ type Server struct {
 	key      []byte
 	ended    *endedSessions
 	throttle *throttle
+	accepted *acceptedLogins
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelCauseFunc
@@ -98,6 +99,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.throttle = newThrottle(opts.Now)
+	s.accepted = newAcceptedLogins(opts.Now)
 	s.base, s.cancel = context.WithCancelCause(context.Background())
 	s.handler = s.routes()
 	return s, nil

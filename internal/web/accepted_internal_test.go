@@ -1,0 +1,106 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	flexrecon "github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/store"
+)
+
+// countBcrypt makes a count bcrypt's checks.
+func countBcrypt(a *acceptedLogins) *int {
+	n := new(int)
+	a.compare = func(hash, password []byte) error {
+		*n++
+		return bcrypt.CompareHashAndPassword(hash, password)
+	}
+	return n
+}
+
+func hashed(t *testing.T, password string) []byte {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestAcceptedLogins: a password bcrypt accepted is taken again without
+// bcrypt for acceptedFor, and only that password with that hash: a wrong
+// one goes to bcrypt every time, and so does the old password once the
+// user's hash has changed.
+func TestAcceptedLogins(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	a := newAcceptedLogins(func() time.Time { return now })
+	checks := countBcrypt(a)
+	old := User{Name: "prometheus", Role: "finance", PasswordHash: hashed(t, "scrape secret")}
+	changed := User{Name: "prometheus", Role: "finance", PasswordHash: hashed(t, "new secret")}
+	for _, step := range []struct {
+		what     string
+		after    time.Duration // since the step before
+		u        User
+		password string
+		ok       bool
+		checks   int // bcrypt's, so far
+	}{
+		{"the first login", 0, old, "scrape secret", true, 1},
+		{"the same again", 0, old, "scrape secret", true, 1},
+		{"the same just before acceptedFor is up", acceptedFor - time.Second, old, "scrape secret", true, 1},
+		{"a wrong password", 0, old, "scrape secret ", false, 2},
+		{"the wrong password again", 0, old, "scrape secret ", false, 3},
+		{"the right one after a wrong one", 0, old, "scrape secret", true, 3},
+		{"the right one once acceptedFor is up", time.Second, old, "scrape secret", true, 4},
+		{"the old password once the hash changed", 0, changed, "scrape secret", false, 5},
+		{"the new password", 0, changed, "new secret", true, 6},
+		{"the new password again", 0, changed, "new secret", true, 6},
+	} {
+		now = now.Add(step.after)
+		if ok := a.check(step.u, step.password); ok != step.ok || *checks != step.checks {
+			t.Errorf("%s: got %v after %d bcrypt checks, want %v after %d", step.what, ok, *checks, step.ok, step.checks)
+		}
+	}
+}
+
+// TestScrapesCostOneBcrypt: Prometheus scraping /metrics with basic_auth
+// costs one bcrypt check, not one a scrape; wrong passwords are still
+// checked and counted, and once they lock the name out, the right password
+// is refused like any other.
+func TestScrapesCostOneBcrypt(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), flexrecon.SQL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(Options{DB: db, Logger: slog.New(slog.DiscardHandler),
+		Users: []User{{Name: "prometheus", Role: "finance", PasswordHash: hashed(t, "scrape secret")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	checks := countBcrypt(s.accepted)
+	scrape := func(password string, want, wantChecks int) {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.SetBasicAuth("prometheus", password)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != want || *checks != wantChecks {
+			t.Fatalf("scrape with password %q: got %d after %d bcrypt checks, want %d after %d", password, rec.Code, *checks, want, wantChecks)
+		}
+	}
+	for range 3 {
+		scrape("scrape secret", http.StatusOK, 1)
+	}
+	for i := range loginLimit {
+		scrape("guess", http.StatusUnauthorized, 2+i)
+	}
+	scrape("scrape secret", http.StatusTooManyRequests, 1+loginLimit)
+}
