@@ -44,6 +44,13 @@ type Records struct {
 	// header and no line end: the file was cut off (a transfer stopped
 	// early), and the rows before it are not the whole export; 0 if not.
 	CutShort int64
+	// CRLF says a CSV header's line ends in \r\n, not \n alone.
+	// MixedLineEnd is the first line after the header (from 1) that ends
+	// otherwise, or has a carriage return outside quotes elsewhere: DuckDB
+	// reads every line as ending as the header's does, and stops at such a
+	// line without naming it; 0 if none.
+	CRLF         bool
+	MixedLineEnd int64
 }
 
 // Line is the line record begins on (a CSV's header is record 0, on line 1).
@@ -194,7 +201,7 @@ type lineCounter struct {
 	delimText  []byte // a CSV delimiter's UTF-8 bytes
 	delim      uint32 // the same bytes, as recent holds them
 	delimMask  uint32
-	recent     uint32 // the last bytes read, up to four, the latest lowest
+	recent     uint64 // the last bytes read, up to eight, the latest lowest
 	line       int64  // the line being read, from 0
 	record     int64  // the record being read, or the next one
 	blanks     int64  // blank lines read
@@ -208,6 +215,14 @@ type lineCounter struct {
 	shift          int64
 	shifts         []LineShift
 	misfits        []Misfit
+
+	// crs counts the carriage returns outside quotes on the CSV line
+	// being read, looked for only in a chunk that has any (most have
+	// none); crlf says the header's line ends in one.
+	crs          int64
+	chunkCRs     bool
+	crlf         bool
+	mixedLineEnd int64
 }
 
 // jsonBlank is what a JSON Lines line that holds no record may hold:
@@ -237,6 +252,7 @@ func (c *lineCounter) scan(p []byte) {
 		return
 	}
 	c.delimiterBegun(p)
+	c.chunkCRs = c.csv && bytes.IndexByte(p, '\r') >= 0
 	for len(p) > 0 {
 		end := bytes.IndexByte(p, '\n')
 		if end < 0 {
@@ -245,6 +261,7 @@ func (c *lineCounter) scan(p []byte) {
 			break
 		}
 		c.lineText(p[:end])
+		c.remember(p[:end]) // for lineEnd: the line's last bytes
 		c.lineEnd()
 		p = p[end+1:]
 	}
@@ -264,6 +281,9 @@ func (c *lineCounter) lineText(p []byte) {
 		return
 	}
 	c.fields += int64(bytes.Count(p, c.delimText))
+	if c.chunkCRs {
+		c.crs += int64(bytes.Count(p, cr))
+	}
 	from := 0 // the text not yet read
 	for from < len(p) {
 		q := 0 // a doubled quote, or an empty quoted value, is next to the last
@@ -289,6 +309,9 @@ func (c *lineCounter) text(p []byte) {
 	c.quoteEnded = false
 	if c.inQuote {
 		c.fields -= int64(bytes.Count(p, c.delimText))
+		if c.chunkCRs {
+			c.crs -= int64(bytes.Count(p, cr))
+		}
 	}
 }
 
@@ -303,7 +326,7 @@ func (c *lineCounter) delimiterBegun(p []byte) {
 			continue // p is too short for this split's tail; a later split's may fit
 		}
 		head := c.delim >> (8 * (len(c.delimText) - k))
-		if c.recent&(1<<(8*k)-1) == head && bytes.HasPrefix(p, c.delimText[k:]) {
+		if uint32(c.recent)&(1<<(8*k)-1) == head && bytes.HasPrefix(p, c.delimText[k:]) {
 			c.fields++
 		}
 	}
@@ -322,6 +345,9 @@ func (c *lineCounter) quote(before []byte) {
 // lineEnd reads a line end.
 func (c *lineCounter) lineEnd() {
 	c.line++
+	if c.csv {
+		c.checkLineEnd(true)
+	}
 	c.quoteEnded = false
 	c.recent = '\n'
 	switch {
@@ -339,6 +365,10 @@ func (c *lineCounter) lineEnd() {
 // readCSVHeader stops at it first.
 func (c *lineCounter) end() Records {
 	var unclosed, cutShort int64
+	if c.csv && c.recent != '\n' {
+		c.line++ // a last line with no line end
+		c.checkLineEnd(false)
+	}
 	if c.inQuote {
 		unclosed = c.record
 	}
@@ -349,11 +379,43 @@ func (c *lineCounter) end() Records {
 		c.endRecord()
 	}
 	r := Records{Count: c.record, Shifts: c.shifts, Header: c.header, Misfits: c.misfits,
-		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed, CutShort: cutShort}
+		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed, CutShort: cutShort, CRLF: c.crlf, MixedLineEnd: c.mixedLineEnd}
 	if c.csv && r.Count > 0 {
 		r.Count-- // the header
 	}
 	return r
+}
+
+// cr is a carriage return, as bytes.Count looks for it.
+var cr = []byte{'\r'}
+
+// checkLineEnd reads the end of the CSV line c.line, ended by a line end
+// or (not ended) by the end of the file, as DuckDB does. The header's sets
+// whether lines end in \r\n or \n alone; after it, the first line with a
+// carriage return outside quotes other than that line end, or with \n
+// alone where lines end in \r\n, is mixedLineEnd. DuckDB takes the other
+// line end after a delimiter, as the end of an empty last field; the last
+// line may have none.
+func (c *lineCounter) checkLineEnd(ended bool) {
+	endsInCR := !c.inQuote && c.recent&0xff == '\r'
+	stray := c.crs
+	c.crs = 0
+	switch {
+	case c.record == 0:
+		if c.inRecord && !c.inQuote {
+			c.crlf = endsInCR
+		}
+		return
+	case c.mixedLineEnd != 0:
+		return
+	case endsInCR && (c.crlf || c.endsInDelimiter(c.recent>>8)):
+		stray--
+	case c.crlf && ended && !c.inQuote && !c.endsInDelimiter(c.recent):
+		stray++ // \n alone, where lines end in \r\n
+	}
+	if stray != 0 {
+		c.mixedLineEnd = c.line
+	}
 }
 
 func (c *lineCounter) endRecord() {
@@ -381,17 +443,24 @@ func (c *lineCounter) valueBegins(before []byte) bool {
 	}
 	r := c.recent
 	for _, b := range before {
-		r = r<<8 | uint32(b)
+		r = r<<8 | uint64(b)
 	}
-	return r&0xff == '\n' || r&c.delimMask == c.delim
+	return r&0xff == '\n' || c.endsInDelimiter(r)
+}
+
+// endsInDelimiter says whether bytes, as recent holds them, end in the
+// delimiter.
+func (c *lineCounter) endsInDelimiter(bytes uint64) bool {
+	return uint32(bytes)&c.delimMask == c.delim
 }
 
 // remember keeps the last bytes of a chunk that ends in a line, which
 // valueBegins and delimiterBegun may need to look back at from the next
-// chunk (after a line end, lineEnd sets them).
+// chunk, and of a line, for checkLineEnd: a delimiter and a carriage
+// return at most (after a line end, lineEnd sets them).
 func (c *lineCounter) remember(p []byte) {
-	for _, b := range p[max(0, len(p)-utf8.UTFMax):] {
-		c.recent = c.recent<<8 | uint32(b)
+	for _, b := range p[max(0, len(p)-8):] {
+		c.recent = c.recent<<8 | uint64(b)
 	}
 }
 

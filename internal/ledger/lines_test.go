@@ -117,7 +117,7 @@ func TestReadRecords(t *testing.T) {
 			"1,5\" FRAME,3,\"x,y\"\r\n" + // a quote inside an unquoted value is text
 			"\"\",,\r\n", ',',
 			Records{Count: 4, Header: 3, Misfits: []Misfit{{2, 4}, {3, 4}}, QuotedLineEnds: true,
-				Shifts: []LineShift{{Record: 3, Shift: 2, Blank: 1}}}},
+				Shifts: []LineShift{{Record: 3, Shift: 2, Blank: 1}}, CRLF: true}},
 		{"a delimiter of two bytes", "a§b§c\n1§\"x§y\"§3\n1§2\n1§ç\"§3§4\n", '§',
 			Records{Count: 3, Header: 3, Misfits: []Misfit{{2, 2}, {3, 4}}}},
 		{"a delimiter of three bytes", "a€b€c\n1€\"x€y\"€3\n1€2\n1€2€3\n", '€',
@@ -130,6 +130,22 @@ func TestReadRecords(t *testing.T) {
 			Records{Count: 2, Header: 2, Misfits: []Misfit{{2, 1}}, CutShort: 2}},
 		{"a quote open at the end", "a,b\n1,2\n1,\"2\n", ',',
 			Records{Count: 2, Header: 2, QuotedLineEnds: true, Unclosed: 2}},
+		{"a \\r\\n blank line where lines end in \\n", "a,b\n1,2\n\r\n1,2\n", ',',
+			Records{Count: 2, Header: 2, Shifts: []LineShift{{Record: 2, Shift: 1, Blank: 1}}, MixedLineEnd: 3}},
+		{"a \\n line end where lines end in \\r\\n", "a,b\r\n1,2\r\n1,2\n1,2\r\n", ',',
+			Records{Count: 3, Header: 2, CRLF: true, MixedLineEnd: 3}},
+		{"a carriage return outside quotes, after one inside", "a,b\n1,\"x\r\ny\"\n1,x\ry\n", ',',
+			Records{Count: 2, Header: 2, QuotedLineEnds: true, Shifts: []LineShift{{Record: 2, Shift: 1}}, MixedLineEnd: 4}},
+		{"a last line ending in \\r where lines end in \\n", "a,b\n1,2\n1,2\r", ',',
+			Records{Count: 2, Header: 2, MixedLineEnd: 3}},
+		{"\\r\\n line ends, the last in \\r alone", "a,b\r\n1,\"x\ny\"\r\n1,2\r", ',',
+			Records{Count: 2, Header: 2, QuotedLineEnds: true, Shifts: []LineShift{{Record: 2, Shift: 1}}, CRLF: true}},
+		// DuckDB reads the other line end after a delimiter as the end of
+		// an empty last field.
+		{"the other line end after a delimiter of four bytes", "a𝄞b\n1𝄞\r\n2𝄞\r\r\n", '𝄞',
+			Records{Count: 2, Header: 2, MixedLineEnd: 3}},
+		{"\\n alone after a delimiter where lines end in \\r\\n", "a,b\r\n1,\n1,\"2\"\n", ',',
+			Records{Count: 2, Header: 2, CRLF: true, MixedLineEnd: 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,9 +62,9 @@ func (p plan) checkShape(recs *ledger.Records) error {
 }
 
 // checkWhole refuses a CSV whose records Go read wrong as a whole: a
-// quoted value open at its end, a last record cut off, or a header of
-// names, as a CSV reader reads it, that is another number of fields than
-// Go counted.
+// quoted value open at its end, a last record cut off, a header of names,
+// as a CSV reader reads it, that is another number of fields than Go
+// counted, or lines that end unlike the header's.
 func checkWhole(recs ledger.Records, names int) error {
 	switch {
 	case recs.Unclosed != 0:
@@ -76,8 +76,22 @@ func checkWhole(recs ledger.Records, names int) error {
 		return shapeError(cutShort(recs.Line(recs.CutShort)))
 	case recs.Header != int64(names):
 		return fmt.Errorf("line 1: the header reads as %d names and as %d fields", names, recs.Header)
+	case recs.MixedLineEnd != 0:
+		// DuckDB stops at it saying only that its parser "reached an
+		// invalid state".
+		return shapeError(mixedLineEnd(recs))
 	}
 	return nil
+}
+
+// mixedLineEnd says where a CSV's lines stop ending as its header's does.
+func mixedLineEnd(recs ledger.Records) string {
+	end := `\n alone`
+	if recs.CRLF {
+		end = `\r\n`
+	}
+	return fmt.Sprintf(`line %d: a line end other than the header's (%s), or a carriage return (\r) outside quotes: `+
+		"every line must end as the header's does", recs.MixedLineEnd, end)
 }
 
 // misfitReason says why a misfit is no row: "22 fields, the header has 21".

@@ -231,3 +231,28 @@ func TestIngestRowsEndInDelimiter(t *testing.T) {
 		t.Errorf("stored and quarantined (-want +got):\n%s", diff)
 	}
 }
+
+// TestIngestMixedLineEnds: a ledger export with a \r\n blank line where
+// its lines end in \n alone is rejected naming the line, by the load and
+// by the check, where DuckDB said only that its parser "reached an invalid
+// state".
+func TestIngestMixedLineEnds(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A\n"
+	const want = `line 4: a line end other than the header's (\n alone)`
+	for _, name := range []string{"mixed_2026-11-23.csv", "mixed_2026-11-23.csv.gz"} {
+		t.Run(name, func(t *testing.T) {
+			path := writeText(t, name, header+fmt.Sprintf(row, 1, 1)+fmt.Sprintf(row, 2, 2)+"\r\n"+fmt.Sprintf(row, 3, 3))
+			db := MustOpenDB(t)
+			check, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+			if err != nil || !strings.Contains(check.Rejected, want) {
+				t.Errorf("check: rejected %q, %v; want %q", check.Rejected, err, want)
+			}
+			_, err = loadFile(t, db, path)
+			checkRejection(t, db, name, err, []string{want})
+			if got := dump(t, db, "SELECT count(*) FROM ledger_rows"); got[0][0] != "0" {
+				t.Errorf("stored %v rows of a rejected file", got)
+			}
+		})
+	}
+}

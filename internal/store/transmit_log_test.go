@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -299,6 +300,40 @@ func TestTransmitLogHeaderNamesAsWritten(t *testing.T) {
 			}
 			if diff := cmp.Diff([][]string{{"T1", "LK-1", "2"}}, dump(t, db, "SELECT transaction_id, transmit_key, line FROM transmit_log")); diff != "" {
 				t.Errorf("keys stored (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestTransmitLogMixedLineEnds: a line that ends otherwise than the
+// header's (a \r\n blank line where lines end in \n alone, a \n alone where
+// they end in \r\n), or has a carriage return outside quotes, rejects the
+// log naming its line, plain or gzipped, where DuckDB said only that its
+// parser "reached an invalid state". A line end inside quotes is text, and
+// the other line end after a delimiter (an empty last field) is one DuckDB
+// reads: such logs load.
+func TestTransmitLogMixedLineEnds(t *testing.T) {
+	const first, second = "M1,T1,LK-1,2026-11-23T10:30:00Z,", "M1,T2,LK-2,2026-11-23T10:30:00Z,"
+	crlfHeader := strings.Replace(logHeader, "\n", "\r\n", 1)
+	checkLogsRejected(t, []rejectedLog{
+		{"a \\r\\n blank line where lines end in \\n", logHeader + first + "\n\r\n" + second + "\n",
+			`line 3: a line end other than the header's (\n alone)`},
+		{"a value ending in \\r\\n where lines end in \\n", logHeader + first + "\n" + second + "x\r\n",
+			`line 3: a line end other than the header's (\n alone)`},
+		{"a \\n blank line where lines end in \\r\\n", crlfHeader + first + "\r\n\n" + second + "\r\n",
+			`line 3: a line end other than the header's (\r\n)`},
+		{"a carriage return inside a value", logHeader + first + "\n" + second + "a\rb\n",
+			`line 3: a line end other than the header's (\n alone), or a carriage return (\r) outside quotes`},
+	})
+	for name, body := range map[string]string{
+		"\\r\\n throughout, with a blank line":             crlfHeader + first + "\r\n\r\n" + second + "\r\n",
+		"\\r\\n inside quotes":                             logHeader + first + "\"a\r\nb\"\n" + second + "\n",
+		"\\r\\n after a delimiter, where lines end in \\n": logHeader + first + "\r\n" + second + "\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if out, err := loadLog(t, db, "keys.csv", body); err != nil || out.Rows != 2 {
+				t.Errorf("load: %+v, %v; want 2 rows loaded", out, err)
 			}
 		})
 	}
