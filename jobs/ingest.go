@@ -77,11 +77,7 @@ func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.Lo
 		return store.LoadOutcome{Outcome: "unchanged"}, nil
 	}
 	if src.TransmitLog {
-		delim, err := src.Mapping.Delim()
-		if err != nil {
-			return store.LoadOutcome{}, fmt.Errorf("%w: %w", store.ErrRejected, err)
-		}
-		return r.env.DB.IngestTransmitLog(ctx, f, delim, r.id)
+		return r.env.DB.IngestTransmitLog(ctx, store.LoadFile{File: f, Mapping: src.Mapping, RunID: r.id})
 	}
 	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
 	if err != nil {

@@ -54,11 +54,23 @@ func (p plan) checkShape(recs *ledger.Records) error {
 	}
 	m := recs.Misfits[0]
 	why := "the rows do not match the header"
-	if !slices.ContainsFunc(recs.Misfits, func(m ledger.Misfit) bool { return !oneMore(m) }) {
-		why = "if the exporter ends each row in a delimiter, set rows_end_in_delimiter = true in the source's mapping"
+	if everyRecordOneMore(*recs) {
+		why = rowsEndHint
 	}
 	return shapeError(fmt.Sprintf("line %d: every record has another number of fields than the header's %d (this one %d): %s",
 		recs.Line(m.Record), recs.Header, m.Fields, why))
+}
+
+// rowsEndHint is the hint for a CSV whose every record has one field more
+// than its header.
+const rowsEndHint = "if the exporter ends each row in a delimiter, set rows_end_in_delimiter = true in the source's mapping"
+
+// everyRecordOneMore says whether a CSV has records, each of one field more
+// than its header: its exporter may end each row in a delimiter, or a
+// delimiter unquoted in a value over an empty last column may look so.
+func everyRecordOneMore(recs ledger.Records) bool {
+	return recs.Count > 0 && int64(len(recs.Misfits)) == recs.Count &&
+		!slices.ContainsFunc(recs.Misfits, func(m ledger.Misfit) bool { return m.Fields != recs.Header+1 })
 }
 
 // checkWhole refuses a CSV whose records Go read wrong as a whole: a

@@ -20,29 +20,25 @@ var transmitLogColumns = []string{"partner_merchant_id", "transaction_id", "tran
 
 // IngestTransmitLog loads a CSV of the keys /transmit returned (the columns
 // of transmitLogColumns, transmitted_at in RFC 3339 with an offset), which a
-// run then counts as those transactions' keys. The log is taken whole or
+// run then counts as those transactions' keys. Of lf's mapping, the
+// delimiter and rows_end_in_delimiter apply. The log is taken whole or
 // rejected whole: a card number, a row without a key or a time, or a record
-// with another number of fields than the header, rejects it naming the line,
-// column and reason. The same file again is a no-op.
-func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, runID int64) (out LoadOutcome, err error) {
+// with another number of fields than its rows must have, rejects it naming
+// the line, column and reason. The same file again is a no-op.
+func (db *DB) IngestTransmitLog(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer redactCards(&err)
-	defer wrap(&err, "load transmit log %s", f.Path)
-	if f.SHA256 == "" {
-		if err := f.Hash(); err != nil {
+	defer wrap(&err, "load transmit log %s", lf.File.Path)
+	if lf.File.SHA256 == "" {
+		if err := lf.File.Hash(); err != nil {
 			return out, err
 		}
 	}
-	seen, err := db.loadedAlready(ctx, f)
+	seen, err := db.loadedAlready(ctx, lf.File)
 	if err != nil {
 		return out, err
 	}
 	if seen != 0 {
-		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, f)
-	}
-	lf := LoadFile{File: f, RunID: runID}
-	log, err := checkTransmitLog(f, delim)
-	if err != nil {
-		return out, db.reject(ctx, lf, err)
+		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, lf.File)
 	}
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
@@ -50,38 +46,54 @@ func (db *DB) IngestTransmitLog(ctx context.Context, f ledger.File, delim rune, 
 	}
 	defer conn.Close()
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropTransmitLogStage)
-	if err := db.stageTransmitLog(ctx, conn, log); err != nil {
+	if _, err := db.stageTransmitLog(ctx, conn, lf); err != nil {
 		return out, db.reject(ctx, lf, err)
 	}
-	out, err = db.storeTransmitLog(ctx, conn, lf)
-	return out, err
+	return db.storeTransmitLog(ctx, conn, lf)
+}
+
+// stageTransmitLog checks the log in Go, then reads it into the stage,
+// refusing it at its first row that cannot be taken: what a load stores
+// from. Any error is a reason to reject the log whole; the log it gives
+// has its header when that was read.
+func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (checkedLog, error) {
+	log, err := checkTransmitLog(lf)
+	if err != nil {
+		return log, err
+	}
+	return log, db.readTransmitLog(ctx, conn, log)
 }
 
 // checkTransmitLog reads the log in Go before DuckDB does: its header, and
 // each record's number of fields, since read_csv may take a record with a
 // delimiter too many or too few with its values under other columns' names
 // (a transmit key from another column), which no check of the values sees.
-func checkTransmitLog(f ledger.File, delim rune) (checkedLog, error) {
-	header, err := ledger.ReadHeader(f.Path, delim)
-	if err != nil {
-		return checkedLog{}, err
+func checkTransmitLog(lf LoadFile) (log checkedLog, err error) {
+	log = checkedLog{File: lf.File, rowsEndInDelimiter: lf.Mapping.RowsEndInDelimiter}
+	if log.delim, err = lf.Mapping.Delim(); err != nil {
+		return log, err
 	}
-	if err := checkTransmitLogHeader(header); err != nil {
-		return checkedLog{}, err
+	if log.header, err = ledger.ReadHeader(lf.File.Path, log.delim); err != nil {
+		return log, err
 	}
-	shifts, err := checkTransmitLogFields(f.Path, delim, len(header))
-	return checkedLog{File: f, delim: delim, header: header, shifts: shifts}, err
+	if err := checkTransmitLogHeader(log.header); err != nil {
+		return log, err
+	}
+	log.shifts, err = log.checkFields()
+	return log, err
 }
 
 // checkedLog is a transmit log that checkTransmitLog read: its header, and
 // where its records' lines shift (a quoted value spanning lines, a blank
 // line), which DuckDB's rows do not show: kept from that read, not read
-// again.
+// again. rowsEndInDelimiter: each row, not the header, ends in a delimiter
+// (the source's mapping says so).
 type checkedLog struct {
 	ledger.File
-	delim  rune
-	header []string
-	shifts []ledger.LineShift
+	delim              rune
+	rowsEndInDelimiter bool
+	header             []string
+	shifts             []ledger.LineShift
 }
 
 // fileLine is the line of the log that DuckDB's CSV errors call line n.
@@ -115,32 +127,69 @@ func checkTransmitLogHeader(header []string) error {
 	return nil
 }
 
-// checkTransmitLogFields refuses a log cut off, or with a record of another
-// number of fields than its header (which ReadHeader read as names names):
-// the log is taken whole, so its first such record rejects it. It gives
-// where the records' lines shift.
-func checkTransmitLogFields(path string, delim rune, names int) ([]ledger.LineShift, error) {
-	recs, err := ledger.ReadRecords(path, ledger.CSV, delim)
+// checkFields refuses a log cut off, or with a record of another number of
+// fields than its rows must have: its header's, and one more where each
+// row ends in a delimiter. The log is taken whole, so its first such
+// record rejects it. It gives where the records' lines shift.
+func (l checkedLog) checkFields() ([]ledger.LineShift, error) {
+	recs, err := ledger.ReadRecords(l.Path, ledger.CSV, l.delim)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkWhole(recs, names); err != nil {
+	if err := checkWhole(recs, len(l.header)); err != nil {
 		return nil, err
 	}
-	if len(recs.Misfits) > 0 {
-		m := recs.Misfits[0]
-		return nil, fmt.Errorf("line %d: %s", recs.Line(m.Record), misfitReason(m, recs.Header))
+	want := recs.Header
+	if l.rowsEndInDelimiter {
+		want++
+	}
+	if m, ok := firstRecordNotOf(recs, want); ok {
+		return nil, fmt.Errorf("line %d: %s", recs.Line(m.Record), l.fieldsReason(m, recs))
 	}
 	return recs.Shifts, nil
 }
 
-// stageTransmitLog reads the log in file order, numbers its rows by the
+// firstRecordNotOf is the first record with other than want fields. recs
+// lists, in order, the records with other than the header's: where want is
+// not the header's, a record missing from that list is one.
+func firstRecordNotOf(recs ledger.Records, want int64) (ledger.Misfit, bool) {
+	next := int64(1) // the first record not looked at
+	for _, m := range recs.Misfits {
+		if want != recs.Header && m.Record != next {
+			break
+		}
+		if m.Fields != want {
+			return m, true
+		}
+		next = m.Record + 1
+	}
+	if want != recs.Header && next <= recs.Count {
+		return ledger.Misfit{Record: next, Fields: recs.Header}, true
+	}
+	return ledger.Misfit{}, false
+}
+
+// fieldsReason says why a record of the log has the wrong number of fields,
+// with the ledger path's hint where every record has one more than the
+// header.
+func (l checkedLog) fieldsReason(m ledger.Misfit, recs ledger.Records) string {
+	switch {
+	case l.rowsEndInDelimiter:
+		return fmt.Sprintf("%d fields, want %d: the header's %d and an empty one after the delimiter ending the row (rows_end_in_delimiter)",
+			m.Fields, recs.Header+1, recs.Header)
+	case everyRecordOneMore(recs):
+		return misfitReason(m, recs.Header) + ": " + rowsEndHint
+	}
+	return misfitReason(m, recs.Header)
+}
+
+// readTransmitLog reads the log in file order, numbers its rows by the
 // lines they begin on, and refuses it at its first row that cannot be taken.
-func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checkedLog) error {
+func (db *DB) readTransmitLog(ctx context.Context, conn *sqlx.Conn, log checkedLog) error {
 	if _, err := conn.ExecContext(ctx, db.q.InsertionOrderOn); err != nil {
 		return err
 	}
-	stage := strings.Replace(db.q.StageTransmitLog, "{{columns}}", varcharColumns(stagedNames(log.header)), 1)
+	stage := strings.Replace(db.q.StageTransmitLog, "{{columns}}", varcharColumns(log.stagedNames()), 1)
 	if _, err := conn.ExecContext(ctx, stage, log.Path, string(log.delim), compression(log.Name)); err != nil {
 		return cleanCSVError(err, log.fileLine)
 	}
@@ -161,19 +210,29 @@ func (db *DB) stageTransmitLog(ctx context.Context, conn *sqlx.Conn, log checked
 
 // stagedNames are the header's names as the stage reads them: a column the
 // log needs by its canonical name, any other by its place ("column 5"),
-// since it is only card-checked. A header's own names, spliced into the
-// read, could be empty (a delimiter ending every line), padded with spaces,
-// or rowid, which would hide the stage's own row numbers.
-func stagedNames(header []string) []string {
-	names := make([]string, len(header))
-	for i, h := range header {
+// since it is only card-checked; and rowEndColumn, the field after the
+// delimiter ending each row, where rows end in one. A header's own names,
+// spliced into the read, could be empty (a delimiter ending every line),
+// padded with spaces, or rowid, which would hide the stage's own row
+// numbers.
+func (l checkedLog) stagedNames() []string {
+	names := make([]string, len(l.header))
+	for i, h := range l.header {
 		names[i] = strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(transmitLogColumns, names[i]) {
 			names[i] = fmt.Sprintf("column %d", i+1)
 		}
 	}
+	if l.rowsEndInDelimiter {
+		names = append(names, rowEndColumn)
+	}
 	return names
 }
+
+// rowEndColumn names, in the stage, the field after the delimiter ending
+// each row, which transmit-log-problem wants empty. stagedNames stages no
+// header name as written, so none can take it.
+const rowEndColumn = "row_end"
 
 // transmitLogProblem is the staged log's first row that cannot be taken,
 // as an error naming its line; nil when every row can be.

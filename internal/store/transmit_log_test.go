@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,11 +22,17 @@ func loadLog(t *testing.T, db *store.DB, name, body string) (store.LoadOutcome, 
 
 func loadLogFile(t *testing.T, db *store.DB, path string) (store.LoadOutcome, error) {
 	t.Helper()
+	return db.IngestTransmitLog(context.Background(), logFile(t, path, ledger.Mapping{}))
+}
+
+// logFile is the log at path, read with mapping m, in run 1.
+func logFile(t *testing.T, path string, m ledger.Mapping) store.LoadFile {
+	t.Helper()
 	f, err := ledger.Describe("log", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db.IngestTransmitLog(context.Background(), f, ',', 1)
+	return store.LoadFile{File: f, Mapping: m, RunID: 1}
 }
 
 // TestTransmitLog: keys a transmit log holds make their transactions
@@ -102,7 +107,7 @@ func TestTransmitLogChangedWhileRead(t *testing.T) {
 	if err := os.WriteFile(path, []byte(logHeader+"M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:31:00Z,\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.IngestTransmitLog(context.Background(), f, ',', 1)
+	_, err = db.IngestTransmitLog(context.Background(), store.LoadFile{File: f, RunID: 1})
 	checkRejection(t, db, path, err, []string{"changed while it was read"})
 	if n := dump(t, db, "SELECT count(*) FROM transmit_log"); n[0][0] != "0" {
 		t.Errorf("keys stored from a log that changed: %s", n[0][0])
@@ -127,7 +132,7 @@ func TestTransmitLogRejectsMisfits(t *testing.T) {
 	})
 	t.Run("a gzip stream cut off", func(t *testing.T) {
 		z := gzipped(t, header+first+last)
-		checkLogFileRejected(t, writeFile(t, "keys.csv.gz", z[:len(z)-4]), "the file is cut off")
+		checkLogFileRejected(t, logFile(t, writeFile(t, "keys.csv.gz", z[:len(z)-4]), ledger.Mapping{}), "the file is cut off")
 	})
 }
 
@@ -166,35 +171,36 @@ func TestTransmitLogLines(t *testing.T) {
 // rejectedLog is a log's text, and what its rejection must say.
 type rejectedLog struct{ name, body, want string }
 
-// checkLogsRejected checks each log as checkLogRejected does, plain as
-// keys.csv and gzipped as keys.csv.gz.
+// checkLogsRejected checks each log as checkLogFileRejected does, plain as
+// keys.csv and gzipped as keys.csv.gz, read with the zero mapping.
 func checkLogsRejected(t *testing.T, logs []rejectedLog) {
+	t.Helper()
+	checkMappedLogsRejected(t, ledger.Mapping{}, logs)
+}
+
+// checkMappedLogsRejected is checkLogsRejected with the mapping m.
+func checkMappedLogsRejected(t *testing.T, m ledger.Mapping, logs []rejectedLog) {
 	t.Helper()
 	for _, log := range logs {
 		for _, name := range []string{"keys.csv", "keys.csv.gz"} {
 			t.Run(log.name+" in "+name, func(t *testing.T) {
-				checkLogRejected(t, name, log.body, log.want)
+				checkLogFileRejected(t, logFile(t, writeText(t, name, log.body), m), log.want)
 			})
 		}
 	}
 }
 
-// checkLogRejected loads a log after another, and checks that it is
+// checkLogFileRejected loads a log after another, and checks that it is
 // rejected naming its file and want, and that only the other's key is
 // stored.
-func checkLogRejected(t *testing.T, name, body, want string) {
-	t.Helper()
-	checkLogFileRejected(t, writeText(t, name, body), want)
-}
-
-func checkLogFileRejected(t *testing.T, path, want string) {
+func checkLogFileRejected(t *testing.T, lf store.LoadFile, want string) {
 	t.Helper()
 	db := MustOpenDB(t)
 	if _, err := loadLog(t, db, "earlier.csv", logHeader+"M1,T9,LK-9,2026-11-22T10:30:00Z,\n"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := loadLogFile(t, db, path)
-	name := filepath.Base(path)
+	_, err := db.IngestTransmitLog(t.Context(), lf)
+	name := lf.File.Name
 	checkRejection(t, db, name, err, []string{name, want})
 	keys := dump(t, db, "SELECT transaction_id, transmit_key FROM transmit_log")
 	if diff := cmp.Diff([][]string{{"T9", "LK-9"}}, keys); diff != "" {
@@ -337,4 +343,46 @@ func TestTransmitLogMixedLineEnds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTransmitLogRowsEndInDelimiter: a log whose every row, not its header,
+// ends in a delimiter loads as the ledger path loads such an export: where
+// the source's mapping says so (rows_end_in_delimiter), since a delimiter
+// unquoted in a value over an empty last column looks the same. Then every
+// row must end so, with nothing after the delimiter; a row that does not
+// rejects the log naming its line. Without the setting, the log is
+// rejected with the ledger path's hint.
+func TestTransmitLogRowsEndInDelimiter(t *testing.T) {
+	const header = "partner_merchant_id,transaction_id,transmit_key,transmitted_at\n"
+	const first, second = "M1,T1,LK-1,2026-11-23T10:30:00Z,\n", "M1,T2,LK-2,2026-11-23T10:31:00Z,"
+	rowsEnd := ledger.Mapping{RowsEndInDelimiter: true}
+	for name, body := range map[string]string{ // T2 on line 4
+		"after a blank line": header + first + "\n" + second + "\n",
+		"a quoted line end, an empty quoted last field, and \\r\\n": header + "M1,T1,\"LK\n1\",2026-11-23T10:30:00Z,\"\"\n" + second + "\r\n",
+	} {
+		for _, file := range []string{"keys.csv", "keys.csv.gz"} {
+			t.Run(name+" in "+file, func(t *testing.T) {
+				db := MustOpenDB(t)
+				out, err := db.IngestTransmitLog(t.Context(), logFile(t, writeText(t, file, body), rowsEnd))
+				if err != nil || out.Rows != 2 {
+					t.Fatalf("load: %+v, %v; want 2 rows loaded", out, err)
+				}
+				got := dump(t, db, "SELECT transaction_id, line FROM transmit_log ORDER BY line")
+				if diff := cmp.Diff([][]string{{"T1", "2"}, {"T2", "4"}}, got); diff != "" {
+					t.Errorf("keys stored (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+	checkLogsRejected(t, []rejectedLog{{"every row ending in a delimiter, unsaid", header + first + second + "\n",
+		"line 2: 5 fields, the header has 4: if the exporter ends each row in a delimiter, set rows_end_in_delimiter = true"}})
+	checkMappedLogsRejected(t, rowsEnd, []rejectedLog{
+		{"a value after the delimiter", header + first + second + "REF 7\n",
+			"line 3: a value after the delimiter ending the row, where rows_end_in_delimiter says the field there is empty"},
+		{"a card number after the delimiter", header + first + second + "4111111111111111\n", "line 3: a value looks like a full card number"},
+		{"a row without the delimiter", header + first + strings.TrimSuffix(second, ",") + "\n",
+			"line 3: 4 fields, want 5: the header's 4 and an empty one after the delimiter ending the row (rows_end_in_delimiter)"},
+		{"a row with a delimiter more", header + first + second + ",\n", "line 3: 6 fields, want 5"},
+		{"the header ending in the delimiter too", strings.Replace(header, "\n", ",\n", 1) + first + second + "\n", "line 2: 5 fields, want 6"},
+	})
 }

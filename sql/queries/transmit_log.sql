@@ -16,28 +16,35 @@ SELECT * FROM read_csv($1, header = true, auto_detect = false, delim = $2, quote
 -- The staged log with the line each row begins on: its record number + 1
 -- (the header is line 1), moved down as line_shifts says (ledger.LineShifts)
 -- after a quoted value spanning lines or a blank line, which DuckDB's rows
--- do not show.
+-- do not show. row_end is the field after the delimiter ending each row
+-- where rows end in one (rowEndColumn, staged as read), else NULL.
+ALTER TABLE transmit_log_stage ADD COLUMN IF NOT EXISTS row_end VARCHAR;
 CREATE OR REPLACE TEMP VIEW transmit_log_lines AS
 SELECT s.rowid + 2 + coalesce(l.shift, 0) AS line, s.*
 FROM transmit_log_stage s ASOF LEFT JOIN line_shifts l ON s.rowid + 1 >= l.record;
 
 -- name: transmit-log-problem
 -- The first row of the staged log that cannot be taken, with its column and
--- reason: a card number anywhere rejects the log unquoted, as it rejects an
--- export; a key needs its merchant, transaction, key and an RFC 3339 time.
+-- reason, the first of the row's as listed: a card number anywhere rejects
+-- the log unquoted, as it rejects an export; a value after the delimiter
+-- ending the row means the row is not as the exporter writes its rows (a
+-- delimiter unquoted in a value looks so), and its values are not judged;
+-- a key needs its merchant, transaction, key and an RFC 3339 time.
 SELECT line, p.column_name, p.reason FROM (
-    SELECT line, unnest(list_filter([
+    SELECT line, list_filter([
         CASE WHEN card_like(all_text) THEN {'column_name': '', 'reason': 'a value looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded'} END,
+        CASE WHEN coalesce(row_end, '') <> '' THEN {'column_name': '', 'reason': 'a value after the delimiter ending the row, where rows_end_in_delimiter says the field there is empty'} END,
         CASE WHEN coalesce(trim(partner_merchant_id), '') = '' THEN {'column_name': 'partner_merchant_id', 'reason': 'required value missing'} END,
         CASE WHEN coalesce(trim(transaction_id), '') = '' THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
         CASE WHEN coalesce(trim(transmit_key), '') = '' THEN {'column_name': 'transmit_key', 'reason': 'required value missing'} END,
         CASE WHEN NOT regexp_matches(coalesce(transmitted_at, ''), '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)$')
             OR TRY_CAST(transmitted_at AS TIMESTAMPTZ) IS NULL
             THEN {'column_name': 'transmitted_at', 'reason': 'not an RFC 3339 time with an offset'} END
-    ], x -> x IS NOT NULL)) AS p
+    ], x -> x IS NOT NULL)[1] AS p
     FROM (SELECT concat_ws('|', *COLUMNS(* EXCLUDE (line))) AS all_text, * FROM transmit_log_lines)
 )
-ORDER BY line, p.column_name = '' DESC
+WHERE p IS NOT NULL
+ORDER BY line
 LIMIT 1;
 
 -- name: store-transmit-log
