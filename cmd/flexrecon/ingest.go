@@ -13,14 +13,15 @@ import (
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
-// ingest checks one ledger file: how it maps and what loading it would
-// reject or quarantine. It stages the file in temporary tables and loads
-// nothing. With a configuration it compares the file with the files the
-// configured database holds; when there is none, or a running service holds
-// it, the check says it did not.
+// ingest checks one file, a ledger export or a transmit log (of a source
+// that holds them): how it maps and what loading it would reject or
+// quarantine. It stages the file in temporary tables and loads nothing.
+// With a configuration it compares the file with the files the configured
+// database holds; when there is none, or a running service holds it, the
+// check says it did not.
 func (m *Main) ingest(ctx context.Context, args []string) error {
 	fs := m.flags("ingest", "--check FILE [--config F --source NAME]")
-	check := fs.String("check", "", "the ledger file to check")
+	check := fs.String("check", "", "the file to check: a ledger export, or a transmit log of a --source that holds them")
 	cfgPath := fs.String("config", "", "configuration file, for the source's format, mapping and zone")
 	source := fs.String("source", "", "the configured source whose format and mapping apply")
 	if err := parse(fs, args); err != nil {
@@ -30,7 +31,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("ingest: --check FILE is required (loading happens in reconcile and serve)")
 	}
-	lf, cfg, err := checkPlan(*check, *cfgPath, *source)
+	fc, cfg, err := checkPlan(*check, *cfgPath, *source)
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	c, err := db.CheckFile(ctx, lf)
+	c, err := fc.check(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -80,32 +81,47 @@ func checkDatabase(ctx context.Context, cfg *config.Config) (*store.DB, string, 
 	return db, reason, err
 }
 
+// fileCheck is a file to check, and whether its source holds transmit
+// logs rather than ledger exports.
+type fileCheck struct {
+	store.LoadFile
+	transmitLog bool
+}
+
+// check checks the file as a run would load it.
+func (fc fileCheck) check(ctx context.Context, db *store.DB) (store.Check, error) {
+	if fc.transmitLog {
+		return db.CheckTransmitLog(ctx, fc.LoadFile)
+	}
+	return db.CheckFile(ctx, fc.LoadFile)
+}
+
 // checkPlan reads the file to check the way its source would: the source's
-// format and mapping and the configuration's zone, or a canonical file in UTC
-// with the format from its name.
-func checkPlan(path, cfgPath, source string) (store.LoadFile, *config.Config, error) {
-	name, format, mapping, zone := "check", "auto", ledger.Mapping{}, time.UTC
+// content, format and mapping and the configuration's zone, or a canonical
+// ledger export in UTC with the format from its name.
+func checkPlan(path, cfgPath, source string) (fileCheck, *config.Config, error) {
+	src, zone := config.Source{Name: "check", Format: "auto"}, time.UTC
 	var cfg *config.Config
 	if cfgPath != "" || source != "" {
 		var err error
 		if cfg, err = loadConfig(cfgPath); err != nil {
-			return store.LoadFile{}, nil, err
+			return fileCheck{}, nil, err
 		}
-		src, err := findSource(cfg, source)
-		if err != nil {
-			return store.LoadFile{}, nil, err
+		if src, err = findSource(cfg, source); err != nil {
+			return fileCheck{}, nil, err
 		}
-		if src.Content == config.ContentTransmitLog {
-			return store.LoadFile{}, nil, fmt.Errorf("source %q holds transmit logs: --check reads ledger exports", src.Name)
-		}
-		name, format, mapping, zone = src.Name, src.Format, src.Mapping, cfg.Location
+		zone = cfg.Location
 	}
-	f, err := ledger.Describe(name, path)
+	f, err := ledger.Describe(src.Name, path)
 	if err != nil {
-		return store.LoadFile{}, nil, err
+		return fileCheck{}, nil, err
 	}
-	lf, err := store.NewLoadFile(f, format, mapping, zone)
-	return lf, cfg, err
+	if src.Content == config.ContentTransmitLog {
+		// As a run loads it: CSV whatever its name, with its mapping's delimiter.
+		return fileCheck{LoadFile: store.LoadFile{File: f, Mapping: src.Mapping}, transmitLog: true}, cfg, nil
+	}
+	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, zone)
+	return fileCheck{LoadFile: lf}, cfg, err
 }
 
 // findSource is the named source, or the only one when no name is given.

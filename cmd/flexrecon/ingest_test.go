@@ -168,3 +168,67 @@ func TestReconcileSummaryNamesRejectedFiles(t *testing.T) {
 		t.Errorf("reconcile printed\n%s\nwant transmit states, outcomes and findings under their headings, in that order", out.String())
 	}
 }
+
+// TestIngestCheckTransmitLog: "ingest --check" of a file from a source
+// that holds transmit logs checks it as a run would load it, with the
+// source's delimiter and rows_end_in_delimiter: it prints the columns read
+// and the rows a load would store, or fails naming the line and reason a
+// load would reject the log for; it loads nothing anywhere.
+func TestIngestCheckTransmitLog(t *testing.T) {
+	f := newFixture(t, 50)
+	config := filepath.Join(f.dir, gen.ConfigFile)
+	source := "\n[[sources]]\nname = \"keys\"\nkind = \"inbox\"\ncontent = \"transmit_log\"\npath = \"var/keys\"\n" +
+		"[sources.mapping]\ndelimiter = \";\"\nrows_end_in_delimiter = true\n"
+	cfg, err := os.OpenFile(config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.WriteString(source); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const header = "partner_merchant_id;Transaction_ID;transmit_key;transmitted_at;note\n"
+	const first = "M1;T1;LK-1;2026-11-23T10:30:00Z;;\n"
+	for _, c := range []struct {
+		name, body   string
+		want, absent []string
+		rejected     bool
+	}{
+		{"a log that would load", header + first + "M1;T2;LK-2;2026-11-23T10:31:00Z;late;\n",
+			[]string{"transaction_id ← Transaction_ID", "rows end in a delimiter the header lacks", "unmapped note", "2 read, 2 would load", "verdict would load"},
+			[]string{"rejected"}, false},
+		{"a row without a key", header + first + "M1;T2;;2026-11-23T10:31:00Z;late;\n",
+			[]string{"rejected whole, nothing would be loaded: line 3 column transmit_key: required value missing"}, []string{"records"}, true},
+		{"a card number", header + first + "M1;T2;LK-2;2026-11-23T10:31:00Z;4111 1111 1111 1111;\n",
+			[]string{"rejected whole", "line 3: a value looks like a full card number"}, []string{"4111"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "keys.txt") // read as CSV whatever its name, as a run reads it
+			if err := os.WriteFile(path, []byte(c.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			args := []string{"ingest", "--check", path, "--config", config, "--source", "keys"}
+			err := (&Main{Stdout: &out, Stderr: &errOut}).Run(context.Background(), args)
+			if c.rejected != errors.Is(err, errCheckRejected) || (!c.rejected && err != nil) {
+				t.Fatalf("ingest %v: %v (want it to fail: %v)\n%s%s", args, err, c.rejected, out.String(), errOut.String())
+			}
+			printed := strings.Join(strings.Fields(out.String()), " ")
+			for _, w := range c.want {
+				if !strings.Contains(printed, w) {
+					t.Errorf("ingest %v printed\n%s\nwant it to contain %q", args, out.String(), w)
+				}
+			}
+			for _, a := range c.absent {
+				if strings.Contains(printed, a) {
+					t.Errorf("ingest %v printed\n%s\nwant no %q", args, out.String(), a)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "var")); !os.IsNotExist(err) {
+		t.Errorf("ingest --check created the database folder %s/var: %v", f.dir, err)
+	}
+}

@@ -153,7 +153,9 @@ func (c Check) Write(w io.Writer) error {
 		fmt.Fprintf(tw, "verdict\t%s (as mapped now, it would be rejected whole: %s)\n", c.verdict(), c.Rejected)
 		return tw.Flush()
 	}
-	fmt.Fprintf(tw, "business date\t%s\n", c.BusinessDate.Format(time.DateOnly))
+	if !c.BusinessDate.IsZero() { // a transmit log has none
+		fmt.Fprintf(tw, "business date\t%s\n", c.BusinessDate.Format(time.DateOnly))
+	}
 	fmt.Fprintf(tw, "records\t%d read, %d would load, %d quarantined\n", c.Records, c.Records-c.Quarantined, c.Quarantined)
 	for _, p := range c.Problems {
 		fmt.Fprintf(tw, "  line %d\t%s\t%s\n", p.Line, p.Column, p.Reason)

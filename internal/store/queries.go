@@ -37,6 +37,7 @@ type Queries struct {
 	TransmitLogLines      string `query:"transmit-log-lines" check:"skip"`
 	TransmitLogProblem    string `query:"transmit-log-problem" check:"skip"`
 	StoreTransmitLog      string `query:"store-transmit-log" check:"skip"`
+	CountTransmitLog      string `query:"count-transmit-log" check:"skip"`
 	DropTransmitLogStage  string `query:"drop-transmit-log-stage"`
 	ShiftLines            string `query:"shift-lines" check:"skip"`
 	FirstCardHit          string `query:"first-card-hit"`

@@ -386,3 +386,88 @@ func TestTransmitLogRowsEndInDelimiter(t *testing.T) {
 		{"the header ending in the delimiter too", strings.Replace(header, "\n", ",\n", 1) + first + second + "\n", "line 2: 5 fields, want 6"},
 	})
 }
+
+// TestCheckTransmitLog: a check of a transmit log says what a load of it
+// would do, and stores nothing, not even the file's record: the rows a
+// load would store and the columns they are read from, or the load's own
+// reason to reject the log; and that a log loaded already would be a
+// no-op.
+func TestCheckTransmitLog(t *testing.T) {
+	const first = "M1,T1,LK-1,2026-11-23T10:30:00Z,\n"
+	db := MustOpenDB(t)
+	path := writeText(t, "keys.csv.gz", logHeader+first+"M1,T2,LK-2,2026-11-23T10:31:00Z,late\n")
+	c, out := checkLogText(t, db, logFile(t, path, ledger.Mapping{}))
+	if c.Rejected != "" || c.Records != 2 {
+		t.Errorf("check: %d records, rejected %q; want 2 records, none rejected", c.Records, c.Rejected)
+	}
+	for _, want := range []string{"transaction_id ← Transaction_ID", "unmapped note (card-checked, not stored)",
+		"records 2 read, 2 would load", "verdict would load"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check printed\n%s\nwant it to contain %q", out, want)
+		}
+	}
+	if strings.Contains(out, "business date") {
+		t.Errorf("check printed\n%s\nwant no business date: a transmit log has none", out)
+	}
+	if got := dump(t, db, "SELECT (SELECT count(*) FROM ledger_files) + (SELECT count(*) FROM transmit_log)"); got[0][0] != "0" {
+		t.Errorf("a check stored %s files and keys, want none", got[0][0])
+	}
+	if _, err := loadLogFile(t, db, path); err != nil {
+		t.Fatal(err)
+	}
+	if c, out := checkLogText(t, db, logFile(t, path, ledger.Mapping{})); c.Loaded == 0 || !strings.Contains(out, "a load would do nothing") {
+		t.Errorf("check of a log loaded already printed\n%s\nwant it to say a load would do nothing", out)
+	}
+}
+
+// TestCheckTransmitLogRejects: a check rejects a log for the reason a load
+// does, on the same line, and records nothing.
+func TestCheckTransmitLogRejects(t *testing.T) {
+	const first = "M1,T1,LK-1,2026-11-23T10:30:00Z,\n"
+	rowsEnd := ledger.Mapping{RowsEndInDelimiter: true}
+	for _, tt := range []struct {
+		name, body, want string
+		m                ledger.Mapping
+	}{
+		{"a missing column", "partner_merchant_id,transaction_id,transmitted_at\nM1,T1,2026-11-23T10:30:00Z\n", "line 1: header lacks required columns: transmit_key", ledger.Mapping{}},
+		{"no key", logHeader + first + "M1,T2,,2026-11-23T10:30:00Z,\n", "line 3 column transmit_key: required value missing", ledger.Mapping{}},
+		{"a card number", logHeader + first + "M1,T2,LK-2,2026-11-23T10:30:00Z,4111 1111 1111 1111\n", "line 3: a value looks like a full card number", ledger.Mapping{}},
+		{"a field too many", logHeader + first + "M1,T2,LK-2,2026-11-23T10:30:00Z,,\n", "line 3: 6 fields, the header has 5", ledger.Mapping{}},
+		{"a mixed line end", logHeader + first + "\r\n", `line 3: a line end other than the header's (\n alone)`, ledger.Mapping{}},
+		{"a value after the delimiter ending the row", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,,\nM1,T2,LK-2,2026-11-23T10:30:00Z,,x\n",
+			"line 3: a value after the delimiter ending the row", rowsEnd},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			lf := logFile(t, writeText(t, "keys.csv", tt.body), tt.m)
+			c, out := checkLogText(t, db, lf)
+			if !c.Refused() || !strings.HasPrefix(c.Rejected, tt.want) || !strings.Contains(out, "rejected whole, nothing would be loaded: "+tt.want) {
+				t.Errorf("check: refused %v, rejected %q, printed\n%s\nwant it rejected: %q", c.Refused(), c.Rejected, out, tt.want)
+			}
+			if strings.Contains(strings.ReplaceAll(out, " ", ""), "4111111111111111") {
+				t.Errorf("check printed the card number:\n%s", out)
+			}
+			if got := dump(t, db, "SELECT count(*) FROM ledger_files"); got[0][0] != "0" {
+				t.Errorf("the check recorded %s files, want none", got[0][0])
+			}
+			_, err := db.IngestTransmitLog(t.Context(), lf)
+			if err == nil || !strings.HasSuffix(err.Error(), "file rejected: "+c.Rejected) {
+				t.Errorf("load: %v; want the check's reason, %q", err, c.Rejected)
+			}
+		})
+	}
+}
+
+// checkLogText is the check of lf, and it as text, each run of spaces one.
+func checkLogText(t *testing.T, db *store.DB, lf store.LoadFile) (store.Check, string) {
+	t.Helper()
+	c, err := db.CheckTransmitLog(t.Context(), lf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return c, strings.Join(strings.Fields(out.String()), " ")
+}

@@ -53,6 +53,10 @@ INSERT INTO transmit_log
 SELECT $1, line, trim(partner_merchant_id), trim(transaction_id), trim(transmit_key), CAST(transmitted_at AS TIMESTAMPTZ)
 FROM transmit_log_lines;
 
+-- name: count-transmit-log
+-- The staged log's rows: what a load would store (ingest --check).
+SELECT count(*) FROM transmit_log_stage;
+
 -- name: drop-transmit-log-stage
 DROP VIEW IF EXISTS transmit_log_lines;
 DROP TABLE IF EXISTS transmit_log_stage;
