@@ -14,7 +14,8 @@ import (
 // bcrypt. Prometheus sends its basic_auth on every scrape, a program on
 // every request, and bcrypt costs tens of milliseconds of CPU each time by
 // design; this makes it one check every few minutes, and keeps short the
-// time a digest of the password stays in memory.
+// time a digest of the password stays in memory (until the first sign-in
+// as any user after it).
 const acceptedFor = 5 * time.Minute
 
 // acceptedLogins remembers, per user, a digest of the password bcrypt last
@@ -59,11 +60,20 @@ func (a *acceptedLogins) check(u User, password string) bool {
 	return true
 }
 
+// remembers says whether d is the digest bcrypt accepted for name within
+// acceptedFor. It first forgets every user's digest past its time: one
+// left until its own user signed in again could stay in memory for good.
 func (a *acceptedLogins) remembers(name string, d [sha256.Size]byte) bool {
+	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	for n, e := range a.byName {
+		if !now.Before(e.until) {
+			delete(a.byName, n)
+		}
+	}
 	e, ok := a.byName[name]
-	return ok && a.now().Before(e.until) && hmac.Equal(e.digest[:], d[:])
+	return ok && hmac.Equal(e.digest[:], d[:])
 }
 
 func (a *acceptedLogins) digest(u User, password string) (d [sha256.Size]byte) {

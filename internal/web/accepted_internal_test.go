@@ -104,3 +104,19 @@ func TestScrapesCostOneBcrypt(t *testing.T) {
 	}
 	scrape("scrape secret", http.StatusTooManyRequests, 1+loginLimit)
 }
+
+// TestAcceptedDigestsAreForgotten: a digest past acceptedFor is forgotten at
+// the next sign-in, whoever's, not kept until its own user signs in again,
+// so that it stays in memory no longer than acceptedFor says.
+func TestAcceptedDigestsAreForgotten(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	a := newAcceptedLogins(func() time.Time { return now })
+	prometheus := User{Name: "prometheus", PasswordHash: hashed(t, "scrape secret")}
+	ops := User{Name: "ops", PasswordHash: hashed(t, "ops secret")}
+	a.check(prometheus, "scrape secret")
+	now = now.Add(acceptedFor)
+	a.check(ops, "ops secret")
+	if _, kept := a.byName[prometheus.Name]; kept || len(a.byName) != 1 {
+		t.Errorf("after acceptedFor and another user's sign-in: kept %d digests, prometheus's %v; want only ops'", len(a.byName), kept)
+	}
+}
