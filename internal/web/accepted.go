@@ -29,7 +29,7 @@ const acceptedFor = 5 * time.Minute
 type acceptedLogins struct {
 	key     []byte
 	now     func() time.Time
-	compare func(hash, password []byte) error // bcrypt's; a test counts its calls
+	compare func(hash, password []byte) error // bcrypt's, an unknown name's check too; a test counts its calls
 	mu      sync.Mutex
 	byName  map[string]acceptedLogin
 }

@@ -74,6 +74,38 @@ func TestAcceptedLogins(t *testing.T) {
 // checked and counted, and once they lock the name out, the right password
 // is refused like any other.
 func TestScrapesCostOneBcrypt(t *testing.T) {
+	s := prometheusServer(t)
+	checks := countBcrypt(s.accepted)
+	scrape := func(password string, want, wantChecks int) {
+		t.Helper()
+		if got := scrapeAs(s, "prometheus", password); got != want || *checks != wantChecks {
+			t.Fatalf("scrape with password %q: got %d after %d bcrypt checks, want %d after %d", password, got, *checks, want, wantChecks)
+		}
+	}
+	for range 3 {
+		scrape("scrape secret", http.StatusOK, 1)
+	}
+	for i := range loginLimit {
+		scrape("guess", http.StatusUnauthorized, 2+i)
+	}
+	scrape("scrape secret", http.StatusTooManyRequests, 1+loginLimit)
+}
+
+// TestUnknownNamesCostABcrypt: a name no user has costs one bcrypt check,
+// as a known name's wrong password does, so that the time an answer takes
+// does not tell which names exist.
+func TestUnknownNamesCostABcrypt(t *testing.T) {
+	s := prometheusServer(t)
+	checks := countBcrypt(s.accepted)
+	if got := scrapeAs(s, "grafana", "scrape secret"); got != http.StatusUnauthorized || *checks != 1 {
+		t.Errorf("scrape as an unknown name: got %d after %d bcrypt checks, want 401 after 1", got, *checks)
+	}
+}
+
+// prometheusServer is a Server whose one user, prometheus (finance), has
+// the password "scrape secret".
+func prometheusServer(t *testing.T) *Server {
+	t.Helper()
 	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.duckdb"), flexrecon.SQL())
 	if err != nil {
 		t.Fatal(err)
@@ -85,24 +117,16 @@ func TestScrapesCostOneBcrypt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	checks := countBcrypt(s.accepted)
-	scrape := func(password string, want, wantChecks int) {
-		t.Helper()
-		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-		req.SetBasicAuth("prometheus", password)
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != want || *checks != wantChecks {
-			t.Fatalf("scrape with password %q: got %d after %d bcrypt checks, want %d after %d", password, rec.Code, *checks, want, wantChecks)
-		}
-	}
-	for range 3 {
-		scrape("scrape secret", http.StatusOK, 1)
-	}
-	for i := range loginLimit {
-		scrape("guess", http.StatusUnauthorized, 2+i)
-	}
-	scrape("scrape secret", http.StatusTooManyRequests, 1+loginLimit)
+	return s
+}
+
+// scrapeAs asks s for /metrics with basic auth, answering the status.
+func scrapeAs(s *Server, name, password string) int {
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.SetBasicAuth(name, password)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec.Code
 }
 
 // TestAcceptedDigestsAreForgotten: a digest past acceptedFor is forgotten at
