@@ -82,12 +82,15 @@ func sendToService(hr *http.Request, want int, out any) error {
 // refusal is an answer of the service other than the one wanted, as an
 // error saying what failed, the status and the service's message (its JSON
 // error's), or the body as it came when it is no JSON error (a proxy's
-// page, say).
+// page, say), or nothing more when the body is empty.
 func refusal(what string, res *http.Response, body []byte) error {
 	msg := string(bytes.TrimSpace(body))
 	var e web.APIError
 	if json.Unmarshal(body, &e) == nil && e.Message != "" {
 		msg = e.Message
+	}
+	if msg == "" {
+		return fmt.Errorf("%s: %s", what, res.Status)
 	}
 	return fmt.Errorf("%s: %s: %s", what, res.Status, msg)
 }
@@ -143,8 +146,11 @@ func (m *Main) awaitHandOff(hr *http.Request) error {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	// A run that failed is answered 422 as a refusal can be, and a
+	// refusal's {"error": "..."} decodes as a run with an error: only an
+	// answer with a run's id is a run.
 	var run web.FinishedRun
-	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil {
+	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity || json.Unmarshal(b, &run) != nil || run.ID == 0 {
 		return refusal("hand run to service", res, b)
 	}
 	m.printSummary(run.Run.Run, onService(hr, run.WorkbookURL), run.Counts, run.FileNotices)
