@@ -46,7 +46,7 @@ func TestServeTakesHandedOffRunsAndStopsCleanly(t *testing.T) {
 	if err != nil || !strings.Contains(got.String(), "succeeded") || !strings.Contains(got.String(), "handing the run") {
 		t.Errorf("reconcile while serving: %v\n%s\nwant the run handed to the service and succeeded", err, got.String())
 	}
-	if link := "workbook: http://" + addr + "/runs/1/workbook.xlsx\n"; !strings.Contains(got.String(), link) {
+	if link := "workbook: http://" + addr + "/api/runs/1/workbook.xlsx\n"; !strings.Contains(got.String(), link) {
 		t.Errorf("reconcile while serving printed\n%s\nwant %q: the service's download, which the API gives", got.String(), link)
 	}
 	// The reading commands ask the service too: a second run to compare the

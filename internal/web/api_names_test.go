@@ -199,7 +199,7 @@ func TestAPIRunsLinkTheirWorkbook(t *testing.T) {
 			break
 		}
 	}
-	folder, link := filepath.Dir(run.Workbook), fmt.Sprintf(`"workbook_url":"/runs/%d/workbook.xlsx"`, run.ID)
+	folder, link := filepath.Dir(run.Workbook), fmt.Sprintf(`"workbook_url":"/api/runs/%d/workbook.xlsx"`, run.ID)
 	for label, body := range answers {
 		if strings.Contains(body, folder) || !strings.Contains(body, link) {
 			t.Errorf("%s: got %.1000s\nwant %s and not the server's folder %s", label, body, link, folder)
@@ -208,8 +208,10 @@ func TestAPIRunsLinkTheirWorkbook(t *testing.T) {
 	if len(answers) != 4 {
 		t.Errorf("answers checked: %d, want 4 (no explanation with a run?)", len(answers))
 	}
-	if res, b := get(t, c, fmt.Sprintf("%s/runs/%d/workbook.xlsx", f.srv.URL, run.ID)); res.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
-		t.Errorf("the workbook's URL: got %s, want 200 and the workbook", res.Status)
+	for who, c := range map[string]*http.Client{"a browser signed in": c, "a program's basic auth": f.program(t, "fiona")} {
+		if res, b := get(t, c, fmt.Sprintf("%s/api/runs/%d/workbook.xlsx", f.srv.URL, run.ID)); res.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
+			t.Errorf("the workbook's URL, for %s: got %s, want 200 and the workbook", who, res.Status)
+		}
 	}
 	res, body = postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From})
 	if res.StatusCode != http.StatusAccepted || !strings.Contains(body, `"workbook_url":""`) {

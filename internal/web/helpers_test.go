@@ -111,10 +111,10 @@ func (f *fixture) user(t *testing.T, name, role string) web.User {
 func (f *fixture) client(t *testing.T) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := f.srv.Client()
+	c := *f.srv.Client() // a copy: the server's client is one, shared by every call
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return c
+	return &c
 }
 
 // login signs name in and returns the client holding the session.
@@ -130,6 +130,26 @@ func (f *fixture) login(t *testing.T, name string) *http.Client {
 		t.Fatalf("login %s: got %s, want 303", name, res.Status)
 	}
 	return c
+}
+
+// program is a client that signs in as name with basic auth on every
+// request, as a script calling the API does.
+func (f *fixture) program(t *testing.T, name string) *http.Client {
+	t.Helper()
+	c := f.client(t)
+	c.Transport = basicAuth{name: name, next: c.Transport}
+	return c
+}
+
+type basicAuth struct {
+	name string
+	next http.RoundTripper
+}
+
+func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.SetBasicAuth(b.name, password)
+	return b.next.RoundTrip(r)
 }
 
 func contains(t *testing.T, what, body string, wants ...string) {

@@ -206,8 +206,9 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 }
 
 // Run is a run as the API answers it: store.Run, which leaves out the
-// server's path to its workbook, and the URL that downloads the workbook,
-// as the pages link it, once the run succeeded ("" before).
+// server's path to its workbook, and the URL that downloads the workbook
+// (under /api/, so a program's basic auth takes it, as a browser's session
+// does), once the run succeeded ("" before).
 type Run struct {
 	store.Run
 	WorkbookURL string `json:"workbook_url"`
@@ -216,7 +217,7 @@ type Run struct {
 func runAnswer(run store.Run) Run {
 	a := Run{Run: run}
 	if run.Status == "succeeded" {
-		a.WorkbookURL = fmt.Sprintf("/runs/%d/workbook.xlsx", run.ID)
+		a.WorkbookURL = fmt.Sprintf("/api/runs/%d/workbook.xlsx", run.ID)
 	}
 	return a
 }

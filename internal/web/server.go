@@ -142,6 +142,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/runs/{id}", s.need(roleFinance, s.apiRun))
 	mux.Handle("GET /api/runs/{id}/diff", s.need(roleFinance, s.apiRunDiff))
 	mux.Handle("GET /api/explain", s.need(roleFinance, s.apiExplain))
+	// The downloads again under /api/, where a program signs in with basic
+	// auth: a finance script fetches the morning's workbook from workbook_url.
+	mux.Handle("GET /api/runs/{id}/workbook.xlsx", s.need(roleFinance, s.downloadWorkbook))
+	mux.Handle("GET /api/runs/{id}/csv/{report}", s.need(roleFinance, s.downloadCSV))
 	mux.Handle("POST /runs", s.need(roleOps, s.startRunForm))
 	mux.Handle("POST /api/runs", s.need(roleOps, s.apiStartRun))
 	mux.Handle("POST /merchants/{id}/switches", s.need(roleOps, s.changeSwitch))
