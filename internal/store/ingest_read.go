@@ -207,6 +207,9 @@ type readTemplate struct {
 	Fields                      []stageField
 	Currencies                  []currencyDigits
 	Line                        int64
+	// JSONPaths lists, as a SQL list, the JSON path of each mapped key
+	// (stageField.JSONIndex).
+	JSONPaths string
 }
 
 // currencyDigits is one known currency and its minor digits.
@@ -245,13 +248,21 @@ type stageField struct {
 	ledger.Field
 	Format ledger.Format
 	Trim   bool // the file's screen found a space a value may begin or end with
+	// JSONIndex is the field's place in JSONPaths, from 1; 0 for a field
+	// the file lacks.
+	JSONIndex int
 }
 
 func (p plan) params() readTemplate {
 	columns := slices.Concat(p.header, p.extra)
 	fields := make([]stageField, len(p.fields))
+	var paths []string
 	for i, f := range p.fields {
-		fields[i] = stageField{f, p.format, p.trim}
+		fields[i] = stageField{Field: f, Format: p.format, Trim: p.trim}
+		if f.Source != "" {
+			paths = append(paths, jsonKey(f.Source))
+			fields[i].JSONIndex = len(paths)
+		}
 	}
 	layout := p.Mapping.Strptime()
 	path, compressed := p.source()
@@ -262,7 +273,7 @@ func (p plan) params() readTemplate {
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: varcharColumns(columns), Minor: p.Mapping.MinorUnits(),
 		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
-		Compression: literal(compressed),
+		Compression: literal(compressed), JSONPaths: "[" + strings.Join(paths, ", ") + "]",
 	}
 }
 

@@ -3,8 +3,9 @@
 -- or that fail a check of stage-problems, with the canonical columns as the
 -- file wrote them and the typed values parsed from them; misfit, for a CSV
 -- record with another number of fields than the header or a JSON Lines
--- record that is no JSON object, says so (its values are under other
--- columns' names, or not there, and are not checked). Temporary,
+-- record quarantined whole (json-misfit, json-unwritten), says why (its
+-- values are under other columns' names, or not there, or in doubt, and
+-- are not checked). Temporary,
 -- so a rejected file's values never reach the database file. ledger_file is the
 -- view of the file being loaded (stage-csv replaces it); this placeholder
 -- has its columns so the queries over it prepare at start-up.
@@ -90,25 +91,33 @@ DROP TABLE IF EXISTS misfits;
 
 -- value: one file column as text, however the format stores it.
 {{define "value"}}
-{{- if eq .Format "jsonl"}}{{if eq .Name "amount"}}{{template "json-amount" .}}{{else}}json_extract_string(json, {{jsonKey .Source}}){{end}}
+{{- if eq .Format "jsonl"}}{{template "json-text" .}}
 {{- else if eq .Format "parquet"}}CAST({{ident .Source}} AS VARCHAR)
 {{- else}}{{ident .Source}}{{end}}
 {{- end}}
 
--- json-amount: a JSON Lines amount as the file wrote it. DuckDB reads a
--- JSON number as a double, which keeps some 15 digits: 19.9900000000000001
--- would come back as 19.99, an amount in cents it is not. A number's text
--- is taken from the record's instead: where the record has no escape that
--- could spell the key (keyEscape) and names the key once, the text after it
--- (the top-level key's, which it has); else from the record with every number
--- made a string (regexp_replace matches a string first, so a digit inside
--- one is left as it is), which costs seven times as much. The value and the
--- texts after the key are read once each: DuckDB shares common
--- subexpressions.
-{{define "json-amount"}}
-{{- $value := printf "json_extract(json, %s)" (jsonKey .Source)}}
+-- json-values: a JSON Lines record with the text (json_texts) and JSON type
+-- (json_types) of each mapped key's value, in the order of Go's JSONPaths
+-- (a field's JSONIndex): one parse of the record each, where a call per
+-- key would parse it once per key.
+{{define "json-values"}}SELECT *, json_extract_string(json, {{.JSONPaths}}) AS json_texts, json_type(json, {{.JSONPaths}}) AS json_types{{end}}
+
+-- json-text: a JSON Lines value as the file wrote it, whatever the column:
+-- a string's text, or a number's digits. DuckDB reads a JSON number with a
+-- fraction or an exponent as a double, which keeps some 15 digits and
+-- prints its own form: an amount of 19.9900000000000001 would come back as
+-- 19.99, an amount in cents it is not, and an order id of 1e3 as 1000.0.
+-- (An integer's digits come back as written, but for -0's sign: DuckDB keeps
+-- one beyond 64 bits as its text.) A double's text is taken from the
+-- record's instead: where the record has no escape that could spell the key
+-- (keyEscape) and names the key once, the text after it (the top-level
+-- key's, which it has); else from the record with every number made a
+-- string (regexp_replace matches a string first, so a digit inside one is
+-- left as it is), which costs seven times as much. The texts after the key
+-- are read once: DuckDB shares common subexpressions.
+{{define "json-text"}}
 {{- $after := printf "regexp_extract_all(CAST(json AS VARCHAR), %s, 1)" (keyValuePattern .Source)}}CASE
-    WHEN json_type({{$value}}) IS DISTINCT FROM 'DOUBLE' THEN json_extract_string({{$value}}, '$')
+    WHEN json_types[{{.JSONIndex}}] IS DISTINCT FROM 'DOUBLE' THEN json_texts[{{.JSONIndex}}]
     WHEN NOT contains(CAST(json AS VARCHAR), {{keyEscape .Source}}) AND len({{$after}}) = 1 THEN {{$after}}[1]
     ELSE json_extract_string(regexp_replace(CAST(json AS VARCHAR), '"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9.eE+-]*)', '"\1\2"', 'g'), {{jsonKey .Source}}) END
 {{- end}}
@@ -119,6 +128,23 @@ DROP TABLE IF EXISTS misfits;
 -- escapes may spell (json-misfit-records). A JSON value that begins with a
 -- brace is an object: json_type would parse every record once more.
 {{define "json-misfit"}}CASE WHEN json IS NULL THEN 'malformed JSON' WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN 'not a JSON object' END{{end}}
+
+-- json-unwritten: why a JSON Lines record is quarantined whole for a value
+-- of a text column (an id, a code, a descriptor) written as a number in
+-- other than plain digits (1e3, NaN); NULL when it has none. That form is a
+-- float's print, and the exporter's value a float, whose digits may have
+-- been lost before it was written (an order id of 12345678901234567890
+-- printed as 1.2345678901234567e+19): reconciliation matches ids by their
+-- text, and a guessed one ("1e3" or "1000"?) would match none of
+-- FlexCharge's orders or transmits, and could be pushed to /transmit under
+-- it; quarantined, the record waits for a file that writes it as a string.
+-- The amount's own check refuses such an amount (number, amount).
+{{define "json-unwritten"}}CASE
+    {{- range .Fields}}{{if and .JSONIndex (ne .Name "amount")}}
+    WHEN json_types[{{.JSONIndex}}] = 'DOUBLE' AND NOT regexp_full_match({{ident .Name}}, '-?[0-9]+(\.[0-9]+)?')
+        THEN format('key "{}" holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{literal .Source}}, {{ident .Name}})
+    {{- end}}{{end}} END
+{{- end}}
 
 -- field: a canonical column (its file column's text, by its canonical
 -- name), through the source's value map when it has one (matched trimmed
@@ -202,11 +228,11 @@ DROP TABLE IF EXISTS misfits;
             {{template "number" .}} AS number, length(rtrim(coalesce(split_part(amount, '.', 2), ''), '0')) AS places,
             {{template "digits" .}} AS digits
         FROM (
-            SELECT card_hit, {{if eq .Format "jsonl"}}misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
+            SELECT card_hit, {{if eq .Format "jsonl"}}coalesce(misfit, {{template "json-unwritten" .}}) AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
             FROM (
-                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit"}} AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
+                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit"}} AS misfit, json_types, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
                     {{- if $f.Source}}{{template "value" $f}}{{else}}CAST(NULL AS VARCHAR){{end}} AS {{ident $f.Name}}{{end}}
-                FROM ({{template "source" .}})
+                FROM ({{if eq .Format "jsonl"}}{{template "json-values" .}} FROM ({{template "source" .}}){{else}}{{template "source" .}}{{end}})
             )
         )
     )
@@ -224,7 +250,7 @@ DROP TABLE IF EXISTS misfits;
 -- instead would run the whole read on one thread. A CSV's misfits, listed
 -- by record in the misfits table, are bad whatever their values, and their
 -- processing time (another column's, maybe) no business date; a JSON Lines
--- record's misfit (json-misfit) has no values.
+-- record's misfit (json-misfit, json-unwritten) is bad too.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
