@@ -332,10 +332,10 @@ func cardRejection(line int64, columns string) error {
 	return fmt.Errorf("%w: line %d column %s: a value %s", ErrRejected, line, columns, cardLike)
 }
 
-// cardNameRejection refuses a file whose header names its column (counted
-// from 1) as a card number would.
-func cardNameRejection(column int) error {
-	return fmt.Errorf("%w: line 1 column %d: the column's name %s", ErrRejected, column, cardLike)
+// cardNameRejection refuses a file that names a column (a header's, a
+// record's key) as a card number would, at place (namePlace).
+func cardNameRejection(place string) error {
+	return fmt.Errorf("%w: %s: the name %s", ErrRejected, place, cardLike)
 }
 
 // cardLike is what every card guard says of a card number it finds.

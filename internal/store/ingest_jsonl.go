@@ -70,3 +70,24 @@ func noJSONObject(p plan) error {
 	}
 	return fmt.Errorf("line %d: %s; no record of the file is a JSON object with keys", recs[0].Line, cmp.Or(recs[0].Problem, "no keys"))
 }
+
+// jsonKeyPlace names the first record of a JSON Lines file that has key:
+// "line 7 key 3", the line it is on and the key's place among its keys.
+func (db *DB) jsonKeyPlace(ctx context.Context, conn *sqlx.Conn, p plan, key string) (string, error) {
+	query, err := p.render(db.q, "json-key-place")
+	if err != nil {
+		return "", err
+	}
+	var at struct {
+		Record int64 `db:"record"`
+		Key    int64 `db:"key"`
+	}
+	if err := conn.GetContext(ctx, &at, query, key); err != nil {
+		return "", err
+	}
+	recs, err := ledger.ReadRecords(p.File.Path, ledger.JSONL, p.delim)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("line %d key %d", recs.Line(at.Record-1), at.Key), nil
+}

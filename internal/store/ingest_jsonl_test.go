@@ -216,6 +216,42 @@ func TestIngestJSONLinesAfterBOM(t *testing.T) {
 	}
 }
 
+// TestIngestJSONKeyRejectionsNameTheirRecord: a JSON Lines file has no
+// header line, so a key that refuses the file (one that looks like a card
+// number) is named by the line of the first record that has it, after
+// blank lines too, and by its place among that record's keys, never
+// quoted. It said "line 1 column N", N the key's place among the file's
+// keys, wherever the record was.
+func TestIngestJSONKeyRejectionsNameTheirRecord(t *testing.T) {
+	good := jsonRecord("T1", `"1.00"`, "USD") + "\n"
+	withKey := func(tx, key string) string {
+		return strings.TrimSuffix(jsonRecord(tx, `"1.00"`, "USD"), "}") + `,"` + key + `":"x"}` + "\n"
+	}
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"a key that looks like a card number", good + good + "\n" + withKey("T4", "4111 1111 1111 1111"),
+			[]string{"line 4 key 10: the name looks like a full card number", "not PCI-safe"}},
+		{"a key that spells a card number in escapes", good + withKey("T2", `4111\u003111111111111`),
+			[]string{"line 2 key 10: the name looks like a full card number"}},
+	}
+	for _, tt := range tests {
+		for _, name := range []string{"keys_2026-11-23.jsonl", "keys_2026-11-23.jsonl.gz"} {
+			t.Run(tt.name+" in "+name, func(t *testing.T) {
+				db := MustOpenDB(t)
+				path := writeText(t, name, tt.body)
+				c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+				if err != nil || !strings.Contains(c.Rejected, tt.want[0]) {
+					t.Errorf("check %s: rejected %q, %v; want rejected for %q", name, c.Rejected, err, tt.want[0])
+				}
+				_, err = loadFile(t, db, path)
+				checkRejection(t, db, path, err, tt.want)
+			})
+		}
+	}
+}
+
 // TestIngestJSONTextAsWritten: a text column (an id, a code) written as a
 // JSON number is stored as the file writes it, as a CSV's is, not as the
 // double DuckDB reads it as (1000.0 for 1e3, 12.5 for 12.50, some 15

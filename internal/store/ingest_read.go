@@ -159,7 +159,8 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 			cols[i] = c
 		}
 		if ledger.CardLike(c) {
-			return nil, cardNameRejection(i + 1)
+			place, err := db.namePlace(ctx, conn, p, c, i+1)
+			return nil, cmp.Or(err, cardNameRejection(place))
 		}
 		key := strings.ToLower(strings.TrimSpace(c))
 		if first, ok := seen[key]; ok {
@@ -168,6 +169,16 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 		seen[key] = i + 1
 	}
 	return cols, nil
+}
+
+// namePlace is where the file names its column (counted from 1): a CSV's
+// or Parquet file's header, line 1; a JSON Lines file has none, and names
+// a key in the first record that has it.
+func (db *DB) namePlace(ctx context.Context, conn *sqlx.Conn, p plan, name string, column int) (string, error) {
+	if p.format == ledger.JSONL {
+		return db.jsonKeyPlace(ctx, conn, p, name)
+	}
+	return fmt.Sprintf("line 1 column %d", column), nil
 }
 
 func (db *DB) readColumns(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, error) {

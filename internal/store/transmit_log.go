@@ -107,7 +107,7 @@ func checkTransmitLogHeader(header []string) error {
 		name := strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case ledger.CardLike(h):
-			return cardNameRejection(i + 1)
+			return cardNameRejection(fmt.Sprintf("line 1 column %d", i+1))
 		case have[name] && name != "":
 			// Which of two transmit_key columns holds the key, say, is
 			// anyone's guess.

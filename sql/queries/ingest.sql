@@ -292,6 +292,15 @@ FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end
 {{define "count"}}SELECT count(*) FROM ledger_file{{end}}
 
 
+-- json-key-place: the first record of a JSON Lines file (its number, from
+-- 1, as at one line a record) that has key $1, and the key's place among
+-- its keys.
+{{define "json-key-place"}}
+SELECT line AS record, list_position(json_keys(json), $1) AS key FROM ({{template "records" .}})
+WHERE list_contains(json_keys(json), $1)
+ORDER BY line LIMIT 1
+{{end}}
+
 -- columns: the column names of a JSON Lines file (every key of every record,
 -- in order of first appearance) or of a Parquet file.
 {{define "columns"}}
