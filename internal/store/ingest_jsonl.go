@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -71,9 +73,33 @@ func noJSONObject(p plan) error {
 	return fmt.Errorf("line %d: %s; no record of the file is a JSON object with keys", recs[0].Line, cmp.Or(recs[0].Problem, "no keys"))
 }
 
-// jsonKeyPlace names the first record of a JSON Lines file that has key:
-// "line 7 key 3", the line it is on and the key's place among its keys.
-func (db *DB) jsonKeyPlace(ctx context.Context, conn *sqlx.Conn, p plan, key string) (string, error) {
+// respelling is a JSON Lines key that only ever appears in records beside
+// another spelling of it (the two differ in case, or in spaces around
+// them), and the reason those records are quarantined (json-misfit).
+type respelling struct{ Key, Reason string }
+
+// respelling is what becomes of key again, spelt as the earlier key first
+// is but for case or spaces around it, names being matched as a CSV's
+// header names are. A record that has it and not first would be read
+// under another column than the records that have first: that refuses the
+// file, as a CSV header naming a column twice does, at the first such
+// record. A key only ever beside first is instead a key a record names
+// twice, which quarantines the record, as another key named twice does.
+func (db *DB) respelling(ctx context.Context, conn *sqlx.Conn, p plan, first, again string) (respelling, error) {
+	place, err := db.jsonKeyPlace(ctx, conn, p, again, first)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return respelling{again, fmt.Sprintf("key %q appears twice, as %q and %q (keys are matched without regard to case)", first, first, again)}, nil
+	case err != nil:
+		return respelling{}, err
+	}
+	return respelling{}, fmt.Errorf("%w: %s: the key %q is the key %q of earlier records, spelt otherwise (keys are matched without regard to case)", ErrRejected, place, again, first)
+}
+
+// jsonKeyPlace names the first record of a JSON Lines file that has key and
+// none of the keys without: "line 7 key 3", the line it is on and the key's
+// place among its keys. sql.ErrNoRows when no record does.
+func (db *DB) jsonKeyPlace(ctx context.Context, conn *sqlx.Conn, p plan, key string, without ...string) (string, error) {
 	query, err := p.render(db.q, "json-key-place")
 	if err != nil {
 		return "", err
@@ -82,7 +108,7 @@ func (db *DB) jsonKeyPlace(ctx context.Context, conn *sqlx.Conn, p plan, key str
 		Record int64 `db:"record"`
 		Key    int64 `db:"key"`
 	}
-	if err := conn.GetContext(ctx, &at, query, key); err != nil {
+	if err := conn.GetContext(ctx, &at, query, key, without); err != nil {
 		return "", err
 	}
 	recs, err := ledger.ReadRecords(p.File.Path, ledger.JSONL, p.delim)

@@ -216,12 +216,64 @@ func TestIngestJSONLinesAfterBOM(t *testing.T) {
 	}
 }
 
+// TestIngestJSONKeyTwice: a JSON Lines record that names a key twice (any
+// key, mapped or not, the same or spelt otherwise in case, as a CSV's
+// header names are matched) is quarantined whole on its line, naming the
+// key: DuckDB reads such a key by its first value, other readers by their
+// last, so which one the exporter meant is not known. The rest of the file
+// loads, plain or gzipped, and a check says the same. The record was
+// loaded by its first value, and a key spelt otherwise in one record
+// rejected the whole file as a header naming a column twice, at line 1.
+func TestIngestJSONKeyTwice(t *testing.T) {
+	record := func(tx, extra string) string {
+		return strings.TrimSuffix(jsonRecord(tx, `"1.00"`, "USD"), "}") + extra + "}\n"
+	}
+	body := record("T1", "") + // line 1
+		record("T2", `,"amount":"100.00"`) + // line 2
+		"\n" + // line 3, blank
+		record("T4", `,"status":"declined","status":"error"`) + // line 4
+		record("T5", `,"Amount":"100.00"`) + // line 5
+		record("T6", `,"note":"a","note":"b"`) + // line 6
+		record("T7", `,"note":"c"`) // line 7
+	want := []store.Problem{
+		{Line: 2, Column: "(record)", Reason: `key "amount" appears twice`},
+		{Line: 4, Column: "(record)", Reason: `key "status" appears 3 times`},
+		{Line: 5, Column: "(record)", Reason: `key "amount" appears twice, as "amount" and "Amount" (keys are matched without regard to case)`},
+		{Line: 6, Column: "(record)", Reason: `key "note" appears twice`},
+	}
+	for _, name := range []string{"twice_2026-11-23.jsonl", "twice_2026-11-23.jsonl.gz"} {
+		t.Run(name, func(t *testing.T) {
+			path := writeText(t, name, body)
+			db := MustOpenDB(t)
+			c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+			if err != nil || c.Rejected != "" || c.Records != 6 || c.Quarantined != 4 {
+				t.Errorf("check %s: %d records, %d quarantined, rejected %q, %v; want 6 records, 4 quarantined", name, c.Records, c.Quarantined, c.Rejected, err)
+			}
+			if diff := cmp.Diff(want, c.Problems); diff != "" {
+				t.Errorf("check %s: problems (-want +got):\n%s", name, diff)
+			}
+			out, err := loadFile(t, db, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, out.Problems); diff != "" {
+				t.Errorf("load %s: problems (-want +got):\n%s", name, diff)
+			}
+			got := dump(t, db, "SELECT line, transaction_id, CAST(amount AS VARCHAR) FROM ledger_tx ORDER BY line")
+			if diff := cmp.Diff([][]string{{"1", "T1", "100"}, {"7", "T7", "100"}}, got); diff != "" {
+				t.Errorf("load %s: rows stored (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}
+
 // TestIngestJSONKeyRejectionsNameTheirRecord: a JSON Lines file has no
 // header line, so a key that refuses the file (one that looks like a card
-// number) is named by the line of the first record that has it, after
-// blank lines too, and by its place among that record's keys, never
-// quoted. It said "line 1 column N", N the key's place among the file's
-// keys, wherever the record was.
+// number, one spelt in some records as another key is in others but for
+// case) is named by the line of the first record that has it, after blank
+// lines too, and by its place among that record's keys, never quoted when
+// it holds a card number. Both said "line 1 column N", N the key's place
+// among the file's keys, wherever the record was.
 func TestIngestJSONKeyRejectionsNameTheirRecord(t *testing.T) {
 	good := jsonRecord("T1", `"1.00"`, "USD") + "\n"
 	withKey := func(tx, key string) string {
@@ -235,6 +287,10 @@ func TestIngestJSONKeyRejectionsNameTheirRecord(t *testing.T) {
 			[]string{"line 4 key 10: the name looks like a full card number", "not PCI-safe"}},
 		{"a key that spells a card number in escapes", good + withKey("T2", `4111\u003111111111111`),
 			[]string{"line 2 key 10: the name looks like a full card number"}},
+		{"a key spelt otherwise in a later record", good + "\n" + strings.Replace(good, `"amount"`, `"Amount"`, 1),
+			[]string{`line 3 key 5: the key "Amount" is the key "amount" of earlier records, spelt otherwise`}},
+		{"a key spelt otherwise in a later record, beside it in another", good + withKey("T2", "AMOUNT") + strings.Replace(good, `"amount"`, `" amount"`, 1),
+			[]string{`line 3 key 5: the key " amount" is the key "amount" of earlier records, spelt otherwise`}},
 	}
 	for _, tt := range tests {
 		for _, name := range []string{"keys_2026-11-23.jsonl", "keys_2026-11-23.jsonl.gz"} {

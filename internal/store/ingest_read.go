@@ -42,6 +42,9 @@ type plan struct {
 	// unmarked is a copy of a JSON Lines file without the BOM it begins
 	// with, which DuckDB reads in its place (unmarkJSON); "" for most files
 	unmarked string
+	// respelt: a JSON Lines file's keys that only ever appear beside
+	// another spelling of themselves (readHeader)
+	respelt []respelling
 }
 
 // plan reads the file's columns and maps them; a file that cannot be read
@@ -64,7 +67,7 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 	if err = db.unmarkJSON(&p); err != nil {
 		return p, err
 	}
-	if p.header, err = db.readHeader(ctx, conn, p); err != nil {
+	if p.header, p.respelt, err = db.readHeader(ctx, conn, p); err != nil {
 		return p, err
 	}
 	p.fields, err = lf.Mapping.Map(p.header)
@@ -141,10 +144,12 @@ func (p plan) screenedCSV() bool {
 
 // readHeader lists the file's columns: a CSV's header line, read in Go; the
 // keys of a JSON Lines file or the schema of a Parquet file, read by DuckDB.
-func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, error) {
+// A JSON Lines key that only ever appears beside another spelling of it is
+// no column but a respelling, whose records are quarantined.
+func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, []respelling, error) {
 	cols, err := db.readColumns(ctx, conn, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A name is read before any value is guarded, and names are quoted in
 	// messages and check's output: one that holds a card number rejects the
@@ -152,6 +157,8 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 	// in case would leave it open which column a value comes from. A column
 	// without a name (a delimiter ending every line, as some exports write)
 	// is named by its place, and is not mapped unless a mapping names it so.
+	var names []string
+	var respelt []respelling
 	seen := map[string]int{}
 	for i, c := range cols {
 		if strings.TrimSpace(c) == "" {
@@ -160,15 +167,25 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 		}
 		if ledger.CardLike(c) {
 			place, err := db.namePlace(ctx, conn, p, c, i+1)
-			return nil, cmp.Or(err, cardNameRejection(place))
+			return nil, nil, cmp.Or(err, cardNameRejection(place))
 		}
 		key := strings.ToLower(strings.TrimSpace(c))
-		if first, ok := seen[key]; ok {
-			return nil, fmt.Errorf("%w: line 1 column %d: the name %q is column %d's already (names are matched without regard to case)", ErrRejected, i+1, c, first)
+		first, ok := seen[key]
+		switch {
+		case !ok:
+			seen[key] = i + 1
+			names = append(names, c)
+			continue
+		case p.format != ledger.JSONL:
+			return nil, nil, fmt.Errorf("%w: line 1 column %d: the name %q is column %d's already (names are matched without regard to case)", ErrRejected, i+1, c, first)
 		}
-		seen[key] = i + 1
+		r, err := db.respelling(ctx, conn, p, cols[first-1], c)
+		if err != nil {
+			return nil, nil, err
+		}
+		respelt = append(respelt, r)
 	}
-	return cols, nil
+	return names, respelt, nil
 }
 
 // namePlace is where the file names its column (counted from 1): a CSV's
@@ -219,8 +236,10 @@ type readTemplate struct {
 	Currencies                  []currencyDigits
 	Line                        int64
 	// JSONPaths lists, as a SQL list, the JSON path of each mapped key
-	// (stageField.JSONIndex).
+	// (stageField.JSONIndex); Respelt the keys a JSON Lines record may not
+	// have (plan.respelt).
 	JSONPaths string
+	Respelt   []respelling
 }
 
 // currencyDigits is one known currency and its minor digits.
@@ -284,7 +303,7 @@ func (p plan) params() readTemplate {
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: varcharColumns(columns), Minor: p.Mapping.MinorUnits(),
 		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
-		Compression: literal(compressed), JSONPaths: "[" + strings.Join(paths, ", ") + "]",
+		Compression: literal(compressed), JSONPaths: "[" + strings.Join(paths, ", ") + "]", Respelt: p.respelt,
 	}
 }
 

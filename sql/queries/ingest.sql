@@ -122,12 +122,31 @@ DROP TABLE IF EXISTS misfits;
     ELSE json_extract_string(regexp_replace(CAST(json AS VARCHAR), '"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9.eE+-]*)', '"\1\2"', 'g'), {{jsonKey .Source}}) END
 {{- end}}
 
--- json-misfit: why a JSON Lines record is no JSON object; NULL when it is
--- one. A NULL record is a line DuckDB could not read; the store reads it
--- again for more, and a record that is no object for the card numbers its
--- escapes may spell (json-misfit-records). A JSON value that begins with a
--- brace is an object: json_type would parse every record once more.
-{{define "json-misfit"}}CASE WHEN json IS NULL THEN 'malformed JSON' WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN 'not a JSON object' END{{end}}
+-- json-misfit: why a JSON Lines record is quarantined whole: no JSON
+-- object, or one naming a key twice; NULL when it is neither. A NULL record
+-- is a line DuckDB could not read; the store reads it again for more, and a
+-- record that is no object for the card numbers its escapes may spell
+-- (json-misfit-records). A JSON value that begins with a brace is an
+-- object: json_type would parse every record once more. DuckDB reads a key
+-- named twice by its first value, another reader by its last: which one the
+-- exporter meant is not known, so neither is taken. Keys are matched as a
+-- CSV's header names are, without regard to case (and spaces around them):
+-- a key that only ever appears beside another spelling of it is in
+-- Respelt, with its reason (readHeader), so that Go's matching decides.
+{{define "json-misfit"}}CASE WHEN json IS NULL THEN 'malformed JSON'
+    WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN 'not a JSON object'
+    WHEN len(list_distinct(json_keys(json))) < len(json_keys(json)) THEN {{template "json-key-twice"}}
+    {{- range .Respelt}}
+    WHEN list_contains(json_keys(json), {{literal .Key}}) THEN {{literal .Reason}}{{end}} END
+{{- end}}
+
+-- json-key-twice: the first key a record names again, and how many times
+-- it names it.
+{{define "json-key-twice"}}
+{{- $twice := "list_filter(json_keys(json), (k, i) -> list_position(json_keys(json), k) < i)[1]"}}
+{{- $times := printf "len(list_filter(json_keys(json), k -> k = %s))" $twice}}
+    format('key "{}" appears {}', {{$twice}}, CASE {{$times}} WHEN 2 THEN 'twice' ELSE {{$times}} || ' times' END)
+{{- end}}
 
 -- json-unwritten: why a JSON Lines record is quarantined whole for a value
 -- of a text column (an id, a code, a descriptor) written as a number in
@@ -230,7 +249,7 @@ DROP TABLE IF EXISTS misfits;
         FROM (
             SELECT card_hit, {{if eq .Format "jsonl"}}coalesce(misfit, {{template "json-unwritten" .}}) AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
             FROM (
-                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit"}} AS misfit, json_types, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
+                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit" .}} AS misfit, json_types, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
                     {{- if $f.Source}}{{template "value" $f}}{{else}}CAST(NULL AS VARCHAR){{end}} AS {{ident $f.Name}}{{end}}
                 FROM ({{if eq .Format "jsonl"}}{{template "json-values" .}} FROM ({{template "source" .}}){{else}}{{template "source" .}}{{end}})
             )
@@ -293,11 +312,11 @@ FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end
 
 
 -- json-key-place: the first record of a JSON Lines file (its number, from
--- 1, as at one line a record) that has key $1, and the key's place among
--- its keys.
+-- 1, as at one line a record) that has key $1 and none of the keys $2, and
+-- the key's place among its keys.
 {{define "json-key-place"}}
 SELECT line AS record, list_position(json_keys(json), $1) AS key FROM ({{template "records" .}})
-WHERE list_contains(json_keys(json), $1)
+WHERE list_contains(json_keys(json), $1) AND NOT list_has_any(json_keys(json), $2::VARCHAR[])
 ORDER BY line LIMIT 1
 {{end}}
 
