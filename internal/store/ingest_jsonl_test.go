@@ -350,3 +350,38 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestJSONRecordQuarantinedWholeDatesNothing: a JSON Lines record
+// quarantined whole (a key named twice, a text written as a float's print)
+// has values in doubt, as a CSV misfit's are: its processing time is no
+// business date for a file without one in its name. The record that names
+// processed_at twice dated the file by DuckDB's first value, 2026-11-01,
+// and the load replaced that day's file of the source.
+func TestIngestJSONRecordQuarantinedWholeDatesNothing(t *testing.T) {
+	at := func(tx, extra string) string {
+		return strings.Replace(jsonRecord(tx, `"1.00"`, "USD"), `"processed_at":"2026-11-23T10:00:00Z"`, extra, 1) + "\n"
+	}
+	tests := []struct{ name, record string }{
+		{"processed_at twice", at("T0", `"processed_at":"2026-11-01T10:00:00Z","processed_at":"2026-11-23T10:00:00Z"`)},
+		{"processed_at twice, spelt otherwise", at("T0", `"processed_at":"2026-11-01T10:00:00Z","Processed_At":"2026-11-23T10:00:00Z"`)},
+		{"an id as a float's print", strings.Replace(at("T0", `"processed_at":"2026-11-01T10:00:00Z"`), `"O-T0"`, "1e3", 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, writeText(t, "early.jsonl", at("E1", `"processed_at":"2026-11-01T10:00:00Z"`))); err != nil {
+				t.Fatal(err)
+			}
+			body := tt.record + at("T1", `"processed_at":"2026-11-23T11:00:00Z"`)
+			out, err := loadFile(t, db, writeText(t, "nodate.jsonl", body))
+			if err != nil || out.Quarantined != 1 || out.Rows != 1 {
+				t.Fatalf("load %s: %+v, %v; want 1 row, 1 quarantined", body, out, err)
+			}
+			got := dump(t, db, "SELECT name, CAST(business_date AS VARCHAR), outcome FROM ledger_files ORDER BY id")
+			want := [][]string{{"early.jsonl", "2026-11-01", "loaded"}, {"nodate.jsonl", "2026-11-23", "loaded"}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("load %s: files (-want +got):\n%s", body, diff)
+			}
+		})
+	}
+}

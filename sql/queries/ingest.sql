@@ -269,13 +269,17 @@ DROP TABLE IF EXISTS misfits;
 -- instead would run the whole read on one thread. A CSV's misfits, listed
 -- by record in the misfits table, are bad whatever their values, and their
 -- processing time (another column's, maybe) no business date; a JSON Lines
--- record's misfit (json-misfit, json-unwritten) is bad too.
+-- record's misfit (json-misfit, json-unwritten) is bad too, and its
+-- processing time no business date either: its values are in doubt (the
+-- first of two processed_at DuckDB reads), and a wrong earliest day would
+-- date a file without one in its name, replacing that day's file.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
 SELECT card_hit, bad, {{if eq .Format "jsonl"}}misfit, {{end}}
     CASE WHEN bad THEN [{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{ident $f.Name}}{{end}}] END AS source_text, digits,
-    partner_merchant_id, mid, order_id, transaction_id, processed_ts, amount_minor, currency,
+    partner_merchant_id, mid, order_id, transaction_id,
+    {{if eq .Format "jsonl"}}CASE WHEN misfit IS NULL THEN processed_ts END AS processed_ts{{else}}processed_ts{{end}}, amount_minor, currency,
     status_value AS status, response_code, response_code_source, initiator_value AS initiator,
     channel_value AS channel, recurring, site_url, descriptor, campaign_id, environment_value AS environment,
     card_bin, card_last4, fc_transmit_key, fc_order_id
