@@ -267,6 +267,27 @@ func TestIngestJSONKeyTwice(t *testing.T) {
 	}
 }
 
+// TestIngestJSONKeysInTheirOrder: a JSON Lines file's keys are its columns
+// in the order the file first has them, within a record too: of two
+// spellings of a key that only ever appear together, the first written is
+// the one the reason names as the key. The keys of one record came in the
+// order DuckDB grouped them in, which changed from one run to the next.
+func TestIngestJSONKeysInTheirOrder(t *testing.T) {
+	body := `{"AMOUNT":"5.00",` + strings.TrimPrefix(jsonRecord("T1", `"1.00"`, "USD"), "{") + "\n"
+	want := []store.Problem{{Line: 1, Column: "(record)", Reason: `key "AMOUNT" appears twice, as "AMOUNT" and "amount" (keys are matched without regard to case)`}}
+	for i := range 4 {
+		db := MustOpenDB(t)
+		path := writeText(t, fmt.Sprintf("order%d_2026-11-23.jsonl", i), body)
+		out, err := loadFile(t, db, path)
+		if err != nil {
+			t.Fatalf("load %s: %v", body, err)
+		}
+		if diff := cmp.Diff(want, out.Problems); diff != "" {
+			t.Fatalf("load %s, time %d: problems (-want +got):\n%s", body, i+1, diff)
+		}
+	}
+}
+
 // TestIngestJSONKeyRejectionsNameTheirRecord: a JSON Lines file has no
 // header line, so a key that refuses the file (one that looks like a card
 // number, one spelt in some records as another key is in others but for

@@ -325,12 +325,16 @@ ORDER BY line LIMIT 1
 {{end}}
 
 -- columns: the column names of a JSON Lines file (every key of every record,
--- in order of first appearance) or of a Parquet file.
+-- in order of first appearance: by the first record that has it, then its
+-- place there, since row_number() numbers the records, not their keys, and
+-- GROUP BY leaves the keys of one record in any order) or of a Parquet
+-- file.
 {{define "columns"}}
 {{- if eq .Format "jsonl"}}
 SELECT k FROM (
-    SELECT unnest(json_keys(json)) AS k, row_number() OVER () AS n FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}}, ignore_errors = true)
-) GROUP BY k ORDER BY min(n)
+    SELECT unnest(json_keys(json)) AS k, generate_subscripts(json_keys(json), 1) AS place, row_number() OVER () AS n
+    FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}}, ignore_errors = true)
+) GROUP BY k ORDER BY min(n), arg_min(place, n)
 {{- else}}
 SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
 {{- end}}
