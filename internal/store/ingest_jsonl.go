@@ -3,8 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -78,42 +76,70 @@ func noJSONObject(p plan) error {
 // them), and the reason those records are quarantined (json-misfit).
 type respelling struct{ Key, Reason string }
 
-// respelling is what becomes of key again, spelt as the earlier key first
-// is but for case or spaces around it, names being matched as a CSV's
-// header names are. A record that has it and not first would be read
-// under another column than the records that have first: that refuses the
-// file, as a CSV header naming a column twice does, at the first such
-// record. A key only ever beside first is instead a key a record names
-// twice, which quarantines the record, as another key named twice does.
-func (db *DB) respelling(ctx context.Context, conn *sqlx.Conn, p plan, first, again string) (respelling, error) {
-	place, err := db.jsonKeyPlace(ctx, conn, p, again, first)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return respelling{again, fmt.Sprintf("key %q appears twice, as %q and %q (keys are matched without regard to case)", first, first, again)}, nil
-	case err != nil:
-		return respelling{}, err
+// respell settles spellings, the keys of a JSON Lines file that are one
+// name but for case or the spaces around them (matched as a CSV's header
+// names are), in the order the file first has them. A record that has one
+// of them without the others is read under it: that one is the column, the
+// first when no record has one alone. The others are respellings, which a
+// record only ever has beside another spelling: a key named twice, which
+// quarantines the record, as another key named twice does. Two spellings
+// each alone in some record would read those records under two columns:
+// that refuses the file, as a CSV header naming a column twice does, at
+// the first record of the second.
+func (db *DB) respell(ctx context.Context, conn *sqlx.Conn, p plan, spellings []string) (string, []respelling, error) {
+	query, err := p.render(db.q, "json-keys-alone")
+	if err != nil {
+		return "", nil, err
 	}
-	return respelling{}, fmt.Errorf("%w: %s: the key %q is the key %q of earlier records, spelt otherwise (keys are matched without regard to case)", ErrRejected, place, again, first)
+	var alone []keyPlace
+	if err := conn.SelectContext(ctx, &alone, query, spellings); err != nil {
+		return "", nil, err
+	}
+	column := spellings[0]
+	if len(alone) > 0 {
+		column = alone[0].Key
+	}
+	if len(alone) > 1 {
+		place, err := alone[1].place(p)
+		return "", nil, cmp.Or(err, fmt.Errorf("%w: %s: the key %q is the key %q of earlier records, spelt otherwise (keys are matched without regard to case)", ErrRejected, place, alone[1].Key, column))
+	}
+	var respelt []respelling
+	for _, s := range spellings {
+		if s != column {
+			respelt = append(respelt, respelling{s, fmt.Sprintf("key %q appears twice, as %q and %q (keys are matched without regard to case)", column, column, s)})
+		}
+	}
+	return column, respelt, nil
 }
 
-// jsonKeyPlace names the first record of a JSON Lines file that has key and
-// none of the keys without: "line 7 key 3", the line it is on and the key's
-// place among its keys. sql.ErrNoRows when no record does.
-func (db *DB) jsonKeyPlace(ctx context.Context, conn *sqlx.Conn, p plan, key string, without ...string) (string, error) {
+// jsonKeyPlace names the first record of a JSON Lines file that has key:
+// "line 7 key 3", the line it is on and the key's place among its keys.
+func (db *DB) jsonKeyPlace(ctx context.Context, conn *sqlx.Conn, p plan, key string) (string, error) {
 	query, err := p.render(db.q, "json-key-place")
 	if err != nil {
 		return "", err
 	}
-	var at struct {
-		Record int64 `db:"record"`
-		Key    int64 `db:"key"`
-	}
-	if err := conn.GetContext(ctx, &at, query, key, without); err != nil {
+	var at keyPlace
+	if err := conn.GetContext(ctx, &at, query, key); err != nil {
 		return "", err
 	}
+	return at.place(p)
+}
+
+// keyPlace is a key of a JSON Lines record: the record's number (from 1,
+// as at one line a record) and the key's place among its keys.
+type keyPlace struct {
+	Key    string `db:"key"`
+	Record int64  `db:"record"`
+	Place  int64  `db:"place"`
+}
+
+// place names k as messages do: "line 7 key 3", the line the record is on
+// (ledger.ReadRecords places it past blank lines).
+func (k keyPlace) place(p plan) (string, error) {
 	recs, err := ledger.ReadRecords(p.File.Path, ledger.JSONL, p.delim)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("line %d key %d", recs.Line(at.Record-1), at.Key), nil
+	return fmt.Sprintf("line %d key %d", recs.Line(k.Record-1), k.Place), nil
 }

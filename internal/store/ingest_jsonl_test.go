@@ -288,6 +288,44 @@ func TestIngestJSONKeysInTheirOrder(t *testing.T) {
 	}
 }
 
+// TestIngestJSONKeySpeltOtherwiseFirst: which spelling of a key is the
+// column is decided by the records that have one alone, not by which the
+// file names first: a record naming "Note" and then "note", before records
+// that have "note" alone, is the key named twice, quarantined, and the rest
+// of the file loads. The file was refused at line 2, as if "note" were the
+// key "Note" of earlier records spelt otherwise.
+func TestIngestJSONKeySpeltOtherwiseFirst(t *testing.T) {
+	record := func(tx, extra string) string {
+		return strings.TrimSuffix(jsonRecord(tx, `"1.00"`, "USD"), "}") + extra + "}\n"
+	}
+	tests := []struct {
+		name, body, reason string
+	}{
+		{"after it in the record", record("T1", `,"Note":"a","note":"b"`) + record("T2", `,"note":"c"`),
+			`key "note" appears twice, as "note" and "Note" (keys are matched without regard to case)`},
+		{"first in the record", `{"AMOUNT":"5.00",` + strings.TrimPrefix(record("T1", ""), "{") + record("T2", ""),
+			`key "amount" appears twice, as "amount" and "AMOUNT" (keys are matched without regard to case)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			path := writeText(t, "first_2026-11-23.jsonl", tt.body)
+			out, err := loadFile(t, db, path)
+			if err != nil {
+				t.Fatalf("load %s: %v", tt.body, err)
+			}
+			want := []store.Problem{{Line: 1, Column: "(record)", Reason: tt.reason}}
+			if diff := cmp.Diff(want, out.Problems); diff != "" {
+				t.Errorf("load %s: problems (-want +got):\n%s", tt.body, diff)
+			}
+			got := dump(t, db, "SELECT line, transaction_id FROM ledger_tx ORDER BY line")
+			if diff := cmp.Diff([][]string{{"2", "T2"}}, got); diff != "" {
+				t.Errorf("load %s: rows stored (-want +got):\n%s", tt.body, diff)
+			}
+		})
+	}
+}
+
 // TestIngestJSONKeyRejectionsNameTheirRecord: a JSON Lines file has no
 // header line, so a key that refuses the file (one that looks like a card
 // number, one spelt in some records as another key is in others but for

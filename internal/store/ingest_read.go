@@ -158,12 +158,11 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 	// without a name (a delimiter ending every line, as some exports write)
 	// is named by its place, and is not mapped unless a mapping names it so.
 	var names []string
-	var respelt []respelling
+	spellings := map[string][]string{}
 	seen := map[string]int{}
 	for i, c := range cols {
 		if strings.TrimSpace(c) == "" {
 			c = fmt.Sprintf("column %d", i+1)
-			cols[i] = c
 		}
 		if ledger.CardLike(c) {
 			place, err := db.namePlace(ctx, conn, p, c, i+1)
@@ -175,15 +174,22 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 		case !ok:
 			seen[key] = i + 1
 			names = append(names, c)
-			continue
 		case p.format != ledger.JSONL:
 			return nil, nil, fmt.Errorf("%w: line 1 column %d: the name %q is column %d's already (names are matched without regard to case)", ErrRejected, i+1, c, first)
 		}
-		r, err := db.respelling(ctx, conn, p, cols[first-1], c)
+		spellings[key] = append(spellings[key], c)
+	}
+	var respelt []respelling
+	for i, c := range names {
+		s := spellings[strings.ToLower(strings.TrimSpace(c))]
+		if len(s) < 2 {
+			continue
+		}
+		column, r, err := db.respell(ctx, conn, p, s)
 		if err != nil {
 			return nil, nil, err
 		}
-		respelt = append(respelt, r)
+		names[i], respelt = column, append(respelt, r...)
 	}
 	return names, respelt, nil
 }

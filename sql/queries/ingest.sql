@@ -316,12 +316,23 @@ FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end
 
 
 -- json-key-place: the first record of a JSON Lines file (its number, from
--- 1, as at one line a record) that has key $1 and none of the keys $2, and
--- the key's place among its keys.
+-- 1, as at one line a record) that has key $1, and the key's place among
+-- its keys.
 {{define "json-key-place"}}
-SELECT line AS record, list_position(json_keys(json), $1) AS key FROM ({{template "records" .}})
-WHERE list_contains(json_keys(json), $1) AND NOT list_has_any(json_keys(json), $2::VARCHAR[])
+SELECT $1 AS key, line AS record, list_position(json_keys(json), $1) AS place FROM ({{template "records" .}})
+WHERE list_contains(json_keys(json), $1)
 ORDER BY line LIMIT 1
+{{end}}
+
+-- json-keys-alone: of the keys $1 (the spellings of one key), each that
+-- some record of a JSON Lines file has without the others, with the first
+-- such record (as json-key-place numbers it) and the key's place among its
+-- keys, in the order of those records.
+{{define "json-keys-alone"}}
+SELECT s[1] AS key, min(line) AS record, arg_min(list_position(json_keys(json), s[1]), line) AS place FROM (
+    SELECT line, json, list_filter(json_keys(json), k -> list_contains($1::VARCHAR[], k)) AS s FROM ({{template "records" .}})
+) WHERE len(s) = 1
+GROUP BY s[1] ORDER BY record
 {{end}}
 
 -- columns: the column names of a JSON Lines file (every key of every record,
