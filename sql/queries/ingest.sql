@@ -339,12 +339,16 @@ GROUP BY s[1] ORDER BY record
 -- in order of first appearance: by the first record that has it, then its
 -- place there, since row_number() numbers the records, not their keys, and
 -- GROUP BY leaves the keys of one record in any order) or of a Parquet
--- file.
+-- file. Each record's keys are read once: a second json_keys would parse
+-- every record again (1.2 s of CPU per million records of 21 keys, against
+-- 0.5 s for the order).
 {{define "columns"}}
 {{- if eq .Format "jsonl"}}
 SELECT k FROM (
-    SELECT unnest(json_keys(json)) AS k, generate_subscripts(json_keys(json), 1) AS place, row_number() OVER () AS n
-    FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}}, ignore_errors = true)
+    SELECT unnest(keys) AS k, generate_subscripts(keys, 1) AS place, n FROM (
+        SELECT json_keys(json) AS keys, row_number() OVER () AS n
+        FROM read_ndjson_objects({{.Path}}, compression = {{.Compression}}, ignore_errors = true)
+    )
 ) GROUP BY k ORDER BY min(n), arg_min(place, n)
 {{- else}}
 SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({{.Path}}))
