@@ -386,7 +386,10 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 	}{
 		{"a fraction with a zero at its end", withOrder("12.50"), ledger.Mapping{}, "12.50"},
 		{"a fraction longer than a double keeps", withOrder("1234567890.12345678901"), ledger.Mapping{}, "1234567890.12345678901"},
-		{"an integer beyond 64 bits", withOrder("12345678901234567890"), ledger.Mapping{}, "12345678901234567890"},
+		{"an integer of 64 bits, unsigned", withOrder("12345678901234567890"), ledger.Mapping{}, "12345678901234567890"},
+		{"an integer beyond 64 bits", withOrder("123456789012345678901234"), ledger.Mapping{}, "123456789012345678901234"},
+		{"an integer beyond 64 bits, the key escaped", strings.Replace(withOrder("-123456789012345678901234"), `"order_id"`, `"order_\u0069d"`, 1),
+			ledger.Mapping{}, "-123456789012345678901234"},
 		{"an integer", withOrder("-5"), ledger.Mapping{}, "-5"},
 		{"a fraction, the key escaped", strings.Replace(withOrder("12.50"), `"order_id"`, `"order_\u0069d"`, 1), ledger.Mapping{}, "12.50"},
 		{"a fraction, the key named again in a nested object", strings.Replace(withOrder("12.50"), `{`, `{"refund":{"order_id":7.0},`, 1), ledger.Mapping{}, "12.50"},

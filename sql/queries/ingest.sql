@@ -107,8 +107,8 @@ DROP TABLE IF EXISTS misfits;
 -- fraction or an exponent as a double, which keeps some 15 digits and
 -- prints its own form: an amount of 19.9900000000000001 would come back as
 -- 19.99, an amount in cents it is not, and an order id of 1e3 as 1000.0.
--- (An integer's digits come back as written, but for -0's sign: DuckDB keeps
--- one beyond 64 bits as its text.) A double's text is taken from the
+-- (An integer's digits come back as written, but for -0's sign; one beyond
+-- 64 bits DuckDB types a double, and it is read as one is.) A double's text is taken from the
 -- record's instead: where the record has no escape that could spell the key
 -- (keyEscape) and names the key once, the text after it (the top-level
 -- key's, which it has); else from the record with every number made a
