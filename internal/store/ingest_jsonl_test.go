@@ -40,26 +40,44 @@ func TestIngestMalformedJSONLines(t *testing.T) {
 		{Line: 6, Column: "(record)", Reason: "malformed JSON: unexpected end of JSON input (byte 45 of the line)"},
 		{Line: 7, Column: "amount", Reason: `"ten" is not an amount in the source's unit (at most 2 decimals in major units, whole numbers in minor)`},
 	}
-	for _, name := range []string{"malformed_2026-11-23.jsonl", "malformed_2026-11-23.jsonl.gz"} {
+	checkThenLoadJSON(t, "malformed_2026-11-23.jsonl", body, jsonOutcome{
+		records: 7, quarantined: 5, problems: want, stored: [][]string{{"1", "T1"}, {"8", "T3"}}})
+}
+
+// jsonOutcome is what checking and loading a JSON Lines file give: its
+// records, those quarantined and their problems, and the lines and
+// transaction ids of the rows stored.
+type jsonOutcome struct {
+	records, quarantined int64
+	problems             []store.Problem
+	stored               [][]string
+}
+
+// checkThenLoadJSON writes body to name, plain and gzipped, and checks,
+// then loads, it: both must come out as want, the rest of the file loading.
+func checkThenLoadJSON(t *testing.T, name, body string, want jsonOutcome) {
+	t.Helper()
+	for _, name := range []string{name, name + ".gz"} {
 		t.Run(name, func(t *testing.T) {
 			path := writeText(t, name, body)
 			db := MustOpenDB(t)
 			c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
-			if err != nil || c.Rejected != "" || c.Records != 7 || c.Quarantined != 5 {
-				t.Errorf("check %s: %d records, %d quarantined, rejected %q, %v; want 7 records, 5 quarantined", name, c.Records, c.Quarantined, c.Rejected, err)
+			if err != nil || c.Rejected != "" || c.Records != want.records || c.Quarantined != want.quarantined {
+				t.Errorf("check %s: %d records, %d quarantined, rejected %q, %v; want %d records, %d quarantined",
+					name, c.Records, c.Quarantined, c.Rejected, err, want.records, want.quarantined)
 			}
-			if diff := cmp.Diff(want, c.Problems); diff != "" {
+			if diff := cmp.Diff(want.problems, c.Problems); diff != "" {
 				t.Errorf("check %s: problems (-want +got):\n%s", name, diff)
 			}
 			out, err := loadFile(t, db, path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, out.Problems); diff != "" {
+			if diff := cmp.Diff(want.problems, out.Problems); diff != "" {
 				t.Errorf("load %s: problems (-want +got):\n%s", name, diff)
 			}
 			got := dump(t, db, "SELECT line, transaction_id FROM ledger_tx ORDER BY line")
-			if diff := cmp.Diff([][]string{{"1", "T1"}, {"8", "T3"}}, got); diff != "" {
+			if diff := cmp.Diff(want.stored, got); diff != "" {
 				t.Errorf("load %s: rows stored (-want +got):\n%s", name, diff)
 			}
 		})
@@ -241,30 +259,8 @@ func TestIngestJSONKeyTwice(t *testing.T) {
 		{Line: 5, Column: "(record)", Reason: `key "amount" appears twice, as "amount" and "Amount" (keys are matched without regard to case)`},
 		{Line: 6, Column: "(record)", Reason: `key "note" appears twice`},
 	}
-	for _, name := range []string{"twice_2026-11-23.jsonl", "twice_2026-11-23.jsonl.gz"} {
-		t.Run(name, func(t *testing.T) {
-			path := writeText(t, name, body)
-			db := MustOpenDB(t)
-			c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
-			if err != nil || c.Rejected != "" || c.Records != 6 || c.Quarantined != 4 {
-				t.Errorf("check %s: %d records, %d quarantined, rejected %q, %v; want 6 records, 4 quarantined", name, c.Records, c.Quarantined, c.Rejected, err)
-			}
-			if diff := cmp.Diff(want, c.Problems); diff != "" {
-				t.Errorf("check %s: problems (-want +got):\n%s", name, diff)
-			}
-			out, err := loadFile(t, db, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, out.Problems); diff != "" {
-				t.Errorf("load %s: problems (-want +got):\n%s", name, diff)
-			}
-			got := dump(t, db, "SELECT line, transaction_id, CAST(amount AS VARCHAR) FROM ledger_tx ORDER BY line")
-			if diff := cmp.Diff([][]string{{"1", "T1", "100"}, {"7", "T7", "100"}}, got); diff != "" {
-				t.Errorf("load %s: rows stored (-want +got):\n%s", name, diff)
-			}
-		})
-	}
+	checkThenLoadJSON(t, "twice_2026-11-23.jsonl", body, jsonOutcome{
+		records: 6, quarantined: 4, problems: want, stored: [][]string{{"1", "T1"}, {"7", "T7"}}})
 }
 
 // TestIngestJSONKeysInTheirOrder: a JSON Lines file's keys are its columns
@@ -308,20 +304,8 @@ func TestIngestJSONKeySpeltOtherwiseFirst(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			path := writeText(t, "first_2026-11-23.jsonl", tt.body)
-			out, err := loadFile(t, db, path)
-			if err != nil {
-				t.Fatalf("load %s: %v", tt.body, err)
-			}
-			want := []store.Problem{{Line: 1, Column: "(record)", Reason: tt.reason}}
-			if diff := cmp.Diff(want, out.Problems); diff != "" {
-				t.Errorf("load %s: problems (-want +got):\n%s", tt.body, diff)
-			}
-			got := dump(t, db, "SELECT line, transaction_id FROM ledger_tx ORDER BY line")
-			if diff := cmp.Diff([][]string{{"2", "T2"}}, got); diff != "" {
-				t.Errorf("load %s: rows stored (-want +got):\n%s", tt.body, diff)
-			}
+			checkThenLoadJSON(t, "first_2026-11-23.jsonl", tt.body, jsonOutcome{records: 2, quarantined: 1,
+				problems: []store.Problem{{Line: 1, Column: "(record)", Reason: tt.reason}}, stored: [][]string{{"2", "T2"}}})
 		})
 	}
 }
