@@ -218,10 +218,11 @@ type lineCounter struct {
 
 	// crs counts the carriage returns outside quotes on the CSV line
 	// being read, looked for only in a chunk that has any (most have
-	// none); crlf says the header's line ends in one.
+	// none); crlf says the header's line ends in one, on headerLine.
 	crs          int64
 	chunkCRs     bool
 	crlf         bool
+	headerLine   int64
 	mixedLineEnd int64
 }
 
@@ -283,6 +284,9 @@ func (c *lineCounter) lineText(p []byte) {
 	c.fields += int64(bytes.Count(p, c.delimText))
 	if c.chunkCRs {
 		c.crs += int64(bytes.Count(p, cr))
+		if c.afterHeader() && !c.crlf && p[0] == '\r' {
+			c.crs-- // DuckDB passes over it
+		}
 	}
 	from := 0 // the text not yet read
 	for from < len(p) {
@@ -395,7 +399,9 @@ var cr = []byte{'\r'}
 // carriage return outside quotes other than that line end, or with \n
 // alone where lines end in \r\n, is mixedLineEnd. DuckDB takes the other
 // line end after a delimiter, as the end of an empty last field; the last
-// line may have none.
+// line may have none. Right after the header's line end, DuckDB passes
+// over one byte of the other line end (a \n after \r\n, a \r after \n
+// alone): a file that has one there loads.
 func (c *lineCounter) checkLineEnd(ended bool) {
 	endsInCR := !c.inQuote && c.recent&0xff == '\r'
 	stray := c.crs
@@ -403,19 +409,27 @@ func (c *lineCounter) checkLineEnd(ended bool) {
 	switch {
 	case c.record == 0:
 		if c.inRecord && !c.inQuote {
-			c.crlf = endsInCR
+			c.crlf, c.headerLine = endsInCR, c.line
 		}
 		return
 	case c.mixedLineEnd != 0:
 		return
 	case endsInCR && (c.crlf || c.endsInDelimiter(c.recent>>8)):
 		stray--
+	case c.line == c.headerLine+1 && c.recent == '\n':
+		// an empty line right after the header's: DuckDB passes over its \n
 	case c.crlf && ended && !c.inQuote && !c.endsInDelimiter(c.recent):
 		stray++ // \n alone, where lines end in \r\n
 	}
 	if stray != 0 {
 		c.mixedLineEnd = c.line
 	}
+}
+
+// afterHeader says whether lineText is at the start of the line right
+// after the CSV header's.
+func (c *lineCounter) afterHeader() bool {
+	return c.headerLine > 0 && c.line == c.headerLine && c.recent == '\n'
 }
 
 func (c *lineCounter) endRecord() {

@@ -146,6 +146,24 @@ func TestReadRecords(t *testing.T) {
 			Records{Count: 2, Header: 2, MixedLineEnd: 3}},
 		{"\\n alone after a delimiter where lines end in \\r\\n", "a,b\r\n1,\n1,\"2\"\n", ',',
 			Records{Count: 2, Header: 2, CRLF: true, MixedLineEnd: 3}},
+		// DuckDB passes over one byte of the other line end right after
+		// the header's: a \n after a \r\n header's, a \r after a \n one's.
+		{"\\n alone right after a \\r\\n header", "a,b\r\n\n1,2\r\n", ',',
+			Records{Count: 1, Header: 2, CRLF: true, Shifts: []LineShift{{Record: 1, Shift: 1, Blank: 1}}}},
+		{"\\n alone right after a \\r\\n header and nothing else", "a,b\r\n\n", ',',
+			Records{Header: 2, CRLF: true}},
+		{"\\r\\n right after a \\n header", "a,b\n\r\n1,2\n", ',',
+			Records{Count: 1, Header: 2, Shifts: []LineShift{{Record: 1, Shift: 1, Blank: 1}}}},
+		{"\\r alone right after a \\n header, before a record", "a,b\n\r1,2\n", ',',
+			Records{Count: 1, Header: 2}},
+		{"\\r alone right after a \\n header, at the end", "a,b\n\r", ',',
+			Records{Header: 2}},
+		{"two bytes of the other line end after the header", "a,b\r\n\n\n1,2\r\n", ',',
+			Records{Count: 1, Header: 2, CRLF: true, Shifts: []LineShift{{Record: 1, Shift: 2, Blank: 2}}, MixedLineEnd: 3}},
+		{"\\r\\r\\n right after a \\n header", "a,b\n\r\r\n1,2\n", ',',
+			Records{Count: 1, Header: 2, Shifts: []LineShift{{Record: 1, Shift: 1, Blank: 1}}, MixedLineEnd: 2}},
+		{"\\n alone after a \\r\\n header and a blank line", "a,b\r\n\r\n\n1,2\r\n", ',',
+			Records{Count: 1, Header: 2, CRLF: true, Shifts: []LineShift{{Record: 1, Shift: 2, Blank: 2}}, MixedLineEnd: 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

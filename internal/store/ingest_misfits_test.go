@@ -256,3 +256,32 @@ func TestIngestMixedLineEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestLineEndAfterHeader: one byte of the other line end right after
+// the header's (a \n after a \r\n header, a \r after a \n one), which
+// DuckDB passes over, is no mixed line end: the export loads, its rows on
+// their lines, as it did before mixed line ends were looked for; two such
+// bytes are one too many for DuckDB, and reject it naming the line.
+func TestIngestLineEndAfterHeader(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor"
+	const row = "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A"
+	rows := func(end string) string { return fmt.Sprintf(row, 1, 1) + end + fmt.Sprintf(row, 2, 2) + end }
+	for name, body := range map[string]string{
+		"\\n after a \\r\\n header": header + "\r\n\n" + rows("\r\n"),
+		"\\r\\n after a \\n header": header + "\n\r\n" + rows("\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, writeText(t, "after_2026-11-23.csv", body)); err != nil {
+				t.Fatal(err)
+			}
+			got := dump(t, db, "SELECT transaction_id, line FROM ledger_tx ORDER BY line")
+			if diff := cmp.Diff([][]string{{"T1", "3"}, {"T2", "4"}}, got); diff != "" {
+				t.Errorf("stored (-want +got):\n%s", diff)
+			}
+		})
+	}
+	db := MustOpenDB(t)
+	_, err := loadFile(t, db, writeText(t, "twice_2026-11-23.csv", header+"\r\n\n\n"+rows("\r\n")))
+	checkRejection(t, db, "twice_2026-11-23.csv", err, []string{`line 3: a line end other than the header's (\r\n)`})
+}

@@ -335,6 +335,9 @@ func TestTransmitLogMixedLineEnds(t *testing.T) {
 		"\\r\\n throughout, with a blank line":             crlfHeader + first + "\r\n\r\n" + second + "\r\n",
 		"\\r\\n inside quotes":                             logHeader + first + "\"a\r\nb\"\n" + second + "\n",
 		"\\r\\n after a delimiter, where lines end in \\n": logHeader + first + "\r\n" + second + "\r\n",
+		// DuckDB passes over one byte of the other line end right after the header's.
+		"\\n alone right after a \\r\\n header": crlfHeader + "\n" + first + "\r\n" + second + "\r\n",
+		"\\r\\n right after a \\n header":       logHeader + "\r\n" + first + "\n" + second + "\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := MustOpenDB(t)
