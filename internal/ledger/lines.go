@@ -262,8 +262,7 @@ func (c *lineCounter) scan(p []byte) {
 			break
 		}
 		c.lineText(p[:end])
-		c.remember(p[:end]) // for lineEnd: the line's last bytes
-		c.lineEnd()
+		c.lineEnd(p[:end])
 		p = p[end+1:]
 	}
 }
@@ -346,10 +345,15 @@ func (c *lineCounter) quote(before []byte) {
 	}
 }
 
-// lineEnd reads a line end.
-func (c *lineCounter) lineEnd() {
+// lineEnd reads a line end; last is the line's text before it in the
+// chunk. Of a CSV with \n line ends, only the header's line and a line with
+// a carriage return outside quotes need checkLineEnd: most lines are
+// neither, and skip it.
+func (c *lineCounter) lineEnd(last []byte) {
 	c.line++
-	if c.csv {
+	if c.csv && (c.crs != 0 || c.crlf || c.record == 0) {
+		// checkLineEnd looks at a carriage return and a delimiter before it at most.
+		c.remember(last[max(0, len(last)-len(c.delimText)-1):])
 		c.checkLineEnd(true)
 	}
 	c.quoteEnded = false
@@ -470,8 +474,8 @@ func (c *lineCounter) endsInDelimiter(bytes uint64) bool {
 
 // remember keeps the last bytes of a chunk that ends in a line, which
 // valueBegins and delimiterBegun may need to look back at from the next
-// chunk, and of a line, for checkLineEnd: a delimiter and a carriage
-// return at most (after a line end, lineEnd sets them).
+// chunk, and of a line, for checkLineEnd (after a line end, lineEnd sets
+// them).
 func (c *lineCounter) remember(p []byte) {
 	for _, b := range p[max(0, len(p)-8):] {
 		c.recent = c.recent<<8 | uint64(b)
