@@ -51,6 +51,9 @@ type Records struct {
 	// line without naming it; 0 if none.
 	CRLF         bool
 	MixedLineEnd int64
+	// StrayCR says MixedLineEnd ends as the header's line does, and has a
+	// carriage return outside quotes before its end.
+	StrayCR bool
 }
 
 // Line is the line record begins on (a CSV's header is record 0, on line 1).
@@ -224,6 +227,7 @@ type lineCounter struct {
 	crlf         bool
 	headerLine   int64
 	mixedLineEnd int64
+	strayCR      bool
 }
 
 // jsonBlank is what a JSON Lines line that holds no record may hold:
@@ -387,7 +391,7 @@ func (c *lineCounter) end() Records {
 		c.endRecord()
 	}
 	r := Records{Count: c.record, Shifts: c.shifts, Header: c.header, Misfits: c.misfits,
-		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed, CutShort: cutShort, CRLF: c.crlf, MixedLineEnd: c.mixedLineEnd}
+		QuotedLineEnds: c.quotedLineEnds, Unclosed: unclosed, CutShort: cutShort, CRLF: c.crlf, MixedLineEnd: c.mixedLineEnd, StrayCR: c.strayCR}
 	if c.csv && r.Count > 0 {
 		r.Count-- // the header
 	}
@@ -418,15 +422,21 @@ func (c *lineCounter) checkLineEnd(ended bool) {
 		return
 	case c.mixedLineEnd != 0:
 		return
+	}
+	wrongEnd := false // the line's end is not the header's
+	switch {
 	case endsInCR && (c.crlf || c.endsInDelimiter(c.recent>>8)):
 		stray--
+	case endsInCR:
+		wrongEnd = true // \r\n (or \r at the end), where lines end in \n alone
 	case c.line == c.headerLine+1 && c.recent == '\n':
 		// an empty line right after the header's: DuckDB passes over its \n
 	case c.crlf && ended && !c.inQuote && !c.endsInDelimiter(c.recent):
 		stray++ // \n alone, where lines end in \r\n
+		wrongEnd = true
 	}
 	if stray != 0 {
-		c.mixedLineEnd = c.line
+		c.mixedLineEnd, c.strayCR = c.line, !wrongEnd
 	}
 }
 

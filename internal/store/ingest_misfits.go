@@ -96,14 +96,19 @@ func checkWhole(recs ledger.Records, names int) error {
 	return nil
 }
 
-// mixedLineEnd says where a CSV's lines stop ending as its header's does.
+// mixedLineEnd says where a CSV's lines stop ending as its header's does,
+// and how: the line's own end, or a carriage return before it.
 func mixedLineEnd(recs ledger.Records) string {
 	end := `\n alone`
 	if recs.CRLF {
 		end = `\r\n`
 	}
-	return fmt.Sprintf(`line %d: a line end other than the header's (%s), or a carriage return (\r) outside quotes: `+
-		"every line must end as the header's does", recs.MixedLineEnd, end)
+	if recs.StrayCR {
+		return fmt.Sprintf(`line %d: a carriage return (\r) outside quotes before the line's end (%s, as the header's): `+
+			"only a line end may hold one; quote the value", recs.MixedLineEnd, end)
+	}
+	return fmt.Sprintf("line %d: a line end other than the header's (%s): every line must end as the header's does",
+		recs.MixedLineEnd, end)
 }
 
 // misfitReason says why a misfit is no row: "22 fields, the header has 21".

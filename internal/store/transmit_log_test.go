@@ -329,7 +329,7 @@ func TestTransmitLogMixedLineEnds(t *testing.T) {
 		{"a \\n blank line where lines end in \\r\\n", crlfHeader + first + "\r\n\n" + second + "\r\n",
 			`line 3: a line end other than the header's (\r\n)`},
 		{"a carriage return inside a value", logHeader + first + "\n" + second + "a\rb\n",
-			`line 3: a line end other than the header's (\n alone), or a carriage return (\r) outside quotes`},
+			`line 3: a carriage return (\r) outside quotes before the line's end (\n alone, as the header's)`},
 	})
 	for name, body := range map[string]string{
 		"\\r\\n throughout, with a blank line":             crlfHeader + first + "\r\n\r\n" + second + "\r\n",
