@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +69,7 @@ func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
 			writeError(w, r, http.StatusUnauthorized, err.Error())
 		case err != nil:
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			http.Redirect(w, r, loginFor(r), http.StatusSeeOther)
 		case roleRank[u.Role] < role:
 			writeError(w, r, http.StatusForbidden, "your role may not do this")
 		default:
@@ -247,25 +248,53 @@ func (s *Server) setSession(w http.ResponseWriter, r *http.Request, name string)
 	})
 }
 
-type loginData struct{ Failed, Locked bool }
+type loginData struct {
+	Failed, Locked bool
+	Next           string // the page to go on to once signed in
+}
+
+// loginFor is the sign-in page for r: a page asked for (a link to a run,
+// say, from a mail) is where the sign-in goes on to; a form's post is not
+// sent again, so it goes on to the start page.
+func loginFor(r *http.Request) string {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+}
+
+// localPage is next if it is a path on this service, else "/": the page a
+// sign-in goes on to comes from the address bar, and must not send the user
+// to another site. Browsers take "//evil.example" for a host, and a
+// backslash for a slash; a control character makes no URL.
+func localPage(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return "/"
+	}
+	if _, err := url.Parse(next); err != nil {
+		return "/"
+	}
+	return next
+}
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "login", loginData{})
+	s.render(w, r, "login", loginData{Next: localPage(r.URL.Query().Get("next"))})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	u, err := s.signIn(r, r.PostFormValue("name"), r.PostFormValue("password"))
+	next := localPage(r.PostFormValue("next"))
 	var locked lockedOut
 	switch {
 	case errors.As(err, &locked):
 		s.tooMany(w, r, locked)
 	case err != nil:
 		w.WriteHeader(http.StatusUnauthorized)
-		s.render(w, r, "login", loginData{Failed: true})
+		s.render(w, r, "login", loginData{Failed: true, Next: next})
 	default:
 		s.setSession(w, r, u.Name)
 		s.audit(r, u.Name, "login", "")
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
 }
 

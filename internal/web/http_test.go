@@ -91,8 +91,8 @@ func TestEveryPageNeedsLogin(t *testing.T) {
 	c := f.client(t)
 	for _, path := range []string{"/", "/runs/1", "/runs/1/workbook.xlsx", "/runs/1/csv/summary", "/merchants", "/audit", "/health"} {
 		res, _ := get(t, c, f.srv.URL+path)
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
-			t.Errorf("GET %s without login: got %s to %q, want 303 to /login", path, res.Status, res.Header.Get("Location"))
+		if want := "/login?next=" + url.QueryEscape(path); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("GET %s without login: got %s to %q, want 303 to %s", path, res.Status, res.Header.Get("Location"), want)
 		}
 	}
 	for _, path := range []string{"/api/runs", "/api/runs/1", "/api/runs/1/diff", "/api/explain?transaction=T1", "/api/switches"} {
@@ -514,5 +514,35 @@ func TestSwitchThroughTheAPI(t *testing.T) {
 	}
 	if _, body := get(t, c, f.srv.URL+"/api/switches?merchant="+f.env.Merchants[0].ID); !strings.Contains(body, `"reason":"paused"`) {
 		t.Errorf("GET /api/switches: the change is not listed:\n%s", body)
+	}
+}
+
+// TestSignInGoesOnToThePageAskedFor: a link to a page (a run's, from a
+// mail) followed while signed out leads, once signed in, to that page; an
+// address to another site given as the page leads to the start page.
+func TestSignInGoesOnToThePageAskedFor(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.client(t)
+	res, _ := get(t, c, f.srv.URL+"/runs/1?tab=sites")
+	login := res.Header.Get("Location")
+	if _, page := get(t, c, f.srv.URL+login); !strings.Contains(page, `name="next" value="/runs/1?tab=sites"`) {
+		t.Fatalf("sign-in page from %s: got %.600s, want the page asked for in its form", login, page)
+	}
+	for next, want := range map[string]string{
+		"/runs/1?tab=sites":     "/runs/1?tab=sites",
+		"":                      "/",
+		"//evil.example/runs":   "/",
+		`/\evil.example`:        "/",
+		"https://evil.example/": "/",
+		"/runs/1\x7f\n":         "/",
+	} {
+		res, err := f.client(t).PostForm(f.srv.URL+"/login", url.Values{"name": {"fiona"}, "password": {password}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("sign in with next %q: got %s to %q, want 303 to %q", next, res.Status, res.Header.Get("Location"), want)
+		}
 	}
 }
