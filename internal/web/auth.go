@@ -63,8 +63,8 @@ func (s *Server) need(role int, h http.HandlerFunc) http.Handler {
 		u, err := s.sessionUser(r)
 		var locked lockedOut
 		switch {
-		case errors.As(err, &locked):
-			s.tooMany(w, r, locked)
+		case errors.As(err, &locked): // only basic auth, a program's, is throttled here
+			s.tooMany(w, r, locked, "/")
 		case err != nil && forPrograms(r):
 			w.Header().Set("WWW-Authenticate", `Basic realm="flexrecon"`)
 			writeError(w, r, http.StatusUnauthorized, err.Error())
@@ -167,15 +167,15 @@ func (e lockedOut) retryAfter() string {
 
 // tooMany answers a sign-in refused unchecked: 429 with a Retry-After, and
 // the reason for a program (as JSON on the API), the login page again for
-// the form.
-func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut) {
+// the form, going on to next once signed in.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut, next string) {
 	w.Header().Set("Retry-After", e.retryAfter())
 	if forPrograms(r) {
 		writeError(w, r, http.StatusTooManyRequests, e.Error())
 		return
 	}
 	w.WriteHeader(http.StatusTooManyRequests)
-	s.render(w, r, "login", loginData{Locked: true})
+	s.render(w, r, "login", loginData{Locked: true, Next: next})
 }
 
 // signIn checks a name and password from r's client behind the throttle.
@@ -287,7 +287,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var locked lockedOut
 	switch {
 	case errors.As(err, &locked):
-		s.tooMany(w, r, locked)
+		s.tooMany(w, r, locked, next)
 	case err != nil:
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, r, "login", loginData{Failed: true, Next: next})

@@ -546,3 +546,27 @@ func TestSignInGoesOnToThePageAskedFor(t *testing.T) {
 		}
 	}
 }
+
+// TestLockedOutSignInKeepsThePageAskedFor: the sign-in page shown again
+// while locked out (429) still goes on, once signed in, to the page asked
+// for, as the one shown after a wrong password does.
+func TestLockedOutSignInKeepsThePageAskedFor(t *testing.T) {
+	f := newFixture(t, false)
+	for i := range 6 {
+		res, err := f.client(t).PostForm(f.srv.URL+"/login", url.Values{"name": {"oscar"}, "password": {"wrong"}, "next": {"/runs/1?tab=sites"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if i < 5 {
+			continue
+		}
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("sign-in 6 of 6 with a wrong password: got %s, want 429", res.Status)
+		}
+		if !strings.Contains(string(page), `name="next" value="/runs/1?tab=sites"`) {
+			t.Errorf("sign-in page while locked out: got %.600s, want the page asked for in its form", page)
+		}
+	}
+}
