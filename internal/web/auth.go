@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -266,12 +267,18 @@ func loginFor(r *http.Request) string {
 // localPage is next if it is a path on this service, else "/": the page a
 // sign-in goes on to comes from the address bar, and must not send the user
 // to another site. Browsers take "//evil.example" for a host, and a
-// backslash for a slash; a control character makes no URL.
+// backslash for a slash; a control character makes no URL. Signing in or
+// out is no page to go on to: the form again, as though the sign-in had
+// failed, or a form's post only.
 func localPage(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
 		return "/"
 	}
-	if _, err := url.Parse(next); err != nil {
+	u, err := url.Parse(next)
+	if err != nil {
+		return "/"
+	}
+	if p := path.Clean(u.Path); p == "/login" || p == "/logout" {
 		return "/"
 	}
 	return next

@@ -570,3 +570,20 @@ func TestLockedOutSignInKeepsThePageAskedFor(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInGoesNotOnToSigningInOrOut: a page to go on to that signs in
+// (the form again, as though the sign-in had failed) or out (a form's
+// post only: 405) leads to the start page instead, however it is spelled.
+func TestSignInGoesNotOnToSigningInOrOut(t *testing.T) {
+	f := newFixture(t, false)
+	for _, next := range []string{"/login", "/login?next=/runs/1", "/logout", "/./login", "/runs/../logout", "/%6cogin"} {
+		res, err := f.client(t).PostForm(f.srv.URL+"/login", url.Values{"name": {"fiona"}, "password": {password}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+			t.Errorf("sign in with next %q: got %s to %q, want 303 to /", next, res.Status, res.Header.Get("Location"))
+		}
+	}
+}
