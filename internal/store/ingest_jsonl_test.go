@@ -20,6 +20,17 @@ func jsonRecord(tx, amount, currency string) string {
 		`","status":"approved","initiator":"CIT","site_url":"https://a"}`
 }
 
+// loadRecord loads record, alone, as a JSON Lines file named name, mapped
+// by m, into a new database, and returns what query finds there.
+func loadRecord(t *testing.T, name, record string, m ledger.Mapping, query string) [][]string {
+	t.Helper()
+	db := MustOpenDB(t)
+	if _, err := loadMapped(t, db, writeFile(t, name, record+"\n"), m); err != nil {
+		t.Fatal(err)
+	}
+	return dump(t, db, query)
+}
+
 // TestIngestMalformedJSONLines: a JSON Lines line that is not JSON, or is
 // JSON but no object, is quarantined whole on its line, column (record),
 // as a CSV record of the wrong number of fields is, and the rest of the
@@ -120,12 +131,8 @@ func TestIngestJSONAmountsExact(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			path := writeFile(t, fmt.Sprintf("amount%d_2026-11-23.jsonl", i), tt.record+"\n")
-			if _, err := loadMapped(t, db, path, tt.m); err != nil {
-				t.Fatal(err)
-			}
-			got := dump(t, db, "SELECT CAST(amount AS VARCHAR) FROM ledger_tx UNION ALL SELECT 'quarantined' FROM quarantine WHERE column_name = 'amount'")
+			got := loadRecord(t, fmt.Sprintf("amount%d_2026-11-23.jsonl", i), tt.record, tt.m,
+				"SELECT CAST(amount AS VARCHAR) FROM ledger_tx UNION ALL SELECT 'quarantined' FROM quarantine WHERE column_name = 'amount'")
 			if len(got) != 1 || got[0][0] != tt.want {
 				t.Errorf("load %s: stored %q, want %q", tt.record, got, tt.want)
 			}
@@ -384,12 +391,8 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			path := writeFile(t, fmt.Sprintf("text%d_2026-11-23.jsonl", i), tt.record+"\n")
-			if _, err := loadMapped(t, db, path, tt.m); err != nil {
-				t.Fatal(err)
-			}
-			got := dump(t, db, "SELECT order_id FROM ledger_tx UNION ALL SELECT reason FROM quarantine WHERE line = 1 AND column_name = '(record)'")
+			got := loadRecord(t, fmt.Sprintf("text%d_2026-11-23.jsonl", i), tt.record, tt.m,
+				"SELECT order_id FROM ledger_tx UNION ALL SELECT reason FROM quarantine WHERE line = 1 AND column_name = '(record)'")
 			if len(got) != 1 || got[0][0] != tt.want {
 				t.Errorf("load %s: got %q, want %q", tt.record, got, tt.want)
 			}

@@ -112,7 +112,7 @@ func send(t *testing.T, f *fixture, c call) (*http.Response, string) {
 	}
 	client := c.client
 	if client == nil {
-		client = &http.Client{} // no session: f.client's jar is its one client's
+		client = f.client(t) // a client of its own: no session
 	}
 	res, err := client.Do(req)
 	if err != nil {
