@@ -184,14 +184,13 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, e lockedOut, ne
 // Refusals are audited whether typed in the form or sent by a program, but
 // only those whose password was checked. Between lockouts the throttle
 // checks at most loginLimit+maxInFlight-1 failures per key (an address and
-// a configured name, or an address and every other name), the one that
-// starts the lockout saying so, while those refused unchecked are not
-// recorded one by one. A flood of refused sign-ins from one address thus
-// adds a few rows per name it tries and lockout, which grows to an hour,
-// instead of one row per request.
+// a slot of names), the one that starts the lockout saying so, while those
+// refused unchecked are not recorded one by one. A flood of refused sign-ins
+// from one address thus adds a few rows per slot it falls in and lockout,
+// which grows to an hour, instead of one row per request.
 func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	addr, known := clientAddr(r), s.knownName(name)
-	try, err := s.throttle.begin(addr, known)
+	try, err := s.throttle.begin(addr, s.slots.of(name))
 	if err != nil {
 		return User{}, err
 	}

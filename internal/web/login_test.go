@@ -280,17 +280,32 @@ func wantLogins(t *testing.T, f *fixture, n int, addr, name, pw string, status i
 }
 
 // TestLoginLockoutIPv6: an IPv6 client is known by its /64, which it
-// commonly holds whole. Names no user has count together, apart from
-// configured ones.
+// commonly holds whole.
 func TestLoginLockoutIPv6(t *testing.T) {
 	f := newFixture(t, false)
 	for i := range 5 {
-		addr, name := fmt.Sprintf("[2001:db8::%x]:4000", i+1), fmt.Sprintf("nobody%d", i)
-		wantLogins(t, f, 1, addr, name, "wrong", http.StatusUnauthorized)
+		wantLogins(t, f, 1, fmt.Sprintf("[2001:db8::%x]:4000", i+1), "oscar", "wrong", http.StatusUnauthorized)
 	}
-	checkLogins(t, f, "five unknown names from 2001:db8::/64", []loginCase{
-		{"[2001:db8::ffff]:4000", "someone", http.StatusTooManyRequests},
-		{"[2001:db8:0:1::1]:4000", "someone", http.StatusUnauthorized},
+	checkLogins(t, f, "five wrong ones for oscar from 2001:db8::/64", []loginCase{
+		{"[2001:db8::ffff]:4000", "oscar", http.StatusTooManyRequests},
+		{"[2001:db8:0:1::1]:4000", "oscar", http.StatusSeeOther},
 		{"[2001:db8::ffff]:4000", "fiona", http.StatusSeeOther},
 	})
+}
+
+// TestLoginLockoutTellsNoNames: names no user has are not counted together,
+// so failing under a few of them does not lock out the next unknown name
+// while a user's name is still answered 401, which would tell a guesser
+// which names are users'.
+func TestLoginLockoutTellsNoNames(t *testing.T) {
+	f := newFixture(t, false)
+	const guesser = "10.0.0.1:4000"
+	for i := range 5 {
+		wantLogins(t, f, 1, guesser, fmt.Sprintf("nobody%d", i), "wrong", http.StatusUnauthorized)
+	}
+	for _, name := range []string{"someone", "oscar"} {
+		if got := loginFrom(t, f, guesser, name, "wrong"); got != http.StatusUnauthorized {
+			t.Errorf("a wrong password for %s after five names no user has failed: got %d, want 401", name, got)
+		}
+	}
 }

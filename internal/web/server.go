@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ type Server struct {
 	key      []byte
 	ended    *endedSessions
 	throttle *throttle
+	slots    slotter
 	accepted *acceptedLogins
 
 	base   context.Context // runs started from the pages live until Close
@@ -99,6 +101,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.throttle = newThrottle(opts.Now)
+	s.slots = newSlotter(maps.Keys(s.users))
 	s.accepted = newAcceptedLogins(opts.Now)
 	s.base, s.cancel = context.WithCancelCause(context.Background())
 	s.handler = s.routes()

@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// Password guessing is slowed per key, a client address and the user name
-// it signs in as: after loginLimit failed sign-ins, further ones are
-// refused unchecked (no bcrypt) for a lockout that doubles each time, from
-// lockoutFirst up to lockoutLongest. Keyed by address and name together,
-// guesses lock out only the guesser.
+// Password guessing is slowed per key, a client address and the slot of the
+// user name it signs in as (slotter): after loginLimit failed sign-ins,
+// further ones are refused unchecked (no bcrypt) for a lockout that doubles
+// each time, from lockoutFirst up to lockoutLongest. Keyed by address and
+// name together, guesses lock out only the guesser.
 //
 // Only time forgives: a key's failures and lockouts are forgotten once it
 // has had no failure for lockoutLongest, and a success forgives nothing.
@@ -39,10 +39,12 @@ const (
 	evictScan = 64
 )
 
-// throttleKey is what sign-ins are counted by: the client's address and a
-// configured user name, or "" for every other name, as one typed is often
-// a password and must not be kept.
-type throttleKey struct{ addr, name string }
+// throttleKey is what sign-ins are counted by: the client's address and the
+// slot of the name signed in as.
+type throttleKey struct {
+	addr string
+	slot int
+}
 
 // strikes are one key's failed sign-ins since it was last quiet.
 type strikes struct {
@@ -73,16 +75,15 @@ func newThrottle(now func() time.Time) *throttle {
 	return &throttle{now: now, keys: map[throttleKey]*list.Element{}}
 }
 
-// begin lets a sign-in from addr as name (a configured name, or "") through
-// to its password check, answering the strikes to end it with. It refuses
-// the sign-in with a lockedOut instead while its key is locked out or has
-// maxInFlight checks running, or when no key can be forgotten to make room
-// for a new one.
-func (t *throttle) begin(addr, name string) (*strikes, error) {
+// begin lets a sign-in from addr as a name in slot through to its password
+// check, answering the strikes to end it with. It refuses the sign-in with
+// a lockedOut instead while its key is locked out or has maxInFlight checks
+// running, or when no key can be forgotten to make room for a new one.
+func (t *throttle) begin(addr string, slot int) (*strikes, error) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s, err := t.entry(throttleKey{addr, name}, now)
+	s, err := t.entry(throttleKey{addr, slot}, now)
 	if err != nil {
 		return nil, err
 	}
