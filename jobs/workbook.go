@@ -25,7 +25,10 @@ func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	return 0, path, r.env.DB.SetRunWorkbook(ctx, r.id, path)
+	// The stage's detail is shown to every reader of the run page and the
+	// workbook's manifest, who need the file's name, not where the server
+	// keeps it.
+	return 0, filepath.Base(path), r.env.DB.SetRunWorkbook(ctx, r.id, path)
 }
 
 // workbook writes run runID's workbook for merchant (allMerchants for all)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -279,6 +280,10 @@ func TestRunPagesAndDownloads(t *testing.T) {
 			t.Errorf("GET %s: got %s, want 200", u, r.Status)
 		}
 		contains(t, u, b, wants...)
+	}
+	stored, err := f.env.DB.GetRun(t.Context(), run.ID)
+	if _, b := get(t, c, base); err != nil || stored.Workbook == "" || strings.Contains(b, filepath.Dir(stored.Workbook)) {
+		t.Errorf("run page: shows where the server keeps the workbook (%q, %v), want only its link and name", stored.Workbook, err)
 	}
 	r, b := get(t, c, base+"/workbook.xlsx")
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
