@@ -102,22 +102,23 @@ DROP TABLE IF EXISTS misfits;
 -- key would parse it once per key.
 {{define "json-values"}}SELECT *, json_extract_string(json, {{.JSONPaths}}) AS json_texts, json_type(json, {{.JSONPaths}}) AS json_types{{end}}
 
--- json-text: a JSON Lines value as the file wrote it, whatever the column:
--- a string's text, or a number's digits. DuckDB reads a JSON number with a
--- fraction or an exponent as a double, which keeps some 15 digits and
--- prints its own form: an amount of 19.9900000000000001 would come back as
--- 19.99, an amount in cents it is not, and an order id of 1e3 as 1000.0.
--- (An integer's digits come back as written, but for -0's sign; one beyond
--- 64 bits DuckDB types a double, and it is read as one is.) A double's text is taken from the
--- record's instead: where the record has no escape that could spell the key
--- (keyEscape) and names the key once, the text after it (the top-level
--- key's, which it has); else from the record with every number made a
--- string (regexp_replace matches a string first, so a digit inside one is
--- left as it is), which costs seven times as much. The texts after the key
--- are read once: DuckDB shares common subexpressions.
+-- json-text: a JSON Lines value as the file wrote it, whatever the column: a
+-- string's text, or a number's digits. DuckDB reads a JSON number with a
+-- fraction or an exponent as a double, which keeps some 15 digits and prints
+-- its own form: an amount of 19.9900000000000001 would come back as 19.99,
+-- an amount in cents it is not, and an order id of 1e3 as 1000.0. An
+-- integer's digits come back as written, but for -0's sign: a zero is read
+-- as a double is. (One beyond 64 bits DuckDB types a double.) A double's
+-- text is taken from the record's instead: where the record has no escape
+-- that could spell the key (keyEscape) and names the key once, the text
+-- after it (the top-level key's, which it has); else from the record with
+-- every number made a string (regexp_replace matches a string first, so a
+-- digit inside one is left as it is), which costs seven times as much. The
+-- texts after the key are read once: DuckDB shares common subexpressions.
 {{define "json-text"}}
 {{- $after := printf "regexp_extract_all(CAST(json AS VARCHAR), %s, 1)" (keyValuePattern .Source)}}CASE
-    WHEN json_types[{{.JSONIndex}}] IS DISTINCT FROM 'DOUBLE' THEN json_texts[{{.JSONIndex}}]
+    WHEN coalesce(json_types[{{.JSONIndex}}] = 'VARCHAR' OR json_types[{{.JSONIndex}}] <> 'DOUBLE' AND json_texts[{{.JSONIndex}}] <> '0', true)
+        THEN json_texts[{{.JSONIndex}}]
     WHEN NOT contains(CAST(json AS VARCHAR), {{keyEscape .Source}}) AND len({{$after}}) = 1 THEN {{$after}}[1]
     ELSE json_extract_string(regexp_replace(CAST(json AS VARCHAR), '"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9.eE+-]*)', '"\1\2"', 'g'), {{jsonKey .Source}}) END
 {{- end}}
