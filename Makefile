@@ -2,7 +2,7 @@
 export CGO_ENABLED := 1
 GO ?= go
 
-.PHONY: demo test bench bench-large lint build run faults fuzz
+.PHONY: demo test bench bench-large lint build run faults fuzz truth
 
 ## demo: the whole nightly job once, on generated sample data and the built-in FlexCharge sandbox
 demo:
@@ -24,6 +24,11 @@ bench:
 ## ingest and classify; gigabytes of data cached in .bench/)
 bench-large:
 	FLEXRECON_BENCH_LARGE=1 $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/store ./reports
+
+## truth: a million generated rows classified, every transaction's
+## categories compared with gen's ground truth (#5's acceptance; about a minute)
+truth:
+	FLEXRECON_LARGE=1 $(GO) test -count=1 -timeout 30m -run '^TestGroundTruthLarge$$' ./internal/store
 
 ## faults: the fault suite (kills, a faulty FlexCharge, bad files, a full disk,
 ## concurrent runs and downloads); prints what each fault injected and checked
