@@ -347,7 +347,9 @@ func TestBadRunRequests(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "ada")
 	for _, body := range []any{map[string]any{"from": "23/11/2026"}, map[string]any{"from": "2026-11-23", "to": "2026-11-01"},
-		map[string]any{"from": "2026-11-23", "as_of": "tomorrow"}, map[string]any{"from": "2026-11-23", "merchant": "NOPE"}, "nonsense"} {
+		map[string]any{"from": "2026-11-23", "as_of": "tomorrow"}, map[string]any{"from": "2026-11-23", "merchant": "NOPE"}, "nonsense",
+		// A misspelt dry run must not start a run that pushes.
+		map[string]any{"from": "2026-11-23", "dryrun": true}, map[string]any{"from": "2026-11-23", "DryRun": true}} {
 		if res, b := postJSON(t, c, f.srv.URL+"/api/runs", body); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("POST /api/runs %v: got %s %s, want 400", body, res.Status, b)
 		}
