@@ -462,6 +462,36 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	}
 }
 
+// TestRunPageSaysItListsAPart: a run with more findings than the run page
+// lists says so, rather than passing the first ones off as all of them.
+func TestRunPageSaysItListsAPart(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
+		"as_of": f.plan.AsOf.Format(time.RFC3339)})
+	var finished web.FinishedRun
+	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/runs: got %s %s", res.Status, body)
+	}
+	page := fmt.Sprintf("%s/runs/%d", f.srv.URL, finished.ID)
+	const note = "Only the first 500 findings are listed here"
+	if _, body := get(t, c, page); strings.Contains(body, note) {
+		t.Errorf("run %d with every finding listed says it lists a part:\n%s", finished.ID, body)
+	}
+	rows, err := f.env.DB.Query(t.Context(), `INSERT INTO findings (run_id, category, partner_merchant_id, transaction_id)
+		SELECT $1, 'unknown_site', 'M001', 'T' || i FROM range(600) t(i)`, finished.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	_, body = get(t, c, page)
+	_, listed, _ := strings.Cut(body, "<h2>Exceptions</h2>")
+	if n := strings.Count(listed, "<tr><td>"); n != 500 {
+		t.Errorf("run page lists %d findings, want 500", n)
+	}
+	contains(t, page, body, note+": the workbook's Exceptions sheet has every one.")
+}
+
 // TestMetricsKeepAWholeRunsCounts: a dry run, or a run of one merchant,
 // leaves /metrics' counts as the last whole run's; each kind's last success
 // has its time.

@@ -50,8 +50,15 @@ type runView struct {
 	Counts     []countDiff
 	Stages     []store.Stage
 	Exceptions []store.Exception
-	Reports    []string
+	// MoreExceptions says the run has findings beyond those listed, so the
+	// page does not pass a part of them off as all.
+	MoreExceptions bool
+	Reports        []string
 }
+
+// pageExceptions is how many findings the run page lists; the workbook's
+// Exceptions sheet has every one.
+const pageExceptions = 500
 
 // countDiff is a state's count in this run beside the previous run's.
 type countDiff struct {
@@ -84,8 +91,11 @@ func (s *Server) runView(r *http.Request, run store.Run) (v runView, err error) 
 	if v.Stages, err = s.opts.DB.RunStages(ctx, run.ID); err != nil {
 		return v, err
 	}
-	if v.Exceptions, err = s.opts.DB.RunExceptions(ctx, run.ID, 500); err != nil {
+	if v.Exceptions, err = s.opts.DB.RunExceptions(ctx, run.ID, pageExceptions+1); err != nil {
 		return v, err
+	}
+	if len(v.Exceptions) > pageExceptions {
+		v.Exceptions, v.MoreExceptions = v.Exceptions[:pageExceptions], true
 	}
 	if run.Status != "succeeded" {
 		return v, nil // no comparison of counts a failed run did not publish; its findings above may say why
