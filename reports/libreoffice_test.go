@@ -47,3 +47,23 @@ func checkFormulas(t *testing.T, data []byte, sheet string, cached, lo [][]strin
 		return ref, cellFormula(t, data, sheet, ref) != ""
 	})
 }
+
+// TestLibreOfficeTotalsKeepCurrenciesApart: a currency's total, recalculated,
+// adds only that currency's amounts, whatever codes FlexCharge sends. SUMIF
+// matches without regard to case and reads ? and * as wildcards, so "usd"
+// (a code flexrecon does not know, shown in minor units) went into "USD"'s
+// total, and "US?" took both.
+func TestLibreOfficeTotalsKeepCurrenciesApart(t *testing.T) {
+	soffice := libreoffice.Find(t)
+	def := mustParse(t, `-- report: codes
+-- sheet: Codes
+-- column: c | Currency | text | 5
+-- column: m | Amount | money:c | 12 | total
+SELECT * FROM (VALUES ('USD', 1999), ('usd', 500), ('US?', 7), ('EUR', 100), ('<>EUR', 3)) t(c, m)`)
+	data := writeTestWorkbook(t, openDuck(t), []Definition{def}, Options{})
+	dir := t.TempDir()
+	libreoffice.Convert(t, soffice, dir, map[string][]byte{"codes.xlsx": data})
+	if checked := checkFormulas(t, data, "Codes", cellValues(t, data)["Codes"], libreoffice.Sheet(t, dir, "codes.xlsx", "Codes")); checked != 5 {
+		t.Errorf("checked %d totals, want one per currency: 5", checked)
+	}
+}

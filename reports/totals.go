@@ -108,7 +108,7 @@ type totalCell struct {
 
 // rows builds the totals rows: "Total" with a SUM per column, then, for money
 // columns holding several currencies (where one SUM would add dollars to
-// yen), one "Total XXX" row per currency with a SUMIF.
+// yen), one "Total XXX" row per currency adding that currency's amounts.
 func (t *totals) rows(spans []span) []totalRow {
 	main := totalRow{label: "Total", labelCol: t.labelCol()}
 	mixed := map[string]bool{}
@@ -145,7 +145,7 @@ func (t *totals) currencyRow(spans []span, cur string, labelCol int) totalRow {
 			cc := t.def.column(c.CurrencyKey)
 			row.cells = append(row.cells, totalCell{
 				col: i, n: t.money[i][cur], money: true, currency: cur, unknown: t.unknown[i][cur],
-				formula: sumIfFormula(spans, cc, cur, i),
+				formula: currencySumFormula(spans, cc, cur, i),
 			})
 		}
 	}
@@ -173,11 +173,14 @@ func sumFormula(spans []span, col int) string {
 	return "SUM(" + strings.Join(refs, ",") + ")"
 }
 
-// sumIfFormula adds one SUMIF per sheet because SUMIF takes a single range.
-func sumIfFormula(spans []span, curCol int, cur string, col int) string {
+// currencySumFormula adds column col's amounts whose currency is cur, one
+// term per sheet. It matches the code with EXACT, not SUMIF: SUMIF ignores
+// case and reads ?, * and a leading < or = as patterns, so a code FlexCharge
+// spells "usd" or "US?" would go into USD's total.
+func currencySumFormula(spans []span, curCol int, cur string, col int) string {
 	var terms []string
 	for _, s := range spans {
-		terms = append(terms, fmt.Sprintf(`SUMIF(%s,"%s",%s)`, rangeRef(s, curCol), strings.ReplaceAll(cur, `"`, `""`), rangeRef(s, col)))
+		terms = append(terms, fmt.Sprintf(`SUMPRODUCT(--EXACT(%s,"%s"),%s)`, rangeRef(s, curCol), strings.ReplaceAll(cur, `"`, `""`), rangeRef(s, col)))
 	}
 	return strings.Join(terms, "+")
 }
