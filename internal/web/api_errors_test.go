@@ -3,10 +3,14 @@ package web_test
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/store"
 )
 
 // call is a request and the error status it must answer. A program's is
@@ -44,6 +48,8 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		{user: "oscar", method: "POST", path: "/api/switches", body: `{"merchant": "M001"}`, header: asJSON, want: http.StatusBadRequest},
 		{user: "oscar", method: "POST", path: "/api/runs", body: `{"from": "2026-11-23"}`,
 			header: map[string]string{"Content-Type": "application/json", "Origin": "https://evil.example"}, want: http.StatusForbidden},
+		// A report the service does not have, of a run it does (published).
+		{user: "fiona", method: "GET", path: fmt.Sprintf("/api/runs/%d/csv/nope", succeededRun(t, f)), want: http.StatusNotFound},
 	} {
 		res := wantJSONError(t, f, c)
 		switch c.want {
@@ -81,6 +87,21 @@ func TestPageErrorsStayText(t *testing.T) {
 			t.Errorf("%s %s: got %s %q %q, want %d as text", c.method, c.path, res.Status, res.Header.Get("Content-Type"), body, c.want)
 		}
 	}
+}
+
+// succeededRun records a run that succeeded, judging nothing, and returns its id.
+func succeededRun(t *testing.T, f *fixture) int64 {
+	t.Helper()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day,
+		AsOf: day, QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err == nil {
+		err = f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run.ID
 }
 
 // wantJSONError sends c and fails unless it answers c.want with an error

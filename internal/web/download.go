@@ -58,7 +58,7 @@ func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
 		send(w, b, fmt.Sprintf("flexrecon-run-%d-%s.csv", run.ID, name), "text/csv; charset=utf-8")
 		return
 	}
-	http.NotFound(w, r)
+	writeError(w, r, http.StatusNotFound, fmt.Sprintf("no report %q", name))
 }
 
 func send(w http.ResponseWriter, b bytes.Buffer, filename, contentType string) {
