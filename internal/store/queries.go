@@ -84,6 +84,7 @@ type Queries struct {
 	UpsertCampaign      string `query:"upsert-campaign"`
 	InsertSwitchOnce    string `query:"insert-switch-once"`
 	ListSwitches        string `query:"list-switches"`
+	ListMerchantIDs     string `query:"list-merchant-ids"`
 	InsertRun           string `query:"insert-run"`
 	BeginRun            string `query:"begin-run"`
 	FinishRun           string `query:"finish-run"`

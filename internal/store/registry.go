@@ -107,6 +107,13 @@ func (db *DB) insertSwitch(ctx context.Context, tx *sqlx.Tx, query string, s Swi
 	return err
 }
 
+// MerchantIDs lists the registered merchants' ids, in order.
+func (db *DB) MerchantIDs(ctx context.Context) ([]string, error) {
+	var out []string
+	err := db.db.SelectContext(ctx, &out, db.q.ListMerchantIDs)
+	return out, wrapf(err, "list merchants")
+}
+
 // Switches lists the switch history, of one merchant or ("") of all.
 func (db *DB) Switches(ctx context.Context, merchantID string) ([]Switch, error) {
 	var out []Switch

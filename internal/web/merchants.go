@@ -19,32 +19,43 @@ type merchantView struct {
 }
 
 func (s *Server) merchantsPage(w http.ResponseWriter, r *http.Request) {
+	ids, err := s.opts.DB.MerchantIDs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	sws, err := s.opts.DB.Switches(r.Context(), "")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "merchants", page{User: userOf(r), Data: groupSwitches(sws, s.opts.Now())})
+	s.render(w, r, "merchants", page{User: userOf(r), Data: groupSwitches(ids, sws, s.opts.Now())})
 }
 
 // groupSwitches groups the history (sorted by merchant, profile, effective
-// time) by merchant; the last switch in effect per profile and scope is current.
-func groupSwitches(sws []store.Switch, now time.Time) []merchantView {
-	var out []merchantView
+// time) under each of the merchants ids, those without a switch too, so
+// that their first one can be recorded; the last switch in effect per
+// profile and scope is current.
+func groupSwitches(ids []string, sws []store.Switch, now time.Time) []merchantView {
+	out := make([]merchantView, len(ids))
+	at := map[string]int{}
+	for i, id := range ids {
+		out[i].ID, at[id] = id, i
+	}
 	current := map[string]int{}
 	for _, sw := range sws {
-		if len(out) == 0 || out[len(out)-1].ID != sw.MerchantID {
-			out = append(out, merchantView{ID: sw.MerchantID})
-			clear(current)
+		i, ok := at[sw.MerchantID]
+		if !ok { // the registry records no switch of a merchant it does not have
+			continue
 		}
-		m := &out[len(out)-1]
+		m := &out[i]
 		m.History = append(m.History, sw)
 		if sw.EffectiveAt.After(now) {
 			continue
 		}
-		key := sw.Profile + "|" + sw.Scope + "|" + sw.ScopeValue
-		if i, ok := current[key]; ok {
-			m.Current[i] = sw
+		key := sw.MerchantID + "|" + sw.Profile + "|" + sw.Scope + "|" + sw.ScopeValue
+		if j, ok := current[key]; ok {
+			m.Current[j] = sw
 			continue
 		}
 		current[key] = len(m.Current)

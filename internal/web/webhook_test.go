@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,6 +178,26 @@ func TestOpsChangesASwitch(t *testing.T) {
 	if res, _ := c.PostForm(f.srv.URL+"/merchants/"+m+"/switches", form); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("switch without a reason: got %s, want 400", res.Status)
 	}
+}
+
+// TestMerchantWithoutSwitchesIsListed: a merchant onboarded with no switch
+// yet (every profile off) is on the merchants page, with the form that
+// records its first switch.
+func TestMerchantWithoutSwitchesIsListed(t *testing.T) {
+	f := newFixture(t, false)
+	if err := f.env.DB.SeedRegistry(t.Context(), []store.Merchant{{ID: "M777", Name: "Newly onboarded"}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(t, "oscar")
+	_, body := get(t, c, f.srv.URL+"/merchants")
+	contains(t, "merchants page", body, "<h2>M777</h2>", `action="/merchants/M777/switches"`)
+	form := url.Values{"profile": {"mit"}, "state": {"sandbox"}, "reason": {"first switch"}}
+	if res, err := c.PostForm(f.srv.URL+"/merchants/M777/switches", form); err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST M777's first switch: got %v %v, want 303", res, err)
+	}
+	_, body = get(t, c, f.srv.URL+"/merchants")
+	_, m777, _ := strings.Cut(body, "<h2>M777</h2>")
+	contains(t, "M777 on the merchants page", m777, "first switch", "sandbox")
 }
 
 // TestOpsSwitchAtLocalTimeOnTransitionNights: a switch's effective time

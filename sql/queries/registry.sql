@@ -32,3 +32,8 @@ RETURNING id;
 SELECT s.id, s.merchant_id, s.profile, s.scope, s.scope_value, s.state, s.effective_at, s.actor, s.reason, s.recorded_at, s.origin
 FROM switches s WHERE ($1 = '' OR s.merchant_id = $1)
 ORDER BY s.merchant_id, s.profile, s.effective_at, s.id;
+
+-- name: list-merchant-ids
+-- Every registered merchant, those without a switch yet too: the page that
+-- records a merchant's first switch must list it.
+SELECT id FROM merchants ORDER BY id;
