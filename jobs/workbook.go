@@ -14,14 +14,15 @@ import (
 // allMerchants is the reports' $2 for a workbook covering every merchant.
 const allMerchants = ""
 
-// writeWorkbook writes the run's workbook, covering every merchant, and
-// records its path on the run. What its reports read of FlexCharge's orders
-// is kept first: a download later shows the same figures.
+// writeWorkbook writes the run's workbook, of the merchants it judged (every
+// one, or the one it was asked for), and records its path on the run: the
+// pages serve that file. What its reports read of FlexCharge's orders is
+// kept first: a workbook rendered again later shows the same figures.
 func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	if err := r.env.DB.KeepOrderSites(ctx, r.id); err != nil {
 		return 0, "", err
 	}
-	path, err := r.env.workbook(ctx, r.id, allMerchants, r.env.Output)
+	path, err := r.env.workbook(ctx, r.id, r.req.Merchant, r.env.Output)
 	if err != nil {
 		return 0, "", err
 	}

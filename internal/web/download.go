@@ -1,15 +1,24 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"net/http"
-	"strconv"
+	"os"
+	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 	"github.com/flexcharge/flexrecon/reports"
 )
+
+// maxRenders bounds the downloads rendered at once. Rendering a million
+// rows' workbook holds some 400 MB, and a morning's finance team opening
+// one run must not take the service's memory several times over; more wait
+// their turn.
+const maxRenders = 2
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // publishedRunOf is the request's run if it succeeded: a run under way has
 // no totals yet, and one that failed (its tie-out, say) must not publish.
@@ -22,21 +31,25 @@ func (s *Server) publishedRunOf(w http.ResponseWriter, r *http.Request) (store.R
 	return run, ok
 }
 
-// downloadWorkbook renders the run's workbook into memory first, so an error
-// midway is a 500 and never half a file.
+// downloadWorkbook serves the workbook the run wrote, from its file, which
+// costs no rendering; one whose file is gone (its folder cleaned out) is
+// rendered again.
 func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.publishedRunOf(w, r)
 	if !ok {
 		return
 	}
-	var b bytes.Buffer
-	opt := reports.Options{Location: s.opts.Location}
-	if err := reports.WriteWorkbook(r.Context(), &b, jobs.ReportSource{DB: s.opts.DB}, s.opts.Reports, opt, run.ID, run.Merchant); err != nil {
-		s.fail(w, r, err)
+	name, what := fmt.Sprintf("flexrecon-run-%d.xlsx", run.ID), fmt.Sprintf("run %d workbook", run.ID)
+	if f, err := os.Open(run.Workbook); err == nil {
+		defer f.Close()
+		s.audit(r, userOf(r).Name, "download", what)
+		serve(w, r, f, name, xlsxType)
 		return
 	}
-	s.audit(r, userOf(r).Name, "download", fmt.Sprintf("run %d workbook", run.ID))
-	send(w, b, fmt.Sprintf("flexrecon-run-%d.xlsx", run.ID), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	s.serveRendered(w, r, name, xlsxType, what, func(out io.Writer) error {
+		opt := reports.Options{Location: s.opts.Location}
+		return reports.WriteWorkbook(r.Context(), out, jobs.ReportSource{DB: s.opts.DB}, s.opts.Reports, opt, run.ID, run.Merchant)
+	})
 }
 
 func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
@@ -49,21 +62,58 @@ func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
 		if d.Name != name {
 			continue
 		}
-		var b bytes.Buffer
-		if err := reports.WriteCSV(r.Context(), &b, jobs.ReportSource{DB: s.opts.DB}, d, reports.Options{Location: s.opts.Location}, run.ID, run.Merchant); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.audit(r, userOf(r).Name, "download", fmt.Sprintf("run %d %s.csv", run.ID, name))
-		send(w, b, fmt.Sprintf("flexrecon-run-%d-%s.csv", run.ID, name), "text/csv; charset=utf-8")
+		s.serveRendered(w, r, fmt.Sprintf("flexrecon-run-%d-%s.csv", run.ID, name), "text/csv; charset=utf-8",
+			fmt.Sprintf("run %d %s.csv", run.ID, name), func(out io.Writer) error {
+				return reports.WriteCSV(r.Context(), out, jobs.ReportSource{DB: s.opts.DB}, d, reports.Options{Location: s.opts.Location}, run.ID, run.Merchant)
+			})
 		return
 	}
 	writeError(w, r, http.StatusNotFound, fmt.Sprintf("no report %q", name))
 }
 
-func send(w http.ResponseWriter, b bytes.Buffer, filename, contentType string) {
+// serveRendered renders a download into a temporary file first, so that an
+// error midway is a 500 and never half a file, and so that a slow client
+// holds a file open, not the download in memory. At most maxRenders render
+// at once; what is audited is the download served.
+func (s *Server) serveRendered(w http.ResponseWriter, r *http.Request, name, contentType, what string, render func(io.Writer) error) {
+	f, err := s.renderFile(r, render)
+	if err != nil {
+		if r.Context().Err() == nil {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	s.audit(r, userOf(r).Name, "download", what)
+	serve(w, r, f, name, contentType)
+}
+
+// renderFile renders into a new temporary file in its turn among the
+// renders, answering the file; the caller removes it.
+func (s *Server) renderFile(r *http.Request, render func(io.Writer) error) (*os.File, error) {
+	select {
+	case s.renders <- struct{}{}:
+		defer func() { <-s.renders }()
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	f, err := os.CreateTemp("", "flexrecon-download-*")
+	if err != nil {
+		return nil, err
+	}
+	if err = render(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
+
+// serve sends f as an attachment named name; http.ServeContent seeks to its
+// start, sets its length and answers ranges, so a download cut off can go on.
+func serve(w http.ResponseWriter, r *http.Request, f *os.File, name, contentType string) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
-	b.WriteTo(w)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	http.ServeContent(w, r, "", time.Time{}, f)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -289,6 +290,7 @@ func TestRunPagesAndDownloads(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("workbook: got %s %q, want 200 and a zip attachment", r.Status, r.Header.Get("Content-Disposition"))
 	}
+	checkWorkbookServed(t, c, base+"/workbook.xlsx", stored.Workbook)
 	r, b = get(t, c, base+"/csv/"+f.env.Reports[0].Name)
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || len(b) == 0 {
 		t.Errorf("csv: got %s %q, want 200 text/csv", r.Status, r.Header.Get("Content-Type"))
@@ -622,5 +624,35 @@ func TestSignInGoesNotOnToSigningInOrOut(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 			t.Errorf("sign in with next %q: got %s to %q, want 303 to /", next, res.Status, res.Header.Get("Location"))
 		}
+	}
+}
+
+// checkWorkbookServed checks that u serves the workbook file at path as it
+// is, a part of it when asked for one, and once the file is gone, the
+// workbook rendered again.
+func checkWorkbookServed(t *testing.T, c *http.Client, u, path string) {
+	t.Helper()
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, b := get(t, c, u); b != string(file) {
+		t.Errorf("workbook download: %d bytes, want the run's file, %d bytes", len(b), len(file))
+	}
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Range", "bytes=0-1")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusPartialContent {
+		t.Errorf("workbook download of its first two bytes: got %s, want 206", res.Status)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if r, b := get(t, c, u); r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
+		t.Errorf("workbook download once its file is gone: got %s, %d bytes; want it rendered again", r.Status, len(b))
 	}
 }

@@ -65,6 +65,7 @@ type Server struct {
 	throttle *throttle
 	slots    slotter
 	accepted *acceptedLogins
+	renders  chan struct{} // a download's turn to render (maxRenders)
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelCauseFunc
@@ -103,6 +104,7 @@ func New(opts Options) (*Server, error) {
 	s.throttle = newThrottle(opts.Now)
 	s.slots = newSlotter(maps.Keys(s.users))
 	s.accepted = newAcceptedLogins(opts.Now)
+	s.renders = make(chan struct{}, maxRenders)
 	s.base, s.cancel = context.WithCancelCause(context.Background())
 	s.handler = s.routes()
 	return s, nil
