@@ -425,6 +425,30 @@ func TestMerchantWorkbooks(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Summary of %s's workbook (-full workbook's rows +merchant's):\n%s", m.ID, diff)
 		}
+		checkMerchantManifest(t, d, m.ID, openBook(t, data))
+	}
+}
+
+// checkMerchantManifest checks that a merchant's workbook's manifest tells
+// nothing of other merchants: no stages (whole-run counts) and only its own
+// switches.
+func checkMerchantManifest(t *testing.T, d demoRun, merchant string, book *excelize.File) {
+	t.Helper()
+	switches, err := d.env.DB.Switches(context.Background(), merchant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows("Manifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		switch {
+		case strings.HasPrefix(row[0], "Stage "):
+			t.Errorf("%s's workbook's manifest has %q: the whole run's counts", merchant, row)
+		case row[0] == "Switches judged by" && !strings.HasPrefix(row[1], fmt.Sprintf("%d changes recorded", len(switches))):
+			t.Errorf("%s's workbook's manifest: %q, want its own %d switches", merchant, row, len(switches))
+		}
 	}
 }
 

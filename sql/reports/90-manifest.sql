@@ -8,7 +8,9 @@
 -- correction that replaced one later, does not change an old run's manifest.
 -- They are the files of the window's days, those the run loaded, those whose
 -- rows it judged (an export named for another day), and the transmit logs
--- whose keys it could use.
+-- whose keys it could use. A workbook for one merchant, to be sent to it,
+-- tells nothing of the others: its switches only, the files with its rows,
+-- and no stages, whose counts are the whole run's.
 WITH run AS (SELECT * FROM runs WHERE id = $1)
 SELECT item, value FROM (
     SELECT 1 AS k, 'Run' AS item, CAST(id AS VARCHAR) AS value FROM run
@@ -27,12 +29,12 @@ SELECT item, value FROM (
             || strftime(max(s.recorded_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), '')
         FROM switches s CROSS JOIN run
         WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), run.started_at)
-          AND (run.merchant IS NULL OR s.merchant_id = run.merchant)
+          AND s.merchant_id = coalesce(nullif($2, ''), run.merchant, s.merchant_id)
     UNION ALL SELECT 20 + row_number() OVER (ORDER BY started_at, stage), 'Stage ' || stage,
         CASE WHEN finished_at IS NULL THEN 'under way when this was written'
              ELSE coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR) || ' s' END
         || CASE WHEN coalesce(detail, '') <> '' THEN '; ' || detail ELSE '' END
-        FROM run_stages WHERE run_id = $1
+        FROM run_stages WHERE run_id = $1 AND $2 = ''
     UNION ALL SELECT 100 + row_number() OVER (ORDER BY f.id), 'Input file ' || f.name,
         CASE WHEN f.outcome = 'replaced' AND later.loaded_at > coalesce(run.finished_at, now()) THEN 'loaded' ELSE f.outcome END
         || ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined, sha256 ' || f.sha256
@@ -42,5 +44,6 @@ SELECT item, value FROM (
                OR f.id IN (SELECT file_id FROM verdicts WHERE run_id = $1)
                OR f.id IN (SELECT file_id FROM transmit_log WHERE transmitted_at >= CAST(run.window_from AS TIMESTAMPTZ) - INTERVAL 2 DAY))
           AND f.loaded_at <= coalesce(run.finished_at, now())
+          AND ($2 = '' OR f.id IN (SELECT file_id FROM results WHERE run_id = $1 AND partner_merchant_id = $2))
 )
 ORDER BY k
