@@ -656,3 +656,19 @@ func checkWorkbookServed(t *testing.T, c *http.Client, u, path string) {
 		t.Errorf("workbook download once its file is gone: got %s, %d bytes; want it rendered again", r.Status, len(b))
 	}
 }
+
+// TestRunOfFailingDatabase: a run asked for while the database fails is an
+// error of the service, 500, not a run that is not there.
+func TestRunOfFailingDatabase(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	id := succeededRun(t, f)
+	if err := f.env.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{fmt.Sprint("/runs/", id), fmt.Sprint("/api/runs/", id)} {
+		if r, _ := get(t, c, f.srv.URL+u); r.StatusCode != http.StatusInternalServerError {
+			t.Errorf("GET %s with the database closed: got %s, want 500", u, r.Status)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -328,16 +329,21 @@ type explanation struct {
 	Run *Run `json:"run"` // shadows the explanation's own
 }
 
-// runOf reads the run named by the {id} in the path, answering 404 itself.
+// runOf reads the run named by the {id} in the path, answering 404 itself,
+// or 500 when the database fails.
 func (s *Server) runOf(w http.ResponseWriter, r *http.Request) (store.Run, bool) {
 	var run store.Run
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
 		run, err = s.opts.DB.GetRun(r.Context(), id)
 	}
-	if err != nil {
+	switch {
+	case err == nil:
+		return run, true
+	case errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange), errors.Is(err, sql.ErrNoRows):
 		writeError(w, r, http.StatusNotFound, "no run "+r.PathValue("id"))
-		return run, false
+	default: // the database failing is no answer that the run is not there
+		s.fail(w, r, err)
 	}
-	return run, true
+	return run, false
 }
