@@ -2,6 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -62,6 +65,32 @@ func (j *jsonRefusal) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return j.ResponseWriter.Write(b)
+}
+
+// maxRequestBody bounds a JSON request's body: a run's or a switch's fields
+// take a few hundred bytes.
+const maxRequestBody = 1 << 16
+
+// readJSON decodes r's body, one JSON object of v's fields, into v, or
+// answers why not (400, or 413 for a body too large) and says so. A name v
+// does not have is refused, not passed over: a "dryrun" or "DryRun" for
+// "dry_run" would otherwise start a run that pushes to FlexCharge. So is
+// anything after the object, which a client meant as part of it.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, what string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("more after the object")
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", maxRequestBody))
+	case err != nil:
+		writeError(w, r, http.StatusBadRequest, "want a JSON body with "+what+": "+err.Error())
+	}
+	return err == nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -48,6 +48,10 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		{user: "oscar", method: "POST", path: "/api/switches", body: `{"merchant": "M001"}`, header: asJSON, want: http.StatusBadRequest},
 		{user: "oscar", method: "POST", path: "/api/runs", body: `{"from": "2026-11-23"}`,
 			header: map[string]string{"Content-Type": "application/json", "Origin": "https://evil.example"}, want: http.StatusForbidden},
+		// A second object after the run's, which a client meant as part of it.
+		{user: "oscar", method: "POST", path: "/api/runs", body: `{"from": "2026-11-23"} {"dry_run": true}`, header: asJSON, want: http.StatusBadRequest},
+		{user: "oscar", method: "POST", path: "/api/switches", body: `{"reason": "` + strings.Repeat("x", 1<<16) + `"}`,
+			header: asJSON, want: http.StatusRequestEntityTooLarge},
 		// A report the service does not have, of a run it does (published).
 		{user: "fiona", method: "GET", path: fmt.Sprintf("/api/runs/%d/csv/nope", succeededRun(t, f)), want: http.StatusNotFound},
 	} {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -92,10 +91,7 @@ func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) {
 // answers it as recorded, with its id.
 func (s *Server) apiChangeSwitch(w http.ResponseWriter, r *http.Request) {
 	var sw store.Switch
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sw); err != nil {
-		writeError(w, r, http.StatusBadRequest, "want a JSON body with a switch's fields: "+err.Error())
+	if !readJSON(w, r, &sw, "a switch's fields") {
 		return
 	}
 	sw.ID, sw.Actor, sw.RecordedAt, sw.Origin = 0, userOf(r).Name, s.opts.Now().UTC(), "api"

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -154,13 +153,7 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	var rr RunRequest
-	// A name the request does not have is refused, not passed over: a
-	// "dryrun" or "DryRun" for "dry_run" would otherwise start a run that
-	// pushes to FlexCharge.
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rr); err != nil {
-		writeError(w, r, http.StatusBadRequest, "want a JSON body with a run's fields: "+err.Error())
+	if !readJSON(w, r, &rr, "a run's fields") {
 		return
 	}
 	req, err := s.runRequest(rr)
