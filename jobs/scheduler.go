@@ -46,8 +46,7 @@ type Scheduler struct {
 	clock  clockwork.Clock
 	runner Runner
 	s      Schedule
-	hour   uint
-	minute uint
+	at     nightlyTime
 	logger *slog.Logger
 
 	mu      sync.Mutex
@@ -61,11 +60,10 @@ func NewScheduler(s Schedule, r Runner, clock clockwork.Clock, logger *slog.Logg
 		clock = clockwork.NewRealClock()
 	}
 	sc := &Scheduler{clock: clock, runner: r, s: s, logger: logger}
-	at, err := time.Parse("15:04", s.Nightly)
-	if err != nil {
-		return nil, fmt.Errorf("nightly time %q: want HH:MM", s.Nightly)
+	var err error
+	if sc.at, err = parseNightly(s.Nightly, s.Location); err != nil {
+		return nil, err
 	}
-	sc.hour, sc.minute = uint(at.Hour()), uint(at.Minute())
 	// No singleton mode: Env serializes runs itself, so a night that fires
 	// while another run is under way waits for it instead of being skipped.
 	sc.sched, err = gocron.NewScheduler(gocron.WithLocation(s.Location), gocron.WithClock(clock))
@@ -77,7 +75,7 @@ func NewScheduler(s Schedule, r Runner, clock clockwork.Clock, logger *slog.Logg
 
 func (sc *Scheduler) register() error {
 	_, err := sc.sched.NewJob(
-		gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(sc.hour, sc.minute, 0))),
+		gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(sc.at.hour), uint(sc.at.minute), 0))),
 		gocron.NewTask(sc.nightly), gocron.WithName("nightly"))
 	if err != nil {
 		return fmt.Errorf("schedule nightly run: %w", err)
@@ -163,12 +161,11 @@ func (sc *Scheduler) CatchUp(ctx context.Context) error {
 }
 
 // missed lists the firing times, up to now, of nights after the one that
-// covered lastDay, the newest maxCatchUp of them. The night covering day D
-// fires on D+1 at the nightly time.
+// covered lastDay, the newest maxCatchUp of them.
 func (sc *Scheduler) missed(lastDay, now time.Time) []time.Time {
 	var out []time.Time
-	for d := 2; ; d++ {
-		fire := time.Date(lastDay.Year(), lastDay.Month(), lastDay.Day()+d, int(sc.hour), int(sc.minute), 0, 0, sc.s.Location)
+	for d := 1; ; d++ {
+		fire := sc.at.firing(lastDay.AddDate(0, 0, d))
 		if fire.After(now) {
 			break
 		}
@@ -180,6 +177,41 @@ func (sc *Scheduler) missed(lastDay, now time.Time) []time.Time {
 		out = out[skipped:]
 	}
 	return out
+}
+
+// nightlyTime is the local time of day the nightly run fires at.
+type nightlyTime struct {
+	hour, minute int
+	loc          *time.Location
+}
+
+func parseNightly(hhmm string, loc *time.Location) (nightlyTime, error) {
+	at, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return nightlyTime{}, fmt.Errorf("nightly time %q: want HH:MM", hhmm)
+	}
+	return nightlyTime{at.Hour(), at.Minute(), loc}, nil
+}
+
+// firing is when the night covering business day day fires: the day after,
+// at the nightly time.
+func (n nightlyTime) firing(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day()+1, n.hour, n.minute, 0, 0, n.loc)
+}
+
+// NightlyDue answers, for the schedule s, the last business day whose night
+// has fired by a given time: yesterday once today's nightly time has come,
+// else the day before. A nightly run that covers less is behind.
+func NightlyDue(s Schedule) (func(now time.Time) time.Time, error) {
+	at, err := parseNightly(s.Nightly, s.Location)
+	return func(now time.Time) time.Time {
+		local := now.In(at.loc)
+		yesterday := time.Date(local.Year(), local.Month(), local.Day()-1, 0, 0, 0, 0, time.UTC)
+		if at.firing(yesterday).After(now) {
+			return yesterday.AddDate(0, 0, -1)
+		}
+		return yesterday
+	}, err
 }
 
 // RefreshOutcomes pulls FlexCharge orders created in the last days business

@@ -96,8 +96,14 @@ func TestPageErrorsStayText(t *testing.T) {
 // succeededRun records a run that succeeded, judging nothing, and returns its id.
 func succeededRun(t *testing.T, f *fixture) int64 {
 	t.Helper()
+	return succeededRunOf(t, f, "adhoc")
+}
+
+// succeededRunOf records a succeeded run of kind over 2026-11-23.
+func succeededRunOf(t *testing.T, f *fixture, kind string) int64 {
+	t.Helper()
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day,
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: kind, WindowFrom: day, WindowTo: day,
 		AsOf: day, QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
 	if err == nil {
 		err = f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), nil)

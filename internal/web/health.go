@@ -13,10 +13,14 @@ type healthView struct {
 	LastRun       *store.Run
 	LastNightly   time.Time
 	HasNightly    bool
-	Behind        bool // the last nightly run covered a day before yesterday
+	Behind        bool // the last nightly run covers less than the nights fired an hour ago
 	WebhookEvents int64
 	Database      string
 }
+
+// nightlyGrace is how long a nightly run has from its time to succeed (it
+// may wait for a run under way) before the health page says it is behind.
+const nightlyGrace = time.Hour
 
 func (s *Server) healthPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.health(r)
@@ -39,9 +43,7 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 	if v.LastNightly, v.HasNightly, err = s.opts.DB.LastNightlySuccess(ctx); err != nil {
 		return v, err
 	}
-	now := s.opts.Now().In(s.opts.Location)
-	dayBefore := time.Date(now.Year(), now.Month(), now.Day()-2, 0, 0, 0, 0, time.UTC)
-	v.Behind = !v.HasNightly || v.LastNightly.Before(dayBefore)
+	v.Behind = !v.HasNightly || v.LastNightly.Before(s.due(s.opts.Now().Add(-nightlyGrace)))
 	v.Database = s.opts.DB.Path()
 	v.WebhookEvents, err = s.opts.DB.WebhookEventCount(ctx)
 	return v, err

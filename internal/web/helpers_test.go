@@ -47,6 +47,7 @@ type clock struct{ ahead atomic.Int64 }
 
 func (c *clock) now() time.Time           { return time.Now().Add(time.Duration(c.ahead.Load())) }
 func (c *clock) advance(by time.Duration) { c.ahead.Add(int64(by)) }
+func (c *clock) set(to time.Time)         { c.ahead.Store(int64(time.Until(to))) }
 
 func newFixture(t *testing.T, tls bool) *fixture {
 	t.Helper()
@@ -85,7 +86,7 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{f.user(t, "fiona", "finance"), f.user(t, "oscar", "ops"), f.user(t, "ada", "admin")},
 		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
-		WebhookKeys: f.keys, Now: f.clock.now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		WebhookKeys: f.keys, Now: f.clock.now, Nightly: "02:30", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -672,3 +672,26 @@ func TestRunOfFailingDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthSaysWhenBehind: the health page says the nightly run is behind
+// once a night has fired (at 02:30, an hour's grace) without a run covering
+// its day, not only a day later.
+func TestHealthSaysWhenBehind(t *testing.T) {
+	f := newFixture(t, false)
+	succeededRunOf(t, f, "nightly") // covers 2026-11-23
+	for at, want := range map[string]bool{
+		"2026-11-24T12:00": false, // the night covering the 23rd ran
+		"2026-11-25T03:00": false, // the 24th's night fired at 02:30, and may take an hour
+		"2026-11-25T04:00": true,  // it has not covered the 24th
+	} {
+		local, err := time.ParseInLocation("2006-01-02T15:04", at, f.env.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.set(local)
+		_, body := get(t, f.login(t, "fiona"), f.srv.URL+"/health")
+		if got := strings.Contains(body, "(behind)"); got != want {
+			t.Errorf("health at %s with the 23rd covered: behind %t, want %t", at, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"html/template"
@@ -51,6 +52,7 @@ type Options struct {
 	Logger      *slog.Logger
 	Metrics     *Metrics
 	Now         func() time.Time
+	Nightly     string // the nightly run's time, HH:MM in Location ("" midnight): the health page says when it is behind
 }
 
 // Server serves the pages, the API, the webhook receiver and the health
@@ -66,6 +68,7 @@ type Server struct {
 	slots    slotter
 	accepted *acceptedLogins
 	renders  chan struct{} // a download's turn to render (maxRenders)
+	due      func(now time.Time) time.Time
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelCauseFunc
@@ -105,6 +108,9 @@ func New(opts Options) (*Server, error) {
 	s.slots = newSlotter(maps.Keys(s.users))
 	s.accepted = newAcceptedLogins(opts.Now)
 	s.renders = make(chan struct{}, maxRenders)
+	if s.due, err = jobs.NightlyDue(jobs.Schedule{Nightly: cmp.Or(opts.Nightly, "00:00"), Location: opts.Location}); err != nil {
+		return nil, err
+	}
 	s.base, s.cancel = context.WithCancelCause(context.Background())
 	s.handler = s.routes()
 	return s, nil
