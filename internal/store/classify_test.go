@@ -28,6 +28,7 @@ type classifyCase struct {
 func classifyCases() []classifyCase {
 	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
 	expiry := func(t time.Time) func(*store.Order) { return func(o *store.Order) { o.ExpiryAt = &t } }
+	urlOnly := func(t *tx) { t.descriptor = "" }
 	return []classifyCase{
 		{name: "transmitted", s: scenario{rows: []tx{row("T1", approved, keyed), row("T2", approved)}},
 			want: map[string]string{"T1": "transmitted||", "T2": "untransmitted||"}},
@@ -62,6 +63,11 @@ func classifyCases() []classifyCase {
 		fieldCase("site_mismatch", func(o *store.Order) { o.SiteID = "sid-other" }),
 		fieldCase("descriptor_mismatch", func(o *store.Order) { o.Descriptor = "OTHER*DESC" }),
 		fieldCase("profile_mismatch", func(o *store.Order) { o.IsMIT = new(true) }),
+		{name: "a row naming its site by URL alone is compared by its registered descriptor", s: scenario{
+			rows: []tx{d("D1", urlOnly), d("D2", urlOnly)},
+			orders: []store.Order{order(d("D1", urlOnly), "F1", 7),
+				order(d("D2", urlOnly), "F2", 7, func(o *store.Order) { o.Descriptor = "OTHER*DESC" })}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|descriptor_mismatch"}},
 		{name: "what FlexCharge does not say is no difference", s: scenario{
 			rows: []tx{d("D1", mit), d("D2", mit)},
 			orders: []store.Order{

@@ -11,13 +11,18 @@ CREATE OR REPLACE TEMP TABLE run_switches AS SELECT * FROM switches;
 -- sited(from_ts, to_ts, only_merchant): each ledger transaction processed
 -- from from_ts to to_ts (exclusive), of one merchant or of all (''), with its
 -- merchant's name and the site it is registered under (by URL, else by
--- descriptor). Findings need no more of a transaction than this.
+-- descriptor). Findings need no more of a transaction than this. A row may
+-- name its site by URL alone (ledger-format.md): its descriptor is then its
+-- registered site's, as a row naming only its descriptor has its site's
+-- URL; otherwise every order of it was a descriptor_mismatch against
+-- nothing.
 CREATE OR REPLACE TEMP MACRO sited(from_ts, to_ts, only_merchant) AS TABLE
 WITH site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
 )
 SELECT l.file_id, l.line, l.partner_merchant_id, l.mid, l.order_id, l.transaction_id, l.occurrence,
-    l.processed_at, l.amount, l.currency, l.status, l.profile, l.site_url, l.descriptor, l.campaign_id,
+    l.processed_at, l.amount, l.currency, l.status, l.profile, l.site_url,
+    coalesce(l.descriptor, su.descriptor) AS descriptor, l.campaign_id,
     l.environment, l.fc_transmit_key, m.name AS merchant_name,
     coalesce(su.url, sd.url) AS reg_site_url
 FROM ledger_tx l
