@@ -29,6 +29,8 @@ func classifyCases() []classifyCase {
 	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
 	expiry := func(t time.Time) func(*store.Order) { return func(o *store.Order) { o.ExpiryAt = &t } }
 	urlOnly := func(t *tx) { t.descriptor = "" }
+	noSiteID := registryM1() // its site has no production siteId
+	noSiteID[0].Sites[0].SiteIDProd = ""
 	return []classifyCase{
 		{name: "transmitted", s: scenario{rows: []tx{row("T1", approved, keyed), row("T2", approved)}},
 			want: map[string]string{"T1": "transmitted||", "T2": "untransmitted||"}},
@@ -63,6 +65,12 @@ func classifyCases() []classifyCase {
 		fieldCase("site_mismatch", func(o *store.Order) { o.SiteID = "sid-other" }),
 		fieldCase("descriptor_mismatch", func(o *store.Order) { o.Descriptor = "OTHER*DESC" }),
 		fieldCase("profile_mismatch", func(o *store.Order) { o.IsMIT = new(true) }),
+		{name: "a site registered without a siteId is compared by URL", s: scenario{
+			registry: noSiteID,
+			rows:     []tx{d("D1"), d("D2")},
+			orders: []store.Order{order(d("D1"), "F1", 7),
+				order(d("D2"), "F2", 7, func(o *store.Order) { o.SiteURL = "https://other.example" })}},
+			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|site_mismatch"}},
 		{name: "a row naming its site by URL alone is compared by its registered descriptor", s: scenario{
 			rows: []tx{d("D1", urlOnly), d("D2", urlOnly)},
 			orders: []store.Order{order(d("D1", urlOnly), "F1", 7),

@@ -40,6 +40,17 @@ WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = 
 CREATE OR REPLACE TEMP MACRO rescue(order_outcome, order_env, judged_env) AS
     CAST(CASE WHEN order_env = 'sandbox' AND judged_env = 'production' THEN 'missed_evaluate' ELSE order_outcome END AS outcome_state);
 
+-- An order names its site by FlexCharge siteId, or by URL. It is compared by
+-- siteId where the registry has one for the order's environment too, else
+-- by URL where the order gives one (site_ids are optional in the registry):
+-- what neither side says is no difference. Against a missing siteId, every
+-- order of a site was a site_mismatch with nothing on the ledger's side.
+CREATE OR REPLACE TEMP MACRO by_site_id(order_site_id, reg_site_id) AS
+    coalesce(order_site_id, '') <> '' AND coalesce(reg_site_id, '') <> '';
+CREATE OR REPLACE TEMP MACRO site_differs(order_site_id, reg_site_id, order_url, site_url) AS
+    CASE WHEN by_site_id(order_site_id, reg_site_id) THEN order_site_id <> reg_site_id
+         ELSE coalesce(order_url, '') <> '' AND order_url IS DISTINCT FROM site_url END;
+
 -- judged(from_ts, to_ts, only_merchant): each transaction of sited with the
 -- switch in force when it was processed (of run_switches): the most specific
 -- scope wins (campaign, then site, then merchant), and within a scope the
@@ -191,9 +202,8 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
     d.file_id, d.line, d.judged_env, d.processed_at,
     o.transaction_id = d.transaction_id AS names_attempt,
     coalesce(d.amount <> o.amount OR d.currency <> o.currency
-        OR coalesce(o.site_id, '') <> '' AND o.site_id IS DISTINCT FROM
-            CASE o.order_env WHEN 'sandbox' THEN d.site_id_sandbox ELSE d.site_id_production END
-        OR coalesce(o.site_id, '') = '' AND coalesce(o.site_url, '') <> '' AND o.site_url IS DISTINCT FROM d.site_url
+        OR site_differs(o.site_id, CASE o.order_env WHEN 'sandbox' THEN d.site_id_sandbox ELSE d.site_id_production END,
+            o.site_url, d.site_url)
         OR coalesce(o.descriptor, '') <> '' AND o.descriptor IS DISTINCT FROM d.descriptor
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
@@ -318,14 +328,20 @@ primary_order AS (
     LEFT JOIN sites s ON s.merchant_id = p.partner_merchant_id AND s.url = p.site_url
     WHERE p.differs
 ),
+-- A macro in a struct's field loses the field's name: they are columns first.
+sites_compared AS (
+    SELECT *, by_site_id(o_site_id, reg_site_id) AS site_by_id,
+        site_differs(o_site_id, reg_site_id, o_site_url, site_url) AS site_differs
+    FROM primary_order
+),
 field_diffs AS (
-    SELECT p.*, d.category, d.field, d.ledger_value, d.fc_value FROM primary_order p,
+    SELECT p.*, d.category, d.field, d.ledger_value, d.fc_value FROM sites_compared p,
     unnest([
         {'category': 'amount_mismatch', 'field': 'amount', 'ledger_value': money_text(p.amount, p.currency), 'fc_value': money_text(p.o_amount, p.o_currency), 'differs': p.amount <> p.o_amount},
         {'category': 'currency_mismatch', 'field': 'currency', 'ledger_value': p.currency, 'fc_value': p.o_currency, 'differs': p.currency <> p.o_currency},
-        {'category': 'site_mismatch', 'field': 'site', 'ledger_value': coalesce(p.reg_site_id, p.site_url), 'fc_value': coalesce(p.o_site_id, p.o_site_url),
-            'differs': coalesce(p.o_site_id, '') <> '' AND p.o_site_id IS DISTINCT FROM p.reg_site_id
-                OR coalesce(p.o_site_id, '') = '' AND coalesce(p.o_site_url, '') <> '' AND p.o_site_url IS DISTINCT FROM p.site_url},
+        {'category': 'site_mismatch', 'field': 'site',
+            'ledger_value': CASE WHEN p.site_by_id THEN p.reg_site_id ELSE p.site_url END,
+            'fc_value': CASE WHEN p.site_by_id THEN p.o_site_id ELSE p.o_site_url END, 'differs': p.site_differs},
         {'category': 'descriptor_mismatch', 'field': 'descriptor', 'ledger_value': p.descriptor, 'fc_value': p.o_descriptor,
             'differs': coalesce(p.o_descriptor, '') <> '' AND p.o_descriptor IS DISTINCT FROM p.descriptor},
         {'category': 'profile_mismatch', 'field': 'profile', 'ledger_value': p.profile,
