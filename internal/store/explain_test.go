@@ -217,6 +217,32 @@ func TestExplainOrphanOrderSwitches(t *testing.T) {
 	}
 }
 
+// TestExplainOrphanOrderSiteWithoutSiteID: an orphan order that gives no
+// siteId is of the site its URL names, not of any site registered without
+// a siteId: its site's sandbox switch won.
+func TestExplainOrphanOrderSiteWithoutSiteID(t *testing.T) {
+	const two = "https://two.example"
+	s := orphanCase()
+	s.registry = registryM1(store.Switch{Profile: "cit_web", Scope: "site", ScopeValue: two, State: "sandbox",
+		EffectiveAt: at("09:00"), Actor: "ops", Reason: "site two in test", Origin: "config"})
+	s.registry[0].Sites[0].SiteIDProd = ""
+	s.registry[0].Sites = append(s.registry[0].Sites, store.Site{URL: two, Descriptor: "TWO*SHOP"})
+	s.orders[1].SiteID, s.orders[1].SiteURL, s.orders[1].Descriptor = "", two, "TWO*SHOP"
+	db := classify(t, s)
+	e, err := db.Explain(context.Background(), store.ExplainQuery{OrderID: "FX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sw := range e.Switches {
+		got = append(got, fmt.Sprintf("%s %s %s %s won=%t", sw.RegSiteURL, sw.Scope, sw.ScopeValue, sw.State, sw.Won))
+	}
+	want := []string{two + " site " + two + " sandbox won=true", two + " merchant  production won=false"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("switches of orphan FX (-want +got):\n%s", diff)
+	}
+}
+
 // TestExplainWhyAnOrphan: an order no decline claimed although its merchant
 // order has declines lists them with what kept each from claiming it: one
 // processed over an hour after the order was made, which names another

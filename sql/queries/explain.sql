@@ -56,12 +56,14 @@ WITH target AS (SELECT * FROM explain_target($1, $2)),
 site_by_descriptor AS (
     SELECT merchant_id, descriptor, min(url) AS url FROM sites GROUP BY ALL
 ),
+-- A site registered without a siteId (the configuration stores '') is no
+-- order's by siteId: an order giving none would be of it, not of its URL's.
 site_by_id AS (
     SELECT merchant_id, 'sandbox' AS environment, site_id_sandbox AS site_id, min(url) AS url FROM sites
-    WHERE site_id_sandbox IS NOT NULL GROUP BY ALL
+    WHERE site_id_sandbox <> '' GROUP BY ALL
     UNION ALL
     SELECT merchant_id, 'production', site_id_production, min(url) FROM sites
-    WHERE site_id_production IS NOT NULL GROUP BY ALL
+    WHERE site_id_production <> '' GROUP BY ALL
 ),
 subject AS (
     SELECT 'row ' || t.file_id || ' ' || t.line AS subject, t.transaction_id, t.occurrence, '' AS fc_order_id,
