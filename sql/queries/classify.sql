@@ -241,19 +241,28 @@ FROM matched;
 -- judged in from here). $1 window start, $2 window end, $3 merchant ('' for
 -- all). Repeats are few: only they are judged, and only their first
 -- occurrences are looked up.
+-- A pair's differs was settled on the first occurrence's fields: a repeat
+-- that says otherwise (another amount, site, profile, or judged in another
+-- environment) is compared field by field again by findings, as its own
+-- row. Without that, a repeat's own difference was named only when its
+-- first occurrence happened to differ too.
 INSERT INTO assigned
 WITH repeats AS (
     SELECT file_id, line, partner_merchant_id, transaction_id, judged_env FROM judged($1, $2, $3)
     WHERE occurrence > 1
 ),
-firsts AS (
-    SELECT file_id, line, partner_merchant_id, transaction_id FROM ledger_tx
-    WHERE occurrence = 1 AND (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM repeats)
+compared AS (
+    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence,
+        (amount, currency, site_url, descriptor, profile, environment) AS fields
+    FROM ledger_tx
+    WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM repeats)
 )
 SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line, r.judged_env AS judged_env, r.judged_env IS NULL AS while_off,
-    rescue(a.order_outcome, a.order_env, r.judged_env) AS outcome)
+    rescue(a.order_outcome, a.order_env, r.judged_env) AS outcome,
+    a.differs OR own.fields IS DISTINCT FROM f.fields OR r.judged_env IS DISTINCT FROM a.judged_env AS differs)
 FROM repeats r
-JOIN firsts f USING (partner_merchant_id, transaction_id)
+JOIN compared own ON own.file_id = r.file_id AND own.line = r.line
+JOIN compared f ON f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id AND f.occurrence = 1
 JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 
 -- name: classify-results
