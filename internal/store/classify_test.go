@@ -106,8 +106,15 @@ func classifyCases() []classifyCase {
 		{name: "double_charge_risk by an order that is not the primary one", s: scenario{
 			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7),
-				order(d("D1"), "F2", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
-			want: map[string]string{"D1": "transmitted|not_recovered|double_charge_risk;duplicate_evaluate", "A1": "transmitted||"}},
+				order(d("D1"), "F2", 6, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
+			want: map[string]string{"D1": "transmitted|refunded|double_charge_risk;duplicate_evaluate", "A1": "transmitted||"}},
+		{name: "a decline asked about twice, rescued and then refused, was recovered", s: scenario{
+			rows: []tx{d("D1"), d("D2")},
+			orders: []store.Order{order(d("D1"), "F1", 7),
+				order(d("D1"), "F1b", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) }),
+				order(d("D2"), "F2", 4),
+				order(d("D2"), "F2b", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
+			want: map[string]string{"D1": "transmitted|recovered|duplicate_evaluate", "D2": "transmitted|not_recovered|duplicate_evaluate"}},
 		{name: "no double_charge_risk by a sandbox order, which charges no one", s: scenario{
 			rows:   []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" })}},
