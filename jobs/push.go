@@ -163,6 +163,9 @@ func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec *store.Pu
 	if errors.Is(err, flexcharge.ErrMaybeTwice) {
 		rec.InDoubt, err = true, nil // pushed, and listed: there may be two copies
 	}
+	if errors.Is(err, flexcharge.ErrMaybeSent) {
+		rec.InDoubt = true // failed, and listed: FlexCharge may hold a copy, and a resend would be a second
+	}
 	if err != nil && ctx.Err() != nil {
 		return // no answer: the run stopped under the call
 	}

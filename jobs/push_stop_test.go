@@ -21,14 +21,18 @@ import (
 
 // copiesCounter serves the sandbox and counts the copies of each
 // transaction it accepted; after the n-th it calls stop, once, and it loses
-// the answer to the lose-th (the copy stays accepted).
+// the answer to the lose-th (the copy stays accepted). With downAfterLoss,
+// every later transmit of the transaction whose answer it lost gets a 503
+// until down is cleared.
 type copiesCounter struct {
-	sandbox http.Handler
-	n, lose int
-	stop    func()
-	mu      sync.Mutex
-	copies  map[string]int
-	total   int
+	sandbox       http.Handler
+	n, lose       int
+	downAfterLoss bool
+	stop          func()
+	mu            sync.Mutex
+	copies        map[string]int
+	total         int
+	down          string
 }
 
 func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -38,17 +42,24 @@ func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	var t flexcharge.TransmitRequest
+	json.Unmarshal(body, &t)
+	if c.isDown(t.Transaction.ID) {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	rec := httptest.NewRecorder()
 	c.sandbox.ServeHTTP(rec, r)
 	if rec.Code == http.StatusOK {
-		var t flexcharge.TransmitRequest
-		json.Unmarshal(body, &t)
 		c.mu.Lock()
 		c.copies[t.Transaction.ID]++
 		if c.total++; c.total == c.n && c.stop != nil {
 			c.stop()
 		}
 		lost := c.total == c.lose
+		if lost && c.downAfterLoss {
+			c.down = t.Transaction.ID
+		}
 		c.mu.Unlock()
 		if lost {
 			panic(http.ErrAbortHandler)
@@ -110,6 +121,47 @@ func TestLostAnswerListed(t *testing.T) {
 	}
 	if twice == 0 {
 		t.Fatal("no transaction was sent twice: the test lost no answer")
+	}
+}
+
+func (c *copiesCounter) isDown(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return id != "" && id == c.down
+}
+
+// TestLostAnswerThenFailureListed: a transmit whose answer is lost after
+// FlexCharge took the copy, and whose retries then all fail, is a failure
+// FlexCharge may hold a copy of. The run lists it push_in_doubt, and so does
+// the next run, which sends it again.
+func TestLostAnswerThenFailureListed(t *testing.T) {
+	env, counter, req := countedChain(t, &copiesCounter{lose: 3, downAfterLoss: true})
+	first, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter.mu.Lock()
+	id := counter.down
+	counter.down = ""
+	counter.mu.Unlock()
+	if id == "" {
+		t.Fatal("no answer was lost: the test injected nothing")
+	}
+	second, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.copies[id]; n != 2 {
+		t.Fatalf("%s: FlexCharge holds %d copies, want 2 (the lost answer's and the next run's)", id, n)
+	}
+	for _, run := range []int64{first.ID, second.ID} {
+		listed := false
+		for _, v := range verdicts(t, env, run) {
+			listed = listed || v.TransactionID == id && strings.Contains(v.Findings, "push_in_doubt")
+		}
+		if !listed {
+			t.Errorf("run %d: %s (answer lost, then refused) is not listed push_in_doubt", run, id)
+		}
 	}
 }
 

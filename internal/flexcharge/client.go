@@ -135,7 +135,9 @@ func (c *Client) answer(ctx context.Context, r request, out any) (response, erro
 }
 
 // retry sends r until it succeeds, fails permanently, or retries run out.
-// A 401 renews the token once without counting as a retry.
+// A 401 renews the token once without counting as a retry. A failure's
+// response holds nothing but afterLoss: a call that failed in the end may
+// still have been acted on by an attempt whose answer was lost.
 func (c *Client) retry(ctx context.Context, r request) (response, error) {
 	renewed, lost := false, false
 	for attempt := 0; ; attempt++ {
@@ -149,28 +151,29 @@ func (c *Client) retry(ctx context.Context, r request) (response, error) {
 			return resp, nil
 		}
 		lost = lost || answerLost(err)
+		failed := response{afterLoss: lost}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
+			return failed, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
 		}
 		cause := err
 		if cause == nil {
 			cause = decodeAPIError(resp.status, resp.body)
 		}
 		if !retryable(err, resp.status) {
-			return response{}, cause
+			return failed, cause
 		}
 		if attempt >= c.opts.MaxRetries {
-			return response{}, fmt.Errorf("%s %s: gave up after %d attempts: %w", r.method, r.path, attempt+1, cause)
+			return failed, fmt.Errorf("%s %s: gave up after %d attempts: %w", r.method, r.path, attempt+1, cause)
 		}
 		if resp.retryAfter > maxRetryAfter {
-			return response{}, fmt.Errorf("%s %s: FlexCharge asks to wait %s, more than a run waits (%s): %w",
+			return failed, fmt.Errorf("%s %s: FlexCharge asks to wait %s, more than a run waits (%s): %w",
 				r.method, r.path, resp.retryAfter, maxRetryAfter, cause)
 		}
 		wait := c.backoff(attempt, resp.retryAfter)
 		c.opts.Logger.DebugContext(ctx, "flexcharge retry", "method", r.method, "path", r.path,
 			"attempt", attempt+1, "status", resp.status, "wait", wait, "cause", cause)
 		if err := sleep(ctx, wait); err != nil {
-			return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+			return failed, fmt.Errorf("%s %s: %w", r.method, r.path, err)
 		}
 	}
 }

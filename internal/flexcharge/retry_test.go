@@ -95,6 +95,38 @@ func TestRetriesExhaustedWrapLastCause(t *testing.T) {
 	}
 }
 
+// TestLostAnswerThenFailureMayHaveSent: a call whose first answer was lost and
+// whose retries then fail may still have delivered its copy, so the error
+// says so; one that never lost an answer does not.
+func TestLostAnswerThenFailureMayHaveSent(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		first   func(w http.ResponseWriter)
+		maySent bool
+		then    int
+	}{
+		{"dropped, then 502s", func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, true, 502},
+		{"dropped, then a 409", func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, true, 409},
+		{"only 502s", func(w http.ResponseWriter) { writeJSON(w, 502, map[string]any{"title": "down"}) }, false, 502},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := startFake(t, func(w http.ResponseWriter, n int64) {
+				if n == 1 {
+					tt.first(w)
+					return
+				}
+				writeJSON(w, tt.then, map[string]any{"title": "refused"})
+			})
+			opts := fastOptions()
+			opts.MaxRetries = 2
+			key, err := NewClient(base, opts).Transmit(context.Background(), credA, validTransmit(credA))
+			if key != "" || err == nil || errors.Is(err, ErrMaybeTwice) || errors.Is(err, ErrMaybeSent) != tt.maySent {
+				t.Errorf("Transmit = %q, %v; want a failure, with ErrMaybeSent: %t", key, err, tt.maySent)
+			}
+		})
+	}
+}
+
 func TestContextCancellation(t *testing.T) {
 	t.Run("during a slow answer", func(t *testing.T) {
 		e := startSandbox(t, testSeed(), SandboxOptions{Faults: Faults{Latency: time.Second}})

@@ -18,11 +18,17 @@ type transmitResponse struct {
 // must say so (/transmit has no idempotency key).
 var ErrMaybeTwice = errors.New("an earlier attempt's answer was lost: FlexCharge may hold two copies")
 
+// ErrMaybeSent comes with a failed Transmit when an attempt was sent and its
+// answer lost before the call failed: FlexCharge may hold the copy although
+// no key came back, and the caller must say so.
+var ErrMaybeSent = errors.New("an attempt's answer was lost: FlexCharge may hold this copy")
+
 // Transmit sends a copy of one processed payment and returns its transaction
 // key (transmitId). /transmit is not idempotent: a retry after a lost answer
 // (a timeout, a dropped connection) may deliver the copy twice, and then the
-// key comes with ErrMaybeTwice. A 4xx answer (other than 401/408/429) is
-// never retried.
+// key comes with ErrMaybeTwice, or, when the call fails in the end, the
+// error with ErrMaybeSent. A 4xx answer (other than 401/408/429) is never
+// retried.
 func (c *Client) Transmit(ctx context.Context, cr Credentials, t TransmitRequest) (string, error) {
 	body, err := json.Marshal(t)
 	if err != nil {
@@ -31,11 +37,14 @@ func (c *Client) Transmit(ctx context.Context, cr Credentials, t TransmitRequest
 	var tr transmitResponse
 	r := request{method: http.MethodPost, path: "/transmit", body: body, cr: cr, auth: true}
 	resp, err := c.answer(ctx, r, &tr)
+	if err == nil && tr.TransmitID == "" {
+		err = errors.New("answer has no transmitId")
+	}
 	switch {
+	case err != nil && resp.afterLoss:
+		return "", fmt.Errorf("transmit transaction %q: %w; %w", t.Transaction.ID, err, ErrMaybeSent)
 	case err != nil:
 		return "", fmt.Errorf("transmit transaction %q: %w", t.Transaction.ID, err)
-	case tr.TransmitID == "":
-		return "", fmt.Errorf("transmit transaction %q: answer has no transmitId", t.Transaction.ID)
 	case resp.afterLoss:
 		return tr.TransmitID, fmt.Errorf("transmit transaction %q: %w", t.Transaction.ID, ErrMaybeTwice)
 	}

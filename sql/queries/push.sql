@@ -1,13 +1,15 @@
 -- name: push-candidates
 -- What this run should transmit: untransmitted transactions (and failures a
--- later run may retry) with the fields /transmit needs. $1 run id.
+-- later run may retry) with the fields /transmit needs. $1 run id. A send is
+-- in doubt when FlexCharge may hold a copy already: an intent never
+-- answered, or a failure in doubt (an attempt's answer was lost before it).
 SELECT r.partner_merchant_id, r.merchant_name, r.transaction_id, r.order_id, r.environment, r.mid,
     r.processed_at, r.amount, r.currency, r.status, r.profile, l.is_recurring,
     coalesce(l.response_code, '') AS response_code, coalesce(l.response_code_source, '') AS response_code_source,
     coalesce(r.site_url, '') AS site_url, coalesce(r.descriptor, '') AS descriptor,
     coalesce(CASE r.environment WHEN 'sandbox' THEN s.site_id_sandbox ELSE s.site_id_production END, '') AS site_id,
     coalesce(l.card_bin, '') AS card_bin, coalesce(l.card_last4, '') AS card_last4,
-    coalesce(t.state, '') = 'intent' AS in_doubt
+    coalesce(t.state = 'intent' OR t.in_doubt, false) AS in_doubt
 FROM results r
 JOIN ledger_tx l ON l.file_id = r.file_id AND l.line = r.line
 LEFT JOIN sites s ON s.merchant_id = r.partner_merchant_id AND s.url = r.site_url
@@ -61,12 +63,12 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 -- $1 run id. In doubt: resent after an intent that got no answer, or such an
 -- intent still unanswered (this run did not resend it: too old, a dry run),
 -- unless the transaction has its key from elsewhere since (the ledger, a
--- transmit log). An intent outlives a run only if the run died or stopped
--- under its call.
+-- transmit log), or failed after an attempt whose answer was lost. An intent
+-- outlives a run only if the run died or stopped under its call.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
     r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at,
-    CASE WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
+    CASE WHEN t.state <> 'sent' THEN 'a push got no answer: FlexCharge may already hold this copy'
          ELSE 'an earlier push got no answer and was sent again: FlexCharge may hold two copies' END AS detail
 FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1
