@@ -133,8 +133,10 @@ func (r *run) decide(c store.PushCandidate) store.PushRecord {
 	case !r.req.Backfill && c.ProcessedAt.Before(r.req.AsOf.Add(-r.env.Push.MaxAge)):
 		rec.Outcome, rec.Error = "too_old", fmt.Sprintf("processed more than %s before the run; push with --backfill", r.env.Push.MaxAge)
 	default:
-		if _, _, err := r.clientFor(c); err != nil {
+		if _, cr, err := r.clientFor(c); err != nil {
 			rec.Outcome, rec.Error = "failed", err.Error()
+		} else {
+			rec.MID = cr.MID // the copy goes under its credentials' mid (see transmitRequest)
 		}
 	}
 	rec.Local = rec.Outcome != ""
@@ -158,7 +160,7 @@ func (r *run) transmitAll(ctx context.Context, cands []store.PushCandidate, recs
 
 func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec *store.PushRecord) {
 	client, cr, _ := r.clientFor(c)
-	key, err := client.Transmit(ctx, cr, transmitRequest(c, r.env.Location))
+	key, err := client.Transmit(ctx, cr, transmitRequest(c, cr.MID, r.env.Location))
 	rec.At = time.Now().UTC()
 	if errors.Is(err, flexcharge.ErrMaybeTwice) {
 		rec.InDoubt, err = true, nil // pushed, and listed: there may be two copies
@@ -188,11 +190,16 @@ func (r *run) clientFor(c store.PushCandidate) (*flexcharge.Client, flexcharge.C
 	return nil, flexcharge.Credentials{}, fmt.Errorf("no %s credentials or endpoint for merchant %s", env, c.Merchant)
 }
 
-func transmitRequest(c store.PushCandidate, loc *time.Location) flexcharge.TransmitRequest {
+// transmitRequest is the copy of c sent under mid, the mid of the
+// credentials it is sent with: the environment c's profile was on in, which
+// is not always the one of the mid its ledger row gives (a production mid on
+// a row whose profile was in sandbox), and FlexCharge refuses another
+// merchant's mid.
+func transmitRequest(c store.PushCandidate, mid string, loc *time.Location) flexcharge.TransmitRequest {
 	_, offset := c.ProcessedAt.In(loc).Zone()
 	return flexcharge.TransmitRequest{
 		OrderID: c.OrderID, IsDeclined: c.Status == "declined", IsMIT: c.Profile == string(recon.MIT),
-		IsRecurring: c.IsRecurring, OrderSource: orderSource[recon.Profile(c.Profile)], MID: c.MID,
+		IsRecurring: c.IsRecurring, OrderSource: orderSource[recon.Profile(c.Profile)], MID: mid,
 		SiteID: c.SiteID, SiteURL: c.SiteURL,
 		Transaction: flexcharge.TransmitTransaction{
 			ID: c.TransactionID, TimestampUTC: c.ProcessedAt.UTC(), TimezoneUTCOffset: offset / 60,

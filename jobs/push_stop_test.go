@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
@@ -193,4 +195,71 @@ func countedChain(t *testing.T, c *copiesCounter) (*jobs.Env, *copiesCounter, jo
 	}
 	t.Cleanup(func() { env.DB.Close() })
 	return env, c, planRequest("adhoc", plan)
+}
+
+// TestPushSendsTheCredentialsMID: a ledger that gives each row its
+// merchant's production mid (a gateway that exports the mid it knows) has
+// its transactions pushed as one that leaves the mid to the registry: those
+// whose profile was in sandbox go to the sandbox under the sandbox
+// credentials' mid, never under another environment's mid, which
+// FlexCharge refuses.
+func TestPushSendsTheCredentialsMID(t *testing.T) {
+	transmitStates := func(spellMID bool) map[string]string {
+		env, _, req := countedChain(t, &copiesCounter{})
+		if spellMID {
+			spellProductionMIDs(t, env)
+		}
+		run, err := env.Reconcile(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, v := range verdicts(t, env, run.ID) {
+			out[v.TransactionID] = v.TransmitState
+		}
+		return out
+	}
+	want, got := transmitStates(false), transmitStates(true)
+	pushed := 0
+	for id, state := range want {
+		if state == "pushed" {
+			pushed++
+		}
+		if got[id] != state {
+			t.Errorf("%s: %s with the ledger's production mid, %s without", id, got[id], state)
+		}
+	}
+	if pushed == 0 {
+		t.Fatal("nothing was pushed: the test pushed under no mid")
+	}
+}
+
+// spellProductionMIDs writes into env's ledger exports each row's merchant's
+// production mid, where gen leaves the column empty.
+func spellProductionMIDs(t *testing.T, env *jobs.Env) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(env.Sources[0].Path, "*.csv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no ledger export in %s: %v", env.Sources[0].Path, err)
+	}
+	for _, m := range env.Merchants {
+		prod := m.Credentials[recon.Production].MID
+		for _, f := range files {
+			replaceInLedger(t, f, "\n"+m.ID+",,", "\n"+m.ID+","+prod+",")
+		}
+	}
+}
+
+func replaceInLedger(t *testing.T, path, old, repl string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(b), old, repl)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
