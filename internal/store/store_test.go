@@ -128,6 +128,30 @@ func TestRecordSwitchKeepsEveryChange(t *testing.T) {
 	}
 }
 
+// TestSwitchNeedsTheEnvironmentsCredentials: a switch to an environment
+// the merchant has no credentials for is refused, as the configuration
+// refuses one: its transactions would be judged there, and no run could
+// push them or pull their orders. Turning the profile off needs none.
+func TestSwitchNeedsTheEnvironmentsCredentials(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	m := registryM1()
+	delete(m[0].MIDs, "sandbox")
+	if err := db.SeedRegistry(ctx, m, longAgo); err != nil {
+		t.Fatal(err)
+	}
+	sw := store.Switch{MerchantID: "M1", Profile: "mit", Scope: "merchant", State: "sandbox", EffectiveAt: longAgo, Actor: "ops", Reason: "test MIT", Origin: "cli"}
+	if _, err := db.RecordSwitch(ctx, sw); !errors.Is(err, store.ErrUnknownTarget) || !strings.Contains(err.Error(), "sandbox credentials") {
+		t.Errorf("switch to sandbox without sandbox credentials: got %v, want ErrUnknownTarget naming them", err)
+	}
+	for _, state := range []string{"production", "off"} {
+		sw.State = state
+		if _, err := db.RecordSwitch(ctx, sw); err != nil {
+			t.Errorf("switch to %s: %v", state, err)
+		}
+	}
+}
+
 // TestOpenSweepsBOMlessCopies: a load killed while DuckDB read a BOM-less
 // copy of a JSON Lines file leaves it beside the database; the next open
 // removes it, and nothing of another database's.

@@ -12,10 +12,11 @@ var ErrUnknownTarget = errors.New("not in the registry")
 
 func (db *DB) checkSwitchTarget(ctx context.Context, s Switch) error {
 	var known struct {
-		Merchant bool `db:"merchant_known"`
-		Scope    bool `db:"scope_known"`
+		Merchant    bool `db:"merchant_known"`
+		Scope       bool `db:"scope_known"`
+		Environment bool `db:"environment_known"`
 	}
-	if err := db.db.GetContext(ctx, &known, db.q.SwitchTarget, s.MerchantID, s.Scope, s.ScopeValue); err != nil {
+	if err := db.db.GetContext(ctx, &known, db.q.SwitchTarget, s.MerchantID, s.Scope, s.ScopeValue, s.State); err != nil {
 		return wrapf(err, "check switch target")
 	}
 	switch {
@@ -23,6 +24,9 @@ func (db *DB) checkSwitchTarget(ctx context.Context, s Switch) error {
 		return fmt.Errorf("merchant %q: %w", s.MerchantID, ErrUnknownTarget)
 	case !known.Scope:
 		return fmt.Errorf("%s %q of merchant %s: %w", s.Scope, s.ScopeValue, s.MerchantID, ErrUnknownTarget)
+	case !known.Environment:
+		return fmt.Errorf("%s credentials of merchant %s: %w (configure them first: no run could push its %s transactions or pull their orders)",
+			s.State, s.MerchantID, ErrUnknownTarget, s.State)
 	}
 	return nil
 }
