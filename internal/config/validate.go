@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/recon"
@@ -56,15 +58,44 @@ func (c *Config) validate() error {
 	return fe.err()
 }
 
+// knownHosts are FlexCharge's own API hosts (flexcharge-api.md), by the
+// environment each serves.
+var knownHosts = map[string]recon.Environment{
+	"api-sandbox.flex-charge.com": recon.Sandbox, "api-sandbox.flexfactor.io": recon.Sandbox,
+	"api.flex-charge.com": recon.Production, "api.flexfactor.io": recon.Production,
+}
+
+// validateFlexCharge refuses an endpoint that is another environment's:
+// sandbox copies pushed to production (or production's orders pulled as
+// sandbox ones) would be judged in the wrong environment.
 func (c *Config) validateFlexCharge(fe *fieldErrors) {
 	for env, f := range c.FlexCharge {
+		key := "flexcharge." + env + ".base_url"
 		if _, err := recon.ParseEnvironment(env); err != nil {
 			fe.add("flexcharge."+env, "%v", err)
 		}
 		if f.BaseURL == "" {
-			fe.add("flexcharge."+env+".base_url", "missing")
+			fe.add(key, "missing")
+			continue
+		}
+		u, err := url.Parse(f.BaseURL)
+		if err != nil {
+			fe.add(key, "not a URL")
+			continue
+		}
+		if served, ok := knownHosts[strings.ToLower(u.Hostname())]; ok && string(served) != env {
+			fe.add(key, "%s is FlexCharge's %s API, not its %s one", u.Hostname(), served, env)
+		}
+		for other, o := range c.FlexCharge {
+			if other < env && sameEndpoint(o.BaseURL, f.BaseURL) {
+				fe.add(key, "the same as flexcharge.%s.base_url: each environment has its own", other)
+			}
 		}
 	}
+}
+
+func sameEndpoint(a, b string) bool {
+	return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/"))
 }
 
 func (c *Config) validateMerchant(fe *fieldErrors, key string, m *Merchant) {
@@ -78,6 +109,7 @@ func (c *Config) validateMerchant(fe *fieldErrors, key string, m *Merchant) {
 		c.validateCredentials(fe, fmt.Sprintf("%s.credentials.%s", key, env), env, &cr)
 		m.Credentials[env] = cr // the resolved secrets
 	}
+	validateDistinctCredentials(fe, key, m)
 	for j, s := range m.Sites {
 		validateSite(fe, fmt.Sprintf("%s.sites[%d]", key, j), s)
 	}
@@ -99,6 +131,27 @@ func (c *Config) validateCredentials(fe *fieldErrors, key, env string, cr *Crede
 	}
 	if err := cr.AppSecret.resolve(c.Dir); err != nil {
 		fe.add(key+".app_secret", "%v", err)
+	}
+	if _, ok := c.FlexCharge[env]; !ok {
+		fe.add(key, "needs a [flexcharge.%s] base_url: no run would pull these orders or push to %s", env, env)
+	}
+}
+
+// validateDistinctCredentials refuses a merchant whose sandbox and
+// production credentials share a mid or an AppKey: FlexCharge issues each
+// environment its own, so a shared one is a copy put under the wrong
+// environment. The values are not shown.
+func validateDistinctCredentials(fe *fieldErrors, key string, m *Merchant) {
+	sb, okS := m.Credentials[string(recon.Sandbox)]
+	pr, okP := m.Credentials[string(recon.Production)]
+	if !okS || !okP {
+		return
+	}
+	if sb.MID != "" && sb.MID == pr.MID {
+		fe.add(key+".credentials.sandbox.mid", "the same as production's: each environment has its own mid")
+	}
+	if sb.AppKey.Value() != "" && sb.AppKey.Value() == pr.AppKey.Value() {
+		fe.add(key+".credentials.sandbox.app_key", "the same value as production's: each environment has its own AppKey")
 	}
 }
 
