@@ -1,6 +1,7 @@
 package flexcharge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -44,5 +45,26 @@ func TestOrdersStopsAtEachError(t *testing.T) {
 	})
 	if err != stop || seen != 3 {
 		t.Errorf("Orders stopped by each at order 3: err = %v after %d orders; want %v after 3", err, seen, stop)
+	}
+}
+
+// TestOrdersRefusesAPageWithoutRows: an answer that puts its orders under
+// another name than the assumed "rows" fails the listing, naming the
+// members it had, instead of listing no orders (which a run would take for
+// no evaluation of any decline).
+func TestOrdersRefusesAPageWithoutRows(t *testing.T) {
+	sb := NewSandbox(testSeed(seedOrders()...), SandboxOptions{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, r)
+		w.WriteHeader(rec.Code)
+		w.Write(bytes.Replace(rec.Body.Bytes(), []byte(`"rows":`), []byte(`"items":`), 1))
+	}))
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	c := NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions())
+	var seen int
+	err := c.Orders(context.Background(), credA, OrderQuery{}, func(Order) error { seen++; return nil })
+	if err == nil || !strings.Contains(err.Error(), `"rows"`) || !strings.Contains(err.Error(), "items") {
+		t.Errorf("Orders of a page naming its orders items: err = %v after %d orders; want an error naming rows and items", err, seen)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -363,22 +365,41 @@ func readSuccess(r *jsonReader, p *ordersPage) error {
 	return err
 }
 
+// readRows reads the orders of a page; even none (`[]`, null) are a slice,
+// not nil, so that decodeOrdersPage knows the member was there.
 func readRows(r *jsonReader, p *ordersPage) error {
-	p.Rows = p.Rows[:0]
+	p.Rows = []Order{}
 	return r.array(func() error {
 		p.Rows = append(p.Rows, Order{})
 		return r.order(&p.Rows[len(p.Rows)-1])
 	})
 }
 
-// decodeOrdersPage reads one page of GET /orders.
+// decodeOrdersPage reads one page of GET /orders. A page without the rows
+// member is refused: the name is assumed by the contract, and an API that
+// names its orders otherwise would otherwise look like one with no orders,
+// making every decline a lost rescue.
 func decodeOrdersPage(b []byte) (ordersPage, error) {
 	var p ordersPage
 	r := newJSONReader(b)
 	if err := fields(r, &p, pageFields); err != nil {
 		return p, err
 	}
-	return p, r.end()
+	if err := r.end(); err != nil {
+		return p, err
+	}
+	if p.Rows == nil {
+		return p, fmt.Errorf("no %q member among the page's (%s): the contract assumes the orders are there", "rows", memberNames(b))
+	}
+	return p, nil
+}
+
+// memberNames lists the names of the JSON object b, sorted.
+func memberNames(b []byte) string {
+	var obj map[string]json.RawMessage
+	_ = json.Unmarshal(b, &obj)
+	names := slices.Sorted(maps.Keys(obj))
+	return strings.Join(names, ", ")
 }
 
 // end fails when anything but white space follows the value.

@@ -68,6 +68,7 @@ func TestDecodeOrdersPageRefusesMalformed(t *testing.T) {
 		``, `{`, `{"rows": [}`, `{"rows": [{"id": "a"}] x`, `{"rows": [{"amount": 1.5}]}`,
 		`{"rows": [{"amount": 99999999999999999999}]}`, `{"rows": [{"createdOn": "yesterday"}]}`,
 		`{"rows": [{"id": "a` + "\n" + `"}]}`, `{"pageCount": tru}`, `{"x": 01.}`, `{"x": -}`, `[]`,
+		`{"items": [{"id": "a"}], "hasNextPage": false, "success": true}`, `{}`,
 	} {
 		if _, err := decodeOrdersPage([]byte(body)); err == nil {
 			t.Errorf("decodeOrdersPage(%q) = nil error, want one", body)
