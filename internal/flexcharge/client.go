@@ -150,7 +150,7 @@ func (c *Client) retry(ctx context.Context, r request) (response, error) {
 			resp.afterLoss = lost
 			return resp, nil
 		}
-		lost = lost || answerLost(err)
+		lost = lost || answerLost(err) || gatewayLost(resp.status)
 		failed := response{afterLoss: lost}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return failed, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
@@ -266,6 +266,13 @@ func answerLost(err error) bool {
 	var op *net.OpError
 	var te *tokenError
 	return err != nil && !errors.As(err, &te) && !(errors.As(err, &op) && op.Op == "dial")
+}
+
+// gatewayLost says whether an answer is a proxy's in front of FlexCharge
+// saying that FlexCharge's own answer was lost (502) or never came in time
+// (504): the request was passed on, and FlexCharge may have acted on it.
+func gatewayLost(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusGatewayTimeout
 }
 
 // maxRetryAfter is the longest Retry-After a call waits out. A longer one
