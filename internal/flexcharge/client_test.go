@@ -56,6 +56,32 @@ func TestTokenNotFetchedPerCall(t *testing.T) {
 	}
 }
 
+// TestRefusedCredentialsAskedOnce: credentials the token call refused are
+// refused again without asking, for a while: a push of many transactions
+// of a merchant whose secret is wrong asks FlexCharge once, not once per
+// transaction. Another merchant's credentials are asked as usual.
+func TestRefusedCredentialsAskedOnce(t *testing.T) {
+	e := startSandbox(t, testSeed(), SandboxOptions{})
+	c := NewClient(e.url(EnvSandbox), fastOptions())
+	bad := Credentials{MID: credA.MID, AppKey: credA.AppKey, AppSecret: "wrong-secret"}
+	for i := range 5 {
+		_, err := c.Transmit(context.Background(), bad, validTransmit(credA))
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 400 || Permanent(err) {
+			t.Fatalf("Transmit %d with a wrong secret: %v; want the token call's 400, retryable by a later run", i, err)
+		}
+	}
+	if got := e.req.count("/sandbox/v1/oauth2/token"); got != 1 {
+		t.Errorf("token requests for 5 transmits with refused credentials = %d, want 1", got)
+	}
+	if _, err := c.Transmit(context.Background(), credB, validTransmit(credB)); err != nil {
+		t.Fatalf("Transmit for another merchant: %v", err)
+	}
+	if _, err := c.Transmit(context.Background(), credA, validTransmit(credA)); err != nil {
+		t.Fatalf("Transmit with the right secret after a wrong one: %v", err)
+	}
+}
+
 func TestExpiredTokenIsRenewedOn401(t *testing.T) {
 	// The sandbox clock starts at the real time: the client judges expiry by its own clock.
 	clk := newClock(time.Now())

@@ -38,7 +38,21 @@ type tokenEntry struct {
 	token    string
 	expires  time.Time
 	inflight *tokenCall
+	// refused is FlexCharge's refusal of the credentials with the secret
+	// refusedSecret, given again without asking until refusedUntil.
+	refused       error
+	refusedSecret string
+	refusedUntil  time.Time
 }
+
+// refusalMemory is how long credentials FlexCharge refused (bad AppKey or
+// AppSecret: HTTP 400) are refused again without asking. A push calls once
+// per transaction: without it, a merchant's wrong secret made a token
+// request for every few of its transactions, each night, at the client's
+// rate, and kept hammering FlexCharge's sign-in with credentials it had
+// refused. Credentials are read at start, so they cannot come right within
+// a run; FlexCharge's side may, hence a while, not for good.
+const refusalMemory = 10 * time.Minute
 
 // tokenCache holds one access token per merchant and deduplicates fetches.
 type tokenCache struct {
@@ -81,6 +95,11 @@ func (tc *tokenCache) join(cr Credentials) (string, *tokenCall) {
 	if e.token != "" && tc.now().Before(e.expires.Add(-tokenSkew)) {
 		return e.token, nil
 	}
+	if e.refused != nil && e.refusedSecret == cr.AppSecret && tc.now().Before(e.refusedUntil) {
+		refused := &tokenCall{done: make(chan struct{}), err: e.refused}
+		close(refused.done)
+		return "", refused
+	}
 	if e.inflight == nil {
 		e.inflight = &tokenCall{done: make(chan struct{})}
 		go tc.run(cr, e, e.inflight)
@@ -96,6 +115,10 @@ func (tc *tokenCache) run(cr Credentials, e *tokenEntry, call *tokenCall) {
 	tc.mu.Lock()
 	if call.err == nil {
 		e.token, e.expires = call.token, call.expires
+	}
+	e.refused = nil
+	if Permanent(call.err) {
+		e.refused, e.refusedSecret, e.refusedUntil = call.err, cr.AppSecret, tc.now().Add(refusalMemory)
 	}
 	e.inflight = nil
 	tc.mu.Unlock()
