@@ -193,7 +193,40 @@ func (c *Client) attemptWithToken(ctx context.Context, r request) (response, err
 	if err == nil && resp.status == http.StatusUnauthorized && r.auth {
 		c.tokens.invalidate(r.cr, token)
 	}
+	if !r.auth {
+		resp.body = withoutSecrets(resp.body, r.cr)
+	}
 	return resp, err
+}
+
+// withoutSecrets is the answer to a call that sent cr's secrets (the token
+// call) with them replaced wherever it repeats them, as a validation
+// message quoting the value it refused does, so that no error made of it
+// carries them into a log, the database or a report.
+func withoutSecrets(body []byte, cr Credentials) []byte {
+	for _, secret := range []string{cr.AppKey, cr.AppSecret} {
+		if secret == "" {
+			continue
+		}
+		for _, form := range append(jsonForms(secret), []byte(secret)) {
+			body = bytes.ReplaceAll(body, form, []byte("[redacted]"))
+		}
+	}
+	return body
+}
+
+// jsonForms are s as JSON strings spell it, without the quotes: with <, >
+// and & escaped, as Go writes them, and as most others do.
+func jsonForms(s string) [][]byte {
+	var forms [][]byte
+	for _, escapeHTML := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		_ = enc.Encode(s)
+		forms = append(forms, bytes.TrimSuffix(b.Bytes()[1:], []byte("\"\n")))
+	}
+	return forms
 }
 
 // attempt sends one HTTP request within the concurrency and rate bounds.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -83,5 +85,44 @@ func TestLogsAndErrorsNeverHoldSecretsOrTokens(t *testing.T) {
 		if strings.Contains(haystack, s) {
 			t.Errorf("a secret or token (%.12s…) appears in logs or errors", s)
 		}
+	}
+}
+
+// TestRefusalQuotingTheCredentialsKeepsThemOut: a token refusal that
+// quotes the AppKey and AppSecret it refused (as ASP.NET's "The value '…'
+// is not valid" does), in JSON escaped as Go writes it or otherwise, gives
+// an error without them.
+func TestRefusalQuotingTheCredentialsKeepsThemOut(t *testing.T) {
+	quoting := map[string]func(w http.ResponseWriter, key, secret string){
+		"go": func(w http.ResponseWriter, key, secret string) {
+			writeTitled(w, http.StatusBadRequest, map[string][]string{
+				"AppKey": {"The value '" + key + "' is not valid."}, "AppSecret": {"The value '" + secret + "' is not valid."}})
+		},
+		"quotes only": func(w http.ResponseWriter, key, secret string) {
+			esc := strings.NewReplacer(`"`, `\"`).Replace
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"title":"Bad","status":400,"errors":{"AppKey":["The value '%s' is not valid."],"AppSecret":["The value '%s' is not valid."]}}`,
+				esc(key), esc(secret))
+		},
+	}
+	for name, quote := range quoting {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var req tokenRequest
+				json.NewDecoder(r.Body).Decode(&req)
+				quote(w, req.AppKey, req.AppSecret)
+			}))
+			t.Cleanup(srv.Close)
+			cr := Credentials{MID: credA.MID, AppKey: "key-9f2c/41", AppSecret: `se"cret-77<x>&`}
+			_, err := NewClient(srv.URL+"/v1", fastOptions()).Transmit(context.Background(), cr, validTransmit(credA))
+			if err == nil || !strings.Contains(err.Error(), "is not valid") {
+				t.Fatalf("Transmit with refused credentials: %v; want the refusal", err)
+			}
+			for _, secret := range []string{cr.AppKey, cr.AppSecret, "cret-77"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the error holds a secret (%.6s…): %v", secret, err)
+				}
+			}
+		})
 	}
 }
