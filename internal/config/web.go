@@ -62,6 +62,13 @@ func (c *Config) validateWeb(fe *fieldErrors) {
 		}
 		c.Web.WebhookKeys[env] = k
 	}
+	// A delivery is of the environment whose key verifies it: with one key
+	// for both, production events could be taken for sandbox ones (and
+	// refused) or the reverse, depending on which key is tried first.
+	sb, pr := c.Web.WebhookKeys["sandbox"], c.Web.WebhookKeys["production"]
+	if sb.Value() != "" && sb.Value() == pr.Value() {
+		fe.add("web.webhook_keys.sandbox", "the same key as production's: each environment's subscription has its own")
+	}
 }
 
 func validRole(r string) bool {
