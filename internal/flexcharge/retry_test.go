@@ -130,6 +130,29 @@ func TestLostAnswerThenFailureMayHaveSent(t *testing.T) {
 	}
 }
 
+// TestTakenWithoutAKeyMayHaveSent: FlexCharge answered 2xx without refusing
+// the copy, but with no key to read: it holds the copy, so the failure
+// says so. A success:false is a refusal, and says nothing of the kind.
+func TestTakenWithoutAKeyMayHaveSent(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		answer  func(w http.ResponseWriter)
+		maySent bool
+	}{
+		{"no transmitId", func(w http.ResponseWriter) { writeJSON(w, 200, map[string]any{"success": true}) }, true},
+		{"not JSON", func(w http.ResponseWriter) { w.WriteHeader(200); w.Write([]byte("<html>ok</html>")) }, true},
+		{"success false", func(w http.ResponseWriter) { writeJSON(w, 200, map[string]any{"success": false, "result": "refused"}) }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := startFake(t, func(w http.ResponseWriter, _ int64) { tt.answer(w) })
+			key, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+			if key != "" || err == nil || errors.Is(err, ErrMaybeSent) != tt.maySent {
+				t.Errorf("Transmit = %q, %v; want a failure, with ErrMaybeSent: %t", key, err, tt.maySent)
+			}
+		})
+	}
+}
+
 func TestContextCancellation(t *testing.T) {
 	t.Run("during a slow answer", func(t *testing.T) {
 		e := startSandbox(t, testSeed(), SandboxOptions{Faults: Faults{Latency: time.Second}})

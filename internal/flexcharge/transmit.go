@@ -18,9 +18,10 @@ type transmitResponse struct {
 // must say so (/transmit has no idempotency key).
 var ErrMaybeTwice = errors.New("an earlier attempt's answer was lost: FlexCharge may hold two copies")
 
-// ErrMaybeSent comes with a failed Transmit when an attempt was sent and its
-// answer lost before the call failed: FlexCharge may hold the copy although
-// no key came back, and the caller must say so.
+// ErrMaybeSent comes with a failed Transmit when FlexCharge may hold the
+// copy although no key came back: an attempt was sent and its answer lost
+// before the call failed, or FlexCharge took it (a 2xx it did not refuse)
+// in an answer whose key could not be read. The caller must say so.
 var ErrMaybeSent = errors.New("an attempt's answer was lost: FlexCharge may hold this copy")
 
 // Transmit sends a copy of one processed payment and returns its transaction
@@ -40,8 +41,10 @@ func (c *Client) Transmit(ctx context.Context, cr Credentials, t TransmitRequest
 	if err == nil && tr.TransmitID == "" {
 		err = errors.New("answer has no transmitId")
 	}
+	var refused *APIError
+	taken := resp.status/100 == 2 && !errors.As(err, &refused)
 	switch {
-	case err != nil && resp.afterLoss:
+	case err != nil && (resp.afterLoss || taken):
 		return "", fmt.Errorf("transmit transaction %q: %w; %w", t.Transaction.ID, err, ErrMaybeSent)
 	case err != nil:
 		return "", fmt.Errorf("transmit transaction %q: %w", t.Transaction.ID, err)
