@@ -82,7 +82,9 @@ func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate, recs []s
 		answered = recs[start:end]
 		bar.Add(end - start)
 	}
-	return r.record(ctx, answered, nil, counts)
+	// The last batch's keys are stored even if a stop comes now, as every
+	// batch's are: lost, they would be sent again and listed in doubt.
+	return r.record(context.WithoutCancel(ctx), answered, nil, counts)
 }
 
 // answeredOnly are the records whose call got an answer.
