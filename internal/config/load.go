@@ -132,6 +132,12 @@ func (c *Config) Print(w io.Writer) error {
 	for i := range shown.Sources {
 		shown.Sources[i].URL = ledger.RedactURL(shown.Sources[i].URL)
 	}
+	// A password's bcrypt hash is not the password, but with it a weak
+	// password can be guessed offline: it stays in the file.
+	shown.Web.Users = slices.Clone(c.Web.Users)
+	for i := range shown.Web.Users {
+		shown.Web.Users[i].PasswordHash = "(bcrypt hash, not shown)"
+	}
 	return toml.NewEncoder(w).Encode(shown)
 }
 

@@ -48,8 +48,15 @@ func TestWebUsersAndKeys(t *testing.T) {
 	if got := cfg.Web.WebhookKeys["sandbox"].Value(); got != "c2VjcmV0" {
 		t.Errorf("webhook key: got %q, want the environment's value", got)
 	}
-	if len(cfg.Web.Users) != 1 || cfg.Web.Users[0].Role != "ops" {
-		t.Errorf("users: got %+v, want oscar (ops)", cfg.Web.Users)
+	if len(cfg.Web.Users) != 1 || cfg.Web.Users[0].Role != "ops" || cfg.Web.Users[0].PasswordHash != hash {
+		t.Errorf("users: got %+v, want oscar (ops) with his hash", cfg.Web.Users)
+	}
+	var printed strings.Builder
+	if err := cfg.Print(&printed); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(printed.String(), hash) || !strings.Contains(printed.String(), "oscar") {
+		t.Errorf("printed configuration: want oscar without his password's hash:\n%s", printed.String())
 	}
 }
 
