@@ -751,3 +751,35 @@ func earlierOf(out store.LoadOutcome) int64 {
 	}
 	return out.Replacement.EarlierID
 }
+
+// TestIngestParquetFloatText: a Parquet column of floats (FLOAT, DOUBLE)
+// has no text as the exporter wrote it, only DuckDB's print of the float:
+// a campaign id of 12345 in a column pandas made DOUBLE for a missing value
+// was stored as "12345.0", a response code 05 as "5.0", ids and codes that
+// match nothing. Such a value of a text column quarantines its record,
+// naming the column, as a JSON number not in plain digits does; a NULL in
+// it, an integer column and a float amount (judged by its digits) load.
+func TestIngestParquetFloatText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "floats_2026-11-23.parquet")
+	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT 'M001' AS partner_merchant_id, CAST(7 AS BIGINT) AS mid, 'O-' || tx AS order_id, tx AS transaction_id,
+		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, CAST(19.99 AS DOUBLE) AS amount, 'USD' AS currency, 'declined' AS status,
+		CAST(code AS FLOAT) AS response_code, 'CIT' AS initiator, 'https://a.example' AS site_url, CAST(campaign AS DOUBLE) AS campaign_id
+		FROM (VALUES ('T1', 12345, NULL), ('T2', NULL, 5), ('T3', NULL, NULL)) v(tx, campaign, code)) TO '%s' (FORMAT parquet)`, path))
+	db := MustOpenDB(t)
+	out, err := loadFile(t, db, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const why = `: a float's print, which may have lost digits; write the column as text`
+	want := []store.Problem{
+		{Line: 1, Column: "(record)", Reason: `column "campaign_id" holds the float 12345.0` + why},
+		{Line: 2, Column: "(record)", Reason: `column "response_code" holds the float 5.0` + why},
+	}
+	if diff := cmp.Diff(want, out.Problems); diff != "" {
+		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
+	}
+	stored := [][]string{{"T3", "7", "<nil>", "<nil>", "1999"}}
+	if diff := cmp.Diff(stored, dump(t, db, "SELECT transaction_id, mid, response_code, campaign_id, amount FROM ledger_tx")); diff != "" {
+		t.Errorf("load %s: rows stored (-want +got):\n%s", path, diff)
+	}
+}

@@ -2,8 +2,9 @@
 -- The rows of one file that need a second look: those the card guard flags
 -- or that fail a check of stage-problems, with the canonical columns as the
 -- file wrote them and the typed values parsed from them; misfit, for a CSV
--- record with another number of fields than the header or a JSON Lines
--- record quarantined whole (json-misfit, json-unwritten), says why (its
+-- record with another number of fields than the header, or a JSON Lines or
+-- Parquet record quarantined whole (json-misfit, json-unwritten,
+-- parquet-float), says why (its
 -- values are under other columns' names, or not there, or in doubt, and
 -- are not checked). Temporary,
 -- so a rejected file's values never reach the database file. ledger_file is the
@@ -166,6 +167,21 @@ DROP TABLE IF EXISTS misfits;
     {{- end}}{{end}} END
 {{- end}}
 
+-- parquet-float: why a Parquet record is quarantined whole for a value of
+-- a text column in a column of floats (FLOAT, DOUBLE), as pandas writes a
+-- column of integers with a value missing; NULL when it has none. The file
+-- holds no text for it, only the float, which DuckDB prints its own way (a
+-- campaign id of 12345 as 12345.0, a response code 05 as 5.0) and which may
+-- have lost digits before it was written: an id so read matches nothing,
+-- as json-unwritten says. typeof is the column's type, the same for every
+-- record. A float amount is judged by its digits (number, amount).
+{{define "parquet-float"}}CASE
+    {{- range .Fields}}{{if and .Source (ne .Name "amount")}}
+    WHEN typeof({{ident .Source}}) IN ('FLOAT', 'DOUBLE') AND {{ident .Source}} IS NOT NULL
+        THEN format('column "{}" holds the float {}: a float''s print, which may have lost digits; write the column as text', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))
+    {{- end}}{{end}} END
+{{- end}}
+
 -- field: a canonical column (its file column's text, by its canonical
 -- name), through the source's value map when it has one (matched trimmed
 -- and lowercased).
@@ -248,9 +264,9 @@ DROP TABLE IF EXISTS misfits;
             {{template "number" .}} AS number, length(rtrim(coalesce(split_part(amount, '.', 2), ''), '0')) AS places,
             {{template "digits" .}} AS digits
         FROM (
-            SELECT card_hit, {{if eq .Format "jsonl"}}coalesce(misfit, {{template "json-unwritten" .}}) AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
+            SELECT card_hit, {{if eq .Format "jsonl"}}coalesce(misfit, {{template "json-unwritten" .}}) AS misfit, {{else if eq .Format "parquet"}}misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
             FROM (
-                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit" .}} AS misfit, json_types, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
+                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit" .}} AS misfit, json_types, {{else if eq .Format "parquet"}}{{template "parquet-float" .}} AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
                     {{- if $f.Source}}{{template "value" $f}}{{else}}CAST(NULL AS VARCHAR){{end}} AS {{ident $f.Name}}{{end}}
                 FROM ({{if eq .Format "jsonl"}}{{template "json-values" .}} FROM ({{template "source" .}}){{else}}{{template "source" .}}{{end}})
             )
@@ -270,17 +286,18 @@ DROP TABLE IF EXISTS misfits;
 -- instead would run the whole read on one thread. A CSV's misfits, listed
 -- by record in the misfits table, are bad whatever their values, and their
 -- processing time (another column's, maybe) no business date; a JSON Lines
--- record's misfit (json-misfit, json-unwritten) is bad too, and its
--- processing time no business date either: its values are in doubt (the
--- first of two processed_at DuckDB reads), and a wrong earliest day would
--- date a file without one in its name, replacing that day's file.
+-- or Parquet record's misfit (json-misfit, json-unwritten, parquet-float) is
+-- bad too, and its processing time no business date either: its values are
+-- in doubt (the first of two processed_at DuckDB reads), and a wrong
+-- earliest day would date a file without one in its name, replacing that
+-- day's file.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
-SELECT card_hit, bad, {{if eq .Format "jsonl"}}misfit, {{end}}
+SELECT card_hit, bad, {{if ne .Format "csv"}}misfit, {{end}}
     CASE WHEN bad THEN [{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{ident $f.Name}}{{end}}] END AS source_text, digits,
     partner_merchant_id, mid, order_id, transaction_id,
-    {{if eq .Format "jsonl"}}CASE WHEN misfit IS NULL THEN processed_ts END AS processed_ts{{else}}processed_ts{{end}}, amount_minor, currency,
+    {{if ne .Format "csv"}}CASE WHEN misfit IS NULL THEN processed_ts END AS processed_ts{{else}}processed_ts{{end}}, amount_minor, currency,
     status_value AS status, response_code, response_code_source, initiator_value AS initiator,
     channel_value AS channel, recurring, site_url, descriptor, campaign_id, environment_value AS environment,
     card_bin, card_last4, fc_transmit_key, fc_order_id
@@ -291,7 +308,7 @@ FROM (
         OR recurring IS NULL OR (site_url IS NULL AND descriptor IS NULL)
         OR NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}')
         OR NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}')
-        OR digits IS NULL OR amount_minor IS NULL{{if eq .Format "jsonl"}} OR misfit IS NOT NULL{{end}} AS bad
+        OR digits IS NULL OR amount_minor IS NULL{{if ne .Format "csv"}} OR misfit IS NOT NULL{{end}} AS bad
     FROM ({{template "typed" .}})
 );
 {{- if .Misfits}}
@@ -300,7 +317,7 @@ UPDATE ledger_raw SET bad = true, processed_ts = NULL WHERE rowid + 1 IN (SELECT
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT rowid + {{template "first" .}} AS line, * FROM ledger_raw;
 INSERT INTO ledger_stage
 SELECT line, card_hit, {{range $i, $f := .Fields}}source_text[{{$i}} + 1], {{end}}processed_ts, amount_minor,
-    digits, recurring, bad, {{if .Misfits}}m.reason{{else if eq .Format "jsonl"}}misfit{{else}}NULL{{end}}
+    digits, recurring, bad, {{if .Misfits}}m.reason{{else if ne .Format "csv"}}misfit{{else}}NULL{{end}}
 FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end}}WHERE card_hit OR bad;
 {{end}}
 
