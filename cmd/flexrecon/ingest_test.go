@@ -202,7 +202,7 @@ func TestIngestCheckTransmitLog(t *testing.T) {
 		{"a row without a key", header + first + "M1;T2;;2026-11-23T10:31:00Z;late;\n",
 			[]string{"rejected whole, nothing would be loaded: line 3 column transmit_key: required value missing"}, []string{"records"}, true},
 		{"a card number", header + first + "M1;T2;LK-2;2026-11-23T10:31:00Z;4111 1111 1111 1111;\n",
-			[]string{"rejected whole", "line 3: a value looks like a full card number"}, []string{"4111"}, true},
+			[]string{"rejected whole", "line 3 column note: a value looks like a full card number"}, []string{"4111"}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "keys.txt") // read as CSV whatever its name, as a run reads it

@@ -36,6 +36,7 @@ type Queries struct {
 	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`
 	TransmitLogLines      string `query:"transmit-log-lines" check:"skip"`
 	TransmitLogProblem    string `query:"transmit-log-problem" check:"skip"`
+	TransmitLogCardCols   string `query:"transmit-log-card-columns" check:"skip"`
 	StoreTransmitLog      string `query:"store-transmit-log" check:"skip"`
 	CountTransmitLog      string `query:"count-transmit-log" check:"skip"`
 	DropTransmitLogStage  string `query:"drop-transmit-log-stage"`

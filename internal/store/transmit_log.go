@@ -205,7 +205,7 @@ func (db *DB) readTransmitLog(ctx context.Context, conn *sqlx.Conn, log checkedL
 	if _, err := conn.ExecContext(ctx, db.q.TransmitLogLines); err != nil {
 		return err
 	}
-	return db.transmitLogProblem(ctx, conn)
+	return db.transmitLogProblem(ctx, conn, log)
 }
 
 // stagedNames are the header's names as the stage reads them: a column the
@@ -236,18 +236,52 @@ const rowEndColumn = "row_end"
 
 // transmitLogProblem is the staged log's first row that cannot be taken,
 // as an error naming its line; nil when every row can be.
-func (db *DB) transmitLogProblem(ctx context.Context, conn *sqlx.Conn) error {
-	var p Problem
+func (db *DB) transmitLogProblem(ctx context.Context, conn *sqlx.Conn, log checkedLog) error {
+	var p struct {
+		Problem
+		Card bool `db:"card"`
+	}
 	err := conn.GetContext(ctx, &p, db.q.TransmitLogProblem)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
 	case err != nil:
 		return err
+	case p.Card:
+		return db.transmitLogCardRejection(ctx, conn, log, p.Line)
 	case p.Column == "":
 		return fmt.Errorf("%w: line %d: %s", ErrRejected, p.Line, p.Reason)
 	}
 	return fmt.Errorf("%w: line %d column %s: %s", ErrRejected, p.Line, p.Column, p.Reason)
+}
+
+// transmitLogCardRejection refuses the log for a card number on line,
+// naming the columns that hold one as an export's rejection does: by the
+// header's names (card-checked), never the values.
+func (db *DB) transmitLogCardRejection(ctx context.Context, conn *sqlx.Conn, log checkedLog, line int64) error {
+	var staged []string
+	if err := conn.SelectContext(ctx, &staged, db.q.TransmitLogCardCols, line); err != nil {
+		return err
+	}
+	cols := make([]string, len(staged))
+	for i, s := range staged {
+		cols[i] = log.fileColumn(s)
+	}
+	return cardRejection(line, strings.Join(cols, ", "))
+}
+
+// fileColumn is the log's own name for a column as staged (stagedNames):
+// the header's, or its place where the header has none (the field after
+// the delimiter ending each row has none).
+func (l checkedLog) fileColumn(staged string) string {
+	i := slices.Index(l.stagedNames(), staged)
+	switch {
+	case i < 0:
+		return staged
+	case i < len(l.header) && strings.TrimSpace(l.header[i]) != "":
+		return l.header[i]
+	}
+	return fmt.Sprintf("column %d", i+1)
 }
 
 func (db *DB) storeTransmitLog(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (LoadOutcome, error) {

@@ -66,20 +66,21 @@ func TestTransmitLog(t *testing.T) {
 }
 
 // TestTransmitLogRejects: a log refused whole names the line, column and
-// reason, never a card number, and adds no key.
+// reason (for a card number, the columns that hold one, by the header's
+// names), never a card number, and adds no key.
 func TestTransmitLogRejects(t *testing.T) {
 	tests := []struct {
 		name, body string
 		want       []string
 	}{
 		{"missing column", "partner_merchant_id,transaction_id,transmitted_at\nM1,T1,2026-11-23T10:30:00Z\n", []string{"line 1", "transmit_key"}},
-		{"card number", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n", []string{"line 3", "full card number"}},
+		{"card number", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n", []string{"line 3 column note", "full card number"}},
 		{"no key", logHeader + "M1,T1,,2026-11-23T10:30:00Z,\n", []string{"line 2", "column transmit_key", "required value missing"}},
 		{"naive time", logHeader + "M1,T1,LK-1,2026-11-23 10:30:00,\n", []string{"line 2", "column transmitted_at", "RFC 3339"}},
 		{"a column named twice", "partner_merchant_id,transaction_id,transmit_key,transmitted_at,Transmit_Key\nM1,T1,LK-1,2026-11-23T10:30:00Z,LK-9\n",
 			[]string{"line 1 column 5", `"transmit_key" is named twice`}},
 		{"a card number in a column named rowid", logHeader[:len(logHeader)-1] + ",rowid\nM1,T1,LK-1,2026-11-23T10:30:00Z,,4111111111111111\n",
-			[]string{"line 2", "full card number"}},
+			[]string{"line 2 column rowid", "full card number"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,7 +147,7 @@ func TestTransmitLogLines(t *testing.T) {
 		{"no key after a quoted line break", logHeader + twoLines + "M1,T2,,2026-11-23T10:30:00Z,\n",
 			"line 4 column transmit_key: required value missing"},
 		{"a card number after a quoted line break", logHeader + twoLines + "M1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n",
-			"line 4: a value looks like a full card number"},
+			"line 4 column note: a value looks like a full card number"},
 		{"a naive time after blank lines", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\n\n\nM1,T2,LK-2,2026-11-23 10:30:00,\n",
 			"line 5 column transmitted_at: not an RFC 3339 time"},
 		// DuckDB's own error counts the blank line, not the quoted line end.
@@ -154,7 +155,7 @@ func TestTransmitLogLines(t *testing.T) {
 			"line 5: invalid unicode"},
 		// The stage's line column must not hide the log's own.
 		{"a card number in the log's own line column", "line," + logHeader + "1,M1,T1,LK-1,2026-11-23T10:30:00Z,\n\n4111111111111111,M1,T2,LK-2,2026-11-23T10:30:00Z,\n",
-			"line 4: a value looks like a full card number"},
+			"line 4 column line: a value looks like a full card number"},
 	})
 	t.Run("loaded", func(t *testing.T) {
 		db := MustOpenDB(t)
@@ -382,7 +383,7 @@ func TestTransmitLogRowsEndInDelimiter(t *testing.T) {
 	checkMappedLogsRejected(t, rowsEnd, []rejectedLog{
 		{"a value after the delimiter", header + first + second + "REF 7\n",
 			"line 3: a value after the delimiter ending the row, where rows_end_in_delimiter says the field there is empty"},
-		{"a card number after the delimiter", header + first + second + "4111111111111111\n", "line 3: a value looks like a full card number"},
+		{"a card number after the delimiter", header + first + second + "4111111111111111\n", "line 3 column column 5: a value looks like a full card number"},
 		{"a row without the delimiter", header + first + strings.TrimSuffix(second, ",") + "\n",
 			"line 3: 4 fields, want 5: the header's 4 and an empty one after the delimiter ending the row (rows_end_in_delimiter)"},
 		{"a row with a delimiter more", header + first + second + ",\n", "line 3: 6 fields, want 5"},
@@ -434,7 +435,7 @@ func TestCheckTransmitLogRejects(t *testing.T) {
 	}{
 		{"a missing column", "partner_merchant_id,transaction_id,transmitted_at\nM1,T1,2026-11-23T10:30:00Z\n", "line 1: header lacks required columns: transmit_key", ledger.Mapping{}},
 		{"no key", logHeader + first + "M1,T2,,2026-11-23T10:30:00Z,\n", "line 3 column transmit_key: required value missing", ledger.Mapping{}},
-		{"a card number", logHeader + first + "M1,T2,LK-2,2026-11-23T10:30:00Z,4111 1111 1111 1111\n", "line 3: a value looks like a full card number", ledger.Mapping{}},
+		{"a card number", logHeader + first + "M1,T2,LK-2,2026-11-23T10:30:00Z,4111 1111 1111 1111\n", "line 3 column note: a value looks like a full card number", ledger.Mapping{}},
 		{"a field too many", logHeader + first + "M1,T2,LK-2,2026-11-23T10:30:00Z,,\n", "line 3: 6 fields, the header has 5", ledger.Mapping{}},
 		{"a mixed line end", logHeader + first + "\r\n", `line 3: a line end other than the header's (\n alone)`, ledger.Mapping{}},
 		{"a value after the delimiter ending the row", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,,\nM1,T2,LK-2,2026-11-23T10:30:00Z,,x\n",

@@ -26,13 +26,14 @@ FROM transmit_log_stage s ASOF LEFT JOIN line_shifts l ON s.rowid + 1 >= l.recor
 -- name: transmit-log-problem
 -- The first row of the staged log that cannot be taken, with its column and
 -- reason, the first of the row's as listed: a card number anywhere rejects
--- the log unquoted, as it rejects an export; a value after the delimiter
--- ending the row means the row is not as the exporter writes its rows (a
--- delimiter unquoted in a value looks so), and its values are not judged;
--- a key needs its merchant, transaction, key and an RFC 3339 time.
-SELECT line, p.column_name, p.reason FROM (
-    SELECT line, list_filter([
-        CASE WHEN card_like(all_text) THEN {'column_name': '', 'reason': 'a value looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded'} END,
+-- the log unquoted, as it rejects an export (card says so, and the store
+-- names the columns: transmit-log-card-columns); a value after the
+-- delimiter ending the row means the row is not as the exporter writes its
+-- rows (a delimiter unquoted in a value looks so), and its values are not
+-- judged; a key needs its merchant, transaction, key and an RFC 3339 time.
+SELECT line, p.column_name, p.reason, card FROM (
+    SELECT line, card, list_filter([
+        CASE WHEN card THEN {'column_name': '', 'reason': 'a card number'} END,
         CASE WHEN coalesce(row_end, '') <> '' THEN {'column_name': '', 'reason': 'a value after the delimiter ending the row, where rows_end_in_delimiter says the field there is empty'} END,
         CASE WHEN coalesce(trim(partner_merchant_id), '') = '' THEN {'column_name': 'partner_merchant_id', 'reason': 'required value missing'} END,
         CASE WHEN coalesce(trim(transaction_id), '') = '' THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
@@ -41,11 +42,19 @@ SELECT line, p.column_name, p.reason FROM (
             OR TRY_CAST(transmitted_at AS TIMESTAMPTZ) IS NULL
             THEN {'column_name': 'transmitted_at', 'reason': 'not an RFC 3339 time with an offset'} END
     ], x -> x IS NOT NULL)[1] AS p
-    FROM (SELECT concat_ws('|', *COLUMNS(* EXCLUDE (line))) AS all_text, * FROM transmit_log_lines)
+    FROM (SELECT card_like(concat_ws('|', *COLUMNS(* EXCLUDE (line)))) AS card, * FROM transmit_log_lines)
 )
 WHERE p IS NOT NULL
 ORDER BY line
 LIMIT 1;
+
+-- name: transmit-log-card-columns
+-- $1 a line of the staged log that holds a card number: the columns, as
+-- staged, whose values look like one (never the values).
+SELECT col FROM (
+    UNPIVOT (SELECT * EXCLUDE (line) FROM transmit_log_lines WHERE line = $1)
+    ON COLUMNS(*) INTO NAME col VALUE val
+) WHERE card_like(val);
 
 -- name: store-transmit-log
 -- $1 the log's file id.
