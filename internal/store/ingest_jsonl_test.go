@@ -365,8 +365,10 @@ func TestIngestJSONKeyRejectionsNameTheirRecord(t *testing.T) {
 // NaN) is a float's print, whose digits may be lost before it was written:
 // the record is quarantined, naming the key and the number as written,
 // rather than stored under an id that matches nothing and could be pushed.
+// So is a JSON object or array, whose JSON text ({"id":"O-T"}) was stored.
 func TestIngestJSONTextAsWritten(t *testing.T) {
 	const unwritten = `, not written in plain digits: a float's print, which may have lost digits; write it as a string`
+	const noValue = `, not a value: its JSON text is no id or code; map the key that holds the value`
 	withOrder := func(order string) string {
 		return strings.Replace(jsonRecord("T", `"1.00"`, "USD"), `"O-T"`, order, 1)
 	}
@@ -392,6 +394,9 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 		{"an exponent, in a mapped key", strings.Replace(withOrder("1.5E+3"), `"order_id"`, `"OrderRef"`, 1),
 			ledger.Mapping{Columns: map[string]string{"order_id": "orderref"}}, `key "OrderRef" holds the number 1.5E+3` + unwritten},
 		{"NaN", withOrder("NaN"), ledger.Mapping{}, `key "order_id" holds the number NaN` + unwritten},
+		{"an object", withOrder(`{"id":"O-T"}`), ledger.Mapping{}, `key "order_id" holds a JSON object` + noValue},
+		{"an array, in a mapped key", strings.Replace(withOrder(`["O-T"]`), `"order_id"`, `"Orders"`, 1),
+			ledger.Mapping{Columns: map[string]string{"order_id": "orders"}}, `key "Orders" holds a JSON array` + noValue},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

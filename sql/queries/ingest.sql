@@ -159,9 +159,13 @@ DROP TABLE IF EXISTS misfits;
 -- text, and a guessed one ("1e3" or "1000"?) would match none of
 -- FlexCharge's orders or transmits, and could be pushed to /transmit under
 -- it; quarantined, the record waits for a file that writes it as a string.
--- The amount's own check refuses such an amount (number, amount).
+-- So does a value that is a JSON object or array (a mapping naming a key
+-- that holds a nested record): its JSON text is no value, and was stored as
+-- the id. The amount's own check refuses such an amount (number, amount).
 {{define "json-unwritten"}}CASE
     {{- range .Fields}}{{if and .JSONIndex (ne .Name "amount")}}
+    WHEN json_types[{{.JSONIndex}}] IN ('OBJECT', 'ARRAY')
+        THEN format('key "{}" holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{literal .Source}}, lower(json_types[{{.JSONIndex}}]))
     WHEN json_types[{{.JSONIndex}}] = 'DOUBLE' AND NOT regexp_full_match({{ident .Name}}, '-?[0-9]+(\.[0-9]+)?')
         THEN format('key "{}" holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{literal .Source}}, {{ident .Name}})
     {{- end}}{{end}} END
