@@ -81,8 +81,9 @@ func (r *run) loadFile(ctx context.Context, src Source, f ledger.File) (store.Lo
 	}
 	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, r.env.Location)
 	if err != nil {
-		// A file of no known format (with format "auto") or a mapping that
-		// cannot apply is refused like a bad file: it does not stop the run.
+		// A mapping that cannot apply is refused like a bad file: it does
+		// not stop the run. (The load refuses, and records, a file of no
+		// known format.)
 		return store.LoadOutcome{}, fmt.Errorf("%w: %w", store.ErrRejected, err)
 	}
 	lf.RunID = r.id

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/flexcharge/flexrecon/internal/gen"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
@@ -97,5 +99,33 @@ func TestIngestReportsReplacements(t *testing.T) {
 	}
 	if inForce != rows {
 		t.Errorf("rows in force after the export came again: got %d, want its %d", inForce, rows)
+	}
+}
+
+// TestIngestRecordsAFileOfNoKnownFormat: a file whose format its name does
+// not tell (a spreadsheet left in an inbox read with format "auto") is
+// refused like any bad file and recorded as one: the run's file notices,
+// which reconcile prints, name it and why. It was counted as rejected, but
+// recorded nowhere a person reads.
+func TestIngestRecordsAFileOfNoKnownFormat(t *testing.T) {
+	env, req, dir := dayChain(t, 50)
+	env.Sources[0].Format, env.Sources[0].Pattern = "auto", "*"
+	if err := os.WriteFile(filepath.Join(dir, gen.InboxDir, "ledger_2026-11-23.xlsx"), []byte("PK"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ingestStage(t, env, run.ID).Detail; !strings.HasSuffix(got, ", 1 rejected") {
+		t.Errorf("run %d's ingest detail: %q, want one file rejected", run.ID, got)
+	}
+	notices, err := env.DB.FileNotices(t.Context(), run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`rejected: ledger_2026-11-23.xlsx: file rejected: cannot tell the format of "ledger_2026-11-23.xlsx" from its name; declare it`}
+	if diff := cmp.Diff(want, notices); diff != "" {
+		t.Errorf("run %d's file notices (-want +got):\n%s", run.ID, diff)
 	}
 }

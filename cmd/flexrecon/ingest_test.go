@@ -16,7 +16,8 @@ import (
 )
 
 // TestIngestCheck runs "ingest --check" on a canonical file, a file with a
-// card number and a generated source's export: it prints the mapping and
+// card number, a file of no format its name tells (rejected whole, as a run
+// rejects it) and a generated source's export: it prints the mapping and
 // the verdict, never the card number, and loads nothing anywhere.
 func TestIngestCheck(t *testing.T) {
 	dir := t.TempDir()
@@ -25,6 +26,10 @@ func TestIngestCheck(t *testing.T) {
 		"M1,O1,T1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example,\n" +
 		"M1,O2,T2,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,,4111 1111 1111 1111\n"
 	if err := os.WriteFile(card, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "ledger_2026-11-23.xlsx")
+	if err := os.WriteFile(sheet, []byte("PK"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f := newFixture(t, 50)
@@ -43,6 +48,8 @@ func TestIngestCheck(t *testing.T) {
 			[]string{"processed_at          ← processed_at", "5 read, 4 would load, 1 quarantined", `line 5`, `"12.345" is not an amount`, "verdict                 would load"}, nil, false},
 		{"card number", []string{"--check", card},
 			[]string{"rejected whole", "line 3 column descriptor", "not PCI-safe"}, []string{"4111", "records"}, true},
+		{"no format its name tells", []string{"--check", sheet},
+			[]string{"(format unknown, 2 bytes", `rejected whole, nothing would be loaded: cannot tell the format of "ledger_2026-11-23.xlsx"`}, nil, true},
 		{"configured source", []string{"--check", exports[0], "--config", config, "--source", "gateway"},
 			[]string{"verdict                 would load"}, []string{"rejected"}, false},
 	} {

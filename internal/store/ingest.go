@@ -17,7 +17,7 @@ import (
 // IngestFile reads the header and maps it itself.
 type LoadFile struct {
 	File    ledger.File
-	Format  ledger.Format  // "" means from the file name
+	Format  ledger.Format  // "" or "auto" means from the file name
 	Mapping ledger.Mapping // the zero Mapping reads a canonical CSV
 	Zone    *time.Location // naive processing times, when Mapping.Zone is empty
 	RunID   int64
@@ -30,16 +30,15 @@ type LoadFile struct {
 const IngestSteps = 4
 
 // NewLoadFile builds the LoadFile of a file found in a source from the
-// source's configured format, mapping and the configuration's zone.
+// source's configured format, mapping and the configuration's zone. The
+// format is worked out when the file is read: a file of no format its name
+// tells (a spreadsheet in an inbox read with "auto") is then refused and
+// recorded as any bad file is, so that the run's notices name it.
 func NewLoadFile(f ledger.File, format string, m ledger.Mapping, zone *time.Location) (LoadFile, error) {
-	fm, err := ledger.FormatOf(format, f.Name)
-	if err != nil {
-		return LoadFile{}, fmt.Errorf("plan %s: %w", f.Name, err)
-	}
 	if err := m.Validate(); err != nil {
 		return LoadFile{}, fmt.Errorf("plan %s: mapping: %w", f.Name, err)
 	}
-	return LoadFile{File: f, Format: fm, Mapping: m, Zone: zone}, nil
+	return LoadFile{File: f, Format: ledger.Format(format), Mapping: m, Zone: zone}, nil
 }
 
 // LoadOutcome says what loading a file did.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -143,7 +144,8 @@ func (c Check) Refused() bool { return c.Rejected != "" && c.Loaded == 0 }
 // Write renders the check as text for a terminal.
 func (c Check) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "file\t%s (%s, %d bytes, sha256 %.12s)\n", c.File.Name, c.Format, c.File.Size, c.File.SHA256)
+	format := cmp.Or(string(c.Format), "format unknown") // a name that tells none, the file refused
+	fmt.Fprintf(tw, "file\t%s (%s, %d bytes, sha256 %.12s)\n", c.File.Name, format, c.File.Size, c.File.SHA256)
 	c.writeMapping(tw)
 	switch {
 	case c.Refused():
