@@ -783,3 +783,31 @@ func TestIngestParquetFloatText(t *testing.T) {
 		t.Errorf("load %s: rows stored (-want +got):\n%s", path, diff)
 	}
 }
+
+// TestIngestParquetNestedText: a Parquet column of nested values (a
+// struct, a list, a map) holds no value of a text column, as a JSON object
+// or array does not: its record is quarantined, naming the column, where
+// DuckDB's print of it ({'id': O-1}) was stored as the id.
+func TestIngestParquetNestedText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested_2026-11-23.parquet")
+	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT 'M001' AS partner_merchant_id, 'O-' || tx AS order_id, tx AS transaction_id,
+		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, '19.99' AS amount, 'USD' AS currency, 'declined' AS status,
+		'CIT' AS initiator, 'https://a.example' AS site_url, campaign AS campaign_id, codes AS response_code
+		FROM (VALUES ('T1', {'id': 'C-1'}, NULL), ('T2', NULL, ['05']), ('T3', NULL, NULL)) v(tx, campaign, codes)) TO '%s' (FORMAT parquet)`, path))
+	db := MustOpenDB(t)
+	out, err := loadFile(t, db, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const why = `, not a value of the column: its print is no id or code; map the column that holds the value`
+	want := []store.Problem{
+		{Line: 1, Column: "(record)", Reason: `column "campaign_id" holds a STRUCT(id VARCHAR)` + why},
+		{Line: 2, Column: "(record)", Reason: `column "response_code" holds a VARCHAR[]` + why},
+	}
+	if diff := cmp.Diff(want, out.Problems); diff != "" {
+		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
+	}
+	if got := dump(t, db, "SELECT transaction_id FROM ledger_tx"); !cmp.Equal(got, [][]string{{"T3"}}) {
+		t.Errorf("load %s: stored %q, want T3 alone", path, got)
+	}
+}

@@ -4,7 +4,7 @@
 -- file wrote them and the typed values parsed from them; misfit, for a CSV
 -- record with another number of fields than the header, or a JSON Lines or
 -- Parquet record quarantined whole (json-misfit, json-unwritten,
--- parquet-float), says why (its
+-- parquet-unwritten), says why (its
 -- values are under other columns' names, or not there, or in doubt, and
 -- are not checked). Temporary,
 -- so a rejected file's values never reach the database file. ledger_file is the
@@ -171,18 +171,22 @@ DROP TABLE IF EXISTS misfits;
     {{- end}}{{end}} END
 {{- end}}
 
--- parquet-float: why a Parquet record is quarantined whole for a value of
--- a text column in a column of floats (FLOAT, DOUBLE), as pandas writes a
--- column of integers with a value missing; NULL when it has none. The file
--- holds no text for it, only the float, which DuckDB prints its own way (a
--- campaign id of 12345 as 12345.0, a response code 05 as 5.0) and which may
--- have lost digits before it was written: an id so read matches nothing,
--- as json-unwritten says. typeof is the column's type, the same for every
--- record. A float amount is judged by its digits (number, amount).
-{{define "parquet-float"}}CASE
+-- parquet-unwritten: why a Parquet record is quarantined whole for a value
+-- of a text column that the file holds no text for; NULL when it has none.
+-- A column of floats (FLOAT, DOUBLE), as pandas writes a column of integers
+-- with a value missing, holds only the float, which DuckDB prints its own
+-- way (a campaign id of 12345 as 12345.0, a response code 05 as 5.0) and
+-- which may have lost digits before it was written: an id so read matches
+-- nothing, as json-unwritten says. A nested column (a struct, list or map)
+-- holds no value of the column at all, as a JSON object does not. typeof
+-- is the column's type, the same for every record. A float amount is
+-- judged by its digits (number, amount).
+{{define "parquet-unwritten"}}CASE
     {{- range .Fields}}{{if and .Source (ne .Name "amount")}}
     WHEN typeof({{ident .Source}}) IN ('FLOAT', 'DOUBLE') AND {{ident .Source}} IS NOT NULL
         THEN format('column "{}" holds the float {}: a float''s print, which may have lost digits; write the column as text', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))
+    WHEN regexp_matches(typeof({{ident .Source}}), '^(STRUCT|MAP|UNION)\(|\]$') AND {{ident .Source}} IS NOT NULL
+        THEN format('column "{}" holds a {}, not a value of the column: its print is no id or code; map the column that holds the value', {{literal .Source}}, typeof({{ident .Source}}))
     {{- end}}{{end}} END
 {{- end}}
 
@@ -270,7 +274,7 @@ DROP TABLE IF EXISTS misfits;
         FROM (
             SELECT card_hit, {{if eq .Format "jsonl"}}coalesce(misfit, {{template "json-unwritten" .}}) AS misfit, {{else if eq .Format "parquet"}}misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
             FROM (
-                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit" .}} AS misfit, json_types, {{else if eq .Format "parquet"}}{{template "parquet-float" .}} AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
+                SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit" .}} AS misfit, json_types, {{else if eq .Format "parquet"}}{{template "parquet-unwritten" .}} AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
                     {{- if $f.Source}}{{template "value" $f}}{{else}}CAST(NULL AS VARCHAR){{end}} AS {{ident $f.Name}}{{end}}
                 FROM ({{if eq .Format "jsonl"}}{{template "json-values" .}} FROM ({{template "source" .}}){{else}}{{template "source" .}}{{end}})
             )
@@ -290,11 +294,11 @@ DROP TABLE IF EXISTS misfits;
 -- instead would run the whole read on one thread. A CSV's misfits, listed
 -- by record in the misfits table, are bad whatever their values, and their
 -- processing time (another column's, maybe) no business date; a JSON Lines
--- or Parquet record's misfit (json-misfit, json-unwritten, parquet-float) is
--- bad too, and its processing time no business date either: its values are
--- in doubt (the first of two processed_at DuckDB reads), and a wrong
--- earliest day would date a file without one in its name, replacing that
--- day's file.
+-- or Parquet record's misfit (json-misfit, json-unwritten,
+-- parquet-unwritten) is bad too, and its processing time no business date
+-- either: its values are in doubt (the first of two processed_at DuckDB
+-- reads), and a wrong earliest day would date a file without one in its
+-- name, replacing that day's file.
 {{define "stage"}}
 {{template "ordered"}};
 CREATE OR REPLACE TEMP TABLE ledger_raw AS
