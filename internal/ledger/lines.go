@@ -3,6 +3,7 @@ package ledger
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -101,16 +102,27 @@ func ReadRecords(path string, format Format, delim rune) (Records, error) {
 
 // readError is an error met reading a file's text on line. A gzip stream
 // that ends early is the file cut off: DuckDB reads what a cut stream
-// holds, and cut between two records, half a day would load as if whole.
+// holds, and cut between two records, half a day would load as if whole. A
+// stream whose data or checksum is wrong is the file damaged: DuckDB
+// checks neither, and reads what the damaged bytes decompress to.
 func readError(err error, path string, line int64) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) && Compressed(path) {
+	switch {
+	case !Compressed(path):
+		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("line %d: the gzip stream ends early: %w", line, ErrCutOff)
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.As(err, new(flate.CorruptInputError)):
+		return fmt.Errorf("the gzip stream is damaged (%v): %w", err, ErrDamaged)
 	}
 	return err
 }
 
 // ErrCutOff is a file that ends before its end: a transfer stopped early.
 var ErrCutOff = errors.New("the file is cut off; send it whole")
+
+// ErrDamaged is a file whose bytes are not those written: a gzip stream
+// that fails its own checks.
+var ErrDamaged = errors.New("the file is damaged; send it again")
 
 // fill reads into buf until it is full or in ends: io.EOF at the end
 // (io.ReadFull would call a short last read io.ErrUnexpectedEOF, which a

@@ -131,13 +131,14 @@ func (e shapeError) Error() string { return string(e) }
 
 // read runs the stage query while Go reads a CSV's records, and reads a CSV
 // with misfits again (restage). When both fail, DuckDB's error says more of
-// what it stopped at.
+// what it stopped at, unless Go's says the file is cut off or damaged: then
+// DuckDB stopped at what is not the file's text.
 func (db *DB) read(ctx context.Context, conn *sqlx.Conn, p *plan, query string) (ledger.Records, error) {
 	records := p.readRecords()
 	_, err := conn.ExecContext(ctx, query)
 	recs, rerr := records()
 	switch {
-	case rerr != nil && (err == nil || errors.As(rerr, new(shapeError)) || errors.Is(rerr, ledger.ErrCutOff)):
+	case rerr != nil && (err == nil || errors.As(rerr, new(shapeError)) || errors.Is(rerr, ledger.ErrCutOff) || errors.Is(rerr, ledger.ErrDamaged)):
 		return recs, rerr
 	case rerr == nil && len(recs.Misfits) > 0:
 		err = db.restage(ctx, conn, p, recs)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -284,4 +285,38 @@ func TestIngestLineEndAfterHeader(t *testing.T) {
 	db := MustOpenDB(t)
 	_, err := loadFile(t, db, writeText(t, "twice_2026-11-23.csv", header+"\r\n\n\n"+rows("\r\n")))
 	checkRejection(t, db, "twice_2026-11-23.csv", err, []string{`line 3: a line end other than the header's (\r\n)`})
+}
+
+// TestIngestRejectsACorruptGzip: a gzipped export whose bytes were damaged
+// (a byte of its compressed data, or of its checksum, changed) is rejected
+// as damaged, by the check as by the load: not as a misfit on a line of the
+// garbage DuckDB decompressed, which no reader of the file could find.
+func TestIngestRejectsACorruptGzip(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url,descriptor\n"
+	var body strings.Builder
+	body.WriteString(header)
+	for i := range 2000 {
+		fmt.Fprintf(&body, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a,A\n", i, i)
+	}
+	z := []byte(gzipped(t, body.String()))
+	for name, at := range map[string]int{"in the compressed data": len(z) / 2, "in the checksum": len(z) - 6} {
+		t.Run(name, func(t *testing.T) {
+			damaged := slices.Clone(z)
+			damaged[at] ^= 0xff
+			path := writeFile(t, "damaged_2026-11-23.csv.gz", string(damaged))
+			db := MustOpenDB(t)
+			check, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = loadFile(t, db, path)
+			const want = "the gzip stream is damaged"
+			if !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), want) || !strings.Contains(check.Rejected, want) {
+				t.Errorf("load %v, check %q; want both to reject it: %s", err, check.Rejected, want)
+			}
+			if got := dump(t, db, "SELECT count(*) FROM ledger_rows"); got[0][0] != "0" {
+				t.Errorf("stored %v rows of a damaged file", got)
+			}
+		})
+	}
 }
