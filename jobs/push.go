@@ -170,8 +170,16 @@ func (r *run) transmit(ctx context.Context, c store.PushCandidate, rec *store.Pu
 	if errors.Is(err, flexcharge.ErrMaybeSent) {
 		rec.InDoubt = true // failed, and listed: FlexCharge may hold a copy, and a resend would be a second
 	}
-	if err != nil && ctx.Err() != nil {
-		return // no answer: the run stopped under the call
+	stopped := err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
+	if stopped && errors.Is(err, flexcharge.ErrMaybeSent) {
+		return // no answer: the run stopped under the call, which stays an intent (in doubt)
+	}
+	if stopped {
+		// The stop came before FlexCharge took any attempt (it waited for
+		// its turn, most of a batch does): a later run sends it, and nothing
+		// of it is in doubt that was not already.
+		rec.Outcome, rec.Error, rec.Retryable = "failed", "the run stopped before FlexCharge took it", true
+		return
 	}
 	if err != nil {
 		rec.Outcome, rec.Error, rec.Retryable = "failed", err.Error(), !flexcharge.Permanent(err)

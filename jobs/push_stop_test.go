@@ -97,6 +97,35 @@ func TestStoppedPushKeepsItsAnswers(t *testing.T) {
 	}
 }
 
+// TestStoppedPushListsOnlyTheCallsUnderWay: a stop in the middle of a
+// batch cuts short the calls under way, which FlexCharge may have taken,
+// and leaves the rest of the batch's calls unmade: the next run sends those
+// as any other, without listing them push_in_doubt.
+func TestStoppedPushListsOnlyTheCallsUnderWay(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	env, _, req := countedChain(t, &copiesCounter{n: 1, stop: cancel})
+	if _, err := env.Reconcile(ctx, req); err == nil {
+		t.Fatal("the stopped run succeeded: the test stopped nothing")
+	}
+	run, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, pushed := 0, 0
+	for _, v := range verdicts(t, env, run.ID) {
+		if strings.Contains(v.Findings, "push_in_doubt") {
+			listed++
+		}
+		if v.TransmitState == "pushed" {
+			pushed++
+		}
+	}
+	if limit := env.Push.Concurrency; listed > limit || pushed <= limit {
+		t.Errorf("after a stop at the first copy, the next run pushed %d and listed %d push_in_doubt; want more than %d pushed, at most %d listed (the calls under way)",
+			pushed, listed, limit, limit)
+	}
+}
+
 // TestLostAnswerListed: a transmit whose answer is lost after FlexCharge
 // took the copy is sent again by the client's retry, and the run lists it
 // push_in_doubt: every transaction sent twice is listed.

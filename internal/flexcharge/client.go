@@ -11,9 +11,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -234,21 +236,26 @@ func (c *Client) attempt(ctx context.Context, r request, token string) (response
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return response{}, ctx.Err()
+		return response{}, &unsentError{ctx.Err()}
 	}
 	defer func() { <-c.sem }()
 	if err := c.limiter.Wait(ctx); err != nil {
-		return response{}, err
+		return response{}, &unsentError{err}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	req, err := c.newRequest(actx, r, token)
+	var conn connTrace
+	req, err := c.newRequest(conn.watch(actx), r, token)
 	if err != nil {
-		return response{}, err
+		return response{}, &unsentError{err}
 	}
 	res, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
-		return response{}, fmt.Errorf("%s %s: %w", r.method, r.path, redactURLError(err))
+		err = fmt.Errorf("%s %s: %w", r.method, r.path, redactURLError(err))
+		if conn.neverGot() {
+			return response{}, &unsentError{err}
+		}
+		return response{}, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
@@ -294,12 +301,37 @@ func redactURLError(err error) error {
 // answerLost says whether a failed attempt may have reached FlexCharge and
 // only its answer failed: a transport error after the connection was made
 // (a timeout, a reset, a dropped connection). A refused or unresolved
-// connection, or a token that could not be had, sent nothing.
+// connection, a token that could not be had, or a stop while the attempt
+// waited for its turn sent nothing.
 func answerLost(err error) bool {
 	var op *net.OpError
 	var te *tokenError
-	return err != nil && !errors.As(err, &te) && !(errors.As(err, &op) && op.Op == "dial")
+	var ue *unsentError
+	return err != nil && !errors.As(err, &te) && !errors.As(err, &ue) && !(errors.As(err, &op) && op.Op == "dial")
 }
+
+// connTrace follows an attempt's request through the transport: one that
+// failed after asking for a connection and before it had one was never
+// written (a dial refused or cut short by a stop). A transport that
+// reports neither (not net/http's) is taken to have sent.
+type connTrace struct{ asked, got atomic.Bool }
+
+func (t *connTrace) watch(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { t.asked.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { t.got.Store(true) },
+	})
+}
+
+func (t *connTrace) neverGot() bool { return t.asked.Load() && !t.got.Load() }
+
+// unsentError marks an attempt that failed before its request left: while
+// it waited for a free slot, the rate limit or a connection (a stop, a
+// refused dial), or was built.
+type unsentError struct{ err error }
+
+func (e *unsentError) Error() string { return e.err.Error() }
+func (e *unsentError) Unwrap() error { return e.err }
 
 // gatewayLost says whether an answer is a proxy's in front of FlexCharge
 // saying that FlexCharge's own answer was lost (502) or never came in time

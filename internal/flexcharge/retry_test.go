@@ -3,6 +3,7 @@ package flexcharge
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -127,6 +128,57 @@ func TestLostAnswerThenFailureMayHaveSent(t *testing.T) {
 				t.Errorf("Transmit = %q, %v; want a failure, with ErrMaybeSent: %t", key, err, tt.maySent)
 			}
 		})
+	}
+}
+
+// TestStoppedBeforeSendingIsNotInDoubt: a transmit stopped while it waited
+// for its turn or for a connection sent nothing, so its failure does not
+// say FlexCharge may hold the copy (a push would list it in doubt); one
+// stopped under its call may have delivered it, and says so.
+func TestStoppedBeforeSendingIsNotInDoubt(t *testing.T) {
+	underWay := make(chan struct{}, 1)
+	release := make(chan struct{})
+	_, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+		underWay <- struct{}{}
+		<-release
+		writeJSON(w, 200, map[string]any{"transmitId": "key-1", "success": true})
+	})
+	t.Cleanup(func() { close(release) })
+	dials := 0
+	opts := fastOptions()
+	opts.Concurrency = 1
+	// Every request dials its own connection, and all but the first few
+	// dials (the token's and the first transmit's) hang until the test ends.
+	opts.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if dials++; dials > 2 {
+				<-release
+				return nil, errors.New("test over")
+			}
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}}}
+	c := NewClient(base, opts)
+	stopped := func(name string, stopAfter time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), stopAfter)
+		defer cancel()
+		_, err := c.Transmit(ctx, credA, validTransmit(credA))
+		if err == nil {
+			t.Fatalf("%s: Transmit succeeded, want a stop", name)
+		}
+		return err
+	}
+	first := make(chan error, 1)
+	go func() { first <- stopped("under its call", time.Second) }()
+	<-underWay
+	// The first holds the only slot: the second waits for its turn.
+	if err := stopped("waiting for its turn", 50*time.Millisecond); errors.Is(err, ErrMaybeSent) {
+		t.Errorf("stopped waiting for its turn: %v; want no ErrMaybeSent", err)
+	}
+	if err := <-first; !errors.Is(err, ErrMaybeSent) {
+		t.Errorf("stopped under its call: %v; want ErrMaybeSent", err)
+	}
+	if err := stopped("waiting for a connection", 50*time.Millisecond); errors.Is(err, ErrMaybeSent) {
+		t.Errorf("stopped waiting for a connection: %v; want no ErrMaybeSent", err)
 	}
 }
 
