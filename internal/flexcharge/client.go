@@ -204,31 +204,49 @@ func (c *Client) attemptWithToken(ctx context.Context, r request) (response, err
 // withoutSecrets is the answer to a call that sent cr's secrets (the token
 // call) with them replaced wherever it repeats them, as a validation
 // message quoting the value it refused does, so that no error made of it
-// carries them into a log, the database or a report.
+// carries them into a log, the database or a report. A JSON answer is
+// first written again in one spelling, so that a secret is found however
+// its server escaped it.
 func withoutSecrets(body []byte, cr Credentials) []byte {
+	body = plainJSON(body)
 	for _, secret := range []string{cr.AppKey, cr.AppSecret} {
 		if secret == "" {
 			continue
 		}
-		for _, form := range append(jsonForms(secret), []byte(secret)) {
+		for _, form := range [][]byte{jsonForm(secret), []byte(secret)} {
 			body = bytes.ReplaceAll(body, form, []byte("[redacted]"))
 		}
 	}
 	return body
 }
 
-// jsonForms are s as JSON strings spell it, without the quotes: with <, >
-// and & escaped, as Go writes them, and as most others do.
-func jsonForms(s string) [][]byte {
-	var forms [][]byte
-	for _, escapeHTML := range []bool{true, false} {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(escapeHTML)
-		_ = enc.Encode(s)
-		forms = append(forms, bytes.TrimSuffix(b.Bytes()[1:], []byte("\"\n")))
+// plainJSON is body, if it is one JSON value, as Go writes it escaping
+// only what JSON must: servers escape more, and each its own way
+// (ASP.NET's System.Text.Json writes a base64 secret's + as \u002B, Go
+// writes < as \u003c). Anything else is left as it is.
+func plainJSON(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil || dec.Decode(new(any)) != io.EOF {
+		return body
 	}
-	return forms
+	return encodePlain(v)
+}
+
+// jsonForm is s as plainJSON spells it in a string, without the quotes.
+func jsonForm(s string) []byte {
+	b := encodePlain(s)
+	return b[1 : len(b)-1]
+}
+
+// encodePlain is v in JSON escaping only what JSON must.
+func encodePlain(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // of decoded JSON or a string: it cannot fail
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // attempt sends one HTTP request within the concurrency and rate bounds.

@@ -90,13 +90,20 @@ func TestLogsAndErrorsNeverHoldSecretsOrTokens(t *testing.T) {
 
 // TestRefusalQuotingTheCredentialsKeepsThemOut: a token refusal that
 // quotes the AppKey and AppSecret it refused (as ASP.NET's "The value '…'
-// is not valid" does), in JSON escaped as Go writes it or otherwise, gives
-// an error without them.
+// is not valid" does), in JSON escaped as Go writes it, as ASP.NET does or
+// otherwise, gives an error without them.
 func TestRefusalQuotingTheCredentialsKeepsThemOut(t *testing.T) {
 	quoting := map[string]func(w http.ResponseWriter, key, secret string){
 		"go": func(w http.ResponseWriter, key, secret string) {
 			writeTitled(w, http.StatusBadRequest, map[string][]string{
 				"AppKey": {"The value '" + key + "' is not valid."}, "AppSecret": {"The value '" + secret + "' is not valid."}})
+		},
+		// System.Text.Json, ASP.NET's, escapes + (base64's) and <>&'" as \u002B...
+		"asp.net": func(w http.ResponseWriter, key, secret string) {
+			esc := strings.NewReplacer("+", `\u002B`, "<", `\u003C`, ">", `\u003E`, "&", `\u0026`, "'", `\u0027`, `"`, `\u0022`).Replace
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"title":"Bad","status":400,"errors":{"AppKey":["%s"],"AppSecret":["%s"]}}`,
+				esc("The value '"+key+"' is not valid."), esc("The value '"+secret+"' is not valid."))
 		},
 		"quotes only": func(w http.ResponseWriter, key, secret string) {
 			esc := strings.NewReplacer(`"`, `\"`).Replace
@@ -113,12 +120,12 @@ func TestRefusalQuotingTheCredentialsKeepsThemOut(t *testing.T) {
 				quote(w, req.AppKey, req.AppSecret)
 			}))
 			t.Cleanup(srv.Close)
-			cr := Credentials{MID: credA.MID, AppKey: "key-9f2c/41", AppSecret: `se"cret-77<x>&`}
+			cr := Credentials{MID: credA.MID, AppKey: "key-9f2c/41+q", AppSecret: `se"cret+77<x>&`}
 			_, err := NewClient(srv.URL+"/v1", fastOptions()).Transmit(context.Background(), cr, validTransmit(credA))
 			if err == nil || !strings.Contains(err.Error(), "is not valid") {
 				t.Fatalf("Transmit with refused credentials: %v; want the refusal", err)
 			}
-			for _, secret := range []string{cr.AppKey, cr.AppSecret, "cret-77"} {
+			for _, secret := range []string{cr.AppKey, cr.AppSecret, "cret+77"} {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("the error holds a secret (%.6s…): %v", secret, err)
 				}
