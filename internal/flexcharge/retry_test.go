@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,6 +201,9 @@ func TestTakenWithoutAKeyMayHaveSent(t *testing.T) {
 			key, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
 			if key != "" || err == nil || errors.Is(err, ErrMaybeSent) != tt.maySent {
 				t.Errorf("Transmit = %q, %v; want a failure, with ErrMaybeSent: %t", key, err, tt.maySent)
+			}
+			if err != nil && strings.Contains(err.Error(), "lost") {
+				t.Errorf("Transmit answered without a key: %v; want no word of a lost answer (the push records it)", err)
 			}
 		})
 	}

@@ -22,7 +22,7 @@ var ErrMaybeTwice = errors.New("an earlier attempt's answer was lost: FlexCharge
 // copy although no key came back: an attempt was sent and its answer lost
 // before the call failed, or FlexCharge took it (a 2xx it did not refuse)
 // in an answer whose key could not be read. The caller must say so.
-var ErrMaybeSent = errors.New("an attempt's answer was lost: FlexCharge may hold this copy")
+var ErrMaybeSent = errors.New("FlexCharge may hold this copy: an attempt reached it and no key came back")
 
 // Transmit sends a copy of one processed payment and returns its transaction
 // key (transmitId). /transmit is not idempotent: a retry after a lost answer

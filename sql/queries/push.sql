@@ -2,7 +2,8 @@
 -- What this run should transmit: untransmitted transactions (and failures a
 -- later run may retry) with the fields /transmit needs. $1 run id. A send is
 -- in doubt when FlexCharge may hold a copy already: an intent never
--- answered, or a failure in doubt (an attempt's answer was lost before it).
+-- answered, or a failure in doubt (an attempt's answer was lost, or came
+-- without a key to read).
 SELECT r.partner_merchant_id, r.merchant_name, r.transaction_id, r.order_id, r.environment, r.mid,
     r.processed_at, r.amount, r.currency, r.status, r.profile, l.is_recurring,
     coalesce(l.response_code, '') AS response_code, coalesce(l.response_code_source, '') AS response_code_source,
