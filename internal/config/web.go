@@ -65,10 +65,19 @@ func (c *Config) validateWeb(fe *fieldErrors) {
 	// A delivery is of the environment whose key verifies it: with one key
 	// for both, production events could be taken for sandbox ones (and
 	// refused) or the reverse, depending on which key is tried first.
-	sb, pr := c.Web.WebhookKeys["sandbox"], c.Web.WebhookKeys["production"]
-	if sb.Value() != "" && sb.Value() == pr.Value() {
+	// Keys are compared as the service uses them, decoded: base64 text may
+	// differ where the key does not (a line break, as a secret mounted
+	// from a file into the environment ends in).
+	sb, pr := decodedKey(c.Web.WebhookKeys["sandbox"]), decodedKey(c.Web.WebhookKeys["production"])
+	if sb != "" && sb == pr {
 		fe.add("web.webhook_keys.sandbox", "the same key as production's: each environment's subscription has its own")
 	}
+}
+
+// decodedKey is k's value decoded from base64, "" if there is none.
+func decodedKey(k Secret) string {
+	b, _ := base64.StdEncoding.DecodeString(k.Value())
+	return string(b)
 }
 
 func validRole(r string) bool {

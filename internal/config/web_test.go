@@ -63,6 +63,7 @@ func TestWebUsersAndKeys(t *testing.T) {
 func TestWebRefusesPasswordsAndUnknownRoles(t *testing.T) {
 	t.Setenv("FLEXRECON_TEST_HOOK_KEY", "c2VjcmV0")
 	t.Setenv("FLEXRECON_TEST_HOOK_KEY_TOO", "c2VjcmV0")
+	t.Setenv("FLEXRECON_TEST_HOOK_KEY_NL", "c2VjcmV0\n")
 	for name, c := range map[string]struct{ users, want string }{
 		"plain password": {"[[web.users]]\nname = \"a\"\nrole = \"ops\"\npassword_hash = \"hunter2\"\n", "password_hash"},
 		"unknown role":   {"[[web.users]]\nname = \"a\"\nrole = \"root\"\npassword_hash = \"" + hash + "\"\n", "role"},
@@ -70,7 +71,8 @@ func TestWebRefusesPasswordsAndUnknownRoles(t *testing.T) {
 		"missing key":    {"webhook_keys = { sandbox = \"env:FLEXRECON_TEST_NO_SUCH\" }\n", "webhook_keys.sandbox"},
 
 		// A delivery is told sandbox or production by the key it verifies with.
-		"one key for both environments": {"webhook_keys = { sandbox = \"env:FLEXRECON_TEST_HOOK_KEY\", production = \"env:FLEXRECON_TEST_HOOK_KEY_TOO\" }\n", "webhook_keys.sandbox"},
+		"one key for both environments":      {"webhook_keys = { sandbox = \"env:FLEXRECON_TEST_HOOK_KEY\", production = \"env:FLEXRECON_TEST_HOOK_KEY_TOO\" }\n", "webhook_keys.sandbox"},
+		"one key, spelled with a line break": {"webhook_keys = { sandbox = \"env:FLEXRECON_TEST_HOOK_KEY\", production = \"env:FLEXRECON_TEST_HOOK_KEY_NL\" }\n", "webhook_keys.sandbox"},
 	} {
 		_, err := config.Load(withWeb(t, "[web]\naddr = \"127.0.0.1:9\"\n"+c.users))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
