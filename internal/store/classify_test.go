@@ -115,6 +115,11 @@ func classifyCases() []classifyCase {
 				order(d("D2"), "F2", 4),
 				order(d("D2"), "F2b", 2, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
 			want: map[string]string{"D1": "transmitted|recovered|duplicate_evaluate", "D2": "transmitted|not_recovered|duplicate_evaluate"}},
+		{name: "an order naming the attempt is its decline's before one naming none, whatever either's status", s: scenario{
+			rows: []tx{d("D1")},
+			orders: []store.Order{order(d("D1"), "F1", 2),
+				order(d("D1"), "F2", 7, func(o *store.Order) { o.TransactionID, o.CreatedOn = "", o.CreatedOn.Add(5*time.Minute) })}},
+			want: map[string]string{"D1": "transmitted|not_recovered|duplicate_evaluate"}},
 		{name: "no double_charge_risk by a sandbox order, which charges no one", s: scenario{
 			rows:   []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" })}},

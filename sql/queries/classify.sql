@@ -217,10 +217,11 @@ JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.exte
 -- nearest in time. A decline's primary order is a production one if it has
 -- any (it moved money: a production order beside a sandbox one for a
 -- profile in test is the charge finance must see, and the mismatch), then
--- one that charged the customer (completed, since refunded or charged back:
--- a gateway that asked twice got a rescue and a refusal, and the decline
--- was rescued, whichever came last), then names the attempt, then is the
--- latest. Partitions by integer
+-- names the attempt (reconciliation.md: an order naming no attempt or
+-- another one does not outrank it, whatever its status), then one that
+-- charged the customer (completed, since refunded or charged back: a
+-- gateway that asked twice got a rescue and a refusal, and the decline was
+-- rescued, whichever came last), then is the latest. Partitions by integer
 -- keys cost a fraction of the same windows over strings. $1 window start,
 -- $2 window end: pairs of the declines around the window that pair-orders
 -- reads are no verdict of this run's.
@@ -235,8 +236,8 @@ SELECT * EXCLUDE (processed_at, created_on, names_attempt), rescue(order_outcome
     judged_env IS NULL AS while_off, processed_at >= $1 AND processed_at < $2 AS in_window,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
-        ORDER BY order_env = 'production' DESC, order_outcome IN ('recovered', 'refunded', 'chargeback') DESC,
-            names_attempt DESC, created_on DESC, order_key) = 1 AS is_primary
+        ORDER BY order_env = 'production' DESC, names_attempt DESC,
+            order_outcome IN ('recovered', 'refunded', 'chargeback') DESC, created_on DESC, order_key) = 1 AS is_primary
 FROM matched;
 
 -- name: classify-assign-repeats
