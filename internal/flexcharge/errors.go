@@ -42,11 +42,14 @@ func (e *APIError) Error() string {
 }
 
 // Permanent reports whether retrying the call that returned err cannot help:
-// a 4xx other than 401, 408 and 429, or a business failure (HTTP 200 with
-// success:false). Transport errors and exhausted retries are not permanent,
+// a 4xx other than 401, 408 and 429, a business failure (HTTP 200 with
+// success:false), or a copy FlexCharge took without a key (ErrTaken). Transport errors and exhausted retries are not permanent,
 // nor is a refused token: the credentials were wrong, not the request, and
 // the same call succeeds once they are put right.
 func Permanent(err error) bool {
+	if errors.Is(err, ErrTaken) {
+		return true
+	}
 	var e *APIError
 	var te *tokenError
 	if !errors.As(err, &e) || errors.As(err, &te) {

@@ -202,6 +202,10 @@ func TestTakenWithoutAKeyMayHaveSent(t *testing.T) {
 			if key != "" || err == nil || errors.Is(err, ErrMaybeSent) != tt.maySent {
 				t.Errorf("Transmit = %q, %v; want a failure, with ErrMaybeSent: %t", key, err, tt.maySent)
 			}
+			// Taken or refused, a resend would be a second copy or refused again.
+			if !Permanent(err) {
+				t.Errorf("Transmit = %v: not permanent, so sent again; want it never sent again", err)
+			}
 			if err != nil && strings.Contains(err.Error(), "lost") {
 				t.Errorf("Transmit answered without a key: %v; want no word of a lost answer (the push records it)", err)
 			}

@@ -24,6 +24,11 @@ var ErrMaybeTwice = errors.New("an earlier attempt's answer was lost: FlexCharge
 // in an answer whose key could not be read. The caller must say so.
 var ErrMaybeSent = errors.New("FlexCharge may hold this copy: an attempt reached it and no key came back")
 
+// ErrTaken comes, with ErrMaybeSent, when FlexCharge answered a transmit
+// with a 2xx it did not refuse but no key could be read from it: it holds
+// the copy, so a resend would certainly be a second (Permanent says so).
+var ErrTaken = errors.New("FlexCharge took it (a 2xx answer) without a readable key: it is not sent again")
+
 // Transmit sends a copy of one processed payment and returns its transaction
 // key (transmitId). /transmit is not idempotent: a retry after a lost answer
 // (a timeout, a dropped connection) may deliver the copy twice, and then the
@@ -44,7 +49,9 @@ func (c *Client) Transmit(ctx context.Context, cr Credentials, t TransmitRequest
 	var refused *APIError
 	taken := resp.status/100 == 2 && !errors.As(err, &refused)
 	switch {
-	case err != nil && (resp.afterLoss || taken):
+	case err != nil && taken:
+		return "", fmt.Errorf("transmit transaction %q: %w; %w; %w", t.Transaction.ID, err, ErrMaybeSent, ErrTaken)
+	case err != nil && resp.afterLoss:
 		return "", fmt.Errorf("transmit transaction %q: %w; %w", t.Transaction.ID, err, ErrMaybeSent)
 	case err != nil:
 		return "", fmt.Errorf("transmit transaction %q: %w", t.Transaction.ID, err)
