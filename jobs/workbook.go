@@ -35,14 +35,19 @@ func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 // workbook writes run runID's workbook for merchant (allMerchants for all)
 // into dir and returns its path.
 func (e *Env) workbook(ctx context.Context, runID int64, merchant, dir string) (string, error) {
-	name := fmt.Sprintf("flexrecon-run-%d.xlsx", runID)
-	if merchant != allMerchants {
-		name = fmt.Sprintf("flexrecon-run-%d-%s.xlsx", runID, merchant)
-	}
 	opt := reports.Options{Location: e.Location}
-	return writeAtomic(dir, name, func(w io.Writer) error {
+	return writeAtomic(dir, WorkbookName(runID, merchant), func(w io.Writer) error {
 		return reports.WriteWorkbook(ctx, w, ReportSource{e.DB}, e.Reports, opt, runID, merchant)
 	})
+}
+
+// WorkbookName is the file name of run runID's workbook for merchant
+// (allMerchants for all).
+func WorkbookName(runID int64, merchant string) string {
+	if merchant == allMerchants {
+		return fmt.Sprintf("flexrecon-run-%d.xlsx", runID)
+	}
+	return fmt.Sprintf("flexrecon-run-%d-%s.xlsx", runID, merchant)
 }
 
 // WriteMerchantWorkbooks writes one workbook per registered merchant for run

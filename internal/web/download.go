@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -32,15 +33,15 @@ func (s *Server) publishedRunOf(w http.ResponseWriter, r *http.Request) (store.R
 }
 
 // downloadWorkbook serves the workbook the run wrote, from its file, which
-// costs no rendering; one whose file is gone (its folder cleaned out) is
-// rendered again.
+// costs no rendering; one whose file is gone (its folder cleaned out), or
+// is not of the run's merchants, is rendered again.
 func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.publishedRunOf(w, r)
 	if !ok {
 		return
 	}
 	name, what := fmt.Sprintf("flexrecon-run-%d.xlsx", run.ID), fmt.Sprintf("run %d workbook", run.ID)
-	if f, err := os.Open(run.Workbook); err == nil {
+	if f, err := openWorkbook(run); err == nil {
 		defer f.Close()
 		s.audit(r, userOf(r).Name, "download", what)
 		serve(w, r, f, name, xlsxType)
@@ -50,6 +51,17 @@ func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 		opt := reports.Options{Location: s.opts.Location}
 		return reports.WriteWorkbook(r.Context(), out, jobs.ReportSource{DB: s.opts.DB}, s.opts.Reports, opt, run.ID, run.Merchant)
 	})
+}
+
+// openWorkbook opens the workbook file run wrote, if it is the one for the
+// run's merchant: a merchant's run recorded before its workbook was its
+// merchant's alone wrote every merchant's, which must not be served as the
+// one to send that merchant.
+func openWorkbook(run store.Run) (*os.File, error) {
+	if filepath.Base(run.Workbook) != jobs.WorkbookName(run.ID, run.Merchant) {
+		return nil, fmt.Errorf("run %d's workbook %q is not its merchant's", run.ID, run.Workbook)
+	}
+	return os.Open(run.Workbook)
 }
 
 func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {

@@ -695,3 +695,31 @@ func TestHealthSaysWhenBehind(t *testing.T) {
 		}
 	}
 }
+
+// TestMerchantRunServesNoOtherMerchantsWorkbook: a merchant's run recorded
+// when every run wrote every merchant's workbook points at that file; its
+// download is the merchant's workbook rendered again, not that file, which
+// finance would send the merchant with the others' figures in it.
+func TestMerchantRunServesNoOtherMerchantsWorkbook(t *testing.T) {
+	f := newFixture(t, false)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+		Merchant: "M001", QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	every := filepath.Join(t.TempDir(), fmt.Sprintf("flexrecon-run-%d.xlsx", run.ID))
+	if err := os.WriteFile(every, []byte("every merchant's figures"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.DB.SetRunWorkbook(t.Context(), run.ID, every); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), nil); err != nil {
+		t.Fatal(err)
+	}
+	r, b := get(t, f.login(t, "fiona"), fmt.Sprintf("%s/runs/%d/workbook.xlsx", f.srv.URL, run.ID))
+	if r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
+		t.Errorf("workbook of run %d of M001, which points at every merchant's: got %s %.40q, want M001's rendered again", run.ID, r.Status, b)
+	}
+}
