@@ -80,10 +80,15 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any, what string) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("more after the object")
-	}
 	var tooLarge *http.MaxBytesError
+	if err == nil {
+		// What follows the object may itself run past the limit.
+		if err = dec.Decode(&struct{}{}); err == io.EOF {
+			err = nil
+		} else if !errors.As(err, &tooLarge) {
+			err = errors.New("more after the object")
+		}
+	}
 	switch {
 	case errors.As(err, &tooLarge):
 		writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", maxRequestBody))

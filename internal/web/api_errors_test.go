@@ -52,6 +52,9 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		{user: "oscar", method: "POST", path: "/api/runs", body: `{"from": "2026-11-23"} {"dry_run": true}`, header: asJSON, want: http.StatusBadRequest},
 		{user: "oscar", method: "POST", path: "/api/switches", body: `{"reason": "` + strings.Repeat("x", 1<<16) + `"}`,
 			header: asJSON, want: http.StatusRequestEntityTooLarge},
+		// A run's fields, then more than the limit after them.
+		{user: "oscar", method: "POST", path: "/api/runs", body: `{"from": "2026-11-23", "dry_run": true}` + strings.Repeat(" ", 1<<16),
+			header: asJSON, want: http.StatusRequestEntityTooLarge},
 		// A report the service does not have, of a run it does (published).
 		{user: "fiona", method: "GET", path: fmt.Sprintf("/api/runs/%d/csv/nope", succeededRun(t, f)), want: http.StatusNotFound},
 	} {
