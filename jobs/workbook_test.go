@@ -430,8 +430,8 @@ func TestMerchantWorkbooks(t *testing.T) {
 }
 
 // checkMerchantManifest checks that a merchant's workbook's manifest tells
-// nothing of other merchants: no stages (whole-run counts) and only its own
-// switches.
+// nothing of other merchants: no stages (whole-run counts), only its own
+// switches, and its files without their counts of every merchant's rows.
 func checkMerchantManifest(t *testing.T, d demoRun, merchant string, book *excelize.File) {
 	t.Helper()
 	switches, err := d.env.DB.Switches(context.Background(), merchant)
@@ -446,6 +446,8 @@ func checkMerchantManifest(t *testing.T, d demoRun, merchant string, book *excel
 		switch {
 		case strings.HasPrefix(row[0], "Stage "):
 			t.Errorf("%s's workbook's manifest has %q: the whole run's counts", merchant, row)
+		case strings.HasPrefix(row[0], "Input file ") && strings.Contains(row[1], " rows, "):
+			t.Errorf("%s's workbook's manifest has %q: the file's count of every merchant's rows", merchant, row)
 		case row[0] == "Switches judged by" && !strings.HasPrefix(row[1], fmt.Sprintf("%d changes recorded", len(switches))):
 			t.Errorf("%s's workbook's manifest: %q, want its own %d switches", merchant, row, len(switches))
 		}

@@ -9,8 +9,9 @@
 -- They are the files of the window's days, those the run loaded, those whose
 -- rows it judged (an export named for another day), and the transmit logs
 -- whose keys it could use. A workbook for one merchant, to be sent to it,
--- tells nothing of the others: its switches only, the files with its rows,
--- and no stages, whose counts are the whole run's.
+-- tells nothing of the others: its switches only, the files with its rows
+-- without their counts (every merchant's rows), and no stages, whose counts
+-- are the whole run's.
 WITH run AS (SELECT * FROM runs WHERE id = $1)
 SELECT item, value FROM (
     SELECT 1 AS k, 'Run' AS item, CAST(id AS VARCHAR) AS value FROM run
@@ -37,7 +38,8 @@ SELECT item, value FROM (
         FROM run_stages WHERE run_id = $1 AND $2 = ''
     UNION ALL SELECT 100 + row_number() OVER (ORDER BY f.id), 'Input file ' || f.name,
         CASE WHEN f.outcome = 'replaced' AND later.loaded_at > coalesce(run.finished_at, now()) THEN 'loaded' ELSE f.outcome END
-        || ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined, sha256 ' || f.sha256
+        || CASE WHEN $2 = '' THEN ', ' || f.rows || ' rows, ' || f.quarantined || ' quarantined' ELSE '' END
+        || ', sha256 ' || f.sha256
         || CASE WHEN f.reason IS NOT NULL THEN '; ' || f.reason ELSE '' END
         FROM ledger_files f CROSS JOIN run LEFT JOIN ledger_files later ON later.id = f.replaced_by
         WHERE (f.business_date BETWEEN run.window_from AND run.window_to OR f.run_id = $1
