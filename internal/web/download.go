@@ -95,14 +95,16 @@ func (s *Server) serveRendered(w http.ResponseWriter, r *http.Request, name, con
 		}
 		return
 	}
-	defer os.Remove(f.Name())
 	defer f.Close()
 	s.audit(r, userOf(r).Name, "download", what)
 	serve(w, r, f, name, contentType)
 }
 
 // renderFile renders into a new temporary file in its turn among the
-// renders, answering the file; the caller removes it.
+// renders, answering the file; the caller closes it. The file is unlinked
+// as soon as it is made, so that its space is freed once it is closed
+// whatever befalls the render (a panic, the process killed), not only on
+// the paths that remember to remove it.
 func (s *Server) renderFile(r *http.Request, render func(io.Writer) error) (*os.File, error) {
 	select {
 	case s.renders <- struct{}{}:
@@ -114,9 +116,11 @@ func (s *Server) renderFile(r *http.Request, render func(io.Writer) error) (*os.
 	if err != nil {
 		return nil, err
 	}
-	if err = render(f); err != nil {
+	if err = os.Remove(f.Name()); err == nil {
+		err = render(f)
+	}
+	if err != nil {
 		f.Close()
-		os.Remove(f.Name())
 		return nil, err
 	}
 	return f, nil
