@@ -128,8 +128,14 @@ func (s *Server) renderFile(r *http.Request, render func(io.Writer) error) (*os.
 
 // serve sends f as an attachment named name; http.ServeContent seeks to its
 // start, sets its length and answers ranges, so a download cut off can go on.
+// Its time is the file's, as Last-Modified: a browser resumes a download
+// only with it (If-Range), and one rendered again since is sent whole.
 func serve(w http.ResponseWriter, r *http.Request, f *os.File, name, contentType string) {
+	var modified time.Time
+	if fi, err := f.Stat(); err == nil {
+		modified = fi.ModTime()
+	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
-	http.ServeContent(w, r, "", time.Time{}, f)
+	http.ServeContent(w, r, "", modified, f)
 }

@@ -646,8 +646,17 @@ func checkWorkbookServed(t *testing.T, c *http.Client, u, path string) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
+	if res.StatusCode != http.StatusPartialContent || res.Header.Get("Last-Modified") == "" {
+		t.Errorf("workbook download of its first two bytes: got %s, Last-Modified %q; want 206 and the file's time", res.Status, res.Header.Get("Last-Modified"))
+	}
+	// A browser resumes only if the file is the one it began (If-Range).
+	req.Header.Set("If-Range", res.Header.Get("Last-Modified"))
+	if res, err = c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
 	if res.StatusCode != http.StatusPartialContent {
-		t.Errorf("workbook download of its first two bytes: got %s, want 206", res.Status)
+		t.Errorf("workbook download resumed if the file is as of %q: got %s, want 206", req.Header.Get("If-Range"), res.Status)
 	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
