@@ -144,3 +144,21 @@ func TestAcceptedDigestsAreForgotten(t *testing.T) {
 		t.Errorf("after acceptedFor and another user's sign-in: kept %d digests, prometheus's %v; want only ops'", len(a.byName), kept)
 	}
 }
+
+// TestUnknownNamesCostAsUsers: a name no user has is checked at the cost
+// of the users' hashes, not bcrypt's default: at another, the time its
+// answer took told it from a user's name (a user's hash here costs 4).
+func TestUnknownNamesCostAsUsers(t *testing.T) {
+	s := prometheusServer(t)
+	var costs []int
+	s.accepted.compare = func(hash, password []byte) error {
+		c, _ := bcrypt.Cost(hash)
+		costs = append(costs, c)
+		return bcrypt.CompareHashAndPassword(hash, password)
+	}
+	scrapeAs(s, "grafana", "guess")
+	scrapeAs(s, "prometheus", "guess")
+	if len(costs) != 2 || costs[0] != costs[1] {
+		t.Errorf("bcrypt costs of a name no user has and a user's wrong password: got %v, want two alike", costs)
+	}
+}

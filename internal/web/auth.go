@@ -37,13 +37,25 @@ const (
 
 var roleRank = map[string]int{"finance": roleFinance, "ops": roleOps, "admin": roleAdmin}
 
-// dummyHash is compared against when a name is unknown, so a wrong name
-// costs as long as a wrong password (at the default cost) and names cannot
-// be probed.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.DefaultCost)
+// dummyHash is what a name no user has is compared against, so that a
+// wrong name costs as long as a wrong password and names cannot be probed
+// by the time an answer takes. It has the cost of the users' hashes, the
+// highest if they differ: hashes made by htpasswd -B cost 5, by Python's
+// bcrypt 12, and a wrong name checked at the default 10 was answered
+// several times faster or slower than a user's wrong password.
+func dummyHash(users map[string]User) []byte {
+	cost := 0
+	for _, u := range users {
+		if c, err := bcrypt.Cost(u.PasswordHash); err == nil {
+			cost = max(cost, c)
+		}
+	}
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), cost)
 	return h
-})
+}
 
 type userKey struct{}
 
@@ -224,7 +236,7 @@ func (s *Server) knownName(name string) string {
 func (s *Server) authenticate(name, password string) (User, bool) {
 	u, known := s.users[name]
 	if !known {
-		s.accepted.compare(dummyHash(), []byte(password)) // bcrypt, as a known name's wrong password
+		s.accepted.compare(s.dummyHash, []byte(password)) // bcrypt, as a known name's wrong password
 		return User{}, false
 	}
 	if !s.accepted.check(u, password) {

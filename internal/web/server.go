@@ -67,8 +67,10 @@ type Server struct {
 	throttle *throttle
 	slots    slotter
 	accepted *acceptedLogins
-	renders  chan struct{} // a download's turn to render (maxRenders)
-	due      func(now time.Time) time.Time
+	// dummyHash is what a name no user has is checked against (dummyHash).
+	dummyHash []byte
+	renders   chan struct{} // a download's turn to render (maxRenders)
+	due       func(now time.Time) time.Time
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelCauseFunc
@@ -107,6 +109,7 @@ func New(opts Options) (*Server, error) {
 	s.throttle = newThrottle(opts.Now)
 	s.slots = newSlotter(maps.Keys(s.users))
 	s.accepted = newAcceptedLogins(opts.Now)
+	s.dummyHash = dummyHash(s.users)
 	s.renders = make(chan struct{}, maxRenders)
 	if s.due, err = jobs.NightlyDue(jobs.Schedule{Nightly: cmp.Or(opts.Nightly, "00:00"), Location: opts.Location}); err != nil {
 		return nil, err
