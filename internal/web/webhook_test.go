@@ -185,7 +185,8 @@ func TestOpsChangesASwitch(t *testing.T) {
 // records its first switch.
 func TestMerchantWithoutSwitchesIsListed(t *testing.T) {
 	f := newFixture(t, false)
-	if err := f.env.DB.SeedRegistry(t.Context(), []store.Merchant{{ID: "M777", Name: "Newly onboarded"}}, time.Now()); err != nil {
+	if err := f.env.DB.SeedRegistry(t.Context(), []store.Merchant{{ID: "M777", Name: "Newly onboarded",
+		MIDs: map[string]string{"sandbox": "mid-777"}}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	c := f.login(t, "oscar")
