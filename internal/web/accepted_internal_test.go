@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,5 +164,55 @@ func TestUnknownNamesCostAsUsers(t *testing.T) {
 	scrapeAs(s, "prometheus", "guess")
 	if len(costs) != 2 || costs[0] != costs[1] {
 		t.Errorf("bcrypt costs of a name no user has and a user's wrong password: got %v, want two alike", costs)
+	}
+}
+
+// TestPasswordChecksTakeTurns: however many sign-ins come at once, at most
+// maxChecks passwords are checked at a time, service-wide.
+func TestPasswordChecksTakeTurns(t *testing.T) {
+	s := prometheusServer(t)
+	var running, most atomic.Int32
+	s.accepted.compare = func(hash, password []byte) error {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		return bcrypt.CompareHashAndPassword(hash, password)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() { scrapeAs(s, fmt.Sprint("guess", i), "guess") })
+	}
+	wg.Wait()
+	if got := most.Load(); got > int32(maxChecks) {
+		t.Errorf("passwords checked at once: %d, want at most %d", got, maxChecks)
+	}
+}
+
+// TestSignInGivenUpWhileWaiting: a sign-in whose client leaves while it
+// waits for its turn is refused and not counted as a failure: however many
+// leave, the right password is taken afterwards.
+func TestSignInGivenUpWhileWaiting(t *testing.T) {
+	s := prometheusServer(t)
+	for range maxChecks {
+		s.checking <- struct{}{} // every turn taken
+	}
+	for range loginLimit + 1 {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
+		req.SetBasicAuth("prometheus", "guess")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		cancel()
+		if rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("a sign-in given up while waiting: got %d, want 429", rec.Code)
+		}
+	}
+	for range maxChecks {
+		<-s.checking
+	}
+	if got := scrapeAs(s, "prometheus", "scrape secret"); got != http.StatusOK {
+		t.Errorf("the right password after %d sign-ins given up: got %d, want 200", loginLimit+1, got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -206,7 +207,12 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
+	if err := s.turnToCheck(r.Context()); err != nil {
+		s.throttle.abandon(try)
+		return User{}, err
+	}
 	u, ok := s.authenticate(name, password)
+	<-s.checking
 	lockout := s.throttle.end(try, ok)
 	if ok {
 		return u, nil
@@ -219,6 +225,24 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	// log finance reads.
 	s.audit(r, cmp.Or(known, "(unknown user)"), "login refused", detail)
 	return User{}, errRefused
+}
+
+// maxChecks bounds the passwords checked at once, service-wide. bcrypt
+// holds a core for tens of milliseconds by design, and with names spread
+// over 64 slots one address may have a thousand checks running: the rest
+// wait their turn, or leave with their client, and half the cores stay for
+// the nightly run.
+var maxChecks = max(1, runtime.GOMAXPROCS(0)/2)
+
+// turnToCheck waits for a password check's turn among maxChecks, or
+// answers that the client gave up first.
+func (s *Server) turnToCheck(ctx context.Context) error {
+	select {
+	case s.checking <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return lockedOut{time.Second, "too many logins at once"}
+	}
 }
 
 // knownName is name if a user has it, else "".

@@ -70,6 +70,7 @@ type Server struct {
 	// dummyHash is what a name no user has is checked against (dummyHash).
 	dummyHash []byte
 	renders   chan struct{} // a download's turn to render (maxRenders)
+	checking  chan struct{} // a password check's turn (maxChecks)
 	due       func(now time.Time) time.Time
 
 	base   context.Context // runs started from the pages live until Close
@@ -110,7 +111,7 @@ func New(opts Options) (*Server, error) {
 	s.slots = newSlotter(maps.Keys(s.users))
 	s.accepted = newAcceptedLogins(opts.Now)
 	s.dummyHash = dummyHash(s.users)
-	s.renders = make(chan struct{}, maxRenders)
+	s.renders, s.checking = make(chan struct{}, maxRenders), make(chan struct{}, maxChecks)
 	if s.due, err = jobs.NightlyDue(jobs.Schedule{Nightly: cmp.Or(opts.Nightly, "00:00"), Location: opts.Location}); err != nil {
 		return nil, err
 	}

@@ -25,9 +25,11 @@ const nameSlots = 64
 // tries, and cannot flush its own counts from the throttle's bounded table.
 //
 // Configured names are given slots of their own while there are no more of
-// them than slots, so that a user's typos never lock a colleague out behind
-// the same address; other names may share theirs, which lets a guesser lock
-// out from its own address a user it could lock out by guessing their name.
+// them than slots, so that a user's mistyped passwords never lock a
+// colleague out behind the same address (a mistyped name may fall in a
+// colleague's slot); other names may share theirs, which lets a guesser
+// lock out from its own address a user it could lock out by guessing their
+// name.
 type slotter struct {
 	key   []byte
 	users map[string]int

@@ -111,6 +111,13 @@ func (t *throttle) end(s *strikes, ok bool) time.Duration {
 	return s.fail(now)
 }
 
+// abandon ends the check begun as s that never ran: nothing to count.
+func (t *throttle) abandon(s *strikes) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s.inFlight--
+}
+
 // entry is key's strikes, forgiven if stale, and now the most recent.
 func (t *throttle) entry(key throttleKey, now time.Time) (*strikes, error) {
 	e := t.keys[key]
