@@ -256,13 +256,7 @@ func TestCrossSiteFormRefused(t *testing.T) {
 func TestRunPagesAndDownloads(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
-		"as_of": f.plan.AsOf.Format(time.RFC3339)})
-	var finished web.FinishedRun
-	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK || finished.Status != "succeeded" || len(finished.Counts) == 0 {
-		t.Fatalf("POST /api/runs wait: got %s %s, want 200 and a succeeded run with its counts", res.Status, body)
-	}
-	run := finished.Run
+	run := succeededAPIRun(t, f, c).Run
 	if !run.AsOf.Equal(f.plan.AsOf) {
 		t.Errorf("POST /api/runs as_of %v: the run judged as of %v", f.plan.AsOf, run.AsOf)
 	}
@@ -469,12 +463,7 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 func TestRunPageSaysItListsAPart(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
-		"as_of": f.plan.AsOf.Format(time.RFC3339)})
-	var finished web.FinishedRun
-	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("POST /api/runs: got %s %s", res.Status, body)
-	}
+	finished := succeededAPIRun(t, f, c)
 	page := fmt.Sprintf("%s/runs/%d", f.srv.URL, finished.ID)
 	const note = "Only the first 500 findings are listed here"
 	if _, body := get(t, c, page); strings.Contains(body, note) {
@@ -486,7 +475,7 @@ func TestRunPageSaysItListsAPart(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows.Close()
-	_, body = get(t, c, page)
+	_, body := get(t, c, page)
 	_, listed, _ := strings.Cut(body, "<h2>Exceptions</h2>")
 	if n := strings.Count(listed, "<tr><td>"); n != 500 {
 		t.Errorf("run page lists %d findings, want 500", n)
@@ -731,4 +720,17 @@ func TestMerchantRunServesNoOtherMerchantsWorkbook(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
 		t.Errorf("workbook of run %d of M001, which points at every merchant's: got %s %.40q, want M001's rendered again", run.ID, r.Status, b)
 	}
+}
+
+// succeededAPIRun runs the chain over f's plan through the API as c,
+// waiting for it, and fails unless it succeeded with its counts.
+func succeededAPIRun(t *testing.T, f *fixture, c *http.Client) web.FinishedRun {
+	t.Helper()
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
+		"as_of": f.plan.AsOf.Format(time.RFC3339)})
+	var finished web.FinishedRun
+	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK || finished.Status != "succeeded" || len(finished.Counts) == 0 {
+		t.Fatalf("POST /api/runs wait: got %s %s, want 200 and a succeeded run with its counts", res.Status, body)
+	}
+	return finished
 }
