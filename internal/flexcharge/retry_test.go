@@ -22,8 +22,8 @@ func TestRetriesTransientFailures(t *testing.T) {
 	}{
 		{"5xx", func(w http.ResponseWriter) { writeJSON(w, 503, map[string]any{"title": "busy"}) }, 0, 3, false},
 		{"500 plain", func(w http.ResponseWriter) { http.Error(w, "boom", 500) }, 0, 3, false},
-		{"504 from a proxy", func(w http.ResponseWriter) { http.Error(w, "upstream timed out", 504) }, 0, 3, true},
-		{"502 from a proxy", func(w http.ResponseWriter) { http.Error(w, "bad gateway", 502) }, 0, 3, true},
+		{"504 from a proxy", func(w http.ResponseWriter) { http.Error(w, "upstream timed out", http.StatusGatewayTimeout) }, 0, 3, true},
+		{"502 from a proxy", func(w http.ResponseWriter) { http.Error(w, "bad gateway", http.StatusBadGateway) }, 0, 3, true},
 		{"408", func(w http.ResponseWriter) { w.WriteHeader(408) }, 0, 3, false},
 		{"429 with Retry-After", func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "1")
@@ -112,7 +112,7 @@ func TestLostAnswerThenFailureMayHaveSent(t *testing.T) {
 		{"dropped, then 502s", func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, true, 502},
 		{"dropped, then a 409", func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, true, 409},
 		{"only 503s", func(w http.ResponseWriter) { writeJSON(w, 503, map[string]any{"title": "down"}) }, false, 503},
-		{"a proxy's 504, then 503s", func(w http.ResponseWriter) { http.Error(w, "upstream timed out", 504) }, true, 503},
+		{"a proxy's 504, then 503s", func(w http.ResponseWriter) { http.Error(w, "upstream timed out", http.StatusGatewayTimeout) }, true, 503},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, base := startFake(t, func(w http.ResponseWriter, n int64) {
