@@ -386,6 +386,7 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 		{"an integer", withOrder("-5"), ledger.Mapping{}, "-5"},
 		{"zero with a sign", withOrder("-0"), ledger.Mapping{}, "-0"},
 		{"zero", withOrder("0"), ledger.Mapping{}, "0"},
+		{"zero, a -0 elsewhere in the record", strings.Replace(withOrder("0"), `{`, `{"refund":-0,`, 1), ledger.Mapping{}, "0"},
 		{"zero as a string", withOrder(`"0"`), ledger.Mapping{}, "0"},
 		{"a fraction of zero with a sign", withOrder("-0.0"), ledger.Mapping{}, "-0.0"},
 		{"a fraction, the key escaped", strings.Replace(withOrder("12.50"), `"order_id"`, `"order_\u0069d"`, 1), ledger.Mapping{}, "12.50"},

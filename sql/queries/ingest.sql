@@ -109,7 +109,9 @@ DROP TABLE IF EXISTS misfits;
 -- its own form: an amount of 19.9900000000000001 would come back as 19.99,
 -- an amount in cents it is not, and an order id of 1e3 as 1000.0. An
 -- integer's digits come back as written, but for -0's sign: a zero is read
--- as a double is. (One beyond 64 bits DuckDB types a double.) A double's
+-- as a double is where the record holds a -0 anywhere (a flag's 0 on every
+-- other record costs no regular expression). (One beyond 64 bits DuckDB
+-- types a double.) A double's
 -- text is taken from the record's instead: where the record has no escape
 -- that could spell the key (keyEscape) and names the key once, the text
 -- after it (the top-level key's, which it has); else from the record with
@@ -118,7 +120,8 @@ DROP TABLE IF EXISTS misfits;
 -- texts after the key are read once: DuckDB shares common subexpressions.
 {{define "json-text"}}
 {{- $after := printf "regexp_extract_all(CAST(json AS VARCHAR), %s, 1)" (keyValuePattern .Source)}}CASE
-    WHEN coalesce(json_types[{{.JSONIndex}}] = 'VARCHAR' OR json_types[{{.JSONIndex}}] <> 'DOUBLE' AND json_texts[{{.JSONIndex}}] <> '0', true)
+    WHEN coalesce(json_types[{{.JSONIndex}}] <> 'DOUBLE' AND (json_types[{{.JSONIndex}}] = 'VARCHAR'
+            OR json_texts[{{.JSONIndex}}] <> '0' OR NOT contains(CAST(json AS VARCHAR), '-0')), true)
         THEN json_texts[{{.JSONIndex}}]
     WHEN NOT contains(CAST(json AS VARCHAR), {{keyEscape .Source}}) AND len({{$after}}) = 1 THEN {{$after}}[1]
     ELSE json_extract_string(regexp_replace(CAST(json AS VARCHAR), '"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9.eE+-]*)', '"\1\2"', 'g'), {{jsonKey .Source}}) END
