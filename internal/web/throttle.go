@@ -13,7 +13,7 @@ import (
 // user name it signs in as (slotter): after loginLimit failed sign-ins,
 // further ones are refused unchecked (no bcrypt) for a lockout that doubles
 // each time, from lockoutFirst up to lockoutLongest. Keyed by address and
-// name together, guesses lock out only the guesser.
+// slot together, guesses lock out only the guesser's address.
 //
 // Only time forgives: a key's failures and lockouts are forgotten once it
 // has had no failure for lockoutLongest, and a success forgives nothing.
@@ -52,7 +52,7 @@ type strikes struct {
 	lockouts int       // lockouts since it was last quiet
 	until    time.Time // refused unchecked until then
 	failed   time.Time // the last failure
-	inFlight int       // sign-ins being checked now
+	inFlight int       // sign-ins being checked now, or waiting their turn (maxChecks)
 }
 
 // keyed is a key's strikes, as kept in the throttle's recency list.
