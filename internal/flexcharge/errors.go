@@ -43,9 +43,10 @@ func (e *APIError) Error() string {
 
 // Permanent reports whether retrying the call that returned err cannot help:
 // a 4xx other than 401, 408 and 429, a business failure (HTTP 200 with
-// success:false), or a copy FlexCharge took without a key (ErrTaken). Transport errors and exhausted retries are not permanent,
-// nor is a refused token: the credentials were wrong, not the request, and
-// the same call succeeds once they are put right.
+// success:false), or a copy FlexCharge took without a key (ErrTaken).
+// Transport errors and exhausted retries are not permanent, nor is a
+// refused token: the credentials were wrong, not the request, and the same
+// call succeeds once they are put right.
 func Permanent(err error) bool {
 	if errors.Is(err, ErrTaken) {
 		return true
