@@ -51,14 +51,17 @@ func (c *Config) validateWeb(fe *fieldErrors) {
 			fe.add(key+".password_hash", "want a bcrypt hash ($2a$/$2b$...), never a password")
 		}
 	}
+	decoded := map[string]string{}
 	for env, k := range c.Web.WebhookKeys {
 		if env != "production" && env != "sandbox" {
 			fe.add("web.webhook_keys."+env, "want production or sandbox: a key verifies its environment's deliveries")
 		}
 		if err := k.resolve(c.Dir); err != nil {
 			fe.add("web.webhook_keys."+env, "%v", err)
-		} else if _, err := base64.StdEncoding.DecodeString(k.Value()); err != nil {
+		} else if b, err := base64.StdEncoding.DecodeString(k.Value()); err != nil {
 			fe.add("web.webhook_keys."+env, "the key is not base64, as FlexCharge shows subscriber keys")
+		} else {
+			decoded[env] = string(b)
 		}
 		c.Web.WebhookKeys[env] = k
 	}
@@ -68,16 +71,9 @@ func (c *Config) validateWeb(fe *fieldErrors) {
 	// Keys are compared as the service uses them, decoded: base64 text may
 	// differ where the key does not (a line break, as a secret mounted
 	// from a file into the environment ends in).
-	sb, pr := decodedKey(c.Web.WebhookKeys["sandbox"]), decodedKey(c.Web.WebhookKeys["production"])
-	if sb != "" && sb == pr {
+	if sb := decoded["sandbox"]; sb != "" && sb == decoded["production"] {
 		fe.add("web.webhook_keys.sandbox", "the same key as production's: each environment's subscription has its own")
 	}
-}
-
-// decodedKey is k's value decoded from base64, "" if there is none.
-func decodedKey(k Secret) string {
-	b, _ := base64.StdEncoding.DecodeString(k.Value())
-	return string(b)
 }
 
 func validRole(r string) bool {
