@@ -40,7 +40,7 @@ func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	name, what := fmt.Sprintf("flexrecon-run-%d.xlsx", run.ID), fmt.Sprintf("run %d workbook", run.ID)
+	name, what := jobs.WorkbookName(run.ID, run.Merchant), fmt.Sprintf("run %d workbook", run.ID)
 	if f, err := openWorkbook(run); err == nil {
 		defer f.Close()
 		s.audit(r, userOf(r).Name, "download", what)

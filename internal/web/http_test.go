@@ -720,6 +720,9 @@ func TestMerchantRunServesNoOtherMerchantsWorkbook(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") {
 		t.Errorf("workbook of run %d of M001, which points at every merchant's: got %s %.40q, want M001's rendered again", run.ID, r.Status, b)
 	}
+	if got, want := r.Header.Get("Content-Disposition"), fmt.Sprintf("flexrecon-run-%d-M001.xlsx", run.ID); !strings.Contains(got, want) {
+		t.Errorf("workbook of run %d of M001: Content-Disposition %q, want it named %s, as the run wrote it", run.ID, got, want)
+	}
 }
 
 // succeededAPIRun runs the chain over f's plan through the API as c,
