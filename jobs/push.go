@@ -75,8 +75,10 @@ func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate, recs []s
 		}
 		r.transmitAll(ctx, cands[start:end], recs[start:end])
 		if err := ctx.Err(); err != nil {
-			// The keys FlexCharge returned before the stop are kept; the
-			// calls it cut short stay intents, which the next run settles.
+			// The keys FlexCharge returned before the stop are kept, and so
+			// are the calls it caught before they left, as retryable
+			// failures; the calls it cut short stay intents, which the
+			// next run settles.
 			return errors.Join(err, r.record(context.WithoutCancel(ctx), answeredOnly(recs[start:end]), nil, counts))
 		}
 		answered = recs[start:end]
@@ -87,7 +89,8 @@ func (r *run) pushAll(ctx context.Context, cands []store.PushCandidate, recs []s
 	return r.record(context.WithoutCancel(ctx), answered, nil, counts)
 }
 
-// answeredOnly are the records whose call got an answer.
+// answeredOnly are the records with an outcome: their call got an answer,
+// or a stop caught it before it left (transmit). The others stay intents.
 func answeredOnly(recs []store.PushRecord) []store.PushRecord {
 	var out []store.PushRecord
 	for _, rec := range recs {
