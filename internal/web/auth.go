@@ -207,12 +207,11 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if err := s.turnToCheck(r.Context()); err != nil {
+	u, ok, err := s.authenticateInTurn(r.Context(), name, password)
+	if err != nil {
 		s.throttle.abandon(try)
 		return User{}, err
 	}
-	u, ok := s.authenticate(name, password)
-	<-s.checking
 	lockout := s.throttle.end(try, ok)
 	if ok {
 		return u, nil
@@ -234,15 +233,18 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 // the nightly run.
 var maxChecks = max(1, runtime.GOMAXPROCS(0)/2)
 
-// turnToCheck waits for a password check's turn among maxChecks, or
-// answers that the client gave up first.
-func (s *Server) turnToCheck(ctx context.Context) error {
+// authenticateInTurn authenticates once it is a password check's turn
+// among maxChecks, or answers that the client gave up first. The turn is
+// given back however the check ends: a turn lost would stop every sign-in.
+func (s *Server) authenticateInTurn(ctx context.Context, name, password string) (User, bool, error) {
 	select {
 	case s.checking <- struct{}{}:
-		return nil
+		defer func() { <-s.checking }()
 	case <-ctx.Done():
-		return lockedOut{time.Second, "too many logins at once"}
+		return User{}, false, lockedOut{time.Second, "too many logins at once"}
 	}
+	u, ok := s.authenticate(name, password)
+	return u, ok, nil
 }
 
 // knownName is name if a user has it, else "".
