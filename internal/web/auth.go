@@ -234,17 +234,33 @@ func (s *Server) signIn(r *http.Request, name, password string) (User, error) {
 var maxChecks = max(1, runtime.GOMAXPROCS(0)/2)
 
 // authenticateInTurn authenticates once it is a password check's turn
-// among maxChecks, or answers that the client gave up first. The turn is
-// given back however the check ends: a turn lost would stop every sign-in.
+// among maxChecks, or answers that the client gave up waiting for one. The
+// turn is given back however the check ends: a turn lost would stop every
+// sign-in.
 func (s *Server) authenticateInTurn(ctx context.Context, name, password string) (User, bool, error) {
-	select {
-	case s.checking <- struct{}{}:
-		defer func() { <-s.checking }()
-	case <-ctx.Done():
-		return User{}, false, lockedOut{time.Second, "too many logins at once"}
+	if err := s.takeTurn(ctx); err != nil {
+		return User{}, false, err
 	}
+	defer func() { <-s.checking }()
 	u, ok := s.authenticate(name, password)
 	return u, ok, nil
+}
+
+// takeTurn takes a password check's turn, waiting while none is free until
+// ctx ends. A free turn is taken whatever ctx says: a request may outlive its
+// client (a waited-for run does), and only waiting is given up.
+func (s *Server) takeTurn(ctx context.Context) error {
+	select {
+	case s.checking <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case s.checking <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return lockedOut{time.Second, "too many logins at once"}
+	}
 }
 
 // knownName is name if a user has it, else "".
