@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
@@ -340,13 +341,31 @@ func cardNameRejection(place string) error {
 // cardLike is what every card guard says of a card number it finds.
 const cardLike = "looks like a full card number (13 to 19 digits passing Luhn); the file is not PCI-safe and nothing of it was loaded"
 
+// reject records lf as refused whole for cause, unless cause is the
+// machine's failing, not the file's (machineFailure): that one fails the
+// run, and nothing is recorded, so the file is read again next time.
 func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {
+	if machineFailure(cause) {
+		return cause
+	}
 	if !errors.Is(cause, ErrRejected) {
 		cause = fmt.Errorf("%w: %w", ErrRejected, cause)
 	}
 	_, err := db.db.ExecContext(ctx, db.q.InsertFile, lf.File.Source, lf.File.Name, lf.File.SHA256,
 		lf.File.Size, nullDate(lf.File.BusinessDate), 0, 0, 0, "rejected", ledger.RedactCards(cause.Error()), time.Now().UTC(), lf.RunID)
 	return errors.Join(cause, err)
+}
+
+// machineFailure says whether err is the machine's failing while a file
+// loads, not the file's: out of memory, a full disk, a stop. A run that
+// recorded such a file as rejected would succeed without its rows.
+func machineFailure(err error) bool {
+	var de *duckdb.Error
+	if errors.As(err, &de) && (de.Type == duckdb.ErrorTypeOutOfMemory || de.Type == duckdb.ErrorTypeInterrupt ||
+		de.Type == duckdb.ErrorTypeIO && strings.Contains(de.Msg, "No space left on device")) {
+		return true
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // cardsRedacted is an error whose text has any card number it quotes from a

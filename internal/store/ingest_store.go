@@ -169,9 +169,13 @@ var (
 	echo         = regexp.MustCompile(`(?s)\s*(Original Line|Input):.*`)
 )
 
-// cleanCSVError is a DuckDB read error without the text it echoes; fileLine,
-// when not nil, turns the line a CSV error names into the file's line.
+// cleanCSVError is a DuckDB read error without the text it echoes, as a
+// rejection; fileLine, when not nil, turns the line a CSV error names into
+// the file's line. The machine's failing is no rejection, and is kept as is.
 func cleanCSVError(err error, fileLine func(n int64) int64) error {
+	if machineFailure(err) {
+		return err // no read error, and DuckDB's message quotes no line
+	}
 	msg := err.Error()
 	if m := csvErrorLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.ParseInt(m[1], 10, 64)

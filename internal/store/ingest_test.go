@@ -811,3 +811,28 @@ func TestIngestParquetNestedText(t *testing.T) {
 		t.Errorf("load %s: stored %q, want T3 alone", path, got)
 	}
 }
+
+// TestIngestOutOfMemoryIsNoRejection: a load that runs out of memory fails
+// as the machine's failing, not as a file rejected: nothing is recorded of
+// the file, so a run fails rather than succeed without its rows, and the
+// file loads once there is memory.
+func TestIngestOutOfMemoryIsNoRejection(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", i, i)
+	}
+	path := writeFile(t, "many_2026-11-23.csv", b.String())
+	db := MustOpenDB(t)
+	db.SetIngestMemoryLimit("16MB")
+	if _, err := loadFile(t, db, path); err == nil || errors.Is(err, store.ErrRejected) {
+		t.Fatalf("load under 16MB: %v; want it failed, not rejected", err)
+	}
+	if got := dump(t, db, "SELECT count(*) FROM ledger_files"); got[0][0] != "0" {
+		t.Errorf("files recorded after a load ran out of memory: %s, want none", got[0][0])
+	}
+	db.SetIngestMemoryLimit("1GB")
+	if out, err := loadFile(t, db, path); err != nil || out.Rows != 200_000 {
+		t.Errorf("load with memory: %+v, %v; want 200000 rows", out, err)
+	}
+}
