@@ -836,3 +836,28 @@ func TestIngestOutOfMemoryIsNoRejection(t *testing.T) {
 		t.Errorf("load with memory: %+v, %v; want 200000 rows", out, err)
 	}
 }
+
+// TestIngestDatelessFileDatedByRowsThatLoad: a file whose name has no date
+// is dated by the earliest of its rows that load: a quarantined straggler
+// from the day before does not date it a day early (where it would replace
+// that day's file). A file of quarantined rows alone is dated by them.
+func TestIngestDatelessFileDatedByRowsThatLoad(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	for name, tt := range map[string]struct{ body, want string }{
+		"a straggler quarantined": {header +
+			"M1,O1,T1,2026-11-22T10:00:00Z,not money,USD,approved,CIT,https://a.example\n" +
+			"M1,O2,T2,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", "2026-11-23"},
+		"every row quarantined": {header +
+			"M1,O1,T1,2026-11-22T10:00:00Z,not money,USD,approved,CIT,https://a.example\n", "2026-11-22"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, writeFile(t, "export.csv", tt.body)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, db, "SELECT strftime(business_date, '%Y-%m-%d') FROM ledger_files"); got[0][0] != tt.want {
+				t.Errorf("business date: got %s, want %s", got[0][0], tt.want)
+			}
+		})
+	}
+}

@@ -482,8 +482,12 @@ SELECT count(DISTINCT line) FROM stage_problems;
 
 -- name: stage-business-date
 -- The business date a file without one in its name carries: its earliest
--- processing day in the source's zone.
-SELECT CAST(min(timezone($1, processed_ts)) AS DATE) FROM ledger_file;
+-- processing day in the source's zone, of the rows that load. A quarantined
+-- straggler from the day before would date the file a day early, and the
+-- file would replace that day's; only a file of quarantined rows alone is
+-- dated by them.
+SELECT CAST(coalesce(min(timezone($1, processed_ts)) FILTER (WHERE bad IS NOT TRUE), min(timezone($1, processed_ts))) AS DATE)
+FROM ledger_file;
 
 -- name: file-by-hash
 -- The file with this content ($1) that loading it again from source $2
