@@ -43,6 +43,9 @@ type Switch struct {
 func (db *DB) SeedRegistry(ctx context.Context, merchants []Merchant, now time.Time) (err error) {
 	defer wrap(&err, "seed merchant registry")
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.q.ForgetConfiguredEnvs); err != nil {
+			return err
+		}
 		for _, m := range merchants {
 			if err := db.seedMerchant(ctx, tx, m, now); err != nil {
 				return err
@@ -58,6 +61,9 @@ func (db *DB) seedMerchant(ctx context.Context, tx *sqlx.Tx, m Merchant, now tim
 	}
 	for env, mid := range m.MIDs {
 		if _, err := tx.ExecContext(ctx, db.q.UpsertMerchantMID, m.ID, env, mid); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.q.InsertConfiguredEnv, m.ID, env); err != nil {
 			return err
 		}
 	}

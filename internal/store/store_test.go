@@ -136,6 +136,13 @@ func TestSwitchNeedsTheEnvironmentsCredentials(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	m := registryM1()
+	if _, ok := m[0].MIDs["sandbox"]; !ok {
+		t.Fatal("registryM1 has no sandbox credentials: this test takes them out")
+	}
+	// Seeded with sandbox credentials once, then with them taken out.
+	if err := db.SeedRegistry(ctx, m, longAgo); err != nil {
+		t.Fatal(err)
+	}
 	delete(m[0].MIDs, "sandbox")
 	if err := db.SeedRegistry(ctx, m, longAgo); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,14 @@ INSERT OR REPLACE INTO merchants (id, name) VALUES ($1, $2);
 -- name: upsert-merchant-mid
 INSERT OR REPLACE INTO merchant_mids (merchant_id, environment, mid) VALUES ($1, $2, $3);
 
+-- name: forget-configured-environments
+-- Seeding writes the configured environments anew: a merchant's credentials
+-- taken out of the configuration no longer allow a switch there.
+DELETE FROM configured_environments;
+
+-- name: insert-configured-environment
+INSERT INTO configured_environments (merchant_id, environment) VALUES ($1, $2);
+
 -- name: upsert-site
 INSERT OR REPLACE INTO sites (merchant_id, url, descriptor, site_id_sandbox, site_id_production)
 VALUES ($1, $2, $3, $4, $5);
