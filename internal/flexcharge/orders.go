@@ -101,7 +101,19 @@ func (c *Client) ordersPage(ctx context.Context, cr Credentials, q OrderQuery, p
 	if err != nil {
 		return ordersPage{}, fmt.Errorf("decode %s response: %w", r.path, err)
 	}
-	return p, nil
+	return p, checkOrderIDs(p, page)
+}
+
+// checkOrderIDs refuses a page with an order that has no id (or is null):
+// stored, every such order would be one order "", an orphan standing for
+// all of them, and none could be matched or explained.
+func checkOrderIDs(p ordersPage, page int) error {
+	for i, o := range p.Rows {
+		if o.ID == "" {
+			return fmt.Errorf("orders page %d, row %d: an order without an id", page, i+1)
+		}
+	}
+	return nil
 }
 
 // orderValues builds the query string. Statuses repeat the parameter, which

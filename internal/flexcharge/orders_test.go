@@ -68,3 +68,26 @@ func TestOrdersRefusesAPageWithoutRows(t *testing.T) {
 		t.Errorf("Orders of a page naming its orders items: err = %v after %d orders; want an error naming rows and items", err, seen)
 	}
 }
+
+// TestOrdersRefusesAnOrderWithoutAnID: a page with an order that has no id,
+// or a null in its rows, fails the pull naming the page and row; stored,
+// such orders would all be one orphan order "".
+func TestOrdersRefusesAnOrderWithoutAnID(t *testing.T) {
+	for name, edit := range map[string][2]string{"no id": {`"id":`, `"no_id":`}, "null": {`"rows":[`, `"rows":[null,`}} {
+		t.Run(name, func(t *testing.T) {
+			sb := NewSandbox(testSeed(seedOrders()...), SandboxOptions{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rec := httptest.NewRecorder()
+				sb.ServeHTTP(rec, r)
+				w.WriteHeader(rec.Code)
+				w.Write(bytes.Replace(rec.Body.Bytes(), []byte(edit[0]), []byte(edit[1]), 1))
+			}))
+			t.Cleanup(func() { srv.Close(); sb.Close() })
+			c := NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions())
+			err := c.Orders(context.Background(), credA, OrderQuery{}, func(Order) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "page 1, row 1: an order without an id") {
+				t.Errorf("Orders of a page whose first order has no id: err = %v; want one naming page 1, row 1", err)
+			}
+		})
+	}
+}
