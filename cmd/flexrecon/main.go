@@ -48,7 +48,7 @@ func main() {
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+			os.Exit(0) // asked for, as the top level's --help and Go's own flag.ExitOnError answer it
 		}
 		fmt.Fprintln(os.Stderr, "flexrecon:", err)
 		os.Exit(1)
