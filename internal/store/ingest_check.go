@@ -71,10 +71,10 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 		err = db.stage(ctx, conn, p)
 	}
 	if err != nil {
-		return c.rejected(err), nil
+		return c.rejected(err)
 	}
 	if err = db.checkStage(ctx, conn, p, &c); errors.Is(err, ErrRejected) {
-		return c.rejected(err), nil
+		return c.rejected(err)
 	}
 	return c, err
 }
@@ -92,9 +92,15 @@ func (db *DB) checkLoaded(ctx context.Context, c *Check) (err error) {
 	return err
 }
 
-func (c Check) rejected(err error) Check {
+// rejected is c with the reason a load would refuse the file for err; the
+// machine's failing (machineFailure) is no reason, and fails the check as it
+// would fail a run.
+func (c Check) rejected(err error) (Check, error) {
+	if machineFailure(err) {
+		return c, err
+	}
 	c.Rejected = ledger.RedactCards(strings.TrimPrefix(err.Error(), ErrRejected.Error()+": "))
-	return c
+	return c, nil
 }
 
 func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check) (err error) {

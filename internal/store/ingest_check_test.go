@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,5 +150,24 @@ func TestCheckOfContentInForceIsNoRejection(t *testing.T) {
 	if c.Refused() || !strings.Contains(out.String(), "loaded already, as file 3") || !strings.Contains(out.String(), "as mapped now, it would be rejected whole") ||
 		strings.Contains(out.String(), "nothing would be loaded") || strings.Contains(out.String(), "business date") {
 		t.Errorf("refused %v, printed\n%s\nwant the file in force, and no rejection", c.Refused(), out.String())
+	}
+}
+
+// TestCheckOutOfMemoryIsNoRejection: a check that runs out of memory fails,
+// as a load does, rather than say the file would be rejected (with DuckDB's
+// message as the reason, and the exit status of a bad file).
+func TestCheckOutOfMemoryIsNoRejection(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", i, i)
+	}
+	path := writeFile(t, "many_2026-11-23.csv", b.String())
+	db := MustOpenDB(t)
+	if err := db.SetMemoryLimit(t.Context(), "16MB"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{})); err == nil || c.Rejected != "" {
+		t.Errorf("check under 16MB: rejected %q, %v; want it failed, not rejected", c.Rejected, err)
 	}
 }

@@ -31,7 +31,7 @@ func (db *DB) CheckTransmitLog(ctx context.Context, lf LoadFile) (c Check, err e
 	log, err := db.stageTransmitLog(ctx, conn, lf)
 	c.Fields, c.Unmapped = log.columns()
 	if err != nil {
-		return c.rejected(err), nil // as IngestTransmitLog rejects it
+		return c.rejected(err) // as IngestTransmitLog rejects it
 	}
 	return c, conn.GetContext(ctx, &c.Records, db.q.CountTransmitLog)
 }
