@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -358,14 +359,15 @@ func (db *DB) reject(ctx context.Context, lf LoadFile, cause error) error {
 
 // machineFailure says whether err is the machine's failing while a file
 // loads, not the file's: out of memory, a full disk, a stop. A run that
-// recorded such a file as rejected would succeed without its rows.
+// recorded such a file as rejected would succeed without its rows. A full
+// disk is DuckDB's to say, or Go's when it writes a file's copy (unmarkJSON).
 func machineFailure(err error) bool {
 	var de *duckdb.Error
 	if errors.As(err, &de) && (de.Type == duckdb.ErrorTypeOutOfMemory || de.Type == duckdb.ErrorTypeInterrupt ||
 		de.Type == duckdb.ErrorTypeIO && strings.Contains(de.Msg, "No space left on device")) {
 		return true
 	}
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // cardsRedacted is an error whose text has any card number it quotes from a
