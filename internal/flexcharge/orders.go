@@ -101,16 +101,17 @@ func (c *Client) ordersPage(ctx context.Context, cr Credentials, q OrderQuery, p
 	if err != nil {
 		return ordersPage{}, fmt.Errorf("decode %s response: %w", r.path, err)
 	}
-	return p, checkOrderIDs(p, page)
+	return p, checkOrderIDs(p)
 }
 
-// checkOrderIDs refuses a page with an order that has no id (or is null):
-// stored, every such order would be one order "", an orphan standing for
-// all of them, and none could be matched or explained.
-func checkOrderIDs(p ordersPage, page int) error {
+// checkOrderIDs refuses a page with an order that has no id (or is null),
+// naming its row (the caller names the page): stored, every such order would
+// be one order "", an orphan standing for all of them, and none could be
+// matched or explained.
+func checkOrderIDs(p ordersPage) error {
 	for i, o := range p.Rows {
 		if o.ID == "" {
-			return fmt.Errorf("orders page %d, row %d: an order without an id", page, i+1)
+			return fmt.Errorf("row %d: an order without an id", i+1)
 		}
 	}
 	return nil

@@ -85,7 +85,7 @@ func TestOrdersRefusesAnOrderWithoutAnID(t *testing.T) {
 			t.Cleanup(func() { srv.Close(); sb.Close() })
 			c := NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions())
 			err := c.Orders(context.Background(), credA, OrderQuery{}, func(Order) error { return nil })
-			if err == nil || !strings.Contains(err.Error(), "page 1, row 1: an order without an id") {
+			if err == nil || !strings.Contains(err.Error(), "page 1: row 1: an order without an id") {
 				t.Errorf("Orders of a page whose first order has no id: err = %v; want one naming page 1, row 1", err)
 			}
 		})
