@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,12 +156,7 @@ func TestCheckOfContentInForceIsNoRejection(t *testing.T) {
 // as a load does, rather than say the file would be rejected (with DuckDB's
 // message as the reason, and the exit status of a bad file).
 func TestCheckOutOfMemoryIsNoRejection(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
-	for i := range 200_000 {
-		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", i, i)
-	}
-	path := writeFile(t, "many_2026-11-23.csv", b.String())
+	path := manyRows(t, 200_000)
 	db := MustOpenDB(t)
 	if err := db.SetMemoryLimit(t.Context(), "16MB"); err != nil {
 		t.Fatal(err)

@@ -817,12 +817,7 @@ func TestIngestParquetNestedText(t *testing.T) {
 // the file, so a run fails rather than succeed without its rows, and the
 // file loads once there is memory.
 func TestIngestOutOfMemoryIsNoRejection(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
-	for i := range 200_000 {
-		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", i, i)
-	}
-	path := writeFile(t, "many_2026-11-23.csv", b.String())
+	path := manyRows(t, 200_000)
 	db := MustOpenDB(t)
 	db.SetIngestMemoryLimit("16MB")
 	if _, err := loadFile(t, db, path); err == nil || errors.Is(err, store.ErrRejected) {
@@ -860,4 +855,16 @@ func TestIngestDatelessFileDatedByRowsThatLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyRows writes an export of n good rows, more than a small memory limit
+// takes in, and returns its path.
+func manyRows(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n")
+	for i := range n {
+		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", i, i)
+	}
+	return writeFile(t, "many_2026-11-23.csv", b.String())
 }
