@@ -123,3 +123,22 @@ func TestQueuedRunStartsWhenItsTurnComes(t *testing.T) {
 			run.ID, run.QueuedAt, run.StartedAt, ahead.ID, ahead.FinishedAt)
 	}
 }
+
+// TestTieOutBeforePush: a run ties out before it pushes, so that a run whose
+// numbers are wrong fails before it sends FlexCharge anything.
+func TestTieOutBeforePush(t *testing.T) {
+	d := realRun(t)
+	stages, err := d.env.DB.RunStages(t.Context(), d.run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := map[string]int{}
+	for i, s := range stages {
+		order[s.Stage] = i
+	}
+	tie, tied := order["tie out"]
+	push, pushed := order["push"]
+	if !tied || !pushed || tie > push || stages[push].Rows == 0 {
+		t.Errorf("run %d's stages: %+v; want the tie-out before a push that sent copies", d.run.ID, stages)
+	}
+}

@@ -23,7 +23,7 @@ const (
 )
 
 // benchStages are the nightly chain's stages, in order, as the run logs them.
-var benchStages = []string{"ingest", "pull orders", "classify", "push", "tie out", "workbook"}
+var benchStages = []string{"ingest", "pull orders", "classify", "tie out", "push", "workbook"}
 
 // writeBenchReport replaces the marked part of the file at path with the
 // machine, the date and one table row per run.
