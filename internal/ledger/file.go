@@ -174,15 +174,23 @@ func (f File) Settled() bool {
 	return !f.HashedAt.IsZero() && f.ModTime.Before(f.HashedAt.Add(-racyWindow))
 }
 
-var dateInName = regexp.MustCompile(`(20[0-9]{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12][0-9]|3[01])`)
+// dateInName is a date written as a whole run of eight digits (20261123)
+// or as year-month-day joined by dashes (2026-11-23), with no digit just
+// before or after it: a date inside a longer run (export_1202611235.csv, a
+// batch number before it, a time after it without a separator) is no date,
+// and a name without one is dated by its rows. The boundaries are matched
+// as characters, since Go's regexp has no lookaround.
+var dateInName = regexp.MustCompile(`(?:^|[^0-9])(20[0-9]{2})(?:(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])|-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))(?:[^0-9]|$)`)
 
-// DateFromName finds a business date (2026-11-23 or 20261123) in a file name.
+// DateFromName finds a business date (2026-11-23 or 20261123, a whole run
+// of digits) in a file name: the first one the name has, or zero when it
+// has none or that one is no day of the calendar (2026-02-30).
 func DateFromName(name string) time.Time {
 	m := dateInName.FindStringSubmatch(name)
 	if m == nil {
 		return time.Time{}
 	}
-	d, err := time.Parse("20060102", m[1]+m[2]+m[3])
+	d, err := time.Parse("20060102", m[1]+m[2]+m[3]+m[4]+m[5])
 	if err != nil {
 		return time.Time{}
 	}

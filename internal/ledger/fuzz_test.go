@@ -39,7 +39,7 @@ func FuzzLuhn(f *testing.F) {
 }
 
 func FuzzDateFromName(f *testing.F) {
-	for _, s := range []string{"ledger_2026-11-23.csv", "gw20261123.csv.gz", "2026-02-30.csv", "x2099-12-31y", "none.csv", "2026-1123"} {
+	for _, s := range []string{"ledger_2026-11-23.csv", "gw20261123.csv.gz", "2026-02-30.csv", "x2099-12-31y", "none.csv", "2026-1123", "x1202611235y"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
@@ -50,11 +50,26 @@ func FuzzDateFromName(f *testing.F) {
 		if d.Location() != time.UTC || d.Hour() != 0 || d.Minute() != 0 || d.Year() < 2000 || d.Year() > 2099 {
 			t.Fatalf("DateFromName(%q) = %v: not a UTC date of this century", name, d)
 		}
-		if !strings.Contains(name, d.Format("2006-01-02")) && !strings.Contains(name, d.Format("20060102")) &&
-			!strings.Contains(name, d.Format("2006-0102")) && !strings.Contains(name, d.Format("200601-02")) {
-			t.Fatalf("DateFromName(%q) = %s, which the name does not spell", name, d.Format(time.DateOnly))
+		if !spellsWhole(name, d.Format("2006-01-02")) && !spellsWhole(name, d.Format("20060102")) {
+			t.Fatalf("DateFromName(%q) = %s, which the name does not spell with no digit beside it", name, d.Format(time.DateOnly))
 		}
 	})
+}
+
+// spellsWhole says whether name has date with no digit just before or after it.
+func spellsWhole(name, date string) bool {
+	isDigit := func(s string, i int) bool { return i >= 0 && i < len(s) && s[i] >= '0' && s[i] <= '9' }
+	for i := strings.Index(name, date); i >= 0; {
+		if !isDigit(name, i-1) && !isDigit(name, i+len(date)) {
+			return true
+		}
+		next := strings.Index(name[i+1:], date)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 func FuzzStrptime(f *testing.F) {

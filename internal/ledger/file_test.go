@@ -1,0 +1,46 @@
+package ledger_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+// TestDateFromName: a date in a name is a whole run of eight digits or a
+// year-month-day joined by dashes, with no digit beside it; a date inside
+// a longer run of digits (a batch number before it, a time after it) is
+// none, and the file is then dated by its rows.
+func TestDateFromName(t *testing.T) {
+	for name, want := range map[string]string{
+		"ledger_2026-11-23.csv":            "2026-11-23",
+		"gw20261123.csv.gz":                "2026-11-23",
+		"20261123.csv":                     "2026-11-23",
+		"export_20240115":                  "2024-01-15",
+		"M20240115_export.csv":             "2024-01-15",
+		"batch7_2026-11-23.csv":            "2026-11-23",
+		"20261123T0200.csv":                "2026-11-23",
+		"export_20261123_20261124.csv":     "2026-11-23",
+		"export_1202401155.csv":            "",
+		"export_120240115.csv":             "",
+		"export_202401155.csv":             "",
+		"batch_00420261123.csv":            "",
+		"202611230200.csv":                 "",
+		"2026-11-2301.csv":                 "",
+		"12026-11-23.csv":                  "",
+		"2026-1123.csv":                    "",
+		"202611-23.csv":                    "",
+		"2026-02-30.csv":                   "",
+		"2026-13-01.csv":                   "",
+		"none.csv":                         "",
+		"export_1202401155_2026-11-23.csv": "2026-11-23",
+	} {
+		got := ""
+		if d := ledger.DateFromName(name); !d.IsZero() {
+			got = d.Format(time.DateOnly)
+		}
+		if got != want {
+			t.Errorf("DateFromName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
