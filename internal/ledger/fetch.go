@@ -72,11 +72,12 @@ func RedactURL(raw string) string {
 var secretParam = regexp.MustCompile(`(?i)token|key|secret|sig|pass|pwd|auth|cred|session`)
 
 // datedName is the local name of a day's export: the URL's file name, with
-// the date put in before its extensions when the name lacks it (a date in
-// the query string only), so that each day's export keeps its own file and
+// the date put in before its extensions unless DateFromName reads that day
+// from it (a date in the query string only, or one run into other digits,
+// acme_2026112301.csv), so that each day's export keeps its own file and
 // ingest reads the business date from the name.
 func datedName(name string, day time.Time) string {
-	if strings.Contains(name, day.Format(time.DateOnly)) || strings.Contains(name, day.Format("20060102")) {
+	if DateFromName(name).Equal(day) {
 		return name
 	}
 	stem, ext, _ := strings.Cut(name, ".")

@@ -67,6 +67,27 @@ func TestFetchHTTPSDateInQuery(t *testing.T) {
 	}
 }
 
+// TestFetchHTTPSDateRunIntoDigits: a URL whose file name has the day run
+// into other digits (a sequence number after it) spells no date to ingest,
+// so the saved file gets the date it needs; one that spells it keeps its name.
+func TestFetchHTTPSDateRunIntoDigits(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("a\n1\n")) }))
+	defer srv.Close()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for url, want := range map[string]string{
+		"/acme_{yyyymmdd}01.csv": "acme_2026112301_2026-11-23.csv",
+		"/acme_{yyyymmdd}.csv":   "acme_20261123.csv",
+	} {
+		got, err := ledger.FetchHTTPS(context.Background(), srv.Client(), srv.URL+url, day, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name := filepath.Base(got); name != want || !ledger.DateFromName(name).Equal(day) {
+			t.Errorf("fetch %s: saved as %s (dated %v), want %s, dated %s", url, name, ledger.DateFromName(name), want, day.Format(time.DateOnly))
+		}
+	}
+}
+
 func TestFetchSFTP(t *testing.T) {
 	remote := t.TempDir()
 	for name, body := range map[string]string{"acme_2026-11-23.csv": "a\n1\n", "acme_2026-11-24.csv": "a\n2\n", "notes.txt": "x"} {
