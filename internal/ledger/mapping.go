@@ -17,8 +17,9 @@ type Mapping struct {
 	// Columns renames: canonical column → the file's column (case-insensitive).
 	Columns map[string]string `toml:"columns"`
 	// Values maps the file's values of an enum column (status, initiator,
-	// channel, environment, is_recurring) to canonical ones, case-insensitively.
-	// Values not listed pass through and are validated as they are.
+	// channel, environment, is_recurring, currency) to canonical ones,
+	// case-insensitively. Values not listed pass through and are validated
+	// as they are (a currency in upper case: "usd" is USD).
 	Values map[string]map[string]string `toml:"values"`
 	// AmountUnit is "major" (19.99, the default) or "minor" (1999 cents).
 	AmountUnit string `toml:"amount_unit"`
@@ -36,7 +37,7 @@ type Mapping struct {
 }
 
 // ValueColumns are the columns a Mapping may map values of.
-var ValueColumns = []string{"status", "initiator", "channel", "environment", "is_recurring"}
+var ValueColumns = []string{"status", "initiator", "channel", "environment", "is_recurring", "currency"}
 
 // Validate reports every problem of the mapping at once.
 func (m Mapping) Validate() error {

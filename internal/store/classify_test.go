@@ -62,6 +62,10 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"D1": "transmitted||evaluated_while_off", "D2": "transmitted||"}},
 		fieldCase("amount_mismatch", func(o *store.Order) { o.Amount = new(int64(1200)) }),
 		fieldCase("currency_mismatch", func(o *store.Order) { o.Currency = "EUR" }),
+		{name: "a ledger currency in lower case is no currency_mismatch", s: scenario{
+			rows:   []tx{d("D1", func(t *tx) { t.currency = "usd" })},
+			orders: []store.Order{order(d("D1"), "F1", 7)}},
+			want: map[string]string{"D1": "transmitted|recovered|"}},
 		fieldCase("site_mismatch", func(o *store.Order) { o.SiteID = "sid-other" }),
 		fieldCase("descriptor_mismatch", func(o *store.Order) { o.Descriptor = "OTHER*DESC" }),
 		fieldCase("profile_mismatch", func(o *store.Order) { o.IsMIT = new(true) }),

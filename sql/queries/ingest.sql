@@ -195,8 +195,18 @@ DROP TABLE IF EXISTS misfits;
 
 -- field: a canonical column (its file column's text, by its canonical
 -- name), through the source's value map when it has one (matched trimmed
--- and lowercased).
+-- and lowercased). A currency is stored in upper case, mapped or not: ISO
+-- 4217 codes are read without regard to case in practice ("usd" is USD), and
+-- FlexCharge's are upper-cased as they are pulled, so the two compare equal.
+-- Only ASCII letters are raised: upper() makes "ınr" (a dotless ı) INR, a
+-- code the file does not spell.
 {{define "field"}}
+{{- if eq .Name "currency"}}translate({{template "mapped" .}}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+{{- else}}{{template "mapped" .}}{{end}}
+{{- end}}
+
+-- mapped: a field's text through the source's value map when it has one.
+{{define "mapped"}}
 {{- if .Values}}CASE lower(trim(coalesce({{ident .Name}}, '')))
     {{- range .Values}} WHEN {{literal .From}} THEN {{literal .To}}{{end}}
     ELSE {{template "clean" .}} END

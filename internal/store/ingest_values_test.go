@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
+)
+
+// inFormats writes the CSV body as the file name (a .csv), and as a JSON
+// Lines and a Parquet file of the same name, each holding the body's values
+// as text, and returns the three paths.
+func inFormats(t *testing.T, name, body string) []string {
+	t.Helper()
+	csvPath := writeFile(t, name+".csv", body)
+	paths := []string{csvPath}
+	db := MustOpenDB(t)
+	for ext, opts := range map[string]string{".jsonl": "FORMAT json", ".parquet": "FORMAT parquet"} {
+		path := filepath.Join(t.TempDir(), name+ext)
+		dump(t, db, fmt.Sprintf("COPY (SELECT * FROM read_csv('%s', all_varchar = true)) TO '%s' (%s)", csvPath, path, opts))
+		paths = append(paths, path)
+	}
+	return paths
+}
+
+// TestIngestCurrencyCase: an ISO 4217 code is read without regard to case,
+// in every format, and stored in upper case ("usd" is USD, with USD's two
+// decimals), so it compares equal to FlexCharge's, which are upper-cased
+// as they are pulled. A value map may map a currency as it maps an enum
+// column; what it maps to is upper-cased too. Only ASCII letters are
+// raised: a dotless ı does not spell INR.
+func TestIngestCurrencyCase(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	body := header
+	for tx, currency := range map[string]string{"T1": "usd", "T2": " Eur ", "T3": "jpy", "T4": "US Dollar", "T5": "$", "T6": "ınr"} {
+		body += fmt.Sprintf("M1,O-%s,%s,2026-11-23T10:00:00Z,100,%s,approved,CIT,https://a.example\n", tx, tx, currency)
+	}
+	m := ledger.Mapping{Values: map[string]map[string]string{"currency": {"US Dollar": "USD", "$": "usd"}}}
+	want := [][]string{{"T1", "USD", "10000"}, {"T2", "EUR", "10000"}, {"T3", "JPY", "100"}, {"T4", "USD", "10000"}, {"T5", "USD", "10000"}}
+	for _, path := range inFormats(t, "currencies_2026-11-23", body) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			db := MustOpenDB(t)
+			out, err := loadMapped(t, db, path, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, dump(t, db, "SELECT transaction_id, currency, amount FROM ledger_tx ORDER BY ALL")); diff != "" {
+				t.Errorf("load %s: rows stored (-want +got):\n%s", path, diff)
+			}
+			if len(out.Problems) != 1 || out.Problems[0].Column != "currency" {
+				t.Errorf("load %s: problems %+v, want one, of the currency ınr", path, out.Problems)
+			}
+		})
+	}
+}
