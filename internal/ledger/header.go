@@ -16,6 +16,11 @@ type Field struct {
 	Values []ValuePair
 }
 
+// Mappable says whether a value map may cover the field's column: its
+// values are a closed vocabulary (ValueColumns), checked once mapped, where
+// any other column's text is stored as it is.
+func (f Field) Mappable() bool { return isValueColumn(f.Name) }
+
 // ErrMissingColumns rejects a file whose header lacks required columns.
 var ErrMissingColumns = errors.New("header lacks required columns")
 

@@ -369,6 +369,7 @@ func TestIngestJSONKeyRejectionsNameTheirRecord(t *testing.T) {
 func TestIngestJSONTextAsWritten(t *testing.T) {
 	const unwritten = `, not written in plain digits: a float's print, which may have lost digits; write it as a string`
 	const noValue = `, not a value: its JSON text is no id or code; map the key that holds the value`
+	const flag = `, not text: a flag is no id, code or descriptor; map the key that holds the value`
 	withOrder := func(order string) string {
 		return strings.Replace(jsonRecord("T", `"1.00"`, "USD"), `"O-T"`, order, 1)
 	}
@@ -398,6 +399,9 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 		{"an object", withOrder(`{"id":"O-T"}`), ledger.Mapping{}, `key "order_id" holds a JSON object` + noValue},
 		{"an array, in a mapped key", strings.Replace(withOrder(`["O-T"]`), `"order_id"`, `"Orders"`, 1),
 			ledger.Mapping{Columns: map[string]string{"order_id": "orders"}}, `key "Orders" holds a JSON array` + noValue},
+		{"a boolean", withOrder("true"), ledger.Mapping{}, `key "order_id" holds the JSON boolean true` + flag},
+		{"a boolean, in a mapped key", strings.Replace(withOrder("false"), `"order_id"`, `"Ref"`, 1),
+			ledger.Mapping{Columns: map[string]string{"order_id": "ref"}}, `key "Ref" holds the JSON boolean false` + flag},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -407,6 +411,19 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 				t.Errorf("load %s: got %q, want %q", tt.record, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestIngestJSONBooleansWhereFlagsGo: a JSON boolean is the value of a
+// column a value map may cover (is_recurring, or status through its map),
+// where it loads as its text, mapped and checked; in a text column it
+// quarantines its record (TestIngestJSONTextAsWritten).
+func TestIngestJSONBooleansWhereFlagsGo(t *testing.T) {
+	record := strings.Replace(jsonRecord("T", `"1.00"`, "USD"), `"status":"approved"`, `"status":true,"is_recurring":true`, 1)
+	m := ledger.Mapping{Values: map[string]map[string]string{"status": {"true": "approved", "false": "declined"}}}
+	got := loadRecord(t, "flags_2026-11-23.jsonl", record, m, "SELECT transaction_id, status, is_recurring FROM ledger_tx")
+	if want := [][]string{{"T", "approved", "true"}}; !cmp.Equal(got, want) {
+		t.Errorf("load %s: stored %q, want %q", record, got, want)
 	}
 }
 

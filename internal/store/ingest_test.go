@@ -812,6 +812,31 @@ func TestIngestParquetNestedText(t *testing.T) {
 	}
 }
 
+// TestIngestParquetBooleanText: a Parquet BOOLEAN column is a flag, no
+// text: mapped to a text column (a descriptor) it quarantines each record
+// holding a value, naming the column, where "true" was stored as the
+// descriptor; as is_recurring it loads.
+func TestIngestParquetBooleanText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flags_2026-11-23.parquet")
+	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT 'M001' AS partner_merchant_id, 'O-' || tx AS order_id, tx AS transaction_id,
+		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, '19.99' AS amount, 'USD' AS currency, 'declined' AS status,
+		'CIT' AS initiator, 'https://a.example' AS site_url, flag AS descriptor, flag AS is_recurring
+		FROM (VALUES ('T1', true), ('T2', NULL)) v(tx, flag)) TO '%s' (FORMAT parquet)`, path))
+	db := MustOpenDB(t)
+	out, err := loadFile(t, db, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Problem{{Line: 1, Column: "(record)",
+		Reason: `column "descriptor" holds the boolean true, not text: a flag is no id, code or descriptor; map the column that holds the value`}}
+	if diff := cmp.Diff(want, out.Problems); diff != "" {
+		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
+	}
+	if got := dump(t, db, "SELECT transaction_id, descriptor, is_recurring FROM ledger_tx"); !cmp.Equal(got, [][]string{{"T2", "<nil>", "false"}}) {
+		t.Errorf("load %s: stored %q, want T2 alone, without a descriptor", path, got)
+	}
+}
+
 // TestIngestOutOfMemoryIsNoRejection: a load that runs out of memory fails
 // as the machine's failing, not as a file rejected: nothing is recorded of
 // the file, so a run fails rather than succeed without its rows, and the

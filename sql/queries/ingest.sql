@@ -165,10 +165,18 @@ DROP TABLE IF EXISTS misfits;
 -- So does a value that is a JSON object or array (a mapping naming a key
 -- that holds a nested record): its JSON text is no value, and was stored as
 -- the id. The amount's own check refuses such an amount (number, amount).
+-- A JSON boolean is a flag, no text: in a column stored as written (an id,
+-- a descriptor) it would be stored as the text "true", and quarantines its
+-- record too; a column a value map may cover (is_recurring, status, ...)
+-- takes it as its text, mapped and checked against its values.
 {{define "json-unwritten"}}CASE
     {{- range .Fields}}{{if and .JSONIndex (ne .Name "amount")}}
     WHEN json_types[{{.JSONIndex}}] IN ('OBJECT', 'ARRAY')
         THEN format('key "{}" holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{literal .Source}}, lower(json_types[{{.JSONIndex}}]))
+    {{- if not .Mappable}}
+    WHEN json_types[{{.JSONIndex}}] = 'BOOLEAN'
+        THEN format('key "{}" holds the JSON boolean {}, not text: a flag is no id, code or descriptor; map the key that holds the value', {{literal .Source}}, {{ident .Name}})
+    {{- end}}
     WHEN json_types[{{.JSONIndex}}] = 'DOUBLE' AND NOT regexp_full_match({{ident .Name}}, '-?[0-9]+(\.[0-9]+)?')
         THEN format('key "{}" holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{literal .Source}}, {{ident .Name}})
     {{- end}}{{end}} END
@@ -183,9 +191,14 @@ DROP TABLE IF EXISTS misfits;
 -- nothing, as json-unwritten says. A nested column (a struct, list or map)
 -- holds no value of the column at all, as a JSON object does not. typeof
 -- is the column's type, the same for every record. A float amount is
--- judged by its digits (number, amount).
+-- judged by its digits (number, amount). A BOOLEAN column is a flag, as a
+-- JSON boolean is (json-unwritten): no text of a column stored as written.
 {{define "parquet-unwritten"}}CASE
     {{- range .Fields}}{{if and .Source (ne .Name "amount")}}
+    {{- if not .Mappable}}
+    WHEN typeof({{ident .Source}}) = 'BOOLEAN' AND {{ident .Source}} IS NOT NULL
+        THEN format('column "{}" holds the boolean {}, not text: a flag is no id, code or descriptor; map the column that holds the value', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))
+    {{- end}}
     WHEN typeof({{ident .Source}}) IN ('FLOAT', 'DOUBLE') AND {{ident .Source}} IS NOT NULL
         THEN format('column "{}" holds the float {}: a float''s print, which may have lost digits; write the column as text', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))
     WHEN regexp_matches(typeof({{ident .Source}}), '^(STRUCT|MAP|UNION)\(|\]$') AND {{ident .Source}} IS NOT NULL
