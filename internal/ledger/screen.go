@@ -15,6 +15,7 @@ type Screen struct {
 	screened bool
 	digitRun bool // 13 digits, one space or dash at most between two
 	nonASCII bool // a byte of a multi-byte character (trim strips Unicode spaces)
+	nul      bool // a NUL byte, which no value may hold
 	// spaceBeside marks each byte seen just before or after a ' ';
 	// spaceAtEdge a ' ' that begins or ends the file.
 	spaceBeside [256]bool
@@ -54,6 +55,10 @@ func (s *Screen) MayNeedTrim(delim byte) bool {
 	return false
 }
 
+// MayHoldNUL says whether some value may contain a NUL byte, which the
+// load must then look for value by value.
+func (s *Screen) MayHoldNUL() bool { return !s.screened || s.nul }
+
 // Write screens the next bytes of the file; it never fails.
 func (s *Screen) Write(p []byte) (int, error) {
 	if len(p) == 0 {
@@ -66,6 +71,7 @@ func (s *Screen) Write(p []byte) (int, error) {
 	s.scanDigits(p)
 	s.scanSpaces(p)
 	s.nonASCII = s.nonASCII || hasHighByte(p)
+	s.nul = s.nul || bytes.IndexByte(p, 0) >= 0
 	s.newlines += int64(bytes.Count(p, newline))
 	return len(p), nil
 }

@@ -55,6 +55,20 @@ func TestScreen(t *testing.T) {
 	}
 }
 
+// TestScreenNUL: a file with a NUL byte anywhere may hold one in a value;
+// one without, screened, holds none.
+func TestScreenNUL(t *testing.T) {
+	for data, want := range map[string]bool{"a,b\nx,y\n": false, "a,b\nx,y\x00z\n": true, "\x00": true} {
+		if got := screen([]byte(data), 2).MayHoldNUL(); got != want {
+			t.Errorf("screen of %q: MayHoldNUL %v, want %v", data, got, want)
+		}
+	}
+	var unread Screen
+	if !unread.MayHoldNUL() {
+		t.Error("a file never screened is cleared of NUL bytes")
+	}
+}
+
 // FuzzScreen: the screen finds a card run exactly where the guard's pattern
 // finds one in the file, however the file is cut into chunks, and it
 // clears no file with a value (as a CSV reader reads it) that needs
@@ -81,6 +95,9 @@ func FuzzScreen(f *testing.F) {
 				}
 				if strings.Trim(v, " ") != v && !s.MayNeedTrim(',') {
 					t.Fatalf("value %q of %q needs trimming; screen cleared it", v, data)
+				}
+				if strings.Contains(v, "\x00") && !s.MayHoldNUL() {
+					t.Fatalf("value %q of %q holds a NUL byte; screen cleared it", v, data)
 				}
 			}
 		}

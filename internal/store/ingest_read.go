@@ -36,9 +36,10 @@ type plan struct {
 	// serial: DuckDB must read it on one thread (restage)
 	misfits, serial bool
 	extra           []string
-	// guard and trim: whether DuckDB must look for card numbers and trim
-	// values, or the file's screen cleared it of them (screenedCSV)
-	guard, trim bool
+	// guard, trim and nul: whether DuckDB must look for card numbers, trim
+	// values and look for NUL bytes in them, or the file's screen cleared
+	// it of them (screenedCSV)
+	guard, trim, nul bool
 	// unmarked is a copy of a JSON Lines file without the BOM it begins
 	// with, which DuckDB reads in its place (unmarkJSON); "" for most files
 	unmarked string
@@ -74,6 +75,7 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 	screened := p.screenedCSV()
 	p.guard = !screened || lf.File.Screen.MayHoldCard()
 	p.trim = !screened || lf.File.Screen.MayNeedTrim(byte(p.delim))
+	p.nul = !screened || lf.File.Screen.MayHoldNUL()
 	return p, err
 }
 
@@ -238,6 +240,7 @@ type readTemplate struct {
 	Misfits, Serial             bool     // a CSV has records of other lengths (plan.misfits, plan.serial)
 	Minor, Layout, ZonedLayout  bool
 	Guard                       bool // look for card numbers (a CSV's screen may spare it)
+	NUL                         bool // look for NUL bytes in values (likewise)
 	Fields                      []stageField
 	Currencies                  []currencyDigits
 	Line                        int64
@@ -308,7 +311,7 @@ func (p plan) params() readTemplate {
 		Layout:      layout != "",
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: varcharColumns(columns), Minor: p.Mapping.MinorUnits(),
-		Guard: p.guard, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
+		Guard: p.guard, NUL: p.nul, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
 		Compression: literal(compressed), JSONPaths: "[" + strings.Join(paths, ", ") + "]", Respelt: p.respelt,
 	}
 }

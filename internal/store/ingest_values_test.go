@@ -2,12 +2,16 @@ package store_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/store"
 )
 
 // inFormats writes the CSV body as the file name (a .csv), and as a JSON
@@ -52,6 +56,45 @@ func TestIngestCurrencyCase(t *testing.T) {
 			}
 			if len(out.Problems) != 1 || out.Problems[0].Column != "currency" {
 				t.Errorf("load %s: problems %+v, want one, of the currency ınr", path, out.Problems)
+			}
+		})
+	}
+}
+
+// TestIngestNULByte: a value holding a NUL byte (a CSV's raw byte, a JSON
+// \u0000, a Parquet string's) quarantines its row, naming the column, in
+// every format, where it was stored: no id or descriptor holds one, and a
+// reader taking it as a C string sees it cut short. A CSV written well
+// before it is read is screened, and the screen must not clear it.
+func TestIngestNULByte(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	body := header + "M1,O-1,T1,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a\x00b\n" +
+		"M1,O-\x002,T2,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a\n" +
+		"M1,O-3,T3,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a\n"
+	paths := inFormats(t, "nul_2026-11-23", body)
+	aged := writeFile(t, "aged_2026-11-23.csv", body)
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(aged, old, old); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range append(paths, aged) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			first := int64(1)
+			if strings.HasSuffix(path, ".csv") {
+				first = 2
+			}
+			db := MustOpenDB(t)
+			out, err := loadFile(t, db, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []store.Problem{{Line: first, Column: "site_url", Reason: "contains a NUL byte"},
+				{Line: first + 1, Column: "order_id", Reason: "contains a NUL byte"}}
+			if diff := cmp.Diff(want, out.Problems); diff != "" {
+				t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
+			}
+			if got := dump(t, db, "SELECT transaction_id FROM ledger_tx"); !cmp.Equal(got, [][]string{{"T3"}}) {
+				t.Errorf("load %s: stored %q, want T3 alone", path, got)
 			}
 		})
 	}

@@ -342,7 +342,8 @@ FROM (
         OR recurring IS NULL OR (site_url IS NULL AND descriptor IS NULL)
         OR NOT regexp_full_match(coalesce(card_bin, '000000'), '[0-9]{6,8}')
         OR NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}')
-        OR digits IS NULL OR amount_minor IS NULL{{if ne .Format "csv"}} OR misfit IS NOT NULL{{end}} AS bad
+        OR digits IS NULL OR amount_minor IS NULL{{if ne .Format "csv"}} OR misfit IS NOT NULL{{end}}
+        {{- if .NUL}} OR {{template "nul" .}}{{end}} AS bad
     FROM ({{template "typed" .}})
 );
 {{- if .Misfits}}
@@ -354,6 +355,13 @@ SELECT line, card_hit, {{range $i, $f := .Fields}}source_text[{{$i}} + 1], {{end
     digits, recurring, bad, {{if .Misfits}}m.reason{{else if ne .Format "csv"}}misfit{{else}}NULL{{end}}
 FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end}}WHERE card_hit OR bad;
 {{end}}
+
+-- nul: whether a record's text holds a NUL byte (chr(0), a JSON \u0000)
+-- in any mapped column: no id, code or descriptor holds one, and a
+-- program reading it back as a C string would see it cut short there
+-- (stage-problems names the column). Only where the file's screen did not
+-- clear it of NUL bytes (most CSVs: see ledger.Screen).
+{{define "nul"}}coalesce({{range $i, $f := .Fields}}{{if $i}} OR {{end}}contains({{ident $f.Name}}, chr(0)){{end}}, false){{end}}
 
 -- ordered, unordered: whether DuckDB keeps the order rows are read in
 -- (a global setting). ledger_raw needs it, its rowids being the lines;
@@ -475,7 +483,9 @@ SELECT coalesce(min(line), 0) FROM ledger_stage WHERE card_hit;
 -- name: stage-problems
 -- Every row problem of the staged file, one row per (line, column); a
 -- misfit's one problem is its number of fields, its values being under
--- other columns' names.
+-- other columns' names. A value with a NUL byte (the stage's nul) is a
+-- problem of its column, whichever: the text columns are those of
+-- ledger_stage but its typed values and flags.
 CREATE OR REPLACE TEMP TABLE stage_problems AS
 SELECT line, p.column_name, p.reason FROM (
     SELECT line, unnest(CASE WHEN misfit IS NOT NULL THEN [{'column_name': '(record)', 'reason': misfit}] ELSE list_filter([
@@ -495,7 +505,13 @@ SELECT line, p.column_name, p.reason FROM (
         CASE WHEN NOT regexp_full_match(coalesce(card_last4, '0000'), '[0-9]{4}') THEN {'column_name': 'card_last4', 'reason': 'not 4 digits'} END
     ], x -> x IS NOT NULL) END) AS p
     FROM ledger_stage
-);
+)
+UNION ALL
+SELECT line, column_name, 'contains a NUL byte' FROM (
+    UNPIVOT (SELECT line, COLUMNS(* EXCLUDE (line, card_hit, processed_ts, amount_minor, digits, recurring, bad, misfit))
+        FROM ledger_stage WHERE misfit IS NULL)
+    ON COLUMNS(* EXCLUDE (line)) INTO NAME column_name VALUE v
+) WHERE contains(v, chr(0));
 
 -- name: list-stage-problems
 SELECT line, column_name, reason FROM stage_problems ORDER BY line, column_name LIMIT $1;
