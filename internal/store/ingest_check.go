@@ -54,7 +54,17 @@ const checkSample = 50
 func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "check ledger file %s", lf.File.Path)
-	c = Check{File: lf.File, Mapping: lf.Mapping}
+	return db.check(ctx, lf, Check{File: lf.File, Mapping: lf.Mapping}, db.inspectLedgerFile)
+}
+
+// inspector stages lf on conn as a load would and tells c what it finds;
+// it clears what it staged.
+type inspector func(ctx context.Context, conn *sqlx.Conn, lf LoadFile, c Check) (Check, error)
+
+// check is c, a check of lf's file, with the files loaded before with its
+// content (checkLoaded) and what inspect finds staging it on a connection
+// of its own: what a ledger file's check and a transmit log's share.
+func (db *DB) check(ctx context.Context, lf LoadFile, c Check, inspect inspector) (Check, error) {
 	if err := db.checkLoaded(ctx, &c); err != nil {
 		return c, err
 	}
@@ -63,6 +73,12 @@ func (db *DB) CheckFile(ctx context.Context, lf LoadFile) (c Check, err error) {
 		return c, err
 	}
 	defer conn.Close()
+	return inspect(ctx, conn, lf, c)
+}
+
+// inspectLedgerFile stages a ledger file as IngestFile does; a file a load
+// would reject is no error, but c.Rejected.
+func (db *DB) inspectLedgerFile(ctx context.Context, conn *sqlx.Conn, lf LoadFile, c Check) (Check, error) {
 	defer db.clearStage(conn)
 	p, err := db.plan(ctx, conn, lf)
 	defer p.removeCopy()

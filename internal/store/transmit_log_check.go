@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
@@ -18,15 +20,12 @@ func (db *DB) CheckTransmitLog(ctx context.Context, lf LoadFile) (c Check, err e
 	defer wrap(&err, "check transmit log %s", lf.File.Path)
 	// Of a source's mapping, only these apply to a transmit log.
 	m := ledger.Mapping{Delimiter: lf.Mapping.Delimiter, RowsEndInDelimiter: lf.Mapping.RowsEndInDelimiter}
-	c = Check{File: lf.File, Format: ledger.CSV, Mapping: m}
-	if err := db.checkLoaded(ctx, &c); err != nil {
-		return c, err
-	}
-	conn, err := db.db.Connx(ctx)
-	if err != nil {
-		return c, err
-	}
-	defer conn.Close()
+	return db.check(ctx, lf, Check{File: lf.File, Format: ledger.CSV, Mapping: m}, db.inspectTransmitLog)
+}
+
+// inspectTransmitLog stages a transmit log as IngestTransmitLog does; a log
+// a load would reject is no error, but c.Rejected.
+func (db *DB) inspectTransmitLog(ctx context.Context, conn *sqlx.Conn, lf LoadFile, c Check) (Check, error) {
 	defer conn.ExecContext(context.WithoutCancel(ctx), db.q.DropTransmitLogStage)
 	log, err := db.stageTransmitLog(ctx, conn, lf)
 	c.Fields, c.Unmapped = log.columns()
