@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,9 +51,12 @@ func (m Mapping) Validate() error {
 			errs = append(errs, fmt.Errorf("columns: %q is not a canonical column", canon))
 		}
 	}
-	for canon := range m.Values {
+	for canon, values := range m.Values {
 		if !isValueColumn(canon) {
 			errs = append(errs, fmt.Errorf("values: %q is not one of %s", canon, strings.Join(ValueColumns, ", ")))
+		}
+		if err := oneValueEach(canon, values); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if m.AmountUnit != "" && m.AmountUnit != "major" && m.AmountUnit != "minor" {
@@ -62,6 +66,25 @@ func (m Mapping) Validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// oneValueEach refuses a value map with two spellings of one file value
+// (matched trimmed and without regard to case, as ValuePairs lists them)
+// mapped to different values: which one a row gets would depend on Go's map
+// order, and change from one run to the next.
+func oneValueEach(canon string, values map[string]string) error {
+	pairs := valuePairs(values)
+	var clashes []string
+	for i := 1; i < len(pairs); i++ {
+		if pairs[i].From == pairs[i-1].From && pairs[i].To != pairs[i-1].To {
+			clashes = append(clashes, fmt.Sprintf("%q", pairs[i].From))
+		}
+	}
+	if len(clashes) == 0 {
+		return nil
+	}
+	return fmt.Errorf("values: %s: %s mapped to different values in different spellings (file values match without regard to case and spaces)",
+		canon, strings.Join(slices.Compact(clashes), ", "))
 }
 
 // Delim is the CSV delimiter as one rune.
@@ -143,12 +166,16 @@ func matchToken(s string) (string, string) {
 type ValuePair struct{ From, To string }
 
 // ValuePairs lists the value map of a canonical column in a stable order.
-func (m Mapping) ValuePairs(canon string) []ValuePair {
+func (m Mapping) ValuePairs(canon string) []ValuePair { return valuePairs(m.Values[canon]) }
+
+func valuePairs(values map[string]string) []ValuePair {
 	var pairs []ValuePair
-	for from, to := range m.Values[canon] {
+	for from, to := range values {
 		pairs = append(pairs, ValuePair{strings.ToLower(strings.TrimSpace(from)), to})
 	}
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i].From < pairs[j].From })
+	sort.Slice(pairs, func(i, j int) bool {
+		return pairs[i].From < pairs[j].From || pairs[i].From == pairs[j].From && pairs[i].To < pairs[j].To
+	})
 	return pairs
 }
 

@@ -49,3 +49,19 @@ func TestMappingMapsCurrency(t *testing.T) {
 		t.Errorf("validate %+v: %v, want no error", m, err)
 	}
 }
+
+// TestMappingValueSpeltTwice: a value map that maps two spellings of one
+// file value (the same without regard to case and spaces) to different
+// values is refused, naming it: a row would get either, by Go's map order.
+// Two spellings of one mapping are fine.
+func TestMappingValueSpeltTwice(t *testing.T) {
+	m := ledger.Mapping{Values: map[string]map[string]string{
+		"status":  {"APPROVED": "approved", "approved ": "declined", "OK": "approved", "ok": "approved"},
+		"channel": {"Phone": "callcenter", "phone": "callcenter"},
+	}}
+	err := m.Validate()
+	want := `values: status: "approved" mapped to different values in different spellings (file values match without regard to case and spaces)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Validate(%+v): got %v, want %q", m, err, want)
+	}
+}
