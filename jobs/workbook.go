@@ -2,7 +2,10 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,31 +18,78 @@ import (
 const allMerchants = ""
 
 // writeWorkbook writes the run's workbook, of the merchants it judged (every
-// one, or the one it was asked for), and records its path on the run: the
-// pages serve that file. What its reports read of FlexCharge's orders is
+// one, or the one it was asked for), and records its path and digest on the
+// run: the pages serve that file while it is still the one written. What its reports read of FlexCharge's orders is
 // kept first: a workbook rendered again later shows the same figures.
 func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	if err := r.env.DB.KeepOrderSites(ctx, r.id); err != nil {
 		return 0, "", err
 	}
-	path, err := r.env.workbook(ctx, r.id, r.req.Merchant, r.env.Output)
+	wb, err := r.env.workbook(ctx, r.id, r.req.Merchant, r.env.Output)
 	if err != nil {
 		return 0, "", err
 	}
 	// The stage's detail is shown to every reader of the run page and the
 	// workbook's manifest, who need the file's name, not where the server
 	// keeps it.
-	return 0, filepath.Base(path), r.env.DB.SetRunWorkbook(ctx, r.id, path)
+	return 0, filepath.Base(wb.Path), r.env.DB.SetRunWorkbook(ctx, r.id, wb)
 }
 
 // workbook writes run runID's workbook for merchant (allMerchants for all)
-// into dir and returns its path.
-func (e *Env) workbook(ctx context.Context, runID int64, merchant, dir string) (string, error) {
+// into dir and returns its path and digest, hashed as it is written: a
+// million rows' workbook is some 74 MB, not to be read back again.
+func (e *Env) workbook(ctx context.Context, runID int64, merchant, dir string) (store.WorkbookFile, error) {
 	opt := reports.Options{Location: e.Location}
-	return writeAtomic(dir, WorkbookName(runID, merchant), func(w io.Writer) error {
-		return reports.WriteWorkbook(ctx, w, ReportSource{e.DB}, e.Reports, opt, runID, merchant)
+	d := newDigest()
+	path, err := writeAtomic(dir, WorkbookName(runID, merchant), func(w io.Writer) error {
+		return reports.WriteWorkbook(ctx, io.MultiWriter(w, d), ReportSource{e.DB}, e.Reports, opt, runID, merchant)
 	})
+	return store.WorkbookFile{Path: path, SHA256: d.sum(), Size: d.n}, err
 }
+
+// CheckWorkbook reads f, run's workbook file, through once and refuses it
+// unless it is the file the run wrote, by the size and sha256 recorded
+// (another service writing into the same folder, or a hand editing the
+// file, would have it served as the run's); it leaves f at its start. A run
+// that recorded no digest has its file refused too: nothing says it is
+// the one written.
+func CheckWorkbook(f *os.File, run store.Run) error {
+	if run.WorkbookSHA256 == "" {
+		return fmt.Errorf("run %d recorded no digest of its workbook %s", run.ID, filepath.Base(run.Workbook))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() != run.WorkbookSize {
+		return fmt.Errorf("run %d's workbook %s is %d bytes, the run wrote %d", run.ID, fi.Name(), fi.Size(), run.WorkbookSize)
+	}
+	d := newDigest()
+	if _, err := io.Copy(d, f); err != nil {
+		return fmt.Errorf("read run %d's workbook %s: %w", run.ID, fi.Name(), err)
+	}
+	if got := d.sum(); got != run.WorkbookSHA256 {
+		return fmt.Errorf("run %d's workbook %s has sha256 %s, the run wrote %s", run.ID, fi.Name(), got, run.WorkbookSHA256)
+	}
+	_, err = f.Seek(0, io.SeekStart)
+	return err
+}
+
+// digest hashes and counts what is written to it.
+type digest struct {
+	h hash.Hash
+	n int64
+}
+
+func newDigest() *digest { return &digest{h: sha256.New()} }
+
+func (d *digest) Write(p []byte) (int, error) {
+	d.n += int64(len(p))
+	return d.h.Write(p)
+}
+
+// sum is the sha256 of what was written, in hex.
+func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
 
 // WorkbookName is the file name of run runID's workbook for merchant
 // (allMerchants for all).
@@ -56,11 +106,11 @@ func WorkbookName(runID int64, merchant string) string {
 func WriteMerchantWorkbooks(ctx context.Context, env *Env, runID int64, dir string) ([]string, error) {
 	var paths []string
 	for _, m := range env.Merchants {
-		path, err := env.workbook(ctx, runID, m.ID, dir)
+		wb, err := env.workbook(ctx, runID, m.ID, dir)
 		if err != nil {
 			return paths, fmt.Errorf("write workbook of merchant %q: %w", m.ID, err)
 		}
-		paths = append(paths, path)
+		paths = append(paths, wb.Path)
 	}
 	return paths, nil
 }

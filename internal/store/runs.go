@@ -24,6 +24,17 @@ type Run struct {
 	// Workbook is where the run wrote its workbook: a path on the server,
 	// which no client has use for (the API answers a download URL instead).
 	Workbook string `db:"workbook" json:"-"`
+	// WorkbookSHA256 (hex) and WorkbookSize are the workbook's as the run
+	// wrote it; "" and 0 for a run that recorded none.
+	WorkbookSHA256 string `db:"workbook_sha256" json:"-"`
+	WorkbookSize   int64  `db:"workbook_size" json:"-"`
+}
+
+// WorkbookFile is a workbook as written: where, and its digest.
+type WorkbookFile struct {
+	Path   string
+	SHA256 string // hex
+	Size   int64
 }
 
 // Took is how long r took from its start to its end, its wait for its
@@ -76,9 +87,9 @@ func (db *DB) FinishRun(ctx context.Context, id int64, at time.Time, runErr erro
 	return wrapf(err, "finish run %d", id)
 }
 
-// SetRunWorkbook records where a run's workbook was written.
-func (db *DB) SetRunWorkbook(ctx context.Context, id int64, path string) error {
-	_, err := db.db.ExecContext(ctx, db.q.SetRunWorkbook, id, path)
+// SetRunWorkbook records where a run's workbook was written, and its digest.
+func (db *DB) SetRunWorkbook(ctx context.Context, id int64, wb WorkbookFile) error {
+	_, err := db.db.ExecContext(ctx, db.q.SetRunWorkbook, id, wb.Path, wb.SHA256, wb.Size)
 	return wrapf(err, "record workbook of run %d", id)
 }
 

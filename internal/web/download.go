@@ -33,20 +33,23 @@ func (s *Server) publishedRunOf(w http.ResponseWriter, r *http.Request) (store.R
 }
 
 // downloadWorkbook serves the workbook the run wrote, from its file, which
-// costs no rendering; one whose file is gone (its folder cleaned out), or
-// is not of the run's merchants, is rendered again.
+// costs no rendering but a read to check it; one whose file is gone (its
+// folder cleaned out), is not of the run's merchants, or is no longer the
+// file the run wrote, is rendered again.
 func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.publishedRunOf(w, r)
 	if !ok {
 		return
 	}
 	name, what := jobs.WorkbookName(run.ID, run.Merchant), fmt.Sprintf("run %d workbook", run.ID)
-	if f, err := openWorkbook(run); err == nil {
+	f, err := openWorkbook(run)
+	if err == nil {
 		defer f.Close()
 		s.audit(r, userOf(r).Name, "download", what)
 		serve(w, r, f, name, xlsxType)
 		return
 	}
+	s.opts.Logger.Warn("workbook file not served: rendering it again", "run", run.ID, "reason", err)
 	s.serveRendered(w, r, name, xlsxType, what, func(out io.Writer) error {
 		opt := reports.Options{Location: s.opts.Location}
 		return reports.WriteWorkbook(r.Context(), out, jobs.ReportSource{DB: s.opts.DB}, s.opts.Reports, opt, run.ID, run.Merchant)
@@ -54,14 +57,23 @@ func (s *Server) downloadWorkbook(w http.ResponseWriter, r *http.Request) {
 }
 
 // openWorkbook opens the workbook file run wrote, if it is the one for the
-// run's merchant: a merchant's run recorded before its workbook was its
-// merchant's alone wrote every merchant's, which must not be served as the
-// one to send that merchant.
+// run's merchant and still as the run wrote it (jobs.CheckWorkbook): a
+// merchant's run recorded before its workbook was its merchant's alone
+// wrote every merchant's, which must not be served as the one to send that
+// merchant.
 func openWorkbook(run store.Run) (*os.File, error) {
 	if filepath.Base(run.Workbook) != jobs.WorkbookName(run.ID, run.Merchant) {
 		return nil, fmt.Errorf("run %d's workbook %q is not its merchant's", run.ID, run.Workbook)
 	}
-	return os.Open(run.Workbook)
+	f, err := os.Open(run.Workbook)
+	if err != nil {
+		return nil, err
+	}
+	if err := jobs.CheckWorkbook(f, run); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {

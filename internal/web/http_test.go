@@ -710,7 +710,7 @@ func TestMerchantRunServesNoOtherMerchantsWorkbook(t *testing.T) {
 	if err := os.WriteFile(every, []byte("every merchant's figures"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.env.DB.SetRunWorkbook(t.Context(), run.ID, every); err != nil {
+	if err := f.env.DB.SetRunWorkbook(t.Context(), run.ID, store.WorkbookFile{Path: every}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), nil); err != nil {
@@ -722,6 +722,38 @@ func TestMerchantRunServesNoOtherMerchantsWorkbook(t *testing.T) {
 	}
 	if got, want := r.Header.Get("Content-Disposition"), fmt.Sprintf("flexrecon-run-%d-M001.xlsx", run.ID); !strings.Contains(got, want) {
 		t.Errorf("workbook of run %d of M001: Content-Disposition %q, want it named %s, as the run wrote it", run.ID, got, want)
+	}
+}
+
+// TestWorkbookNotTheRunsIsRenderedAgain: a run's workbook file changed
+// since the run wrote it (another service writing into the same folder, a
+// hand's edit of one byte, the size unchanged) is not served as the run's:
+// the download is the workbook rendered again. So is the file of a run that
+// recorded no digest of it (before flexrecon kept one).
+func TestWorkbookNotTheRunsIsRenderedAgain(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	run, err := f.env.DB.GetRun(t.Context(), succeededAPIRun(t, f, c).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited, err := os.ReadFile(run.Workbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited[len(edited)/2] ^= 1
+	if err := os.WriteFile(run.Workbook, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := fmt.Sprintf("%s/runs/%d/workbook.xlsx", f.srv.URL, run.ID)
+	if r, b := get(t, c, u); r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") || b == string(edited) {
+		t.Errorf("workbook of run %d, its file edited since: got %s, the edited file %t; want it rendered again", run.ID, r.Status, b == string(edited))
+	}
+	if err := f.env.DB.SetRunWorkbook(t.Context(), run.ID, store.WorkbookFile{Path: run.Workbook}); err != nil {
+		t.Fatal(err)
+	}
+	if r, b := get(t, c, u); r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "PK") || b == string(edited) {
+		t.Errorf("workbook of run %d, which recorded no digest: got %s, the file %t; want it rendered again", run.ID, r.Status, b == string(edited))
 	}
 }
 

@@ -14,7 +14,8 @@ UPDATE runs SET status = 'running', started_at = $2, window_from = $3, window_to
 UPDATE runs SET status = $2, finished_at = $3, error = $4 WHERE id = $1;
 
 -- name: set-run-workbook
-UPDATE runs SET workbook = $2 WHERE id = $1;
+-- $2 where run $1's workbook was written, $3 its sha256 (hex), $4 its size.
+UPDATE runs SET workbook = $2, workbook_sha256 = $3, workbook_size = $4 WHERE id = $1;
 
 -- name: start-stage
 INSERT OR REPLACE INTO run_stages (run_id, stage, started_at) VALUES ($1, $2, $3);
@@ -26,12 +27,14 @@ UPDATE run_stages SET finished_at = $3, rows = $4, detail = $5 WHERE run_id = $1
 -- A run recorded by a flexrecon from before migration 024, on a database
 -- that a later one upgraded, has no queued_at: it was queued when it began.
 SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
-    coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+    coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook,
+    coalesce(workbook_sha256, '') AS workbook_sha256, coalesce(workbook_size, 0) AS workbook_size
 FROM runs WHERE id = $1;
 
 -- name: list-runs
 SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
-    coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook
+    coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook,
+    coalesce(workbook_sha256, '') AS workbook_sha256, coalesce(workbook_size, 0) AS workbook_size
 FROM runs ORDER BY id DESC LIMIT $1;
 
 -- name: abandon-running
