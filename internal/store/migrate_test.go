@@ -56,6 +56,37 @@ VALUES (nextval('run_id_seq'), 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TI
 	}
 }
 
+// TestMigrationKeepsNoWorkbookPath: the runs that kept their workbook's
+// full path as the workbook stage's detail, which the run page and the API
+// show, keep its name only; a failed stage's error, and other stages'
+// details, are left as they were.
+func TestMigrationKeepsNoWorkbookPath(t *testing.T) {
+	db := migratedUpTo(t, 27)
+	details := []struct{ stage, detail, want string }{
+		{"workbook", "/var/lib/flexrecon/out/flexrecon-run-1.xlsx", "flexrecon-run-1.xlsx"},
+		{"workbook", `D:\flexrecon\out\flexrecon-run-2-M001.xlsx`, "flexrecon-run-2-M001.xlsx"},
+		{"workbook", "flexrecon-run-3.xlsx", "flexrecon-run-3.xlsx"},
+		{"workbook", "failed: write workbook: no space left on device", "failed: write workbook: no space left on device"},
+		{"ingest", "2 files loaded, 0 rejected; a/b replaced", "2 files loaded, 0 rejected; a/b replaced"},
+	}
+	at := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
+	for i, d := range details {
+		if _, err := db.db.Exec(`INSERT INTO run_stages (run_id, stage, started_at, finished_at, rows, detail) VALUES ($1, $2, $3, $3, 0, $4)`,
+			i+1, d.stage, at, d.detail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range details {
+		stages, err := db.RunStages(t.Context(), int64(i+1))
+		if err != nil || len(stages) != 1 || stages[0].Detail != d.want {
+			t.Errorf("stage %s with detail %q after the migration: %+v, %v; want detail %q", d.stage, d.detail, stages, err, d.want)
+		}
+	}
+}
+
 // TestMigrationsApplyByNumber: 1000_ applies after 999_ (as text it sorts
 // before, and would insert into a table not made yet).
 func TestMigrationsApplyByNumber(t *testing.T) {

@@ -5,3 +5,10 @@
 -- Runs before this recorded none: theirs are rendered again.
 ALTER TABLE runs ADD COLUMN workbook_sha256 VARCHAR;
 ALTER TABLE runs ADD COLUMN workbook_size BIGINT;
+
+-- The workbook stage's detail is the file's name. Runs recorded before
+-- that kept its full path there, which the run page and the workbook's
+-- manifest showed every reader. A failed stage's detail is its error, left
+-- as it is.
+UPDATE run_stages SET detail = regexp_replace(detail, '^.*[/\\]', '')
+WHERE stage = 'workbook' AND detail NOT LIKE 'failed: %' AND regexp_matches(detail, '[/\\]');
