@@ -1,8 +1,8 @@
 package jobs_test
 
 import (
+	"encoding/csv"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,9 +165,11 @@ func TestUnknownMerchantRefused(t *testing.T) {
 }
 
 // TestManifestSaysWhatTheRunKnew: the workbook a run writes says the run
-// and its last stage were not over yet (not "?"), and the manifest names the
-// switch changes the run judged by, so two runs over the same files but
-// different switches can be told apart.
+// finished, its figures final, when its last stage began writing it (it
+// said "not yet", which told finance the run was unfinished), and rendered
+// again it says the end the run recorded; the manifest names the switch
+// changes the run judged by, so two runs over the same files but different
+// switches can be told apart.
 func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 	env, req, _ := dayChain(t, 50)
 	first, err := env.Reconcile(t.Context(), req)
@@ -180,9 +182,26 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 	}
 	rows, _ := f.GetRows("Manifest")
 	f.Close()
-	written := fmt.Sprint(rows)
-	if !strings.Contains(written, "not yet when this was written") || !strings.Contains(written, "under way when this was written") || strings.Contains(written, "? s") {
-		t.Errorf("the written workbook's manifest:\n%s\nwant the run and its workbook stage shown as not over yet", written)
+	stages, err := env.DB.RunStages(t.Context(), first.ID)
+	if err != nil || len(stages) == 0 || stages[len(stages)-1].Stage != "workbook" {
+		t.Fatalf("run %d's stages: %+v, %v; want the workbook last", first.ID, stages, err)
+	}
+	began := stages[len(stages)-1].StartedAt.UTC().Format("2006-01-02T15:04:05Z")
+	written := manifestItems(rows)
+	if want := began + ", as its last stage began writing this workbook: every figure here is final"; written["Finished"] != want ||
+		written["Stage workbook"] != "writing this workbook" {
+		t.Errorf("the written workbook's manifest: Finished %q, Stage workbook %q; want %q and %q",
+			written["Finished"], written["Stage workbook"], want, "writing this workbook")
+	}
+	again, err := csv.NewReader(strings.NewReader(exported(t, env, first.ID, "manifest.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := manifestItems(again)
+	if want := first.FinishedAt.UTC().Format("2006-01-02T15:04:05Z"); rendered["Finished"] != want ||
+		!strings.HasSuffix(rendered["Stage workbook"], "; "+filepath.Base(first.Workbook)) {
+		t.Errorf("run %d's manifest rendered again: Finished %q, Stage workbook %q; want %q and the stage done, naming its file",
+			first.ID, rendered["Finished"], rendered["Stage workbook"], want)
 	}
 	sw := store.Switch{MerchantID: env.Merchants[0].ID, Profile: "mit", Scope: "merchant", State: "off", EffectiveAt: req.From,
 		Actor: "ops", Reason: "paused", RecordedAt: time.Now().UTC(), Origin: "cli"}
@@ -204,4 +223,15 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 	if a, b := line(first.ID), line(second.ID); a == "" || a == b {
 		t.Errorf("manifests' switches: run %d %q, run %d %q; want them present and different", first.ID, a, second.ID, b)
 	}
+}
+
+// manifestItems is a Manifest sheet's rows as item → value.
+func manifestItems(rows [][]string) map[string]string {
+	items := map[string]string{}
+	for _, r := range rows {
+		if len(r) == 2 {
+			items[r[0]] = r[1]
+		}
+	}
+	return items
 }

@@ -21,8 +21,16 @@ SELECT item, value FROM (
     UNION ALL SELECT 9, 'Workbook for', CASE WHEN $2 = '' THEN 'every merchant' ELSE $2 END FROM run
     UNION ALL SELECT 5, 'As of', strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
     UNION ALL SELECT 6, 'Started', strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
-    UNION ALL SELECT 6.5, 'Finished', coalesce(strftime(finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'),
-        'not yet when this was written: the workbook is the run''s last stage') FROM run
+    -- The workbook a run writes is its last stage, written before the run's
+    -- end is recorded: every figure in it is final, and "not yet" would tell
+    -- a reader the run was unfinished. It is finished, as far as its figures
+    -- go, when the workbook is begun, which says so; rendered again later,
+    -- the workbook shows the end the run recorded, a few seconds on.
+    UNION ALL SELECT 6.5, 'Finished', coalesce(strftime(run.finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'),
+        strftime(w.started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')
+            || ', as its last stage began writing this workbook: every figure here is final',
+        'not yet: the run is under way')
+        FROM run LEFT JOIN run_stages w ON w.run_id = run.id AND w.stage = 'workbook'
     UNION ALL SELECT 7, 'Version', version FROM run
     UNION ALL SELECT 8, 'Configuration hash', config_hash FROM run
     UNION ALL SELECT 8.5, 'Switches judged by', count(*) || ' changes recorded'
@@ -32,7 +40,8 @@ SELECT item, value FROM (
         WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), run.started_at)
           AND s.merchant_id = coalesce(nullif($2, ''), run.merchant, s.merchant_id)
     UNION ALL SELECT 20 + row_number() OVER (ORDER BY started_at, stage), 'Stage ' || stage,
-        CASE WHEN finished_at IS NULL THEN 'under way when this was written'
+        CASE WHEN finished_at IS NULL AND stage = 'workbook' THEN 'writing this workbook'
+             WHEN finished_at IS NULL THEN 'under way when this was written'
              ELSE coalesce(CAST(rows AS VARCHAR), '') || ' rows in ' || CAST(round(epoch(finished_at) - epoch(started_at), 2) AS VARCHAR) || ' s' END
         || CASE WHEN coalesce(detail, '') <> '' THEN '; ' || detail ELSE '' END
         FROM run_stages WHERE run_id = $1 AND $2 = ''
