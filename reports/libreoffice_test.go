@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/flexcharge/flexrecon/internal/libreoffice"
@@ -65,5 +67,41 @@ SELECT * FROM (VALUES ('USD', 1999), ('usd', 500), ('US?', 7), ('EUR', 100), ('<
 	libreoffice.Convert(t, soffice, dir, map[string][]byte{"codes.xlsx": data})
 	if checked := checkFormulas(t, data, "Codes", cellValues(t, data)["Codes"], libreoffice.Sheet(t, dir, "codes.xlsx", "Codes")); checked != 5 {
 		t.Errorf("checked %d totals, want one per currency: 5", checked)
+	}
+}
+
+// TestLibreOfficeShowsAnyCurrency: an amount shows in LibreOffice with its
+// currency text as it is, whatever FlexCharge sends as one. A '"' in it
+// ended the format's quoted code early and LibreOffice dropped the format
+// ("7", no code); text a format cannot show (a line break), or too long for
+// one, leaves the code out, the row's Currency cell naming it.
+func TestLibreOfficeShowsAnyCurrency(t *testing.T) {
+	soffice := libreoffice.Find(t)
+	codes := []struct {
+		code  string
+		minor int
+		shown string
+	}{
+		{"USD", 1999, "19.99 USD"}, {`US"D`, 7, `7 US"D`}, {`"`, 5, `5 "`}, {"[Red]", 7, "7 [Red]"}, {"0.0%", 100, "100 0.0%"},
+		{"a;b", 5, "5 a;b"}, {`x\y`, 6, `6 x\y`}, {"@_*", 8, "8 @_*"}, {"€", 10, "10 €"},
+		{"a\nb", 11, "11"}, {strings.Repeat("X", 300), 12, "12"},
+	}
+	var values []string
+	for i, c := range codes {
+		values = append(values, fmt.Sprintf("(%d, '%s', %d)", i, strings.ReplaceAll(c.code, "'", "''"), c.minor))
+	}
+	def := mustParse(t, `-- report: codes
+-- sheet: Codes
+-- column: c | Currency | text | 5
+-- column: m | Amount | money:c | 12
+SELECT c, m FROM (VALUES `+strings.Join(values, ", ")+`) t(i, c, m) ORDER BY i`)
+	data := writeTestWorkbook(t, openDuck(t), []Definition{def}, Options{})
+	dir := t.TempDir()
+	libreoffice.ConvertShown(t, soffice, dir, map[string][]byte{"codes.xlsx": data})
+	shown := libreoffice.Sheet(t, dir, "codes.xlsx", "Codes")
+	for i, c := range codes {
+		if got := shown[i+1]; len(got) < 2 || got[0] != c.code || got[1] != c.shown {
+			t.Errorf("currency %.20q: LibreOffice shows %.60q, want %q beside it", c.code, got, c.shown)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/xuri/excelize/v2"
@@ -474,8 +475,26 @@ func moneyFormat(currency string) string {
 	if digits > 0 {
 		f += "." + strings.Repeat("0", digits)
 	}
-	if currency != "" {
-		f += ` "` + currency + `"`
+	if code, ok := formatLiteral(currency); ok && len(f)+1+len(code) <= maxNumFmt {
+		f += " " + code
 	}
 	return f
+}
+
+// maxNumFmt is the longest number format Excel reads, in characters (here
+// bytes, which are never fewer); a longer one has it repair the file.
+const maxNumFmt = 255
+
+// formatLiteral quotes text to show as it is in a number format. FlexCharge's
+// currency is any text: a '"' in it ended the quoted code early, and the
+// rest was read as format codes (LibreOffice dropped the whole format; Excel
+// repairs the file). Inside quotes every other character is literal, and a
+// '"' is closed, escaped and reopened. Text with characters a format cannot
+// show (a line break, say), or none, is not shown: ok is false, and the
+// row's currency column names it.
+func formatLiteral(text string) (string, bool) {
+	if text == "" || strings.IndexFunc(text, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return "", false
+	}
+	return `"` + strings.ReplaceAll(text, `"`, `"\""`) + `"`, true
 }

@@ -19,6 +19,10 @@ import (
 // than formatted numbers (token 9 false), one file "<name>-<sheet>.csv" each.
 const csvFilter = `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`
 
+// shownFilter is csvFilter exporting each cell as it is shown, in its number
+// format (token 9 true).
+const shownFilter = `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1`
+
 // recalcAlways makes LibreOffice recalculate every formula when it loads an
 // .xlsx (its default is to trust the cached values), so that the export
 // shows LibreOffice's own totals.
@@ -47,6 +51,18 @@ func Find(t testing.TB) string {
 // in one soffice run with a private profile, so parallel runs share no lock.
 func Convert(t testing.TB, soffice, dir string, books map[string][]byte) {
 	t.Helper()
+	convert(t, soffice, dir, csvFilter, books)
+}
+
+// ConvertShown is Convert exporting each cell's text as LibreOffice shows
+// it, in its number format, rather than its value.
+func ConvertShown(t testing.TB, soffice, dir string, books map[string][]byte) {
+	t.Helper()
+	convert(t, soffice, dir, shownFilter, books)
+}
+
+func convert(t testing.TB, soffice, dir, filter string, books map[string][]byte) {
+	t.Helper()
 	profile := filepath.Join(dir, "profile")
 	if err := os.MkdirAll(filepath.Join(profile, "user"), 0o755); err != nil {
 		t.Fatal(err)
@@ -55,7 +71,7 @@ func Convert(t testing.TB, soffice, dir string, books map[string][]byte) {
 		t.Fatal(err)
 	}
 	args := []string{"-env:UserInstallation=file://" + profile, "--headless", "--calc",
-		"--convert-to", csvFilter, "--outdir", filepath.Join(dir, "out")}
+		"--convert-to", filter, "--outdir", filepath.Join(dir, "out")}
 	for name, data := range books {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
