@@ -19,10 +19,15 @@ const allMerchants = ""
 
 // writeWorkbook writes the run's workbook, of the merchants it judged (every
 // one, or the one it was asked for), and records its path and digest on the
-// run: the pages serve that file while it is still the one written. What its reports read of FlexCharge's orders is
-// kept first: a workbook rendered again later shows the same figures.
+// run: the pages serve that file while it is still the one written. What
+// its reports read that may change after it (FlexCharge's orders, the
+// registry's site descriptors) is kept first: a workbook rendered again
+// later shows the same figures.
 func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	if err := r.env.DB.KeepOrderSites(ctx, r.id); err != nil {
+		return 0, "", err
+	}
+	if err := r.env.DB.KeepSiteDescriptors(ctx, r.id); err != nil {
 		return 0, "", err
 	}
 	wb, err := r.env.workbook(ctx, r.id, r.req.Merchant, r.env.Output)

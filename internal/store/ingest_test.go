@@ -46,9 +46,9 @@ func loadFileFor(t *testing.T, path string, m ledger.Mapping) store.LoadFile {
 }
 
 // dump reads a table back as text, for comparing stored data.
-func dump(t *testing.T, db *store.DB, query string) [][]string {
+func dump(t *testing.T, db *store.DB, query string, args ...any) [][]string {
 	t.Helper()
-	rows, err := db.Query(context.Background(), query)
+	rows, err := db.Query(context.Background(), query, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}

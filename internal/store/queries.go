@@ -93,6 +93,7 @@ type Queries struct {
 	FinishRun            string `query:"finish-run"`
 	SetRunWorkbook       string `query:"set-run-workbook"`
 	KeepOrderSites       string `query:"keep-order-sites"`
+	KeepSiteDescriptors  string `query:"keep-site-descriptors"`
 	StartStage           string `query:"start-stage"`
 	FinishStage          string `query:"finish-stage"`
 	GetRun               string `query:"get-run"`

@@ -100,6 +100,14 @@ func (db *DB) KeepOrderSites(ctx context.Context, id int64) error {
 	return wrapf(err, "keep the orders of run %d by site", id)
 }
 
+// KeepSiteDescriptors keeps the registry's site descriptors, by which the
+// run's Sites sheet shows a ledger row that names its site by URL alone, as
+// they are now, so that its workbook read later is the one it wrote.
+func (db *DB) KeepSiteDescriptors(ctx context.Context, id int64) error {
+	_, err := db.db.ExecContext(ctx, db.q.KeepSiteDescriptors, id)
+	return wrapf(err, "keep the site descriptors of run %d", id)
+}
+
 // StartStage and FinishStage time a stage of a run.
 func (db *DB) StartStage(ctx context.Context, runID int64, stage string, at time.Time) error {
 	_, err := db.db.ExecContext(ctx, db.q.StartStage, runID, stage, at)

@@ -12,3 +12,15 @@ ALTER TABLE runs ADD COLUMN workbook_size BIGINT;
 -- as it is.
 UPDATE run_stages SET detail = regexp_replace(detail, '^.*[/\\]', '')
 WHERE stage = 'workbook' AND detail NOT LIKE 'failed: %' AND regexp_matches(detail, '[/\\]');
+
+-- The registry's site descriptors as a run's workbook stage found them. The
+-- Sites sheet shows a ledger row that names its site by URL alone under its
+-- registered site's descriptor, as classify compares it; read from sites at
+-- each download, a descriptor changed in the registry since would move an
+-- old run's rows, and show drift its findings never had.
+CREATE TABLE run_site_descriptors (
+    run_id      BIGINT NOT NULL,
+    merchant_id VARCHAR NOT NULL,
+    url         VARCHAR NOT NULL,
+    descriptor  VARCHAR NOT NULL
+);

@@ -25,12 +25,26 @@
 -- says why. Ledger evaluated counts declines with an order of either
 -- environment (the drift compares orders), so it counts a production
 -- decline with only a sandbox order, which Recovery counts as a lost rescue.
+-- A ledger row that names its site by URL alone is under its registered
+-- site's descriptor, by which classify compares it with its orders (sited in
+-- classify.sql): under none, each of its orders showed as drift, a surplus
+-- beside the same shortfall, where the run found no descriptor_mismatch.
 -- $2 is a merchant, '' for every merchant.
-WITH ledger AS (
-    SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, coalesce(descriptor, '') AS descriptor, currency,
-        count(*) AS ledger_transactions, sum(amount) AS ledger_amount,
-        count(*) FILTER (fc_order_id IS NOT NULL AND occurrence = 1) AS ledger_evaluated
-    FROM results WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
+WITH registered AS (
+    -- The registry as the run's workbook stage kept it; a run from before
+    -- it was kept reads it as it is now.
+    SELECT merchant_id, url, descriptor FROM run_site_descriptors WHERE run_id = $1
+    UNION ALL
+    SELECT merchant_id, url, descriptor FROM sites
+    WHERE NOT EXISTS (SELECT 1 FROM run_site_descriptors WHERE run_id = $1)
+),
+ledger AS (
+    SELECT r.partner_merchant_id AS merchant, coalesce(r.site_url, '') AS site, coalesce(r.descriptor, g.descriptor, '') AS descriptor,
+        r.currency, count(*) AS ledger_transactions, sum(r.amount) AS ledger_amount,
+        count(*) FILTER (r.fc_order_id IS NOT NULL AND r.occurrence = 1) AS ledger_evaluated
+    FROM results r
+    LEFT JOIN registered g ON r.descriptor IS NULL AND g.merchant_id = r.partner_merchant_id AND g.url = r.site_url
+    WHERE r.run_id = $1 AND ($2 = '' OR r.partner_merchant_id = $2)
     GROUP BY ALL
 ),
 -- The FlexCharge side as the run's workbook stage kept it (run_order_sites),
