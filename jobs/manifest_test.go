@@ -235,3 +235,30 @@ func manifestItems(rows [][]string) map[string]string {
 	}
 	return items
 }
+
+// TestFailedWorkbookNamesNoServerPath: a workbook stage that cannot write
+// its file fails the run saying why and naming the file, but not where the
+// server keeps it: the stage's detail and the run's error are on the run
+// page and in the API, for every reader.
+func TestFailedWorkbookNamesNoServerPath(t *testing.T) {
+	env, req, dir := dayChain(t, 50)
+	blocked := filepath.Join(dir, "not-a-folder")
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.Output = filepath.Join(blocked, "out")
+	run, err := env.Reconcile(t.Context(), req)
+	if err == nil || run.Status != "failed" {
+		t.Fatalf("run into an output folder under a file: %v, status %q; want it failed", err, run.Status)
+	}
+	stages, serr := env.DB.RunStages(t.Context(), run.ID)
+	if serr != nil || len(stages) == 0 {
+		t.Fatal(serr)
+	}
+	detail := stages[len(stages)-1].Detail
+	for what, text := range map[string]string{"run error": run.Error, "workbook stage detail": detail} {
+		if strings.Contains(text, dir) || !strings.Contains(text, "not-a-folder: not a directory") {
+			t.Errorf("%s: %q; want it to say why, naming the file, not %s", what, text, dir)
+		}
+	}
+}

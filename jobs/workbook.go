@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/reports"
@@ -32,7 +35,7 @@ func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	}
 	wb, err := r.env.workbook(ctx, r.id, r.req.Merchant, r.env.Output)
 	if err != nil {
-		return 0, "", err
+		return 0, "", pathless{err}
 	}
 	// The stage's detail is shown to every reader of the run page and the
 	// workbook's manifest, who need the file's name, not where the server
@@ -95,6 +98,32 @@ func (d *digest) Write(p []byte) (int, error) {
 
 // sum is the sha256 of what was written, in hex.
 func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// pathless is a workbook stage's error with each file a file system error
+// in it names by its name alone: the error is the stage's detail and the
+// run's error, on the run page and in the API for every reader, who has no
+// use for where the server keeps its files (the configuration's output
+// folder says, for ops). It is still the error it wraps (errors.Is).
+type pathless struct{ error }
+
+func (e pathless) Error() string {
+	msg := e.error.Error()
+	for err := e.error; err != nil; err = errors.Unwrap(err) {
+		var paths []string
+		switch fe := err.(type) {
+		case *fs.PathError:
+			paths = []string{fe.Path}
+		case *os.LinkError:
+			paths = []string{fe.Old, fe.New}
+		}
+		for _, p := range paths {
+			msg = strings.ReplaceAll(msg, p, filepath.Base(p))
+		}
+	}
+	return msg
+}
+
+func (e pathless) Unwrap() error { return e.error }
 
 // WorkbookName is the file name of run runID's workbook for merchant
 // (allMerchants for all).
