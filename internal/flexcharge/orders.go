@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -39,26 +40,29 @@ type pageResult struct {
 
 // Orders calls each for every order of cr.MID matching q, page by page in
 // createdOn order. While each handles a page, the next pages (as many as the
-// pages seen so far announce, up to pagesAhead) are fetched and decoded. It
-// stops at the first error, a page's or each's, and returns it.
+// first page announces, up to pagesAhead) are fetched and decoded. It stops
+// at the first error, a page's or each's, and returns it; a listing that
+// makes no progress is a page's error (see listing).
 func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each func(Order) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var inFlight sync.WaitGroup
 	defer inFlight.Wait()
 	defer cancel() // before Wait: fetches still running give up
 	ahead := []chan pageResult{c.fetchPage(ctx, &inFlight, cr, q, 1)}
-	fetched, known := 1, 1 // pages requested; pages known to exist
+	fetched := 1 // pages requested
+	var l listing
 	for page := 1; ; page++ {
 		res := <-ahead[0]
 		ahead = ahead[1:]
-		if res.err != nil {
-			return fmt.Errorf("list orders of mid %s, page %d: %w", cr.MID, page, res.err)
+		err := res.err
+		if err == nil {
+			err = l.next(page, res.page)
 		}
-		more := res.page.HasNextPage && len(res.page.Rows) > 0
-		if more {
-			known = max(known, res.page.PageCount, page+1)
+		if err != nil {
+			return fmt.Errorf("list orders of mid %s, page %d: %w", cr.MID, page, err)
 		}
-		for ; fetched < min(known, page+pagesAhead); fetched++ {
+		more := res.page.more()
+		for ; more && fetched < min(l.pages, page+pagesAhead); fetched++ {
 			ahead = append(ahead, c.fetchPage(ctx, &inFlight, cr, q, fetched+1))
 		}
 		for _, o := range res.page.Rows {
@@ -71,6 +75,39 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 		}
 	}
 }
+
+// listing follows a listing page by page so that one that makes no progress
+// fails instead of running forever. The orders of [from, to] are fixed when
+// the pull starts (to is the run's clock), so the first page's
+// pageCount (contract metadata, not an assumed field) is the whole listing:
+// a page beyond it, or a page that repeats the one before (a server that
+// ignores pageNumber, or serves its last page again and again), would only
+// store the same orders again while the night waits, or end the pull with
+// orders missing.
+type listing struct {
+	pages int     // pages the first page announced
+	last  []Order // the previous page's orders
+}
+
+// next checks page n of the listing, the pages before it checked.
+func (l *listing) next(n int, p ordersPage) error {
+	if n == 1 {
+		l.pages = p.PageCount
+	}
+	switch {
+	case n > 1 && len(p.Rows) > 0 && slices.EqualFunc(p.Rows, l.last, sameID):
+		return fmt.Errorf("FlexCharge answered with page %d's %d orders again: its listing makes no progress", n-1, len(p.Rows))
+	case p.more() && n >= l.pages:
+		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d its first page announced: its listing does not end", l.pages)
+	}
+	l.last = p.Rows
+	return nil
+}
+
+// more says whether pages follow p: it says so, and is not empty.
+func (p ordersPage) more() bool { return p.HasNextPage && len(p.Rows) > 0 }
+
+func sameID(a, b Order) bool { return a.ID == b.ID }
 
 // fetchPage fetches and decodes one page in the background; the channel
 // holds the result, so the goroutine never waits for a reader.

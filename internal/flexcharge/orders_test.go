@@ -6,8 +6,10 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOrdersStopsAtFirstFailedPage: pages are fetched ahead, but a failure is
@@ -87,6 +89,58 @@ func TestOrdersRefusesAnOrderWithoutAnID(t *testing.T) {
 			err := c.Orders(context.Background(), credA, OrderQuery{}, func(Order) error { return nil })
 			if err == nil || !strings.Contains(err.Error(), "page 1: row 1: an order without an id") {
 				t.Errorf("Orders of a page whose first order has no id: err = %v; want one naming page 1, row 1", err)
+			}
+		})
+	}
+}
+
+// misbehaving serves the sandbox's GET /orders with the page number the
+// client asks for turned into another by page, and its answer edited by
+// edit, for pulls that must not run forever.
+func misbehaving(t *testing.T, page func(int) int, edit func([]byte) []byte) *Client {
+	t.Helper()
+	sb := NewSandbox(testSeed(seedOrders()...), SandboxOptions{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, err := strconv.Atoi(r.URL.Query().Get("pageNumber")); err == nil {
+			q := r.URL.Query()
+			q.Set("pageNumber", strconv.Itoa(page(n)))
+			r.URL.RawQuery = q.Encode()
+		}
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, r)
+		w.WriteHeader(rec.Code)
+		w.Write(edit(rec.Body.Bytes()))
+	}))
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	return NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions())
+}
+
+// TestOrdersStopsAListingWithoutProgress: a server that ignores pageNumber
+// (answers page 1 again and again), or serves its last page again and again
+// saying more follow, fails the pull at the page that shows it, naming the
+// mid and the page, where the pull looped until the run was stopped. Merchant
+// A has 26 sandbox orders: 6 pages of 5.
+func TestOrdersStopsAListingWithoutProgress(t *testing.T) {
+	never := func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"hasNextPage":false`), []byte(`"hasNextPage":true`), 1)
+	}
+	for name, tc := range map[string]struct {
+		page func(int) int
+		edit func([]byte) []byte
+		want string
+		seen int
+	}{
+		"page 1 again":      {func(int) int { return 1 }, func(b []byte) []byte { return b }, "page 2: FlexCharge answered with page 1's 5 orders again", 5},
+		"last page forever": {func(n int) int { return min(n, 6) }, never, "page 6: FlexCharge says more pages follow, beyond the 6", 25},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := misbehaving(t, tc.page, tc.edit)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var seen int
+			err := c.Orders(ctx, credA, OrderQuery{PageSize: 5}, func(Order) error { seen++; return nil })
+			if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), tc.want) || seen != tc.seen {
+				t.Errorf("Orders from a server whose listing makes no progress: err = %v after %d orders; want %q after %d", err, seen, tc.want, tc.seen)
 			}
 		})
 	}
