@@ -48,7 +48,14 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 	if err := r.env.DB.ApplyPushes(ctx, r.id); err != nil {
 		return 0, "", err
 	}
+	listed, err := r.env.DB.DoubtsListedBefore(ctx, r.id)
+	if err != nil {
+		return 0, "", err
+	}
 	detail := fmt.Sprintf("%d pushed, %d failed, %d too old", counts["pushed"], counts["failed"], counts["too_old"])
+	if listed > 0 {
+		detail += fmt.Sprintf(", %d in doubt listed by an earlier run", listed)
+	}
 	if r.req.DryRun {
 		detail += fmt.Sprintf(", %d would push (dry run)", counts["would_push"])
 	}

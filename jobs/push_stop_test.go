@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -25,11 +26,12 @@ import (
 // transaction it accepted; after the n-th it calls stop, once, and it loses
 // the answer to the lose-th (the copy stays accepted). With downAfterLoss,
 // every later transmit of the transaction whose answer it lost gets a 503
-// until down is cleared.
+// (or downStatus) until down is cleared.
 type copiesCounter struct {
 	sandbox       http.Handler
 	n, lose       int
 	downAfterLoss bool
+	downStatus    int
 	stop          func()
 	mu            sync.Mutex
 	copies        map[string]int
@@ -47,7 +49,7 @@ func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var t flexcharge.TransmitRequest
 	json.Unmarshal(body, &t)
 	if c.isDown(t.Transaction.ID) {
-		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		http.Error(w, "unavailable", cmp.Or(c.downStatus, http.StatusServiceUnavailable))
 		return
 	}
 	rec := httptest.NewRecorder()
@@ -193,6 +195,47 @@ func TestLostAnswerThenFailureListed(t *testing.T) {
 		if !listed {
 			t.Errorf("run %d: %s (answer lost, then refused) is not listed push_in_doubt", run, id)
 		}
+	}
+}
+
+// TestRefusedDoubtListedOnce: a transmit whose answer is lost and whose
+// resend FlexCharge then refuses (a 4xx) is in doubt and never sent again.
+// The run it happened in lists it push_in_doubt; the next run over the same
+// day does not list it again (it is no new problem), and counts it in its
+// push stage, where it was listed by every run that judged its day.
+func TestRefusedDoubtListedOnce(t *testing.T) {
+	env, counter, req := countedChain(t, &copiesCounter{lose: 3, downAfterLoss: true, downStatus: http.StatusBadRequest})
+	first, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := counter.down
+	if id == "" || counter.copies[id] != 1 {
+		t.Fatalf("lost answer of %q, then refused: FlexCharge holds %d copies, want 1", id, counter.copies[id])
+	}
+	for run, want := range map[int64]bool{first.ID: true, second.ID: false} {
+		listed := false
+		for _, v := range verdicts(t, env, run) {
+			listed = listed || v.TransactionID == id && strings.Contains(v.Findings, "push_in_doubt")
+		}
+		if listed != want {
+			t.Errorf("run %d: %s (answer lost, resend refused) listed push_in_doubt: %v, want %v", run, id, listed, want)
+		}
+	}
+	stages, err := env.DB.RunStages(t.Context(), second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := false
+	for _, s := range stages {
+		counted = counted || s.Stage == "push" && strings.Contains(s.Detail, "1 in doubt listed by an earlier run")
+	}
+	if !counted {
+		t.Errorf("run %d's stages %+v: the push does not count the doubt listed before", second.ID, stages)
 	}
 }
 

@@ -134,6 +134,14 @@ func (db *DB) ApplyPushes(ctx context.Context, runID int64) error {
 	return wrapf(err, "list in-doubt pushes of run %d", runID)
 }
 
+// DoubtsListedBefore counts the run's transactions in doubt that an earlier
+// run listed, and this one does not list again.
+func (db *DB) DoubtsListedBefore(ctx context.Context, runID int64) (int64, error) {
+	var n int64
+	err := db.db.GetContext(ctx, &n, db.q.DoubtsListedBefore, runID)
+	return n, wrapf(err, "count in-doubt pushes listed before run %d", runID)
+}
+
 func nullString(s string) any {
 	if s == "" {
 		return nil

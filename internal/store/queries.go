@@ -79,6 +79,7 @@ type Queries struct {
 	RecordPushes         string `query:"record-pushes"`
 	ApplyPushes          string `query:"apply-pushes"`
 	InDoubtFindings      string `query:"in-doubt-findings"`
+	DoubtsListedBefore   string `query:"doubts-listed-before"`
 	UpsertMerchant       string `query:"upsert-merchant"`
 	UpsertMerchantMID    string `query:"upsert-merchant-mid"`
 	ForgetConfiguredEnvs string `query:"forget-configured-environments"`

@@ -66,13 +66,33 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 -- unless the transaction has its key from elsewhere since (the ledger, a
 -- transmit log), or failed after an attempt whose answer was lost. An intent
 -- outlives a run only if the run died or stopped under its call.
+-- An unanswered intent is listed by every run until one answers it: the next
+-- run that may send acts on it. An answered doubt (a copy sent again, or one
+-- whose resend FlexCharge refused with a 4xx and is never sent again) is
+-- listed once, by the first succeeded run (not a dry run) from the one whose
+-- push raised it: listed each night its day is judged again, it read as a
+-- new problem every night, and nothing a run does changes it. Later runs
+-- count it (doubts-listed-before); explain shows it; a new doubt of the same
+-- transaction (a later resend) is listed again.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
     r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at,
-    CASE WHEN t.state <> 'sent' THEN 'a push got no answer: FlexCharge may already hold this copy'
+    CASE WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
+         WHEN t.state = 'failed' AND NOT t.retryable
+             THEN 'a push got no answer and FlexCharge refused it since: it may hold this copy, which is not sent again'
+         WHEN t.state = 'failed' THEN 'a push got no answer and failed since: FlexCharge may already hold this copy'
          ELSE 'an earlier push got no answer and was sent again: FlexCharge may hold two copies' END AS detail
 FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1
-  AND (t.in_doubt OR t.state = 'intent' AND r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
+  AND (t.state = 'intent' AND (t.in_doubt OR r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
+       OR t.state <> 'intent' AND t.in_doubt AND NOT doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1))
   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $1 AND f.category = 'push_in_doubt'
                   AND f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id);
+
+-- name: doubts-listed-before
+-- $1 run id. The answered doubts among the run's transactions that an
+-- earlier run listed (in-doubt-findings), which this one does not list again.
+SELECT count(*) FROM results r
+JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
+WHERE r.run_id = $1 AND r.occurrence = 1 AND t.state <> 'intent' AND t.in_doubt
+  AND doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1);
