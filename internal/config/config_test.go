@@ -103,7 +103,6 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"production endpoint as sandbox", `[flexcharge.production]`, "[flexcharge.sandbox]\nbase_url = \"https://api.flex-charge.com/v1\"\n[flexcharge.production]", "flexcharge.sandbox.base_url"},
 		{"sandbox endpoint as production", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "https://API-sandbox.flexfactor.io/v1"`, "flexcharge.production.base_url"},
 		{"one endpoint for both", `[flexcharge.production]`, "[flexcharge.sandbox]\nbase_url = \"http://127.0.0.1:1/production/v1/\"\n[flexcharge.production]", "flexcharge.sandbox.base_url"},
-		{"credentials without an endpoint", `[merchants.credentials.production]`, "[merchants.credentials.sandbox]\nmid = \"mid-s\"\napp_key = \"env:FLEXRECON_TEST_KEY\"\napp_secret = \"file:secret.txt\"\n[merchants.credentials.production]", "merchants[0].credentials.sandbox"},
 		{"one mid for both environments", `[merchants.credentials.production]`, "[merchants.credentials.sandbox]\nmid = \"mid-1\"\napp_key = \"file:secret.txt\"\napp_secret = \"file:secret.txt\"\n[merchants.credentials.production]", "merchants[0].credentials.sandbox.mid"},
 		{"one AppKey for both environments", `[merchants.credentials.production]`, "[merchants.credentials.sandbox]\nmid = \"mid-s\"\napp_key = \"env:FLEXRECON_TEST_KEY\"\napp_secret = \"file:secret.txt\"\n[merchants.credentials.production]", "merchants[0].credentials.sandbox.app_key"},
 	}
@@ -118,6 +117,24 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 				t.Errorf("error leaks a secret: %v", err)
 			}
 		})
+	}
+}
+
+// TestCredentialsKeptWithoutTheirEndpoint: sandbox credentials kept after
+// go-live, with the sandbox endpoint gone, are no longer refused: nothing
+// calls the sandbox. A switch to the sandbox is what is refused, naming the
+// switch and the endpoint it lacks.
+func TestCredentialsKeptWithoutTheirEndpoint(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	kept := strings.Replace(good, "[merchants.credentials.production]",
+		"[merchants.credentials.sandbox]\nmid = \"mid-s\"\napp_key = \"file:secret.txt\"\napp_secret = \"file:secret.txt\"\n[merchants.credentials.production]", 1)
+	if _, err := Load(writeConfig(t, kept)); err != nil {
+		t.Errorf("sandbox credentials kept without a sandbox endpoint: %v, want them accepted", err)
+	}
+	switched := kept + "[[merchants.switches]]\nprofile = \"cit_web\"\nstate = \"sandbox\"\neffective = 2026-11-02T00:00:00Z\n"
+	_, err := Load(writeConfig(t, switched))
+	if err == nil || !strings.Contains(err.Error(), "merchants[0].switches[1].state") || !strings.Contains(err.Error(), "[flexcharge.sandbox] base_url") {
+		t.Errorf("a switch to the sandbox, whose endpoint is gone: %v, want an error naming the switch and the endpoint", err)
 	}
 }
 

@@ -119,6 +119,12 @@ func (c *Config) validateMerchant(fe *fieldErrors, key string, m *Merchant) {
 	}
 }
 
+// validateCredentials checks one environment's credentials. Credentials
+// without their environment's endpoint are kept, not refused (sandbox ones
+// after go-live, with the sandbox endpoint gone): nothing calls that
+// environment, and a switch there is what is refused, here (validateSwitch)
+// and by `switch` (only environments with an endpoint are configured for
+// it). What would cross environments still is: a shared mid or AppKey.
 func (c *Config) validateCredentials(fe *fieldErrors, key, env string, cr *Credentials) {
 	if _, err := recon.ParseEnvironment(env); err != nil {
 		fe.add(key, "%v", err)
@@ -131,9 +137,6 @@ func (c *Config) validateCredentials(fe *fieldErrors, key, env string, cr *Crede
 	}
 	if err := cr.AppSecret.resolve(c.Dir); err != nil {
 		fe.add(key+".app_secret", "%v", err)
-	}
-	if _, ok := c.FlexCharge[env]; !ok {
-		fe.add(key, "needs a [flexcharge.%s] base_url: no run would pull these orders or push to %s", env, env)
 	}
 }
 

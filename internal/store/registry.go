@@ -11,7 +11,11 @@ import (
 // switches the configuration sets.
 type Merchant struct {
 	ID, Name string
-	MIDs     map[string]string // environment → mid
+	MIDs     map[string]string // environment → mid, of the environments it may be switched to
+	// KeptMIDs are the mids of credentials kept without their environment's
+	// endpoint (sandbox ones after go-live): they still name that
+	// environment's stored orders, but no switch may turn there.
+	KeptMIDs map[string]string
 	Sites    []Site
 	Switches []Switch
 }
@@ -59,10 +63,14 @@ func (db *DB) seedMerchant(ctx context.Context, tx *sqlx.Tx, m Merchant, now tim
 	if _, err := tx.ExecContext(ctx, db.q.UpsertMerchant, m.ID, m.Name); err != nil {
 		return err
 	}
-	for env, mid := range m.MIDs {
-		if _, err := tx.ExecContext(ctx, db.q.UpsertMerchantMID, m.ID, env, mid); err != nil {
-			return err
+	for _, mids := range []map[string]string{m.KeptMIDs, m.MIDs} {
+		for env, mid := range mids {
+			if _, err := tx.ExecContext(ctx, db.q.UpsertMerchantMID, m.ID, env, mid); err != nil {
+				return err
+			}
 		}
+	}
+	for env := range m.MIDs {
 		if _, err := tx.ExecContext(ctx, db.q.InsertConfiguredEnv, m.ID, env); err != nil {
 			return err
 		}

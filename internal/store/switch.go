@@ -25,7 +25,7 @@ func (db *DB) checkSwitchTarget(ctx context.Context, s Switch) error {
 	case !known.Scope:
 		return fmt.Errorf("%s %q of merchant %s: %w", s.Scope, s.ScopeValue, s.MerchantID, ErrUnknownTarget)
 	case !known.Environment:
-		return fmt.Errorf("%s credentials of merchant %s: %w (configure them first: no run could push its %s transactions or pull their orders)",
+		return fmt.Errorf("%s credentials and endpoint of merchant %s: %w (configure both first: no run could push its %s transactions or pull their orders)",
 			s.State, s.MerchantID, ErrUnknownTarget, s.State)
 	}
 	return nil

@@ -53,7 +53,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*jobs.Env, error)
 		PendingDays: *cfg.Schedule.PendingDays,
 	}
 	for _, m := range cfg.Merchants {
-		env.Merchants = append(env.Merchants, merchant(m))
+		env.Merchants = append(env.Merchants, merchant(m, cfg.FlexCharge))
 	}
 	if env.Sources, err = sources(cfg); err != nil {
 		db.Close()
@@ -92,12 +92,19 @@ func clients(cfg *config.Config, logger *slog.Logger) map[recon.Environment]*fle
 	return out
 }
 
-func merchant(m config.Merchant) jobs.Merchant {
+// merchant is m as the chain and the registry know it. Credentials without
+// their environment's endpoint (kept after go-live) give only their mid:
+// nothing calls that environment, and no switch may turn there.
+func merchant(m config.Merchant, endpoints map[string]config.FlexCharge) jobs.Merchant {
 	jm := jobs.Merchant{
-		Merchant:    store.Merchant{ID: m.ID, Name: m.Name, MIDs: map[string]string{}},
+		Merchant:    store.Merchant{ID: m.ID, Name: m.Name, MIDs: map[string]string{}, KeptMIDs: map[string]string{}},
 		Credentials: map[recon.Environment]flexcharge.Credentials{},
 	}
 	for env, cr := range m.Credentials {
+		if _, ok := endpoints[env]; !ok {
+			jm.KeptMIDs[env] = cr.MID
+			continue
+		}
 		jm.MIDs[env] = cr.MID
 		jm.Credentials[recon.Environment(env)] = flexcharge.Credentials{MID: cr.MID, AppKey: cr.AppKey.Value(), AppSecret: cr.AppSecret.Value()}
 	}
