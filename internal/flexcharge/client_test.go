@@ -2,9 +2,12 @@ package flexcharge
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -219,5 +222,41 @@ func TestSuccessFalseIsAnError(t *testing.T) {
 	}
 	if !Permanent(err) || f.calls.Load() != 1 {
 		t.Errorf("Permanent = %v, calls = %d; want true, 1", Permanent(err), f.calls.Load())
+	}
+}
+
+// TestTokenWithoutAUsableExpiryIsReused: a token answer whose expires is
+// missing, or in seconds where the contract says milliseconds, is reused as
+// a token of the contract's lifetime, not fetched again for every call.
+func TestTokenWithoutAUsableExpiryIsReused(t *testing.T) {
+	for name, expires := range map[string]func() string{
+		"missing": func() string { return "" },
+		"seconds": func() string { return fmt.Sprintf(`,"expires":%d`, time.Now().Add(TokenLifetime).Unix()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			sb := NewSandbox(testSeed(), SandboxOptions{})
+			c := &counted{h: sb, paths: map[string]int{}, auths: map[string]bool{}}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.Path, "/oauth2/token") {
+					c.ServeHTTP(w, r)
+					return
+				}
+				rec := httptest.NewRecorder()
+				c.ServeHTTP(rec, r)
+				var tr tokenResponse
+				json.Unmarshal(rec.Body.Bytes(), &tr)
+				fmt.Fprintf(w, `{"accessToken":%q,"success":true%s}`, tr.AccessToken, expires())
+			}))
+			t.Cleanup(func() { srv.Close(); sb.Close() })
+			client := NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions())
+			for i := range 5 {
+				if _, err := client.Transmit(context.Background(), credA, validTransmit(credA)); err != nil {
+					t.Fatalf("Transmit %d: %v", i, err)
+				}
+			}
+			if got := c.count("/sandbox/v1/oauth2/token"); got != 1 {
+				t.Errorf("token requests over 5 calls, expires %s = %d, want 1", name, got)
+			}
+		})
 	}
 }

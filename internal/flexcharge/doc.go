@@ -10,7 +10,8 @@
 // # Client
 //
 // A Client talks to one environment's base URL. It caches one access token
-// per merchant (MID and AppKey) until shortly before it expires and fetches a
+// per merchant (MID and AppKey) until shortly before it expires (for the
+// contract's 10 minutes when its answer gives no usable expiry) and fetches a
 // new one on HTTP 401; concurrent callers share a single token fetch. Calls
 // are bounded by a semaphore and a token-bucket rate limiter, retried with
 // capped exponential backoff and full jitter on 429 (honouring Retry-After),

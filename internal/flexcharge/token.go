@@ -114,7 +114,7 @@ func (tc *tokenCache) run(cr Credentials, e *tokenEntry, call *tokenCall) {
 	call.token, call.expires, call.err = tc.fetch(ctx, cr)
 	tc.mu.Lock()
 	if call.err == nil {
-		e.token, e.expires = call.token, call.expires
+		e.token, e.expires = call.token, tc.reuseUntil(call.expires)
 	}
 	e.refused = nil
 	if Permanent(call.err) {
@@ -123,6 +123,18 @@ func (tc *tokenCache) run(cr Credentials, e *tokenEntry, call *tokenCall) {
 	e.inflight = nil
 	tc.mu.Unlock()
 	close(call.done)
+}
+
+// reuseUntil is until when a token FlexCharge says expires at expires is
+// reused. One that would not outlive the skew (no expires, seconds where
+// milliseconds are meant, a clock far from FlexCharge's) would be fetched
+// again for every call: it is reused for the contract's lifetime instead,
+// and a 401 renews it should it die sooner.
+func (tc *tokenCache) reuseUntil(expires time.Time) time.Time {
+	if now := tc.now(); !now.Before(expires.Add(-tokenSkew)) {
+		return now.Add(TokenLifetime)
+	}
+	return expires
 }
 
 // invalidate forgets token if it is still the cached one, after a 401. A token
