@@ -198,7 +198,23 @@ func (c *Client) attemptWithToken(ctx context.Context, r request) (response, err
 	if !r.auth {
 		resp.body = withoutSecrets(resp.body, r.cr)
 	}
+	if r.auth && resp.status >= 300 {
+		resp.body = withoutToken(resp.body, token)
+	}
 	return resp, err
+}
+
+// withoutToken is a refusal of a call made with token, with the token
+// replaced wherever it quotes it (an auth failure naming the token it
+// refused), so that no error made of it carries a live token into a log,
+// the database or a report. A token is a JWT, whose characters JSON never
+// escapes. Only refusals are searched: an answer's body can be a page of
+// a thousand orders.
+func withoutToken(body []byte, token string) []byte {
+	if token == "" || !bytes.Contains(body, []byte(token)) {
+		return body
+	}
+	return bytes.ReplaceAll(body, []byte(token), []byte("[redacted]"))
 }
 
 // withoutSecrets is the answer to a call that sent cr's secrets (the token
