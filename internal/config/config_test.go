@@ -102,6 +102,8 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"empty secret file", `app_secret = "file:secret.txt"`, `app_secret = "file:empty.txt"`, "merchants[0].credentials.production.app_secret"},
 		{"production endpoint as sandbox", `[flexcharge.production]`, "[flexcharge.sandbox]\nbase_url = \"https://api.flex-charge.com/v1\"\n[flexcharge.production]", "flexcharge.sandbox.base_url"},
 		{"sandbox endpoint as production", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "https://API-sandbox.flexfactor.io/v1"`, "flexcharge.production.base_url"},
+		{"endpoint without a scheme", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "api.flex-charge.com/v1"`, "flexcharge.production.base_url"},
+		{"FlexCharge over plain http", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "http://api.flex-charge.com/v1"`, "flexcharge.production.base_url"},
 		{"one endpoint for both", `[flexcharge.production]`, "[flexcharge.sandbox]\nbase_url = \"http://127.0.0.1:1/production/v1/\"\n[flexcharge.production]", "flexcharge.sandbox.base_url"},
 		{"one mid for both environments", `[merchants.credentials.production]`, "[merchants.credentials.sandbox]\nmid = \"mid-1\"\napp_key = \"file:secret.txt\"\napp_secret = \"file:secret.txt\"\n[merchants.credentials.production]", "merchants[0].credentials.sandbox.mid"},
 		{"one AppKey for both environments", `[merchants.credentials.production]`, "[merchants.credentials.sandbox]\nmid = \"mid-s\"\napp_key = \"env:FLEXRECON_TEST_KEY\"\napp_secret = \"file:secret.txt\"\n[merchants.credentials.production]", "merchants[0].credentials.sandbox.app_key"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/ledger"
 	"github.com/flexcharge/flexrecon/internal/recon"
 )
 
@@ -79,12 +80,19 @@ func (c *Config) validateFlexCharge(fe *fieldErrors) {
 			continue
 		}
 		u, err := url.Parse(f.BaseURL)
-		if err != nil {
-			fe.add(key, "not a URL")
+		if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+			fe.add(key, "%q is not an http(s) URL with a host", ledger.RedactURL(f.BaseURL))
 			continue
 		}
-		if served, ok := knownHosts[strings.ToLower(u.Hostname())]; ok && string(served) != env {
+		served, known := knownHosts[strings.ToLower(u.Hostname())]
+		if known && string(served) != env {
 			fe.add(key, "%s is FlexCharge's %s API, not its %s one", u.Hostname(), served, env)
+		}
+		// Plain http stays open to a sandbox server (flexrecon sandbox
+		// serves no TLS); FlexCharge's own hosts would get the merchants'
+		// AppSecrets and tokens in clear.
+		if known && u.Scheme != "https" {
+			fe.add(key, "FlexCharge's API over plain http would send AppSecrets and tokens in clear: use https")
 		}
 		for other, o := range c.FlexCharge {
 			if other < env && sameEndpoint(o.BaseURL, f.BaseURL) {
