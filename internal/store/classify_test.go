@@ -703,3 +703,42 @@ func TestLateOrderNamingItsAttemptStillChargedTheCustomer(t *testing.T) {
 		t.Errorf("D1: %s|%s; want double_charge_risk: F1 (COMPLETED, production) names D1 and the retry A1 was approved", v.OutcomeState, v.Findings)
 	}
 }
+
+// TestSameFilesInAnotherOrderSameResults: which decline an order goes to
+// does not depend on which file was loaded first. Two declines of one order
+// id, one per file, equally near an order naming neither: processed at the
+// same second (O-SAME), or one ten minutes before and one ten minutes after
+// the order (O-AROUND). Loaded in either order, the runs give the same
+// verdicts, orders and findings.
+func TestSameFilesInAnotherOrderSameResults(t *testing.T) {
+	same := func(id, at string) tx { return row(id, keyed, func(t *tx) { t.order, t.at = "O-SAME", at }) }
+	around := func(id, at string) tx { return row(id, keyed, func(t *tx) { t.order, t.at = "O-AROUND", at }) }
+	unnamed := func(r tx, id string, made time.Time) store.Order {
+		return order(r, id, 7, func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "", made, made })
+	}
+	first := writeLedgerNamed(t, "first_2026-11-22.csv", []tx{same("S2", "10:00"), around("R2", "10:50")})
+	second := writeLedgerNamed(t, "second_2026-11-23.csv", []tx{same("S1", "10:00"), around("R1", "10:30")})
+	orders := []store.Order{unnamed(same("S1", "10:00"), "FS", at("10:05")), unnamed(around("R1", "10:30"), "FR", at("10:40"))}
+	results := func(files ...string) [][]string {
+		db := classify(t, scenario{unjudged: true, orders: orders})
+		for _, f := range files {
+			if _, err := loadFile(t, db, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Classify(context.Background(), 1, window, asOf); err != nil {
+			t.Fatal(err)
+		}
+		return append(dump(t, db, "SELECT transaction_id, occurrence, transmit_state, coalesce(outcome_state, ''), coalesce(fc_order_id, '') FROM results ORDER BY ALL"),
+			dump(t, db, "SELECT * EXCLUDE (run_id) FROM findings ORDER BY ALL")...)
+	}
+	loaded, reversed := results(first, second), results(second, first)
+	if diff := cmp.Diff(loaded, reversed); diff != "" {
+		t.Errorf("the same files loaded in another order give other results (-first file first +second file first):\n%s", diff)
+	}
+	want := [][]string{{"R1", "1", "transmitted", "recovered", "FR"}, {"R2", "1", "transmitted", "missed_evaluate", ""},
+		{"S1", "1", "transmitted", "recovered", "FS"}, {"S2", "1", "transmitted", "missed_evaluate", ""}}
+	if diff := cmp.Diff(want, loaded); diff != "" {
+		t.Errorf("results (-want +got): an order equally near two declines goes to the earlier, then the least transaction id:\n%s", diff)
+	}
+}

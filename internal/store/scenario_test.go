@@ -126,7 +126,13 @@ var ledgerHeader = []string{"partner_merchant_id", "order_id", "transaction_id",
 
 func writeLedger(t *testing.T, rows []tx, extra []string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ledger_2026-11-23.csv")
+	return writeLedgerNamed(t, "ledger_2026-11-23.csv", rows, extra...)
+}
+
+// writeLedgerNamed writes a scenario ledger file of that name.
+func writeLedgerNamed(t *testing.T, name string, rows []tx, extra ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

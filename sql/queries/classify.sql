@@ -199,7 +199,7 @@ declines AS (
     WHERE j.status = 'declined' AND j.occurrence = 1
 )
 SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order_outcome,
-    d.file_id, d.line, d.judged_env, d.processed_at,
+    d.file_id, d.line, d.judged_env, d.processed_at, d.transaction_id AS decline_tx,
     o.transaction_id = d.transaction_id AS names_attempt,
     coalesce(d.amount <> o.amount OR d.currency <> o.currency
         OR site_differs(o.site_id, CASE o.order_env WHEN 'sandbox' THEN d.site_id_sandbox ELSE d.site_id_production END,
@@ -214,7 +214,11 @@ JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.exte
 
 -- name: classify-assign
 -- Each order goes to one of its declines: the attempt it names, else the
--- nearest in time. A decline's primary order is a production one if it has
+-- nearest in time, else (equally near) the earlier one, the order being made
+-- after the decline it evaluates, else the least transaction id. Ties are
+-- broken by what the rows say, never by where they are (file_id, line):
+-- the same files loaded in another order, or a file replaced by an identical
+-- copy, pair the same. A decline's primary order is a production one if it has
 -- any (it moved money: a production order beside a sandbox one for a
 -- profile in test is the charge finance must see, and the mismatch), then
 -- names the attempt (reconciliation.md: an order naming no attempt or
@@ -230,9 +234,9 @@ CREATE OR REPLACE TEMP TABLE assigned AS
 WITH matched AS (
     SELECT * FROM order_pairs
     QUALIFY row_number() OVER (PARTITION BY order_row
-        ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), file_id, line) = 1
+        ORDER BY names_attempt DESC, abs(epoch(created_on) - epoch(processed_at)), processed_at, decline_tx) = 1
 )
-SELECT * EXCLUDE (processed_at, created_on, names_attempt), rescue(order_outcome, order_env, judged_env) AS outcome,
+SELECT * EXCLUDE (processed_at, created_on, names_attempt, decline_tx), rescue(order_outcome, order_env, judged_env) AS outcome,
     judged_env IS NULL AS while_off, processed_at >= $1 AND processed_at < $2 AS in_window,
     count(*) OVER (PARTITION BY file_id, line) AS orders_for_decline,
     row_number() OVER (PARTITION BY file_id, line
