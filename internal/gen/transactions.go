@@ -47,9 +47,6 @@ func (d *dataset) addTransaction() {
 	// Only a production rescue charges the customer.
 	retry := e.Outcome == string(recon.Recovered) && rescuedIn == recon.Production && d.chance(0.03) &&
 		d.dayEnd(day).Sub(rw.processedAt) > time.Second // the retry stays on the decline's business day
-	if retry {
-		e.Findings = append(e.Findings, string(recon.DoubleChargeRisk))
-	}
 	d.emit(day, rw, e)
 	if retry {
 		d.addMerchantRetry(day, m, rw)
@@ -146,7 +143,8 @@ func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation
 }
 
 // addMerchantRetry plants the merchant's own approved retry after FlexCharge
-// already rescued the order: a double-charge risk.
+// already rescued the order: a double-charge risk, the retry's (the second
+// charge).
 func (d *dataset) addMerchantRetry(day int, m *merchant, decline row) {
 	retry := decline
 	retry.txID = d.id("R")
@@ -156,6 +154,7 @@ func (d *dataset) addMerchantRetry(day int, m *merchant, decline row) {
 	state := d.stateOf(m, retry)
 	retry.transmitKey = ""
 	d.judgeTransmit(&retry, state, &re)
+	re.Findings = append(re.Findings, string(recon.DoubleChargeRisk))
 	if m.site(retry.siteURL) == nil {
 		re.Findings = append(re.Findings, string(recon.UnknownSite))
 	}

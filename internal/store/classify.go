@@ -44,6 +44,14 @@ const declineMargin = time.Hour
 // then did charge the customer, and finance must see the decline rescued.
 const lateEvaluation = 24 * time.Hour
 
+// retryHorizon is how long after FlexCharge completed an order the
+// merchant's own approval of the same order is taken for a retry of its
+// decline, a double charge, when the run's window holds the approval and
+// not the decline: dunning retries come within days (ten, twenty), and an
+// order id reused by a monthly rebill comes back four weeks on or later,
+// which is a new charge.
+const retryHorizon = 21 * 24 * time.Hour
+
 // OrdersFrom is the earliest an order may have been made that a run over w
 // pairs with its declines: the run's pull must fetch from there.
 func OrdersFrom(w Window) time.Time { return w.Start.Add(-declineMargin) }
@@ -92,7 +100,8 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	defer tx.Rollback()
 	took, err = runSteps(ctx, tx, took, []step{
 		{"results", db.q.ClassifyResults, []any{runID, w.Start, w.End, w.Merchant}},
-		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant}},
+		{"findings", db.q.ClassifyFindings, []any{runID, w.Start, w.End, w.Merchant,
+			retryHorizon.Seconds(), declineMargin.Seconds(), lateEvaluation.Seconds()}},
 		{"orphans", db.q.ClassifyOrphans, []any{runID, w.Start, w.End, w.Merchant}},
 		{"extra orders", db.q.ClassifyExtraOrders, []any{runID}},
 		{"quarantined", db.q.ClassifyQuarantined, []any{runID, w.FirstDay, w.LastDay}},

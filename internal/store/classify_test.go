@@ -101,17 +101,17 @@ func classifyCases() []classifyCase {
 			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" }),
 				d("D2"), d("A2", approved, func(t *tx) { t.order, t.at = "O-D2", "09:00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7), order(d("D2"), "F2", 7)}},
-			want: map[string]string{"D1": "transmitted|recovered|double_charge_risk", "A1": "transmitted||",
+			want: map[string]string{"D1": "transmitted|recovered|", "A1": "transmitted||double_charge_risk",
 				"D2": "transmitted|recovered|", "A2": "transmitted||"}},
 		{name: "double_charge_risk while the profile was off", s: scenario{
 			rows:   []tx{d("D1", callcenter), d("A1", approved, callcenter, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
 			orders: []store.Order{order(d("D1", callcenter), "F1", 7)}},
-			want: map[string]string{"D1": "transmitted||double_charge_risk;evaluated_while_off", "A1": "transmitted||"}},
+			want: map[string]string{"D1": "transmitted||evaluated_while_off", "A1": "transmitted||double_charge_risk"}},
 		{name: "double_charge_risk by an order that is not the primary one", s: scenario{
 			rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7),
 				order(d("D1"), "F2", 6, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}},
-			want: map[string]string{"D1": "transmitted|refunded|double_charge_risk;duplicate_evaluate", "A1": "transmitted||"}},
+			want: map[string]string{"D1": "transmitted|refunded|duplicate_evaluate", "A1": "transmitted||double_charge_risk"}},
 		{name: "a decline asked about twice, rescued and then refused, was recovered", s: scenario{
 			rows: []tx{d("D1"), d("D2")},
 			orders: []store.Order{order(d("D1"), "F1", 7),
@@ -541,9 +541,9 @@ func TestTieOut(t *testing.T) {
 	}
 }
 
-// TestOneDoubleChargeRiskPerDecline: a decline with two completed orders and
+// TestOneDoubleChargeRiskPerRetry: a decline with two completed orders and
 // an approved retry is one risk to look at, not one per order.
-func TestOneDoubleChargeRiskPerDecline(t *testing.T) {
+func TestOneDoubleChargeRiskPerRetry(t *testing.T) {
 	d1 := row("D1", keyed)
 	db := classify(t, scenario{
 		rows:   []tx{d1, row("A1", approved, keyed, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
@@ -698,9 +698,9 @@ func TestLateOrderNamingItsAttemptStillChargedTheCustomer(t *testing.T) {
 	a1 := row("A1", keyed, approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })
 	late := order(d1, "F1", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = at("11:30"), at("11:30") })
 	db := classify(t, scenario{rows: []tx{d1, a1}, orders: []store.Order{late}})
-	v := verdicts(t, db)["D1"]
+	v := verdicts(t, db)["A1"]
 	if !strings.Contains(v.Findings, "double_charge_risk") {
-		t.Errorf("D1: %s|%s; want double_charge_risk: F1 (COMPLETED, production) names D1 and the retry A1 was approved", v.OutcomeState, v.Findings)
+		t.Errorf("A1: %s; want double_charge_risk: F1 (COMPLETED, production) names D1 and the retry A1 was approved", v.Findings)
 	}
 }
 
@@ -740,5 +740,63 @@ func TestSameFilesInAnotherOrderSameResults(t *testing.T) {
 		{"S1", "1", "transmitted", "recovered", "FS"}, {"S2", "1", "transmitted", "missed_evaluate", ""}}
 	if diff := cmp.Diff(want, loaded); diff != "" {
 		t.Errorf("results (-want +got): an order equally near two declines goes to the earlier, then the least transaction id:\n%s", diff)
+	}
+}
+
+// TestDoubleChargeRiskSeenFromTheApproval: a double charge is the merchant's
+// approved retry's, wherever its decline is. FlexCharge completed D1's
+// order ten days before the window, and the merchant's own retry A1 of the
+// order was approved in it: no night's window held both, and the risk was
+// never reported. So are A2, the retry of D2 just before the window, A4,
+// whose order FlexCharge completed with no decline in the ledger, and A6,
+// the retry of D6 in the window (the risk is not D6's: as the nights went
+// by, it moved from the decline to the approval, reported again). Not so
+// A3, whose order was completed over three weeks before (a rebill of a
+// reused order id), nor A5, whose earlier order was a sandbox one. A run of
+// two windows' days, holding D2 too, reports the same.
+func TestDoubleChargeRiskSeenFromTheApproval(t *testing.T) {
+	earlier := func(id string, ago time.Duration) (string, store.Order) {
+		when := day.Add(10*time.Hour - ago)
+		line := fmt.Sprintf("M1,O-%s,%s,%s,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-%s",
+			id, id, when.Format(time.RFC3339), id)
+		return line, order(row(id), "F"+id[1:], 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = when, when.Add(time.Minute) })
+	}
+	retry := func(id, of string) tx {
+		return row(id, approved, keyed, func(t *tx) { t.order, t.at = "O-"+of, "09:00" })
+	}
+	d1, f1 := earlier("D1", 10*24*time.Hour)
+	d2, f2 := earlier("D2", 10*time.Hour+20*time.Minute) // 23:40 the day before
+	d3, f3 := earlier("D3", 22*24*time.Hour)
+	_, f4 := earlier("D4", 5*24*time.Hour)
+	d5, f5 := earlier("D5", 3*24*time.Hour)
+	f5.Environment, f5.MID, f5.SiteID = "sandbox", "S1", "sid-s"
+	d6 := row("D6", keyed, func(t *tx) { t.at = "01:00" })
+	db := classify(t, scenario{
+		rows:   []tx{retry("A1", "D1"), retry("A2", "D2"), retry("A3", "D3"), retry("A4", "D4"), retry("A5", "D5"), d6, retry("A6", "D6")},
+		extra:  []string{d1, d2, d3, d5},
+		orders: []store.Order{f1, f2, f3, f4, f5, order(d6, "F6", 7)}})
+	got := map[string]string{}
+	for id, v := range verdicts(t, db) {
+		got[id] = v.Findings
+	}
+	want := map[string]string{"A1": "double_charge_risk", "A2": "double_charge_risk", "A3": "", "A4": "double_charge_risk",
+		"A5": "", "D6": "", "A6": "double_charge_risk"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	two := store.Window{Start: day.AddDate(0, 0, -1), End: day.AddDate(0, 0, 1), FirstDay: day.AddDate(0, 0, -1), LastDay: day}
+	if _, err := db.Classify(context.Background(), 2, two, asOf); err != nil {
+		t.Fatal(err)
+	}
+	wantRows := [][]string{
+		{"A1", "F1", "rescue", "the merchant's retry was approved after FlexCharge completed the order"},
+		{"A2", "F2", "rescue", "the merchant's retry was approved after FlexCharge completed the order for decline D2"},
+		{"A4", "F4", "rescue", "the merchant's retry was approved after FlexCharge completed the order"},
+		{"A6", "F6", "rescue", "the merchant's retry was approved after FlexCharge completed the order for decline D6"}}
+	for run := 1; run <= 2; run++ {
+		rows := dump(t, db, fmt.Sprintf("SELECT transaction_id, fc_order_id, field, detail FROM findings WHERE run_id = %d AND category = 'double_charge_risk' ORDER BY ALL", run))
+		if diff := cmp.Diff(wantRows, rows); diff != "" {
+			t.Errorf("run %d's double_charge_risk findings (-want +got):\n%s", run, diff)
+		}
 	}
 }
