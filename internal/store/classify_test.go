@@ -800,3 +800,29 @@ func TestDoubleChargeRiskSeenFromTheApproval(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderSitesCountsARepeatsOrdersAlike: a repeated decline in the window
+// whose first occurrence is just before it (the same attempt, stamped 20
+// minutes later) has its orders counted on the Sites sheet alike: its
+// primary order F1 was, and its second order F1b was not, for the first
+// occurrence's being outside the window.
+func TestOrderSitesCountsARepeatsOrdersAlike(t *testing.T) {
+	line := "M1,O-D1,D1,%s,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D1"
+	first := day.Add(-10 * time.Minute)
+	d1 := row("D1")
+	made := func(after time.Duration) func(*store.Order) {
+		return func(o *store.Order) { o.PlacedAt, o.CreatedOn = first.Add(after), first.Add(after) }
+	}
+	db := classify(t, scenario{
+		extra:  []string{fmt.Sprintf(line, first.Format(time.RFC3339)), fmt.Sprintf(line, day.Add(10*time.Minute).Format(time.RFC3339))},
+		orders: []store.Order{order(d1, "F1", 7, made(time.Minute)), order(d1, "F1b", 2, made(5*time.Minute))}})
+	if err := db.KeepOrderSites(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, db, "SELECT sum(fc_orders) FROM run_order_sites WHERE run_id = 1"); got[0][0] != "2" {
+		t.Errorf("orders on the Sites sheet: %s, want 2 (F1 and F1b, the orders of the repeat the run judged)", got[0][0])
+	}
+	if v := verdicts(t, db)["D1#2"]; v.OutcomeState != "recovered" || v.Findings != "duplicate_evaluate;duplicate_row" {
+		t.Errorf("the repeat: %+v; want recovered, duplicate_evaluate;duplicate_row", v)
+	}
+}

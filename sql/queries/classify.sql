@@ -261,6 +261,10 @@ FROM matched;
 -- environment) is compared field by field again by findings, as its own
 -- row. Without that, a repeat's own difference was named only when its
 -- first occurrence happened to differ too.
+-- A repeat is of the window (this run judges it), wherever its first
+-- occurrence is: with the first's in_window, a repeat's orders beside its
+-- primary one went uncounted on the Sites sheet when the first occurrence
+-- was stamped before the window, while its primary order was counted.
 INSERT INTO assigned
 WITH repeats AS (
     SELECT file_id, line, partner_merchant_id, transaction_id, judged_env FROM judged($1, $2, $3)
@@ -272,7 +276,7 @@ compared AS (
     FROM ledger_tx
     WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM repeats)
 )
-SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line, r.judged_env AS judged_env, r.judged_env IS NULL AS while_off,
+SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line, r.judged_env AS judged_env, r.judged_env IS NULL AS while_off, true AS in_window,
     rescue(a.order_outcome, a.order_env, r.judged_env) AS outcome,
     a.differs OR own.fields IS DISTINCT FROM f.fields OR r.judged_env IS DISTINCT FROM a.judged_env AS differs)
 FROM repeats r
