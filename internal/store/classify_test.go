@@ -826,3 +826,20 @@ func TestOrderSitesCountsARepeatsOrdersAlike(t *testing.T) {
 		t.Errorf("the repeat: %+v; want recovered, duplicate_evaluate;duplicate_row", v)
 	}
 }
+
+// TestVerdictsKeepNoDiffersFlag: a verdict keeps no flag saying its order
+// differs. Nothing read it, and a repeat naming its site by URL alone
+// (its first occurrence giving the descriptor too) had it set with no
+// difference found: the findings name each difference.
+func TestVerdictsKeepNoDiffersFlag(t *testing.T) {
+	d1 := row("D1", keyed)
+	db := classify(t, scenario{rows: []tx{d1, row("D1", keyed, func(t *tx) { t.descriptor = "" })},
+		orders: []store.Order{order(d1, "F1", 7)}})
+	if v := verdicts(t, db)["D1#2"]; v.OutcomeState != "recovered" || v.Findings != "duplicate_row" {
+		t.Errorf("the repeat: %+v; want recovered, duplicate_row alone", v)
+	}
+	got := dump(t, db, "SELECT table_name FROM information_schema.columns WHERE column_name = 'differs' AND table_name IN ('verdicts', 'results')")
+	if len(got) != 0 {
+		t.Errorf("%v still keep differs, which nothing reads", got)
+	}
+}

@@ -192,3 +192,30 @@ func orNone(t *time.Time) string {
 	}
 	return t.Format(time.TimeOnly)
 }
+
+// TestMigrationDropsDiffersKeepingVerdicts: the verdicts runs wrote before
+// 029 are read as they were once their differs flag is gone.
+func TestMigrationDropsDiffersKeepingVerdicts(t *testing.T) {
+	db := migratedUpTo(t, 28)
+	for _, q := range []string{
+		`INSERT INTO ledger_rows (file_id, line, partner_merchant_id, order_id, transaction_id, occurrence, processed_at, amount,
+			currency, status, initiator, channel, profile, is_recurring, environment)
+		VALUES (1, 2, 'M1', 'O1', 'T1', 1, TIMESTAMPTZ '2026-11-23 10:00:00Z', 1000, 'USD', 'declined', 'CIT', 'web', 'cit_web', false, 'production')`,
+		`INSERT INTO verdicts (run_id, file_id, line, switch_state, environment, transmit_state, outcome_state, fc_order_id, differs)
+		VALUES (1, 1, 2, 'production', 'production', 'transmitted', 'recovered', 'F1', true)`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.db.Select(&got, "SELECT concat_ws(' ', transaction_id, transmit_state, outcome_state, fc_order_id) FROM results WHERE run_id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"T1 transmitted recovered F1"}, got); diff != "" {
+		t.Errorf("a verdict from before 029 (-want +got):\n%s", diff)
+	}
+}

@@ -259,8 +259,9 @@ FROM matched;
 -- A pair's differs was settled on the first occurrence's fields: a repeat
 -- that says otherwise (another amount, site, profile, or judged in another
 -- environment) is compared field by field again by findings, as its own
--- row. Without that, a repeat's own difference was named only when its
--- first occurrence happened to differ too.
+-- row (differs asks findings to compare; it is no finding of itself).
+-- Without that, a repeat's own difference was named only when its first
+-- occurrence happened to differ too.
 -- A repeat is of the window (this run judges it), wherever its first
 -- occurrence is: with the first's in_window, a repeat's orders beside its
 -- primary one went uncounted on the Sites sheet when the first occurrence
@@ -298,8 +299,7 @@ SELECT $1 AS run_id, j.file_id, j.line, j.occurrence, j.switch_state, j.switch_i
         WHEN j.status <> 'declined' OR j.switch_state = 'off' THEN NULL
         WHEN a.order_key IS NULL THEN 'missed_evaluate'
         ELSE a.outcome
-    END AS outcome_state,
-    coalesce(a.differs, false) AS differs
+    END AS outcome_state
 FROM judged($2, $3, $4) j
 LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_primary;
 
