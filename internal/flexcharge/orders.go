@@ -82,8 +82,9 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 // pageCount (contract metadata, not an assumed field) is the whole listing:
 // a page beyond it, or a page that repeats the one before (a server that
 // ignores pageNumber, or serves its last page again and again), would only
-// store the same orders again while the night waits, or end the pull with
-// orders missing.
+// store the same orders again while the night waits, and a listing that
+// ends before it (a page saying none follow, or an empty one) would end the
+// pull with the orders of the pages it skipped missing.
 type listing struct {
 	pages int     // pages the first page announced
 	last  []Order // the previous page's orders
@@ -99,6 +100,8 @@ func (l *listing) next(n int, p ordersPage) error {
 		return fmt.Errorf("FlexCharge answered with page %d's %d orders again: its listing makes no progress", n-1, len(p.Rows))
 	case p.more() && n >= l.pages:
 		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d its first page announced: its listing does not end", l.pages)
+	case !p.more() && n < l.pages:
+		return fmt.Errorf("FlexCharge ends its listing (no next page, or no orders) before the %d pages its first page announced: the orders after it would be missing", l.pages)
 	}
 	l.last = p.Rows
 	return nil

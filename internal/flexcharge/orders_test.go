@@ -3,6 +3,7 @@ package flexcharge
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -141,6 +142,45 @@ func TestOrdersStopsAListingWithoutProgress(t *testing.T) {
 			err := c.Orders(ctx, credA, OrderQuery{PageSize: 5}, func(Order) error { seen++; return nil })
 			if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), tc.want) || seen != tc.seen {
 				t.Errorf("Orders from a server whose listing makes no progress: err = %v after %d orders; want %q after %d", err, seen, tc.want, tc.seen)
+			}
+		})
+	}
+}
+
+// TestOrdersFailsAListingThatEndsEarly: a page before the last its first
+// page announced that says no page follows, or comes back without orders,
+// fails the pull naming the mid and the page, where the pull ended without
+// error and the orders of the pages after it were silently missing.
+// Merchant A has 26 sandbox orders: 6 pages of 5.
+func TestOrdersFailsAListingThatEndsEarly(t *testing.T) {
+	atPage3 := func(edit func([]byte) []byte) func([]byte) []byte {
+		return func(b []byte) []byte {
+			if !bytes.Contains(b, []byte(`"pageNumber":3,`)) {
+				return b
+			}
+			return edit(b)
+		}
+	}
+	last := func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"hasNextPage":true`), []byte(`"hasNextPage":false`), 1)
+	}
+	empty := func(b []byte) []byte {
+		var page map[string]any
+		if err := json.Unmarshal(b, &page); err != nil {
+			t.Fatal(err)
+		}
+		page["rows"] = []any{}
+		out, _ := json.Marshal(page)
+		return out
+	}
+	for name, edit := range map[string]func([]byte) []byte{"says it is the last": last, "empty": empty} {
+		t.Run(name, func(t *testing.T) {
+			c := misbehaving(t, func(n int) int { return n }, atPage3(edit))
+			var seen int
+			err := c.Orders(context.Background(), credA, OrderQuery{PageSize: 5}, func(Order) error { seen++; return nil })
+			want := "page 3: FlexCharge ends its listing (no next page, or no orders) before the 6 pages"
+			if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), want) || seen != 10 {
+				t.Errorf("Orders whose page 3 of 6 ends the listing: err = %v after %d orders; want %q after 10", err, seen, want)
 			}
 		})
 	}
