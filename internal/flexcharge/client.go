@@ -29,7 +29,7 @@ type Options struct {
 	BaseBackoff   time.Duration // first backoff ceiling (default 100ms); full jitter
 	MaxBackoff    time.Duration // backoff cap (default 5s)
 	Timeout       time.Duration // per attempt (default 30s)
-	HTTPClient    *http.Client  // default: a client without its own timeout
+	HTTPClient    *http.Client  // default: a client without its own timeout; either way, redirects are not followed
 	Logger        *slog.Logger  // retries at debug level; never secrets or tokens
 }
 
@@ -59,11 +59,20 @@ func (o Options) withDefaults() Options {
 		t.MaxIdleConnsPerHost = o.Concurrency
 		o.HTTPClient = &http.Client{Transport: t}
 	}
+	hc := *o.HTTPClient
+	hc.CheckRedirect = noRedirects
+	o.HTTPClient = &hc
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o
 }
+
+// noRedirects keeps every call where it was sent: its 3xx is the answer
+// (an error, see redirectError). Followed, a 307 or 308 to the token call
+// would send the AppKey and AppSecret again to the Location, which may be
+// another host, and a transmit would be sent where no one configured.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // maxBody bounds how much of a response is read: a runaway body must not
 // exhaust memory. A page of 500 orders is well under 1 MiB.
@@ -107,6 +116,7 @@ type response struct {
 	status     int
 	body       []byte
 	retryAfter time.Duration
+	location   string // a redirect's Location header
 	// afterLoss: an earlier attempt of the call was sent and its answer
 	// lost, so FlexCharge may have acted on it too.
 	afterLoss bool
@@ -158,6 +168,9 @@ func (c *Client) retry(ctx context.Context, r request) (response, error) {
 			return failed, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
 		}
 		cause := err
+		if cause == nil && isRedirect(resp.status) {
+			cause = redirectError(r, resp)
+		}
 		if cause == nil {
 			cause = decodeAPIError(resp.status, resp.body)
 		}
@@ -296,7 +309,23 @@ func (c *Client) attempt(ctx context.Context, r request, token string) (response
 	if err != nil {
 		return response{}, fmt.Errorf("read %s response: %w", r.path, err)
 	}
-	return response{status: res.StatusCode, body: body, retryAfter: parseRetryAfter(res.Header.Get("Retry-After"))}, nil
+	return response{status: res.StatusCode, body: body, retryAfter: parseRetryAfter(res.Header.Get("Retry-After")),
+		location: res.Header.Get("Location")}, nil
+}
+
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// redirectError is a call's 3xx answer, which is not followed (noRedirects):
+// it names the status and where it pointed (scheme and host only: a path or
+// query could carry what must not be logged), so that ops can fix base_url.
+// It is not permanent: a transmit it refused is sent again once fixed.
+func redirectError(r request, resp response) error {
+	to := ""
+	if u, err := url.Parse(resp.location); err == nil && u.Host != "" {
+		to = " to " + u.Scheme + "://" + u.Host
+	}
+	return fmt.Errorf("%s %s: FlexCharge answered HTTP %d, a redirect%s: redirects are not followed (they could take the call's credentials to another host); check the base_url",
+		r.method, r.path, resp.status, to)
 }
 
 func (c *Client) newRequest(ctx context.Context, r request, token string) (*http.Request, error) {

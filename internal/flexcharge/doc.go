@@ -16,6 +16,7 @@
 // are bounded by a semaphore and a token-bucket rate limiter, retried with
 // capped exponential backoff and full jitter on 429 (honouring Retry-After),
 // 5xx, timeouts and dropped connections, and never retried on other 4xx.
+// A redirect is never followed: a 3xx fails the call, naming its status.
 // Secrets and tokens never appear in logs, errors or formatted Credentials.
 //
 // /transmit has no idempotency key. A retry after a dropped connection may

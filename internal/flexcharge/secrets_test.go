@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -156,5 +157,59 @@ func TestRefusalQuotingTheTokenKeepsItOut(t *testing.T) {
 	}
 	if sent, _ := token.Load().(string); sent == "" || strings.Contains(err.Error(), sent) {
 		t.Errorf("the error holds the token (%.12s…): %v", sent, err)
+	}
+}
+
+// TestRedirectsAreNotFollowed: a 3xx to any call is an error naming its
+// status and that redirects are not followed, and the Location (another
+// host) gets nothing: followed, a 307 or 308 to the token call sent the
+// AppKey and AppSecret again to it, and a redirected transmit or listing
+// went where no one configured.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(other.Close)
+	e := startSandbox(t, testSeed(seedOrders()...), SandboxOptions{})
+	for _, tc := range []struct {
+		path   string
+		status int
+		call   func(*Client) error
+	}{
+		{"/oauth2/token", http.StatusTemporaryRedirect, func(c *Client) error {
+			_, err := c.Transmit(context.Background(), credA, validTransmit(credA))
+			return err
+		}},
+		{"/transmit", http.StatusPermanentRedirect, func(c *Client) error {
+			_, err := c.Transmit(context.Background(), credA, validTransmit(credA))
+			return err
+		}},
+		{"/orders", http.StatusFound, func(c *Client) error {
+			return c.Orders(context.Background(), credA, OrderQuery{}, func(Order) error { return nil })
+		}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, tc.path) {
+					http.Redirect(w, r, other.URL+r.URL.Path, tc.status)
+					return
+				}
+				e.sb.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			err := tc.call(NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions()))
+			want := fmt.Sprintf("HTTP %d, a redirect to %s: redirects are not followed", tc.status, other.URL)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s redirected with %d: %v; want an error saying %q", tc.path, tc.status, err, want)
+			}
+			if Permanent(err) || errors.Is(err, ErrMaybeSent) {
+				t.Errorf("%s redirected with %d: %v; want a failure a later run retries, FlexCharge holding nothing", tc.path, tc.status, err)
+			}
+			if n := elsewhere.Load(); n != 0 {
+				t.Errorf("%s redirected with %d: the Location's host got %d requests, want none", tc.path, tc.status, n)
+			}
+		})
 	}
 }
