@@ -117,6 +117,9 @@ type response struct {
 	body       []byte
 	retryAfter time.Duration
 	location   string // a redirect's Location header
+	// token is the bearer token the call was sent with, for checkEnvelope
+	// to keep out of the error it makes of a 2xx refusal.
+	token string
 	// afterLoss: an earlier attempt of the call was sent and its answer
 	// lost, so FlexCharge may have acted on it too.
 	afterLoss bool
@@ -214,6 +217,7 @@ func (c *Client) attemptWithToken(ctx context.Context, r request) (response, err
 	if r.auth && resp.status >= 300 {
 		resp.body = withoutToken(resp.body, token)
 	}
+	resp.token = token
 	return resp, err
 }
 
@@ -221,8 +225,9 @@ func (c *Client) attemptWithToken(ctx context.Context, r request) (response, err
 // replaced wherever it quotes it (an auth failure naming the token it
 // refused), so that no error made of it carries a live token into a log,
 // the database or a report. A token is a JWT, whose characters JSON never
-// escapes. Only refusals are searched: an answer's body can be a page of
-// a thousand orders.
+// escapes. Only refusals are searched (here, and by checkEnvelope for a 2xx
+// that says "success": false): an answer's body can be a page of a thousand
+// orders, and a token is long enough to make the search cost milliseconds.
 func withoutToken(body []byte, token string) []byte {
 	if token == "" || !bytes.Contains(body, []byte(token)) {
 		return body
@@ -462,11 +467,12 @@ type envelope struct {
 	Success *bool `json:"success"`
 }
 
-// checkEnvelope turns HTTP 2xx with "success": false into an APIError.
+// checkEnvelope turns HTTP 2xx with "success": false into an APIError,
+// without the call's token should the refusal quote it (see withoutToken).
 func checkEnvelope(resp response) error {
 	var env envelope
 	if json.Unmarshal(resp.body, &env) != nil || env.Success == nil || *env.Success {
 		return nil
 	}
-	return decodeAPIError(resp.status, resp.body)
+	return decodeAPIError(resp.status, withoutToken(resp.body, resp.token))
 }

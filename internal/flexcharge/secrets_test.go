@@ -137,26 +137,37 @@ func TestRefusalQuotingTheCredentialsKeepsThemOut(t *testing.T) {
 }
 
 // TestRefusalQuotingTheTokenKeepsItOut: a refusal that quotes the bearer
-// token it refused gives an error without it.
+// token it refused gives an error without it, whether it comes as an error
+// status or, as the contract allows, as HTTP 200 with "success": false.
 func TestRefusalQuotingTheTokenKeepsItOut(t *testing.T) {
-	e := startSandbox(t, testSeed(), SandboxOptions{})
-	var token atomic.Value
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/transmit") {
-			e.sb.ServeHTTP(w, r)
-			return
-		}
-		token.Store(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-		writeTitled(w, http.StatusForbidden, map[string][]string{
-			"Authorization": {"The token '" + token.Load().(string) + "' may not transmit."}})
-	}))
-	t.Cleanup(srv.Close)
-	_, err := NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
-	if err == nil || !strings.Contains(err.Error(), "may not transmit") {
-		t.Fatalf("Transmit refused naming its token: %v; want the refusal", err)
-	}
-	if sent, _ := token.Load().(string); sent == "" || strings.Contains(err.Error(), sent) {
-		t.Errorf("the error holds the token (%.12s…): %v", sent, err)
+	for name, refuse := range map[string]func(http.ResponseWriter, string){
+		"403": func(w http.ResponseWriter, msg string) {
+			writeTitled(w, http.StatusForbidden, map[string][]string{"Authorization": {msg}})
+		},
+		"200 success false": func(w http.ResponseWriter, msg string) {
+			writeJSON(w, http.StatusOK, map[string]any{"success": false, "result": msg})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := startSandbox(t, testSeed(), SandboxOptions{})
+			var token atomic.Value
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.Path, "/transmit") {
+					e.sb.ServeHTTP(w, r)
+					return
+				}
+				token.Store(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+				refuse(w, "The token '"+token.Load().(string)+"' may not transmit.")
+			}))
+			t.Cleanup(srv.Close)
+			_, err := NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+			if err == nil || !strings.Contains(err.Error(), "may not transmit") {
+				t.Fatalf("Transmit refused naming its token: %v; want the refusal", err)
+			}
+			if sent, _ := token.Load().(string); sent == "" || strings.Contains(err.Error(), sent) {
+				t.Errorf("the error holds the token (%.12s…): %v", sent, err)
+			}
+		})
 	}
 }
 
