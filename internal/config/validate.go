@@ -79,9 +79,12 @@ func (c *Config) validateFlexCharge(fe *fieldErrors) {
 			fe.add(key, "missing")
 			continue
 		}
+		// Call paths are appended to the base URL, so a query or fragment
+		// in it would break every call, and user info would go to the host
+		// beside the merchants' credentials.
 		u, err := url.Parse(f.BaseURL)
-		if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-			fe.add(key, "%q is not an http(s) URL with a host", ledger.RedactURL(f.BaseURL))
+		if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			fe.add(key, "%q is not an http(s) URL with a host and no user, query or fragment", ledger.RedactURL(f.BaseURL))
 			continue
 		}
 		served, known := knownHosts[strings.ToLower(u.Hostname())]
