@@ -208,23 +208,24 @@ DROP TABLE IF EXISTS misfits;
 
 -- field: a canonical column (its file column's text, by its canonical
 -- name), through the source's value map when it has one (matched trimmed
--- and lowercased). A currency is stored in upper case, mapped or not: ISO
--- 4217 codes are read without regard to case in practice ("usd" is USD), and
--- FlexCharge's are upper-cased as they are pulled, so the two compare equal.
--- Only ASCII letters are raised: upper() makes "ınr" (a dotless ı) INR, a
--- code the file does not spell.
+-- and lowercased); typed then raises a currency's case (ascii-upper).
 {{define "field"}}
-{{- if eq .Name "currency"}}translate({{template "mapped" .}}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')
-{{- else}}{{template "mapped" .}}{{end}}
-{{- end}}
-
--- mapped: a field's text through the source's value map when it has one.
-{{define "mapped"}}
 {{- if .Values}}CASE lower(trim(coalesce({{ident .Name}}, '')))
     {{- range .Values}} WHEN {{literal .From}} THEN {{literal .To}}{{end}}
     ELSE {{template "clean" .}} END
 {{- else}}{{template "clean" .}}{{end}}
 {{- end}}
+
+-- ascii-upper: a currency's text, mapped or not, with its ASCII letters in
+-- upper case: ISO 4217 codes are read without regard to case in practice
+-- ("usd" is USD), and FlexCharge's are upper-cased as they are pulled, so
+-- the two compare equal. Only ASCII letters are raised: upper() makes "ınr"
+-- (a dotless ı) INR, a code the file does not spell; a text with any other
+-- character (strlen <> length, as in trimmed) is no code whatever its case,
+-- and is left as it is. Not translate(), which raises ASCII letters alone
+-- but builds its table of 26 letters again for every row (26 allocations
+-- a row); nor over the field's expression, which the CASE would repeat.
+{{define "ascii-upper"}}CASE WHEN strlen({{.}}) = length({{.}}) THEN upper({{.}}) ELSE {{.}} END{{end}}
 
 -- clean: a field's text, NULL when empty, trimmed unless the file's screen
 -- found no space that a value begins or ends with.
@@ -297,13 +298,13 @@ DROP TABLE IF EXISTS misfits;
             TRY_CAST(coalesce(environment, 'production') AS environment) AS environment_value,
             {{template "number" .}} AS number, length(rtrim(coalesce(split_part(amount, '.', 2), ''), '0')) AS places,
             {{template "digits" .}} AS digits
-        FROM (
+        FROM (SELECT * REPLACE ({{template "ascii-upper" (ident "currency")}} AS currency) FROM (
             SELECT card_hit, {{if eq .Format "jsonl"}}coalesce(misfit, {{template "json-unwritten" .}}) AS misfit, {{else if eq .Format "parquet"}}misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}{{template "field" $f}} AS {{ident $f.Name}}{{end}}
             FROM (
                 SELECT card_hit, {{if eq .Format "jsonl"}}{{template "json-misfit" .}} AS misfit, json_types, {{else if eq .Format "parquet"}}{{template "parquet-unwritten" .}} AS misfit, {{end}}{{range $i, $f := .Fields}}{{if $i}}, {{end}}
                     {{- if $f.Source}}{{template "value" $f}}{{else}}CAST(NULL AS VARCHAR){{end}} AS {{ident $f.Name}}{{end}}
                 FROM ({{if eq .Format "jsonl"}}{{template "json-values" .}} FROM ({{template "source" .}}){{else}}{{template "source" .}}{{end}})
-            )
+            ))
         )
     )
 {{- end}}
