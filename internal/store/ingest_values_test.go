@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,13 +16,19 @@ import (
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
-// inFormats writes the CSV body as the file name (a .csv), and as a JSON
-// Lines and a Parquet file of the same name, each holding the body's values
-// as text, and returns the three paths.
+// inFormats writes the CSV body as the file name (a .csv), gzipped (a
+// .csv.gz, which no screen reads), and as a JSON Lines and a Parquet file of
+// the same name, each holding the body's values as text, and returns the
+// four paths.
 func inFormats(t *testing.T, name, body string) []string {
 	t.Helper()
 	csvPath := writeFile(t, name+".csv", body)
-	paths := []string{csvPath}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	if _, err := w.Write([]byte(body)); err != nil || w.Close() != nil {
+		t.Fatalf("gzip %s: %v", name, err)
+	}
+	paths := []string{csvPath, writeFile(t, name+".csv.gz", gz.String())}
 	db := MustOpenDB(t)
 	for ext, opts := range map[string]string{".jsonl": "FORMAT json", ".parquet": "FORMAT parquet"} {
 		path := filepath.Join(t.TempDir(), name+ext)
@@ -80,7 +88,7 @@ func TestIngestNULByte(t *testing.T) {
 	for _, path := range append(paths, aged) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			first := int64(1)
-			if strings.HasSuffix(path, ".csv") {
+			if strings.Contains(path, ".csv") {
 				first = 2
 			}
 			db := MustOpenDB(t)
