@@ -75,7 +75,9 @@ var secretParam = regexp.MustCompile(`(?i)token|key|secret|sig|pass|pwd|auth|cre
 // the date put in before its extensions unless DateFromName reads that day
 // from it (a date in the query string only, or one run into other digits,
 // acme_2026112301.csv), so that each day's export keeps its own file and
-// ingest reads the business date from the name.
+// ingest reads the business date from the name. DateFromName reads a name's
+// first date: where the name has another before it (ledger_v20240101.csv),
+// the date goes first.
 func datedName(name string, day time.Time) string {
 	if DateFromName(name).Equal(day) {
 		return name
@@ -84,7 +86,10 @@ func datedName(name string, day time.Time) string {
 	if ext != "" {
 		ext = "." + ext
 	}
-	return stem + "_" + day.Format(time.DateOnly) + ext
+	if dated := stem + "_" + day.Format(time.DateOnly) + ext; DateFromName(dated).Equal(day) {
+		return dated
+	}
+	return day.Format(time.DateOnly) + "_" + name
 }
 
 // saveAs writes r to dest through a temporary file renamed at the end, so a
