@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -84,6 +85,35 @@ func TestMigrationKeepsNoWorkbookPath(t *testing.T) {
 		if err != nil || len(stages) != 1 || stages[0].Detail != d.want {
 			t.Errorf("stage %s with detail %q after the migration: %+v, %v; want detail %q", d.stage, d.detail, stages, err, d.want)
 		}
+	}
+}
+
+// TestMigrationKeepsOldRunsSiteDescriptors: the runs from before their
+// site descriptors were kept get the registry's as the upgrade finds them,
+// once each; a run that kept its own keeps them.
+func TestMigrationKeepsOldRunsSiteDescriptors(t *testing.T) {
+	db := migratedUpTo(t, 28)
+	for _, q := range []string{
+		`INSERT INTO merchants VALUES ('M1', 'Shop One')`,
+		`INSERT INTO sites (merchant_id, url, descriptor) VALUES ('M1', 'https://one.example', 'ONE*NOW')`,
+		`INSERT INTO runs (id, kind, window_from, window_to, as_of, dry_run, status, started_at, config_hash, version)
+SELECT i, 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TIMESTAMPTZ '2026-11-24 00:00:00Z', false, 'succeeded', TIMESTAMPTZ '2026-11-24 01:00:00Z', 'h', 'v'
+FROM range(1, 3) t(i)`,
+		`INSERT INTO run_site_descriptors VALUES (2, 'M1', 'https://one.example', 'ONE*THEN')`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.db.Select(&got, `SELECT run_id || ' ' || descriptor FROM run_site_descriptors ORDER BY ALL`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1 ONE*NOW", "2 ONE*THEN"}; !slices.Equal(got, want) {
+		t.Errorf("runs' site descriptors after the migration: %q, want %q", got, want)
 	}
 }
 

@@ -61,3 +61,32 @@ func sitesSheet(t *testing.T, db *store.DB) [][]string {
 	}
 	return dump(t, db, "SELECT site, descriptor, ledger_transactions, ledger_evaluated, fc_orders, drift FROM (\n"+string(report)+"\n)", 1, "")
 }
+
+// TestSitesSheetKeepsARunWithoutRegisteredSites: a run made while the
+// registry had no sites kept no descriptors, and classify gave its URL-only
+// rows none; a site registered after the run does not put them under its
+// descriptor (the sheet read the registry as it is now for such a run, and
+// its rows moved with every change to it).
+func TestSitesSheetKeepsARunWithoutRegisteredSites(t *testing.T) {
+	ctx := context.Background()
+	unsited := registryM1()
+	unsited[0].Sites = nil
+	d := row("D1", keyed, func(t *tx) { t.descriptor = "" })
+	db := classify(t, scenario{registry: unsited, rows: []tx{d}, orders: []store.Order{order(d, "F1", 7)}})
+	if err := db.KeepOrderSites(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.KeepSiteDescriptors(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	want := sitesSheet(t, db)
+	if len(want) == 0 || want[0][1] != "" {
+		t.Fatalf("Sites sheet of a URL-only decline, no site registered: %v; want it under no descriptor", want)
+	}
+	if err := db.SeedRegistry(ctx, registryM1(), longAgo); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, sitesSheet(t, db)); diff != "" {
+		t.Errorf("Sites sheet once a site was registered after the run (-want +got):\n%s", diff)
+	}
+}

@@ -31,12 +31,10 @@
 -- beside the same shortfall, where the run found no descriptor_mismatch.
 -- $2 is a merchant, '' for every merchant.
 WITH registered AS (
-    -- The registry as the run's workbook stage kept it; a run from before
-    -- it was kept reads it as it is now.
+    -- The registry as the run's workbook stage kept it (migration 030 kept
+    -- it for the runs before). A run that kept none had none: classify
+    -- gave its URL-only rows no descriptor either.
     SELECT merchant_id, url, descriptor FROM run_site_descriptors WHERE run_id = $1
-    UNION ALL
-    SELECT merchant_id, url, descriptor FROM sites
-    WHERE NOT EXISTS (SELECT 1 FROM run_site_descriptors WHERE run_id = $1)
 ),
 ledger AS (
     SELECT r.partner_merchant_id AS merchant, coalesce(r.site_url, '') AS site, coalesce(r.descriptor, g.descriptor, '') AS descriptor,
