@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -114,6 +115,46 @@ FROM range(1, 3) t(i)`,
 	}
 	if want := []string{"1 ONE*NOW", "2 ONE*THEN"}; !slices.Equal(got, want) {
 		t.Errorf("runs' site descriptors after the migration: %q, want %q", got, want)
+	}
+}
+
+// TestMigrationKeepsNoPathInFailedWorkbooks: a run whose workbook stage
+// failed names the files of its error by their names, in the stage's
+// detail and the run's error, as a stage failing now does; another stage's
+// failure is left as it was.
+func TestMigrationKeepsNoPathInFailedWorkbooks(t *testing.T) {
+	db := migratedUpTo(t, 31)
+	const insertRun = `INSERT INTO runs (id, kind, window_from, window_to, as_of, dry_run, status, started_at, config_hash, version, error)
+VALUES ($1, 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TIMESTAMPTZ '2026-11-24 00:00:00Z', false, 'failed', TIMESTAMPTZ '2026-11-24 01:00:00Z', 'h', 'v', 'run ' || $1 || ': ' || $2 || ': ' || $3)`
+	failures := []struct{ stage, err, want string }{
+		{"workbook", "mkdir /srv/flexrecon/out: not a directory", "mkdir out: not a directory"},
+		{"workbook", `open D:\flexrecon\out\.flexrecon-run-2.xlsx-1.tmp: access denied`, "open .flexrecon-run-2.xlsx-1.tmp: access denied"},
+		{"ingest", "open /srv/ledger/ledger_2026-11-23.csv: permission denied", "open /srv/ledger/ledger_2026-11-23.csv: permission denied"},
+	}
+	for i, f := range failures {
+		if _, err := db.db.Exec(insertRun, i+1, f.stage, f.err); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.db.Exec(`INSERT INTO run_stages (run_id, stage, started_at, finished_at, rows, detail) VALUES ($1, $2, now(), now(), 0, 'failed: ' || $3)`,
+			i+1, f.stage, f.err); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range failures {
+		run, err := db.GetRun(t.Context(), int64(i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stages, err := db.RunStages(t.Context(), run.ID)
+		if err != nil || len(stages) != 1 {
+			t.Fatal(stages, err)
+		}
+		if want := fmt.Sprintf("run %d: %s: %s", run.ID, f.stage, f.want); run.Error != want || stages[0].Detail != "failed: "+f.want {
+			t.Errorf("%s stage failed with %q, after the migration: error %q, detail %q; want %q", f.stage, f.err, run.Error, stages[0].Detail, f.want)
+		}
 	}
 }
 
