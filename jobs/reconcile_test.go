@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -124,21 +125,50 @@ func TestQueuedRunStartsWhenItsTurnComes(t *testing.T) {
 	}
 }
 
-// TestTieOutBeforePush: a run ties out before it pushes, so that a run whose
-// numbers are wrong fails before it sends FlexCharge anything.
+// TestTieOutBeforePush: a run whose numbers do not tie out fails before it
+// pushes, so FlexCharge gets nothing from it. The numbers are made wrong
+// by the results view reading every amount one minor unit high, as a
+// classify bug could; put right, the same run pushes.
 func TestTieOutBeforePush(t *testing.T) {
-	d := realRun(t)
-	stages, err := d.env.DB.RunStages(t.Context(), d.run.ID)
-	if err != nil {
+	env, req, _ := dayChain(t, 300)
+	view := strings.Replace(sqlOf(t, env, `SELECT sql FROM duckdb_views() WHERE view_name = 'results'`), "CREATE VIEW", "CREATE OR REPLACE VIEW", 1)
+	wrong := strings.Replace(view, "l.amount,", "l.amount + 1 AS amount,", 1)
+	if wrong == view {
+		t.Fatalf("the results view reads no l.amount to make wrong:\n%s", view)
+	}
+	sqlOf(t, env, wrong)
+	run, err := env.Reconcile(t.Context(), req)
+	if !errors.Is(err, jobs.ErrTieOut) {
+		t.Fatalf("run %d over wrong numbers: %v, want it failed by the tie-out", run.ID, err)
+	}
+	if sent := sqlOf(t, env, `SELECT count(*) FROM transmit_events`); sent != "0" {
+		t.Errorf("run %d failed its tie-out after %s transmit events; want none sent", run.ID, sent)
+	}
+	sqlOf(t, env, view)
+	if _, err := env.Reconcile(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
-	order := map[string]int{}
-	for i, s := range stages {
-		order[s.Stage] = i
+	if sent := sqlOf(t, env, `SELECT count(*) FROM transmit_events`); sent == "0" {
+		t.Error("the same run over right numbers pushed nothing: the test proves nothing")
 	}
-	tie, tied := order["tie out"]
-	push, pushed := order["push"]
-	if !tied || !pushed || tie > push || stages[push].Rows == 0 {
-		t.Errorf("run %d's stages: %+v; want the tie-out before a push that sent copies", d.run.ID, stages)
+}
+
+// sqlOf runs statement on env's database and gives its first value as text.
+func sqlOf(t *testing.T, env *jobs.Env, statement string) string {
+	t.Helper()
+	rows, err := env.DB.Query(t.Context(), statement)
+	if err != nil {
+		t.Fatalf("%s: %v", statement, err)
 	}
+	defer rows.Close()
+	var v sql.NullString
+	if rows.Next() {
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", statement, err)
+	}
+	return v.String
 }
