@@ -843,3 +843,37 @@ func TestVerdictsKeepNoDiffersFlag(t *testing.T) {
 		t.Errorf("%v still keep differs, which nothing reads", got)
 	}
 }
+
+// TestDoubleChargeRiskOfAnOrphanOrderWhateverTheWindow: an order FlexCharge
+// completed that no ledger decline claims, and the merchant's own approval
+// of the same order after it, are a double charge whichever window holds
+// the order: one made five days before the window was reported, and the
+// same made in the window (or a week's window holding both) was not, so
+// that the risk came on the nights after the order left the window.
+func TestDoubleChargeRiskOfAnOrphanOrderWhateverTheWindow(t *testing.T) {
+	a4 := row("A4", approved, keyed, func(t *tx) { t.order, t.at = "O-D4", "09:00" })
+	made := func(when time.Time) store.Order {
+		return order(row("D4"), "F4", 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = when, when })
+	}
+	week := store.Window{Start: day.AddDate(0, 0, -6), End: day.AddDate(0, 0, 1), FirstDay: day.AddDate(0, 0, -6), LastDay: day}
+	for _, c := range []struct {
+		name  string
+		order store.Order
+		w     store.Window
+	}{
+		{"made before the window", made(day.Add(-5 * 24 * time.Hour)), window},
+		{"made in the window", made(at("08:00")), window},
+		{"made in a week's window", made(day.Add(-5 * 24 * time.Hour)), week},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := classify(t, scenario{rows: []tx{a4}, orders: []store.Order{c.order}, unjudged: true})
+			if _, err := db.Classify(context.Background(), 1, c.w, asOf); err != nil {
+				t.Fatal(err)
+			}
+			got := dump(t, db, "SELECT transaction_id, coalesce(fc_order_id, '') FROM findings WHERE category = 'double_charge_risk'")
+			if diff := cmp.Diff([][]string{{"A4", "F4"}}, got); diff != "" {
+				t.Errorf("double_charge_risk findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

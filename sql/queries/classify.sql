@@ -327,9 +327,12 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 -- pairs (from the margin and $7 before the window) that have an approval in
 -- the window after them, found from the ledger alone first, so that every
 -- other recovered pair (most of them) stays out of the work (at 10M: 4.0 s
--- down to 2.5 s); and the orders completed before any of those declines
--- could be made (the margin before the window), back to the horizon. Only
--- the window's approvals are read, and the orders of that span completed.
+-- down to 2.5 s); the orders completed before any of those declines
+-- could be made (the margin before the window), back to the horizon; and
+-- those completed since that no decline claims (orphans), as the ones
+-- before are taken whatever claims them: else an orphan's risk waited for
+-- the nights its order had left the window. Only the window's approvals are
+-- read, and the orders of that span completed.
 INSERT INTO findings BY NAME
 WITH retried AS (
     SELECT d.file_id, d.line, d.partner_merchant_id, d.order_id, d.transaction_id, d.processed_at FROM ledger_tx d
@@ -348,6 +351,12 @@ rescued AS (
     FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
     WHERE o.created_on >= $2 - to_seconds($5) AND o.created_on < $2 - to_seconds($6) AND o.environment = 'production'
       AND o.status = 7 AND order_outcome(o.status, o.status_name, NULL, NULL) = 'recovered' -- the scan filters by status
+    UNION ALL
+    SELECT mm.merchant_id, o.external_order_id, o.created_on, o.id, NULL
+    FROM fc_orders o JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+    ANTI JOIN assigned a ON a.order_row = o.rowid
+    WHERE o.created_on >= $2 - to_seconds($6) AND o.created_on < $3 AND o.environment = 'production'
+      AND o.status = 7 AND order_outcome(o.status, o.status_name, NULL, NULL) = 'recovered'
 ),
 -- One risk per approval, naming the least order (and its decline, where
 -- this run paired it).
