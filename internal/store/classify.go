@@ -46,10 +46,10 @@ const lateEvaluation = 24 * time.Hour
 
 // retryHorizon is how long after FlexCharge completed an order the
 // merchant's own approval of the same order is taken for a retry of its
-// decline, a double charge, when the run's window holds the approval and
-// not the decline: dunning retries come within days (ten, twenty), and an
-// order id reused by a monthly rebill comes back four weeks on or later,
-// which is a new charge.
+// decline, a double charge, where a run's window is long enough to hold
+// both: dunning retries come within days (ten, twenty), and an order id
+// reused by a monthly rebill comes back four weeks on or later, which is a
+// new charge.
 const retryHorizon = 21 * 24 * time.Hour
 
 // OrdersFrom is the earliest an order may have been made that a run over w
