@@ -442,8 +442,11 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
+	// A wait longer than a Duration holds stays longer than maxRetryAfter,
+	// not overflowed into no wait at all.
+	limit := int64(maxRetryAfter/time.Second) + 1
+	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && s >= 0 {
+		return time.Duration(min(s, limit)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(0, time.Until(t))

@@ -56,16 +56,22 @@ func TestRetriesTransientFailures(t *testing.T) {
 }
 
 // TestLongRetryAfterGivesUp: a 429 asking for a day's wait fails the call
-// at once, retryable later, instead of stalling the run.
+// at once, with no second attempt, retryable later, instead of stalling the
+// run; so does one asking for longer than a time.Duration holds, which
+// overflowed into no wait at all and was retried at once.
 func TestLongRetryAfterGivesUp(t *testing.T) {
-	_, base := startFake(t, func(w http.ResponseWriter, _ int64) {
-		w.Header().Set("Retry-After", "86400")
-		w.WriteHeader(429)
-	})
-	start := time.Now()
-	_, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
-	if err == nil || Permanent(err) || time.Since(start) > 5*time.Second {
-		t.Errorf("Transmit = %v after %v; want a prompt, retryable failure", err, time.Since(start))
+	for _, wait := range []string{"86400", "9999999999999", "99999999999999999999999"} {
+		t.Run(wait, func(t *testing.T) {
+			f, base := startFake(t, func(w http.ResponseWriter, _ int64) {
+				w.Header().Set("Retry-After", wait)
+				w.WriteHeader(429)
+			})
+			start := time.Now()
+			_, err := NewClient(base, fastOptions()).Transmit(context.Background(), credA, validTransmit(credA))
+			if err == nil || Permanent(err) || time.Since(start) > 5*time.Second || f.calls.Load() != 1 {
+				t.Errorf("Transmit = %v after %v and %d calls; want a prompt, retryable failure after one", err, time.Since(start), f.calls.Load())
+			}
+		})
 	}
 }
 
