@@ -105,6 +105,8 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"endpoint without a scheme", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "api.flex-charge.com/v1"`, "flexcharge.production.base_url"},
 		{"endpoint with a query", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "http://127.0.0.1:1/production/v1?x=1"`, "flexcharge.production.base_url"},
 		{"endpoint with a fragment", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "http://127.0.0.1:1/production/v1#top"`, "flexcharge.production.base_url"},
+		{"endpoint with an empty query", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "http://127.0.0.1:1/production/v1?"`, "flexcharge.production.base_url"},
+		{"endpoint with an empty fragment", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "http://127.0.0.1:1/production/v1#"`, "flexcharge.production.base_url"},
 		{"endpoint with user info", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "https://ops:s3cr3t-value@127.0.0.1:1/production/v1"`, "flexcharge.production.base_url"},
 		{"FlexCharge over plain http", `base_url = "http://127.0.0.1:1/production/v1"`, `base_url = "http://api.flex-charge.com/v1"`, "flexcharge.production.base_url"},
 		{"one endpoint for both", `[flexcharge.production]`, "[flexcharge.sandbox]\nbase_url = \"http://127.0.0.1:1/production/v1/\"\n[flexcharge.production]", "flexcharge.sandbox.base_url"},

@@ -81,9 +81,10 @@ func (c *Config) validateFlexCharge(fe *fieldErrors) {
 		}
 		// Call paths are appended to the base URL, so a query or fragment
 		// in it would break every call, and user info would go to the host
-		// beside the merchants' credentials.
+		// beside the merchants' credentials. A bare "?" or "#" parses as no
+		// query or fragment, yet every call path after it would be one.
 		u, err := url.Parse(f.BaseURL)
-		if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil || strings.ContainsAny(f.BaseURL, "?#") {
 			fe.add(key, "%q is not an http(s) URL with a host and no user, query or fragment", ledger.RedactURL(f.BaseURL))
 			continue
 		}
