@@ -873,3 +873,37 @@ func TestDoubleChargeRiskOfAnOrphanOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestDoubleChargeRiskFromTheDayBefore: a run looks for a double charge's
+// first charge among the orders made from a day (the clocks' margin and a
+// late evaluation's day) before its window on, and takes those made over
+// an hour before the window whatever decline claims them, as it pairs
+// none of them. The orders of D7, declined the afternoon before a day's
+// window, and of D9, made just under a day before, are a double charge by
+// their retries A7 and A9 in the window, named by the order alone; D8's,
+// made just over a day before, is not read, nor its retry A8 reported.
+func TestDoubleChargeRiskFromTheDayBefore(t *testing.T) {
+	declined := func(id string, ago time.Duration) (string, store.Order) {
+		when := day.Add(-ago)
+		line := fmt.Sprintf("M1,O-%s,%s,%s,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-%s",
+			id, id, when.Format(time.RFC3339), id)
+		return line, order(row(id), "F"+id[1:], 7, func(o *store.Order) { o.PlacedAt, o.CreatedOn = when, when.Add(time.Minute) })
+	}
+	retry := func(id, of string) tx {
+		return row(id, approved, keyed, func(t *tx) { t.order, t.at = "O-"+of, "09:00" })
+	}
+	d7, f7 := declined("D7", 10*time.Hour)
+	d8, f8 := declined("D8", 25*time.Hour+2*time.Minute)
+	d9, f9 := declined("D9", 25*time.Hour)
+	db := classify(t, scenario{
+		rows:   []tx{retry("A7", "D7"), retry("A8", "D8"), retry("A9", "D9")},
+		extra:  []string{d7, d8, d9},
+		orders: []store.Order{f7, f8, f9}})
+	want := [][]string{
+		{"A7", "F7", "the merchant's retry was approved after FlexCharge completed the order"},
+		{"A9", "F9", "the merchant's retry was approved after FlexCharge completed the order"}}
+	got := dump(t, db, "SELECT transaction_id, fc_order_id, detail FROM findings WHERE category = 'double_charge_risk' ORDER BY ALL")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("double_charge_risk findings (-want +got):\n%s", diff)
+	}
+}

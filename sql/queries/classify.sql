@@ -319,16 +319,21 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 -- to the retry horizon ($5) after it (a monthly rebill of a reused order id
 -- in a long window is a new charge). The risk is the approval's, the second
 -- charge, so the same approval carries it whichever window judges it.
--- The orders that may have charged first are those a run reads anyway:
--- those of the declines it pairs (from the margin and $7 before the window)
--- that have an approval in the window after them, found from the ledger
--- alone first, so that every other recovered pair (most of them) stays out
--- of the work (at 10M: 4.0 s down to 2.5 s), and the completed orders of
--- that span no decline claims (orphans). A decline before that span is not
--- looked for: reading the horizon's orders (three weeks of them) made every
--- run grow with the history kept (a week at a million orders a day: +0.56 s,
--- +33 %), so a retry approved more than about a window after its decline
--- is not reported. Only the window's approvals are read.
+-- The orders that may have charged first: those of the declines this run
+-- pairs (from the margin and $7 before the window) that have an approval in
+-- the window after them, found from the ledger alone first, so that every
+-- other recovered pair (most of them) stays out of the work (at 10M: 4.0 s
+-- down to 2.5 s), and the completed orders of that span this run did not
+-- pair: those no decline claims (orphans), and those made over the margin
+-- before the window, which pairing does not read (their decline is not
+-- named; they are in fc_orders as earlier runs pulled them, this run's pull
+-- starting at the margin). An older order is not looked for: reading the
+-- horizon's orders (three weeks of them) made every run grow with the
+-- history kept (a week at a million orders a day: +0.56 s, +33 %). So a
+-- retry approved more than about a window after its decline is never
+-- reported, and one approved days after it only by the runs whose span
+-- holds the first charge too, not by the later ones holding the approval
+-- alone. Only the window's approvals are read.
 INSERT INTO findings BY NAME
 WITH retried AS (
     SELECT d.file_id, d.line, d.partner_merchant_id, d.order_id, d.transaction_id, d.processed_at FROM ledger_tx d
