@@ -77,6 +77,8 @@ func TestTransmitLogRejects(t *testing.T) {
 		{"card number", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK-2,2026-11-23T10:30:00Z,PAN 4111 1111 1111 1111\n", []string{"line 3 column note", "full card number"}},
 		{"no key", logHeader + "M1,T1,,2026-11-23T10:30:00Z,\n", []string{"line 2", "column transmit_key", "required value missing"}},
 		{"naive time", logHeader + "M1,T1,LK-1,2026-11-23 10:30:00,\n", []string{"line 2", "column transmitted_at", "RFC 3339"}},
+		{"a NUL byte in a key", logHeader + "M1,T1,LK-1,2026-11-23T10:30:00Z,\nM1,T2,LK\x002,2026-11-23T10:30:00Z,\n", []string{"line 3", "column transmit_key", "NUL byte"}},
+		{"a NUL byte in a transaction id", logHeader + "M1,T\x001,LK-1,2026-11-23T10:30:00Z,\n", []string{"line 2", "column transaction_id", "NUL byte"}},
 		{"a column named twice", "partner_merchant_id,transaction_id,transmit_key,transmitted_at,Transmit_Key\nM1,T1,LK-1,2026-11-23T10:30:00Z,LK-9\n",
 			[]string{"line 1 column 5", `"transmit_key" is named twice`}},
 		{"a card number in a column named rowid", logHeader[:len(logHeader)-1] + ",rowid\nM1,T1,LK-1,2026-11-23T10:30:00Z,,4111111111111111\n",

@@ -30,7 +30,9 @@ FROM transmit_log_stage s ASOF LEFT JOIN line_shifts l ON s.rowid + 1 >= l.recor
 -- names the columns: transmit-log-card-columns); a value after the
 -- delimiter ending the row means the row is not as the exporter writes its
 -- rows (a delimiter unquoted in a value looks so), and its values are not
--- judged; a key needs its merchant, transaction, key and an RFC 3339 time.
+-- judged; a key needs its merchant, transaction, key and an RFC 3339 time,
+-- and the values stored hold no NUL byte, as a ledger row's do not (one
+-- holding it is quarantined): a key would be stored and reported with it.
 SELECT line, p.column_name, p.reason, card FROM (
     SELECT line, card, list_filter([
         CASE WHEN card THEN {'column_name': '', 'reason': 'a card number'} END,
@@ -38,6 +40,9 @@ SELECT line, p.column_name, p.reason, card FROM (
         CASE WHEN coalesce(trim(partner_merchant_id), '') = '' THEN {'column_name': 'partner_merchant_id', 'reason': 'required value missing'} END,
         CASE WHEN coalesce(trim(transaction_id), '') = '' THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
         CASE WHEN coalesce(trim(transmit_key), '') = '' THEN {'column_name': 'transmit_key', 'reason': 'required value missing'} END,
+        CASE WHEN contains(partner_merchant_id, chr(0)) THEN {'column_name': 'partner_merchant_id', 'reason': 'contains a NUL byte'} END,
+        CASE WHEN contains(transaction_id, chr(0)) THEN {'column_name': 'transaction_id', 'reason': 'contains a NUL byte'} END,
+        CASE WHEN contains(transmit_key, chr(0)) THEN {'column_name': 'transmit_key', 'reason': 'contains a NUL byte'} END,
         CASE WHEN NOT regexp_matches(coalesce(transmitted_at, ''), '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)$')
             OR TRY_CAST(transmitted_at AS TIMESTAMPTZ) IS NULL
             THEN {'column_name': 'transmitted_at', 'reason': 'not an RFC 3339 time with an offset'} END
