@@ -63,8 +63,10 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, db.q.StageOccurrences); err != nil {
-		return err
+	for _, q := range []string{db.q.StageOccurrences, db.q.RenumberStored} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	res, err := tx.ExecContext(ctx, db.q.StoreStage, out.FileID)
 	if err != nil {
@@ -79,7 +81,7 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
 		return err
 	}
-	if err := tx.GetContext(ctx, &out.Duplicates, db.q.CountStoredDuplicates, out.FileID); err != nil {
+	if err := tx.GetContext(ctx, &out.Duplicates, db.q.CountStoredDuplicates); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, db.q.SetFileCounts, out.FileID, out.Rows, out.Duplicates); err != nil {

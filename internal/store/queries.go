@@ -55,6 +55,7 @@ type Queries struct {
 	ReplaceFile           string `query:"replace-file"`
 	StoreQuarantine       string `query:"store-quarantine"`
 	StageOccurrences      string `query:"stage-occurrences"`
+	RenumberStored        string `query:"renumber-stored"`
 	RenumberRepeats       string `query:"renumber-repeats"`
 	StoreStage            string `query:"store-stage"`
 	CountStoredDuplicates string `query:"count-stored-duplicates"`

@@ -22,6 +22,17 @@ CREATE OR REPLACE TEMP TABLE ledger_stage (
     misfit VARCHAR
 );
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
+-- repeat_order(...): where a ledger row stands among the rows of its
+-- transaction id, by what it says (its time, then its values): occurrence 1
+-- is the earliest, whichever file was loaded first. Only identical rows
+-- are left to file and line, where which one is first cannot matter.
+CREATE OR REPLACE TEMP MACRO repeat_order(processed_at, order_id, amount, currency, status, response_code,
+        response_code_source, initiator, channel, is_recurring, site_url, descriptor, campaign_id, environment,
+        mid, card_bin, card_last4, fc_transmit_key, fc_order_id) AS
+    (processed_at, [order_id, CAST(amount AS VARCHAR), currency, CAST(status AS VARCHAR), response_code,
+        response_code_source, CAST(initiator AS VARCHAR), CAST(channel AS VARCHAR), CAST(is_recurring AS VARCHAR),
+        site_url, descriptor, campaign_id, CAST(environment AS VARCHAR), mid, card_bin, card_last4,
+        fc_transmit_key, fc_order_id]);
 
 -- name: clear-ledger-stage
 DELETE FROM ledger_stage;
@@ -565,7 +576,7 @@ UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 
 -- name: renumber-repeats
 -- $1 the file a corrected file replaces. A transaction's rows in the files
--- in force are its occurrences 1, 2, ... in the order they were loaded, and
+-- in force are its occurrences 1, 2, ... in repeat_order, and
 -- classification pairs orders with the first. Once a file is out of force,
 -- the rows of other files that repeat one of its transactions are numbered
 -- again among themselves: without it, a transaction in force could have a
@@ -574,7 +585,9 @@ UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 UPDATE ledger_rows SET occurrence = r.n
 FROM (
     SELECT file_id, line, occurrence,
-        row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY file_id, line) AS n
+        row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY repeat_order(processed_at, order_id,
+            amount, currency, status, response_code, response_code_source, initiator, channel, is_recurring, site_url,
+            descriptor, campaign_id, environment, mid, card_bin, card_last4, fc_transmit_key, fc_order_id), file_id, line) AS n
     FROM ledger_tx
     WHERE hash(partner_merchant_id, transaction_id) IN (
         SELECT hash(partner_merchant_id, transaction_id) FROM ledger_rows WHERE file_id = $1)
@@ -587,34 +600,55 @@ SELECT $1, line, column_name, reason FROM stage_problems;
 
 -- name: stage-occurrences
 -- The occurrence of each staged row whose transaction id was seen before for
--- the merchant, in this file or a file in force: how many times, counting
--- earlier files. Worked out before the rows are stored, so that they are
--- stored with it: updating rows inserted in the same transaction made the
--- commit rewrite them (10M rows with 30,000 repeats: 7.7 s). Keys are
--- matched by hash first, so only the file's own rows are grouped and earlier
--- files are read for the candidates alone. mine and earlier are read where
--- they are used, NOT MATERIALIZED: DuckDB materialises a CTE used twice, and
--- copying the file's ten million ids cost more than reading them again
--- (occurrences 2.8-4.4 s against 1.2-2.3 s at 10M rows).
-CREATE OR REPLACE TEMP TABLE stage_occurrences AS
+-- the merchant, in this file or a file in force: its place in repeat_order
+-- among all of them, a staged row after an identical stored one. A stored
+-- row whose place that changes (the file brings an earlier row of its
+-- transaction) keeps its new one in numbered_repeats, for renumber-stored. Worked out
+-- before the rows are stored, so that they are stored with it: updating
+-- rows inserted in the same transaction made the commit rewrite them (10M
+-- rows with 30,000 repeats: 7.7 s). Keys are matched by hash first, so only
+-- the file's own rows are grouped and earlier files are read for the
+-- candidates alone. mine and earlier are read where they are used, NOT
+-- MATERIALIZED: DuckDB materialises a CTE used twice, and copying the
+-- file's ten million ids cost more than reading them again (occurrences
+-- 2.8-4.4 s against 1.2-2.3 s at 10M rows).
+CREATE OR REPLACE TEMP TABLE numbered_repeats AS
 WITH mine AS NOT MATERIALIZED (
-    SELECT f.line, f.partner_merchant_id, f.transaction_id, hash(f.partner_merchant_id, f.transaction_id) AS h
+    SELECT f.*, hash(f.partner_merchant_id, f.transaction_id) AS h
     FROM ledger_file f
     WHERE NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line)
 ), earlier AS NOT MATERIALIZED (
-    SELECT partner_merchant_id, transaction_id, occurrence, hash(partner_merchant_id, transaction_id) AS h
+    SELECT *, hash(partner_merchant_id, transaction_id) AS h
     FROM ledger_tx
 ), twice AS (
     SELECT h FROM mine GROUP BY h HAVING count(*) > 1
     UNION SELECT h FROM earlier SEMI JOIN mine USING (h)
-), prev AS (
-    SELECT partner_merchant_id, transaction_id, max(occurrence) AS seen
-    FROM earlier SEMI JOIN twice USING (h) GROUP BY ALL
+),
+-- Placed after the keys are matched: only repeats' rows are.
+rows_of AS (
+    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence,
+        repeat_order(processed_at, order_id, amount, currency, status, response_code, response_code_source, initiator,
+            channel, is_recurring, site_url, descriptor, campaign_id, environment, mid, card_bin, card_last4,
+            fc_transmit_key, fc_order_id) AS place
+    FROM earlier SEMI JOIN twice USING (h)
+    UNION ALL
+    SELECT NULL, line, partner_merchant_id, transaction_id, NULL,
+        repeat_order(processed_ts, order_id, amount_minor, currency, status, response_code, response_code_source,
+            initiator, channel, recurring, site_url, descriptor, campaign_id, environment, mid, card_bin, card_last4,
+            fc_transmit_key, fc_order_id)
+    FROM mine SEMI JOIN twice USING (h)
 )
-SELECT m.line, coalesce(prev.seen, 0)
-    + row_number() OVER (PARTITION BY m.partner_merchant_id, m.transaction_id ORDER BY m.line) AS occurrence
-FROM mine m SEMI JOIN twice USING (h)
-LEFT JOIN prev USING (partner_merchant_id, transaction_id);
+SELECT file_id, line, occurrence AS was,
+    row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY place, file_id NULLS LAST, line) AS occurrence
+FROM rows_of;
+CREATE OR REPLACE TEMP TABLE stage_occurrences AS
+SELECT line, occurrence FROM numbered_repeats WHERE file_id IS NULL;
+
+-- name: renumber-stored
+-- The stored rows stage-occurrences placed otherwise, numbered again.
+UPDATE ledger_rows SET occurrence = r.occurrence
+FROM numbered_repeats r
+WHERE r.file_id IS NOT NULL AND ledger_rows.file_id = r.file_id AND ledger_rows.line = r.line AND r.occurrence <> r.was;
 
 -- name: store-stage
 -- The file's rows that passed validation, copied from ledger_file (already
@@ -631,7 +665,9 @@ LEFT JOIN stage_occurrences o ON o.line = f.line
 WHERE NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line);
 
 -- name: count-stored-duplicates
-SELECT count(*) FROM ledger_rows WHERE file_id = $1 AND occurrence > 1;
+-- The repeats the file adds: where it brings an earlier row of a
+-- transaction, the repeat is a stored row, now numbered 2.
+SELECT count(*) FILTER (occurrence > 1) - count(*) FILTER (was > 1) FROM numbered_repeats;
 
 -- name: set-file-counts
 UPDATE ledger_files SET rows = $2, duplicates = $3 WHERE id = $1;
