@@ -914,11 +914,10 @@ func TestDoubleChargeRiskFromTheDayBefore(t *testing.T) {
 // 10.00 in one file and at 12:00 for 12.00 in another, with an order for
 // 10.00: loaded in either order, occurrence 1 is the 10:00 row, recovered
 // with no amount_mismatch, and the 12:00 row is its repeat; the second
-// file loaded adds the one repeat, whichever it is.
+// file loaded adds the one repeat, whichever it is. Processed at the same
+// time, 10:00, the rows are placed by their values: 10.00 before 12.00.
 func TestRepeatsNumberedByContentNotLoadOrder(t *testing.T) {
 	t1 := func(at, amount string) tx { return row("T1", keyed, func(t *tx) { t.at, t.amount = at, amount }) }
-	a := writeLedgerNamed(t, "a_2026-11-22.csv", []tx{t1("10:00", "10.00")})
-	b := writeLedgerNamed(t, "b_2026-11-23.csv", []tx{t1("12:00", "12.00")})
 	results := func(files ...string) [][]string {
 		db := classify(t, scenario{unjudged: true, orders: []store.Order{order(t1("10:00", "10.00"), "F1", 7)}})
 		var duplicates []int64
@@ -938,14 +937,18 @@ func TestRepeatsNumberedByContentNotLoadOrder(t *testing.T) {
 		return append(dump(t, db, "SELECT occurrence, strftime(processed_at, '%H:%M'), amount, coalesce(outcome_state, '') FROM results ORDER BY ALL"),
 			dump(t, db, "SELECT category, occurrence FROM findings ORDER BY ALL")...)
 	}
-	want := [][]string{{"1", "10:00", "1000", "recovered"}, {"2", "12:00", "1200", "recovered"},
-		{"amount_mismatch", "2"}, {"duplicate_row", "2"}}
-	for _, c := range []struct {
-		name  string
-		files []string
-	}{{"earlier first", []string{a, b}}, {"later first", []string{b, a}}} {
-		if diff := cmp.Diff(want, results(c.files...)); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+	for _, later := range []string{"12:00", "10:00"} {
+		a := writeLedgerNamed(t, "a_2026-11-22.csv", []tx{t1("10:00", "10.00")})
+		b := writeLedgerNamed(t, "b_2026-11-23.csv", []tx{t1(later, "12.00")})
+		want := [][]string{{"1", "10:00", "1000", "recovered"}, {"2", later, "1200", "recovered"},
+			{"amount_mismatch", "2"}, {"duplicate_row", "2"}}
+		for _, c := range []struct {
+			name  string
+			files []string
+		}{{"earlier first", []string{a, b}}, {"later first", []string{b, a}}} {
+			if diff := cmp.Diff(want, results(c.files...)); diff != "" {
+				t.Errorf("%s, the other at %s (-want +got):\n%s", c.name, later, diff)
+			}
 		}
 	}
 }

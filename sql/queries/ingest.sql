@@ -22,17 +22,18 @@ CREATE OR REPLACE TEMP TABLE ledger_stage (
     misfit VARCHAR
 );
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
--- repeat_order(...): where a ledger row stands among the rows of its
--- transaction id, by what it says (its time, then its values): occurrence 1
--- is the earliest, whichever file was loaded first. Only identical rows
--- are left to file and line, where which one is first cannot matter.
-CREATE OR REPLACE TEMP MACRO repeat_order(processed_at, order_id, amount, currency, status, response_code,
+-- repeat_values(...): where a ledger row stands among the rows of its
+-- transaction id processed at the same time, by what it says: occurrence 1
+-- is the earliest processed (processed_at), then the least by these values,
+-- whichever file was loaded first. Only identical rows are left to file and
+-- line, where which one is first cannot matter.
+CREATE OR REPLACE TEMP MACRO repeat_values(order_id, amount, currency, status, response_code,
         response_code_source, initiator, channel, is_recurring, site_url, descriptor, campaign_id, environment,
         mid, card_bin, card_last4, fc_transmit_key, fc_order_id) AS
-    (processed_at, [order_id, CAST(amount AS VARCHAR), currency, CAST(status AS VARCHAR), response_code,
+    [order_id, CAST(amount AS VARCHAR), currency, CAST(status AS VARCHAR), response_code,
         response_code_source, CAST(initiator AS VARCHAR), CAST(channel AS VARCHAR), CAST(is_recurring AS VARCHAR),
         site_url, descriptor, campaign_id, CAST(environment AS VARCHAR), mid, card_bin, card_last4,
-        fc_transmit_key, fc_order_id]);
+        fc_transmit_key, fc_order_id];
 
 -- name: clear-ledger-stage
 DELETE FROM ledger_stage;
@@ -576,7 +577,8 @@ UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 
 -- name: renumber-repeats
 -- $1 the file a corrected file replaces. A transaction's rows in the files
--- in force are its occurrences 1, 2, ... in repeat_order, and
+-- in force are its occurrences 1, 2, ... by processed_at, then
+-- repeat_values, and
 -- classification pairs orders with the first. Once a file is out of force,
 -- the rows of other files that repeat one of its transactions are numbered
 -- again among themselves: without it, a transaction in force could have a
@@ -585,7 +587,7 @@ UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 UPDATE ledger_rows SET occurrence = r.n
 FROM (
     SELECT file_id, line, occurrence,
-        row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY repeat_order(processed_at, order_id,
+        row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY processed_at, repeat_values(order_id,
             amount, currency, status, response_code, response_code_source, initiator, channel, is_recurring, site_url,
             descriptor, campaign_id, environment, mid, card_bin, card_last4, fc_transmit_key, fc_order_id), file_id, line) AS n
     FROM ledger_tx
@@ -600,47 +602,62 @@ SELECT $1, line, column_name, reason FROM stage_problems;
 
 -- name: stage-occurrences
 -- The occurrence of each staged row whose transaction id was seen before for
--- the merchant, in this file or a file in force: its place in repeat_order
--- among all of them, a staged row after an identical stored one. A stored
--- row whose place that changes (the file brings an earlier row of its
--- transaction) keeps its new one in numbered_repeats, for renumber-stored. Worked out
--- before the rows are stored, so that they are stored with it: updating
--- rows inserted in the same transaction made the commit rewrite them (10M
--- rows with 30,000 repeats: 7.7 s). Keys are matched by hash first, so only
--- the file's own rows are grouped and earlier files are read for the
--- candidates alone. mine and earlier are read where they are used, NOT
--- MATERIALIZED: DuckDB materialises a CTE used twice, and copying the
--- file's ten million ids cost more than reading them again (occurrences
--- 2.8-4.4 s against 1.2-2.3 s at 10M rows).
+-- the merchant, in this file or a file in force: its place among all of
+-- them by processed_at, then repeat_values, a staged row after an identical
+-- stored one. A stored row whose place that changes (the file brings an
+-- earlier row of its transaction) keeps its new one in numbered_repeats, for
+-- renumber-stored. Worked out before the rows are stored, so that they are
+-- stored with it: updating rows inserted in the same transaction made the
+-- commit rewrite them (10M rows with 30,000 repeats: 7.7 s).
+--
+-- Stored rows are read narrow, as the history grows with every file kept:
+-- keys are matched by hash first, so only the file's own rows are grouped
+-- and earlier files are read for the candidates alone, and a candidate's
+-- key, place and time come from that same scan. Its other values are
+-- fetched only where its time ties with another row of its transaction:
+-- repeats are scattered over the history, and fetching even a few rows by
+-- (file_id, line) reads the fetched columns of nearly all of it (10M rows:
+-- 10,000 rows fetched cost as much as reading all). mine and earlier are
+-- read where they are used, NOT MATERIALIZED: DuckDB materialises a CTE
+-- used twice, and copying the file's ten million ids cost more than reading
+-- them again (occurrences 2.8-4.4 s against 1.2-2.3 s at 10M rows).
 CREATE OR REPLACE TEMP TABLE numbered_repeats AS
 WITH mine AS NOT MATERIALIZED (
-    SELECT f.*, hash(f.partner_merchant_id, f.transaction_id) AS h
+    SELECT f.line, f.partner_merchant_id, f.transaction_id, f.processed_ts,
+        hash(f.partner_merchant_id, f.transaction_id) AS h
     FROM ledger_file f
     WHERE NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line)
 ), earlier AS NOT MATERIALIZED (
-    SELECT *, hash(partner_merchant_id, transaction_id) AS h
+    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence, processed_at,
+        hash(partner_merchant_id, transaction_id) AS h
     FROM ledger_tx
 ), twice AS (
     SELECT h FROM mine GROUP BY h HAVING count(*) > 1
     UNION SELECT h FROM earlier SEMI JOIN mine USING (h)
-),
--- Placed after the keys are matched: only repeats' rows are.
-rows_of AS (
-    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence,
-        repeat_order(processed_at, order_id, amount, currency, status, response_code, response_code_source, initiator,
-            channel, is_recurring, site_url, descriptor, campaign_id, environment, mid, card_bin, card_last4,
-            fc_transmit_key, fc_order_id) AS place
+), rows_of AS (
+    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence, processed_at
     FROM earlier SEMI JOIN twice USING (h)
     UNION ALL
-    SELECT NULL, line, partner_merchant_id, transaction_id, NULL,
-        repeat_order(processed_ts, order_id, amount_minor, currency, status, response_code, response_code_source,
-            initiator, channel, recurring, site_url, descriptor, campaign_id, environment, mid, card_bin, card_last4,
-            fc_transmit_key, fc_order_id)
+    SELECT NULL, line, partner_merchant_id, transaction_id, NULL, processed_ts
     FROM mine SEMI JOIN twice USING (h)
+), tied AS (
+    SELECT file_id, line FROM rows_of
+    QUALIFY count(*) OVER (PARTITION BY partner_merchant_id, transaction_id, processed_at) > 1
+), values_of AS (
+    SELECT l.file_id, l.line, repeat_values(l.order_id, l.amount, l.currency, l.status, l.response_code,
+            l.response_code_source, l.initiator, l.channel, l.is_recurring, l.site_url, l.descriptor, l.campaign_id,
+            l.environment, l.mid, l.card_bin, l.card_last4, l.fc_transmit_key, l.fc_order_id) AS vals
+    FROM ledger_rows l SEMI JOIN (SELECT file_id, line FROM tied WHERE file_id IS NOT NULL) USING (file_id, line)
+    UNION ALL
+    SELECT NULL, f.line, repeat_values(f.order_id, f.amount_minor, f.currency, f.status, f.response_code,
+            f.response_code_source, f.initiator, f.channel, f.recurring, f.site_url, f.descriptor, f.campaign_id,
+            f.environment, f.mid, f.card_bin, f.card_last4, f.fc_transmit_key, f.fc_order_id)
+    FROM ledger_file f SEMI JOIN (SELECT line FROM tied WHERE file_id IS NULL) USING (line)
 )
-SELECT file_id, line, occurrence AS was,
-    row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY place, file_id NULLS LAST, line) AS occurrence
-FROM rows_of;
+SELECT r.file_id, r.line, r.occurrence AS was,
+    row_number() OVER (PARTITION BY r.partner_merchant_id, r.transaction_id
+        ORDER BY r.processed_at, v.vals, r.file_id NULLS LAST, r.line) AS occurrence
+FROM rows_of r LEFT JOIN values_of v ON v.file_id IS NOT DISTINCT FROM r.file_id AND v.line = r.line;
 CREATE OR REPLACE TEMP TABLE stage_occurrences AS
 SELECT line, occurrence FROM numbered_repeats WHERE file_id IS NULL;
 
