@@ -59,14 +59,18 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		if _, err := tx.ExecContext(ctx, db.q.ReplaceFile, earlier, out.FileID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q.RenumberRepeats, earlier); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q.ReplacedRepeats, earlier); err != nil {
+			return err
+		}
+		if err := db.renumberRepeats(ctx, tx); err != nil {
 			return err
 		}
 	}
-	for _, q := range []string{db.q.StageOccurrences, db.q.RenumberStored} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, db.q.StageOccurrences); err != nil {
+		return err
+	}
+	if err := db.renumberRepeats(ctx, tx); err != nil {
+		return err
 	}
 	res, err := tx.ExecContext(ctx, db.q.StoreStage, out.FileID)
 	if err != nil {
@@ -92,6 +96,17 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 			EarlierID: earlier, Earlier: live.Name, EarlierRows: live.Rows}
 	}
 	return db.recordSeen(ctx, tx, lf.File)
+}
+
+// renumberRepeats numbers repeat_rows, the rows of the repeated transaction
+// ids a load touches, and writes the stored ones' new numbers.
+func (db *DB) renumberRepeats(ctx context.Context, tx *sqlx.Tx) error {
+	for _, q := range []string{db.q.NumberRepeats, db.q.RenumberStored} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // liveFile is the source's file in force for a business day; its ID is 0

@@ -242,6 +242,27 @@ func TestIngestCorrectionKeepsAFirstOccurrence(t *testing.T) {
 	}
 }
 
+// TestIngestCorrectionDroppingARepeat: a transaction's first row, at 10:00,
+// whose file is corrected without it, leaves its repeat at 12:00 in the
+// next day's file as the first occurrence in force.
+func TestIngestCorrectionDroppingARepeat(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	db := MustOpenDB(t)
+	for _, f := range []struct{ name, body string }{
+		{"ledger_2026-11-23.csv", header + "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,declined,CIT,https://a.example\n"},
+		{"ledger_2026-11-24.csv", header + "M001,ORD-1,TX-1,2026-11-23T12:00:00Z,1.00,USD,declined,CIT,https://a.example\n"},
+		{"ledger_2026-11-23_v2.csv", header + "M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n"},
+	} {
+		if _, err := loadFile(t, db, writeFile(t, f.name, f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := dump(t, db, "SELECT f.name, l.occurrence FROM ledger_tx l JOIN ledger_files f ON f.id = l.file_id WHERE l.transaction_id = 'TX-1'")
+	if diff := cmp.Diff([][]string{{"ledger_2026-11-24.csv", "1"}}, got); diff != "" {
+		t.Errorf("TX-1's occurrences in force (-want +got):\n%s", diff)
+	}
+}
+
 // TestIngestForeignFormat loads a partner's own shape through a mapping and
 // must store exactly what the canonical file stores.
 func TestIngestForeignFormat(t *testing.T) {

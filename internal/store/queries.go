@@ -55,8 +55,9 @@ type Queries struct {
 	ReplaceFile           string `query:"replace-file"`
 	StoreQuarantine       string `query:"store-quarantine"`
 	StageOccurrences      string `query:"stage-occurrences"`
+	ReplacedRepeats       string `query:"replaced-repeats"`
+	NumberRepeats         string `query:"number-repeats"`
 	RenumberStored        string `query:"renumber-stored"`
-	RenumberRepeats       string `query:"renumber-repeats"`
 	StoreStage            string `query:"store-stage"`
 	CountStoredDuplicates string `query:"count-stored-duplicates"`
 	SetFileCounts         string `query:"set-file-counts"`
@@ -254,6 +255,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.ClearOrdersStage, nil},
 		{db.q.StageProblems, nil},
 		{db.q.StageOccurrences, nil},
+		{db.q.NumberRepeats, nil},
 		{db.q.ClassifySwitches, nil},
 		{db.q.ClassifyJudge, nil},
 		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0, 0}},

@@ -34,6 +34,37 @@ CREATE OR REPLACE TEMP MACRO repeat_values(order_id, amount, currency, status, r
         response_code_source, CAST(initiator AS VARCHAR), CAST(channel AS VARCHAR), CAST(is_recurring AS VARCHAR),
         site_url, descriptor, campaign_id, CAST(environment AS VARCHAR), mid, card_bin, card_last4,
         fc_transmit_key, fc_order_id];
+-- repeat_rows are the rows of repeated transaction ids to number: each
+-- one's key and time, a stored row's file and occurrence, a staged row (of
+-- ledger_file) with neither. repeat_places numbers them: by processed_at,
+-- then repeat_values, a staged row after an identical stored one. A row's
+-- values are fetched only where its time ties with another row of its
+-- transaction: repeats are scattered over the history, and a fetch by
+-- (file_id, line) or rowid prunes nothing then (10M rows stored, 10,000
+-- random ones fetched by rowid: the scan read 9,998,576 of them).
+CREATE OR REPLACE TEMP TABLE repeat_rows (
+    file_id BIGINT, line BIGINT, partner_merchant_id VARCHAR, transaction_id VARCHAR, occurrence INTEGER,
+    processed_at TIMESTAMPTZ
+);
+CREATE OR REPLACE TEMP VIEW repeat_places AS
+WITH tied AS (
+    SELECT file_id, line FROM repeat_rows
+    QUALIFY count(*) OVER (PARTITION BY partner_merchant_id, transaction_id, processed_at) > 1
+), values_of AS (
+    SELECT l.file_id, l.line, repeat_values(l.order_id, l.amount, l.currency, l.status, l.response_code,
+            l.response_code_source, l.initiator, l.channel, l.is_recurring, l.site_url, l.descriptor, l.campaign_id,
+            l.environment, l.mid, l.card_bin, l.card_last4, l.fc_transmit_key, l.fc_order_id) AS vals
+    FROM ledger_rows l SEMI JOIN (SELECT file_id, line FROM tied WHERE file_id IS NOT NULL) USING (file_id, line)
+    UNION ALL
+    SELECT NULL, f.line, repeat_values(f.order_id, f.amount_minor, f.currency, f.status, f.response_code,
+            f.response_code_source, f.initiator, f.channel, f.recurring, f.site_url, f.descriptor, f.campaign_id,
+            f.environment, f.mid, f.card_bin, f.card_last4, f.fc_transmit_key, f.fc_order_id)
+    FROM ledger_file f SEMI JOIN (SELECT line FROM tied WHERE file_id IS NULL) USING (line)
+)
+SELECT r.file_id, r.line, r.occurrence AS was,
+    row_number() OVER (PARTITION BY r.partner_merchant_id, r.transaction_id
+        ORDER BY r.processed_at, v.vals, r.file_id NULLS LAST, r.line) AS occurrence
+FROM repeat_rows r LEFT JOIN values_of v ON v.file_id IS NOT DISTINCT FROM r.file_id AND v.line = r.line;
 
 -- name: clear-ledger-stage
 DELETE FROM ledger_stage;
@@ -575,53 +606,37 @@ RETURNING id;
 -- name: replace-file
 UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
 
--- name: renumber-repeats
+-- name: replaced-repeats
 -- $1 the file a corrected file replaces. A transaction's rows in the files
--- in force are its occurrences 1, 2, ... by processed_at, then
--- repeat_values, and
+-- in force are its occurrences 1, 2, ... (repeat_places), and
 -- classification pairs orders with the first. Once a file is out of force,
 -- the rows of other files that repeat one of its transactions are numbered
--- again among themselves: without it, a transaction in force could have a
--- second occurrence and no first. Keys are matched by hash first, as in
--- stage-occurrences; only rows whose number changes are written.
-UPDATE ledger_rows SET occurrence = r.n
-FROM (
-    SELECT file_id, line, occurrence,
-        row_number() OVER (PARTITION BY partner_merchant_id, transaction_id ORDER BY processed_at, repeat_values(order_id,
-            amount, currency, status, response_code, response_code_source, initiator, channel, is_recurring, site_url,
-            descriptor, campaign_id, environment, mid, card_bin, card_last4, fc_transmit_key, fc_order_id), file_id, line) AS n
-    FROM ledger_tx
-    WHERE hash(partner_merchant_id, transaction_id) IN (
-        SELECT hash(partner_merchant_id, transaction_id) FROM ledger_rows WHERE file_id = $1)
-) r
-WHERE ledger_rows.file_id = r.file_id AND ledger_rows.line = r.line AND r.n <> r.occurrence;
+-- again among themselves (number-repeats, renumber-stored): without it, a
+-- transaction in force could have a second occurrence and no first. Keys
+-- are matched by hash first, as in stage-occurrences.
+CREATE OR REPLACE TEMP TABLE repeat_rows AS
+SELECT file_id, line, partner_merchant_id, transaction_id, occurrence, processed_at
+FROM ledger_tx
+WHERE hash(partner_merchant_id, transaction_id) IN (
+    SELECT hash(partner_merchant_id, transaction_id) FROM ledger_rows WHERE file_id = $1);
 
 -- name: store-quarantine
 INSERT INTO quarantine (file_id, line, column_name, reason)
 SELECT $1, line, column_name, reason FROM stage_problems;
 
 -- name: stage-occurrences
--- The occurrence of each staged row whose transaction id was seen before for
--- the merchant, in this file or a file in force: its place among all of
--- them by processed_at, then repeat_values, a staged row after an identical
--- stored one. A stored row whose place that changes (the file brings an
--- earlier row of its transaction) keeps its new one in numbered_repeats, for
--- renumber-stored. Worked out before the rows are stored, so that they are
--- stored with it: updating rows inserted in the same transaction made the
--- commit rewrite them (10M rows with 30,000 repeats: 7.7 s).
---
--- Stored rows are read narrow, as the history grows with every file kept:
+-- The rows of each transaction id of the file seen before for the merchant,
+-- in this file or a file in force, for number-repeats. The file's rows get
+-- their occurrence before they are stored, so that they are stored with it:
+-- updating rows inserted in the same transaction made the commit rewrite
+-- them (10M rows with 30,000 repeats: 7.7 s). Stored rows are read narrow
+-- (keys, place and time), as the history grows with every file kept, and
 -- keys are matched by hash first, so only the file's own rows are grouped
--- and earlier files are read for the candidates alone, and a candidate's
--- key, place and time come from that same scan. Its other values are
--- fetched only where its time ties with another row of its transaction:
--- repeats are scattered over the history, and fetching even a few rows by
--- (file_id, line) reads the fetched columns of nearly all of it (10M rows:
--- 10,000 rows fetched cost as much as reading all). mine and earlier are
--- read where they are used, NOT MATERIALIZED: DuckDB materialises a CTE
+-- and earlier files are read for the candidates alone. mine and earlier
+-- are read where they are used, NOT MATERIALIZED: DuckDB materialises a CTE
 -- used twice, and copying the file's ten million ids cost more than reading
 -- them again (occurrences 2.8-4.4 s against 1.2-2.3 s at 10M rows).
-CREATE OR REPLACE TEMP TABLE numbered_repeats AS
+CREATE OR REPLACE TEMP TABLE repeat_rows AS
 WITH mine AS NOT MATERIALIZED (
     SELECT f.line, f.partner_merchant_id, f.transaction_id, f.processed_ts,
         hash(f.partner_merchant_id, f.transaction_id) AS h
@@ -634,42 +649,33 @@ WITH mine AS NOT MATERIALIZED (
 ), twice AS (
     SELECT h FROM mine GROUP BY h HAVING count(*) > 1
     UNION SELECT h FROM earlier SEMI JOIN mine USING (h)
-), rows_of AS (
-    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence, processed_at
-    FROM earlier SEMI JOIN twice USING (h)
-    UNION ALL
-    SELECT NULL, line, partner_merchant_id, transaction_id, NULL, processed_ts
-    FROM mine SEMI JOIN twice USING (h)
-), tied AS (
-    SELECT file_id, line FROM rows_of
-    QUALIFY count(*) OVER (PARTITION BY partner_merchant_id, transaction_id, processed_at) > 1
-), values_of AS (
-    SELECT l.file_id, l.line, repeat_values(l.order_id, l.amount, l.currency, l.status, l.response_code,
-            l.response_code_source, l.initiator, l.channel, l.is_recurring, l.site_url, l.descriptor, l.campaign_id,
-            l.environment, l.mid, l.card_bin, l.card_last4, l.fc_transmit_key, l.fc_order_id) AS vals
-    FROM ledger_rows l SEMI JOIN (SELECT file_id, line FROM tied WHERE file_id IS NOT NULL) USING (file_id, line)
-    UNION ALL
-    SELECT NULL, f.line, repeat_values(f.order_id, f.amount_minor, f.currency, f.status, f.response_code,
-            f.response_code_source, f.initiator, f.channel, f.recurring, f.site_url, f.descriptor, f.campaign_id,
-            f.environment, f.mid, f.card_bin, f.card_last4, f.fc_transmit_key, f.fc_order_id)
-    FROM ledger_file f SEMI JOIN (SELECT line FROM tied WHERE file_id IS NULL) USING (line)
 )
-SELECT r.file_id, r.line, r.occurrence AS was,
-    row_number() OVER (PARTITION BY r.partner_merchant_id, r.transaction_id
-        ORDER BY r.processed_at, v.vals, r.file_id NULLS LAST, r.line) AS occurrence
-FROM rows_of r LEFT JOIN values_of v ON v.file_id IS NOT DISTINCT FROM r.file_id AND v.line = r.line;
+SELECT file_id, line, partner_merchant_id, transaction_id, occurrence, processed_at
+FROM earlier SEMI JOIN twice USING (h)
+UNION ALL
+SELECT NULL, line, partner_merchant_id, transaction_id, NULL, processed_ts
+FROM mine SEMI JOIN twice USING (h);
+
+-- name: number-repeats
+-- repeat_rows numbered, kept for renumber-stored and count-stored-duplicates,
+-- and the file's rows' numbers (file_id NULL) for store-stage, in a table
+-- of their own: store-stage joining numbered_repeats on file_id IS NULL and
+-- line took twice as long at 10M rows (store step 14.4 s against 7.0 s).
+CREATE OR REPLACE TEMP TABLE numbered_repeats AS SELECT * FROM repeat_places;
 CREATE OR REPLACE TEMP TABLE stage_occurrences AS
 SELECT line, occurrence FROM numbered_repeats WHERE file_id IS NULL;
 
 -- name: renumber-stored
--- The stored rows stage-occurrences placed otherwise, numbered again.
+-- The stored rows number-repeats placed otherwise, numbered again: after a
+-- replaced file's rows leave, or where the file brings an earlier row of
+-- their transaction.
 UPDATE ledger_rows SET occurrence = r.occurrence
 FROM numbered_repeats r
 WHERE r.file_id IS NOT NULL AND ledger_rows.file_id = r.file_id AND ledger_rows.line = r.line AND r.occurrence <> r.was;
 
 -- name: store-stage
 -- The file's rows that passed validation, copied from ledger_file (already
--- typed), with their occurrence from stage-occurrences (1 if it has none).
+-- typed), with their occurrence from number-repeats (1 if it has none).
 INSERT INTO ledger_rows
 SELECT $1, f.line, f.partner_merchant_id, f.mid, f.order_id, f.transaction_id, coalesce(o.occurrence, 1),
     f.processed_ts, f.amount_minor, f.currency, f.status, f.response_code, f.response_code_source,
