@@ -773,6 +773,26 @@ func earlierOf(out store.LoadOutcome) int64 {
 	return out.Replacement.EarlierID
 }
 
+// parquetDecline is the select list of a valid Parquet decline, T1, T2,
+// ... by a column tx, for a test to add the column it is about.
+const parquetDecline = `'M001' AS partner_merchant_id, 'O-' || tx AS order_id, tx AS transaction_id,
+		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, '19.99' AS amount, 'USD' AS currency, 'declined' AS status,
+		'CIT' AS initiator, 'https://a.example' AS site_url`
+
+// loadParquet writes what query selects into a Parquet file of name, as
+// an exporter would, and loads it into a new database.
+func loadParquet(t *testing.T, name, query string) (string, *store.DB, store.LoadOutcome) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	dump(t, MustOpenDB(t), fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet)", query, path))
+	db := MustOpenDB(t)
+	out, err := loadFile(t, db, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, db, out
+}
+
 // TestIngestParquetFloatText: a Parquet column of floats (FLOAT, DOUBLE)
 // has no text as the exporter wrote it, only DuckDB's print of the float:
 // a campaign id of 12345 in a column pandas made DOUBLE for a missing value
@@ -781,16 +801,10 @@ func earlierOf(out store.LoadOutcome) int64 {
 // naming the column, as a JSON number not in plain digits does; a NULL in
 // it, an integer column and a float amount (judged by its digits) load.
 func TestIngestParquetFloatText(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "floats_2026-11-23.parquet")
-	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT 'M001' AS partner_merchant_id, CAST(7 AS BIGINT) AS mid, 'O-' || tx AS order_id, tx AS transaction_id,
+	path, db, out := loadParquet(t, "floats_2026-11-23.parquet", `SELECT 'M001' AS partner_merchant_id, CAST(7 AS BIGINT) AS mid, 'O-' || tx AS order_id, tx AS transaction_id,
 		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, CAST(19.99 AS DOUBLE) AS amount, 'USD' AS currency, 'declined' AS status,
 		CAST(code AS FLOAT) AS response_code, 'CIT' AS initiator, 'https://a.example' AS site_url, CAST(campaign AS DOUBLE) AS campaign_id
-		FROM (VALUES ('T1', 12345, NULL), ('T2', NULL, 5), ('T3', NULL, NULL)) v(tx, campaign, code)) TO '%s' (FORMAT parquet)`, path))
-	db := MustOpenDB(t)
-	out, err := loadFile(t, db, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+		FROM (VALUES ('T1', 12345, NULL), ('T2', NULL, 5), ('T3', NULL, NULL)) v(tx, campaign, code)`)
 	const why = `: a float's print, which may have lost digits; write the column as text`
 	want := []store.Problem{
 		{Line: 1, Column: "(record)", Reason: `column "campaign_id" holds the float 12345.0` + why},
@@ -810,16 +824,8 @@ func TestIngestParquetFloatText(t *testing.T) {
 // or array does not: its record is quarantined, naming the column, where
 // DuckDB's print of it ({'id': O-1}) was stored as the id.
 func TestIngestParquetNestedText(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "nested_2026-11-23.parquet")
-	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT 'M001' AS partner_merchant_id, 'O-' || tx AS order_id, tx AS transaction_id,
-		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, '19.99' AS amount, 'USD' AS currency, 'declined' AS status,
-		'CIT' AS initiator, 'https://a.example' AS site_url, campaign AS campaign_id, codes AS response_code
-		FROM (VALUES ('T1', {'id': 'C-1'}, NULL), ('T2', NULL, ['05']), ('T3', NULL, NULL)) v(tx, campaign, codes)) TO '%s' (FORMAT parquet)`, path))
-	db := MustOpenDB(t)
-	out, err := loadFile(t, db, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, db, out := loadParquet(t, "nested_2026-11-23.parquet", `SELECT `+parquetDecline+`, campaign AS campaign_id, codes AS response_code
+		FROM (VALUES ('T1', {'id': 'C-1'}, NULL), ('T2', NULL, ['05']), ('T3', NULL, NULL)) v(tx, campaign, codes)`)
 	const why = `, not a value of the column: its print is no id or code; map the column that holds the value`
 	want := []store.Problem{
 		{Line: 1, Column: "(record)", Reason: `column "campaign_id" holds a STRUCT(id VARCHAR)` + why},
@@ -838,16 +844,8 @@ func TestIngestParquetNestedText(t *testing.T) {
 // holding a value, naming the column, where "true" was stored as the
 // descriptor; as is_recurring it loads.
 func TestIngestParquetBooleanText(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "flags_2026-11-23.parquet")
-	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT 'M001' AS partner_merchant_id, 'O-' || tx AS order_id, tx AS transaction_id,
-		TIMESTAMPTZ '2026-11-23 10:00:00+00' AS processed_at, '19.99' AS amount, 'USD' AS currency, 'declined' AS status,
-		'CIT' AS initiator, 'https://a.example' AS site_url, flag AS descriptor, flag AS is_recurring
-		FROM (VALUES ('T1', true), ('T2', NULL)) v(tx, flag)) TO '%s' (FORMAT parquet)`, path))
-	db := MustOpenDB(t)
-	out, err := loadFile(t, db, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, db, out := loadParquet(t, "flags_2026-11-23.parquet", `SELECT `+parquetDecline+`, flag AS descriptor, flag AS is_recurring
+		FROM (VALUES ('T1', true), ('T2', NULL)) v(tx, flag)`)
 	want := []store.Problem{{Line: 1, Column: "(record)",
 		Reason: `column "descriptor" holds the boolean true, not text: a flag is no id, code or descriptor; map the column that holds the value`}}
 	if diff := cmp.Diff(want, out.Problems); diff != "" {
