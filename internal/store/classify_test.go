@@ -952,3 +952,35 @@ func TestRepeatsNumberedByContentNotLoadOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatsTiedInTimeNumberedByAmount: rows of one transaction processed
+// at the same time are placed by their amount as a number, smaller first,
+// in one file or across two, whichever is loaded first: 9.99 (999 minor
+// units) before 10.00 (1000), and 0.99 before 1.00, which as text ("1000"
+// < "999", "100" < "99") came after them.
+func TestRepeatsTiedInTimeNumberedByAmount(t *testing.T) {
+	t1 := func(amount string) tx { return row("T1", func(t *tx) { t.amount = amount }) }
+	for _, c := range []struct{ small, large string }{{"9.99", "10.00"}, {"0.99", "1.00"}} {
+		one := writeLedgerNamed(t, "a_2026-11-23.csv", []tx{t1(c.large), t1(c.small)})
+		a := writeLedgerNamed(t, "a_2026-11-22.csv", []tx{t1(c.large)})
+		b := writeLedgerNamed(t, "b_2026-11-23.csv", []tx{t1(c.small)})
+		for name, files := range map[string][]string{"one file": {one}, "larger first": {a, b}, "smaller first": {b, a}} {
+			db := MustOpenDB(t)
+			for _, f := range files {
+				if _, err := loadFile(t, db, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := [][]string{{"1", minor(t, c.small)}, {"2", minor(t, c.large)}}
+			if diff := cmp.Diff(want, dump(t, db, "SELECT occurrence, amount FROM ledger_tx ORDER BY occurrence")); diff != "" {
+				t.Errorf("%s, %s and %s at 10:00: occurrences (-want +got):\n%s", name, c.small, c.large, diff)
+			}
+		}
+	}
+}
+
+// minor is a two-place amount's text in minor units ("9.99" is "999").
+func minor(t *testing.T, amount string) string {
+	t.Helper()
+	return strings.TrimLeft(strings.Replace(amount, ".", "", 1), "0")
+}

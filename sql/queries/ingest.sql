@@ -26,14 +26,17 @@ CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
 -- transaction id processed at the same time, by what it says: occurrence 1
 -- is the earliest processed (processed_at), then the least by these values,
 -- whichever file was loaded first. Only identical rows are left to file and
--- line, where which one is first cannot matter.
+-- line, where which one is first cannot matter. The amount (minor units)
+-- is compared as the number it is, in a struct beside the texts: in the
+-- list of texts, 10.00 ("1000") came before 9.99 ("999"). The other values
+-- are texts, or closed vocabularies compared by their names.
 CREATE OR REPLACE TEMP MACRO repeat_values(order_id, amount, currency, status, response_code,
         response_code_source, initiator, channel, is_recurring, site_url, descriptor, campaign_id, environment,
         mid, card_bin, card_last4, fc_transmit_key, fc_order_id) AS
-    [order_id, CAST(amount AS VARCHAR), currency, CAST(status AS VARCHAR), response_code,
+    {'order_id': order_id, 'amount': CAST(amount AS BIGINT), 'texts': [currency, CAST(status AS VARCHAR), response_code,
         response_code_source, CAST(initiator AS VARCHAR), CAST(channel AS VARCHAR), CAST(is_recurring AS VARCHAR),
         site_url, descriptor, campaign_id, CAST(environment AS VARCHAR), mid, card_bin, card_last4,
-        fc_transmit_key, fc_order_id];
+        fc_transmit_key, fc_order_id]};
 -- repeat_rows are the rows of repeated transaction ids to number: each
 -- one's key and time, a stored row's file and occurrence, a staged row (of
 -- ledger_file) with neither. repeat_places numbers them: by processed_at,
