@@ -150,7 +150,8 @@ func (db *DB) execTemplate(ctx context.Context, conn *sqlx.Conn, p plan, name st
 	return err
 }
 
-// businessDate is the date in the file's name, else its earliest processing day.
+// businessDate is the date in the file's name, else the processing day
+// holding most of its rows (stage-business-date says why not the earliest).
 func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.Time, error) {
 	if !p.File.BusinessDate.IsZero() {
 		return p.File.BusinessDate, nil

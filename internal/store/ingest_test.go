@@ -877,7 +877,7 @@ func TestIngestOutOfMemoryIsNoRejection(t *testing.T) {
 }
 
 // TestIngestDatelessFileDatedByRowsThatLoad: a file whose name has no date
-// is dated by the earliest of its rows that load: a quarantined straggler
+// is dated by its rows that load: a quarantined straggler
 // from the day before does not date it a day early (where it would replace
 // that day's file). A file of quarantined rows alone is dated by them.
 func TestIngestDatelessFileDatedByRowsThatLoad(t *testing.T) {
@@ -911,4 +911,47 @@ func manyRows(t *testing.T, n int) string {
 		fmt.Fprintf(&b, "M1,O%d,T%d,2026-11-23T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n", i, i)
 	}
 	return writeFile(t, "many_2026-11-23.csv", b.String())
+}
+
+// TestIngestDatelessFileDatedByMostRows: a file whose name has no date is of
+// the day holding most of its rows that load, the later day on a tie, so
+// that a late-settled row of the day before does not date a nightly export
+// early: dated by its earliest row, export.csv of 2026-11-23 holding one
+// row of 2026-11-22 was that day's file, and replaced ledger_2026-11-22.csv
+// (T0 left the files in force).
+func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	rowAt := func(tx, at string) string {
+		return fmt.Sprintf("M1,O-%s,%s,%s,1.00,USD,approved,CIT,https://a.example\n", tx, tx, at)
+	}
+	const d22, d23 = "2026-11-22T15:00:00Z", "2026-11-23T15:00:00Z"
+	for name, tt := range map[string]struct {
+		body    string
+		day     string
+		inForce [][]string
+	}{
+		"a straggler": {rowAt("T1", d22) + rowAt("T2", d23) + rowAt("T3", d23), "2026-11-23",
+			[][]string{{"T0"}, {"T1"}, {"T2"}, {"T3"}}},
+		"one row each day": {rowAt("T1", d22) + rowAt("T2", d23), "2026-11-23",
+			[][]string{{"T0"}, {"T1"}, {"T2"}}},
+		"most rows the day before": {rowAt("T1", d22) + rowAt("T2", d22) + rowAt("T3", d23), "2026-11-22",
+			[][]string{{"T1"}, {"T2"}, {"T3"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, writeFile(t, "ledger_2026-11-22.csv", header+rowAt("T0", d22))); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := loadFile(t, db, writeFile(t, "export.csv", header+tt.body)); err != nil {
+				t.Fatal(err)
+			}
+			got := dump(t, db, "SELECT strftime(business_date, '%Y-%m-%d') FROM ledger_files WHERE name = 'export.csv'")
+			if got[0][0] != tt.day {
+				t.Errorf("export.csv of\n%sdated %s, want %s", tt.body, got[0][0], tt.day)
+			}
+			if diff := cmp.Diff(tt.inForce, dump(t, db, "SELECT transaction_id FROM ledger_tx ORDER BY ALL")); diff != "" {
+				t.Errorf("export.csv of\n%srows in force (-want +got):\n%s", tt.body, diff)
+			}
+		})
+	}
 }

@@ -567,13 +567,19 @@ SELECT line, column_name, reason FROM stage_problems ORDER BY line, column_name 
 SELECT count(DISTINCT line) FROM stage_problems;
 
 -- name: stage-business-date
--- The business date a file without one in its name carries: its earliest
--- processing day in the source's zone, of the rows that load. A quarantined
--- straggler from the day before would date the file a day early, and the
--- file would replace that day's; only a file of quarantined rows alone is
--- dated by them.
-SELECT CAST(coalesce(min(timezone($1, processed_ts)) FILTER (WHERE bad IS NOT TRUE), min(timezone($1, processed_ts))) AS DATE)
-FROM ledger_file;
+-- The business date a file without one in its name carries: the processing
+-- day (in the source's zone) holding most of its rows that load, the later
+-- day on a tie. Not the earliest: a nightly export holding one late-settled
+-- row of the day before was dated that day, and replaced that day's file,
+-- whose other rows then left the files in force. A file's date decides
+-- which file it replaces, and a few stragglers must never make it another
+-- day's. Quarantined rows count only where none loads (their values are in
+-- doubt), and a file of them alone is dated by them.
+SELECT (
+    SELECT CAST(timezone($1, processed_ts) AS DATE) AS day FROM ledger_file
+    WHERE processed_ts IS NOT NULL
+    GROUP BY day ORDER BY count(*) FILTER (bad IS NOT TRUE) DESC, count(*) DESC, day DESC LIMIT 1
+);
 
 -- name: file-by-hash
 -- The file with this content ($1) that loading it again from source $2
