@@ -75,10 +75,12 @@ var secretParam = regexp.MustCompile(`(?i)token|key|secret|sig|pass|pwd|auth|cre
 // the date put in before its extensions unless DateFromName reads that day
 // from it (a date in the query string only, or one run into other digits,
 // acme_2026112301.csv), so that each day's export keeps its own file and
-// ingest reads the business date from the name. DateFromName reads a name's
-// first date: where the name has another before it (ledger_v20240101.csv),
-// the date goes first.
+// ingest reads the business date from the name. A name spelling two days
+// dates nothing (NameDate), so any other day the URL's name spells (a
+// version, acme_v20240101.csv) is written with underscores, which spell no
+// date: acme_v2024_01_01_2026-11-23.csv.
 func datedName(name string, day time.Time) string {
+	name = unspellOtherDays(name, day)
 	if DateFromName(name).Equal(day) {
 		return name
 	}
@@ -86,10 +88,19 @@ func datedName(name string, day time.Time) string {
 	if ext != "" {
 		ext = "." + ext
 	}
-	if dated := stem + "_" + day.Format(time.DateOnly) + ext; DateFromName(dated).Equal(day) {
-		return dated
+	return stem + "_" + day.Format(time.DateOnly) + ext
+}
+
+// unspellOtherDays writes each day other than day that name spells as
+// 2024_01_01.
+func unspellOtherDays(name string, day time.Time) string {
+	sps := spellings(name)
+	for i := len(sps) - 1; i >= 0; i-- { // from the end, so earlier places hold
+		if sp := sps[i]; !sp.day.IsZero() && !sp.day.Equal(day) {
+			name = name[:sp.start] + sp.day.Format("2006_01_02") + name[sp.end:]
+		}
 	}
-	return day.Format(time.DateOnly) + "_" + name
+	return name
 }
 
 // saveAs writes r to dest through a temporary file renamed at the end, so a

@@ -70,8 +70,8 @@ func TestFetchHTTPSDateInQuery(t *testing.T) {
 // TestFetchHTTPSDateRunIntoDigits: a URL whose file name has the day run
 // into other digits (a sequence number after it) spells no date to ingest,
 // so the saved file gets the date it needs; one that spells it keeps its name.
-// A name with another date before the day's (a version, or no day at all)
-// would still be read as of that date: the day goes first.
+// A name with another date than the day (a version) would spell two days,
+// which date nothing: the other is written with underscores.
 func TestFetchHTTPSDateRunIntoDigits(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("a\n1\n")) }))
 	defer srv.Close()
@@ -79,8 +79,8 @@ func TestFetchHTTPSDateRunIntoDigits(t *testing.T) {
 	for url, want := range map[string]string{
 		"/acme_{yyyymmdd}01.csv":             "acme_2026112301_2026-11-23.csv",
 		"/acme_{yyyymmdd}.csv":               "acme_20261123.csv",
-		"/acme_v20240101_{yyyymmdd}.csv":     "2026-11-23_acme_v20240101_20261123.csv",
-		"/acme_v20240101.csv?day={yyyymmdd}": "2026-11-23_acme_v20240101.csv",
+		"/acme_v20240101_{yyyymmdd}.csv":     "acme_v2024_01_01_20261123.csv",
+		"/acme_v20240101.csv?day={yyyymmdd}": "acme_v2024_01_01_2026-11-23.csv",
 	} {
 		got, err := ledger.FetchHTTPS(context.Background(), srv.Client(), srv.URL+url, day, t.TempDir(), nil)
 		if err != nil {

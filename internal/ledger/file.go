@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -25,6 +27,7 @@ type File struct {
 	ModTime      time.Time // to the microsecond, as the database keeps it
 	HashedAt     time.Time // when Hash began reading
 	BusinessDate time.Time // zero when the name carries none; the content decides
+	DateNote     string    // why a name that spells days does not date the file (NameDate); "" otherwise
 	Screen       Screen    // what Hash saw of the values; the zero Screen clears nothing
 }
 
@@ -68,9 +71,10 @@ func stat(source, path string) (File, error) {
 		return File{}, err
 	}
 	name := filepath.Base(path)
+	day, note := NameDate(name)
 	return File{
 		Source: source, Path: path, Name: name, Size: st.Size(),
-		ModTime: st.ModTime().UTC().Truncate(time.Microsecond), BusinessDate: DateFromName(name),
+		ModTime: st.ModTime().UTC().Truncate(time.Microsecond), BusinessDate: day, DateNote: note,
 	}, nil
 }
 
@@ -183,16 +187,74 @@ func (f File) Settled() bool {
 var dateInName = regexp.MustCompile(`(?:^|[^0-9])(20[0-9]{2})(?:(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])|-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))(?:[^0-9]|$)`)
 
 // DateFromName finds a business date (2026-11-23 or 20261123, a whole run
-// of digits) in a file name: the first one the name has, or zero when it
-// has none or that one is no day of the calendar (2026-02-30).
+// of digits) in a file name: the one day the name spells, or zero when it
+// spells none (2026-02-30 is no day of the calendar) or two different days.
 func DateFromName(name string) time.Time {
-	m := dateInName.FindStringSubmatch(name)
-	if m == nil {
-		return time.Time{}
-	}
-	d, err := time.Parse("20060102", m[1]+m[2]+m[3]+m[4]+m[5])
-	if err != nil {
-		return time.Time{}
-	}
+	d, _ := NameDate(name)
 	return d
+}
+
+// NameDate is DateFromName with why a name that spells days does not date
+// its file: export_2026-11-22_to_2026-11-23.csv or
+// ledger_20261123_rerun_20261124.csv may be of either day (a range, a rerun
+// of one day on the next), and taking the first would put it in force over
+// the wrong day's file, so such a file is dated by its rows, as a file with
+// no date in its name is. The same day written twice dates it.
+func NameDate(name string) (time.Time, string) {
+	days := daysInName(name)
+	switch len(days) {
+	case 0:
+		return time.Time{}, ""
+	case 1:
+		return days[0], ""
+	}
+	spelt := make([]string, len(days))
+	for i, d := range days {
+		spelt[i] = d.Format(time.DateOnly)
+	}
+	last := len(spelt) - 1
+	return time.Time{}, fmt.Sprintf("its name spells %d days, %s and %s, so its rows date it", len(days), strings.Join(spelt[:last], ", "), spelt[last])
+}
+
+// daysInName lists the different days a name spells, in the order it spells
+// them.
+func daysInName(name string) []time.Time {
+	var days []time.Time
+	for _, sp := range spellings(name) {
+		if !sp.day.IsZero() && !slices.ContainsFunc(days, sp.day.Equal) {
+			days = append(days, sp.day)
+		}
+	}
+	return days
+}
+
+// spelling is where a name spells a date (name[start:end], its digits and
+// dashes), and the day it is, zero for none of the calendar's.
+type spelling struct {
+	start, end int
+	day        time.Time
+}
+
+// spellings finds every date a name spells. Each search starts at the
+// character after a date's last digit, which the match before took as its
+// boundary: a date just after another one (20261123_20261124) is found too.
+func spellings(name string) []spelling {
+	var out []spelling
+	for at := 0; at < len(name); {
+		m := dateInName.FindStringSubmatchIndex(name[at:])
+		if m == nil {
+			break
+		}
+		text := func(g int) string {
+			if m[2*g] < 0 {
+				return ""
+			}
+			return name[at+m[2*g] : at+m[2*g+1]]
+		}
+		sp := spelling{start: at + m[2], end: at + max(m[7], m[11])}
+		sp.day, _ = time.Parse("20060102", text(1)+text(2)+text(3)+text(4)+text(5))
+		out = append(out, sp)
+		at = sp.end
+	}
+	return out
 }

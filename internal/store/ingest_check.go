@@ -178,7 +178,7 @@ func (c Check) Write(w io.Writer) error {
 		return tw.Flush()
 	}
 	if !c.BusinessDate.IsZero() { // a transmit log has none
-		fmt.Fprintf(tw, "business date\t%s\n", c.BusinessDate.Format(time.DateOnly))
+		fmt.Fprintf(tw, "business date\t%s%s\n", c.BusinessDate.Format(time.DateOnly), parenthesised(c.File.DateNote))
 	}
 	fmt.Fprintf(tw, "records\t%d read, %d would load, %d quarantined\n", c.Records, c.Records-c.Quarantined, c.Quarantined)
 	for _, p := range c.Problems {
@@ -249,4 +249,12 @@ func (c Check) load() string {
 		s += fmt.Sprintf(" (file %d had the same content, and is out of force)", c.Restores)
 	}
 	return s
+}
+
+// parenthesised is " (s)", or "" for no s.
+func parenthesised(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }

@@ -50,7 +50,7 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	}
 	earlier := live.ID
 	if err := tx.GetContext(ctx, &out.FileID, db.q.InsertFile, lf.File.Source, lf.File.Name, lf.File.SHA256,
-		lf.File.Size, day, 0, out.Quarantined, 0, "loaded", nil, time.Now().UTC(), lf.RunID); err != nil {
+		lf.File.Size, day, 0, out.Quarantined, 0, "loaded", nullString(lf.File.DateNote), time.Now().UTC(), lf.RunID); err != nil {
 		return err
 	}
 	if earlier != 0 {

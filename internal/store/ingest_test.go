@@ -955,3 +955,43 @@ func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestNameSpellingTwoDaysDatedByRows: a name spelling two different
+// days (export_2026-11-22_to_2026-11-23.csv) dates nothing; the file is
+// dated by its rows, and the check, the file's record and the run's
+// notices say why. Dated by its first date, the export of 2026-11-23's
+// rows was 2026-11-22's file and replaced ledger_2026-11-22.csv.
+func TestIngestNameSpellingTwoDaysDatedByRows(t *testing.T) {
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	db := MustOpenDB(t)
+	if _, err := loadFile(t, db, writeFile(t, "ledger_2026-11-22.csv", header+"M1,O0,T0,2026-11-22T15:00:00Z,1.00,USD,approved,CIT,https://a.example\n")); err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, "export_2026-11-22_to_2026-11-23.csv", header+"M1,O1,T1,2026-11-23T15:00:00Z,1.00,USD,approved,CIT,https://a.example\n")
+	const why = "its name spells 2 days, 2026-11-22 and 2026-11-23, so its rows date it"
+	c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	c.Write(&out)
+	if want := "2026-11-23 (" + why + ")"; !strings.Contains(out.String(), want) || c.Replaces != 0 {
+		t.Errorf("check printed\n%s\nwant %q, replacing nothing (got file %d)", out.String(), want, c.Replaces)
+	}
+	lf := loadFileFor(t, path, ledger.Mapping{})
+	lf.RunID = 7
+	if _, err := db.IngestFile(t.Context(), lf); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"ledger_2026-11-22.csv", "2026-11-22", "loaded", "<nil>"}, {"export_2026-11-22_to_2026-11-23.csv", "2026-11-23", "loaded", why}}
+	if diff := cmp.Diff(want, dump(t, db, "SELECT name, strftime(business_date, '%Y-%m-%d'), outcome, reason FROM ledger_files ORDER BY id")); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	notices, err := db.FileNotices(t.Context(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"dated by its rows: export_2026-11-22_to_2026-11-23.csv is of 2026-11-23: " + why}, notices); diff != "" {
+		t.Errorf("run's file notices (-want +got):\n%s", diff)
+	}
+}

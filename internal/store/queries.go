@@ -104,6 +104,7 @@ type Queries struct {
 	AbandonRunning       string `query:"abandon-running"`
 	RunReplacements      string `query:"run-replacements"`
 	RunRejectedFiles     string `query:"run-rejected-files"`
+	RunFilesDatedByRows  string `query:"run-files-dated-by-rows"`
 	CountVerdicts        string `query:"count-verdicts"`
 	RunStateCounts       string `query:"run-state-counts"`
 	RunVerdicts          string `query:"run-verdicts"`

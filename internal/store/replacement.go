@@ -57,12 +57,21 @@ func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, err
 
 // FileNotices says, for a person, what a run's ingest changed of the files
 // in force or left out: "correction: …" for each replacement, then
-// "rejected: NAME: REASON" for each file refused whole, which no other line
-// of a run's summary would show.
+// "rejected: NAME: REASON" for each file refused whole, then "dated by its
+// rows: NAME is of DAY: REASON" for each file whose name spells days that do
+// not date it, which no other line of a run's summary would show.
 func (db *DB) FileNotices(ctx context.Context, runID int64) ([]string, error) {
 	replaced, err := db.Replacements(ctx, runID)
 	if err != nil {
 		return nil, err
+	}
+	var dated []struct {
+		Name   string    `db:"name"`
+		Day    time.Time `db:"business_date"`
+		Reason string    `db:"reason"`
+	}
+	if err := db.db.SelectContext(ctx, &dated, db.q.RunFilesDatedByRows, runID); err != nil {
+		return nil, wrapf(err, "list files run %d dated by their rows", runID)
 	}
 	var rejected []struct {
 		Name   string `db:"name"`
@@ -77,6 +86,9 @@ func (db *DB) FileNotices(ctx context.Context, runID int64) ([]string, error) {
 	}
 	for _, r := range rejected {
 		notices = append(notices, fmt.Sprintf("rejected: %s: %s", r.Name, r.Reason))
+	}
+	for _, d := range dated {
+		notices = append(notices, fmt.Sprintf("dated by its rows: %s is of %s: %s", d.Name, d.Day.Format(time.DateOnly), d.Reason))
 	}
 	return notices, nil
 }
