@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -162,7 +163,7 @@ func matchToken(s string) (string, string) {
 	return "", ""
 }
 
-// ValuePair is one entry of a value map, the file's value lowercased.
+// ValuePair is one entry of a value map, the file's value folded (FoldValue).
 type ValuePair struct{ From, To string }
 
 // ValuePairs lists the value map of a canonical column in a stable order.
@@ -171,12 +172,25 @@ func (m Mapping) ValuePairs(canon string) []ValuePair { return valuePairs(m.Valu
 func valuePairs(values map[string]string) []ValuePair {
 	var pairs []ValuePair
 	for from, to := range values {
-		pairs = append(pairs, ValuePair{strings.ToLower(strings.TrimSpace(from)), to})
+		pairs = append(pairs, ValuePair{FoldValue(from), to})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		return pairs[i].From < pairs[j].From || pairs[i].From == pairs[j].From && pairs[i].To < pairs[j].To
 	})
 	return pairs
+}
+
+// FoldValue is a value as a value map matches it: lower case, without the
+// spaces around it. The load matches a file's values in DuckDB, by
+// lower(trim(value)) (the "field" template of ingest.sql), and the entries
+// folded here must be folded alike, or an entry the check accepts (and
+// ingest --check shows) would never match: so the spaces are those trim()
+// strips, the Unicode space separators, not strings.TrimSpace's (which also
+// strips tabs, line ends, U+0085, U+2028 and U+2029: an entry "OK\t" became
+// "ok", and matched neither OK nor OK and a tab). Go's ToLower and DuckDB's
+// lower() agree on every character (TestValueMapFoldsAsDuckDB).
+func FoldValue(s string) string {
+	return strings.ToLower(strings.TrimFunc(s, func(r rune) bool { return unicode.Is(unicode.Zs, r) }))
 }
 
 func isColumn(name string) bool {

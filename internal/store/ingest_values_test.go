@@ -107,3 +107,43 @@ func TestIngestNULByte(t *testing.T) {
 		})
 	}
 }
+
+// TestValueMapFoldsAsDuckDB: a value map's file values are folded in Go
+// (ledger.FoldValue: the check refusing two spellings, ingest --check
+// showing the map) and the file's in DuckDB on load (lower(trim())); the
+// two must agree on every character, or an entry the check accepts would
+// never match. Go's strings.TrimSpace also trimmed tabs, line ends and
+// U+0085, U+2028, U+2029, which DuckDB's trim() keeps: an entry "OK\t"
+// (for a file writing OK and a tab) became "ok", and matched no value.
+func TestValueMapFoldsAsDuckDB(t *testing.T) {
+	db := MustOpenDB(t)
+	rows, err := db.Query(t.Context(), `SELECT s, lower(trim(s)) FROM (
+		SELECT chr(r) || 'Ab' || chr(r) || 'ΣΑΣ' || chr(r) AS s
+		FROM (SELECT CAST(range AS INTEGER) AS r FROM range(1, 1114112)) WHERE r NOT BETWEEN 55296 AND 57343)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var differ [][]string
+	for rows.Next() && len(differ) < 10 {
+		var s, folded string
+		if err := rows.Scan(&s, &folded); err != nil {
+			t.Fatal(err)
+		}
+		if folded != ledger.FoldValue(s) {
+			differ = append(differ, []string{s, folded, ledger.FoldValue(s)})
+		}
+	}
+	if len(differ) > 0 {
+		t.Errorf("DuckDB's lower(trim()) and FoldValue differ on (text, DuckDB, Go): %q", differ)
+	}
+	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	path := writeFile(t, "tabbed_2026-11-23.csv", header+"M1,O1,T1,2026-11-23T10:00:00Z,1.00,USD,\"OK\t\",CIT,https://a.example\n")
+	m := ledger.Mapping{Values: map[string]map[string]string{"status": {"OK\t": "approved"}}}
+	if out, err := loadMapped(t, db, path, m); err != nil || out.Rows != 1 {
+		t.Fatalf("load with status \"OK\\t\" mapped: %+v, %v; want 1 row", out, err)
+	}
+	if got := dump(t, db, "SELECT status FROM ledger_tx"); !cmp.Equal(got, [][]string{{"approved"}}) {
+		t.Errorf("status stored: %q, want approved", got)
+	}
+}

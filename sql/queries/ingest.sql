@@ -254,7 +254,8 @@ DROP TABLE IF EXISTS misfits;
 
 -- field: a canonical column (its file column's text, by its canonical
 -- name), through the source's value map when it has one (matched trimmed
--- and lowercased); typed then raises a currency's case (ascii-upper).
+-- and lowercased, as ledger.FoldValue folds the map's entries: keep the two
+-- alike); typed then raises a currency's case (ascii-upper).
 {{define "field"}}
 {{- if .Values}}CASE lower(trim(coalesce({{ident .Name}}, '')))
     {{- range .Values}} WHEN {{literal .From}} THEN {{literal .To}}{{end}}
