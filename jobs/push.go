@@ -214,11 +214,13 @@ func (r *run) clientFor(c store.PushCandidate) (*flexcharge.Client, flexcharge.C
 // credentials it is sent with: the environment c's profile was on in, which
 // is not always the one of the mid its ledger row gives (a production mid on
 // a row whose profile was in sandbox), and FlexCharge refuses another
-// merchant's mid.
+// merchant's mid. Anything but an approval is a copy of a declined
+// attempt: only approved, declined and error rows are pushed (classify.sql),
+// and an error is an attempt that failed.
 func transmitRequest(c store.PushCandidate, mid string, loc *time.Location) flexcharge.TransmitRequest {
 	_, offset := c.ProcessedAt.In(loc).Zone()
 	return flexcharge.TransmitRequest{
-		OrderID: c.OrderID, IsDeclined: c.Status == "declined", IsMIT: c.Profile == string(recon.MIT),
+		OrderID: c.OrderID, IsDeclined: c.Status != "approved", IsMIT: c.Profile == string(recon.MIT),
 		IsRecurring: c.IsRecurring, OrderSource: orderSource[recon.Profile(c.Profile)], MID: mid,
 		SiteID: c.SiteID, SiteURL: c.SiteURL,
 		Transaction: flexcharge.TransmitTransaction{

@@ -74,6 +74,15 @@ func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {
 	}
 }
 
+// TestExplainRefundNotExpected: a refund under a live switch is not expected
+// because it is no payment attempt, not because of its switch.
+func TestExplainRefundNotExpected(t *testing.T) {
+	r := store.ExplainedResult{Status: "refunded", Profile: "cit_web", SwitchID: 1, SwitchState: "production", TransmitState: "not_expected"}
+	if got := whyTransmit(r); !strings.Contains(got, "a refunded row is no payment attempt") {
+		t.Errorf("got %q, want it to say a refund is no payment attempt", got)
+	}
+}
+
 // TestExplainUntransmittedThatCannotBePushed: a row without a mid, or a
 // repeat, is not one the push takes, and the text says why instead of "to
 // be pushed".

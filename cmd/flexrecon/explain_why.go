@@ -32,6 +32,9 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "pushed":
 		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "not_expected":
+		if r.SwitchState != "off" {
+			return fmt.Sprintf("a %s row is no payment attempt: FlexCharge takes a copy of approved, declined and error rows only, and no key was found", r.Status)
+		}
 		return switchText(r) + " when it was processed, and no key was found"
 	case "push_failed":
 		return "flexrecon's push was refused or ran out of retries: " + r.PushError

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -121,4 +122,37 @@ func TestPlanDefaultsToYesterdayInTheZone(t *testing.T) {
 			t.Errorf("zone %s: last day %s, want %s", name, plan.To, want)
 		}
 	}
+}
+
+// TestRefundsAndVoidsAreNotExpected: a refund or void is no payment attempt,
+// so the truth expects no copy of it at /transmit, whatever the switch.
+func TestRefundsAndVoidsAreNotExpected(t *testing.T) {
+	dir := generate(t, 5)
+	transmit := map[string]string{}
+	for _, rec := range readCSV(t, dir, ExpectedFile) {
+		transmit[rec[1]] = rec[3]
+	}
+	seen := map[string]int{}
+	for _, rec := range readCSV(t, dir, filepath.Join(InboxDir, "ledger_2026-11-23.csv"))[1:] {
+		status, tx, key := rec[7], rec[3], rec[19]
+		if status != "refunded" && status != "voided" {
+			continue
+		}
+		seen[status]++
+		if transmit[tx] != string(recon.NotExpected) || key != "" {
+			t.Errorf("%s row %s: expected transmit %q with key %q, want not_expected without a key", status, tx, transmit[tx], key)
+		}
+	}
+	if seen["refunded"] == 0 || seen["voided"] == 0 {
+		t.Errorf("want refunds and voids in the data set, got %v", seen)
+	}
+}
+
+func readCSV(t *testing.T, dir, name string) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(read(t, dir, name))).ReadAll()
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return recs
 }

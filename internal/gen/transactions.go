@@ -126,8 +126,13 @@ func (d *dataset) pickStatus() (status, code string) {
 // judgeTransmit decides whether the gateway kept a transmit key, and what a
 // run at asOf will make of a row without one.
 func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation) {
+	// Drawn for every row, so that a refund's draw leaves the rows after it
+	// as they were.
+	kept := state == recon.Off && d.chance(0.10) || state != recon.Off && d.chance(d.opts.KeyRate)
 	switch {
-	case state == recon.Off && d.chance(0.10), state != recon.Off && d.chance(d.opts.KeyRate):
+	case !paymentAttempt[rw.status]:
+		e.Transmit = string(recon.NotExpected) // no copy of a refund or void is sent, nor a key kept
+	case kept:
 		rw.transmitKey = d.id("K")
 		e.Transmit = string(recon.Transmitted)
 	case state == recon.Off:
@@ -141,6 +146,11 @@ func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation
 		e.Transmit = string(recon.Pushed)
 	}
 }
+
+// paymentAttempt is what /transmit takes a copy of: an approval or a failed
+// attempt (declined, error). A refund or void records what became of an
+// earlier payment.
+var paymentAttempt = map[string]bool{"approved": true, "declined": true, "error": true}
 
 // addMerchantRetry plants the merchant's own approved retry after FlexCharge
 // already rescued the order: a double-charge risk, the retry's (the second

@@ -36,6 +36,11 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"T1": "transmitted||", "T2": "untransmitted||"}},
 		{name: "not_expected", s: scenario{rows: []tx{row("T1", approved, callcenter), row("T2", callcenter), row("T3", approved)}},
 			want: map[string]string{"T1": "not_expected||", "T2": "not_expected||", "T3": "untransmitted||"}},
+		{name: "not_expected: a refund, void or chargeback is no payment attempt; an error is one", s: scenario{rows: []tx{
+			row("T1", status("refunded")), row("T2", status("voided")), row("T3", status("chargeback")),
+			row("T4", status("error")), row("T5", status("refunded"), keyed)}},
+			want: map[string]string{"T1": "not_expected||", "T2": "not_expected||", "T3": "not_expected||",
+				"T4": "untransmitted||", "T5": "transmitted||"}},
 		{name: "an earlier run's pushes: transmitted, transmitted_late, push_failed", s: scenario{
 			rows: []tx{row("T1", approved), row("T2", approved), row("T3", approved), row("T4", approved)},
 			pushes: []store.PushRecord{

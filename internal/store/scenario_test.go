@@ -47,10 +47,11 @@ func row(id string, mods ...func(*tx)) tx {
 	return t
 }
 
-func approved(t *tx)   { t.status = "approved" }
-func mit(t *tx)        { t.initiator = "MIT" }
-func callcenter(t *tx) { t.channel = "callcenter" }
-func keyed(t *tx)      { t.key = "K-" + t.id }
+func approved(t *tx)            { t.status = "approved" }
+func status(s string) func(*tx) { return func(t *tx) { t.status = s } }
+func mit(t *tx)                 { t.initiator = "MIT" }
+func callcenter(t *tx)          { t.channel = "callcenter" }
+func keyed(t *tx)               { t.key = "K-" + t.id }
 
 // registryM1 is the scenario merchant: one site with a campaign, cit_web
 // and mit in production since January, cit_callcenter never switched on.

@@ -76,6 +76,12 @@ CREATE OR REPLACE TEMP MACRO site_differs(order_site_id, reg_site_id, order_url,
 -- carries, the time a log gives that same key (none: not known to be late).
 -- A key an earlier run's push obtained is transmitted, as any key is:
 -- `pushed` is what this run sends, which apply-pushes records after it.
+-- Only a payment attempt is expected at /transmit ("a copy of every processed
+-- payment, approved or declined"): approved, declined, and error (an attempt
+-- that failed, sent as declined). A refund, void or chargeback row records
+-- what became of an earlier payment: it is not_expected whatever the switch,
+-- and never pushed (a copy of it would reach FlexCharge as a second approved
+-- payment, which no later call can take back). A key it carries stands.
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -132,7 +138,7 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
                   WHEN lg.transmit_key = s.fc_transmit_key THEN lg.transmitted_at END
              > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
         WHEN s.fc_transmit_key IS NOT NULL OR lg.transmit_key IS NOT NULL OR t.state = 'sent' THEN 'transmitted'
-        WHEN s.switch_state = 'off' THEN 'not_expected'
+        WHEN s.switch_state = 'off' OR s.status NOT IN ('approved', 'declined', 'error') THEN 'not_expected'
         WHEN t.state = 'failed' THEN 'push_failed'
         ELSE 'untransmitted'
     END AS transmit_state
