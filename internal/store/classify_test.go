@@ -221,6 +221,20 @@ func classifyCases() []classifyCase {
 			orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
 				order(d("D2"), "F2", 7)}},
 			want: map[string]string{"D1": "transmitted|recovered|", "D2": "transmitted|recovered|environment_mismatch"}},
+		{name: "environment: a sandbox row under a production switch is test traffic, judged and matched in sandbox", s: scenario{
+			rows: []tx{row("D1", sandboxRow), row("D2", sandboxRow), row("A1", approved, sandboxRow), row("D3")},
+			orders: []store.Order{order(row("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+				order(row("D2"), "F2", 7), order(row("D3"), "F3", 7)}},
+			want: map[string]string{"D1": "untransmitted|recovered|environment_mismatch",
+				"D2": "untransmitted|recovered|environment_mismatch", "A1": "untransmitted||environment_mismatch",
+				"D3": "untransmitted|recovered|"}},
+		{name: "environment: a production row, or one leaving the column empty, goes where its switch is", s: scenario{
+			registry: registryM1(store.Switch{Profile: "cit_web", Scope: "merchant", State: "sandbox", EffectiveAt: day, Actor: "ops", Reason: "back to test"}),
+			rows:     []tx{row("D1"), row("D2", func(t *tx) { t.env = "" }), row("D3", mit, func(t *tx) { t.env = "" })},
+			orders: []store.Order{order(row("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+				order(row("D2"), "F2", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
+				order(row("D3", mit), "F3", 7)}},
+			want: map[string]string{"D1": "untransmitted|recovered|", "D2": "untransmitted|recovered|", "D3": "untransmitted|recovered|"}},
 		midWindowCase(),
 	}
 }
@@ -988,4 +1002,22 @@ func TestRepeatsTiedInTimeNumberedByAmount(t *testing.T) {
 func minor(t *testing.T, amount string) string {
 	t.Helper()
 	return strings.TrimLeft(strings.Replace(amount, ".", "", 1), "0")
+}
+
+// TestTestTrafficNeverPushedToProduction: a sandbox row under a production
+// switch is pushed to sandbox under the sandbox mid, the production row
+// beside it to production.
+func TestTestTrafficNeverPushedToProduction(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved, sandboxRow), row("T2", approved)}})
+	cs, err := db.PushCandidates(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range cs {
+		got[c.TransactionID] = c.Environment + " " + c.MID
+	}
+	if diff := cmp.Diff(map[string]string{"T1": "sandbox S1", "T2": "production P1"}, got); diff != "" {
+		t.Errorf("push candidates' environment and mid (-want +got):\n%s", diff)
+	}
 }

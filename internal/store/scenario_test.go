@@ -52,6 +52,7 @@ func status(s string) func(*tx) { return func(t *tx) { t.status = s } }
 func mit(t *tx)                 { t.initiator = "MIT" }
 func callcenter(t *tx)          { t.channel = "callcenter" }
 func keyed(t *tx)               { t.key = "K-" + t.id }
+func sandboxRow(t *tx)          { t.env = "sandbox" }
 
 // registryM1 is the scenario merchant: one site with a campaign, cit_web
 // and mit in production since January, cit_callcenter never switched on.

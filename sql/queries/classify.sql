@@ -31,6 +31,18 @@ LEFT JOIN sites su ON su.merchant_id = l.partner_merchant_id AND su.url = l.site
 LEFT JOIN site_by_descriptor sd ON sd.merchant_id = l.partner_merchant_id AND sd.descriptor = l.descriptor
 WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = '' OR l.partner_merchant_id = only_merchant);
 
+-- judged_environment(switch_state, row_env): the environment a transaction
+-- is judged, matched and pushed in; NULL while its profile is off. A row
+-- the ledger marks sandbox is test traffic: it stays in sandbox under a
+-- production switch (never pushed to production, and matched as a sandbox
+-- decline: a production order of it is an environment_mismatch; findings
+-- flag the row itself environment_mismatch too). A production row
+-- (the column's default, ledger-format.md, so also a row that leaves it
+-- empty) goes where its switch is: under a sandbox switch the merchant is
+-- testing FlexCharge with copies of its live traffic.
+CREATE OR REPLACE TEMP MACRO judged_environment(switch_state, row_env) AS
+    CASE WHEN switch_state = 'off' THEN NULL WHEN row_env = 'sandbox' THEN 'sandbox' ELSE switch_state END;
+
 -- rescue(order_outcome, order_env, judged_env): the outcome a decline
 -- judged in judged_env gets from its order. A production decline whose
 -- order is a sandbox one is a lost rescue: a sandbox order moves no money
@@ -130,7 +142,7 @@ switched AS (
 SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
     coalesce(s.reg_site_url, s.site_url) AS site_url, s.reg_site_url IS NOT NULL AS site_known,
     CASE WHEN s.reg_site_url IS DISTINCT FROM s.site_url THEN s.reg_site_url END AS registered_site,
-    CASE WHEN s.switch_state = 'off' THEN NULL ELSE s.switch_state END AS judged_env,
+    judged_environment(s.switch_state, s.environment) AS judged_env,
     CASE WHEN s.mid IS NULL THEN mm.mid END AS registry_mid,
     CASE WHEN s.fc_transmit_key IS NULL THEN coalesce(lg.transmit_key, CASE WHEN t.state = 'sent' THEN t.transmit_key END) END AS transmit_key,
     CASE
@@ -144,7 +156,7 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
     END AS transmit_state
 FROM switched s
 LEFT JOIN merchant_mids mm ON mm.merchant_id = s.partner_merchant_id
-    AND mm.environment = CASE WHEN s.switch_state = 'off' THEN s.environment ELSE s.switch_state END
+    AND mm.environment = coalesce(judged_environment(s.switch_state, s.environment), s.environment)
 LEFT JOIN transmits t ON t.partner_merchant_id = s.partner_merchant_id AND t.transaction_id = s.transaction_id
 LEFT JOIN logged lg ON lg.partner_merchant_id = s.partner_merchant_id AND lg.transaction_id = s.transaction_id;
 
@@ -316,7 +328,8 @@ LEFT JOIN assigned a ON a.file_id = j.file_id AND a.line = j.line AND a.is_prima
 -- One pass over the window's transactions keeps the rows that call for a
 -- finding; only the pairs that differ look the order up again. It needs no
 -- switches: a pair carries the environment its decline was judged in, and a
--- pair found while off was off.
+-- pair found while off was off; test traffic under a production switch is
+-- read from the run's verdicts (results wrote them before).
 --
 -- A double charge: FlexCharge completed a production order for a decline
 -- (its primary order or not, the profile on or off: the customer paid
@@ -373,6 +386,11 @@ charged_twice AS (
 flagged_pairs AS (
     SELECT * FROM assigned WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1)
 ),
+-- Test traffic under a live switch: judged in sandbox while the switch in
+-- force was production (judged_environment), as results recorded it.
+test_traffic AS (
+    SELECT file_id, line FROM verdicts WHERE run_id = $1 AND switch_state = 'production' AND environment = 'sandbox'
+),
 flagged AS MATERIALIZED (
     SELECT t.file_id, t.line, t.partner_merchant_id, coalesce(t.reg_site_url, t.site_url) AS site_url, t.profile, t.order_id,
         t.transaction_id, t.occurrence, t.processed_at, t.status, t.amount, t.currency, t.descriptor,
@@ -383,6 +401,7 @@ flagged AS MATERIALIZED (
     LEFT JOIN flagged_pairs a ON a.file_id = t.file_id AND a.line = t.line
     WHERE a.file_id IS NOT NULL OR t.merchant_name IS NULL OR t.reg_site_url IS NULL OR t.occurrence > 1
         OR (t.file_id, t.line) IN (SELECT (file_id, line) FROM charged_twice)
+        OR (t.file_id, t.line) IN (SELECT (file_id, line) FROM test_traffic)
 ),
 p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
@@ -433,6 +452,11 @@ SELECT $1, 'double_charge_risk', f.partner_merchant_id, f.site_url, f.profile, f
     c.rescue.order_key, 'rescue', NULL, NULL, f.processed_at,
     'the merchant''s retry was approved after FlexCharge completed the order' || coalesce(' for decline ' || c.rescue.decline, '')
 FROM flagged f JOIN charged_twice c ON c.file_id = f.file_id AND c.line = f.line
+UNION ALL
+SELECT $1, 'environment_mismatch', f.partner_merchant_id, f.site_url, f.profile, f.order_id, f.transaction_id, f.occurrence,
+    NULL, 'switch', 'sandbox', 'production', f.processed_at,
+    'a sandbox (test) transaction while the switch in force was production: judged, matched and pushed in sandbox, never in production'
+FROM flagged f SEMI JOIN test_traffic tt ON tt.file_id = f.file_id AND tt.line = f.line
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, 'merchant is not in the registry'
