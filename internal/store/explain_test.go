@@ -302,3 +302,27 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainDeclineShowsItsDoubleChargeRisk: the risk is the approved
+// retry's finding (field rescue), and explaining the decline, or its
+// FlexCharge order, shows it, though the retry is not among the rows
+// explained.
+func TestExplainDeclineShowsItsDoubleChargeRisk(t *testing.T) {
+	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
+	retry := d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })
+	db := classify(t, scenario{rows: []tx{d("D1"), retry, d("D2")},
+		orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.TransactionID = "" }), order(d("D2"), "F2", 7)}})
+	for _, q := range []store.ExplainQuery{{TransactionID: "D1"}, {OrderID: "F1"}, {OrderID: "O-D1"}} {
+		e, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range e.Findings {
+			got = append(got, f.Category+" on "+f.TransactionID+" order "+f.FCOrderID)
+		}
+		if diff := cmp.Diff([]string{"double_charge_risk on A1 order F1"}, got); diff != "" {
+			t.Errorf("explain %+v: findings (-want +got):\n%s", q, diff)
+		}
+	}
+}

@@ -151,11 +151,23 @@ WHERE r.run_id = $3
 ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 
 -- name: explain-findings
--- The findings of run $3 on the explained rows and orders (explain_findings).
+-- The findings of run $3 on the explained rows and orders (explain_findings),
+-- and the double_charge_risk of an explained decline's rescue: the risk is
+-- the approved retry's (the second charge), a row explaining the decline
+-- does not hold, and its order is found by the verdict when it does not
+-- name the attempt. Read from what the run recorded: no classifying again.
+WITH f AS (
+    SELECT * FROM explain_findings($1, $2, $3)
+    UNION
+    SELECT * FROM findings
+    WHERE run_id = $3 AND category = 'double_charge_risk' AND fc_order_id IN (
+        SELECT r.fc_order_id FROM results r JOIN explain_target($1, $2) t ON t.file_id = r.file_id AND t.line = r.line
+        WHERE r.run_id = $3 AND r.status = 'declined')
+)
 SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.occurrence, 0) AS occurrence,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
     coalesce(f.ledger_value, '') AS ledger_value, coalesce(f.fc_value, '') AS fc_value, coalesce(f.detail, '') AS detail
-FROM explain_findings($1, $2, $3) f
+FROM f
 ORDER BY f.transaction_id, f.category;
 
 -- name: explain-orphan-declines
