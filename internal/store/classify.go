@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -83,6 +84,16 @@ func (db *DB) Classify(ctx context.Context, runID int64, w Window, asOf time.Tim
 	}
 	took, err := runSteps(ctx, conn, nil, []step{
 		{"pair orders", db.q.ClassifyPairOrders, []any{w.Start, w.End, w.Merchant, asOf, declineMargin.Seconds(), lateEvaluation.Seconds()}},
+		{"find repeats", db.q.ClassifyRepeatRows, []any{w.Start, w.End, w.Merchant}},
+	})
+	if err != nil {
+		return "", err
+	}
+	early, err := db.pairEarlyFirsts(ctx, conn, w, asOf)
+	if err != nil {
+		return "", err
+	}
+	took, err = runSteps(ctx, conn, append(took, early...), []step{
 		{"assign orders", db.q.ClassifyAssign, []any{w.Start, w.End}},
 		{"assign repeats", db.q.ClassifyRepeats, []any{w.Start, w.End, w.Merchant}},
 		{"drop pairs", db.q.DropOrderPairs, nil},
@@ -124,6 +135,27 @@ func (db *DB) defineJudging(ctx context.Context, conn *sqlx.Conn) error {
 	return nil
 }
 
+// pairEarlyFirsts pairs the orders of the window's repeats whose first
+// occurrence is before the declines pair-orders reads: without it such a
+// repeat found no order. The few there are bound the orders read; a night
+// without any (most) reads none.
+func (db *DB) pairEarlyFirsts(ctx context.Context, conn *sqlx.Conn, w Window, asOf time.Time) ([]string, error) {
+	pairedFrom := w.Start.Add(-declineMargin - lateEvaluation)
+	var span struct {
+		First sql.NullTime `db:"first"`
+		Last  sql.NullTime `db:"last"`
+	}
+	if err := conn.GetContext(ctx, &span, db.q.ClassifyEarlyFirsts, pairedFrom); err != nil {
+		return nil, fmt.Errorf("find early first occurrences: %w", err)
+	}
+	if !span.First.Valid {
+		return nil, nil
+	}
+	return runSteps(ctx, conn, nil, []step{{"pair early first occurrences", db.q.ClassifyPairEarly, []any{
+		span.First.Time.Add(-declineMargin), span.Last.Time.Add(lateEvaluation), pairedFrom, asOf,
+		declineMargin.Seconds(), lateEvaluation.Seconds()}}})
+}
+
 // afterWorkingTables, when set (by tests), runs between the working tables
 // and the transaction that writes the run's verdicts.
 var afterWorkingTables func()
@@ -131,7 +163,7 @@ var afterWorkingTables func()
 // dropWorkingTables drops classification's temporary tables, so that a
 // pooled connection does not hold millions of rows between runs.
 func (db *DB) dropWorkingTables(conn *sqlx.Conn) {
-	for _, q := range []string{db.q.DropOrderPairs, db.q.DropAssigned, db.q.DropRunSwitches} {
+	for _, q := range []string{db.q.DropOrderPairs, db.q.DropAssigned, db.q.DropRepeatedRows, db.q.DropRunSwitches} {
 		conn.ExecContext(context.Background(), q)
 	}
 }

@@ -148,6 +148,14 @@ func classifyCases() []classifyCase {
 		{name: "a repeat is judged by its own switch, and compared by its own profile", s: scenario{rows: []tx{d("D1", callcenter), d("D1")},
 			orders: []store.Order{order(d("D1", callcenter), "F1", 7)}},
 			want: map[string]string{"D1": "transmitted||evaluated_while_off", "D1#2": "transmitted|recovered|duplicate_row;profile_mismatch"}},
+		{name: "a repeat whose first occurrence is days before the window shares its orders", s: scenario{
+			rows: []tx{d("D1"), d("D2")},
+			extra: []string{"M1,O-D1,D1,2026-11-19T10:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D1",
+				"M1,O-D2,D2,2026-11-19T10:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D2"},
+			orders: []store.Order{daysBefore(order(d("D1"), "F1", 7)),
+				daysBefore(order(d("D2"), "F2", 7, func(o *store.Order) { o.TransactionID = "" })),
+				daysBefore(order(d("D2"), "F2-LATE", 2, func(o *store.Order) { o.TransactionID, o.CreatedOn = "", o.CreatedOn.Add(2*time.Hour) }))}},
+			want: map[string]string{"D1#2": "transmitted|recovered|duplicate_row", "D2#2": "transmitted|recovered|duplicate_row"}},
 		{name: "a repeat saying another amount than its first occurrence is compared as its own row", s: scenario{
 			rows:   []tx{d("D1"), d("D1", func(t *tx) { t.amount = "12.00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7)}},
@@ -237,6 +245,13 @@ func classifyCases() []classifyCase {
 			want: map[string]string{"D1": "untransmitted|recovered|", "D2": "untransmitted|recovered|", "D3": "untransmitted|recovered|"}},
 		midWindowCase(),
 	}
+}
+
+// daysBefore moves an order four days back: the evaluation of a first
+// occurrence processed then.
+func daysBefore(o store.Order) store.Order {
+	o.PlacedAt, o.CreatedOn = o.PlacedAt.AddDate(0, 0, -4), o.CreatedOn.AddDate(0, 0, -4)
+	return o
 }
 
 // lastMonths is an order a month old for a reused order id: FlexCharge

@@ -65,6 +65,9 @@ type Queries struct {
 	ClassifySwitches     string `query:"classify-switches"`
 	ClassifyJudge        string `query:"classify-judge"`
 	ClassifyPairOrders   string `query:"classify-pair-orders"`
+	ClassifyRepeatRows   string `query:"classify-repeat-rows"`
+	ClassifyEarlyFirsts  string `query:"classify-early-firsts"`
+	ClassifyPairEarly    string `query:"classify-pair-early-firsts"`
 	ClassifyAssign       string `query:"classify-assign"`
 	ClassifyRepeats      string `query:"classify-assign-repeats"`
 	ClassifyResults      string `query:"classify-results"`
@@ -144,6 +147,7 @@ type Queries struct {
 	InsertionOrderOn  string `query:"insertion-order-on" check:"skip"`
 	DropOrderPairs    string `query:"drop-order-pairs" check:"skip"`
 	DropAssigned      string `query:"drop-assigned" check:"skip"`
+	DropRepeatedRows  string `query:"drop-repeated-rows" check:"skip"`
 	DropRunSwitches   string `query:"drop-run-switches" check:"skip"`
 }
 
@@ -260,6 +264,7 @@ func (db *DB) makeTempTables(ctx context.Context, tx *sqlx.Tx) error {
 		{db.q.ClassifySwitches, nil},
 		{db.q.ClassifyJudge, nil},
 		{db.q.ClassifyPairOrders, []any{never, never, "", never, 0, 0}},
+		{db.q.ClassifyRepeatRows, []any{never, never, ""}},
 		{db.q.ClassifyAssign, []any{never, never}},
 	}
 	for _, s := range setups {

@@ -66,6 +66,14 @@ CREATE OR REPLACE TEMP MACRO order_outcome(status, status_name, expiry_at, as_of
         ELSE 'pending'
     END AS outcome_state);
 
+-- evaluates(created_on, processed_at, names_attempt, margin, late): whether
+-- an order made at created_on may be the evaluation of a decline processed
+-- at processed_at (classify-pair-orders says why), margin and late in
+-- seconds.
+CREATE OR REPLACE TEMP MACRO evaluates(created_on, processed_at, names_attempt, margin, late) AS
+    created_on BETWEEN processed_at - to_seconds(margin)
+                   AND processed_at + to_seconds(CASE WHEN names_attempt THEN late ELSE margin END);
+
 -- An order names its site by FlexCharge siteId, or by URL. It is compared by
 -- siteId where the registry has one for the order's environment too, else
 -- by URL where the order gives one (site_ids are optional in the registry):
@@ -232,9 +240,55 @@ SELECT o.order_row, o.order_env, o.order_key, o.created_on, o.fc_status, o.order
         OR d.profile <> o.profile OR d.environment <> o.order_env, false) AS differs
 FROM orders o
 JOIN declines d ON d.partner_merchant_id = o.merchant_id AND d.order_id = o.external_order_id
-    AND (o.created_on BETWEEN d.processed_at - to_seconds($5)
-                          AND d.processed_at + to_seconds(CASE WHEN o.transaction_id = d.transaction_id THEN $6 ELSE $5 END)
+    AND (evaluates(o.created_on, d.processed_at, o.transaction_id = d.transaction_id, $5, $6)
          OR o.created_on < TIMESTAMPTZ '0002-01-01 00:00:00+00' AND (coalesce(o.transaction_id, '') = '' OR o.transaction_id = d.transaction_id));
+
+-- name: classify-repeat-rows
+-- Every ledger row of the transactions repeated in the window, with the
+-- fields a repeat is compared by (classify-assign-repeats). $1 window
+-- start, $2 window end, $3 merchant ('' for all). Repeats are few: only
+-- their transactions are looked up, once for both steps that need them.
+CREATE OR REPLACE TEMP TABLE repeated_rows AS
+SELECT file_id, line, partner_merchant_id, order_id, transaction_id, occurrence, status, processed_at,
+    {'amount': amount, 'currency': currency, 'site_url': site_url, 'descriptor': descriptor,
+     'profile': profile, 'environment': environment} AS fields
+FROM ledger_tx
+WHERE (partner_merchant_id, transaction_id) IN (
+    SELECT (partner_merchant_id, transaction_id) FROM ledger_tx
+    WHERE occurrence > 1 AND processed_at >= $1 AND processed_at < $2 AND ($3 = '' OR partner_merchant_id = $3));
+
+-- name: classify-early-firsts
+-- $1 the earliest decline pair-orders reads: the first and last processing
+-- times of the declines repeated in the window whose first occurrence is
+-- before it (NULL when none, as on most nights), so that their orders are
+-- read over that span alone.
+SELECT min(processed_at) AS first, max(processed_at) AS last FROM repeated_rows
+WHERE occurrence = 1 AND status = 'declined' AND processed_at < $1;
+
+-- name: classify-pair-early-firsts
+-- A repeat shares its first occurrence's orders (classify-assign-repeats):
+-- a first occurrence processed before the declines pair-orders reads (a
+-- gateway that exported the attempt again days later) is paired here, with
+-- the orders made around it, or its repeat found no order and was a false
+-- missed_evaluate. $1, $2 the span its orders may have been made in, $3 the
+-- earliest decline pair-orders reads, $4 the run's clock, $5 the clocks'
+-- margin and $6 how late an order naming its attempt may be, in seconds.
+-- Narrow by design: only the repeated transactions' first occurrences, not
+-- every decline of their order ids then (an order naming no attempt goes to
+-- the first occurrence, not to another decline of its order id beside it).
+-- Whether its order differs is left to findings, which compare the repeat's
+-- own fields: the first occurrence has no verdict of this run.
+INSERT INTO order_pairs BY NAME
+SELECT o.rowid AS order_row, o.environment AS order_env, o.id AS order_key, o.created_on, o.status AS fc_status,
+    order_outcome(o.status, o.status_name, o.expiry_at, $4) AS order_outcome,
+    f.file_id, f.line, NULL AS judged_env, f.processed_at, f.transaction_id AS decline_tx,
+    o.transaction_id = f.transaction_id AS names_attempt, true AS differs
+FROM fc_orders o
+JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
+JOIN repeated_rows f ON f.partner_merchant_id = mm.merchant_id AND f.order_id = o.external_order_id
+WHERE o.created_on >= $1 AND o.created_on <= $2
+  AND f.occurrence = 1 AND f.status = 'declined' AND f.processed_at < $3
+  AND evaluates(o.created_on, f.processed_at, o.transaction_id = f.transaction_id, $5, $6);
 
 -- name: classify-assign
 -- Each order goes to one of its declines: the attempt it names, else the
@@ -272,8 +326,8 @@ FROM matched;
 -- A repeated ledger row shares its first occurrence's orders, judged by its
 -- own switch as its verdict is (findings read the environment a pair was
 -- judged in from here). $1 window start, $2 window end, $3 merchant ('' for
--- all). Repeats are few: only they are judged, and only their first
--- occurrences are looked up.
+-- all). Repeats are few: only they are judged, and their rows are
+-- repeated_rows'.
 -- A pair's differs was settled on the first occurrence's fields: a repeat
 -- that says otherwise (another amount, site, profile, or judged in another
 -- environment) is compared field by field again by findings, as its own
@@ -288,19 +342,13 @@ INSERT INTO assigned
 WITH repeats AS (
     SELECT file_id, line, partner_merchant_id, transaction_id, judged_env FROM judged($1, $2, $3)
     WHERE occurrence > 1
-),
-compared AS (
-    SELECT file_id, line, partner_merchant_id, transaction_id, occurrence,
-        (amount, currency, site_url, descriptor, profile, environment) AS fields
-    FROM ledger_tx
-    WHERE (partner_merchant_id, transaction_id) IN (SELECT (partner_merchant_id, transaction_id) FROM repeats)
 )
 SELECT a.* REPLACE (r.file_id AS file_id, r.line AS line, r.judged_env AS judged_env, r.judged_env IS NULL AS while_off, true AS in_window,
     rescue(a.order_outcome, a.order_env, r.judged_env) AS outcome,
     a.differs OR own.fields IS DISTINCT FROM f.fields OR r.judged_env IS DISTINCT FROM a.judged_env AS differs)
 FROM repeats r
-JOIN compared own ON own.file_id = r.file_id AND own.line = r.line
-JOIN compared f ON f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id AND f.occurrence = 1
+JOIN repeated_rows own ON own.file_id = r.file_id AND own.line = r.line
+JOIN repeated_rows f ON f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id AND f.occurrence = 1
 JOIN assigned a ON a.file_id = f.file_id AND a.line = f.line;
 
 -- name: classify-results
@@ -558,6 +606,9 @@ DROP TABLE IF EXISTS order_pairs;
 
 -- name: drop-assigned
 DROP TABLE IF EXISTS assigned;
+
+-- name: drop-repeated-rows
+DROP TABLE IF EXISTS repeated_rows;
 
 -- name: drop-run-switches
 DROP TABLE IF EXISTS run_switches;
