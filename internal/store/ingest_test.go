@@ -918,7 +918,8 @@ func manyRows(t *testing.T, n int) string {
 // that a late-settled row of the day before does not date a nightly export
 // early: dated by its earliest row, export.csv of 2026-11-23 holding one
 // row of 2026-11-22 was that day's file, and replaced ledger_2026-11-22.csv
-// (T0 left the files in force).
+// (T0 left the files in force). A quarantined row breaks no tie: counted as
+// a tie-break, one of 2026-11-22 dated the file so again.
 func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
 	rowAt := func(tx, at string) string {
@@ -933,6 +934,9 @@ func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
 		"a straggler": {rowAt("T1", d22) + rowAt("T2", d23) + rowAt("T3", d23), "2026-11-23",
 			[][]string{{"T0"}, {"T1"}, {"T2"}, {"T3"}}},
 		"one row each day": {rowAt("T1", d22) + rowAt("T2", d23), "2026-11-23",
+			[][]string{{"T0"}, {"T1"}, {"T2"}}},
+		"one row each day, a quarantined one the day before": {rowAt("T1", d22) + rowAt("T2", d23) +
+			"M1,O-T9,T9,2026-11-22T16:00:00Z,not money,USD,approved,CIT,https://a.example\n", "2026-11-23",
 			[][]string{{"T0"}, {"T1"}, {"T2"}}},
 		"most rows the day before": {rowAt("T1", d22) + rowAt("T2", d22) + rowAt("T3", d23), "2026-11-22",
 			[][]string{{"T1"}, {"T2"}, {"T3"}}},

@@ -575,11 +575,16 @@ SELECT count(DISTINCT line) FROM stage_problems;
 -- whose other rows then left the files in force. A file's date decides
 -- which file it replaces, and a few stragglers must never make it another
 -- day's. Quarantined rows count only where none loads (their values are in
--- doubt), and a file of them alone is dated by them.
+-- doubt), and a file of them alone is dated by them: not as a tie-break
+-- between days whose loading rows tie, where a quarantined row of the day
+-- before dated the file a day early. Days that tie first both have rows
+-- that load, or the file has none that does: all rows are counted only
+-- for a day with none loading.
 SELECT (
     SELECT CAST(timezone($1, processed_ts) AS DATE) AS day FROM ledger_file
     WHERE processed_ts IS NOT NULL
-    GROUP BY day ORDER BY count(*) FILTER (bad IS NOT TRUE) DESC, count(*) DESC, day DESC LIMIT 1
+    GROUP BY day ORDER BY count(*) FILTER (bad IS NOT TRUE) DESC,
+        CASE WHEN count(*) FILTER (bad IS NOT TRUE) = 0 THEN count(*) END DESC NULLS LAST, day DESC LIMIT 1
 );
 
 -- name: file-by-hash
