@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
 // storeStage moves the staged file into the ledger in one transaction.
@@ -162,9 +164,18 @@ func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.T
 	}
 	if !day.Valid {
 		// Files without a date would all be one day's, each replacing the last.
-		return time.Time{}, fmt.Errorf("%w: no business date: the file's name has no date and no row has a valid processed_at", ErrRejected)
+		return time.Time{}, fmt.Errorf("%w: no business date: %s and no row has a valid processed_at", ErrRejected, undatedName(p.File))
 	}
 	return day.Time, nil
+}
+
+// undatedName says why f's name gives it no business date: it has none,
+// or it spells two days (ledger.NameDate).
+func undatedName(f ledger.File) string {
+	if f.DateNote == "" {
+		return "the file's name has no date"
+	}
+	return "the file's name dates nothing (" + f.DateNote + ")"
 }
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -443,6 +443,8 @@ func TestIngestRejects(t *testing.T) {
 		{"empty file", "empty_2026-11-23.csv", "", []string{"file is empty"}},
 		{"no business date", "nodate.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
 			[]string{"no business date", "no row has a valid processed_at"}},
+		{"no business date, the name spelling two days", "export_2026-11-22_to_2026-11-23.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
+			[]string{"no business date", "its name spells 2 days, 2026-11-22 and 2026-11-23", "no row has a valid processed_at"}},
 		{"corrupt gzip", "gz_2026-11-23.csv.gz", header + good, []string{"line 1", "not gzip data"}},
 		{"a blank line before the header", "blank_2026-11-23.csv", "\n" + header + good, []string{"line 1", "header must be the file's first line"}},
 		{"lines ending in CR alone", "cr_2026-11-23.csv", strings.ReplaceAll(header+good, "\n", "\r"), []string{"line 1", "carriage return alone"}},
