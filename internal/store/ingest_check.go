@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 
@@ -220,9 +222,20 @@ func valueMap(pairs []ledger.ValuePair) string {
 	}
 	parts := make([]string, len(pairs))
 	for i, p := range pairs {
-		parts[i] = fmt.Sprintf("%s→%s", p.From, p.To)
+		parts[i] = fmt.Sprintf("%s→%s", shownValue(p.From), p.To)
 	}
 	return "   values " + strings.Join(parts, ", ")
+}
+
+// shownValue is a map entry's file value as the check prints it: quoted
+// when it holds a character that prints as nothing or as a space, a tab
+// (which the check's tabwriter took for a column's end), a line end, a
+// no-break space, as the entry matches only values that hold it too.
+func shownValue(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 func (c Check) verdict() string {

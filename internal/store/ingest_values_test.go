@@ -140,6 +140,15 @@ func TestValueMapFoldsAsDuckDB(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
 	path := writeFile(t, "tabbed_2026-11-23.csv", header+"M1,O1,T1,2026-11-23T10:00:00Z,1.00,USD,\"OK\t\",CIT,https://a.example\n")
 	m := ledger.Mapping{Values: map[string]map[string]string{"status": {"OK\t": "approved"}}}
+	c, err := db.CheckFile(t.Context(), loadFileFor(t, path, m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check strings.Builder
+	c.Write(&check)
+	if want := `values "ok\t"→approved`; !strings.Contains(check.String(), want) {
+		t.Errorf("check shows the map entry \"OK\\t\" as\n%s\nwant %s (a tab among the check's columns hid it)", check.String(), want)
+	}
 	if out, err := loadMapped(t, db, path, m); err != nil || out.Rows != 1 {
 		t.Fatalf("load with status \"OK\\t\" mapped: %+v, %v; want 1 row", out, err)
 	}
