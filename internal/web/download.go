@@ -76,6 +76,13 @@ func openWorkbook(run store.Run) (*os.File, error) {
 	return f, nil
 }
 
+// utf8BOM starts a CSV asked for Excel (?excel=1): without it, Excel on
+// Windows reads the file in the system's code page and garbles non-ASCII
+// site names and descriptors. Programs reading CSV take a BOM as part of the
+// first column's name, so a CSV is sent without one unless asked.
+const utf8BOM = "\ufeff"
+
+// downloadCSV serves a report as CSV, with a BOM for Excel when ?excel=1.
 func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.publishedRunOf(w, r)
 	if !ok {
@@ -86,8 +93,14 @@ func (s *Server) downloadCSV(w http.ResponseWriter, r *http.Request) {
 		if d.Name != name {
 			continue
 		}
+		excel := r.URL.Query().Get("excel") == "1"
 		s.serveRendered(w, r, fmt.Sprintf("flexrecon-run-%d-%s.csv", run.ID, name), "text/csv; charset=utf-8",
 			fmt.Sprintf("run %d %s.csv", run.ID, name), func(out io.Writer) error {
+				if excel {
+					if _, err := io.WriteString(out, utf8BOM); err != nil {
+						return err
+					}
+				}
 				return reports.WriteCSV(r.Context(), out, jobs.ReportSource{DB: s.opts.DB}, d, reports.Options{Location: s.opts.Location}, run.ID, run.Merchant)
 			})
 		return

@@ -769,3 +769,21 @@ func succeededAPIRun(t *testing.T, f *fixture, c *http.Client) web.FinishedRun {
 	}
 	return finished
 }
+
+// TestCSVForExcelHasABOM: a CSV asked for Excel (?excel=1, the run page's
+// "for Excel" link) starts with a UTF-8 byte-order mark, so Excel on Windows
+// reads non-ASCII site names right; a plain CSV has none, so a program's
+// first column keeps its name.
+func TestCSVForExcelHasABOM(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "fiona")
+	run := succeededAPIRun(t, f, f.login(t, "oscar"))
+	u := fmt.Sprintf("%s/runs/%d/csv/%s", f.srv.URL, run.ID, f.env.Reports[0].Name)
+	_, plain := get(t, c, u)
+	r, excel := get(t, c, u+"?excel=1")
+	if r.StatusCode != http.StatusOK || strings.HasPrefix(plain, "\ufeff") || excel != "\ufeff"+plain {
+		t.Errorf("GET %s?excel=1: got %s %.20q; plain %.20q; want the plain CSV after a BOM, and no BOM on the plain", u, r.Status, excel, plain)
+	}
+	_, page := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, run.ID))
+	contains(t, "run page", page, fmt.Sprintf(`href="/runs/%d/csv/%s?excel=1"`, run.ID, f.env.Reports[0].Name))
+}
