@@ -71,6 +71,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 func newWeb(cfg *config.Config, env *jobs.Env, logger *slog.Logger) (*web.Server, error) {
 	opts := web.Options{DB: env.DB, Chain: env, Reports: env.Reports, Location: cfg.Location, Logger: logger,
 		SessionKey: []byte(cfg.Web.SessionKey.Value()), Secure: cfg.Web.Secure, Nightly: cfg.Schedule.Nightly}
+	for _, src := range env.Sources {
+		opts.SourceFolders = append(opts.SourceFolders, src.Path)
+	}
 	for _, u := range cfg.Web.Users {
 		opts.Users = append(opts.Users, web.User{Name: u.Name, Role: u.Role, PasswordHash: []byte(u.PasswordHash)})
 	}

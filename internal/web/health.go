@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -44,7 +45,11 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 		return v, err
 	}
 	v.Behind = !v.HasNightly || v.LastNightly.Before(s.due(s.opts.Now().Add(-nightlyGrace)))
-	v.Database = s.opts.DB.Path()
+	// The database's name: where the server keeps it is the configuration's,
+	// not for every reader of this page.
+	if path := s.opts.DB.Path(); path != "" {
+		v.Database = filepath.Base(path)
+	}
 	v.WebhookEvents, err = s.opts.DB.WebhookEventCount(ctx)
 	return v, err
 }

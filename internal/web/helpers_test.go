@@ -86,7 +86,8 @@ func (f *fixture) start(t *testing.T, tls bool) {
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{f.user(t, "fiona", "finance"), f.user(t, "oscar", "ops"), f.user(t, "ada", "admin")},
 		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
-		WebhookKeys: f.keys, Now: f.clock.now, Nightly: "02:30", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		WebhookKeys: f.keys, Now: f.clock.now, Nightly: "02:30", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		SourceFolders: f.sourceFolders()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +97,15 @@ func (f *fixture) start(t *testing.T, tls bool) {
 		f.srv = httptest.NewServer(f.web)
 	}
 	t.Cleanup(func() { f.srv.Close(); f.web.Close() })
+}
+
+// sourceFolders are f's sources' folders, as serve gives them.
+func (f *fixture) sourceFolders() []string {
+	var folders []string
+	for _, src := range f.env.Sources {
+		folders = append(folders, src.Path)
+	}
+	return folders
 }
 
 func (f *fixture) user(t *testing.T, name, role string) web.User {

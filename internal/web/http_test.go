@@ -787,3 +787,48 @@ func TestCSVForExcelHasABOM(t *testing.T) {
 	_, page := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, run.ID))
 	contains(t, "run page", page, fmt.Sprintf(`href="/runs/%d/csv/%s?excel=1"`, run.ID, f.env.Reports[0].Name))
 }
+
+// TestShownErrorsNameNoServerFolders: a failed run's error and its stages'
+// details, as the pages and the API show them, name files by their names
+// (DuckDB's WAL, a workbook's temporary file), not where the server keeps
+// them; a path in the configured inbox stays whole (ops fixes the inbox it
+// names), as does a FlexCharge address. The health page names the database
+// without its folder.
+func TestShownErrorsNameNoServerFolders(t *testing.T) {
+	f := newFixture(t, false)
+	dir, inbox := filepath.Dir(f.env.DB.Path()), f.env.Sources[0].Path
+	wal := f.env.DB.Path() + ".wal"
+	walName := filepath.Base(wal)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runErr := fmt.Sprintf(`run %d: push: IO Error: Could not write to WAL file "%s": No space left on device; POST /oauth2/token: 503; GET https://example.com/tmp/x.csv: 404`, run.ID, wal)
+	detail := fmt.Sprintf("failed: open %s: permission denied; read dir %s/late.csv: gone", filepath.Join(dir, "out", ".flexrecon-run-1.xlsx-9.tmp"), inbox)
+	for _, err := range []error{
+		f.env.DB.StartStage(t.Context(), run.ID, "push", time.Now().UTC()),
+		f.env.DB.FinishStage(t.Context(), run.ID, "push", time.Now().UTC(), 0, detail),
+		f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New(runErr)),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.login(t, "fiona")
+	wants := map[string][]string{
+		"/":                                 {walName + "&#34;: No space left on device", "POST /oauth2/token: 503", "https://example.com/tmp/x.csv"},
+		fmt.Sprintf("/runs/%d", run.ID):     {walName + "&#34;: No space left on device", "open .flexrecon-run-1.xlsx-9.tmp: permission denied", inbox + "/late.csv: gone"},
+		fmt.Sprintf("/api/runs/%d", run.ID): {walName + `\": No space left on device`},
+		"/api/runs":                         {walName + `\": No space left on device`},
+		"/health":                           {"<td>" + filepath.Base(f.env.DB.Path()) + "</td>"},
+	}
+	for path, want := range wants {
+		_, body := get(t, c, f.srv.URL+path)
+		contains(t, path, body, want...)
+		if strings.Contains(strings.ReplaceAll(body, inbox, "(inbox)"), dir) {
+			t.Errorf("GET %s shows the server's folder %s:\n%.3000s", path, dir, body)
+		}
+	}
+}

@@ -168,7 +168,7 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", rec.ID))
-		writeJSON(w, http.StatusAccepted, runAnswer(rec))
+		writeJSON(w, http.StatusAccepted, s.runAnswer(rec))
 		return
 	}
 	if s.base.Err() != nil {
@@ -201,20 +201,25 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	// The run's own record is the answer; counts and notices only add to it.
 	counts, _ := s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
 	notices, _ := s.opts.DB.FileNotices(context.WithoutCancel(ctx), run.ID)
-	writeJSON(w, status, FinishedRun{Run: runAnswer(run), Counts: counts, FileNotices: notices})
+	for i, n := range notices {
+		notices[i] = s.cutter.cut(n)
+	}
+	writeJSON(w, status, FinishedRun{Run: s.runAnswer(run), Counts: counts, FileNotices: notices})
 }
 
 // Run is a run as the API answers it: store.Run, which leaves out the
-// server's path to its workbook, and the URL that downloads the workbook
-// (under /api/, so a program's basic auth takes it, as a browser's session
-// does), once the run succeeded ("" before).
+// server's path to its workbook, with its error cut of the server's
+// directories (pathCutter), and the URL that downloads the workbook (under
+// /api/, so a program's basic auth takes it, as a browser's session does),
+// once the run succeeded ("" before).
 type Run struct {
 	store.Run
 	WorkbookURL string `json:"workbook_url"`
 }
 
-func runAnswer(run store.Run) Run {
+func (s *Server) runAnswer(run store.Run) Run {
 	a := Run{Run: run}
+	a.Error = s.cutter.cut(run.Error)
 	if run.Status == "succeeded" {
 		a.WorkbookURL = fmt.Sprintf("/api/runs/%d/workbook.xlsx", run.ID)
 	}
@@ -248,7 +253,7 @@ func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	answer := make([]Run, len(runs))
 	for i, run := range runs {
-		answer[i] = runAnswer(run)
+		answer[i] = s.runAnswer(run)
 	}
 	writeJSON(w, http.StatusOK, answer)
 }
@@ -256,7 +261,7 @@ func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.runOf(w, r)
 	if ok {
-		writeJSON(w, http.StatusOK, runAnswer(run))
+		writeJSON(w, http.StatusOK, s.runAnswer(run))
 	}
 }
 
@@ -309,7 +314,7 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 	}
 	answer := explanation{Explanation: e}
 	if e.Run != nil {
-		run := runAnswer(*e.Run)
+		run := s.runAnswer(*e.Run)
 		answer.Run = &run
 	}
 	writeJSON(w, http.StatusOK, answer)

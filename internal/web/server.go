@@ -53,12 +53,17 @@ type Options struct {
 	Metrics     *Metrics
 	Now         func() time.Time
 	Nightly     string // the nightly run's time, HH:MM in Location ("" midnight): the health page says when it is behind
+	// SourceFolders are the ledger sources' local folders, which a run's
+	// error shown on the pages and the API may name (pathCutter); every
+	// other directory of the server is cut from it.
+	SourceFolders []string
 }
 
 // Server serves the pages, the API, the webhook receiver and the health
 // endpoints. Close it to end or abort runs it started.
 type Server struct {
 	opts     Options
+	cutter   pathCutter
 	pages    *template.Template
 	handler  http.Handler
 	users    map[string]User
@@ -81,7 +86,8 @@ type Server struct {
 
 // New parses the templates once; a missing one is a start-up error.
 func New(opts Options) (*Server, error) {
-	pages, err := template.New("").Funcs(funcs(opts.Location)).ParseFS(flexrecon.Templates(), "*.html")
+	cutter := pathCutter{keep: opts.SourceFolders}
+	pages, err := template.New("").Funcs(funcs(opts.Location, cutter)).ParseFS(flexrecon.Templates(), "*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +103,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	s := &Server{opts: opts, pages: pages, users: map[string]User{}}
+	s := &Server{opts: opts, cutter: cutter, pages: pages, users: map[string]User{}}
 	for _, u := range opts.Users {
 		s.users[u.Name] = u
 	}
@@ -226,14 +232,16 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 // funcs are the templates' helpers. Times show in the partner's zone, the
-// one the switch form's local times are read in, with its abbreviation.
-func funcs(loc *time.Location) template.FuncMap {
+// one the switch form's local times are read in, with its abbreviation; an
+// error or a stage's detail shows without the server's directories.
+func funcs(loc *time.Location, cutter pathCutter) template.FuncMap {
 	if loc == nil {
 		loc = time.UTC
 	}
 	return template.FuncMap{
-		"day":  func(t time.Time) string { return t.Format(time.DateOnly) },
-		"when": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05 MST") },
-		"zone": func() string { return loc.String() },
+		"day":   func(t time.Time) string { return t.Format(time.DateOnly) },
+		"when":  func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05 MST") },
+		"zone":  func() string { return loc.String() },
+		"shown": cutter.cut,
 	}
 }
