@@ -1,8 +1,11 @@
 package jobs_test
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -261,4 +264,55 @@ func TestFailedWorkbookNamesNoServerPath(t *testing.T) {
 			t.Errorf("%s: %q; want it to say why, naming the file, not %s", what, text, dir)
 		}
 	}
+}
+
+// TestFailedRunLeavesNoWorkbook: a run that fails after its workbook stage
+// wrote the file (here the service stopping as the stage ends, so that its
+// end is never recorded) leaves no workbook in the output folder, under its
+// name or any other: the file's manifest says every figure in it is final,
+// and finance opens that folder. Any workbook found there is opened, to say
+// what it claims.
+func TestFailedRunLeavesNoWorkbook(t *testing.T) {
+	env, req, _ := dayChain(t, 50)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	env.Logger = slog.New(cancelAfterStage{stage: "workbook", cancel: cancel})
+	run, err := env.Reconcile(ctx, req)
+	if err == nil || run.Status != "failed" {
+		t.Fatalf("run stopped as its workbook stage ended: %+v, %v; want it failed", run, err)
+	}
+	left, err := os.ReadDir(env.Output)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		claim := "not a workbook"
+		if f, err := excelize.OpenFile(filepath.Join(env.Output, e.Name())); err == nil {
+			rows, _ := f.GetRows("Manifest")
+			f.Close()
+			claim = "Finished: " + manifestItems(rows)["Finished"]
+		}
+		t.Errorf("failed run %d (%s) left %s in the output folder (%s); want nothing", run.ID, run.Error, e.Name(), claim)
+	}
+}
+
+// cancelAfterStage is a log that calls cancel once the chain logs stage's
+// end: after the stage's work, before its end is recorded.
+type cancelAfterStage struct {
+	stage  string
+	cancel context.CancelFunc
+}
+
+func (h cancelAfterStage) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelAfterStage) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h cancelAfterStage) WithGroup(string) slog.Handler            { return h }
+
+func (h cancelAfterStage) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if r.Message == "stage finished" && a.Key == "stage" && a.Value.String() == h.stage {
+			h.cancel()
+		}
+		return true
+	})
+	return nil
 }

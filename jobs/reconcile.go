@@ -23,6 +23,9 @@ type run struct {
 	req    Request
 	id     int64
 	window store.Window
+	// workbook is the one the workbook stage wrote, held under a temporary
+	// name until the run's end is recorded (settleWorkbook); nil before.
+	workbook *heldWorkbook
 }
 
 // ErrTieOut fails a run whose states do not add up to the ledger.
@@ -78,13 +81,14 @@ func (e *Env) Run(ctx context.Context, rec store.Run, req Request) (store.Run, e
 	// One run at a time: runs share the outbox and the stage tables. The
 	// next one's turn comes when this one leaves the line, run or not.
 	defer e.line.leave(rec.ID)
+	r := &run{env: e, id: rec.ID}
 	runErr := e.line.wait(ctx, rec.ID)
 	if runErr != nil {
 		runErr = fmt.Errorf("%w: %w", ErrNotStarted, runErr)
 	} else {
 		runErr = e.begin(ctx, &rec, &req)
 		if runErr == nil {
-			r := &run{env: e, req: req, id: rec.ID, window: e.window(req)}
+			r.req, r.window = req, e.window(req)
 			runErr = r.steps(ctx)
 		}
 	}
@@ -92,7 +96,9 @@ func (e *Env) Run(ctx context.Context, rec store.Run, req Request) (store.Run, e
 		runErr = fmt.Errorf("%w (%v)", runErr, cause) // why it was stopped, not only that it was
 	}
 	// The run's record is written even when ctx was cancelled mid-run.
-	if err := e.DB.FinishRun(context.WithoutCancel(ctx), rec.ID, time.Now().UTC(), runErr); err != nil {
+	err := e.DB.FinishRun(context.WithoutCancel(ctx), rec.ID, time.Now().UTC(), runErr)
+	r.settleWorkbook(runErr == nil && err == nil)
+	if err != nil {
 		return rec, errors.Join(runErr, err)
 	}
 	final, err := e.DB.GetRun(context.WithoutCancel(ctx), rec.ID)

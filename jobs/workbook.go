@@ -25,7 +25,8 @@ const allMerchants = ""
 // run: the pages serve that file while it is still the one written. What
 // its reports read that may change after it (FlexCharge's orders, the
 // registry's site descriptors) is kept first: a workbook rendered again
-// later shows the same figures.
+// later shows the same figures. The file is held under a temporary name
+// until the run is recorded as succeeded (run.settleWorkbook).
 func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	if err := r.env.DB.KeepOrderSites(ctx, r.id); err != nil {
 		return 0, "", err
@@ -37,22 +38,54 @@ func writeWorkbook(ctx context.Context, r *run) (int64, string, error) {
 	if err != nil {
 		return 0, "", pathless{err}
 	}
+	r.workbook = &wb
 	// The stage's detail is shown to every reader of the run page and the
 	// workbook's manifest, who need the file's name, not where the server
 	// keeps it.
-	return 0, filepath.Base(wb.Path), r.env.DB.SetRunWorkbook(ctx, r.id, wb)
+	return 0, filepath.Base(wb.Path), r.env.DB.SetRunWorkbook(ctx, r.id, wb.WorkbookFile)
+}
+
+// settleWorkbook puts the workbook the run wrote under its name if the run
+// was recorded as succeeded, and removes it otherwise. Its manifest says
+// every figure in it is final, which a run that failed after writing it
+// (its record, or a stop, failing after the workbook stage) must not have
+// finance read from the shared folder: a failed run has no workbook there,
+// as the pages publish none. A process killed before this leaves only the
+// hidden temporary file. A succeeded run whose file could not be put in
+// place is served rendered again, as one whose file is gone.
+func (r *run) settleWorkbook(succeeded bool) {
+	if r.workbook == nil {
+		return
+	}
+	if !succeeded {
+		os.Remove(r.workbook.tmp)
+		return
+	}
+	if err := os.Rename(r.workbook.tmp, r.workbook.Path); err != nil {
+		os.Remove(r.workbook.tmp)
+		r.env.Logger.Error("workbook not put in place: its download renders it again", "run", r.id, "err", err)
+	}
+}
+
+// heldWorkbook is a workbook written under a temporary name in its folder,
+// to be renamed to Path.
+type heldWorkbook struct {
+	store.WorkbookFile
+	tmp string
 }
 
 // workbook writes run runID's workbook for merchant (allMerchants for all)
-// into dir and returns its path and digest, hashed as it is written: a
-// million rows' workbook is some 74 MB, not to be read back again.
-func (e *Env) workbook(ctx context.Context, runID int64, merchant, dir string) (store.WorkbookFile, error) {
+// into a temporary file in dir and returns it with the path it is to have
+// and its digest, hashed as it is written: a million rows' workbook is some
+// 74 MB, not to be read back again.
+func (e *Env) workbook(ctx context.Context, runID int64, merchant, dir string) (heldWorkbook, error) {
 	opt := reports.Options{Location: e.Location}
 	d := newDigest()
-	path, err := writeAtomic(dir, WorkbookName(runID, merchant), func(w io.Writer) error {
+	name := WorkbookName(runID, merchant)
+	tmp, err := writeTemp(dir, name, func(w io.Writer) error {
 		return reports.WriteWorkbook(ctx, io.MultiWriter(w, d), ReportSource{e.DB}, e.Reports, opt, runID, merchant)
 	})
-	return store.WorkbookFile{Path: path, SHA256: d.sum(), Size: d.n}, err
+	return heldWorkbook{WorkbookFile: store.WorkbookFile{Path: filepath.Join(dir, name), SHA256: d.sum(), Size: d.n}, tmp: tmp}, err
 }
 
 // CheckWorkbook reads f, run's workbook file, through once and refuses it
@@ -141,7 +174,11 @@ func WriteMerchantWorkbooks(ctx context.Context, env *Env, runID int64, dir stri
 	var paths []string
 	for _, m := range env.Merchants {
 		wb, err := env.workbook(ctx, runID, m.ID, dir)
+		if err == nil {
+			err = os.Rename(wb.tmp, wb.Path)
+		}
 		if err != nil {
+			os.Remove(wb.tmp)
 			return paths, fmt.Errorf("write workbook of merchant %q: %w", m.ID, err)
 		}
 		paths = append(paths, wb.Path)
@@ -152,6 +189,21 @@ func WriteMerchantWorkbooks(ctx context.Context, env *Env, runID int64, dir stri
 // writeAtomic writes dir/name through a temporary file renamed into place,
 // so a failed write never leaves half a file behind under the real name.
 func writeAtomic(dir, name string, write func(io.Writer) error) (string, error) {
+	tmp, err := writeTemp(dir, name, write)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return path, nil
+}
+
+// writeTemp writes a hidden temporary file in dir, named after name, and
+// returns its path, to be renamed to name; a failed write leaves nothing.
+func writeTemp(dir, name string, write func(io.Writer) error) (path string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -159,7 +211,11 @@ func writeAtomic(dir, name string, write func(io.Writer) error) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
 	// Readable like any file the service writes (CreateTemp makes it private):
 	// finance opens these from a shared folder.
 	if err := tmp.Chmod(0o644); err != nil {
@@ -170,14 +226,7 @@ func writeAtomic(dir, name string, write func(io.Writer) error) (string, error) 
 		tmp.Close()
 		return "", err
 	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, name)
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", err
-	}
-	return path, nil
+	return tmp.Name(), tmp.Close()
 }
 
 // ReportSource lets reports read the store without knowing it.
