@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/flexcharge/flexrecon/internal/store"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -55,15 +59,12 @@ func TestBrowserOpsRunsAndDownloads(t *testing.T) {
 				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes})
 			return err
 		}),
-		chromedp.WaitVisible(chromedp.CSS(`#name`)),
-		chromedp.SendKeys(chromedp.CSS(`#name`), "oscar"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), password),
-		chromedp.Click(chromedp.CSS(`#signin`)),
+		signIn("oscar"),
 		chromedp.WaitVisible(chromedp.CSS(`#start-run`)),
 		chromedp.SetValue(chromedp.CSS(`#from`), f.plan.From),
 		chromedp.SetValue(chromedp.CSS(`#to`), f.plan.To),
 		chromedp.Click(chromedp.CSS(`#start`)),
-		chromedp.WaitVisible(succeeded), // the page reloads itself while a run is running
+		chromedp.WaitVisible(succeeded), // the list refreshes itself while a run is running
 		chromedp.Click(succeeded),
 	)
 	if err != nil {
@@ -85,5 +86,75 @@ func TestBrowserOpsRunsAndDownloads(t *testing.T) {
 	}
 	if !bytes.HasPrefix(b, []byte("PK")) || len(b) < 1000 {
 		t.Errorf("downloaded workbook: got %d bytes starting %q, want an xlsx (zip)", len(b), b[:min(len(b), 4)])
+	}
+}
+
+// signIn fills in the sign-in page the browser is on as name.
+func signIn(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		return chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS(`#name`)),
+			chromedp.SendKeys(chromedp.CSS(`#name`), name),
+			chromedp.SendKeys(chromedp.CSS(`#password`), password),
+			chromedp.Click(chromedp.CSS(`#signin`)),
+		)
+	})
+}
+
+// TestBrowserPagesFollowARun: while a run is under way, the runs list
+// refreshes itself without emptying the start form ops is filling in (the
+// whole page's reload did, every two seconds), and a running run's own page
+// reloads itself until the run ends, to show how it ended.
+func TestBrowserPagesFollowARun(t *testing.T) {
+	ctx := browserContext(t)
+	f := newFixture(t, false)
+	running := func() store.Run {
+		day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+		run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+			QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	fail := func(run store.Run) {
+		if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := running()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(f.srv.URL+"/"),
+		signIn("oscar"),
+		chromedp.WaitVisible(chromedp.CSS(`p.busy`)),
+		chromedp.SendKeys(chromedp.CSS(`#merchant`), "M00"),
+		chromedp.Sleep(5*time.Second), // two of the list's refreshes
+	)
+	typed := ""
+	if err == nil {
+		typed, err = chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#merchant`)))
+	}
+	if err != nil || typed != "M00" {
+		t.Fatalf("runs page while run %d runs: the merchant typed in is %q after 5 s (%v), want M00 kept", first.ID, typed, err)
+	}
+	fail(first)
+	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	err = chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`tr.run[data-status="failed"]`)), chromedp.WaitNotPresent(chromedp.CSS(`p.busy`)))
+	if err == nil {
+		typed, err = chromedp.Run(wait, chromedp.Value(chromedp.CSS(`#merchant`)))
+	}
+	if err != nil || typed != "M00" {
+		t.Errorf("runs page once run %d failed: %v, merchant %q; want the run listed as failed and the form kept", first.ID, err, typed)
+	}
+	second := running()
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", f.srv.URL, second.ID)), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
+		t.Fatal(err)
+	}
+	fail(second)
+	wait, cancel = context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`))); err != nil {
+		t.Errorf("run %d's page, open while it ran: its failure not shown within 15 s of it (%v)", second.ID, err)
 	}
 }
