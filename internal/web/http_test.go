@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -830,5 +831,52 @@ func TestShownErrorsNameNoServerFolders(t *testing.T) {
 		if strings.Contains(strings.ReplaceAll(body, inbox, "(inbox)"), dir) {
 			t.Errorf("GET %s shows the server's folder %s:\n%.3000s", path, dir, body)
 		}
+	}
+}
+
+// TestStartFormSentTwiceStartsOneRun: the start form sent twice at once (a
+// double click) starts one run, both answers going to the runs list; a
+// form refused (a bad date) and sent again corrected starts its run.
+func TestStartFormSentTwiceStartsOneRun(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	token := func() string {
+		_, page := get(t, c, f.srv.URL+"/")
+		_, rest, ok := strings.Cut(page, `name="once" value="`)
+		tok, _, _ := strings.Cut(rest, `"`)
+		if !ok || tok == "" {
+			t.Fatalf("runs page: no start form token in:\n%.2000s", page)
+		}
+		return tok
+	}
+	post := func(from, once string) int {
+		res, err := c.PostForm(f.srv.URL+"/runs", url.Values{"from": {from}, "dry_run": {"1"}, "once": {once}})
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	once := token()
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i := range codes {
+		wg.Go(func() { codes[i] = post(f.plan.To, once) })
+	}
+	wg.Wait()
+	runs, err := f.env.DB.Runs(t.Context(), 10)
+	if err != nil || len(runs) != 1 || codes[0] != http.StatusSeeOther || codes[1] != http.StatusSeeOther {
+		t.Errorf("the start form sent twice: answered %v, %d runs (%v); want 303 twice and one run", codes, len(runs), err)
+	}
+	once = token()
+	if code := post("23/11/2026", once); code != http.StatusBadRequest {
+		t.Errorf("the start form with a bad date: got %d, want 400", code)
+	}
+	if code := post(f.plan.To, once); code != http.StatusSeeOther {
+		t.Errorf("the start form corrected: got %d, want 303", code)
+	}
+	if runs, err := f.env.DB.Runs(t.Context(), 10); err != nil || len(runs) != 2 {
+		t.Errorf("after the corrected form: %d runs (%v), want 2", len(runs), err)
 	}
 }

@@ -15,11 +15,13 @@ type runRow struct {
 	Stages []store.Stage
 }
 
-// runsView is the runs page: the latest runs, and whether any is still
-// queued or running (the page then reloads itself).
+// runsView is the runs page: the latest runs, whether any is still queued
+// or running (the list then refreshes itself), and the start form's
+// one-time token (formTokens).
 type runsView struct {
 	Runs []runRow
 	Busy bool
+	Once string
 }
 
 func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +30,7 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := runsView{Runs: make([]runRow, len(runs))}
+	v := runsView{Runs: make([]runRow, len(runs)), Once: s.forms.issue()}
 	for i, run := range runs {
 		v.Runs[i].Run = run
 		v.Busy = v.Busy || run.Status == "queued" || run.Status == "running"

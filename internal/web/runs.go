@@ -144,7 +144,17 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	// The same form sent again (a double click) starts nothing: the list
+	// shows the run it started. A form without a token is taken as before.
+	once := r.PostFormValue("once")
+	if once != "" && !s.forms.claim(once) {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
 	if _, err := s.startRun(r, req); err != nil {
+		if once != "" {
+			s.forms.release(once)
+		}
 		s.startFailed(w, r, err)
 		return
 	}
