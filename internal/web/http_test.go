@@ -880,3 +880,45 @@ func TestStartFormSentTwiceStartsOneRun(t *testing.T) {
 		t.Errorf("after the corrected form: %d runs (%v), want 2", len(runs), err)
 	}
 }
+
+// TestAPIRunShowsItsStages: GET /api/runs/{id} answers a run's stages so
+// far, so that a script following a run at night sees where it is: the
+// stage under way without an end, and the stage that failed with why.
+func TestAPIRunShowsItsStages(t *testing.T) {
+	f := newFixture(t, false)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		f.env.DB.StartStage(t.Context(), run.ID, "ingest", time.Now().UTC()),
+		f.env.DB.FinishStage(t.Context(), run.ID, "ingest", time.Now().UTC(), 12, "1 files loaded, 0 rejected"),
+		f.env.DB.StartStage(t.Context(), run.ID, "pull orders", time.Now().UTC()),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.program(t, "fiona")
+	u := fmt.Sprintf("%s/api/runs/%d", f.srv.URL, run.ID)
+	var got struct { // as a script reads it
+		Stages []struct {
+			Stage      string     `json:"stage"`
+			FinishedAt *time.Time `json:"finished_at"`
+			Rows       int64      `json:"rows"`
+			Detail     string     `json:"detail"`
+		} `json:"stages"`
+	}
+	if res, body := get(t, c, u); res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil ||
+		len(got.Stages) != 2 || got.Stages[0].FinishedAt == nil || got.Stages[0].Rows != 12 || got.Stages[1].Stage != "pull orders" || got.Stages[1].FinishedAt != nil {
+		t.Fatalf("GET %s of a run pulling orders: got %s %s; want ingest ended with 12 rows, pull orders under way", u, res.Status, body)
+	}
+	if err := f.env.DB.FinishStage(t.Context(), run.ID, "pull orders", time.Now().UTC(), 0, "failed: list orders of mid 7: GET /orders: 503"); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get(t, c, u); json.Unmarshal([]byte(body), &got) != nil || len(got.Stages) != 2 || got.Stages[1].Detail != "failed: list orders of mid 7: GET /orders: 503" {
+		t.Errorf("GET %s once pulling orders failed: got %s, want the stage's failure", u, body)
+	}
+}

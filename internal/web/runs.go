@@ -268,11 +268,43 @@ func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, answer)
 }
 
+// RunWithStages is GET /api/runs/{id}'s answer: the run and its stages so
+// far, so that a script following a run sees where it is, and which stage
+// failed and why.
+type RunWithStages struct {
+	Run
+	Stages []Stage `json:"stages"`
+}
+
+// Stage is a stage of a run as the API answers it; FinishedAt is null
+// while it runs, and Detail, cut of the server's directories, begins
+// "failed: " for a stage that failed.
+type Stage struct {
+	Stage      string     `json:"stage"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	Rows       int64      `json:"rows"`
+	Detail     string     `json:"detail"`
+}
+
 func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.runOf(w, r)
-	if ok {
-		writeJSON(w, http.StatusOK, s.runAnswer(run))
+	if !ok {
+		return
 	}
+	stages, err := s.opts.DB.RunStages(r.Context(), run.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	answer := RunWithStages{Run: s.runAnswer(run), Stages: make([]Stage, len(stages))}
+	for i, st := range stages {
+		answer.Stages[i] = Stage{Stage: st.Stage, StartedAt: st.StartedAt, Rows: st.Rows, Detail: s.cutter.cut(st.Detail)}
+		if st.FinishedAt.Valid {
+			answer.Stages[i].FinishedAt = &st.FinishedAt.Time
+		}
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // apiRunDiff answers what `runs --diff` prints: what changed from the run
