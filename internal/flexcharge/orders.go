@@ -40,9 +40,9 @@ type pageResult struct {
 
 // Orders calls each for every order of cr.MID matching q, page by page in
 // createdOn order. While each handles a page, the next pages (as many as the
-// first page announces, up to pagesAhead) are fetched and decoded. It stops
-// at the first error, a page's or each's, and returns it; a listing that
-// makes no progress is a page's error (see listing).
+// pages announce, up to pagesAhead) are fetched and decoded. It stops at the
+// first error, a page's or each's, and returns it; a listing that makes no
+// progress, shrinks or outgrows any reason is a page's error (see listing).
 func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each func(Order) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var inFlight sync.WaitGroup
@@ -61,7 +61,7 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 		if err != nil {
 			return fmt.Errorf("list orders of mid %s, page %d: %w", cr.MID, page, err)
 		}
-		more := res.page.more()
+		more := l.more(page, res.page)
 		for ; more && fetched < min(l.pages, page+pagesAhead); fetched++ {
 			ahead = append(ahead, c.fetchPage(ctx, &inFlight, cr, q, fetched+1))
 		}
@@ -77,35 +77,58 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 }
 
 // listing follows a listing page by page so that one that makes no progress
-// fails instead of running forever. The orders of [from, to] are fixed when
-// the pull starts (to is the run's clock), so the first page's
-// pageCount (contract metadata, not an assumed field) is the whole listing:
-// a page beyond it, or a page that repeats the one before (a server that
-// ignores pageNumber, or serves its last page again and again), would only
-// store the same orders again while the night waits, and a listing that
-// ends before it (a page saying none follow, or an empty one) would end the
-// pull with the orders of the pages it skipped missing.
+// fails instead of running forever, and one that ends before the orders it
+// announced fails instead of leaving them missing.
+//
+// FlexCharge keeps taking orders while we page, and an order may reach its
+// listing late (its createdOn before the pull's to, which is the run's
+// clock), so the listing may grow: the pull follows the most pages any page
+// announced (pageCount, contract metadata), not the first page's. Pages are
+// fetched ahead, several at once, so a page served before another may
+// announce fewer: only the first page, always served before the others, is
+// a floor. What still fails the pull:
+//   - a page that repeats the one before (a server that ignores pageNumber,
+//     or serves its last page again and again);
+//   - a page saying more follow beyond the pages it itself announces;
+//   - a page announcing more than twice the first page's pages (plus one):
+//     a pull reads a page in well under a second, and no merchant's sales
+//     double while its listing is read, so such a listing would never end;
+//   - a page announcing fewer orders or pages than the first did, or one
+//     before the last announced that says none follow or comes back empty:
+//     orders left the listing while we paged, the ones after them moved
+//     onto pages already read, and they would be missing.
 type listing struct {
-	pages int     // pages the first page announced
-	last  []Order // the previous page's orders
+	first ordersPage // the first page's announcement (its orders dropped)
+	pages int        // the most pages any page announced
+	last  []Order    // the previous page's orders
 }
 
 // next checks page n of the listing, the pages before it checked.
 func (l *listing) next(n int, p ordersPage) error {
 	if n == 1 {
-		l.pages = p.PageCount
+		l.first = ordersPage{PageCount: p.PageCount, TotalItemCount: p.TotalItemCount}
 	}
+	l.pages = max(l.pages, p.PageCount)
 	switch {
 	case n > 1 && len(p.Rows) > 0 && slices.EqualFunc(p.Rows, l.last, sameID):
 		return fmt.Errorf("FlexCharge answered with page %d's %d orders again: its listing makes no progress", n-1, len(p.Rows))
-	case p.more() && n >= l.pages:
-		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d its first page announced: its listing does not end", l.pages)
-	case !p.more() && n < l.pages:
-		return fmt.Errorf("FlexCharge ends its listing (no next page, or no orders) before the %d pages its first page announced: the orders after it would be missing", l.pages)
+	case p.more() && n >= p.PageCount:
+		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d it announced: its listing does not end", p.PageCount)
+	case p.PageCount > 2*l.first.PageCount+1:
+		return fmt.Errorf("FlexCharge's listing grew from %d pages to %d while it was read: more than twice, a listing that does not end", l.first.PageCount, p.PageCount)
+	case p.PageCount < l.first.PageCount || p.TotalItemCount < l.first.TotalItemCount:
+		return fmt.Errorf("FlexCharge's listing shrank from %d orders (%d pages) to %d (%d pages) while it was read: orders moved onto pages already read would be missing",
+			l.first.TotalItemCount, l.first.PageCount, p.TotalItemCount, p.PageCount)
+	case !p.more() && (n < p.PageCount || len(p.Rows) == 0 && 1 < n && n <= l.pages):
+		return fmt.Errorf("FlexCharge ends its listing (no next page, or no orders) before the %d pages announced: the orders after it would be missing", l.pages)
 	}
 	l.last = p.Rows
 	return nil
 }
+
+// more says whether pages follow page n, p: it says so, or an earlier page,
+// served after p, announced more (the listing grew since p was served).
+func (l *listing) more(n int, p ordersPage) bool { return p.more() || n < l.pages }
 
 // more says whether pages follow p: it says so, and is not empty.
 func (p ordersPage) more() bool { return p.HasNextPage && len(p.Rows) > 0 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -181,6 +182,89 @@ func TestOrdersFailsAListingThatEndsEarly(t *testing.T) {
 			want := "page 3: FlexCharge ends its listing (no next page, or no orders) before the 6 pages"
 			if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), want) || seen != 10 {
 				t.Errorf("Orders whose page 3 of 6 ends the listing: err = %v after %d orders; want %q after 10", err, seen, want)
+			}
+		})
+	}
+}
+
+// changing serves the sandbox with change run on it (under its lock) just
+// before it answers each page n of GET /orders, for listings that change
+// while they are read.
+func changing(t *testing.T, change func(st *orderStore, n int)) *Client {
+	t.Helper()
+	sb := NewSandbox(testSeed(seedOrders()...), SandboxOptions{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, err := strconv.Atoi(r.URL.Query().Get("pageNumber")); err == nil {
+			sb.mu.Lock()
+			change(sb.orders, n)
+			sb.mu.Unlock()
+		}
+		sb.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	return NewClient(srv.URL+"/"+EnvSandbox+"/v1", fastOptions())
+}
+
+// newOrders adds k orders of merchant A to st, made after every seeded one
+// (as FlexCharge's new orders are, in createdOn order), named prefix-i.
+func newOrders(st *orderStore, prefix string, k int) {
+	for i := range k {
+		id := fmt.Sprintf("%s-%02d", prefix, i)
+		st.insert(&storedOrder{env: EnvSandbox, Order: Order{ID: id, ExternalOrderID: "ext-" + id, MID: credA.MID,
+			Status: StatusDraft, CreatedOn: t0.Add(48*time.Hour + time.Duration(i)*time.Minute)}})
+	}
+}
+
+// TestOrdersFollowsAGrowingListing: FlexCharge takes orders while a pull
+// reads its listing, so later pages announce more pages than the first. The
+// pull reads them all, where it failed ("says more pages follow, beyond the
+// 6 its first page announced") and the nightly run with it. Merchant A has
+// 26 sandbox orders: 6 pages of 5; 7 more arrive as page 2 is asked for.
+func TestOrdersFollowsAGrowingListing(t *testing.T) {
+	c := changing(t, func(st *orderStore, n int) {
+		if n == 2 {
+			newOrders(st, "late", 7)
+		}
+	})
+	var seen []string
+	err := c.Orders(context.Background(), credA, OrderQuery{PageSize: 5, To: t0.Add(72 * time.Hour)}, func(o Order) error {
+		seen = append(seen, o.ID)
+		return nil
+	})
+	if err != nil || len(seen) != 33 || seen[32] != "late-06" {
+		t.Errorf("Orders while 7 orders join the 26 listed: err = %v, %d orders, last %q; want nil, 33, late-06", err, len(seen), seen[len(seen)-1])
+	}
+}
+
+// TestOrdersFailsAListingThatShrinksOrRunsAway: a listing that loses orders
+// while it is read (the ones after them move onto pages already read), or
+// grows past twice its first announcement (a server whose listing never
+// ends), still fails the pull, naming the mid (pages are fetched ahead, so
+// which page shows it first varies).
+func TestOrdersFailsAListingThatShrinksOrRunsAway(t *testing.T) {
+	for name, tc := range map[string]struct {
+		change func(st *orderStore, n int)
+		want   string
+	}{
+		"shrinks": {func(st *orderStore, n int) {
+			if n == 3 {
+				k := envKey{EnvSandbox, credA.MID}
+				st.byMerchant[k] = st.byMerchant[k][1:]
+			}
+		}, "FlexCharge's listing shrank from 26 orders (6 pages) to 25 (5 pages)"},
+		"runs away": {func(st *orderStore, n int) {
+			if n > 1 {
+				newOrders(st, fmt.Sprintf("p%d", n), 10)
+			}
+		}, "FlexCharge's listing grew from 6 pages to"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := changing(t, tc.change)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := c.Orders(ctx, credA, OrderQuery{PageSize: 5}, func(Order) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Orders of a listing that %s: err = %v; want %q", name, err, tc.want)
 			}
 		})
 	}
