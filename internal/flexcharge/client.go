@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -240,19 +241,35 @@ func withoutToken(body []byte, token string) []byte {
 // message quoting the value it refused does, so that no error made of it
 // carries them into a log, the database or a report. A JSON answer is
 // first written again in one spelling, so that a secret is found however
-// its server escaped it.
+// its server escaped it; a secret is also looked for URL-encoded (a proxy's
+// or gateway's page quoting the request it refused as a query or form).
 func withoutSecrets(body []byte, cr Credentials) []byte {
 	body = plainJSON(body)
 	for _, secret := range []string{cr.AppKey, cr.AppSecret} {
 		if secret == "" {
 			continue
 		}
-		for _, form := range [][]byte{jsonForm(secret), []byte(secret)} {
-			body = bytes.ReplaceAll(body, form, []byte("[redacted]"))
+		for _, form := range append(urlForms(secret), string(jsonForm(secret)), secret) {
+			body = bytes.ReplaceAll(body, []byte(form), []byte("[redacted]"))
 		}
 	}
 	return body
 }
+
+// urlForms are s URL-encoded as a query or form value and as a path
+// segment, each with upper- and lower-case hex digits (servers write either).
+func urlForms(s string) []string {
+	var forms []string
+	for _, f := range []string{url.QueryEscape(s), url.PathEscape(s)} {
+		if f != s {
+			forms = append(forms, f, lowerHex.ReplaceAllStringFunc(f, strings.ToLower))
+		}
+	}
+	return forms
+}
+
+// lowerHex matches a percent escape, whose hex digits urlForms lowers.
+var lowerHex = regexp.MustCompile(`%[0-9A-F]{2}`)
 
 // plainJSON is body, if it is one JSON value, as Go writes it escaping
 // only what JSON must: servers escape more, and each its own way
