@@ -65,6 +65,10 @@ type Request struct {
 	Merchant string    // "" for every merchant
 	DryRun   bool      // list what would be pushed; send nothing
 	Backfill bool      // push transactions older than the age limit too
+	// ResendInDoubt sends again what FlexCharge may hold already (a push
+	// that got no answer), which no run does on its own: for ops who
+	// checked with FlexCharge that it holds no copy.
+	ResendInDoubt bool
 }
 
 // Check refuses a window that begins after the day of the run's clock in

@@ -17,8 +17,8 @@ import (
 
 // pushBatch bounds how many transmits share one commit, and so how many a
 // crash can leave in doubt: at most one batch, 128 transactions, which the
-// next run resends and lists as push_in_doubt (/transmit has no idempotency
-// key to settle them by: FlexCharge may hold two copies of each). A
+// next runs list as push_in_doubt and do not send again (/transmit has no
+// idempotency key to settle them by: a resend may be a second copy). A
 // batch's DuckDB work costs milliseconds almost whatever its size: at 32 it
 // took about 10 ms, 300 µs a send, several times the call itself
 // (BenchmarkPush, 14k sends: 9.1 s at 32, 2.3 s at 128).
@@ -26,10 +26,10 @@ const pushBatch = 128
 
 // push transmits what FlexCharge never received, each transaction at most
 // once: a batch's intents are stored before any of its calls and the keys
-// after them, so a crash in between leaves intents the next run finds,
-// resends and reports as in doubt.
+// after them, so a crash or a stop in between leaves intents the next runs
+// find and list as in doubt, and do not send again (see push-candidates).
 func push(ctx context.Context, r *run) (int64, string, error) {
-	cands, err := r.env.DB.PushCandidates(ctx, r.id)
+	cands, err := r.env.DB.PushCandidates(ctx, r.id, r.req.ResendInDoubt)
 	if err != nil {
 		return 0, "", err
 	}

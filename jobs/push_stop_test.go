@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/flexcharge/flexrecon/internal/flexcharge"
 	"github.com/flexcharge/flexrecon/internal/gen"
 	"github.com/flexcharge/flexrecon/internal/recon"
+	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
 
@@ -77,8 +79,9 @@ func (c *copiesCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestStoppedPushKeepsItsAnswers: a run stopped in the middle of a batch
-// keeps the keys FlexCharge had already returned, so the next run resends
-// only the calls the stop cut short (at most one per concurrent call).
+// keeps the keys FlexCharge had already returned, and the next run sends
+// none of them again, nor the calls the stop cut short (which FlexCharge may
+// have taken): it lists those in doubt. It resent them, a second copy each.
 func TestStoppedPushKeepsItsAnswers(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	env, counter, req := countedChain(t, &copiesCounter{n: 10, stop: cancel})
@@ -88,21 +91,18 @@ func TestStoppedPushKeepsItsAnswers(t *testing.T) {
 	if _, err := env.Reconcile(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
-	twice := 0
-	for _, n := range counter.copies {
+	for id, n := range counter.copies {
 		if n > 1 {
-			twice++
+			t.Errorf("%s sent %d times after one stop, want at most once", id, n)
 		}
-	}
-	if limit := env.Push.Concurrency; twice > limit {
-		t.Errorf("%d transactions sent twice after one stop, want at most %d (the calls under way)", twice, limit)
 	}
 }
 
 // TestStoppedPushListsOnlyTheCallsUnderWay: a stop in the middle of a
 // batch cuts short the calls under way, which FlexCharge may have taken,
-// and leaves the rest of the batch's calls unmade: the next run sends those
-// as any other, without listing them push_in_doubt.
+// and leaves the rest of the batch's calls unmade: the next run lists the
+// first in doubt and does not send them again, and sends the others as any
+// other, without listing them push_in_doubt.
 func TestStoppedPushListsOnlyTheCallsUnderWay(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	env, _, req := countedChain(t, &copiesCounter{n: 1, stop: cancel})
@@ -115,16 +115,20 @@ func TestStoppedPushListsOnlyTheCallsUnderWay(t *testing.T) {
 	}
 	listed, pushed := 0, 0
 	for _, v := range verdicts(t, env, run.ID) {
-		if strings.Contains(v.Findings, "push_in_doubt") {
+		doubt := strings.Contains(v.Findings, "push_in_doubt")
+		if doubt {
 			listed++
 		}
 		if v.TransmitState == "pushed" {
 			pushed++
 		}
+		if doubt && v.TransmitState != "untransmitted" {
+			t.Errorf("%s, cut short by the stop, is %s after the next run; want untransmitted (not sent again)", v.TransactionID, v.TransmitState)
+		}
 	}
-	if limit := env.Push.Concurrency; listed > limit || pushed <= limit {
-		t.Errorf("after a stop at the first copy, the next run pushed %d and listed %d push_in_doubt; want more than %d pushed, at most %d listed (the calls under way)",
-			pushed, listed, limit, limit)
+	if limit := env.Push.Concurrency; listed > limit || pushed == 0 {
+		t.Errorf("after a stop at the first copy, the next run pushed %d and listed %d push_in_doubt; want some pushed, at most %d listed (the calls under way)",
+			pushed, listed, limit)
 	}
 }
 
@@ -163,59 +167,36 @@ func (c *copiesCounter) isDown(id string) bool {
 	return id != "" && id == c.down
 }
 
-// TestLostAnswerThenFailureListed: a transmit whose answer is lost after
-// FlexCharge took the copy, and whose retries then all fail, is a failure
-// FlexCharge may hold a copy of. The run lists it push_in_doubt, and so does
-// the next run, which sends it again.
-func TestLostAnswerThenFailureListed(t *testing.T) {
-	env, counter, req := countedChain(t, &copiesCounter{lose: 3, downAfterLoss: true})
+// TestFailedDoubtListedOnce: a transmit whose answer is lost and whose
+// client retries then all fail (503s) or are refused (a 4xx) is in doubt:
+// FlexCharge may hold the copy, so no later run sends it again, though
+// FlexCharge answers again (a retryable failure was resent by the next run,
+// a second copy). The run it happened in lists it push_in_doubt; the next
+// run over the same day does not list it again (it is no new problem), and
+// counts it in its push stage, where it was listed by every run that judged
+// its day.
+func TestFailedDoubtListedOnce(t *testing.T) {
+	for name, status := range map[string]int{"retries fail": http.StatusServiceUnavailable, "refused": http.StatusBadRequest} {
+		t.Run(name, func(t *testing.T) { failedDoubtListedOnce(t, status) })
+	}
+}
+
+func failedDoubtListedOnce(t *testing.T, status int) {
+	env, counter, req := countedChain(t, &copiesCounter{lose: 3, downAfterLoss: true, downStatus: status})
 	first, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	counter.mu.Lock()
 	id := counter.down
-	counter.down = ""
+	counter.down = "" // FlexCharge answers again
 	counter.mu.Unlock()
-	if id == "" {
-		t.Fatal("no answer was lost: the test injected nothing")
-	}
 	second, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := counter.copies[id]; n != 2 {
-		t.Fatalf("%s: FlexCharge holds %d copies, want 2 (the lost answer's and the next run's)", id, n)
-	}
-	for _, run := range []int64{first.ID, second.ID} {
-		listed := false
-		for _, v := range verdicts(t, env, run) {
-			listed = listed || v.TransactionID == id && strings.Contains(v.Findings, "push_in_doubt")
-		}
-		if !listed {
-			t.Errorf("run %d: %s (answer lost, then refused) is not listed push_in_doubt", run, id)
-		}
-	}
-}
-
-// TestRefusedDoubtListedOnce: a transmit whose answer is lost and whose
-// resend FlexCharge then refuses (a 4xx) is in doubt and never sent again.
-// The run it happened in lists it push_in_doubt; the next run over the same
-// day does not list it again (it is no new problem), and counts it in its
-// push stage, where it was listed by every run that judged its day.
-func TestRefusedDoubtListedOnce(t *testing.T) {
-	env, counter, req := countedChain(t, &copiesCounter{lose: 3, downAfterLoss: true, downStatus: http.StatusBadRequest})
-	first, err := env.Reconcile(t.Context(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := env.Reconcile(t.Context(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := counter.down
 	if id == "" || counter.copies[id] != 1 {
-		t.Fatalf("lost answer of %q, then refused: FlexCharge holds %d copies, want 1", id, counter.copies[id])
+		t.Fatalf("lost answer of %q, then %d: FlexCharge holds %d copies, want 1", id, status, counter.copies[id])
 	}
 	for run, want := range map[int64]bool{first.ID: true, second.ID: false} {
 		listed := false
@@ -334,4 +315,101 @@ func replaceInLedger(t *testing.T, path, old, repl string) {
 	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(b), old, repl)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestCrashedBatchNotSentAgain: a process that died under a batch's calls,
+// some of whose answers had come (FlexCharge holds those copies; their keys
+// were never stored), leaves the batch's intents unanswered. The next run
+// sends none of them again, though three of the five are certain copies and
+// the others may be: it lists all five push_in_doubt, leaves them
+// untransmitted and sends every other transaction once; a run asked to
+// resend them (ResendInDoubt) sends each once more and lists it. The next
+// run resent all five: three certain second copies.
+func TestCrashedBatchNotSentAgain(t *testing.T) {
+	env, counter, req := countedChain(t, &copiesCounter{})
+	batch := crashUnderBatch(t, env, req)
+	taken := map[string]bool{}
+	for _, id := range batch[:3] {
+		counter.copies[id], taken[id] = 1, true // answered, and the answers died with the process
+	}
+	check := func(run int64, state string, copies func(id string) int) {
+		t.Helper()
+		seen := 0
+		for _, v := range verdicts(t, env, run) {
+			if !slices.Contains(batch, v.TransactionID) {
+				continue
+			}
+			seen++
+			listed := strings.Contains(v.Findings, "push_in_doubt")
+			if n := counter.copies[v.TransactionID]; v.TransmitState != state || !listed || n != copies(v.TransactionID) {
+				t.Errorf("run %d: %s (FlexCharge took it before the crash: %v) is %s, listed in doubt %v, %d copies; want %s, listed, %d",
+					run, v.TransactionID, taken[v.TransactionID], v.TransmitState, listed, n, state, copies(v.TransactionID))
+			}
+		}
+		if seen != len(batch) {
+			t.Errorf("run %d judged %d of the crashed batch's %d transactions", run, seen, len(batch))
+		}
+	}
+	before := func(id string) int { // the copies FlexCharge held before the run after the crash
+		if taken[id] {
+			return 1
+		}
+		return 0
+	}
+	run, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(run.ID, "untransmitted", before)
+	pushed := 0
+	for id, n := range counter.copies {
+		if n > 1 {
+			t.Errorf("%s sent %d times", id, n)
+		}
+		if !slices.Contains(batch, id) {
+			pushed++
+		}
+	}
+	if pushed == 0 {
+		t.Fatal("the run after the crash pushed nothing: the test checks nothing")
+	}
+	resend := req
+	resend.ResendInDoubt = true
+	if run, err = env.Reconcile(t.Context(), resend); err != nil {
+		t.Fatal(err)
+	}
+	check(run.ID, "pushed", func(id string) int { return before(id) + 1 })
+}
+
+// crashUnderBatch leaves in env what a process that died under a batch of
+// five calls leaves: their intents, stored, and nothing else. The five are
+// transactions req's run would push (within the age limit).
+func crashUnderBatch(t *testing.T, env *jobs.Env, req jobs.Request) []string {
+	t.Helper()
+	dry := req
+	dry.DryRun = true
+	dryRun, err := env.Reconcile(t.Context(), dry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands, err := env.DB.PushCandidates(t.Context(), dryRun.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var intents []store.PushRecord
+	var ids []string
+	for _, c := range cands {
+		if len(ids) < 5 && c.ProcessedAt.After(req.AsOf.Add(-env.Push.MaxAge)) {
+			intents = append(intents, store.PushRecord{RunID: dryRun.ID, Merchant: c.Merchant, TransactionID: c.TransactionID,
+				Env: c.Environment, MID: c.MID, At: req.AsOf, RunClock: req.AsOf})
+			ids = append(ids, c.TransactionID)
+		}
+	}
+	if len(ids) < 5 {
+		t.Fatalf("%d transactions to push within the age limit, want 5", len(ids))
+	}
+	if err := env.DB.RecordPushes(t.Context(), nil, intents); err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }

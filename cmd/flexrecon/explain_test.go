@@ -83,9 +83,9 @@ func TestExplainRefundNotExpected(t *testing.T) {
 	}
 }
 
-// TestExplainUntransmittedThatCannotBePushed: a row without a mid, or a
-// repeat, is not one the push takes, and the text says why instead of "to
-// be pushed".
+// TestExplainUntransmittedThatCannotBePushed: a row without a mid, a
+// repeat, or one whose push got no answer (in doubt) is not one the push
+// takes, and the text says why instead of "to be pushed".
 func TestExplainUntransmittedThatCannotBePushed(t *testing.T) {
 	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "sandbox", Environment: "sandbox", Occurrence: 1}
 	if got := whyTransmit(r); !strings.Contains(got, "no sandbox mid is registered for its merchant") {
@@ -94,6 +94,10 @@ func TestExplainUntransmittedThatCannotBePushed(t *testing.T) {
 	r.MID, r.Occurrence = "S1", 2
 	if got := whyTransmit(r); !strings.Contains(got, "only its first occurrence is pushed") {
 		t.Errorf("a repeat: got %q", got)
+	}
+	r.Occurrence, r.PushState = 1, "intent" // a push that got no answer: in doubt, not sent again
+	if got := whyTransmit(r); !strings.Contains(got, "no run sends it again on its own") || !strings.Contains(got, "--resend-in-doubt") {
+		t.Errorf("a push that got no answer: got %q", got)
 	}
 }
 

@@ -54,6 +54,8 @@ func untransmittedReason(r store.ExplainedResult) string {
 		return "a repeated row: only its first occurrence is pushed"
 	case r.RunPush == "" && r.MID == "":
 		return fmt.Sprintf("no %s mid is registered for its merchant, so it cannot be pushed", r.Environment)
+	case r.RunPush == "" && r.PushState == "intent":
+		return "a push of it got no answer, so FlexCharge may hold it: no run sends it again on its own (push_in_doubt); once FlexCharge confirms it has no copy, reconcile --resend-in-doubt sends it"
 	}
 	return untransmittedBecause[r.RunPush]
 }

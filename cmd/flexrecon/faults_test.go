@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -256,12 +257,14 @@ func kill(t *testing.T, cmd *exec.Cmd) {
 }
 
 // checkAfterKills reruns the chain to completion in-process and checks
-// nothing was lost and nothing was delivered twice unless listed in doubt.
-// It returns the in-doubt and doubly delivered counts.
-// maxCopies bounds the copies of a transaction in doubt: each kill during a
-// push can leave it in doubt again, and each rerun resends it (transmit has
-// no idempotency key, and no way to ask FlexCharge whether a copy arrived).
-func (f fixture) checkAfterKills(t *testing.T, maxCopies int, intents map[[2]string]string) (run store.Run, eligible, inDoubt, twice int) {
+// that exactly the intents the kills left unanswered are listed in doubt and
+// not sent again, nothing was delivered twice, and every other transaction
+// is as ground truth says; then runs it once more as ops would after
+// checking with FlexCharge (--resend-in-doubt), and checks nothing was lost:
+// the listed ones pushed with a key and as ground truth says, and only they
+// delivered twice (once before a kill, once resent).
+// It returns the resend run, the eligible, in-doubt and doubly delivered counts.
+func (f fixture) checkAfterKills(t *testing.T, intents map[[2]string]string) (run store.Run, eligible, inDoubt, twice int) {
 	t.Helper()
 	env := f.env(t)
 	run, err := env.Reconcile(context.Background(), f.request())
@@ -270,40 +273,70 @@ func (f fixture) checkAfterKills(t *testing.T, maxCopies int, intents map[[2]str
 	}
 	want := expected(t, f.dir)
 	listed := doubtsListed(t, env)
-	if diff := cmp.Diff(byKey(want), withoutInDoubt(verdicts(t, env, run), listed)); diff != "" {
-		t.Errorf("verdicts differ from ground truth, in-doubt findings aside (-want +got):\n%s", diff)
+	// In doubt are exactly the intents the killed runs left unanswered.
+	if diff := cmp.Diff(intents, listed); diff != "" {
+		t.Errorf("listed in doubt differs from the unanswered intents the kills left (-intents +listed):\n%s", diff)
 	}
-	keys, delivered := pushedKeys(t, env, run.ID), f.deliveries(midsOf(env), want)
+	for k, n := range f.deliveries(midsOf(env), want) {
+		if n > 1 {
+			t.Errorf("%v delivered %d times before any resend was asked for: at most once", k, n)
+		}
+	}
+	if diff := cmp.Diff(doubts(byKey(want), listed, false), doubts(verdictsBy(t, env, run, listed), listed, false)); diff != "" {
+		t.Errorf("verdicts of the transactions not in doubt differ from ground truth (-want +got):\n%s", diff)
+	}
+	keys := pushedKeys(t, env, run.ID)
+	req := f.request()
+	req.ResendInDoubt = true
+	if run, err = env.Reconcile(context.Background(), req); err != nil {
+		t.Fatalf("rerun resending what is in doubt: %v", err)
+	}
+	if diff := cmp.Diff(doubts(byKey(want), listed, true), doubts(verdictsBy(t, env, run, listed), listed, true)); diff != "" {
+		t.Errorf("verdicts of the transactions in doubt, resent, differ from ground truth (-want +got):\n%s", diff)
+	}
+	maps.Copy(keys, pushedKeys(t, env, run.ID))
 	for _, k := range pushable(want) {
 		eligible++
 		if keys[k] == "" {
-			t.Errorf("%v lost: not pushed with a key after the rerun", k)
+			t.Errorf("%v lost: not pushed with a key after the rerun and the resend", k)
 		}
 	}
-	for k, n := range delivered {
+	for k, n := range f.deliveries(midsOf(env), want) {
 		_, ok := listed[k]
 		switch {
-		case n == 0 || n > maxCopies:
-			t.Errorf("%v delivered %d times, at most %d allowed", k, n, maxCopies)
+		case n == 0 || n > 2:
+			t.Errorf("%v delivered %d times, at most 2 allowed (before a kill, and resent)", k, n)
 		case n > 1 && !ok:
 			t.Errorf("%v delivered %d times but not listed as push_in_doubt", k, n)
 		case n > 1:
 			twice++
 		}
 	}
-	// In doubt are exactly the intents the killed runs left unanswered; each is
-	// settled by a later run (pushed, or refused for good: then FlexCharge
-	// refused the first copy too) and listed.
-	if diff := cmp.Diff(intents, listed); diff != "" {
-		t.Errorf("listed in doubt differs from the unanswered intents the kills left (-intents +listed):\n%s", diff)
-	}
 	settled := queryPairs(t, env, `SELECT partner_merchant_id, transaction_id, state FROM transmits`)
 	for k := range listed {
 		if settled[k] == "intent" {
-			t.Errorf("%v still in doubt after the rerun", k)
+			t.Errorf("%v still in doubt after the resend", k)
 		}
 	}
 	return run, eligible, len(listed), twice
+}
+
+// verdictsBy is run's verdicts by key, the push_in_doubt finding taken from
+// the listed transactions (ground truth cannot know which).
+func verdictsBy(t *testing.T, env *jobs.Env, run store.Run, listed map[[2]string]string) map[[3]any]store.Verdict {
+	return withoutInDoubt(verdicts(t, env, run), listed)
+}
+
+// doubts is the verdicts of m whose transaction is listed in doubt, or (in
+// false) those of the others.
+func doubts(m map[[3]any]store.Verdict, listed map[[2]string]string, in bool) map[[3]any]store.Verdict {
+	out := map[[3]any]store.Verdict{}
+	for k, v := range m {
+		if _, ok := listed[[2]string{v.Merchant, v.TransactionID}]; ok == in {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // totalDeliveries sums the sandbox's accepted copies over the ground truth's transactions.
@@ -341,12 +374,12 @@ func TestFaultSIGKILLHalfwayThroughPush(t *testing.T) {
 	}
 	intents := map[[2]string]string{}
 	f.unanswered(t, intents)
-	run, n, inDoubt, twice := f.checkAfterKills(t, 2, intents)
+	run, n, inDoubt, twice := f.checkAfterKills(t, intents)
 	if inDoubt == 0 {
 		t.Errorf("killed with %d of %d delivered, yet nothing was left in doubt", afterKill, eligible)
 	}
 	t.Logf("INJECTED: SIGKILL of a child `flexrecon reconcile` after %d of %d eligible transactions reached the sandbox (60ms latency per request)", afterKill, eligible)
-	t.Logf("CHECKED: rerun (run %d) pushed all %d with a key, verdicts equal ground truth except in-doubt findings; %d listed push_in_doubt (exactly the intents left unanswered), %d delivered twice (all listed), none more than twice",
+	t.Logf("CHECKED: the rerun listed push_in_doubt exactly the %[3]d intents left unanswered and sent none twice; a resend of those (run %[1]d) pushed all %[2]d with a key, verdicts equal ground truth except in-doubt findings; %[4]d delivered twice (all listed), none more than twice",
 		run.ID, n, inDoubt, twice)
 }
 
@@ -387,10 +420,10 @@ func TestFaultSIGKILLAtRandomPoints(t *testing.T) {
 	if kills == 0 {
 		t.Errorf("no child was killed: the kill points missed the runs")
 	}
-	run, n, inDoubt, twice := f.checkAfterKills(t, 1+kills, intents)
+	run, n, inDoubt, twice := f.checkAfterKills(t, intents)
 	t.Logf("INJECTED: 4 child runs, each SIGKILLed at a random moment (FAULT_SEED=%d): %s", seed, strings.Join(states, "; "))
-	t.Logf("CHECKED: final run %d: all %d eligible pushed with a key, verdicts equal ground truth (%d transactions) except in-doubt findings; %d listed push_in_doubt (exactly the intents left unanswered), %d delivered more than once (all listed, at most %d copies)",
-		run.ID, n, len(want), inDoubt, twice, 1+kills)
+	t.Logf("CHECKED: the rerun listed push_in_doubt exactly the %d intents left unanswered and sent none twice; a resend of those (run %d): all %d eligible pushed with a key, verdicts equal ground truth (%d transactions) except in-doubt findings; %d delivered twice (all listed, none more)",
+		inDoubt, run.ID, n, len(want), twice)
 }
 
 // TestFaultBadInputFiles drops a truncated, a corrupted and an empty ledger

@@ -22,7 +22,7 @@ import (
 // in as $FLEXRECON_USER with $FLEXRECON_PASSWORD, and waits for the run.
 func (m *Main) handOff(ctx context.Context, cfg *config.Config, req jobs.Request, busy error) error {
 	body, err := json.Marshal(web.RunRequest{From: req.From.Format(time.DateOnly), To: req.To.Format(time.DateOnly),
-		Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, AsOf: req.AsOf.Format(time.RFC3339Nano), Wait: true})
+		Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, ResendInDoubt: req.ResendInDoubt, AsOf: req.AsOf.Format(time.RFC3339Nano), Wait: true})
 	if err != nil {
 		return err
 	}

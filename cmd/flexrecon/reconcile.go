@@ -11,13 +11,14 @@ import (
 )
 
 func (m *Main) reconcile(ctx context.Context, args []string) error {
-	fs := m.flags("reconcile", "--config F --from DATE --to DATE [--merchant ID] [--dry-run] [--backfill]")
+	fs := m.flags("reconcile", "--config F --from DATE --to DATE [--merchant ID] [--dry-run] [--backfill] [--resend-in-doubt]")
 	cfgPath := fs.String("config", "", "configuration file")
 	from := fs.String("from", "", "first business day, YYYY-MM-DD")
 	to := fs.String("to", "", "last business day, YYYY-MM-DD (default: --from)")
 	merchant := fs.String("merchant", "", "only this partner merchant id")
 	dryRun := fs.Bool("dry-run", false, "list what would be pushed to FlexCharge; send nothing")
 	backfill := fs.Bool("backfill", false, "also push transactions older than push.max_age")
+	resend := fs.Bool("resend-in-doubt", false, "also push again what FlexCharge may hold already (listed push_in_doubt); check with FlexCharge first")
 	asOf := fs.String("as-of", "", "the run's clock, RFC 3339 (default: now)")
 	verbose := fs.Bool("v", false, "log each stage")
 	if err := parse(fs, args); err != nil {
@@ -27,7 +28,7 @@ func (m *Main) reconcile(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	req.Merchant, req.DryRun, req.Backfill = *merchant, *dryRun, *backfill
+	req.Merchant, req.DryRun, req.Backfill, req.ResendInDoubt = *merchant, *dryRun, *backfill, *resend
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err

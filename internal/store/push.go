@@ -32,10 +32,11 @@ type PushCandidate struct {
 	InDoubt            bool      `db:"in_doubt"` // an earlier push never got its answer
 }
 
-// PushCandidates lists what a run should transmit.
-func (db *DB) PushCandidates(ctx context.Context, runID int64) ([]PushCandidate, error) {
+// PushCandidates lists what a run should transmit; those FlexCharge may
+// hold already (in doubt) only if resendInDoubt.
+func (db *DB) PushCandidates(ctx context.Context, runID int64, resendInDoubt bool) ([]PushCandidate, error) {
 	var out []PushCandidate
-	err := db.db.SelectContext(ctx, &out, db.q.PushCandidates, runID)
+	err := db.db.SelectContext(ctx, &out, db.q.PushCandidates, runID, resendInDoubt)
 	return out, wrapf(err, "list push candidates of run %d", runID)
 }
 

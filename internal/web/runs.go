@@ -20,6 +20,9 @@ type RunRequest struct {
 	Merchant string `json:"merchant"`
 	DryRun   bool   `json:"dry_run"`
 	Backfill bool   `json:"backfill"`
+	// ResendInDoubt pushes again what FlexCharge may hold already
+	// (jobs.Request.ResendInDoubt).
+	ResendInDoubt bool `json:"resend_in_doubt"`
 	// AsOf is the run's clock (RFC 3339), for a run judged as of another
 	// time than now (flexrecon reconcile --as-of handed over); "" is now.
 	AsOf string `json:"as_of"`
@@ -30,7 +33,7 @@ type RunRequest struct {
 
 // Request turns r into a chain request judged as of r.AsOf, or now.
 func (r RunRequest) Request(now time.Time) (jobs.Request, error) {
-	req := jobs.Request{Kind: "adhoc", AsOf: now.UTC(), Merchant: r.Merchant, DryRun: r.DryRun, Backfill: r.Backfill}
+	req := jobs.Request{Kind: "adhoc", AsOf: now.UTC(), Merchant: r.Merchant, DryRun: r.DryRun, Backfill: r.Backfill, ResendInDoubt: r.ResendInDoubt}
 	var err error
 	if r.AsOf != "" {
 		if req.AsOf, err = time.Parse(time.RFC3339, r.AsOf); err != nil {

@@ -1,9 +1,17 @@
 -- name: push-candidates
 -- What this run should transmit: untransmitted transactions (and failures a
--- later run may retry) with the fields /transmit needs. $1 run id. A send is
--- in doubt when FlexCharge may hold a copy already: an intent never
--- answered, or a failure in doubt (an attempt's answer was lost, or came
--- without a key to read).
+-- later run may retry) with the fields /transmit needs. $1 run id, $2
+-- whether to resend those in doubt. A send is in doubt when FlexCharge may
+-- hold a copy already: an intent never answered (a run that crashed or was
+-- stopped under its call, whether or not the answers of its batch's other
+-- calls had come), or a failure in doubt (an attempt's answer was lost, or
+-- came without a key to read).
+-- At most once: no run sends a transaction in doubt again on its own.
+-- /transmit has no idempotency key, so a resend may be a second copy: it is
+-- listed push_in_doubt instead (in-doubt-findings), until a key reaches it
+-- from the ledger or a transmit log, or ops, having checked with
+-- FlexCharge that it holds no copy, resend it (reconcile --resend-in-doubt),
+-- which lists it again as sent in doubt.
 SELECT r.partner_merchant_id, r.merchant_name, r.transaction_id, r.order_id, r.environment, r.mid,
     r.processed_at, r.amount, r.currency, r.status, r.profile, l.is_recurring,
     coalesce(l.response_code, '') AS response_code, coalesce(l.response_code_source, '') AS response_code_source,
@@ -17,6 +25,7 @@ LEFT JOIN sites s ON s.merchant_id = r.partner_merchant_id AND s.url = r.site_ur
 LEFT JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1 AND r.mid IS NOT NULL
   AND (r.transmit_state = 'untransmitted' OR (r.transmit_state = 'push_failed' AND t.retryable))
+  AND ($2 OR NOT coalesce(t.state = 'intent' OR t.in_doubt, false))
 ORDER BY r.partner_merchant_id, r.processed_at, r.transaction_id;
 
 -- name: clear-push-batch
