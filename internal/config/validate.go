@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -33,6 +34,15 @@ func (c *Config) validate() error {
 	}
 	if c.Push.MaxAge.Duration < 0 {
 		fe.add("push.max_age", "must not be negative")
+	}
+	// Unchecked, a negative concurrency or rate became the client's defaults
+	// (8 calls, 50 a second) while the push ran one call at a time, and a
+	// rate of nan (valid TOML) left the client's rate limiter undefined.
+	if c.Push.Concurrency < 1 {
+		fe.add("push.concurrency", "must be at least 1 (%d)", c.Push.Concurrency)
+	}
+	if !(c.Push.Rate > 0) || math.IsInf(c.Push.Rate, 1) {
+		fe.add("push.rate", "must be a number of requests per second above 0 (%v)", c.Push.Rate)
 	}
 	if *c.Push.MaxRetries < 1 {
 		fe.add("push.max_retries", "must be at least 1: retries are how a night rides out FlexCharge's brief failures")
