@@ -52,7 +52,14 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
+	held, err := r.env.DB.DoubtsHeld(ctx, r.id)
+	if err != nil {
+		return 0, "", err
+	}
 	detail := fmt.Sprintf("%d pushed, %d failed, %d too old", counts["pushed"], counts["failed"], counts["too_old"])
+	if held > 0 {
+		detail += fmt.Sprintf(", %d in doubt not sent again (--resend-in-doubt)", held)
+	}
 	if listed > 0 {
 		detail += fmt.Sprintf(", %d in doubt listed by an earlier run", listed)
 	}

@@ -207,17 +207,25 @@ func failedDoubtListedOnce(t *testing.T, status int) {
 			t.Errorf("run %d: %s (answer lost, resend refused) listed push_in_doubt: %v, want %v", run, id, listed, want)
 		}
 	}
-	stages, err := env.DB.RunStages(t.Context(), second.ID)
+	if !pushDetailSays(t, env, second.ID, "1 in doubt listed by an earlier run") {
+		t.Errorf("run %d: the push stage does not count the doubt listed before", second.ID)
+	}
+}
+
+// pushDetailSays says whether run's push stage detail holds text.
+func pushDetailSays(t *testing.T, env *jobs.Env, run int64, text string) bool {
+	t.Helper()
+	stages, err := env.DB.RunStages(t.Context(), run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	counted := false
 	for _, s := range stages {
-		counted = counted || s.Stage == "push" && strings.Contains(s.Detail, "1 in doubt listed by an earlier run")
+		if s.Stage == "push" && strings.Contains(s.Detail, text) {
+			return true
+		}
 	}
-	if !counted {
-		t.Errorf("run %d's stages %+v: the push does not count the doubt listed before", second.ID, stages)
-	}
+	t.Logf("run %d's stages: %+v", run, stages)
+	return false
 }
 
 // countedChain is a generated day whose sandbox is counted by c, and the
@@ -361,6 +369,9 @@ func TestCrashedBatchNotSentAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(run.ID, "untransmitted", before)
+	if !pushDetailSays(t, env, run.ID, "5 in doubt not sent again (--resend-in-doubt)") {
+		t.Errorf("run %d's push stage does not count the 5 transactions in doubt it left unsent", run.ID)
+	}
 	pushed := 0
 	for id, n := range counter.copies {
 		if n > 1 {

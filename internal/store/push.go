@@ -143,6 +143,14 @@ func (db *DB) DoubtsListedBefore(ctx context.Context, runID int64) (int64, error
 	return n, wrapf(err, "count in-doubt pushes listed before run %d", runID)
 }
 
+// DoubtsHeld counts the run's transactions in doubt that are left unsent
+// until ops ask for a resend.
+func (db *DB) DoubtsHeld(ctx context.Context, runID int64) (int64, error) {
+	var n int64
+	err := db.db.GetContext(ctx, &n, db.q.DoubtsHeld, runID)
+	return n, wrapf(err, "count in-doubt pushes held of run %d", runID)
+}
+
 func nullString(s string) any {
 	if s == "" {
 		return nil

@@ -98,6 +98,15 @@ WHERE r.run_id = $1 AND r.occurrence = 1
   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $1 AND f.category = 'push_in_doubt'
                   AND f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id);
 
+-- name: doubts-held
+-- $1 run id. The run's transactions FlexCharge may hold already that no
+-- push has settled since (push-candidates leaves them to a resend ops ask
+-- for): unanswered intents, and failures in doubt FlexCharge may still take.
+SELECT count(*) FROM results r
+JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
+WHERE r.run_id = $1 AND r.occurrence = 1 AND r.transmit_state IN ('untransmitted', 'push_failed')
+  AND (t.state = 'intent' OR t.state = 'failed' AND t.in_doubt AND t.retryable);
+
 -- name: doubts-listed-before
 -- $1 run id. The answered doubts among the run's transactions that an
 -- earlier run listed (in-doubt-findings), which this one does not list again.
