@@ -1031,7 +1031,7 @@ func minor(t *testing.T, amount string) string {
 // beside it to production.
 func TestTestTrafficNeverPushedToProduction(t *testing.T) {
 	db := classify(t, scenario{rows: []tx{row("T1", approved, sandboxRow), row("T2", approved)}})
-	cs, err := db.PushCandidates(context.Background(), 1)
+	cs, err := db.PushCandidates(context.Background(), 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
