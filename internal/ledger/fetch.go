@@ -76,7 +76,7 @@ var secretParam = regexp.MustCompile(`(?i)token|key|secret|sig|pass|pwd|auth|cre
 // from it (a date in the query string only, or one run into other digits,
 // acme_2026112301.csv), so that each day's export keeps its own file and
 // ingest reads the business date from the name. A name spelling two days
-// dates nothing (NameDate), so any other day the URL's name spells (a
+// is dated among them (NameDate), so any other day the URL's name spells (a
 // version, acme_v20240101.csv) is written with underscores, which spell no
 // date: acme_v2024_01_01_2026-11-23.csv.
 func datedName(name string, day time.Time) string {

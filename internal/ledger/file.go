@@ -24,11 +24,12 @@ type File struct {
 	Name         string
 	SHA256       string // empty until Hash
 	Size         int64
-	ModTime      time.Time // to the microsecond, as the database keeps it
-	HashedAt     time.Time // when Hash began reading
-	BusinessDate time.Time // zero when the name carries none; the content decides
-	DateNote     string    // why a name that spells days does not date the file (NameDate); "" otherwise
-	Screen       Screen    // what Hash saw of the values; the zero Screen clears nothing
+	ModTime      time.Time   // to the microsecond, as the database keeps it
+	HashedAt     time.Time   // when Hash began reading
+	BusinessDate time.Time   // zero when the name carries none; the content decides
+	DateNote     string      // why a name that spells days does not date the file (NameDate); "" otherwise
+	NameDays     []time.Time // the days the name spells, when more than one: the content picks of them
+	Screen       Screen      // what Hash saw of the values; the zero Screen clears nothing
 }
 
 // Discover lists the files of dir matching pattern, in name order, with
@@ -71,11 +72,16 @@ func stat(source, path string) (File, error) {
 		return File{}, err
 	}
 	name := filepath.Base(path)
-	day, note := NameDate(name)
-	return File{
+	days := daysInName(name)
+	day, note := dateOf(days)
+	f := File{
 		Source: source, Path: path, Name: name, Size: st.Size(),
 		ModTime: st.ModTime().UTC().Truncate(time.Microsecond), BusinessDate: day, DateNote: note,
-	}, nil
+	}
+	if len(days) > 1 {
+		f.NameDays = days
+	}
+	return f, nil
 }
 
 // Hash reads the file for its SHA-256 (and its size as read), screening
@@ -197,11 +203,20 @@ func DateFromName(name string) time.Time {
 // NameDate is DateFromName with why a name that spells days does not date
 // its file: export_2026-11-22_to_2026-11-23.csv or
 // ledger_20261123_rerun_20261124.csv may be of either day (a range, a rerun
-// of one day on the next), and taking the first would put it in force over
-// the wrong day's file, so such a file is dated by its rows, as a file with
-// no date in its name is. The same day written twice dates it.
+// of one day on the next). Such a file is of the day its rows give (as a file
+// without a date in its name is) when that is one of them, else of the
+// first: taking the first alone put a range of 2026-11-23's rows in force
+// over 2026-11-22's file, and taking the rows' day alone kept a rerun named
+// by its export day (ledger_20261124_rerun_20261125.csv, of 2026-11-23's
+// rows) in force beside ledger_20261124.csv, every row counted twice. The
+// same day written twice dates it.
 func NameDate(name string) (time.Time, string) {
-	days := daysInName(name)
+	return dateOf(daysInName(name))
+}
+
+// dateOf is the day of the days a name spells, and why none when it spells
+// several (NameDate).
+func dateOf(days []time.Time) (time.Time, string) {
 	switch len(days) {
 	case 0:
 		return time.Time{}, ""
@@ -213,7 +228,7 @@ func NameDate(name string) (time.Time, string) {
 		spelt[i] = d.Format(time.DateOnly)
 	}
 	last := len(spelt) - 1
-	return time.Time{}, fmt.Sprintf("its name spells %d days, %s and %s, so its rows date it", len(days), strings.Join(spelt[:last], ", "), spelt[last])
+	return time.Time{}, fmt.Sprintf("its name spells %d days, %s and %s: the one of these its rows give, else the first", len(days), strings.Join(spelt[:last], ", "), spelt[last])
 }
 
 // daysInName lists the different days a name spells, in the order it spells

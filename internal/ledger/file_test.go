@@ -10,8 +10,9 @@ import (
 // TestDateFromName: a date in a name is a whole run of eight digits or a
 // year-month-day joined by dashes, with no digit beside it; a date inside
 // a longer run of digits (a batch number before it, a time after it) is
-// none, and the file is then dated by its rows; so is a file whose name
-// spells two different days (a range, a rerun), which could be of either.
+// none, and the file is then dated by its rows; a name spelling two
+// different days (a range, a rerun) could be of either, and alone dates
+// nothing (its rows choose between them: TestIngestNameSpellingTwoDays).
 func TestDateFromName(t *testing.T) {
 	for name, want := range map[string]string{
 		"ledger_2026-11-23.csv":                "2026-11-23",
@@ -52,10 +53,11 @@ func TestDateFromName(t *testing.T) {
 }
 
 // TestNameDateSaysWhyTwoDaysDateNothing: a name spelling two different days
-// dates nothing, and says so with both, so that the file's notice can.
+// dates nothing alone, and says how the file is dated, with both days, so
+// that the file's notice can.
 func TestNameDateSaysWhyTwoDaysDateNothing(t *testing.T) {
 	d, note := ledger.NameDate("export_2026-11-22_to_2026-11-23.csv")
-	if want := "its name spells 2 days, 2026-11-22 and 2026-11-23, so its rows date it"; !d.IsZero() || note != want {
+	if want := "its name spells 2 days, 2026-11-22 and 2026-11-23: the one of these its rows give, else the first"; !d.IsZero() || note != want {
 		t.Errorf("NameDate(export_2026-11-22_to_2026-11-23.csv) = %v, %q; want no date, %q", d, note, want)
 	}
 	if d, note := ledger.NameDate("ledger_20261123_rerun_2026-11-23.csv"); d.IsZero() || note != "" {

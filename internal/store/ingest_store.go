@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-
-	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
 // storeStage moves the staged file into the ledger in one transaction.
@@ -153,7 +152,9 @@ func (db *DB) execTemplate(ctx context.Context, conn *sqlx.Conn, p plan, name st
 }
 
 // businessDate is the date in the file's name, else the processing day
-// holding most of its rows (stage-business-date says why not the earliest).
+// holding most of its rows (stage-business-date says why not the earliest);
+// of a name spelling several days, that day if it is one of them, else the
+// first (ledger.NameDate says why).
 func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.Time, error) {
 	if !p.File.BusinessDate.IsZero() {
 		return p.File.BusinessDate, nil
@@ -162,20 +163,14 @@ func (db *DB) businessDate(ctx context.Context, conn *sqlx.Conn, p plan) (time.T
 	if err := conn.GetContext(ctx, &day, db.q.StageBusinessDate, p.zone.String()); err != nil {
 		return time.Time{}, cleanCSVError(err, p.fileLine)
 	}
+	if days := p.File.NameDays; len(days) > 1 && !(day.Valid && slices.ContainsFunc(days, day.Time.Equal)) {
+		return days[0], nil
+	}
 	if !day.Valid {
 		// Files without a date would all be one day's, each replacing the last.
-		return time.Time{}, fmt.Errorf("%w: no business date: %s and no row has a valid processed_at", ErrRejected, undatedName(p.File))
+		return time.Time{}, fmt.Errorf("%w: no business date: the file's name has no date and no row has a valid processed_at", ErrRejected)
 	}
 	return day.Time, nil
-}
-
-// undatedName says why f's name gives it no business date: it has none,
-// or it spells two days (ledger.NameDate).
-func undatedName(f ledger.File) string {
-	if f.DateNote == "" {
-		return "the file's name has no date"
-	}
-	return "the file's name dates nothing (" + f.DateNote + ")"
 }
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

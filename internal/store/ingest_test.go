@@ -443,8 +443,6 @@ func TestIngestRejects(t *testing.T) {
 		{"empty file", "empty_2026-11-23.csv", "", []string{"file is empty"}},
 		{"no business date", "nodate.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
 			[]string{"no business date", "no row has a valid processed_at"}},
-		{"no business date, the name spelling two days", "export_2026-11-22_to_2026-11-23.csv", header + "M001,ORD-8,TX-8,yesterday,1.00,USD,approved,CIT,https://a.example,A\n",
-			[]string{"no business date", "its name spells 2 days, 2026-11-22 and 2026-11-23", "no row has a valid processed_at"}},
 		{"corrupt gzip", "gz_2026-11-23.csv.gz", header + good, []string{"line 1", "not gzip data"}},
 		{"a blank line before the header", "blank_2026-11-23.csv", "\n" + header + good, []string{"line 1", "header must be the file's first line"}},
 		{"lines ending in CR alone", "cr_2026-11-23.csv", strings.ReplaceAll(header+good, "\n", "\r"), []string{"line 1", "carriage return alone"}},
@@ -962,42 +960,63 @@ func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
 	}
 }
 
-// TestIngestNameSpellingTwoDaysDatedByRows: a name spelling two different
-// days (export_2026-11-22_to_2026-11-23.csv) dates nothing; the file is
-// dated by its rows, and the check, the file's record and the run's
-// notices say why. Dated by its first date, the export of 2026-11-23's
-// rows was 2026-11-22's file and replaced ledger_2026-11-22.csv.
-func TestIngestNameSpellingTwoDaysDatedByRows(t *testing.T) {
+// TestIngestNameSpellingTwoDays: a file whose name spells two different
+// days is of the one its rows give, else of the first, and the check, the
+// file's record and the run's notices say why. Dated by its first date, a
+// range of 2026-11-23's rows (export_2026-11-22_to_2026-11-23.csv) was
+// 2026-11-22's file and replaced ledger_2026-11-22.csv; dated by its rows
+// alone, a rerun named by its export day (ledger_20261124_rerun_20261125.csv
+// of 2026-11-23's rows) stayed in force beside ledger_20261124.csv, its
+// rows counted twice; and a file of no valid processed_at was rejected.
+func TestIngestNameSpellingTwoDays(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
-	db := MustOpenDB(t)
-	if _, err := loadFile(t, db, writeFile(t, "ledger_2026-11-22.csv", header+"M1,O0,T0,2026-11-22T15:00:00Z,1.00,USD,approved,CIT,https://a.example\n")); err != nil {
-		t.Fatal(err)
-	}
-	path := writeFile(t, "export_2026-11-22_to_2026-11-23.csv", header+"M1,O1,T1,2026-11-23T15:00:00Z,1.00,USD,approved,CIT,https://a.example\n")
-	const why = "its name spells 2 days, 2026-11-22 and 2026-11-23, so its rows date it"
-	c, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	c.Write(&out)
-	if want := "2026-11-23 (" + why + ")"; !strings.Contains(out.String(), want) || c.Replaces != 0 {
-		t.Errorf("check printed\n%s\nwant %q, replacing nothing (got file %d)", out.String(), want, c.Replaces)
-	}
-	lf := loadFileFor(t, path, ledger.Mapping{})
-	lf.RunID = 7
-	if _, err := db.IngestFile(t.Context(), lf); err != nil {
-		t.Fatal(err)
-	}
-	want := [][]string{{"ledger_2026-11-22.csv", "2026-11-22", "loaded", "<nil>"}, {"export_2026-11-22_to_2026-11-23.csv", "2026-11-23", "loaded", why}}
-	if diff := cmp.Diff(want, dump(t, db, "SELECT name, strftime(business_date, '%Y-%m-%d'), outcome, reason FROM ledger_files ORDER BY id")); diff != "" {
-		t.Errorf("files (-want +got):\n%s", diff)
-	}
-	notices, err := db.FileNotices(t.Context(), 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"dated by its rows: export_2026-11-22_to_2026-11-23.csv is of 2026-11-23: " + why}, notices); diff != "" {
-		t.Errorf("run's file notices (-want +got):\n%s", diff)
+	const rows = header + "M1,O1,T1,2026-11-23T15:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
+	const earlier = header + "M1,O0,T0,2026-11-23T09:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
+	for _, c := range []struct {
+		name, first, second, rows string
+		days, day                 string // the second file's name's, and its own
+		replaces                  bool
+	}{
+		{"a range of its rows' day", "ledger_2026-11-22.csv", "export_2026-11-22_to_2026-11-23.csv", rows,
+			"2026-11-22 and 2026-11-23", "2026-11-23", false},
+		{"a rerun named by export day", "ledger_20261124.csv", "ledger_20261124_rerun_20261125.csv", rows,
+			"2026-11-24 and 2026-11-25", "2026-11-24", true},
+		{"rows of no valid time", "ledger_2026-11-21.csv", "export_2026-11-22_to_2026-11-23.csv",
+			header + "M1,O2,T2,yesterday,1.00,USD,approved,CIT,https://a.example\n", "2026-11-22 and 2026-11-23", "2026-11-22", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := loadFile(t, db, writeFile(t, c.first, earlier)); err != nil {
+				t.Fatal(err)
+			}
+			path := writeFile(t, c.second, c.rows)
+			why := "its name spells 2 days, " + c.days + ": the one of these its rows give, else the first"
+			chk, err := db.CheckFile(t.Context(), loadFileFor(t, path, ledger.Mapping{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			chk.Write(&out)
+			if want := c.day + " (" + why + ")"; !strings.Contains(out.String(), want) || (chk.Replaces != 0) != c.replaces {
+				t.Errorf("check printed\n%s\nwant %q, replacing the first file %v (got file %d)", out.String(), want, c.replaces, chk.Replaces)
+			}
+			lf := loadFileFor(t, path, ledger.Mapping{})
+			lf.RunID = 7
+			if _, err := db.IngestFile(t.Context(), lf); err != nil {
+				t.Fatal(err)
+			}
+			firstOutcome := map[bool]string{false: "loaded", true: "replaced"}[c.replaces]
+			want := [][]string{{c.first, ledger.DateFromName(c.first).Format(time.DateOnly), firstOutcome, "<nil>"}, {c.second, c.day, "loaded", why}}
+			if diff := cmp.Diff(want, dump(t, db, "SELECT name, strftime(business_date, '%Y-%m-%d'), outcome, reason FROM ledger_files ORDER BY id")); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+			notices, err := db.FileNotices(t.Context(), 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "dated: " + c.second + " is of " + c.day + ": " + why; !slices.Contains(notices, want) {
+				t.Errorf("run's file notices %q lack %q", notices, want)
+			}
+		})
 	}
 }

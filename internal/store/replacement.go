@@ -70,8 +70,8 @@ func (db *DB) FileNotices(ctx context.Context, runID int64) ([]string, error) {
 		Day    time.Time `db:"business_date"`
 		Reason string    `db:"reason"`
 	}
-	if err := db.db.SelectContext(ctx, &dated, db.q.RunFilesDatedByRows, runID); err != nil {
-		return nil, wrapf(err, "list files run %d dated by their rows", runID)
+	if err := db.db.SelectContext(ctx, &dated, db.q.RunFilesDatedAmongDays, runID); err != nil {
+		return nil, wrapf(err, "list files run %d dated among the days their names spell", runID)
 	}
 	var rejected []struct {
 		Name   string `db:"name"`
@@ -88,7 +88,7 @@ func (db *DB) FileNotices(ctx context.Context, runID int64) ([]string, error) {
 		notices = append(notices, fmt.Sprintf("rejected: %s: %s", r.Name, r.Reason))
 	}
 	for _, d := range dated {
-		notices = append(notices, fmt.Sprintf("dated by its rows: %s is of %s: %s", d.Name, d.Day.Format(time.DateOnly), d.Reason))
+		notices = append(notices, fmt.Sprintf("dated: %s is of %s: %s", d.Name, d.Day.Format(time.DateOnly), d.Reason))
 	}
 	return notices, nil
 }

@@ -59,9 +59,9 @@ ORDER BY f.id;
 -- The ledger files run $1 refused whole, with why.
 SELECT name, reason FROM ledger_files WHERE run_id = $1 AND outcome = 'rejected' ORDER BY id;
 
--- name: run-files-dated-by-rows
--- The files run $1 loaded whose name spells days that do not date them,
--- with why (ledger.NameDate) and the day their rows gave them.
+-- name: run-files-dated-among-days
+-- The files run $1 loaded whose name spells several days, with the day
+-- they were given and why (ledger.NameDate).
 SELECT name, business_date, reason FROM ledger_files
 WHERE run_id = $1 AND outcome <> 'rejected' AND reason IS NOT NULL ORDER BY id;
 
