@@ -297,10 +297,13 @@ func TestFailedRunLeavesNoWorkbook(t *testing.T) {
 }
 
 // cancelAfterStage is a log that calls cancel once the chain logs stage's
-// end: after the stage's work, before its end is recorded.
+// end: after the stage's work, before its end is recorded. With keep, a
+// folder, it first links the temporary files there to other names, as a
+// process killed then would have left them.
 type cancelAfterStage struct {
 	stage  string
 	cancel context.CancelFunc
+	keep   string
 }
 
 func (h cancelAfterStage) Enabled(context.Context, slog.Level) bool { return true }
@@ -310,9 +313,61 @@ func (h cancelAfterStage) WithGroup(string) slog.Handler            { return h }
 func (h cancelAfterStage) Handle(_ context.Context, r slog.Record) error {
 	r.Attrs(func(a slog.Attr) bool {
 		if r.Message == "stage finished" && a.Key == "stage" && a.Value.String() == h.stage {
+			var held []string
+			if h.keep != "" {
+				held, _ = filepath.Glob(filepath.Join(h.keep, ".*.tmp"))
+			}
+			for _, tmp := range held {
+				os.Link(tmp, strings.TrimSuffix(tmp, ".tmp")+"-killed.tmp")
+			}
 			h.cancel()
 		}
 		return true
 	})
 	return nil
+}
+
+// TestHeldWorkbooksSettledAfterAKill: a process killed after its workbook
+// stage, before the run's workbook took its name, left it under its
+// temporary name; the next start settles it as the run's end would have:
+// a succeeded run's takes its name (finance finds it in the folder, the
+// download serves it), a failed run's is removed. A temporary file that is
+// not a workbook a run recorded (another service's in the same folder) is
+// left alone.
+func TestHeldWorkbooksSettledAfterAKill(t *testing.T) {
+	env, req, _ := dayChain(t, 50)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	env.Logger = slog.New(cancelAfterStage{stage: "workbook", cancel: cancel, keep: env.Output})
+	failed, err := env.Reconcile(ctx, req)
+	if err == nil || failed.Status != "failed" {
+		t.Fatalf("run stopped as its workbook stage ended: %+v, %v; want it failed", failed, err)
+	}
+	env.Logger = slog.New(slog.DiscardHandler)
+	ok, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heldOK := filepath.Join(env.Output, "."+filepath.Base(ok.Workbook)+"-1.tmp")
+	if err := os.Rename(ok.Workbook, heldOK); err != nil { // killed before the rename
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(env.Output, "."+filepath.Base(ok.Workbook)+"-2.tmp")
+	if err := os.WriteFile(foreign, []byte("another service's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.SettleHeldWorkbooks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(ok.Workbook); err != nil {
+		t.Errorf("succeeded run %d's held workbook not put in place: %v", ok.ID, err)
+	}
+	var left []string
+	entries, _ := os.ReadDir(env.Output)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if want := []string{filepath.Base(foreign), filepath.Base(ok.Workbook)}; strings.Join(left, " ") != strings.Join(want, " ") {
+		t.Errorf("output folder after settling (failed run %d, succeeded run %d): %q; want %q", failed.ID, ok.ID, left, want)
+	}
 }

@@ -67,6 +67,76 @@ func (r *run) settleWorkbook(succeeded bool) {
 	}
 }
 
+// SettleHeldWorkbooks settles the workbooks a process killed between a
+// run's workbook stage and settleWorkbook left under their temporary names
+// in the output folder (run at start-up, once runs a dead process left
+// running are failed): one whose run is recorded as succeeded takes its
+// name, as settleWorkbook would have given it (finance finds it in the
+// folder, and its download is served, not rendered again each time); one
+// whose run failed is removed. Only a file that is, by its size and sha256,
+// the workbook a run of this database recorded is touched: another service
+// may write into the same folder. One killed while being written, its
+// digest never recorded, is left.
+func (e *Env) SettleHeldWorkbooks(ctx context.Context) error {
+	entries, err := os.ReadDir(e.Output)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, entry := range entries {
+		name, ok := heldName(entry.Name())
+		if !ok {
+			continue
+		}
+		var id int64
+		if _, err := fmt.Sscanf(name, "flexrecon-run-%d", &id); err != nil {
+			continue
+		}
+		run, err := e.DB.GetRun(ctx, id)
+		if err != nil || run.Workbook != filepath.Join(e.Output, name) || (run.Status != "succeeded" && run.Status != "failed") {
+			continue
+		}
+		if err := e.settleHeld(filepath.Join(e.Output, entry.Name()), run); err != nil {
+			e.Logger.Warn("a workbook a killed process left held is not settled", "run", run.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// heldName is the name a temporary file writeTemp made is to have
+// (".flexrecon-run-7.xlsx-123.tmp": "flexrecon-run-7.xlsx").
+func heldName(tmp string) (string, bool) {
+	rest, ok := strings.CutPrefix(tmp, ".flexrecon-run-")
+	if !ok || !strings.HasSuffix(rest, ".tmp") {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, ".xlsx-")
+	return "flexrecon-run-" + name + ".xlsx", ok
+}
+
+// settleHeld puts tmp, run's workbook as the run wrote it, under its name
+// if the run succeeded and nothing has that name, and removes it otherwise.
+func (e *Env) settleHeld(tmp string, run store.Run) error {
+	f, err := os.Open(tmp)
+	if err != nil {
+		return err
+	}
+	err = CheckWorkbook(f, run)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if run.Status == "succeeded" {
+		if _, err := os.Lstat(run.Workbook); errors.Is(err, fs.ErrNotExist) {
+			e.Logger.Info("workbook a killed process left held put in place", "run", run.ID, "file", filepath.Base(run.Workbook))
+			return os.Rename(tmp, run.Workbook)
+		}
+	}
+	return os.Remove(tmp)
+}
+
 // heldWorkbook is a workbook written under a temporary name in its folder,
 // to be renamed to Path.
 type heldWorkbook struct {

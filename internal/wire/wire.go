@@ -70,6 +70,11 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*jobs.Env, error)
 		db.Close()
 		return nil, err
 	}
+	// A workbook that process held under its temporary name is settled as
+	// the run's end would have: put in place or removed.
+	if err := env.SettleHeldWorkbooks(ctx); err != nil {
+		o.Logger.Warn("workbooks left held in the output folder are not settled", "err", err)
+	}
 	return env, nil
 }
 
