@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,5 +159,54 @@ func TestBrowserPagesFollowARun(t *testing.T) {
 	defer cancel()
 	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`))); err != nil {
 		t.Errorf("run %d's page, open while it ran: its failure not shown within 15 s of it (%v)", second.ID, err)
+	}
+}
+
+// TestBrowserRunsListRidesOutAnError: the runs list's refresh answered an
+// error a moment (a proxy's 502 while the service restarts) keeps the page,
+// the start form as ops filled it in, and refreshing: it loaded the error
+// page whole, which lost the form and refreshed no more.
+func TestBrowserRunsListRidesOutAnError(t *testing.T) {
+	ctx := browserContext(t)
+	f := newFixture(t, false)
+	var failing atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() && r.URL.Path == "/" {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		f.web.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(proxy.URL+"/"),
+		signIn("oscar"),
+		chromedp.WaitVisible(chromedp.CSS(`p.busy`)),
+		chromedp.SendKeys(chromedp.CSS(`#merchant`), "M00"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	time.Sleep(5 * time.Second) // two of the list's refreshes
+	failing.Store(false)
+	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	typed := ""
+	err = chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`tr.run[data-status="failed"]`)))
+	if err == nil {
+		typed, err = chromedp.Run(wait, chromedp.Value(chromedp.CSS(`#merchant`)))
+	}
+	if err != nil || typed != "M00" {
+		t.Errorf("runs page whose refresh was answered 502: %v, merchant %q; want run %d listed as failed and the form kept", err, typed, run.ID)
 	}
 }
