@@ -136,23 +136,22 @@ func (db *DB) defineJudging(ctx context.Context, conn *sqlx.Conn) error {
 }
 
 // pairEarlyFirsts pairs the orders of the window's repeats whose first
-// occurrence is before the declines pair-orders reads: without it such a
-// repeat found no order. The few there are bound the orders read; a night
-// without any (most) reads none.
+// occurrence is before the window that pair-orders does not read: without
+// it such a repeat found no order. The few there are bound the orders read;
+// a night without any (most) reads none.
 func (db *DB) pairEarlyFirsts(ctx context.Context, conn *sqlx.Conn, w Window, asOf time.Time) ([]string, error) {
-	pairedFrom := w.Start.Add(-declineMargin - lateEvaluation)
 	var span struct {
 		First sql.NullTime `db:"first"`
 		Last  sql.NullTime `db:"last"`
 	}
-	if err := conn.GetContext(ctx, &span, db.q.ClassifyEarlyFirsts, pairedFrom); err != nil {
+	if err := conn.GetContext(ctx, &span, db.q.ClassifyEarlyFirsts, w.Start); err != nil {
 		return nil, fmt.Errorf("find early first occurrences: %w", err)
 	}
 	if !span.First.Valid {
 		return nil, nil
 	}
 	return runSteps(ctx, conn, nil, []step{{"pair early first occurrences", db.q.ClassifyPairEarly, []any{
-		span.First.Time.Add(-declineMargin), span.Last.Time.Add(lateEvaluation), pairedFrom, asOf,
+		span.First.Time.Add(-declineMargin), span.Last.Time.Add(lateEvaluation), w.Start, asOf,
 		declineMargin.Seconds(), lateEvaluation.Seconds()}}})
 }
 

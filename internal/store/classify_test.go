@@ -156,6 +156,11 @@ func classifyCases() []classifyCase {
 				daysBefore(order(d("D2"), "F2", 7, func(o *store.Order) { o.TransactionID = "" })),
 				daysBefore(order(d("D2"), "F2-LATE", 2, func(o *store.Order) { o.TransactionID, o.CreatedOn = "", o.CreatedOn.Add(2*time.Hour) }))}},
 			want: map[string]string{"D1#2": "transmitted|recovered|duplicate_row", "D2#2": "transmitted|recovered|duplicate_row"}},
+		{name: "a repeat whose first occurrence is hours before the window shares its orders", s: scenario{
+			rows:   []tx{d("D1")},
+			extra:  []string{"M1,O-D1,D1,2026-11-22T12:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D1"},
+			orders: []store.Order{hoursBefore(order(d("D1"), "F1", 7), 22)}},
+			want: map[string]string{"D1#2": "transmitted|recovered|duplicate_row"}},
 		{name: "a repeat saying another amount than its first occurrence is compared as its own row", s: scenario{
 			rows:   []tx{d("D1"), d("D1", func(t *tx) { t.amount = "12.00" })},
 			orders: []store.Order{order(d("D1"), "F1", 7)}},
@@ -258,6 +263,12 @@ func classifyCases() []classifyCase {
 // occurrence processed then.
 func daysBefore(o store.Order) store.Order {
 	o.PlacedAt, o.CreatedOn = o.PlacedAt.AddDate(0, 0, -4), o.CreatedOn.AddDate(0, 0, -4)
+	return o
+}
+
+// hoursBefore moves an order n hours back.
+func hoursBefore(o store.Order, n int) store.Order {
+	o.PlacedAt, o.CreatedOn = o.PlacedAt.Add(-time.Duration(n)*time.Hour), o.CreatedOn.Add(-time.Duration(n)*time.Hour)
 	return o
 }
 

@@ -258,21 +258,25 @@ WHERE (partner_merchant_id, transaction_id) IN (
     WHERE occurrence > 1 AND processed_at >= $1 AND processed_at < $2 AND ($3 = '' OR partner_merchant_id = $3));
 
 -- name: classify-early-firsts
--- $1 the earliest decline pair-orders reads: the first and last processing
--- times of the declines repeated in the window whose first occurrence is
--- before it (NULL when none, as on most nights), so that their orders are
--- read over that span alone.
+-- $1 window start: the first and last processing times of the declines
+-- repeated in the window whose first occurrence is before it (NULL when
+-- none, as on most nights), so that their orders are read over that span
+-- alone. Before the window, not before the declines pair-orders reads: it
+-- reads orders from the margin before the window only, so a first
+-- occurrence hours before the window lost its order as one days before did.
 SELECT min(processed_at) AS first, max(processed_at) AS last FROM repeated_rows
 WHERE occurrence = 1 AND status = 'declined' AND processed_at < $1;
 
 -- name: classify-pair-early-firsts
 -- A repeat shares its first occurrence's orders (classify-assign-repeats):
--- a first occurrence processed before the declines pair-orders reads (a
--- gateway that exported the attempt again days later) is paired here, with
--- the orders made around it, or its repeat found no order and was a false
--- missed_evaluate. $1, $2 the span its orders may have been made in, $3 the
--- earliest decline pair-orders reads, $4 the run's clock, $5 the clocks'
--- margin and $6 how late an order naming its attempt may be, in seconds.
+-- a first occurrence processed before the window (a gateway that exported
+-- the attempt again hours or days later) is paired here with the orders
+-- made around it that pair-orders does not read (made over the margin
+-- before the window; it pairs the later ones, the first occurrence being
+-- among its declines when it is that recent), or its repeat found no order
+-- and was a false missed_evaluate. $1, $2 the span its orders may have been
+-- made in, $3 window start, $4 the run's clock, $5 the clocks' margin and
+-- $6 how late an order naming its attempt may be, in seconds.
 -- Narrow by design: only the repeated transactions' first occurrences, not
 -- every decline of their order ids then (an order naming no attempt goes to
 -- the first occurrence, not to another decline of its order id beside it).
@@ -286,7 +290,7 @@ SELECT o.rowid AS order_row, o.environment AS order_env, o.id AS order_key, o.cr
 FROM fc_orders o
 JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
 JOIN repeated_rows f ON f.partner_merchant_id = mm.merchant_id AND f.order_id = o.external_order_id
-WHERE o.created_on >= $1 AND o.created_on <= $2
+WHERE o.created_on >= $1 AND o.created_on <= $2 AND o.created_on < $3 - to_seconds($5)
   AND f.occurrence = 1 AND f.status = 'declined' AND f.processed_at < $3
   AND evaluates(o.created_on, f.processed_at, o.transaction_id = f.transaction_id, $5, $6);
 
