@@ -83,6 +83,16 @@ func TestExplainRefundNotExpected(t *testing.T) {
 	}
 }
 
+// TestExplainTestTrafficNotExpected: a sandbox row under a production
+// switch is not expected because it is test traffic, not because it is no
+// payment attempt.
+func TestExplainTestTrafficNotExpected(t *testing.T) {
+	r := store.ExplainedResult{Status: "approved", Profile: "cit_web", SwitchID: 1, SwitchState: "production", Environment: "sandbox", TransmitState: "not_expected"}
+	if got := whyTransmit(r); !strings.Contains(got, "test traffic") || strings.Contains(got, "no payment attempt") {
+		t.Errorf("got %q, want it to say test traffic is pushed nowhere", got)
+	}
+}
+
 // TestExplainUntransmittedThatCannotBePushed: a row without a mid, a
 // repeat, or one whose push got no answer (in doubt) is not one the push
 // takes, and the text says why instead of "to be pushed".

@@ -32,8 +32,12 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "pushed":
 		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
 	case "not_expected":
-		if r.SwitchState != "off" {
+		if r.SwitchState != "off" && !paymentAttempt[r.Status] {
 			return fmt.Sprintf("a %s row is no payment attempt: FlexCharge takes a copy of approved, declined and error rows only, and no key was found", r.Status)
+		}
+		if r.SwitchState == "production" && r.Environment == "sandbox" {
+			return "a sandbox (test) row while its profile was in production: production takes no copy of test traffic, " +
+				"and the profile was not on in sandbox, so it is pushed nowhere; no key was found"
 		}
 		return switchText(r) + " when it was processed, and no key was found"
 	case "push_failed":
@@ -43,6 +47,9 @@ func whyTransmit(r store.ExplainedResult) string {
 	}
 	return "unknown state"
 }
+
+// paymentAttempt is what /transmit takes a copy of (classify-judge).
+var paymentAttempt = map[string]bool{"approved": true, "declined": true, "error": true}
 
 // untransmittedReason says why a run left a transaction untransmitted, by
 // what its push step recorded, or why the push step could not take it.

@@ -245,8 +245,8 @@ func classifyCases() []classifyCase {
 			rows: []tx{row("D1", sandboxRow), row("D2", sandboxRow), row("A1", approved, sandboxRow), row("D3")},
 			orders: []store.Order{order(row("D1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }),
 				order(row("D2"), "F2", 7), order(row("D3"), "F3", 7)}},
-			want: map[string]string{"D1": "untransmitted|recovered|environment_mismatch",
-				"D2": "untransmitted|recovered|environment_mismatch", "A1": "untransmitted||environment_mismatch",
+			want: map[string]string{"D1": "not_expected|recovered|environment_mismatch",
+				"D2": "not_expected|recovered|environment_mismatch", "A1": "not_expected||environment_mismatch",
 				"D3": "untransmitted|recovered|"}},
 		{name: "environment: a production row, or one leaving the column empty, goes where its switch is", s: scenario{
 			registry: registryM1(store.Switch{Profile: "cit_web", Scope: "merchant", State: "sandbox", EffectiveAt: day, Actor: "ops", Reason: "back to test"}),
@@ -1038,8 +1038,8 @@ func minor(t *testing.T, amount string) string {
 }
 
 // TestTestTrafficNeverPushedToProduction: a sandbox row under a production
-// switch is pushed to sandbox under the sandbox mid, the production row
-// beside it to production.
+// switch is pushed nowhere (not to production, nor to sandbox, where its
+// profile was not on), the production row beside it to production.
 func TestTestTrafficNeverPushedToProduction(t *testing.T) {
 	db := classify(t, scenario{rows: []tx{row("T1", approved, sandboxRow), row("T2", approved)}})
 	cs, err := db.PushCandidates(context.Background(), 1, false)
@@ -1050,7 +1050,7 @@ func TestTestTrafficNeverPushedToProduction(t *testing.T) {
 	for _, c := range cs {
 		got[c.TransactionID] = c.Environment + " " + c.MID
 	}
-	if diff := cmp.Diff(map[string]string{"T1": "sandbox S1", "T2": "production P1"}, got); diff != "" {
+	if diff := cmp.Diff(map[string]string{"T2": "production P1"}, got); diff != "" {
 		t.Errorf("push candidates' environment and mid (-want +got):\n%s", diff)
 	}
 }

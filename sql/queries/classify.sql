@@ -31,17 +31,25 @@ LEFT JOIN sites su ON su.merchant_id = l.partner_merchant_id AND su.url = l.site
 LEFT JOIN site_by_descriptor sd ON sd.merchant_id = l.partner_merchant_id AND sd.descriptor = l.descriptor
 WHERE l.processed_at >= from_ts AND l.processed_at < to_ts AND (only_merchant = '' OR l.partner_merchant_id = only_merchant);
 
+-- test_traffic(switch_state, row_env): a row the ledger marks sandbox
+-- while its profile was in production. It is pushed nowhere
+-- (reconciliation.md pushes only to the environment the profile was on in:
+-- production takes no copy of test traffic, and the profile was not on in
+-- sandbox, where the merchant may have no credentials left).
+CREATE OR REPLACE TEMP MACRO test_traffic(switch_state, row_env) AS
+    switch_state = 'production' AND row_env = 'sandbox';
+
 -- judged_environment(switch_state, row_env): the environment a transaction
--- is judged, matched and pushed in; NULL while its profile is off. A row
--- the ledger marks sandbox is test traffic: it stays in sandbox under a
--- production switch (never pushed to production, and matched as a sandbox
--- decline: a production order of it is an environment_mismatch; findings
--- flag the row itself environment_mismatch too). A production row
--- (the column's default, ledger-format.md, so also a row that leaves it
--- empty) goes where its switch is: under a sandbox switch the merchant is
--- testing FlexCharge with copies of its live traffic.
+-- is judged and matched in (and pushed in, but test_traffic is not);
+-- NULL while its profile is off. Test traffic stays in sandbox under a
+-- production switch (matched as a sandbox decline: a production order of
+-- it is an environment_mismatch; findings flag the row itself
+-- environment_mismatch too). A production row (the column's default,
+-- ledger-format.md, so also a row that leaves it empty) goes where its
+-- switch is: under a sandbox switch the merchant is testing FlexCharge with
+-- copies of its live traffic.
 CREATE OR REPLACE TEMP MACRO judged_environment(switch_state, row_env) AS
-    CASE WHEN switch_state = 'off' THEN NULL WHEN row_env = 'sandbox' THEN 'sandbox' ELSE switch_state END;
+    CASE WHEN switch_state = 'off' THEN NULL WHEN test_traffic(switch_state, row_env) THEN 'sandbox' ELSE switch_state END;
 
 -- rescue(order_outcome, order_env, judged_env): the outcome a decline
 -- judged in judged_env gets from its order. A production decline whose
@@ -102,6 +110,7 @@ CREATE OR REPLACE TEMP MACRO site_differs(order_site_id, reg_site_id, order_url,
 -- what became of an earlier payment: it is not_expected whatever the switch,
 -- and never pushed (a copy of it would reach FlexCharge as a second approved
 -- payment, which no later call can take back). A key it carries stands.
+-- Test traffic under a production switch is not_expected too (test_traffic).
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -158,7 +167,8 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
                   WHEN lg.transmit_key = s.fc_transmit_key THEN lg.transmitted_at END
              > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
         WHEN s.fc_transmit_key IS NOT NULL OR lg.transmit_key IS NOT NULL OR t.state = 'sent' THEN 'transmitted'
-        WHEN s.switch_state = 'off' OR s.status NOT IN ('approved', 'declined', 'error') THEN 'not_expected'
+        WHEN s.switch_state = 'off' OR s.status NOT IN ('approved', 'declined', 'error')
+             OR test_traffic(s.switch_state, s.environment) THEN 'not_expected'
         WHEN t.state = 'failed' THEN 'push_failed'
         ELSE 'untransmitted'
     END AS transmit_state
@@ -439,7 +449,7 @@ flagged_pairs AS (
     SELECT * FROM assigned WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1)
 ),
 -- Test traffic under a live switch: judged in sandbox while the switch in
--- force was production (judged_environment), as results recorded it.
+-- force was production (test_traffic), as results recorded it.
 test_traffic AS (
     SELECT file_id, line FROM verdicts WHERE run_id = $1 AND switch_state = 'production' AND environment = 'sandbox'
 ),
@@ -507,7 +517,7 @@ FROM flagged f JOIN charged_twice c ON c.file_id = f.file_id AND c.line = f.line
 UNION ALL
 SELECT $1, 'environment_mismatch', f.partner_merchant_id, f.site_url, f.profile, f.order_id, f.transaction_id, f.occurrence,
     NULL, 'switch', 'sandbox', 'production', f.processed_at,
-    'a sandbox (test) transaction while the switch in force was production: judged, matched and pushed in sandbox, never in production'
+    'a sandbox (test) transaction while the switch in force was production: judged and matched in sandbox, pushed nowhere'
 FROM flagged f SEMI JOIN test_traffic tt ON tt.file_id = f.file_id AND tt.line = f.line
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
