@@ -2,38 +2,61 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"testing"
 
 	"github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/store"
 )
 
-// TestTransmitCoverageLeavesOutRefunds: a refund under a live switch is not
-// expected at /transmit, so it does not lower the transmit coverage of the
-// Summary and Transmit sheets: one approval transmitted, beside a refund,
-// is full coverage.
+// TestTransmitCoverageLeavesOutRefunds: a refund under a live switch, or
+// test traffic under a production one, is not expected at /transmit, so it
+// neither lowers nor raises the transmit coverage of the Summary and
+// Transmit sheets, whether it carries a key or not.
 func TestTransmitCoverageLeavesOutRefunds(t *testing.T) {
-	db := classify(t, scenario{rows: []tx{row("T1", approved, keyed), row("T2", status("refunded"))}})
-	for report, column := range map[string]string{"reports/10-summary.sql": "transmit_coverage", "reports/30-transmit.sql": "coverage"} {
-		query, err := fs.ReadFile(flexrecon.SQL(), report)
-		if err != nil {
+	for _, c := range []struct {
+		name string
+		rows []tx
+		want float64
+	}{
+		{"a refund without a key", []tx{row("T1", approved, keyed), row("T2", status("refunded"))}, 1},
+		{"a refund with a key", []tx{row("T1", approved, keyed), row("T2", approved), row("T3", status("refunded"), keyed)}, 0.5},
+		{"test traffic with a key", []tx{row("T1", approved, keyed), row("T2", approved), row("T3", approved, keyed, sandboxRow)}, 0.5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := classify(t, scenario{rows: c.rows})
+			for report, column := range map[string]string{"reports/10-summary.sql": "transmit_coverage", "reports/30-transmit.sql": "coverage"} {
+				if got := coverage(t, db, report, column); len(got) != 1 || got[0] != c.want {
+					t.Errorf("%s %s: got %v, want [%v] (only what is expected counts)", report, column, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// coverage is the report's column, of its rows that have one (a row whose
+// transactions none is expected has none).
+func coverage(t *testing.T, db *store.DB, report, column string) []float64 {
+	t.Helper()
+	query, err := fs.ReadFile(flexrecon.SQL(), report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(context.Background(), "SELECT "+column+" FROM ("+string(query)+")", 1, "")
+	if err != nil {
+		t.Fatalf("%s: %v", report, err)
+	}
+	defer rows.Close()
+	var got []float64
+	for rows.Next() {
+		var c sql.NullFloat64
+		if err := rows.Scan(&c); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.Query(context.Background(), "SELECT "+column+" FROM ("+string(query)+")", 1, "")
-		if err != nil {
-			t.Fatalf("%s: %v", report, err)
-		}
-		var got []float64
-		for rows.Next() {
-			var c float64
-			if err := rows.Scan(&c); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, c)
-		}
-		rows.Close()
-		if len(got) != 1 || got[0] != 1 {
-			t.Errorf("%s %s: got %v, want [1] (the refund is not expected)", report, column, got)
+		if c.Valid {
+			got = append(got, c.Float64)
 		}
 	}
+	return got
 }

@@ -110,7 +110,8 @@ CREATE OR REPLACE TEMP MACRO site_differs(order_site_id, reg_site_id, order_url,
 -- what became of an earlier payment: it is not_expected whatever the switch,
 -- and never pushed (a copy of it would reach FlexCharge as a second approved
 -- payment, which no later call can take back). A key it carries stands.
--- Test traffic under a production switch is not_expected too (test_traffic).
+-- Test traffic under a production switch is not_expected too: the rule is
+-- expects_copy (migration 033), which the coverage of the reports asks too.
 --
 -- A macro, not a table: held as a temporary table, ten million judged rows
 -- took 2.7 GB, uncompressed, and pushed every later step to disk. Judging
@@ -167,8 +168,7 @@ SELECT s.* EXCLUDE (mid, campaign_id, site_url, reg_site_url, fc_transmit_key),
                   WHEN lg.transmit_key = s.fc_transmit_key THEN lg.transmitted_at END
              > s.processed_at + INTERVAL 24 HOUR THEN 'transmitted_late'
         WHEN s.fc_transmit_key IS NOT NULL OR lg.transmit_key IS NOT NULL OR t.state = 'sent' THEN 'transmitted'
-        WHEN s.switch_state = 'off' OR s.status NOT IN ('approved', 'declined', 'error')
-             OR test_traffic(s.switch_state, s.environment) THEN 'not_expected'
+        WHEN NOT expects_copy(s.switch_state, s.status, s.environment) THEN 'not_expected'
         WHEN t.state = 'failed' THEN 'push_failed'
         ELSE 'untransmitted'
     END AS transmit_state

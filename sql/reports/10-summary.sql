@@ -15,8 +15,8 @@
 -- column: recovered_amount | Recovered amount | money:currency | 16 | total
 -- column: recovery_rate | Recovery rate | percent | 11
 -- column: exceptions | Exceptions | int | 11 | total
--- Coverage: of the transactions FlexCharge expected (profile on, and a
--- payment attempt: a refund, void or chargeback is not_expected), the share it
+-- Coverage: of the transactions FlexCharge expected (expects_copy: profile
+-- on, a payment attempt, no test traffic; key or not), the share it
 -- holds a copy of; of the declines it should have seen, the share it made an
 -- order for. A repeated ledger row (occurrence 2 on) is the same attempt as
 -- its first: counted among transactions, but its outcome (and money
@@ -37,8 +37,8 @@ SELECT r.partner_merchant_id AS merchant, coalesce(any_value(r.merchant_name), '
     CAST(sum(r.amount) AS BIGINT) AS amount,
     count(*) FILTER (r.status = 'approved') AS approved,
     count(*) FILTER (r.status = 'declined') AS declined,
-    CAST(count(*) FILTER (r.switch_state <> 'off' AND r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
-        / nullif(count(*) FILTER (r.switch_state <> 'off' AND r.transmit_state <> 'not_expected'), 0) AS transmit_coverage,
+    CAST(count(*) FILTER (expects_copy(r.switch_state, r.status, r.environment) AND r.transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
+        / nullif(count(*) FILTER (expects_copy(r.switch_state, r.status, r.environment)), 0) AS transmit_coverage,
     CAST(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL AND r.outcome_state <> 'missed_evaluate') AS DOUBLE)
         / nullif(count(*) FILTER (r.occurrence = 1 AND r.outcome_state IS NOT NULL), 0) AS rescue_coverage,
     count(*) FILTER (r.occurrence = 1 AND r.outcome_state = 'recovered') AS recovered,

@@ -13,9 +13,10 @@
 -- column: not_expected | Not expected | int | 12 | total
 -- column: coverage | Coverage | percent | 10
 -- The six states partition the processed transactions, so every row adds up.
--- Coverage is of the transactions expected: a copy of one processed while
--- off, or of a refund, void or chargeback (no payment attempt), was not
--- expected, so it neither adds nor counts.
+-- Coverage is of the transactions expected (expects_copy): a copy of one
+-- processed while off, of a refund, void or chargeback (no payment
+-- attempt), or of test traffic under a production switch, was not
+-- expected, so it neither adds nor counts, key or not.
 -- Pushed counts the keys this run's pushes obtained (an earlier run's key is
 -- transmitted, or late); untransmitted is left
 -- only by a dry run or a transaction too old to push. $2 is a merchant, ''
@@ -28,8 +29,8 @@ SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
     count(*) FILTER (transmit_state = 'untransmitted') AS untransmitted,
     count(*) FILTER (transmit_state = 'push_failed') AS failed,
     count(*) FILTER (transmit_state = 'not_expected') AS not_expected,
-    CAST(count(*) FILTER (switch_state <> 'off' AND transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
-        / nullif(count(*) FILTER (switch_state <> 'off' AND transmit_state <> 'not_expected'), 0) AS coverage
+    CAST(count(*) FILTER (expects_copy(switch_state, status, environment) AND transmit_state IN ('transmitted', 'transmitted_late', 'pushed')) AS DOUBLE)
+        / nullif(count(*) FILTER (expects_copy(switch_state, status, environment)), 0) AS coverage
 FROM results
 WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
 GROUP BY ALL
