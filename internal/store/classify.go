@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -137,22 +136,24 @@ func (db *DB) defineJudging(ctx context.Context, conn *sqlx.Conn) error {
 
 // pairEarlyFirsts pairs the orders of the window's repeats whose first
 // occurrence is before the window that pair-orders does not read: without
-// it such a repeat found no order. The few there are bound the orders read;
-// a night without any (most) reads none.
+// it such a repeat found no order. The few there are bound the orders read,
+// span by span; a night without any (most) reads none.
 func (db *DB) pairEarlyFirsts(ctx context.Context, conn *sqlx.Conn, w Window, asOf time.Time) ([]string, error) {
-	var span struct {
-		First sql.NullTime `db:"first"`
-		Last  sql.NullTime `db:"last"`
+	var spans []struct {
+		First time.Time `db:"first"`
+		Last  time.Time `db:"last"`
 	}
-	if err := conn.GetContext(ctx, &span, db.q.ClassifyEarlyFirsts, w.Start); err != nil {
+	if err := conn.SelectContext(ctx, &spans, db.q.ClassifyEarlyFirsts, w.Start,
+		declineMargin.Seconds(), lateEvaluation.Seconds()); err != nil {
 		return nil, fmt.Errorf("find early first occurrences: %w", err)
 	}
-	if !span.First.Valid {
-		return nil, nil
+	var steps []step
+	for _, s := range spans {
+		steps = append(steps, step{"pair early first occurrences", db.q.ClassifyPairEarly, []any{
+			s.First.Add(-declineMargin), s.Last.Add(lateEvaluation), w.Start, asOf,
+			declineMargin.Seconds(), lateEvaluation.Seconds()}})
 	}
-	return runSteps(ctx, conn, nil, []step{{"pair early first occurrences", db.q.ClassifyPairEarly, []any{
-		span.First.Time.Add(-declineMargin), span.Last.Time.Add(lateEvaluation), w.Start, asOf,
-		declineMargin.Seconds(), lateEvaluation.Seconds()}}})
+	return runSteps(ctx, conn, nil, steps)
 }
 
 // afterWorkingTables, when set (by tests), runs between the working tables

@@ -1054,3 +1054,32 @@ func TestTestTrafficNeverPushedToProduction(t *testing.T) {
 		t.Errorf("push candidates' environment and mid (-want +got):\n%s", diff)
 	}
 }
+
+// TestEarlyFirstOccurrencesReadTheirOwnOrders: repeats whose first
+// occurrences are weeks apart read the orders around each, not every order
+// made between them, and share those orders.
+func TestEarlyFirstOccurrencesReadTheirOwnOrders(t *testing.T) {
+	d := func(id string) tx { return row(id, keyed) }
+	ago := func(o store.Order, days int) store.Order {
+		o.PlacedAt, o.CreatedOn = o.PlacedAt.AddDate(0, 0, -days), o.CreatedOn.AddDate(0, 0, -days)
+		return o
+	}
+	db := classify(t, scenario{unjudged: true, rows: []tx{d("D1"), d("D2")},
+		extra: []string{"M1,O-D1,D1,2026-11-19T10:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D1",
+			"M1,O-D2,D2,2026-11-03T10:00:00Z,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D2"},
+		orders: []store.Order{ago(order(d("D1"), "F1", 7), 4), ago(order(d("D2"), "F2", 7), 20)}})
+	took, err := db.Classify(context.Background(), 1, window, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(took, "pair early first occurrences"); n != 2 {
+		t.Errorf("early pairing read the orders in %d spans, want 2 (one around each first occurrence): %s", n, took)
+	}
+	got := map[string]string{}
+	for k, v := range verdicts(t, db) {
+		got[k] = v.OutcomeState
+	}
+	if diff := cmp.Diff(map[string]string{"D1#2": "recovered", "D2#2": "recovered"}, got); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+}
