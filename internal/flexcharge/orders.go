@@ -89,6 +89,8 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 // a floor. What still fails the pull:
 //   - a page that repeats the one before (a server that ignores pageNumber,
 //     or serves its last page again and again);
+//   - a page that begins with an order of the one before: orders joined
+//     the listing on pages already read, and would be missing;
 //   - a page saying more follow beyond the pages it itself announces;
 //   - a page announcing more than twice the first page's pages (plus one):
 //     a pull reads a page in well under a second, and no merchant's sales
@@ -112,6 +114,9 @@ func (l *listing) next(n int, p ordersPage) error {
 	switch {
 	case n > 1 && len(p.Rows) > 0 && slices.EqualFunc(p.Rows, l.last, sameID):
 		return fmt.Errorf("FlexCharge answered with page %d's %d orders again: its listing makes no progress", n-1, len(p.Rows))
+	case n > 1 && len(p.Rows) > 0 && l.behind(p.Rows[0]):
+		return fmt.Errorf("FlexCharge's page %d begins with order %s, read on page %d: orders joined the listing before pages already read, and they would be missing",
+			n, p.Rows[0].ID, n-1)
 	case p.more() && n >= p.PageCount:
 		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d it announced: its listing does not end", p.PageCount)
 	case p.PageCount > 2*l.first.PageCount+1:
@@ -124,6 +129,17 @@ func (l *listing) next(n int, p ordersPage) error {
 	}
 	l.last = p.Rows
 	return nil
+}
+
+// behind says whether first, a page's first order, was on the page before
+// it: an order that reaches the listing late is placed by its createdOn,
+// which may be before orders already read, and then every order after it
+// moves back a place, the previous page's last onto the next page. The late
+// order is on a page already read and would be missing. (By ID, not
+// createdOn: the listing's createdOn is an assumed field, an order without
+// one reads as placed, and an undated order's place is FlexCharge's.)
+func (l *listing) behind(first Order) bool {
+	return slices.ContainsFunc(l.last, func(o Order) bool { return sameID(o, first) })
 }
 
 // more says whether pages follow page n, p: it says so, or an earlier page,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,5 +268,28 @@ func TestOrdersFailsAListingThatShrinksOrRunsAway(t *testing.T) {
 				t.Errorf("Orders of a listing that %s: err = %v; want %q", name, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestOrdersFailsAListingThatGrowsBehindIt: an order that reaches the
+// listing late, created before orders already read, lands on a page already
+// read and pushes the rest back by one: the next page begins with the
+// previous page's last order. The pull returned no error with the late
+// order missing, its decline judged as a lost rescue; it fails instead.
+func TestOrdersFailsAListingThatGrowsBehindIt(t *testing.T) {
+	c := changing(t, func(st *orderStore, n int) {
+		if n == 5 { // pages 1 and 2 are read by now
+			st.insert(&storedOrder{env: EnvSandbox, Order: Order{ID: "late-early", ExternalOrderID: "ext-late-early", MID: credA.MID,
+				Status: StatusDraft, CreatedOn: t0.Add(-time.Hour)}})
+		}
+	})
+	var seen []string
+	err := c.Orders(context.Background(), credA, OrderQuery{PageSize: 5, To: t0.Add(72 * time.Hour)}, func(o Order) error {
+		seen = append(seen, o.ID)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), "joined the listing before pages already read") {
+		t.Errorf("Orders while an order created before the first joins the listing: err = %v, %d orders read, the late one read: %v; want the pull failed",
+			err, len(seen), slices.Contains(seen, "late-early"))
 	}
 }
