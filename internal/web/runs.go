@@ -123,6 +123,13 @@ func describe(req jobs.Request) string {
 	if req.DryRun {
 		d += " (dry run)"
 	}
+	// What may send FlexCharge a second copy is on the record of who asked.
+	if req.Backfill {
+		d += " (backfill)"
+	}
+	if req.ResendInDoubt {
+		d += " (resending pushes in doubt)"
+	}
 	return d + " as of " + req.AsOf.Format(time.RFC3339)
 }
 
