@@ -111,6 +111,25 @@ func TestExplainUntransmittedThatCannotBePushed(t *testing.T) {
 	}
 }
 
+// TestExplainFailedPushInDoubt: a push that failed after a lost answer is
+// not retried by the next run as other retryable failures are (FlexCharge
+// may hold it); explain said only that it failed, which reads as one the
+// next run sends, and its push_in_doubt finding is only its first run's.
+func TestExplainFailedPushInDoubt(t *testing.T) {
+	r := store.ExplainedResult{TransmitState: "push_failed", PushState: "failed", PushError: "503", PushInDoubt: true, PushRetryable: true}
+	if got := whyTransmit(r); !strings.Contains(got, "no run sends it again on its own") || !strings.Contains(got, "--resend-in-doubt") {
+		t.Errorf("a retryable failure in doubt: got %q", got)
+	}
+	r.PushRetryable = false
+	if got := whyTransmit(r); !strings.Contains(got, "it is not sent again") || strings.Contains(got, "--resend-in-doubt") {
+		t.Errorf("a refusal in doubt: got %q", got)
+	}
+	r.PushInDoubt, r.PushRetryable = false, true
+	if got := whyTransmit(r); strings.Contains(got, "in doubt") {
+		t.Errorf("a retryable failure not in doubt: got %q", got)
+	}
+}
+
 // TestExplainSaysWhatFlexChargeDidNotGive: an order without an amount or
 // isMIT reads as unknown, not as 0.00 or a CIT order.
 func TestExplainSaysWhatFlexChargeDidNotGive(t *testing.T) {

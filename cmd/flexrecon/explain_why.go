@@ -41,7 +41,7 @@ func whyTransmit(r store.ExplainedResult) string {
 		}
 		return switchText(r) + " when it was processed, and no key was found"
 	case "push_failed":
-		return "flexrecon's push was refused or ran out of retries: " + r.PushError
+		return "flexrecon's push was refused or ran out of retries: " + r.PushError + failedDoubt(r)
 	case "untransmitted":
 		return switchText(r) + ", and no key was found: " + untransmittedReason(r)
 	}
@@ -65,6 +65,20 @@ func untransmittedReason(r store.ExplainedResult) string {
 		return "a push of it got no answer, so FlexCharge may hold it: no run sends it again on its own (push_in_doubt); once FlexCharge confirms it has no copy, reconcile --resend-in-doubt sends it"
 	}
 	return untransmittedBecause[r.RunPush]
+}
+
+// failedDoubt says, of a failed push that lost an answer first, that
+// FlexCharge may hold it and so no run retries it, as push-candidates
+// decides: only its first run lists it push_in_doubt, and a retryable
+// failure reads as one the next run sends.
+func failedDoubt(r store.ExplainedResult) string {
+	switch {
+	case r.PushInDoubt && r.PushRetryable:
+		return "; an answer was lost before, so FlexCharge may hold it and no run sends it again on its own (push_in_doubt): once FlexCharge confirms it has no copy, reconcile --resend-in-doubt sends it"
+	case r.PushInDoubt:
+		return "; an answer was lost before, so FlexCharge may hold it (push_in_doubt), and it is not sent again"
+	}
+	return ""
 }
 
 // switchText says which switch judged r, or that none did: a profile no

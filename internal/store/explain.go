@@ -128,9 +128,11 @@ type ExplainedResult struct {
 	PushState     string     `db:"push_state" json:"push_state"`
 	PushedAt      *time.Time `db:"pushed_at" json:"pushed_at"`
 	PushError     string     `db:"push_error" json:"push_error"`
-	KeySource     string     `db:"key_source" json:"key_source"` // ledger, transmit log or push ("" without a key)
-	LoggedAt      *time.Time `db:"logged_at" json:"logged_at"`   // when a transmit log says it was transmitted
-	RunPush       string     `db:"run_push" json:"run_push"`     // what the run did about it: pushed, failed, too_old, would_push, or ""
+	PushInDoubt   bool       `db:"push_in_doubt" json:"push_in_doubt"`   // FlexCharge may hold a copy: an answer was lost
+	PushRetryable bool       `db:"push_retryable" json:"push_retryable"` // the failure is one a resend may get past
+	KeySource     string     `db:"key_source" json:"key_source"`         // ledger, transmit log or push ("" without a key)
+	LoggedAt      *time.Time `db:"logged_at" json:"logged_at"`           // when a transmit log says it was transmitted
+	RunPush       string     `db:"run_push" json:"run_push"`             // what the run did about it: pushed, failed, too_old, would_push, or ""
 	RunPushError  string     `db:"run_push_error" json:"run_push_error"`
 }
 

@@ -146,6 +146,34 @@ func TestExplainGivesTheRunsPushError(t *testing.T) {
 	}
 }
 
+// TestExplainGivesAFailedPushInDoubt: a push that lost an answer and then
+// failed (retryable) is in doubt, which no run retries; explain has both, so
+// it can say why the next run will not send it.
+func TestExplainGivesAFailedPushInDoubt(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("T1", approved)}})
+	p := push("T1", "failed", at("10:30"))
+	p.RunID, p.InDoubt, p.Retryable, p.Error = 1, true, true, "503 service unavailable"
+	intent := p
+	intent.Outcome, intent.Error, intent.InDoubt, intent.Retryable = "", "", false, false
+	ctx := context.Background()
+	if err := db.RecordPushes(ctx, nil, []store.PushRecord{intent}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordPushes(ctx, []store.PushRecord{p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyPushes(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "T1", RunID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Results[0]; r.TransmitState != "push_failed" || !r.PushInDoubt || !r.PushRetryable {
+		t.Errorf("T1: %s, push in doubt %v, retryable %v; want push_failed, true, true", r.TransmitState, r.PushInDoubt, r.PushRetryable)
+	}
+}
+
 // orphanCase has a decline with its order, and an order no decline claims:
 // FX, for merchant order O-X1 and attempt X1, which the ledger lacks.
 func orphanCase() scenario {

@@ -135,6 +135,7 @@ SELECT r.transaction_id, r.occurrence, r.processed_at, r.status, r.profile, r.sw
     coalesce(r.transmit_key, '') AS transmit_key, r.transmit_state, coalesce(r.fc_order_id, '') AS fc_order_id,
     coalesce(r.fc_status, -1) AS fc_status, coalesce(r.outcome_state, '') AS outcome_state,
     coalesce(x.state, '') AS push_state, x.done_at AS pushed_at, coalesce(x.error, '') AS push_error,
+    coalesce(x.in_doubt, false) AS push_in_doubt, coalesce(x.retryable, false) AS push_retryable,
     CASE WHEN t.fc_transmit_key IS NOT NULL THEN 'ledger' WHEN lg.transmit_key = r.transmit_key THEN 'transmit log'
          WHEN x.transmit_key = r.transmit_key THEN 'push' ELSE '' END AS key_source,
     lg.transmitted_at AS logged_at, coalesce(p.last.outcome, '') AS run_push, coalesce(p.last.error, '') AS run_push_error
