@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"time"
 
 	"github.com/flexcharge/flexrecon/internal/config"
 	"github.com/flexcharge/flexrecon/internal/recon"
@@ -83,8 +84,17 @@ func writeOrders(w io.Writer, orders []store.ExplainedOrder) {
 	for _, o := range orders {
 		fmt.Fprintf(w, "  %s %s  externalOrderId %s transactionId %s  %s(%d)  %s  mit=%s source %q site %q descriptor %q  created %s expiry %s\n",
 			o.Environment, o.ID, o.ExternalOrderID, orNone(o.TransactionID), o.StatusName, o.Status,
-			orderAmount(o), orUnknown(o.IsMIT), o.OrderSource, o.SiteID, o.Descriptor, ts(o.CreatedOn), tsOr(o.ExpiryAt, "none"))
+			orderAmount(o), orUnknown(o.IsMIT), o.OrderSource, o.SiteID, o.Descriptor, created(o.CreatedOn), tsOr(o.ExpiryAt, "none"))
 	}
+}
+
+// created is when an order was made, or says FlexCharge gave no date
+// (stored as year 1, which read as a date).
+func created(t time.Time) string {
+	if store.Undated(t) {
+		return "unknown"
+	}
+	return ts(t)
 }
 
 // orderAmount is an order's amount, or says FlexCharge did not give one.

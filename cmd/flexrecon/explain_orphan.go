@@ -52,6 +52,8 @@ func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
 		return row + " is no decline: only a decline is evaluated"
 	case d.Occurrence > 1:
 		return row + " repeats an earlier row, and only a first occurrence claims orders"
+	case d.Undated && !d.NamesAttempt && d.OrderTransactionID != "":
+		return fmt.Sprintf("%s is not the attempt the order names (%s): an order FlexCharge gave no date is the evaluation of that attempt only", row, d.OrderTransactionID)
 	case d.TooFar:
 		return row + " " + tooFar(d)
 	case !d.InRun && d.LoadedAfterRun:

@@ -225,6 +225,31 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 	}
 }
 
+// TestExplainUndatedOrphan: an order FlexCharge gave no date is an orphan
+// of every run while no decline is the attempt it names (fbf94cb); explain
+// said its decline "was processed 106751 days after the order was made"
+// (the year-1 zero time, Sub saturated), and showed it created in year 1.
+func TestExplainUndatedOrphan(t *testing.T) {
+	processed := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	f := store.ExplainedFinding{Category: "orphan_order", TransactionID: "X1", FCOrderID: "FX", FCValue: "production"}
+	fx := store.ExplainedOrder{Environment: "production", ID: "FX", ExternalOrderID: "O1", MID: "P1", Merchant: "M1", TransactionID: "X1"}
+	d := store.OrphanDecline{FCOrderID: "FX", OrderTransactionID: "X1", TransactionID: "D1", Occurrence: 1,
+		Status: "declined", ProcessedAt: processed, InRun: true, LastRun: 1, Undated: true}
+	e := store.Explanation{RunID: 1, Orders: []store.ExplainedOrder{fx}, Findings: []store.ExplainedFinding{f}, OrphanDeclines: []store.OrphanDecline{d}}
+	var buf bytes.Buffer
+	writeVerdicts(&buf, e)
+	writeOrders(&buf, e.Orders)
+	got := buf.String()
+	for _, want := range []string{"D1 #1 (declined 2026-11-24T10:00:00Z) is not the attempt the order names (X1): an order FlexCharge gave no date", "created unknown"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("explain of an undated orphan lacks %q; got:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "days after") || strings.Contains(got, "0001-01-01") {
+		t.Errorf("explain of an undated orphan reads its missing date as year 1:\n%s", got)
+	}
+}
+
 // TestExplainOrphanNamingItsTooLateAttempt: an order made over an hour
 // before the decline it names is that decline's orphan, and explain says
 // the order names this very attempt, not another.

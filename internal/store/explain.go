@@ -165,6 +165,9 @@ type OrphanDecline struct {
 	// TooFar: processed too long before or after the order was made to be
 	// what it evaluated: pairing never gives it the order (see mayPair).
 	TooFar bool `db:"-" json:"too_far"`
+	// Undated: FlexCharge gave the order no date, so it pairs by the
+	// attempt it names, whatever the time.
+	Undated bool `db:"-" json:"undated"`
 }
 
 // Explain gathers what is known about one transaction or order.
@@ -196,22 +199,31 @@ func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err e
 		}
 	}
 	for i, d := range e.OrphanDeclines {
-		e.OrphanDeclines[i].TooFar = !mayPair(d)
+		e.OrphanDeclines[i].TooFar, e.OrphanDeclines[i].Undated = !mayPair(d), Undated(d.OrderCreatedOn)
 	}
 	e.Run, err = db.explainedRun(ctx, e.RunID)
 	return e, err
 }
 
 // mayPair is classify-pair-orders' rule of time: whether the order could be
-// the evaluation of row d, whatever else the row is. An orphan has a date:
-// it is an order made in the run's window.
+// the evaluation of row d, whatever else the row is. An orphan made in the
+// run's window has a date; one FlexCharge gave none (an orphan of every
+// run, classify-orphans) has no rule of time: it pairs by the attempt it
+// names alone.
 func mayPair(d OrphanDecline) bool {
+	if Undated(d.OrderCreatedOn) {
+		return true
+	}
 	madeAfter, latest := d.OrderCreatedOn.Sub(d.ProcessedAt), declineMargin
 	if d.NamesAttempt {
 		latest = lateEvaluation
 	}
 	return madeAfter >= -declineMargin && madeAfter <= latest
 }
+
+// Undated says whether an order's createdOn is none: FlexCharge gave it no
+// date, stored as Go's zero time (classify.sql tests for a year before 2).
+func Undated(createdOn time.Time) bool { return createdOn.Year() < 2 }
 
 // explainedRun is the run explained as recorded, or nil: a run's verdicts
 // may outlive its record (or, in tests, have none).

@@ -212,6 +212,26 @@ func TestExplainOrphanOrder(t *testing.T) {
 	}
 }
 
+// TestExplainUndatedOrphanOrder: an order FlexCharge gave no date, naming
+// an attempt the ledger lacks, is an orphan though a decline of its order
+// id is in the run; that decline is not too far in time from it (an undated
+// order has no rule of time: mayPair read its year-1 date as 2,000 years
+// before the decline), and the order is known to be undated.
+func TestExplainUndatedOrphanOrder(t *testing.T) {
+	undated := func(o *store.Order) { o.TransactionID, o.PlacedAt, o.CreatedOn = "X9", time.Time{}, time.Time{} }
+	db := classify(t, scenario{rows: []tx{row("D1")}, orders: []store.Order{order(row("D1"), "FU", 7, undated)}})
+	e, err := db.Explain(context.Background(), store.ExplainQuery{OrderID: "FU"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Findings) != 1 || e.Findings[0].Category != "orphan_order" || len(e.OrphanDeclines) != 1 {
+		t.Fatalf("explain FU: findings %+v, declines %+v; want its orphan_order and D1", e.Findings, e.OrphanDeclines)
+	}
+	if d := e.OrphanDeclines[0]; d.TooFar || !d.Undated {
+		t.Errorf("explain FU's decline D1: too far %v, undated %v; want false, true", d.TooFar, d.Undated)
+	}
+}
+
 // TestExplainOrphanOrderSwitches: the switches of an orphan order are those
 // of its mid's merchant and its profile when it was made, its site known by
 // its FlexCharge siteId: cit_web in sandbox on the site from 09:00 wins over
