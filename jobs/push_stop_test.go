@@ -424,3 +424,46 @@ func crashUnderBatch(t *testing.T, env *jobs.Env, req jobs.Request) []string {
 	}
 	return ids
 }
+
+// TestResendInDoubtKeepsTheRules: a resend ops ask for is pushed as any
+// other push: a dry run sends none of the transactions in doubt (it lists
+// them would_push), and a run whose clock is past the age limit sends none
+// without a backfill (too old); they stay in doubt, unsent, for a resend
+// that may send them, which sends each once.
+func TestResendInDoubtKeepsTheRules(t *testing.T) {
+	env, counter, req := countedChain(t, &copiesCounter{})
+	batch := crashUnderBatch(t, env, req)
+	unsent := func(what string) {
+		t.Helper()
+		for _, id := range batch {
+			if n := counter.copies[id]; n != 0 {
+				t.Errorf("%s: %s, in doubt, sent %d times; want none", what, id, n)
+			}
+		}
+	}
+	dry := req
+	dry.ResendInDoubt, dry.DryRun = true, true
+	run, err := env.Reconcile(t.Context(), dry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsent("a dry run resending what is in doubt")
+	if !pushDetailSays(t, env, run.ID, "would push (dry run)") {
+		t.Errorf("run %d, a dry run resending what is in doubt, lists nothing it would push", run.ID)
+	}
+	late := req
+	late.ResendInDoubt, late.AsOf = true, req.AsOf.Add(env.Push.MaxAge+48*time.Hour)
+	if _, err := env.Reconcile(t.Context(), late); err != nil {
+		t.Fatal(err)
+	}
+	unsent("a resend past the age limit without a backfill")
+	late.Backfill = true
+	if _, err := env.Reconcile(t.Context(), late); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range batch {
+		if n := counter.copies[id]; n != 1 {
+			t.Errorf("a resend with a backfill: %s, in doubt, sent %d times; want once", id, n)
+		}
+	}
+}
