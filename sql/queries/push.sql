@@ -71,12 +71,13 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 
 -- name: in-doubt-findings
 -- $1 run id. In doubt: resent after an intent that got no answer, or such an
--- intent still unanswered (this run did not resend it: too old, a dry run),
--- unless the transaction has its key from elsewhere since (the ledger, a
--- transmit log), or failed after an attempt whose answer was lost. An intent
--- outlives a run only if the run died or stopped under its call.
--- An unanswered intent is listed by every run until one answers it: the next
--- run that may send acts on it. An answered doubt (a copy sent again, or one
+-- intent still unanswered (no run resends it unless ops ask, and even then
+-- not when too old or in a dry run), unless the transaction has its key from
+-- elsewhere since (the ledger, a transmit log), or failed after an attempt
+-- whose answer was lost. An intent outlives a run only if the run died or
+-- stopped under its call.
+-- An unanswered intent is listed by every run until one answers it: it waits
+-- for ops (reconcile --resend-in-doubt). An answered doubt (a copy sent again, or one
 -- whose resend FlexCharge refused with a 4xx and is never sent again) is
 -- listed once, by the first succeeded run (not a dry run) from the one whose
 -- push raised it: listed each night its day is judged again, it read as a
