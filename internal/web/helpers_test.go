@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"log/slog"
@@ -41,6 +42,9 @@ type fixture struct {
 	// cost is the bcrypt cost of the users' passwords from the next start:
 	// 0 for the least, so that the many sign-ins in tests are quick.
 	cost int
+	// chain is the server's chain from the next start: nil for env, or a
+	// stand-in in front of it.
+	chain web.Chain
 }
 
 type clock struct{ ahead atomic.Int64 }
@@ -83,7 +87,7 @@ func (f *fixture) start(t *testing.T, tls bool) {
 		}
 	}
 	var err error
-	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: f.env, Reports: f.env.Reports, Location: f.env.Location,
+	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: cmp.Or[web.Chain](f.chain, f.env), Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{f.user(t, "fiona", "finance"), f.user(t, "oscar", "ops"), f.user(t, "ada", "admin")},
 		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
 		WebhookKeys: f.keys, Now: f.clock.now, Nightly: "02:30", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),

@@ -840,15 +840,6 @@ func TestShownErrorsNameNoServerFolders(t *testing.T) {
 func TestStartFormSentTwiceStartsOneRun(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	token := func() string {
-		_, page := get(t, c, f.srv.URL+"/")
-		_, rest, ok := strings.Cut(page, `name="once" value="`)
-		tok, _, _ := strings.Cut(rest, `"`)
-		if !ok || tok == "" {
-			t.Fatalf("runs page: no start form token in:\n%.2000s", page)
-		}
-		return tok
-	}
 	post := func(from, once string) int {
 		res, err := c.PostForm(f.srv.URL+"/runs", url.Values{"from": {from}, "dry_run": {"1"}, "once": {once}})
 		if err != nil {
@@ -858,7 +849,7 @@ func TestStartFormSentTwiceStartsOneRun(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode
 	}
-	once := token()
+	once := startFormToken(t, f, c)
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
 	for i := range codes {
@@ -869,7 +860,7 @@ func TestStartFormSentTwiceStartsOneRun(t *testing.T) {
 	if err != nil || len(runs) != 1 || codes[0] != http.StatusSeeOther || codes[1] != http.StatusSeeOther {
 		t.Errorf("the start form sent twice: answered %v, %d runs (%v); want 303 twice and one run", codes, len(runs), err)
 	}
-	once = token()
+	once = startFormToken(t, f, c)
 	if code := post("23/11/2026", once); code != http.StatusBadRequest {
 		t.Errorf("the start form with a bad date: got %d, want 400", code)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"sync"
 	"time"
@@ -16,39 +17,69 @@ const formTokenLife = 12 * time.Hour
 // cross-origin protection does that.
 type formTokens struct {
 	mu      sync.Mutex
-	claimed map[string]time.Time
+	claimed map[string]*formClaim
 	now     func() time.Time
 }
 
+// formClaim is a submission's hold on a form: done is closed once it has
+// started its run, or failed to (err).
+type formClaim struct {
+	at   time.Time
+	done chan struct{}
+	err  error
+}
+
 func newFormTokens(now func() time.Time) *formTokens {
-	return &formTokens{claimed: map[string]time.Time{}, now: now}
+	return &formTokens{claimed: map[string]*formClaim{}, now: now}
 }
 
 // issue is a new token for a start form.
 func (t *formTokens) issue() string { return rand.Text() }
 
-// claim takes tok for one submission, unless another already has it; the
-// claim is released if that submission starts no run, so that the form
-// corrected after a refusal (a bad date) can be sent again.
-func (t *formTokens) claim(tok string) bool {
+// once starts the run of the form key by start, unless a submission of the
+// same form did or is doing so: then it waits for that one and answers its
+// error. A double click's browser shows only the second answer, so the
+// second must say that the first failed (shutting down, the database
+// failing). A failure gives the form back, to be sent again.
+func (t *formTokens) once(ctx context.Context, key string, start func() error) error {
+	c, first := t.claim(key)
+	if !first {
+		select {
+		case <-c.done:
+			return c.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if c.err = start(); c.err != nil {
+		t.release(key)
+	}
+	close(c.done)
+	return c.err
+}
+
+// claim takes key for one submission, unless another already has it: then
+// it is that one's claim, first false.
+func (t *formTokens) claim(key string) (c *formClaim, first bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	for k, at := range t.claimed {
-		if now.Sub(at) > formTokenLife {
+	for k, c := range t.claimed {
+		if now.Sub(c.at) > formTokenLife {
 			delete(t.claimed, k)
 		}
 	}
-	if _, ok := t.claimed[tok]; ok {
-		return false
+	if c, ok := t.claimed[key]; ok {
+		return c, false
 	}
-	t.claimed[tok] = now
-	return true
+	c = &formClaim{at: now, done: make(chan struct{})}
+	t.claimed[key] = c
+	return c, true
 }
 
-// release gives tok back, its submission having started no run.
-func (t *formTokens) release(tok string) {
+// release gives key back, its submission having started no run.
+func (t *formTokens) release(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.claimed, tok)
+	delete(t.claimed, key)
 }

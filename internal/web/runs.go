@@ -154,17 +154,16 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	// The same form sent again (a double click) starts nothing: the list
-	// shows the run it started. A form without a token is taken as before.
-	once := r.PostFormValue("once")
-	if once != "" && !s.forms.claim(once) {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
+	// The same form sent again (a double click) starts nothing: it answers
+	// as the first did, the list that shows its run or why it started none.
+	// A form without a token is taken as before.
+	start := func() error { _, err := s.startRun(r, req); return err }
+	if once := r.PostFormValue("once"); once != "" {
+		err = s.forms.once(r.Context(), once, start)
+	} else {
+		err = start()
 	}
-	if _, err := s.startRun(r, req); err != nil {
-		if once != "" {
-			s.forms.release(once)
-		}
+	if err != nil {
 		s.startFailed(w, r, err)
 		return
 	}
