@@ -11,9 +11,11 @@ import (
 // started a run: a session's length, beyond which its page is gone.
 const formTokenLife = 12 * time.Hour
 
-// formTokens are the start form's one-time tokens that started a run, so
-// that the same form sent twice (a double click, a browser sending it again)
-// starts one run, not two. They guard against mistakes, not forgery: the
+// formTokens are the start forms that started a run, each known by its
+// one-time token and what it asks (formKey), so that the same form sent
+// twice (a double click, a browser sending it again) starts one run, not
+// two, while the form changed after going back to it in the browser's
+// history, its old token with it, starts its own. They guard against mistakes, not forgery: the
 // cross-origin protection does that.
 type formTokens struct {
 	mu      sync.Mutex
@@ -26,6 +28,7 @@ type formTokens struct {
 type formClaim struct {
 	at   time.Time
 	done chan struct{}
+	run  int64
 	err  error
 }
 
@@ -38,24 +41,24 @@ func (t *formTokens) issue() string { return rand.Text() }
 
 // once starts the run of the form key by start, unless a submission of the
 // same form did or is doing so: then it waits for that one and answers its
-// error. A double click's browser shows only the second answer, so the
+// run, again true, or its error. A double click's browser shows only the second answer, so the
 // second must say that the first failed (shutting down, the database
 // failing). A failure gives the form back, to be sent again.
-func (t *formTokens) once(ctx context.Context, key string, start func() error) error {
+func (t *formTokens) once(ctx context.Context, key string, start func() (int64, error)) (run int64, again bool, err error) {
 	c, first := t.claim(key)
 	if !first {
 		select {
 		case <-c.done:
-			return c.err
+			return c.run, c.err == nil, c.err
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, false, ctx.Err()
 		}
 	}
-	if c.err = start(); c.err != nil {
+	if c.run, c.err = start(); c.err != nil {
 		t.release(key)
 	}
 	close(c.done)
-	return c.err
+	return c.run, false, c.err
 }
 
 // claim takes key for one submission, unless another already has it: then

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/store"
@@ -16,12 +17,13 @@ type runRow struct {
 }
 
 // runsView is the runs page: the latest runs, whether any is still queued
-// or running (the list then refreshes itself), and the start form's
-// one-time token (formTokens).
+// or running (the list then refreshes itself), the start form's one-time
+// token (formTokens) and the run a form sent again had started (?again=).
 type runsView struct {
-	Runs []runRow
-	Busy bool
-	Once string
+	Runs  []runRow
+	Busy  bool
+	Once  string
+	Again int64
 }
 
 func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
@@ -31,6 +33,7 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := runsView{Runs: make([]runRow, len(runs)), Once: s.forms.issue()}
+	v.Again, _ = strconv.ParseInt(r.URL.Query().Get("again"), 10, 64) // none: 0, no notice
 	for i, run := range runs {
 		v.Runs[i].Run = run
 		v.Busy = v.Busy || run.Status == "queued" || run.Status == "running"

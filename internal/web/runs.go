@@ -157,17 +157,31 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 	// The same form sent again (a double click) starts nothing: it answers
 	// as the first did, the list that shows its run or why it started none.
 	// A form without a token is taken as before.
-	start := func() error { _, err := s.startRun(r, req); return err }
+	start := func() (int64, error) { rec, err := s.startRun(r, req); return rec.ID, err }
+	var run int64
+	again := false
 	if once := r.PostFormValue("once"); once != "" {
-		err = s.forms.once(r.Context(), once, start)
+		run, again, err = s.forms.once(r.Context(), formKey(once, req), start)
 	} else {
-		err = start()
+		_, err = start()
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		s.startFailed(w, r, err)
-		return
+	case again: // the list says so, or the form seems ignored
+		http.Redirect(w, r, fmt.Sprintf("/?again=%d", run), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// formKey is what a start form sent with the token once asks: its token and
+// every field that makes its run, not the run's clock, which is the time it
+// came. The form from the browser's history changed and sent again has its
+// old token, and must start its run.
+func formKey(once string, req jobs.Request) string {
+	return fmt.Sprintf("%s %s %s %q dry_run=%t backfill=%t resend=%t", once, req.From.Format(time.DateOnly),
+		req.To.Format(time.DateOnly), req.Merchant, req.DryRun, req.Backfill, req.ResendInDoubt)
 }
 
 func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,5 +77,43 @@ func TestStartFormSentTwiceShowsTheFailure(t *testing.T) {
 	if codes[0] != http.StatusInternalServerError || codes[1] != http.StatusInternalServerError || q.tries.Load() != 1 {
 		t.Errorf("the start form sent twice, the first failing to queue its run: answered %v, %d tries to queue; want 500 twice and one try",
 			codes, q.tries.Load())
+	}
+}
+
+// TestStartFormChangedFromHistoryStartsItsRun: the start form gone back to
+// in the browser's history, changed and sent with its old token, starts its
+// run (it went to the runs list, starting nothing and saying nothing); the
+// form sent again unchanged starts none, and the list says which run it
+// started.
+func TestStartFormChangedFromHistoryStartsItsRun(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	once := startFormToken(t, f, c)
+	post := func(from string) string {
+		res, err := c.PostForm(f.srv.URL+"/runs", url.Values{"from": {from}, "dry_run": {"1"}, "once": {once}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the start form from %s: got %s, want 303", from, res.Status)
+		}
+		return res.Header.Get("Location")
+	}
+	post(f.plan.To)
+	post("2026-11-22") // the day before
+	runs, err := f.env.DB.Runs(t.Context(), 10)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("the start form sent, then changed and sent with its token: %d runs (%v), want 2", len(runs), err)
+	}
+	first := runs[1].ID
+	again := post(f.plan.To)
+	if want := fmt.Sprintf("/?again=%d", first); again != want {
+		t.Errorf("the first form sent again: sent to %q, want %q", again, want)
+	}
+	_, page := get(t, c, f.srv.URL+again)
+	contains(t, "the runs list after a form sent again", page, fmt.Sprintf(`it started run <a href="/runs/%d">%d</a>`, first, first))
+	if runs, err := f.env.DB.Runs(t.Context(), 10); err != nil || len(runs) != 2 {
+		t.Errorf("after the first form sent again: %d runs (%v), want 2", len(runs), err)
 	}
 }
