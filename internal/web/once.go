@@ -15,8 +15,10 @@ const formTokenLife = 12 * time.Hour
 // one-time token and what it asks (formKey), so that the same form sent
 // twice (a double click, a browser sending it again) starts one run, not
 // two, while the form changed after going back to it in the browser's
-// history, its old token with it, starts its own. They guard against mistakes, not forgery: the
-// cross-origin protection does that.
+// history, its old token with it, starts its own. They are kept in memory,
+// for formTokenLife: the same form sent after a restart or later than that
+// starts another run (the README says so). They guard against mistakes, not
+// forgery: the cross-origin protection does that.
 type formTokens struct {
 	mu      sync.Mutex
 	claimed map[string]*formClaim
