@@ -107,7 +107,7 @@ func signIn(name string) chromedp.Action[chromedp.Void] {
 // TestBrowserPagesFollowARun: while a run is under way, the runs list
 // refreshes itself without emptying the start form ops is filling in (the
 // whole page's reload did, every two seconds), and a running run's own page
-// reloads itself until the run ends, to show how it ended.
+// refreshes itself until the run ends, to show how it ended.
 func TestBrowserPagesFollowARun(t *testing.T) {
 	ctx := browserContext(t)
 	f := newFixture(t, false)
@@ -208,5 +208,49 @@ func TestBrowserRunsListRidesOutAnError(t *testing.T) {
 	}
 	if err != nil || typed != "M00" {
 		t.Errorf("runs page whose refresh was answered 502: %v, merchant %q; want run %d listed as failed and the form kept", err, typed, run.ID)
+	}
+}
+
+// TestBrowserRunPageRidesOutAnError: a running run's page whose reload is
+// answered an error a moment (a proxy's 502 while the service restarts)
+// goes on following the run and shows how it ended: it reloaded itself
+// whole, so stayed on the error page and followed the run no more.
+func TestBrowserRunPageRidesOutAnError(t *testing.T) {
+	ctx := browserContext(t)
+	f := newFixture(t, false)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/runs/%d", run.ID)
+	var failing atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() && r.URL.Path == page {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		f.web.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(proxy.URL+page),
+		signIn("oscar"),
+		chromedp.WaitVisible(chromedp.CSS(`p.busy`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	time.Sleep(5 * time.Second) // two of the page's reloads
+	failing.Store(false)
+	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`))); err != nil {
+		t.Errorf("run %d's page whose reload was answered 502: its failure not shown within 15 s of it (%v)", run.ID, err)
 	}
 }
