@@ -374,3 +374,28 @@ func TestExplainDeclineShowsItsDoubleChargeRisk(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainDeclineShowsTheRiskOfAnyOfItsOrders: the risk names the least
+// completed order of the decline's pairs, F1 here, while the decline's
+// primary order is F2 (the latest): explaining the decline shows it still.
+func TestExplainDeclineShowsTheRiskOfAnyOfItsOrders(t *testing.T) {
+	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
+	unnamed := func(o *store.Order) { o.TransactionID = "" }
+	db := classify(t, scenario{rows: []tx{d("D1"), d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })},
+		orders: []store.Order{order(d("D1"), "F1", 7, unnamed),
+			order(d("D1"), "F2", 7, unnamed, func(o *store.Order) { o.CreatedOn = o.CreatedOn.Add(5 * time.Minute) })}})
+	if got := dump(t, db, "SELECT fc_order_id FROM results WHERE transaction_id = 'D1'"); !cmp.Equal(got, [][]string{{"F2"}}) {
+		t.Fatalf("D1's primary order: got %v, want F2 (the scenario needs a primary that is not the least key)", got)
+	}
+	e, err := db.Explain(context.Background(), store.ExplainQuery{TransactionID: "D1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range e.Findings {
+		got = append(got, f.Category+" on "+f.TransactionID+" order "+f.FCOrderID)
+	}
+	if diff := cmp.Diff([]string{"double_charge_risk on A1 order F1", "duplicate_evaluate on D1 order F2"}, got); diff != "" {
+		t.Errorf("explain D1 (orders F2 primary, F1 the risk's): findings (-want +got):\n%s", diff)
+	}
+}
