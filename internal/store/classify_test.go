@@ -376,6 +376,43 @@ func TestUnansweredIntentInDoubt(t *testing.T) {
 	onlyT1InDoubt(t, db)
 }
 
+// TestOldIntentOnRefundListedOnce: an intent left unanswered on a refund
+// before refunds were no longer pushed is never answered (the refund is
+// not_expected, so no run sends it again): the first run lists it, the next
+// one counts it as listed before instead of listing it again every night.
+func TestOldIntentOnRefundListedOnce(t *testing.T) {
+	ctx := context.Background()
+	db := classify(t, scenario{rows: []tx{row("R1", status("refunded"))}, unjudged: true})
+	intent := store.PushRecord{Merchant: "M1", TransactionID: "R1", Env: "production", MID: "P1", At: at("10:30"), RunClock: at("10:30")}
+	if err := db.RecordPushes(ctx, nil, []store.PushRecord{intent}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for range 2 {
+		run, err := db.StartRun(ctx, adhocRun)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Classify(ctx, run.ID, window, asOf); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ApplyPushes(ctx, run.ID); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.DoubtsListedBefore(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishRun(ctx, run.ID, asOf, nil); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s, %d listed before", dump(t, db, "SELECT coalesce(string_agg(category, ','), '') FROM findings WHERE run_id = ?", run.ID)[0][0], before))
+	}
+	if diff := cmp.Diff([]string{"push_in_doubt, 0 listed before", ", 1 listed before"}, got); diff != "" {
+		t.Errorf("refund R1 with an unanswered intent, two runs (-want +got):\n%s", diff)
+	}
+}
+
 // TestAnsweredElsewhereNotInDoubt: an unanswered intent whose transaction
 // has its key from the ledger since is not in doubt.
 func TestAnsweredElsewhereNotInDoubt(t *testing.T) {

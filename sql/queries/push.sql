@@ -84,18 +84,28 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 -- new problem every night, and nothing a run does changes it. Later runs
 -- count it (doubts-listed-before); explain shows it; a new doubt of the same
 -- transaction (a later resend) is listed again.
+-- An unanswered intent on a transaction no longer expected at /transmit
+-- (not_expected: a refund, void or chargeback an older release pushed, or
+-- test traffic) is never sent again, so no run will answer it: it is listed
+-- once too, as an answered doubt is. Listed every night, it read as a new
+-- problem that nothing could settle; dropped, nobody would learn that
+-- FlexCharge may hold a refund as an approved payment.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
     r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at,
-    CASE WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
+    CASE WHEN t.state = 'intent' AND r.transmit_state = 'not_expected'
+             THEN 'a push got no answer: FlexCharge may hold this copy, which is no longer expected and is not sent again'
+         WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
          WHEN t.state = 'failed' AND NOT t.retryable
              THEN 'a push got no answer and FlexCharge refused it since: it may hold this copy, which is not sent again'
          WHEN t.state = 'failed' THEN 'a push got no answer and failed since: FlexCharge may already hold this copy'
          ELSE 'an earlier push got no answer and was sent again: FlexCharge may hold two copies' END AS detail
 FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1
-  AND (t.state = 'intent' AND (t.in_doubt OR r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
-       OR t.state <> 'intent' AND t.in_doubt AND NOT doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1))
+  AND (t.state = 'intent' AND r.transmit_state <> 'not_expected'
+           AND (t.in_doubt OR r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
+       OR (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND r.transmit_state = 'not_expected')
+           AND NOT doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1))
   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $1 AND f.category = 'push_in_doubt'
                   AND f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id);
 
@@ -110,8 +120,10 @@ WHERE r.run_id = $1 AND r.occurrence = 1 AND r.transmit_state IN ('untransmitted
 
 -- name: doubts-listed-before
 -- $1 run id. The answered doubts among the run's transactions that an
--- earlier run listed (in-doubt-findings), which this one does not list again.
+-- earlier run listed (in-doubt-findings), which this one does not list again:
+-- answered ones, and unanswered intents no run will answer (not_expected).
 SELECT count(*) FROM results r
 JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
-WHERE r.run_id = $1 AND r.occurrence = 1 AND t.state <> 'intent' AND t.in_doubt
+WHERE r.run_id = $1 AND r.occurrence = 1
+  AND (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND r.transmit_state = 'not_expected')
   AND doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1);
