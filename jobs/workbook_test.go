@@ -297,17 +297,17 @@ func (tb table) cell(row []string, col string) string {
 }
 
 // TestWorkbookTiesOut reads a real run's workbook back and checks that the
-// Summary's figures per merchant equal the sums of the detail sheets:
-// transactions from Transmit, declines, recovered counts and net recovered
-// amounts from Recovery.
+// Summary's figures per merchant and environment equal the sums of the
+// detail sheets: transactions from Transmit, declines, recovered counts and
+// net recovered amounts from Recovery.
 func TestWorkbookTiesOut(t *testing.T) {
 	f := openBook(t, realRun(t).workbook)
 	summary, transmit, recovery := readTable(t, f, "Summary"), readTable(t, f, "Transmit"), readTable(t, f, "Recovery")
 	byMerchant := func(tb table) func([]string) string {
-		return func(row []string) string { return tb.cell(row, "Merchant") }
+		return func(row []string) string { return tb.cell(row, "Merchant") + " " + tb.cell(row, "Environment") }
 	}
 	byCurrency := func(tb table) func([]string) string {
-		return func(row []string) string { return tb.cell(row, "Merchant") + " " + tb.cell(row, "Currency") }
+		return func(row []string) string { return byMerchant(tb)(row) + " " + tb.cell(row, "Currency") }
 	}
 	got := summary.sums(t, byMerchant(summary), map[string]string{"transactions": "Transactions", "declines": "Declined", "recovered": "Recovered"})
 	want := transmit.sums(t, byMerchant(transmit), map[string]string{"transactions": "Processed"})
@@ -329,11 +329,11 @@ func TestWorkbookTiesOut(t *testing.T) {
 			perMerchant[exc.cell(row, "Merchant")+" exceptions"] += exc.num(t, row, "Exceptions")
 		}
 	}
-	gotExc := summary.sums(t, byMerchant(summary), map[string]string{"exceptions": "Exceptions"})
+	gotExc := summary.sums(t, func(row []string) string { return summary.cell(row, "Merchant") }, map[string]string{"exceptions": "Exceptions"})
 	if diff := cmp.Diff(nonZero(perMerchant), nonZero(gotExc)); diff != "" {
 		t.Errorf("Summary exceptions against Exceptions by merchant (-detail +summary):\n%s", diff)
 	}
-	if len(got) == 0 || got[summary.rows[0][0]+" recovered"] == 0 {
+	if len(got) == 0 || got[byMerchant(summary)(summary.rows[0])+" recovered"] == 0 {
 		t.Fatalf("the run recovered nothing for %s: the data set no longer exercises the tie-out", summary.rows[0][0])
 	}
 	total := func(sheet, column string) int64 {

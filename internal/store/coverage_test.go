@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/flexcharge/flexrecon"
 	"github.com/flexcharge/flexrecon/internal/store"
 )
@@ -59,4 +61,38 @@ func coverage(t *testing.T, db *store.DB, report, column string) []float64 {
 		}
 	}
 	return got
+}
+
+// TestSheetsKeepTestTrafficApart: a production recovery (D1, 10.00) and a
+// sandbox test recovery (D2, 5.00, its order in sandbox) of the same
+// merchant, site and profile: the test amount is no production money, so
+// every sheet of money or rates gives each environment its own row.
+func TestSheetsKeepTestTrafficApart(t *testing.T) {
+	sandboxOrder := func(o *store.Order) {
+		o.Environment, o.MID, o.SiteID, o.Amount = "sandbox", "S1", "sid-s", new(int64(500))
+	}
+	db := classify(t, scenario{rows: []tx{row("D1", keyed), row("D2", sandboxRow, func(t *tx) { t.amount = "5.00" })},
+		orders: []store.Order{order(row("D1"), "F1", 7), order(row("D2"), "F2", 7, sandboxOrder)}})
+	for _, c := range []struct {
+		report, columns string
+		want            [][]string
+	}{
+		{"reports/10-summary.sql", "environment, recovered, recovered_amount, recovery_rate",
+			[][]string{{"production", "1", "1000", "1"}, {"sandbox", "1", "500", "1"}}},
+		{"reports/20-recovery.sql", "environment, eligible, recovered, net_amount, recovery_rate",
+			[][]string{{"production", "1", "1", "1000", "1"}, {"sandbox", "1", "1", "500", "1"}}},
+		{"reports/25-recovery-by-profile.sql", "environment, eligible, recovered",
+			[][]string{{"production", "1", "1"}, {"sandbox", "1", "1"}}},
+		{"reports/30-transmit.sql", "environment, processed, not_expected",
+			[][]string{{"production", "1", "0"}, {"sandbox", "1", "1"}}},
+	} {
+		query, err := fs.ReadFile(flexrecon.SQL(), c.report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := dump(t, db, "SELECT "+c.columns+" FROM ("+string(query)+") ORDER BY environment", 1, "")
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s (%s) of a production and a sandbox test recovery (-want +got):\n%s", c.report, c.columns, diff)
+		}
+	}
 }

@@ -1,9 +1,10 @@
 -- report: recovery
 -- sheet: Recovery
--- title: Recovery per merchant, site and profile
+-- title: Recovery per merchant, site, profile and environment
 -- column: merchant | Merchant | text | 12
 -- column: site | Site | text | 28
 -- column: profile | Profile | text | 14
+-- column: environment | Environment | text | 12
 -- column: currency | Currency | text | 9
 -- column: declines | Declines | int | 10 | total
 -- column: eligible | Eligible | int | 10 | total
@@ -26,8 +27,11 @@
 -- none of them, so an order without one never counts as recovering 0. Every
 -- figure is of declines, so only they are read; a repeated row (occurrence 2
 -- on) is among the declines, but its outcome is its first occurrence's and
--- is counted once. $2 is a merchant, '' for every merchant.
-SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile, currency,
+-- is counted once. Environment is the one each decline was judged in
+-- (verdicts): sandbox test traffic and a profile's sandbox days are apart
+-- from its production money, as on Summary, which each row ties out to.
+-- $2 is a merchant, '' for every merchant.
+SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile, environment, currency,
     count(*) AS declines,
     count(*) FILTER (outcome_state IS NOT NULL) AS eligible,
     count(*) FILTER (outcome_state IS NOT NULL AND outcome_state <> 'missed_evaluate') AS evaluated,
@@ -48,4 +52,4 @@ FROM (
     WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2) AND status = 'declined'
 )
 GROUP BY ALL
-ORDER BY merchant, site, profile, currency
+ORDER BY merchant, site, profile, environment, currency

@@ -1,9 +1,10 @@
 -- report: transmit
 -- sheet: Transmit
--- title: Transmit per merchant, site and profile
+-- title: Transmit per merchant, site, profile and environment
 -- column: merchant | Merchant | text | 12
 -- column: site | Site | text | 28
 -- column: profile | Profile | text | 14
+-- column: environment | Environment | text | 12
 -- column: processed | Processed | int | 11 | total
 -- column: on_time | Transmitted on time | int | 12 | total
 -- column: late | Late | int | 9 | total
@@ -19,9 +20,10 @@
 -- expected, so it neither adds nor counts, key or not.
 -- Pushed counts the keys this run's pushes obtained (an earlier run's key is
 -- transmitted, or late); untransmitted is left
--- only by a dry run or a transaction too old to push. $2 is a merchant, ''
--- for every merchant.
-SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
+-- only by a dry run or a transaction too old to push. Environment is the
+-- one each transaction was judged in, so test traffic's counts stay apart
+-- from production's coverage. $2 is a merchant, '' for every merchant.
+SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile, environment,
     count(*) AS processed,
     count(*) FILTER (transmit_state = 'transmitted') AS on_time,
     count(*) FILTER (transmit_state = 'transmitted_late') AS late,
@@ -34,4 +36,4 @@ SELECT partner_merchant_id AS merchant, coalesce(site_url, '') AS site, profile,
 FROM results
 WHERE run_id = $1 AND ($2 = '' OR partner_merchant_id = $2)
 GROUP BY ALL
-ORDER BY merchant, site, profile
+ORDER BY merchant, site, profile, environment
