@@ -122,7 +122,7 @@ func TestOrdersWithoutAssumedFields(t *testing.T) {
 	rows := sheetRows(t, f, "Sites and descriptors", false)
 	blank := 0
 	for _, r := range rows[2:] {
-		if len(r) > 8 && r[7] != "0" && r[8] == "" {
+		if len(r) > 9 && r[8] != "0" && r[9] == "" {
 			blank++ // orders, and no amount for them
 		}
 	}

@@ -322,6 +322,12 @@ func TestWorkbookTiesOut(t *testing.T) {
 	if diff := cmp.Diff(nonZero(wantAmt), nonZero(gotAmt)); diff != "" {
 		t.Errorf("Summary recovered amounts against Recovery net (-detail +summary):\n%s", diff)
 	}
+	sites := readTable(t, f, "Sites and descriptors")
+	gotLedger := summary.sums(t, byCurrency(summary), map[string]string{"amount": "Amount"})
+	wantLedger := sites.sums(t, byCurrency(sites), map[string]string{"amount": "Ledger amount"})
+	if diff := cmp.Diff(nonZero(wantLedger), nonZero(gotLedger)); diff != "" {
+		t.Errorf("Summary amounts against the Sites sheet's ledger amounts (-detail +summary):\n%s", diff)
+	}
 	exc := readTable(t, f, "Exceptions by merchant")
 	perMerchant := map[string]int64{}
 	for _, row := range exc.rows {

@@ -73,6 +73,12 @@ func TestSheetsKeepTestTrafficApart(t *testing.T) {
 	}
 	db := classify(t, scenario{rows: []tx{row("D1", keyed), row("D2", sandboxRow, func(t *tx) { t.amount = "5.00" })},
 		orders: []store.Order{order(row("D1"), "F1", 7), order(row("D2"), "F2", 7, sandboxOrder)}})
+	if err := db.KeepOrderSites(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.KeepSiteDescriptors(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		report, columns string
 		want            [][]string
@@ -85,6 +91,8 @@ func TestSheetsKeepTestTrafficApart(t *testing.T) {
 			[][]string{{"production", "1", "1"}, {"sandbox", "1", "1"}}},
 		{"reports/30-transmit.sql", "environment, processed, not_expected",
 			[][]string{{"production", "1", "0"}, {"sandbox", "1", "1"}}},
+		{"reports/40-sites.sql", "environment, ledger_amount, ledger_evaluated, fc_orders, fc_amount, drift",
+			[][]string{{"production", "1000", "1", "1", "1000", "0"}, {"sandbox", "500", "1", "1", "500", "0"}}},
 	} {
 		query, err := fs.ReadFile(flexrecon.SQL(), c.report)
 		if err != nil {

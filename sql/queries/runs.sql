@@ -90,7 +90,7 @@ WHERE r.run_id = $1 GROUP BY ALL ORDER BY 1, 2, 3;
 
 -- name: keep-order-sites
 -- The FlexCharge side of run $1's Sites sheet, kept as the run found it.
-INSERT INTO run_order_sites SELECT $1, * FROM order_sites($1);
+INSERT INTO run_order_sites BY NAME SELECT $1 AS run_id, * FROM order_sites($1);
 
 -- name: keep-site-descriptors
 -- The registry's site descriptors run $1's Sites sheet reads, kept as the
