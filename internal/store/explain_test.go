@@ -399,3 +399,30 @@ func TestExplainDeclineShowsTheRiskOfAnyOfItsOrders(t *testing.T) {
 		t.Errorf("explain D1 (orders F2 primary, F1 the risk's): findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestExplainDeclineShowsNoRiskOfAnotherDecline: a merchant order id reused
+// (a rebill) has a decline per attempt, each with its own orders. D1's
+// order F1 was completed and A1 approved after it: the risk is D1's alone.
+// D2, declined later on the same order id and rescued by F2 with no retry
+// after, shows none, though F1 carries its order id.
+func TestExplainDeclineShowsNoRiskOfAnotherDecline(t *testing.T) {
+	d := func(id, at string, mods ...func(*tx)) tx {
+		return row(id, append([]func(*tx){keyed, func(t *tx) { t.order, t.at = "O-R", at }}, mods...)...)
+	}
+	d1, d2 := d("D1", "08:00"), d("D2", "12:00")
+	db := classify(t, scenario{rows: []tx{d1, d("A1", "09:00", approved), d2},
+		orders: []store.Order{order(d1, "F1", 7), order(d2, "F2", 7)}})
+	for q, want := range map[string][]string{"D1": {"double_charge_risk on A1 order F1"}, "D2": nil} {
+		e, err := db.Explain(context.Background(), store.ExplainQuery{TransactionID: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range e.Findings {
+			got = append(got, f.Category+" on "+f.TransactionID+" order "+f.FCOrderID)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("explain %s: findings (-want +got):\n%s", q, diff)
+		}
+	}
+}

@@ -450,7 +450,8 @@ rescued AS (
       AND o.status = 7 AND order_outcome(o.status, o.status_name, NULL, NULL) = 'recovered' -- the scan filters by status
 ),
 -- One risk per approval, naming the least order (and its decline, where
--- this run paired it).
+-- this run paired it: explain-findings finds a decline's risk by the
+-- ' for decline <id>' its detail ends with).
 charged_twice AS (
     SELECT t.file_id, t.line, min({'order_key': r.order_key, 'decline': r.decline}) AS rescue
     FROM ledger_tx t JOIN rescued r ON r.partner_merchant_id = t.partner_merchant_id AND r.order_id = t.order_id

@@ -156,22 +156,19 @@ ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 -- and the double_charge_risk of an explained decline's rescue: the risk is
 -- the approved retry's (the second charge), a row explaining the decline
 -- does not hold, and its order may not name the attempt. It names the least
--- completed order of all the decline's pairs, which need not be the
--- primary order its verdict holds (a later one is): so it is matched on any
--- order of the decline's merchant order, those explain-orders lists beside
--- it (a decline is paired only with orders carrying its order id). Read
--- from what the run recorded: no classifying again.
-WITH declines_orders AS (
-    SELECT o.id FROM fc_orders o
-    JOIN merchant_mids mm ON mm.mid = o.mid AND mm.environment = o.environment
-    JOIN explain_target($1, $2) t ON t.partner_merchant_id = mm.merchant_id AND t.order_id = o.external_order_id
-    WHERE t.status = 'declined'
-),
-f AS (
+-- completed order of the approval's, which need not be the decline's
+-- primary one, and the decline the run paired that order with, in its
+-- detail: the one record of a pair beside the primary order. Matched on
+-- that decline, not on the orders of its merchant order id: a rebill
+-- reusing the id has a decline per attempt, and an earlier one's risk is
+-- not the later one's. Read from what the run recorded: no classifying again.
+WITH f AS (
     SELECT * FROM explain_findings($1, $2, $3)
     UNION
-    SELECT * FROM findings
-    WHERE run_id = $3 AND category = 'double_charge_risk' AND fc_order_id IN (SELECT id FROM declines_orders)
+    SELECT f.* FROM findings f
+    JOIN explain_target($1, $2) t ON t.partner_merchant_id = f.partner_merchant_id AND t.order_id = f.order_id
+    WHERE f.run_id = $3 AND f.category = 'double_charge_risk' AND t.status = 'declined'
+      AND suffix(f.detail, ' for decline ' || t.transaction_id)
 )
 SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.occurrence, 0) AS occurrence,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
