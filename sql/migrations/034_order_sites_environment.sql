@@ -30,12 +30,16 @@ GROUP BY ALL;
 -- now, all of one environment, the row is that environment's; a row whose
 -- orders are of both stays without one (the sheet shows it apart, with an
 -- empty environment, rather than guess which side its sum belongs to).
+-- So does a row that no longer counts as many orders: FlexCharge moved one
+-- to another site or descriptor since, and the ones left say nothing of
+-- the one gone (a production order left where a sandbox one was summed).
 UPDATE run_order_sites k SET environment = s.environment
 FROM (
-    SELECT r.id AS run_id, s.merchant, s.site, s.descriptor, s.currency, any_value(s.environment) AS environment
+    SELECT r.id AS run_id, s.merchant, s.site, s.descriptor, s.currency, any_value(s.environment) AS environment,
+        sum(s.fc_orders) AS fc_orders
     FROM runs r, LATERAL order_sites(r.id) s
     GROUP BY ALL
     HAVING count(DISTINCT s.environment) = 1
 ) s
 WHERE k.run_id = s.run_id AND k.merchant = s.merchant AND k.site = s.site AND k.descriptor = s.descriptor
-    AND k.currency IS NOT DISTINCT FROM s.currency;
+    AND k.currency IS NOT DISTINCT FROM s.currency AND k.fc_orders = s.fc_orders;
