@@ -36,10 +36,14 @@ type Column struct {
 
 // Chart asks for a chart of one column against another, placed beside the data.
 type Chart struct {
-	Kind     ChartKind
-	Title    string
-	Category string // key of the column giving the categories (x axis)
-	Value    string // key of the numeric column giving the values
+	Kind  ChartKind
+	Title string
+	// Categories are the keys of the columns labelling the categories (x
+	// axis), adjacent and in order: several label each category by all of
+	// them (a multi-level axis), where one alone repeats (a profile per
+	// environment).
+	Categories []string
+	Value      string // key of the numeric column giving the values
 }
 
 // Format says how a column's values are shown.
@@ -265,7 +269,8 @@ func parseFormat(s string) (Format, string, error) {
 	return "", "", fmt.Errorf("unknown format %q (want text, int, money:<key>, percent, date, datetime, key or value)", s)
 }
 
-// chart parses "kind | title | category column | value column".
+// chart parses "kind | title | category columns | value column", the
+// category columns separated by commas.
 func (p *parser) chart(n int, value string) error {
 	if p.def.Chart != nil {
 		return p.errorf(n, "chart given twice")
@@ -274,7 +279,10 @@ func (p *parser) chart(n int, value string) error {
 	if len(f) != 4 {
 		return p.errorf(n, "chart wants \"kind | title | category column | value column\", got %d fields", len(f))
 	}
-	c := &Chart{Kind: ChartKind(f[0]), Title: f[1], Category: f[2], Value: f[3]}
+	c := &Chart{Kind: ChartKind(f[0]), Title: f[1], Categories: strings.Split(f[2], ","), Value: f[3]}
+	for i := range c.Categories {
+		c.Categories[i] = strings.TrimSpace(c.Categories[i])
+	}
 	switch c.Kind {
 	case ChartColumn, ChartBar, ChartLine, ChartPie:
 	default:
@@ -326,8 +334,14 @@ func (p *parser) checkChart() error {
 	if c == nil {
 		return nil
 	}
-	if p.def.column(c.Category) < 0 {
-		return p.errorf(p.chartLine, "chart category column %q is not a column of this report", c.Category)
+	first := p.def.column(c.Categories[0])
+	for i, key := range c.Categories {
+		switch at := p.def.column(key); {
+		case at < 0:
+			return p.errorf(p.chartLine, "chart category column %q is not a column of this report", key)
+		case at != first+i:
+			return p.errorf(p.chartLine, "chart category column %q does not follow %q: a chart's categories are one range", key, c.Categories[i-1])
+		}
 	}
 	i := p.def.column(c.Value)
 	if i < 0 || !isNumeric(p.def.Columns[i].Format) {

@@ -23,7 +23,7 @@ func TestLoadDefinitions(t *testing.T) {
 	if diff := cmp.Diff(wantCol, defs[0].Columns[2]); diff != "" {
 		t.Errorf("exceptions column 3 (-want +got):\n%s", diff)
 	}
-	wantChart := &Chart{Kind: ChartColumn, Title: "Exceptions by category", Category: "category", Value: "findings"}
+	wantChart := &Chart{Kind: ChartColumn, Title: "Exceptions by category", Categories: []string{"category"}, Value: "findings"}
 	if diff := cmp.Diff(wantChart, defs[1].Chart); diff != "" {
 		t.Errorf("by_category chart (-want +got):\n%s", diff)
 	}
@@ -56,6 +56,8 @@ func TestParseDefinitionErrors(t *testing.T) {
 		{"chart kind", goodHeader + "-- chart: donut | T | a | a\nSELECT 1", "x.sql:4: unknown chart kind \"donut\""},
 		{"chart value", goodHeader + "-- chart: pie | T | a | a\nSELECT 1", "x.sql:4: chart value column \"a\" is not an int"},
 		{"chart category", goodHeader + "-- column: n | N | int | 5\n-- chart: pie | T | z | n\nSELECT 1", "x.sql:5: chart category column \"z\""},
+		{"chart categories apart", goodHeader + "-- column: n | N | int | 5\n-- column: b | B | text | 5\n-- chart: pie | T | a, b | n\nSELECT 1",
+			"x.sql:6: chart category column \"b\" does not follow \"a\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

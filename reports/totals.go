@@ -188,8 +188,12 @@ func currencySumFormula(spans []span, curCol int, cur string, col int) string {
 // rangeRef is an absolute reference to one column of a span, with the sheet
 // name quoted so that spaces and parentheses are safe.
 func rangeRef(s span, col int) string {
-	c := colName(col)
-	return fmt.Sprintf("%s!$%s$%d:$%s$%d", quoteSheet(s.sheet), c, s.first, c, s.last)
+	return columnsRef(s, col, col)
+}
+
+// columnsRef is an absolute reference to the adjacent columns from..to of a span.
+func columnsRef(s span, from, to int) string {
+	return fmt.Sprintf("%s!$%s$%d:$%s$%d", quoteSheet(s.sheet), colName(from), s.first, colName(to), s.last)
 }
 
 func cellRef(sheet string, col, row int) string {

@@ -303,7 +303,7 @@ var chartTypes = map[ChartKind]excelize.ChartType{
 }
 
 func (rw *reportWriter) chart(c *Chart, s span) *excelize.Chart {
-	cat, val := rw.def.column(c.Category), rw.def.column(c.Value)
+	cat, val := rw.def.column(c.Categories[0]), rw.def.column(c.Value)
 	legend := "none" // one series: its name is the title already
 	if c.Kind == ChartPie {
 		legend = "right" // a pie's legend names the slices
@@ -312,7 +312,7 @@ func (rw *reportWriter) chart(c *Chart, s span) *excelize.Chart {
 		Type: chartTypes[c.Kind],
 		Series: []excelize.ChartSeries{{
 			Name:       cellRef(s.sheet, val, s.first-1),
-			Categories: rangeRef(s, cat),
+			Categories: columnsRef(s, cat, cat+len(c.Categories)-1),
 			Values:     rangeRef(s, val),
 		}},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.Title}}},

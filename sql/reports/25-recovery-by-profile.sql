@@ -6,11 +6,13 @@
 -- column: eligible | Eligible | int | 10 | total
 -- column: recovered | Recovered | int | 10 | total
 -- column: recovery_rate | Recovery rate | percent | 13
--- chart: column | Recovery rate by profile | profile | recovery_rate
+-- chart: column | Recovery rate by profile and environment | profile, environment | recovery_rate
 -- Rates over every merchant and currency: counts only, since amounts in
 -- different currencies do not add; a repeated row's outcome counts once.
 -- Sandbox (test) rates are apart from production ones: a test rescue is no
--- recovery. $2 is a merchant, '' for every merchant.
+-- recovery. The chart labels each bar by profile and environment: by
+-- profile alone, a profile's sandbox bar beside its production one bore the
+-- same name. $2 is a merchant, '' for every merchant.
 SELECT profile, environment,
     count(*) AS eligible,
     count(*) FILTER (outcome_state = 'recovered') AS recovered,
