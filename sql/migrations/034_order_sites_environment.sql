@@ -33,11 +33,13 @@ GROUP BY ALL;
 -- So does a row that no longer counts as many orders: FlexCharge moved one
 -- to another site or descriptor since, and the ones left say nothing of
 -- the one gone (a production order left where a sandbox one was summed).
+-- Only the runs that kept rows are worked out again: at the upgrade, every
+-- one of them reads its results' orders once.
 UPDATE run_order_sites k SET environment = s.environment
 FROM (
     SELECT r.id AS run_id, s.merchant, s.site, s.descriptor, s.currency, any_value(s.environment) AS environment,
         sum(s.fc_orders) AS fc_orders
-    FROM runs r, LATERAL order_sites(r.id) s
+    FROM (SELECT DISTINCT run_id AS id FROM run_order_sites) r, LATERAL order_sites(r.id) s
     GROUP BY ALL
     HAVING count(DISTINCT s.environment) = 1
 ) s
