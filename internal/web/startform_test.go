@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,12 +72,38 @@ func TestStartFormSentTwiceShowsTheFailure(t *testing.T) {
 	wg.Go(func() { post(0) })
 	<-q.queuing
 	wg.Go(func() { post(1) })
-	time.Sleep(time.Second) // the second arrives while the first is starting its run
+	waitForWaitingForm(t) // the second arrives while the first is starting its run
 	close(q.release)
 	wg.Wait()
 	if codes[0] != http.StatusInternalServerError || codes[1] != http.StatusInternalServerError || q.tries.Load() != 1 {
 		t.Errorf("the start form sent twice, the first failing to queue its run: answered %v, %d tries to queue; want 500 twice and one try",
 			codes, q.tries.Load())
+	}
+}
+
+// waitForWaitingForm waits until a start form's submission waits for
+// another's, as the stacks of the server's goroutines (in this process)
+// show: a sleep only guessed that the second had come by then, and on a
+// loaded machine it came after the first had given the form back, and
+// started its own run.
+func waitForWaitingForm(t *testing.T) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		n := runtime.Stack(buf, true)
+		if n == len(buf) {
+			buf = make([]byte, 2*len(buf))
+			continue
+		}
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			if head, _, _ := strings.Cut(g, "\n"); strings.Contains(head, "[select") &&
+				strings.Contains(g, "internal/web.(*formTokens).once(") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no start form waits for another after a minute; the goroutines:\n%s", buf[:n])
+		}
 	}
 }
 
