@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +46,8 @@ type fixture struct {
 	// chain is the server's chain from the next start: nil for env, or a
 	// stand-in in front of it.
 	chain web.Chain
+	// log, if set, is sent the server's log too from the next start.
+	log io.Writer
 }
 
 type clock struct{ ahead atomic.Int64 }
@@ -86,11 +89,15 @@ func (f *fixture) start(t *testing.T, tls bool) {
 			f.keys = append(f.keys, web.WebhookKey{Environment: m.Environment, Key: k})
 		}
 	}
+	var log io.Writer = testWriter{t}
+	if f.log != nil {
+		log = io.MultiWriter(log, f.log)
+	}
 	var err error
 	f.web, err = web.New(web.Options{DB: f.env.DB, Chain: cmp.Or[web.Chain](f.chain, f.env), Reports: f.env.Reports, Location: f.env.Location,
 		Users:       []web.User{f.user(t, "fiona", "finance"), f.user(t, "oscar", "ops"), f.user(t, "ada", "admin")},
 		SessionKey:  []byte("the fixture's session key: a restart keeps sessions"),
-		WebhookKeys: f.keys, Now: f.clock.now, Nightly: "02:30", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		WebhookKeys: f.keys, Now: f.clock.now, Nightly: "02:30", Logger: slog.New(slog.NewTextHandler(log, nil)),
 		SourceFolders: f.sourceFolders()})
 	if err != nil {
 		t.Fatal(err)

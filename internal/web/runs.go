@@ -166,6 +166,9 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 		_, err = start()
 	}
 	switch {
+	case err != nil && errors.Is(err, r.Context().Err()):
+		// A form sent again whose browser went away as it waited (a third
+		// click): no one is left to answer, and nothing failed.
 	case err != nil:
 		s.startFailed(w, r, err)
 	case again: // the list says so, or the form seems ignored

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
@@ -104,6 +105,73 @@ func waitForWaitingForm(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no start form waits for another after a minute; the goroutines:\n%s", buf[:n])
 		}
+	}
+}
+
+// lockedBuffer is a buffer written by the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestStartFormSentAgainAndLeftIsQuiet: a form sent again whose browser
+// goes away while it waits for the first (a third click leaves the second)
+// logs no error: nothing failed, and no one is left to answer. It logged
+// "request failed" at error level, an alert for ops, on every triple click.
+func TestStartFormSentAgainAndLeftIsQuiet(t *testing.T) {
+	f := newFixture(t, false)
+	q := &failingQueue{Chain: f.env, queuing: make(chan struct{}), release: make(chan struct{})}
+	f.chain = q
+	var logs lockedBuffer
+	f.log = &logs
+	f.start(t, false)
+	c := f.login(t, "oscar")
+	// The second goes through a stand-in that says when the service has
+	// answered it, its browser gone.
+	left := make(chan struct{})
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.web.ServeHTTP(w, r)
+		if r.Method == http.MethodPost && r.Context().Err() != nil {
+			close(left)
+		}
+	}))
+	defer proxy.Close()
+	form := url.Values{"from": {f.plan.To}, "dry_run": {"1"}, "once": {startFormToken(t, f, c)}}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(q.release)
+	wg.Go(func() {
+		if res, err := c.PostForm(f.srv.URL+"/runs", form); err == nil {
+			res.Body.Close()
+		}
+	})
+	<-q.queuing
+	ctx, leave := context.WithCancel(t.Context())
+	wg.Go(func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, proxy.URL+"/runs", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if res, err := c.Do(req); err == nil {
+			res.Body.Close()
+			t.Errorf("the form sent again, its browser gone: answered %s", res.Status)
+		}
+	})
+	waitForWaitingForm(t)
+	leave()
+	<-left
+	if logged := logs.String(); strings.Contains(logged, "level=ERROR") {
+		t.Errorf("the form sent again, its browser gone as it waited: the service logged an error:\n%s", logged)
 	}
 }
 
