@@ -33,9 +33,14 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := runsView{Runs: make([]runRow, len(runs)), Once: s.forms.issue()}
-	v.Again, _ = strconv.ParseInt(r.URL.Query().Get("again"), 10, 64) // none: 0, no notice
+	// The notice names only a run the list shows: /?again=999 typed or kept
+	// in a bookmark said a form had started run 999, which never was.
+	again, _ := strconv.ParseInt(r.URL.Query().Get("again"), 10, 64)
 	for i, run := range runs {
 		v.Runs[i].Run = run
+		if run.ID == again {
+			v.Again = again
+		}
 		v.Busy = v.Busy || run.Status == "queued" || run.Status == "running"
 		if run.Status == "running" {
 			if v.Runs[i].Stages, err = s.opts.DB.RunStages(r.Context(), run.ID); err != nil {

@@ -212,3 +212,15 @@ func TestStartFormChangedFromHistoryStartsItsRun(t *testing.T) {
 		t.Errorf("after the first form sent again: %d runs (%v), want 2", len(runs), err)
 	}
 }
+
+// TestRunsListNamesNoRunThatIsNot: the runs list at /?again=N, for a run N
+// there is not (typed, a bookmark), says nothing of a form sent again: it
+// said the form had started run N, a link to a page not found.
+func TestRunsListNamesNoRunThatIsNot(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	_, page := get(t, c, f.srv.URL+"/?again=999")
+	if strings.Contains(page, "That form was sent already") {
+		t.Errorf("the runs list at /?again=999, no run 999: it says a form started run 999:\n%.2000s", page)
+	}
+}
