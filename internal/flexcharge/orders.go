@@ -89,8 +89,10 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 // a floor. What still fails the pull:
 //   - a page that repeats the one before (a server that ignores pageNumber,
 //     or serves its last page again and again);
-//   - a page that begins with an order of the one before: orders joined
-//     the listing on pages already read, and would be missing;
+//   - a page holding an order of a page before: orders joined the listing
+//     on pages already read, or the server ordered orders created at the
+//     same moment otherwise than when it served those pages, and the orders
+//     so moved onto pages already read would be missing;
 //   - a page saying more follow beyond the pages it itself announces;
 //   - a page announcing more than twice the first page's pages (plus one):
 //     a pull reads a page in well under a second, and no merchant's sales
@@ -103,6 +105,7 @@ type listing struct {
 	first ordersPage // the first page's announcement (its orders dropped)
 	pages int        // the most pages any page announced
 	last  []Order    // the previous page's orders
+	read  map[string]bool
 }
 
 // next checks page n of the listing, the pages before it checked.
@@ -111,12 +114,13 @@ func (l *listing) next(n int, p ordersPage) error {
 		l.first = ordersPage{PageCount: p.PageCount, TotalItemCount: p.TotalItemCount}
 	}
 	l.pages = max(l.pages, p.PageCount)
+	again := l.behind(p)
 	switch {
 	case n > 1 && len(p.Rows) > 0 && slices.EqualFunc(p.Rows, l.last, sameID):
 		return fmt.Errorf("FlexCharge answered with page %d's %d orders again: its listing makes no progress", n-1, len(p.Rows))
-	case n > 1 && len(p.Rows) > 0 && l.behind(p.Rows[0]):
-		return fmt.Errorf("FlexCharge's page %d begins with order %s, read on page %d: orders joined the listing before pages already read, and they would be missing",
-			n, p.Rows[0].ID, n-1)
+	case again != "":
+		return fmt.Errorf("FlexCharge's page %d holds order %s, read on a page before: orders joined the listing before pages already read, or orders created at the same moment were listed in another order, and orders would be missing",
+			n, again)
 	case p.more() && n >= p.PageCount:
 		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d it announced: its listing does not end", p.PageCount)
 	case p.PageCount > 2*l.first.PageCount+1:
@@ -128,18 +132,32 @@ func (l *listing) next(n int, p ordersPage) error {
 		return fmt.Errorf("FlexCharge ends its listing (no next page, or no orders) before the %d pages announced: the orders after it would be missing", l.pages)
 	}
 	l.last = p.Rows
+	if l.read == nil {
+		l.read = map[string]bool{}
+	}
+	for _, o := range p.Rows {
+		l.read[o.ID] = true
+	}
 	return nil
 }
 
-// behind says whether first, a page's first order, was on the page before
-// it: an order that reaches the listing late is placed by its createdOn,
-// which may be before orders already read, and then every order after it
-// moves back a place, the previous page's last onto the next page. The late
-// order is on a page already read and would be missing. (By ID, not
-// createdOn: the listing's createdOn is an assumed field, an order without
-// one reads as placed, and an undated order's place is FlexCharge's.)
-func (l *listing) behind(first Order) bool {
-	return slices.ContainsFunc(l.last, func(o Order) bool { return sameID(o, first) })
+// behind is an order of p read on a page before, "" if none. An order that
+// reaches the listing late is placed by its createdOn, which may be before
+// orders already read, and then every order after it moves back a place,
+// the previous page's last onto p; and a server may order orders created at
+// the same moment (the listing's only order is createdOn) otherwise from
+// one page's request to the next, so that one read comes again anywhere on
+// p and the one it changed places with is never served. Either way an order
+// is missing. (By ID, not createdOn: the listing's createdOn is an assumed
+// field, an order without one reads as placed, and an undated order's place
+// is FlexCharge's.)
+func (l *listing) behind(p ordersPage) string {
+	for _, o := range p.Rows {
+		if l.read[o.ID] {
+			return o.ID
+		}
+	}
+	return ""
 }
 
 // more says whether pages follow page n, p: it says so, or an earlier page,

@@ -293,3 +293,35 @@ func TestOrdersFailsAListingThatGrowsBehindIt(t *testing.T) {
 			err, len(seen), slices.Contains(seen, "late-early"))
 	}
 }
+
+// TestOrdersFailsAListingReorderedBetweenPages: a server whose listing's
+// only order is createdOn may list orders created at the same moment (a
+// batch FlexCharge took at once) otherwise from one page's request to the
+// next: an order read on page 1 comes again on page 2, not first, and the
+// one it changed places with is never served. The pull, which looked only
+// at page 2's first order, ended with no error and that order missing (its
+// decline a lost rescue); it fails instead. Merchant A has 26 sandbox
+// orders: 6 pages of 5.
+func TestOrdersFailsAListingReorderedBetweenPages(t *testing.T) {
+	var moved []string // page 1's last, the one never served, the one served in its place
+	c := changing(t, func(st *orderStore, n int) {
+		if n != 2 {
+			return
+		}
+		list := st.byMerchant[envKey{EnvSandbox, credA.MID}]
+		for _, o := range list[4:7] {
+			o.CreatedOn = list[4].CreatedOn
+		}
+		moved = []string{list[4].ID, list[5].ID, list[6].ID}
+		list[4], list[5], list[6] = list[5], list[6], list[4]
+	})
+	var seen []string
+	err := c.Orders(context.Background(), credA, OrderQuery{PageSize: 5, To: t0.Add(72 * time.Hour)}, func(o Order) error {
+		seen = append(seen, o.ID)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "mid "+credA.MID) || !strings.Contains(err.Error(), "holds order "+moved[0]) {
+		t.Errorf("Orders while the server lists orders of a moment otherwise: err = %v, %d orders read, %s never served and %s read again; want the pull failed",
+			err, len(seen), moved[1], moved[0])
+	}
+}
