@@ -170,9 +170,14 @@ func TestBrowserRunsListRidesOutAnError(t *testing.T) {
 	ctx := browserContext(t)
 	f := newFixture(t, false)
 	var failing atomic.Bool
+	failed := make(chan struct{}, 100) // an error answered
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if failing.Load() && r.URL.Path == "/" {
 			http.Error(w, "bad gateway", http.StatusBadGateway)
+			select {
+			case failed <- struct{}{}:
+			default:
+			}
 			return
 		}
 		f.web.ServeHTTP(w, r)
@@ -194,7 +199,8 @@ func TestBrowserRunsListRidesOutAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	failing.Store(true)
-	time.Sleep(5 * time.Second) // two of the list's refreshes
+	<-failed // one of the list's refreshes answered an error: a sleep, on a loaded
+	// machine, may have seen none, and tested nothing
 	failing.Store(false)
 	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
 		t.Fatal(err)
@@ -226,9 +232,14 @@ func TestBrowserRunPageRidesOutAnError(t *testing.T) {
 	}
 	page := fmt.Sprintf("/runs/%d", run.ID)
 	var failing atomic.Bool
+	failed := make(chan struct{}, 100) // an error answered
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if failing.Load() && r.URL.Path == page {
 			http.Error(w, "bad gateway", http.StatusBadGateway)
+			select {
+			case failed <- struct{}{}:
+			default:
+			}
 			return
 		}
 		f.web.ServeHTTP(w, r)
@@ -243,7 +254,8 @@ func TestBrowserRunPageRidesOutAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	failing.Store(true)
-	time.Sleep(5 * time.Second) // two of the page's reloads
+	<-failed // one of the page's reloads answered an error: a sleep, on a loaded
+	// machine, may have seen none, and tested nothing
 	failing.Store(false)
 	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
 		t.Fatal(err)
