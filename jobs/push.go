@@ -29,10 +29,11 @@ const pushBatch = 128
 // after them, so a crash or a stop in between leaves intents the next runs
 // find and list as in doubt, and do not send again (see push-candidates).
 func push(ctx context.Context, r *run) (int64, string, error) {
-	cands, err := r.env.DB.PushCandidates(ctx, r.id, r.req.ResendInDoubt)
+	cands, err := r.env.DB.PushCandidates(ctx, r.id)
 	if err != nil {
 		return 0, "", err
 	}
+	cands, held := r.holdDoubts(cands)
 	local, send, sendCands := r.sort(cands)
 	counts := map[string]int{}
 	// What is decided without calling FlexCharge is written in large chunks;
@@ -52,10 +53,6 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	held, err := r.env.DB.DoubtsHeld(ctx, r.id)
-	if err != nil {
-		return 0, "", err
-	}
 	detail := fmt.Sprintf("%d pushed, %d failed, %d too old", counts["pushed"], counts["failed"], counts["too_old"])
 	if held > 0 {
 		detail += fmt.Sprintf(", %d in doubt not sent again (--resend-in-doubt)", held)
@@ -67,6 +64,21 @@ func push(ctx context.Context, r *run) (int64, string, error) {
 		detail += fmt.Sprintf(", %d would push (dry run)", counts["would_push"])
 	}
 	return int64(len(cands)), detail, nil
+}
+
+// holdDoubts leaves out the candidates FlexCharge may hold already (in
+// doubt), unless ops asked to resend them, and counts them: a resend may be
+// a second copy, and /transmit has no idempotency key to settle it by.
+func (r *run) holdDoubts(cands []store.PushCandidate) (kept []store.PushCandidate, held int) {
+	if r.req.ResendInDoubt {
+		return cands, 0
+	}
+	for _, c := range cands {
+		if !c.InDoubt {
+			kept = append(kept, c)
+		}
+	}
+	return kept, len(cands) - len(kept)
 }
 
 // pushAll transmits in batches. Each commit holds the answers of one batch

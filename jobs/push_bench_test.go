@@ -104,7 +104,7 @@ func dryRun(b *testing.B, cfgPath string, req jobs.Request) (*jobs.Env, int64) {
 // timeSelection times the candidate query alone, on the run about to be pushed.
 func timeSelection(b *testing.B, db *store.DB, runID int64) time.Duration {
 	start := time.Now()
-	cands, err := db.PushCandidates(context.Background(), runID, false)
+	cands, err := db.PushCandidates(context.Background(), runID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -403,7 +403,7 @@ func crashUnderBatch(t *testing.T, env *jobs.Env, req jobs.Request) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cands, err := env.DB.PushCandidates(t.Context(), dryRun.ID, false)
+	cands, err := env.DB.PushCandidates(t.Context(), dryRun.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1079,7 +1079,7 @@ func minor(t *testing.T, amount string) string {
 // profile was not on), the production row beside it to production.
 func TestTestTrafficNeverPushedToProduction(t *testing.T) {
 	db := classify(t, scenario{rows: []tx{row("T1", approved, sandboxRow), row("T2", approved)}})
-	cs, err := db.PushCandidates(context.Background(), 1, false)
+	cs, err := db.PushCandidates(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

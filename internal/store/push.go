@@ -32,11 +32,11 @@ type PushCandidate struct {
 	InDoubt            bool      `db:"in_doubt"` // an earlier push never got its answer
 }
 
-// PushCandidates lists what a run should transmit; those FlexCharge may
-// hold already (in doubt) only if resendInDoubt.
-func (db *DB) PushCandidates(ctx context.Context, runID int64, resendInDoubt bool) ([]PushCandidate, error) {
+// PushCandidates lists what a run should transmit, those FlexCharge may
+// hold already (InDoubt) among them: they are sent only when ops ask.
+func (db *DB) PushCandidates(ctx context.Context, runID int64) ([]PushCandidate, error) {
 	var out []PushCandidate
-	err := db.db.SelectContext(ctx, &out, db.q.PushCandidates, runID, resendInDoubt)
+	err := db.db.SelectContext(ctx, &out, db.q.PushCandidates, runID)
 	return out, wrapf(err, "list push candidates of run %d", runID)
 }
 
@@ -141,14 +141,6 @@ func (db *DB) DoubtsListedBefore(ctx context.Context, runID int64) (int64, error
 	var n int64
 	err := db.db.GetContext(ctx, &n, db.q.DoubtsListedBefore, runID)
 	return n, wrapf(err, "count in-doubt pushes listed before run %d", runID)
-}
-
-// DoubtsHeld counts the run's transactions in doubt that are left unsent
-// until ops ask for a resend.
-func (db *DB) DoubtsHeld(ctx context.Context, runID int64) (int64, error) {
-	var n int64
-	err := db.db.GetContext(ctx, &n, db.q.DoubtsHeld, runID)
-	return n, wrapf(err, "count in-doubt pushes held of run %d", runID)
 }
 
 func nullString(s string) any {

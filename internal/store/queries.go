@@ -85,7 +85,6 @@ type Queries struct {
 	ApplyPushes            string `query:"apply-pushes"`
 	InDoubtFindings        string `query:"in-doubt-findings"`
 	DoubtsListedBefore     string `query:"doubts-listed-before"`
-	DoubtsHeld             string `query:"doubts-held"`
 	UpsertMerchant         string `query:"upsert-merchant"`
 	UpsertMerchantMID      string `query:"upsert-merchant-mid"`
 	ForgetConfiguredEnvs   string `query:"forget-configured-environments"`
