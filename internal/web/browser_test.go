@@ -111,21 +111,7 @@ func signIn(name string) chromedp.Action[chromedp.Void] {
 func TestBrowserPagesFollowARun(t *testing.T) {
 	ctx := browserContext(t)
 	f := newFixture(t, false)
-	running := func() store.Run {
-		day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-		run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
-			QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return run
-	}
-	fail := func(run store.Run) {
-		if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	first := running()
+	first := runningRun(t, f)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(f.srv.URL+"/"),
 		signIn("oscar"),
@@ -140,7 +126,7 @@ func TestBrowserPagesFollowARun(t *testing.T) {
 	if err != nil || typed != "M00" {
 		t.Fatalf("runs page while run %d runs: the merchant typed in is %q after 5 s (%v), want M00 kept", first.ID, typed, err)
 	}
-	fail(first)
+	failRun(t, f, first)
 	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	err = chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`tr.run[data-status="failed"]`)), chromedp.WaitNotPresent(chromedp.CSS(`p.busy`)))
@@ -150,11 +136,11 @@ func TestBrowserPagesFollowARun(t *testing.T) {
 	if err != nil || typed != "M00" {
 		t.Errorf("runs page once run %d failed: %v, merchant %q; want the run listed as failed and the form kept", first.ID, err, typed)
 	}
-	second := running()
+	second := runningRun(t, f)
 	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", f.srv.URL, second.ID)), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
 		t.Fatal(err)
 	}
-	fail(second)
+	failRun(t, f, second)
 	wait, cancel = context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`))); err != nil {
@@ -169,27 +155,9 @@ func TestBrowserPagesFollowARun(t *testing.T) {
 func TestBrowserRunsListRidesOutAnError(t *testing.T) {
 	ctx := browserContext(t)
 	f := newFixture(t, false)
-	var failing atomic.Bool
-	failed := make(chan struct{}, 100) // an error answered
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if failing.Load() && r.URL.Path == "/" {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
-			select {
-			case failed <- struct{}{}:
-			default:
-			}
-			return
-		}
-		f.web.ServeHTTP(w, r)
-	}))
-	defer proxy.Close()
-	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
-		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = chromedp.Do(ctx,
+	proxy := newOutageProxy(t, f, "/")
+	run := runningRun(t, f)
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(proxy.URL+"/"),
 		signIn("oscar"),
 		chromedp.WaitVisible(chromedp.CSS(`p.busy`)),
@@ -198,13 +166,8 @@ func TestBrowserRunsListRidesOutAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing.Store(true)
-	<-failed // one of the list's refreshes answered an error: a sleep, on a loaded
-	// machine, may have seen none, and tested nothing
-	failing.Store(false)
-	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
-		t.Fatal(err)
-	}
+	proxy.outage()
+	failRun(t, f, run)
 	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	typed := ""
@@ -224,28 +187,10 @@ func TestBrowserRunsListRidesOutAnError(t *testing.T) {
 func TestBrowserRunPageRidesOutAnError(t *testing.T) {
 	ctx := browserContext(t)
 	f := newFixture(t, false)
-	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
-		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := runningRun(t, f)
 	page := fmt.Sprintf("/runs/%d", run.ID)
-	var failing atomic.Bool
-	failed := make(chan struct{}, 100) // an error answered
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if failing.Load() && r.URL.Path == page {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
-			select {
-			case failed <- struct{}{}:
-			default:
-			}
-			return
-		}
-		f.web.ServeHTTP(w, r)
-	}))
-	defer proxy.Close()
-	err = chromedp.Do(ctx,
+	proxy := newOutageProxy(t, f, page)
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(proxy.URL+page),
 		signIn("oscar"),
 		chromedp.WaitVisible(chromedp.CSS(`p.busy`)),
@@ -253,16 +198,65 @@ func TestBrowserRunPageRidesOutAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing.Store(true)
-	<-failed // one of the page's reloads answered an error: a sleep, on a loaded
-	// machine, may have seen none, and tested nothing
-	failing.Store(false)
-	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
-		t.Fatal(err)
-	}
+	proxy.outage()
+	failRun(t, f, run)
 	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`))); err != nil {
 		t.Errorf("run %d's page whose reload was answered 502: its failure not shown within 15 s of it (%v)", run.ID, err)
 	}
+}
+
+// runningRun is a run under way, as the pages show one.
+func runningRun(t *testing.T, f *fixture) store.Run {
+	t.Helper()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: day,
+		QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// failRun ends run, failed.
+func failRun(t *testing.T, f *fixture, run store.Run) {
+	t.Helper()
+	if err := f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("run: push: FlexCharge answered 503")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// outageProxy serves f's pages through a proxy that, during an outage,
+// answers one path 502, as a proxy does while the service restarts.
+type outageProxy struct {
+	*httptest.Server
+	failing atomic.Bool
+	failed  chan struct{} // the path was answered 502
+}
+
+func newOutageProxy(t *testing.T, f *fixture, path string) *outageProxy {
+	p := &outageProxy{failed: make(chan struct{}, 1)}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.failing.Load() && r.URL.Path == path {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			select {
+			case p.failed <- struct{}{}:
+			default:
+			}
+			return
+		}
+		f.web.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+// outage lasts until the page has asked for its path and been answered 502
+// once: a sleep, on a loaded machine, may have seen no request, and tested
+// nothing.
+func (p *outageProxy) outage() {
+	p.failing.Store(true)
+	<-p.failed
+	p.failing.Store(false)
 }
