@@ -296,28 +296,8 @@ func TestMigrationDropsDiffersKeepingVerdicts(t *testing.T) {
 // where its sum holds both (O1 production and O2 sandbox), which no guess
 // may split.
 func TestMigrationGivesKeptOrderSitesTheirEnvironment(t *testing.T) {
-	db := migratedUpTo(t, 33)
-	for _, q := range []string{
-		`INSERT INTO runs (id, kind, window_from, window_to, as_of, dry_run, status, started_at, config_hash, version)
-VALUES (1, 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TIMESTAMPTZ '2026-11-24 00:00:00Z', false, 'succeeded', TIMESTAMPTZ '2026-11-24 01:00:00Z', 'h', 'v')`,
-		`INSERT INTO fc_orders (environment, id, external_order_id, mid, amount, currency, is_mit, site_url, descriptor, status, created_on, is_test_mode, fetched_at)
-SELECT env, id, 'X-' || id, 'P1', 1000, 'USD', false, site, 'ONE*SHOP', 7, TIMESTAMPTZ '2026-11-23 10:00:00Z', false, TIMESTAMPTZ '2026-11-24 00:00:00Z'
-FROM (VALUES ('production', 'O1', 'a'), ('sandbox', 'O2', 'a'), ('sandbox', 'O3', 'b')) t(env, id, site)`,
-		`INSERT INTO findings (run_id, category, partner_merchant_id, fc_order_id) SELECT 1, 'orphan_order', 'M1', id FROM fc_orders`,
-		`INSERT INTO run_order_sites (run_id, merchant, site, descriptor, currency, fc_orders, fc_amount, fc_amounts_unknown)
-VALUES (1, 'M1', 'a', 'ONE*SHOP', 'USD', 2, 2000, 0), (1, 'M1', 'b', 'ONE*SHOP', 'USD', 1, 1000, 0)`,
-	} {
-		if _, err := db.db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	if err := db.db.Select(&got, `SELECT site || ' ' || coalesce(environment, 'none') || ' ' || fc_orders FROM run_order_sites ORDER BY ALL`); err != nil {
-		t.Fatal(err)
-	}
+	got := keptSitesAfter034(t, `('production', 'O1', 'a'), ('sandbox', 'O2', 'a'), ('sandbox', 'O3', 'b')`,
+		`(1, 'M1', 'a', 'ONE*SHOP', 'USD', 2, 2000, 0), (1, 'M1', 'b', 'ONE*SHOP', 'USD', 1, 1000, 0)`)
 	if want := []string{"a none 2", "b sandbox 1"}; !slices.Equal(got, want) {
 		t.Errorf("kept Sites rows after the migration: %q, want %q", got, want)
 	}
@@ -328,16 +308,27 @@ VALUES (1, 'M1', 'a', 'ONE*SHOP', 'USD', 2, 2000, 0), (1, 'M1', 'b', 'ONE*SHOP',
 // FlexCharge has changed since: the orders the site has now are all
 // production, but the kept sum is not, so it gets no environment.
 func TestMigrationLeavesAMovedOrdersSitesRowWithoutEnvironment(t *testing.T) {
+	got := keptSitesAfter034(t, `('production', 'O1', 'a'), ('sandbox', 'O2', 'moved')`,
+		`(1, 'M1', 'a', 'ONE*SHOP', 'USD', 2, 2000, 0)`)
+	if want := []string{"a none 2"}; !slices.Equal(got, want) {
+		t.Errorf("kept Sites rows after the migration: %q, want %q", got, want)
+	}
+}
+
+// keptSitesAfter034 is run 1's kept Sites rows ("site environment orders")
+// after migration 034, over orphan orders (environment, id, site) and the
+// rows the run kept before it (run_order_sites values).
+func keptSitesAfter034(t *testing.T, orders, kept string) []string {
+	t.Helper()
 	db := migratedUpTo(t, 33)
 	for _, q := range []string{
 		`INSERT INTO runs (id, kind, window_from, window_to, as_of, dry_run, status, started_at, config_hash, version)
 VALUES (1, 'adhoc', DATE '2026-11-23', DATE '2026-11-23', TIMESTAMPTZ '2026-11-24 00:00:00Z', false, 'succeeded', TIMESTAMPTZ '2026-11-24 01:00:00Z', 'h', 'v')`,
 		`INSERT INTO fc_orders (environment, id, external_order_id, mid, amount, currency, is_mit, site_url, descriptor, status, created_on, is_test_mode, fetched_at)
 SELECT env, id, 'X-' || id, 'P1', 1000, 'USD', false, site, 'ONE*SHOP', 7, TIMESTAMPTZ '2026-11-23 10:00:00Z', false, TIMESTAMPTZ '2026-11-24 00:00:00Z'
-FROM (VALUES ('production', 'O1', 'a'), ('sandbox', 'O2', 'moved')) t(env, id, site)`,
+FROM (VALUES ` + orders + `) t(env, id, site)`,
 		`INSERT INTO findings (run_id, category, partner_merchant_id, fc_order_id) SELECT 1, 'orphan_order', 'M1', id FROM fc_orders`,
-		`INSERT INTO run_order_sites (run_id, merchant, site, descriptor, currency, fc_orders, fc_amount, fc_amounts_unknown)
-VALUES (1, 'M1', 'a', 'ONE*SHOP', 'USD', 2, 2000, 0)`,
+		`INSERT INTO run_order_sites (run_id, merchant, site, descriptor, currency, fc_orders, fc_amount, fc_amounts_unknown) VALUES ` + kept,
 	} {
 		if _, err := db.db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -350,7 +341,5 @@ VALUES (1, 'M1', 'a', 'ONE*SHOP', 'USD', 2, 2000, 0)`,
 	if err := db.db.Select(&got, `SELECT site || ' ' || coalesce(environment, 'none') || ' ' || fc_orders FROM run_order_sites ORDER BY ALL`); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"a none 2"}; !slices.Equal(got, want) {
-		t.Errorf("kept Sites rows after the migration: %q, want %q", got, want)
-	}
+	return got
 }
