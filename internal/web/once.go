@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"sync"
 	"time"
 )
@@ -56,12 +57,22 @@ func (t *formTokens) once(ctx context.Context, key string, start func() (int64, 
 			return 0, false, ctx.Err()
 		}
 	}
-	if c.run, c.err = start(); c.err != nil {
-		t.release(key)
-	}
-	close(c.done)
+	c.err = errStartPanicked // what the waiting see if start panics (net/http recovers the handler)
+	defer func() {
+		if c.err != nil {
+			t.release(key)
+		}
+		close(c.done)
+	}()
+	c.run, c.err = start()
 	return c.run, false, c.err
 }
+
+// errStartPanicked is the answer of a form whose run's start panicked: its
+// claim given back, the form may be sent again. Without it, the claim stayed
+// taken for formTokenLife and the same form's duplicates waited until their
+// browsers gave up.
+var errStartPanicked = errors.New("starting the run failed")
 
 // claim takes key for one submission, unless another already has it: then
 // it is that one's claim, first false.
