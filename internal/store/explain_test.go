@@ -134,14 +134,7 @@ func TestExplainGivesTheRunsPushError(t *testing.T) {
 	if err := db.RecordPushes(ctx, []store.PushRecord{p}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ApplyPushes(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "T1", RunID: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := e.Results[0]; r.TransmitState != "untransmitted" || r.RunPush != "failed" || r.RunPushError != p.Error {
+	if r := appliedAndExplained(t, db); r.TransmitState != "untransmitted" || r.RunPush != "failed" || r.RunPushError != p.Error {
 		t.Errorf("T1: %s, run's push %q %q; want untransmitted, failed, %q", r.TransmitState, r.RunPush, r.RunPushError, p.Error)
 	}
 }
@@ -162,14 +155,7 @@ func TestExplainGivesAFailedPushInDoubt(t *testing.T) {
 	if err := db.RecordPushes(ctx, []store.PushRecord{p}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ApplyPushes(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	e, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "T1", RunID: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := e.Results[0]; r.TransmitState != "push_failed" || !r.PushInDoubt || !r.PushRetryable {
+	if r := appliedAndExplained(t, db); r.TransmitState != "push_failed" || !r.PushInDoubt || !r.PushRetryable {
 		t.Errorf("T1: %s, push in doubt %v, retryable %v; want push_failed, true, true", r.TransmitState, r.PushInDoubt, r.PushRetryable)
 	}
 }
@@ -425,4 +411,18 @@ func TestExplainDeclineShowsNoRiskOfAnotherDecline(t *testing.T) {
 			t.Errorf("explain %s: findings (-want +got):\n%s", q, diff)
 		}
 	}
+}
+
+// appliedAndExplained is T1 as explain gives it in run 1, the pushes
+// recorded applied.
+func appliedAndExplained(t *testing.T, db *store.DB) store.ExplainedResult {
+	t.Helper()
+	if err := db.ApplyPushes(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.Explain(t.Context(), store.ExplainQuery{TransactionID: "T1", RunID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Results[0]
 }
