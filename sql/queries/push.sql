@@ -103,6 +103,10 @@ SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_
          ELSE 'an earlier push got no answer and was sent again: FlexCharge may hold two copies' END AS detail
 FROM results r JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1
+  -- Implied by the test below, but read on transmits alone: DuckDB then
+  -- joins the few such transmits to the ledger first, not after joining the
+  -- run's 10M verdicts to their rows (at 10M: 0.5 s against 1.4 s).
+  AND (t.state = 'intent' OR t.in_doubt)
   AND (t.state = 'intent' AND r.transmit_state <> 'not_expected'
            AND (t.in_doubt OR r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
        OR (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND r.transmit_state = 'not_expected')
@@ -117,5 +121,6 @@ WHERE r.run_id = $1 AND r.occurrence = 1
 SELECT count(*) FROM results r
 JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1
+  AND (t.state = 'intent' OR t.in_doubt) -- as in in-doubt-findings, for the join order
   AND (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND r.transmit_state = 'not_expected')
   AND doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1);
