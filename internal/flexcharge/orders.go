@@ -89,7 +89,8 @@ func (c *Client) Orders(ctx context.Context, cr Credentials, q OrderQuery, each 
 // a floor. What still fails the pull:
 //   - a page that repeats the one before (a server that ignores pageNumber,
 //     or serves its last page again and again);
-//   - a page holding an order of the page before: orders joined the listing
+//   - a page holding an order of the page before, or of the orders created
+//     at the moment it continues (tieGroup): orders joined the listing
 //     on pages already read, or the server ordered orders created at the
 //     same moment otherwise than when it served that page, and the orders
 //     so moved onto pages already read would be missing;
@@ -106,6 +107,27 @@ type listing struct {
 	pages int             // the most pages any page announced
 	last  []Order         // the previous page's orders
 	ids   map[string]bool // theirs, by ID
+	tie   tieGroup        // the orders of the last createdOn read
+}
+
+// tieGroup is the orders read so far that were created at one moment, the
+// last read: the ones a server ordering ties otherwise from one request to
+// the next may serve again on a later page. A group longer than a page
+// spans three pages or more, so the page before is not enough: an order of
+// the group's first page served again on its third, the one it changed
+// places with never served, went unnoticed, that order missing.
+type tieGroup struct {
+	at  time.Time
+	ids map[string]bool
+}
+
+// add counts o into the group, which starts again at o if o was created
+// at another moment.
+func (g *tieGroup) add(o Order) {
+	if g.ids == nil || !o.CreatedOn.Equal(g.at) {
+		g.at, g.ids = o.CreatedOn, map[string]bool{}
+	}
+	g.ids[o.ID] = true
 }
 
 // next checks page n of the listing, the pages before it checked.
@@ -138,6 +160,7 @@ func (l *listing) next(n int, p ordersPage) error {
 	}
 	for _, o := range p.Rows {
 		l.ids[o.ID] = true
+		l.tie.add(o)
 	}
 	return nil
 }
@@ -149,15 +172,16 @@ func (l *listing) next(n int, p ordersPage) error {
 // created at the same moment (the listing's only order is createdOn)
 // otherwise from one page's request to the next, so that one read comes
 // again anywhere on p and the one it changed places with is never served.
-// Either way an order is missing. Orders of one moment span two pages, not
-// three, so the page before is enough: remembering every ID a listing
-// read would hold them all to its end (at an estimated 80 bytes each, some
-// 150 MB for a listing of the 1.9M orders of a night at 10M rows). (By ID, not
-// createdOn: the listing's createdOn is an assumed field, an order without
-// one reads as placed, and an undated order's place is FlexCharge's.)
+// Either way an order is missing. So p is checked against the page before
+// and against the orders of the moment it continues (tieGroup), however
+// many pages they took: remembering every ID a listing read would hold them
+// all to its end (at an estimated 80 bytes each, some 150 MB for a listing
+// of the 1.9M orders of a night at 10M rows). (By ID, not createdOn: the
+// listing's createdOn is an assumed field, an order without one reads as
+// placed, and an undated order's place is FlexCharge's.)
 func (l *listing) behind(p ordersPage) string {
 	for _, o := range p.Rows {
-		if l.ids[o.ID] {
+		if l.ids[o.ID] || l.tie.ids[o.ID] {
 			return o.ID
 		}
 	}

@@ -325,3 +325,33 @@ func TestOrdersFailsAListingReorderedBetweenPages(t *testing.T) {
 			err, len(seen), moved[1], moved[0])
 	}
 }
+
+// TestOrdersFailsAReorderedTieLongerThanAPage: eleven orders created at one
+// moment span pages 1 to 3 (pages of 5). A server that orders them otherwise
+// when page 3 is asked for serves page 1's order 5 again there, and the one
+// it changed places with never. Page 3 was checked against page 2 only: the
+// pull ended with no error, that order missing; it fails instead.
+func TestOrdersFailsAReorderedTieLongerThanAPage(t *testing.T) {
+	var moved []string // page 1's order served again, the one never served
+	c := changing(t, func(st *orderStore, n int) {
+		list := st.byMerchant[envKey{EnvSandbox, credA.MID}]
+		if n == 1 {
+			for _, o := range list[4:15] {
+				o.CreatedOn = list[4].CreatedOn
+			}
+		}
+		if n == 3 {
+			moved = []string{list[4].ID, list[14].ID}
+			list[4], list[14] = list[14], list[4]
+		}
+	})
+	var seen []string
+	err := c.Orders(context.Background(), credA, OrderQuery{PageSize: 5, To: t0.Add(72 * time.Hour)}, func(o Order) error {
+		seen = append(seen, o.ID)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "page 3") || !strings.Contains(err.Error(), "holds order "+moved[0]) {
+		t.Errorf("Orders while the server lists a tie of three pages otherwise: err = %v, %d orders read, %s never served; want the pull failed at page 3",
+			err, len(seen), moved[1])
+	}
+}
