@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -37,17 +38,62 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 			if client == nil {
 				continue
 			}
-			err := client.Orders(ctx, cr, q, func(o flexcharge.Order) error {
-				n++
-				return w.Write(storedOrder(env, cr.MID, o))
-			})
+			got, err := r.pullListing(ctx, w, q, listingRead{merchant: m.ID, env: env, client: client, cr: cr})
+			n += got
 			if err != nil {
 				w.Close(ctx)
-				return n, "", fmt.Errorf("pull orders of %s in %s: %w", m.ID, env, err)
+				return n, "", err
 			}
 		}
 	}
 	return n, fmt.Sprintf("%d orders", n), w.Close(ctx)
+}
+
+// listingReads is how many times a pull reads one merchant's listing in an
+// environment from its start before it gives up on one that moved while it
+// was read (flexcharge.ErrListingMoved): a late order is in its place by the
+// next read, and a server that orders orders of one moment otherwise from
+// request to request rarely does so three reads in a row; one that does
+// would leave orders missing, and the run fails rather than judge their
+// declines lost rescues.
+const listingReads = 3
+
+// listingRead is one merchant's listing in one environment.
+type listingRead struct {
+	merchant string
+	env      recon.Environment
+	client   *flexcharge.Client
+	cr       flexcharge.Credentials
+}
+
+// pullListing stages the orders of l and returns how many. A read that
+// fails takes back what it staged, so that a listing read in part is never
+// merged as if whole; one that moved is read again from its start, up to
+// listingReads times, and the log says so.
+func (r *run) pullListing(ctx context.Context, w *store.OrderWriter, q flexcharge.OrderQuery, l listingRead) (int64, error) {
+	for read := 1; ; read++ {
+		var n int64
+		err := l.client.Orders(ctx, l.cr, q, func(o flexcharge.Order) error {
+			n++
+			return w.Write(storedOrder(l.env, l.cr.MID, o))
+		})
+		if err == nil {
+			return n, nil
+		}
+		// A stop does not stop the taking back: the orders of the listings
+		// read whole are still merged.
+		if derr := w.Discard(context.WithoutCancel(ctx), string(l.env), l.cr.MID); derr != nil {
+			return 0, fmt.Errorf("pull orders of %s in %s: %w (and %w)", l.merchant, l.env, err, derr)
+		}
+		if !errors.Is(err, flexcharge.ErrListingMoved) {
+			return 0, fmt.Errorf("pull orders of %s in %s: %w", l.merchant, l.env, err)
+		}
+		if read == listingReads {
+			return 0, fmt.Errorf("pull orders of %s in %s: read %d times from the start, it moved every time: %w", l.merchant, l.env, read, err)
+		}
+		r.env.Logger.Warn("orders listing moved while read; reading it again from the start", "run", r.id,
+			"merchant", l.merchant, "environment", l.env, "read", read, "of", listingReads, "err", err)
+	}
 }
 
 // storedOrder is o as stored, under the mid it was asked for by (the

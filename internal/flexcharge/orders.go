@@ -2,6 +2,7 @@ package flexcharge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -141,17 +142,17 @@ func (l *listing) next(n int, p ordersPage) error {
 	case n > 1 && len(p.Rows) > 0 && slices.EqualFunc(p.Rows, l.last, sameID):
 		return fmt.Errorf("FlexCharge answered with page %d's %d orders again: its listing makes no progress", n-1, len(p.Rows))
 	case again != "":
-		return fmt.Errorf("FlexCharge's page %d holds order %s, read on a page before: orders joined the listing before pages already read, or orders created at the same moment were listed in another order, and orders would be missing",
-			n, again)
+		return movedError{fmt.Errorf("FlexCharge's page %d holds order %s, read on a page before: orders joined the listing before pages already read, or orders created at the same moment were listed in another order, and orders would be missing",
+			n, again)}
 	case p.more() && n >= p.PageCount:
 		return fmt.Errorf("FlexCharge says more pages follow, beyond the %d it announced: its listing does not end", p.PageCount)
 	case p.PageCount > 2*l.first.PageCount+1:
 		return fmt.Errorf("FlexCharge's listing grew from %d pages to %d while it was read: more than twice, a listing that does not end", l.first.PageCount, p.PageCount)
 	case p.PageCount < l.first.PageCount || p.TotalItemCount < l.first.TotalItemCount:
-		return fmt.Errorf("FlexCharge's listing shrank from %d orders (%d pages) to %d (%d pages) while it was read: orders moved onto pages already read would be missing",
-			l.first.TotalItemCount, l.first.PageCount, p.TotalItemCount, p.PageCount)
+		return movedError{fmt.Errorf("FlexCharge's listing shrank from %d orders (%d pages) to %d (%d pages) while it was read: orders moved onto pages already read would be missing",
+			l.first.TotalItemCount, l.first.PageCount, p.TotalItemCount, p.PageCount)}
 	case !p.more() && (n < p.PageCount || len(p.Rows) == 0 && 1 < n && n <= l.pages):
-		return fmt.Errorf("FlexCharge ends its listing (no next page, or no orders) before the %d pages announced: the orders after it would be missing", l.pages)
+		return movedError{fmt.Errorf("FlexCharge ends its listing (no next page, or no orders) before the %d pages announced: the orders after it would be missing", l.pages)}
 	}
 	l.last = p.Rows
 	clear(l.ids)
@@ -194,6 +195,19 @@ func (l *listing) more(n int, p ordersPage) bool { return p.more() || n < l.page
 
 // more says whether pages follow p: it says so, and is not empty.
 func (p ordersPage) more() bool { return p.HasNextPage && len(p.Rows) > 0 }
+
+// ErrListingMoved is what an Orders error is (errors.Is) when orders moved
+// onto pages already read while the listing was read (orders joined or left
+// it, or the server ordered orders of one moment otherwise): the orders
+// read are not the whole listing, but reading it again from its start may
+// well be, once the late orders are in place or the server serves its ties
+// alike. A listing that makes no progress or does not end is not.
+var ErrListingMoved = errors.New("the listing moved while it was read")
+
+// movedError is a listing's error that is ErrListingMoved, its message its own.
+type movedError struct{ error }
+
+func (movedError) Is(target error) bool { return target == ErrListingMoved }
 
 func sameID(a, b Order) bool { return a.ID == b.ID }
 

@@ -71,6 +71,20 @@ func orNull[T any](p *T) any {
 	return *p
 }
 
+// Discard takes back the orders written for mid in environment env: a
+// listing read again from its start, or one never read whole, which must not
+// be merged as if it had been.
+func (w *OrderWriter) Discard(ctx context.Context, env, mid string) error {
+	if err := w.app.Flush(); err != nil {
+		return fmt.Errorf("append orders: %w", err)
+	}
+	args := []driver.NamedValue{{Ordinal: 1, Value: env}, {Ordinal: 2, Value: mid}}
+	if _, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.DiscardStagedOrders, args); err != nil {
+		return fmt.Errorf("discard the orders of mid %s in %s: %w", mid, env, err)
+	}
+	return nil
+}
+
 // Close flushes the appended orders and merges them into fc_orders.
 func (w *OrderWriter) Close(ctx context.Context) error {
 	defer w.release()

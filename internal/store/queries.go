@@ -78,6 +78,7 @@ type Queries struct {
 	TieOut                 string `query:"tie-out"`
 	ClearOrdersStage       string `query:"clear-orders-stage"`
 	MergeOrdersStage       string `query:"merge-orders-stage"`
+	DiscardStagedOrders    string `query:"discard-staged-orders"`
 	PushCandidates         string `query:"push-candidates"`
 	ClearPushBatch         string `query:"clear-push-batch"`
 	RecordTransmits        string `query:"record-transmit-events"`

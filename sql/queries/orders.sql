@@ -21,3 +21,9 @@ MERGE INTO fc_orders USING (
 ON fc_orders.environment = s.environment AND fc_orders.id = s.id
 WHEN MATCHED AND fc_orders.fetched_at <= s.fetched_at THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *;
+
+-- name: discard-staged-orders
+-- A merchant's listing that moved while it was read is read again from its
+-- start, or, never read whole, not stored at all: what its reading staged
+-- is taken back, so that only a listing read whole is merged.
+DELETE FROM fc_orders_stage WHERE environment = $1 AND mid = $2;
