@@ -11,11 +11,11 @@ import (
 // waiting on it: the claim stayed taken for formTokenLife, a duplicate
 // waited until its browser gave up, and the form could not be sent again.
 func TestFormClaimGivenBackWhenStartPanics(t *testing.T) {
-	forms := newFormTokens(time.Now)
+	forms := newFormTokens(time.Now, formTokenLife)
 	started, panicking := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer func() { recover() }()
-		forms.once(t.Context(), "k", func() (int64, error) {
+		forms.once(t.Context(), "k", "", func() (int64, error) {
 			close(started)
 			<-panicking
 			panic("queue")
@@ -24,7 +24,7 @@ func TestFormClaimGivenBackWhenStartPanics(t *testing.T) {
 	<-started
 	waited := make(chan error, 1)
 	go func() {
-		_, _, err := forms.once(t.Context(), "k", func() (int64, error) { return 0, errors.New("a second start") })
+		_, _, err := forms.once(t.Context(), "k", "", func() (int64, error) { return 0, errors.New("a second start") })
 		waited <- err
 	}()
 	close(panicking)
@@ -36,7 +36,7 @@ func TestFormClaimGivenBackWhenStartPanics(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the same form sent while the first start panicked: still waiting 10 s after")
 	}
-	run, again, err := forms.once(t.Context(), "k", func() (int64, error) { return 7, nil })
+	run, again, err := forms.once(t.Context(), "k", "", func() (int64, error) { return 7, nil })
 	if run != 7 || again || err != nil {
 		t.Errorf("the form sent again after its start panicked: run %d, again %v, %v; want run 7 started", run, again, err)
 	}

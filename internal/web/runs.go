@@ -161,7 +161,7 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 	var run int64
 	again := false
 	if once := r.PostFormValue("once"); once != "" {
-		run, again, err = s.forms.once(r.Context(), formKey(once, req), start)
+		run, again, err = s.forms.once(r.Context(), formKey(once, req), "", start)
 	} else {
 		_, err = start()
 	}
@@ -182,10 +182,17 @@ func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 // every field that makes its run, not the run's clock, which is the time it
 // came. The form from the browser's history changed and sent again has its
 // old token, and must start its run.
-func formKey(once string, req jobs.Request) string {
-	return fmt.Sprintf("%s %s %s %q dry_run=%t backfill=%t resend=%t", once, req.From.Format(time.DateOnly),
+func formKey(once string, req jobs.Request) string { return once + " " + runFields(req) }
+
+// runFields are the fields of req that make its run, its clock aside.
+func runFields(req jobs.Request) string {
+	return fmt.Sprintf("%s %s %q dry_run=%t backfill=%t resend=%t", req.From.Format(time.DateOnly),
 		req.To.Format(time.DateOnly), req.Merchant, req.DryRun, req.Backfill, req.ResendInDoubt)
 }
+
+// maxIdempotencyKey bounds an Idempotency-Key (a UUID is 36 characters), so
+// that the keys remembered for a day stay small.
+const maxIdempotencyKey = 255
 
 func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	var rr RunRequest
@@ -193,21 +200,14 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, err := s.runRequest(rr)
+	if err == nil && len(r.Header.Get("Idempotency-Key")) > maxIdempotencyKey {
+		err = fmt.Errorf("Idempotency-Key: longer than %d characters", maxIdempotencyKey)
+	}
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !rr.Wait {
-		rec, err := s.startRun(r, req)
-		if err != nil {
-			s.startFailed(w, r, err)
-			return
-		}
-		w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", rec.ID))
-		writeJSON(w, http.StatusAccepted, s.runAnswer(rec))
-		return
-	}
-	if s.base.Err() != nil {
+	if rr.Wait && s.base.Err() != nil {
 		writeError(w, r, http.StatusServiceUnavailable, errShuttingDown.Error())
 		return
 	}
@@ -217,12 +217,73 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
 	defer cancel(nil)
 	defer context.AfterFunc(s.base, func() { cancel(context.Cause(s.base)) })()
-	rec, err := s.opts.Chain.Queue(ctx, req)
+	var rec store.Run
+	queue := func() (int64, error) {
+		var err error
+		if rr.Wait {
+			rec, err = s.queueWaited(ctx, r, req)
+		} else {
+			rec, err = s.startRun(r, req)
+		}
+		return rec.ID, err
+	}
+	id, again, err := s.startOnce(r, rr, req, queue)
+	switch {
+	case errors.Is(err, errKeyReused):
+		writeError(w, r, http.StatusConflict, fmt.Sprintf("Idempotency-Key %q: %v; this request asks %s as_of=%q",
+			r.Header.Get("Idempotency-Key"), err, runFields(req), rr.AsOf))
+	case err != nil:
+		s.startFailed(w, r, err)
+	case again:
+		s.answerStarted(w, r, id)
+	case rr.Wait:
+		s.finishWaited(ctx, w, rec, req)
+	default:
+		w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", rec.ID))
+		writeJSON(w, http.StatusAccepted, s.runAnswer(rec))
+	}
+}
+
+// startOnce starts a run by queue, once for each Idempotency-Key a user
+// sends (a client retrying after a timeout), over idempotencyKeyLife: the
+// key sent again asking the same run (its fields and as_of) answers the run
+// it started, again true; asking another, errKeyReused. Without the header
+// every request starts its run, as before keys were taken.
+func (s *Server) startOnce(r *http.Request, rr RunRequest, req jobs.Request, queue func() (int64, error)) (int64, bool, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		id, err := queue()
+		return id, false, err
+	}
+	// wait is how the answer comes, not what runs, so it may differ.
+	what := fmt.Sprintf("%s as_of=%q", runFields(req), rr.AsOf)
+	return s.idempotent.once(r.Context(), userOf(r).Name+"\n"+key, what, queue)
+}
+
+// answerStarted answers a request sent again with its key: the run the
+// first started, as it stands now (not waited for), 200.
+func (s *Server) answerStarted(w http.ResponseWriter, r *http.Request, id int64) {
+	run, err := s.opts.DB.GetRun(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
+	w.Header().Set("Location", fmt.Sprintf("/api/runs/%d", id))
+	writeJSON(w, http.StatusOK, s.runAnswer(run))
+}
+
+// queueWaited records req as a queued run, to be run by the request that
+// waits for it.
+func (s *Server) queueWaited(ctx context.Context, r *http.Request, req jobs.Request) (store.Run, error) {
+	rec, err := s.opts.Chain.Queue(ctx, req)
+	if err == nil {
+		s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
+	}
+	return rec, err
+}
+
+// finishWaited runs the queued run rec of req and answers it once it ends.
+func (s *Server) finishWaited(ctx context.Context, w http.ResponseWriter, rec store.Run, req jobs.Request) {
 	run, err := s.execute(ctx, rec, req)
 	if err != nil {
 		s.opts.Logger.Error("ad-hoc run failed", "run", run.ID, "err", err)

@@ -73,6 +73,8 @@ type Server struct {
 	slots    slotter
 	accepted *acceptedLogins
 	forms    *formTokens
+	// idempotent are the POST /api/runs Idempotency-Keys that started a run.
+	idempotent *formTokens
 	// dummyHash is what a name no user has is checked against (dummyHash).
 	dummyHash []byte
 	renders   chan struct{} // a download's turn to render (maxRenders)
@@ -117,7 +119,8 @@ func New(opts Options) (*Server, error) {
 	s.throttle = newThrottle(opts.Now)
 	s.slots = newSlotter(maps.Keys(s.users))
 	s.accepted = newAcceptedLogins(opts.Now)
-	s.forms = newFormTokens(opts.Now)
+	s.forms = newFormTokens(opts.Now, formTokenLife)
+	s.idempotent = newFormTokens(opts.Now, idempotencyKeyLife)
 	s.dummyHash = dummyHash(s.users)
 	s.renders, s.checking = make(chan struct{}, maxRenders), make(chan struct{}, maxChecks)
 	if s.due, err = jobs.NightlyDue(jobs.Schedule{Nightly: cmp.Or(opts.Nightly, "00:00"), Location: opts.Location}); err != nil {
