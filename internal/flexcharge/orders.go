@@ -123,11 +123,17 @@ type tieGroup struct {
 }
 
 // add counts o into the group, which starts again at o if o was created
-// at another moment.
+// at another moment. Most orders start a group, so a small group's map is
+// cleared, not made anew; a big one's is dropped, as clearing costs its
+// capacity at every order after it.
 func (g *tieGroup) add(o Order) {
-	if g.ids == nil || !o.CreatedOn.Equal(g.at) {
-		g.at, g.ids = o.CreatedOn, map[string]bool{}
+	switch {
+	case g.ids == nil || !o.CreatedOn.Equal(g.at) && len(g.ids) > 8:
+		g.ids = map[string]bool{}
+	case !o.CreatedOn.Equal(g.at):
+		clear(g.ids)
 	}
+	g.at = o.CreatedOn
 	g.ids[o.ID] = true
 }
 
