@@ -41,8 +41,8 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 			got, err := r.pullListing(ctx, w, q, listingRead{merchant: m.ID, env: env, client: client, cr: cr})
 			n += got
 			if err != nil {
-				w.Close(ctx)
-				return n, "", err
+				// The listings read whole are merged still.
+				return n, "", errors.Join(err, w.Close(context.WithoutCancel(ctx)))
 			}
 		}
 	}

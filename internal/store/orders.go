@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +33,9 @@ type OrderWriter struct {
 	app     *duckdb.Appender
 	fetched time.Time
 	release func() error
+	// spoiled: a Discard failed, so the stage may hold a listing read in
+	// part, and Close merges nothing.
+	spoiled bool
 }
 
 // NewOrderWriter starts a bulk write of orders fetched at fetched.
@@ -75,6 +79,12 @@ func orNull[T any](p *T) any {
 // listing read again from its start, or one never read whole, which must not
 // be merged as if it had been.
 func (w *OrderWriter) Discard(ctx context.Context, env, mid string) error {
+	err := w.discard(ctx, env, mid)
+	w.spoiled = w.spoiled || err != nil
+	return err
+}
+
+func (w *OrderWriter) discard(ctx context.Context, env, mid string) error {
 	if err := w.app.Flush(); err != nil {
 		return fmt.Errorf("append orders: %w", err)
 	}
@@ -85,11 +95,15 @@ func (w *OrderWriter) Discard(ctx context.Context, env, mid string) error {
 	return nil
 }
 
-// Close flushes the appended orders and merges them into fc_orders.
+// Close flushes the appended orders and merges them into fc_orders, unless
+// a Discard failed (nothing is merged then).
 func (w *OrderWriter) Close(ctx context.Context) error {
 	defer w.release()
 	if err := w.app.Close(); err != nil {
 		return fmt.Errorf("append orders: %w", err)
+	}
+	if w.spoiled {
+		return errors.New("orders not merged: a listing read in part could not be taken back")
 	}
 	w.db.orders.Lock()
 	_, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.MergeOrdersStage, nil)
