@@ -674,6 +674,24 @@ func TestOrderSitesCountsEveryOrder(t *testing.T) {
 	}
 }
 
+// TestOrderSitesCountsAnIDOfBothEnvironmentsOnce: FlexCharge's sandbox and
+// production are separate systems, so one order id may name an order in
+// each. D1's production order F1 and a sandbox orphan also named F1 are one
+// order each, under its own environment: joined on the id alone, each was
+// counted under both (4 orders, the amounts summed twice).
+func TestOrderSitesCountsAnIDOfBothEnvironmentsOnce(t *testing.T) {
+	d := row("D1", keyed)
+	db := classify(t, scenario{rows: []tx{d}, orders: []store.Order{order(d, "F1", 7),
+		order(row("X1"), "F1", 7, func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" })}})
+	if err := db.KeepOrderSites(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT environment, fc_orders, fc_amount FROM run_order_sites WHERE run_id = 1 ORDER BY ALL")
+	if diff := cmp.Diff([][]string{{"production", "1", "1000"}, {"sandbox", "1", "1000"}}, got); diff != "" {
+		t.Errorf("Sites rows (-want +got):\n%s", diff)
+	}
+}
+
 // TestOrderSitesExtraOrderInItsDeclinesCurrency: an extra order FlexCharge
 // gives no currency for is counted under its decline's, as a primary one is.
 func TestOrderSitesExtraOrderInItsDeclinesCurrency(t *testing.T) {

@@ -587,8 +587,8 @@ WHERE $4 = '' OR mm.merchant_id = $4;
 -- The orders of the window's declines beside their primary ones (the Sites
 -- sheet counts them). $1 run id. Only the run's own declines: assigned also
 -- holds those around the window, which other runs judge.
-INSERT INTO run_extra_orders
-SELECT DISTINCT $1, l.partner_merchant_id, l.currency, a.order_key
+INSERT INTO run_extra_orders BY NAME
+SELECT DISTINCT $1 AS run_id, l.partner_merchant_id, l.currency, a.order_key AS fc_order_id, l.order_id
 FROM (SELECT file_id, line, order_key FROM assigned WHERE NOT is_primary AND in_window) a
 JOIN ledger_rows l ON l.file_id = a.file_id AND l.line = a.line;
 
