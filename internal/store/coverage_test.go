@@ -104,3 +104,32 @@ func TestSheetsKeepTestTrafficApart(t *testing.T) {
 		}
 	}
 }
+
+// TestExceptionsSheetNamesTheEnvironment: each finding on the Exceptions
+// sheet says its environment, as every sheet of money does: a production
+// decline's amount mismatch (D1) is production; a sandbox test row under
+// the production switch (D2) is sandbox, the one it was judged in; an
+// orphan order (F9) is in the environment FlexCharge holds it in. The sheet
+// had no such column, and a test row's findings read as production's.
+func TestExceptionsSheetNamesTheEnvironment(t *testing.T) {
+	sandboxOrder := func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }
+	db := classify(t, scenario{rows: []tx{row("D1", keyed), row("D2", keyed, sandboxRow)},
+		orders: []store.Order{order(row("D1"), "F1", 7, func(o *store.Order) { o.Amount = new(int64(1100)) }),
+			order(row("D2"), "F2", 7, sandboxOrder), order(row("X9"), "F9", 7, sandboxOrder)}})
+	if _, err := db.StartRun(context.Background(), adhocRun); err != nil { // the sheet ages findings by the run's clock
+		t.Fatal(err)
+	}
+	query, err := fs.ReadFile(flexrecon.SQL(), "reports/50-exceptions.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT category, transaction_id, fc_order_id, environment FROM ("+string(query)+")", 1, "")
+	want := [][]string{
+		{"amount_mismatch", "D1", "F1", "production"},
+		{"environment_mismatch", "D2", "", "sandbox"},
+		{"orphan_order", "X9", "F9", "sandbox"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Exceptions sheet (category, transaction, order, environment) (-want +got):\n%s", diff)
+	}
+}
