@@ -659,6 +659,27 @@ func TestQuarantinedFindingSaysWhere(t *testing.T) {
 	}
 }
 
+// TestTestTrafficIsOneFinding: a sandbox (test) row under the production
+// switch is one environment_mismatch. With no order (D1) or a sandbox one
+// (D3) it is field switch; with an order FlexCharge holds in production (D2)
+// it is field environment against that order, which it names: D2 had both,
+// two findings for one problem.
+func TestTestTrafficIsOneFinding(t *testing.T) {
+	sandboxOrder := func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }
+	db := classify(t, scenario{rows: []tx{row("D1", sandboxRow), row("D2", sandboxRow), row("D3", sandboxRow)},
+		orders: []store.Order{order(row("D2"), "F2", 7), order(row("D3"), "F3", 7, sandboxOrder)}})
+	got := dump(t, db, `SELECT transaction_id, field, ledger_value, fc_value, coalesce(fc_order_id, ''), detail LIKE 'a sandbox (test) transaction%'
+		FROM findings WHERE run_id = 1 AND category = 'environment_mismatch' ORDER BY ALL`)
+	want := [][]string{
+		{"D1", "switch", "sandbox", "production", "", "true"},
+		{"D2", "environment", "sandbox", "production", "F2", "true"},
+		{"D3", "switch", "sandbox", "production", "", "true"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("environment_mismatch findings of test traffic (transaction, field, ledger, FlexCharge, order, says test) (-want +got):\n%s", diff)
+	}
+}
+
 // TestOrderSitesCountsEveryOrder: the FlexCharge side of the Sites sheet
 // counts every order of the run's declines, the second order of a duplicate
 // evaluate too, and the orphans.

@@ -464,7 +464,13 @@ flagged_pairs AS (
     SELECT * FROM assigned WHERE is_primary AND (differs OR while_off OR orders_for_decline > 1)
 ),
 -- Test traffic under a live switch: judged in sandbox while the switch in
--- force was production (test_traffic), as results recorded it.
+-- force was production (test_traffic), as results recorded it. It is one
+-- problem, so one finding: field switch (ledger sandbox, switch production),
+-- or, where FlexCharge holds its order in production, field environment
+-- against that order (ledger sandbox, FlexCharge production, the order
+-- named): the ledger alone says test where the switch and FlexCharge both
+-- say live, and the order is what finance looks up. Both were written, two
+-- environment_mismatch rows for one transaction on the Exceptions sheet.
 test_traffic AS (
     SELECT file_id, line FROM verdicts WHERE run_id = $1 AND switch_state = 'production' AND environment = 'sandbox'
 ),
@@ -473,7 +479,8 @@ flagged AS MATERIALIZED (
         t.transaction_id, t.occurrence, t.processed_at, t.status, t.amount, t.currency, t.descriptor,
         t.merchant_name IS NULL AS unknown_merchant, t.reg_site_url IS NOT NULL AS site_known,
         coalesce(a.judged_env, t.environment) AS verdict_env,
-        a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off
+        a.order_row, a.order_env, a.order_key, a.order_outcome, a.orders_for_decline, a.differs, a.while_off,
+        (t.file_id, t.line) IN (SELECT (file_id, line) FROM test_traffic) AS test_traffic
     FROM sited($2, $3, $4) t
     LEFT JOIN flagged_pairs a ON a.file_id = t.file_id AND a.line = t.line
     WHERE a.file_id IS NOT NULL OR t.merchant_name IS NULL OR t.reg_site_url IS NULL OR t.occurrence > 1
@@ -514,7 +521,10 @@ field_diffs AS (
     WHERE d.differs
 )
 SELECT $1 AS run_id, category, partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    order_key AS fc_order_id, field, ledger_value, fc_value, processed_at, NULL AS detail
+    order_key AS fc_order_id, field, ledger_value, fc_value, processed_at,
+    CASE WHEN field = 'environment' AND test_traffic THEN
+        'a sandbox (test) transaction while the switch in force was production, its order in production: judged in sandbox, pushed nowhere'
+    END AS detail
 FROM field_diffs
 UNION ALL
 SELECT $1, 'evaluated_while_off', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
@@ -533,7 +543,7 @@ UNION ALL
 SELECT $1, 'environment_mismatch', f.partner_merchant_id, f.site_url, f.profile, f.order_id, f.transaction_id, f.occurrence,
     NULL, 'switch', 'sandbox', 'production', f.processed_at,
     'a sandbox (test) transaction while the switch in force was production: judged and matched in sandbox, pushed nowhere'
-FROM flagged f SEMI JOIN test_traffic tt ON tt.file_id = f.file_id AND tt.line = f.line
+FROM flagged f WHERE f.test_traffic AND f.order_env IS DISTINCT FROM 'production'
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
     NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, 'merchant is not in the registry'
