@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -53,16 +52,12 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 	return rows, detail, nil
 }
 
-// logReplacement logs a file put in force over the earlier file of its day;
-// as a warning when it has fewer than half the earlier file's rows, more
-// often a cut-off export than a correction. The run goes on all the same:
-// a corrected file replaces its earlier version.
+// logReplacement logs a file put in force over the earlier file of its day.
+// A file unlike it (far fewer rows, or none of its transactions) is refused
+// by the load, and reported as rejected, until ops force it with
+// ingest --replace.
 func (r *run) logReplacement(ctx context.Context, source string, rp store.Replacement) {
-	level, msg := slog.LevelInfo, "ledger file replaces the earlier file of its day"
-	if rp.Shrinks() {
-		level, msg = slog.LevelWarn, "ledger file replaces the earlier file of its day with fewer than half its rows"
-	}
-	r.env.Logger.Log(ctx, level, msg, "run", r.id, "source", source, "day", rp.BusinessDate.Format(time.DateOnly),
+	r.env.Logger.InfoContext(ctx, "ledger file replaces the earlier file of its day", "run", r.id, "source", source, "day", rp.BusinessDate.Format(time.DateOnly),
 		"file", rp.Name, "rows", rp.Rows, "replaces", rp.Earlier, "replaced_rows", rp.EarlierRows)
 }
 

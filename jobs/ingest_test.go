@@ -6,9 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -33,20 +34,17 @@ func ingestStage(t *testing.T, env *jobs.Env, id int64) store.Stage {
 	return store.Stage{}
 }
 
-// TestIngestReportsReplacements: a correction with far fewer rows than the
-// day's export replaces it (the run succeeds), is logged as a warning and
-// named in the run's ingest detail; the export sent again once the
-// correction is taken away puts its rows back, and says so too.
+// TestIngestReportsReplacements: a cut-off correction (10 rows where the
+// day's export has hundreds) is refused, named with both files in the run's
+// notices, and the export's rows stay in force; an ordinary correction (the
+// same rows, one amount fixed) replaces the export, is logged and named in
+// the run's ingest detail.
 func TestIngestReportsReplacements(t *testing.T) {
 	env, req, dir := dayChain(t, 300)
 	var logged bytes.Buffer
 	env.Logger = slog.New(slog.NewJSONHandler(&logged, nil))
 	inbox := filepath.Join(dir, gen.InboxDir)
 	export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
-	sent := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(export, sent, sent); err != nil {
-		t.Fatal(err)
-	}
 	body, err := os.ReadFile(export)
 	if err != nil {
 		t.Fatal(err)
@@ -63,43 +61,69 @@ func TestIngestReportsReplacements(t *testing.T) {
 	}
 	second, err := env.Reconcile(t.Context(), req)
 	if err != nil {
-		t.Fatalf("run with a correction of fewer than half the rows: %v; want it to succeed", err)
+		t.Fatalf("run with a cut-off correction: %v; want it to succeed, the correction refused", err)
 	}
-	want := fmt.Sprintf("ledger_2026-11-23_v2.csv replaces ledger_2026-11-23.csv for 2026-11-23: 10 rows where there were %d, fewer than half", rows)
-	if got := ingestStage(t, env, second.ID).Detail; !strings.Contains(got, want) {
-		t.Errorf("run %d's ingest detail: got %q, want it to say %q", second.ID, got, want)
-	}
-	if !strings.Contains(logged.String(), `"level":"WARN","msg":"ledger file replaces the earlier file of its day with fewer than half its rows"`) ||
-		!strings.Contains(logged.String(), fmt.Sprintf(`"file":"ledger_2026-11-23_v2.csv","rows":10,"replaces":"ledger_2026-11-23.csv","replaced_rows":%d`, rows)) {
-		t.Errorf("log of run %d:\n%s\nwant a warning naming both files and their rows", second.ID, logged.String())
-	}
-
-	if err := os.Remove(correction); err != nil {
+	notices, err := env.DB.FileNotices(t.Context(), second.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chtimes(export, time.Now(), time.Now()); err != nil {
+	want := fmt.Sprintf("rejected: ledger_2026-11-23_v2.csv: file rejected: ledger_2026-11-23_v2.csv (10 rows) would replace the day's file in force, ledger_2026-11-23.csv (%d rows), with fewer than half its rows", rows)
+	if len(notices) != 1 || !strings.HasPrefix(notices[0], want) || !strings.Contains(notices[0], "flexrecon ingest --replace ledger_2026-11-23_v2.csv") {
+		t.Errorf("run %d's notices: got %q, want one starting %q and naming ingest --replace", second.ID, notices, want)
+	}
+	if got := inForce(t, env); got != rows {
+		t.Errorf("rows in force after the cut-off correction: got %d, want the export's %d", got, rows)
+	}
+
+	if err := os.WriteFile(correction, []byte(fixedAmount(t, lines)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	third, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = fmt.Sprintf("1 files loaded, 0 rejected; ledger_2026-11-23.csv replaces ledger_2026-11-23_v2.csv for 2026-11-23: %d rows where there were 10", rows)
+	want = fmt.Sprintf("1 files loaded, 0 rejected; ledger_2026-11-23_v2.csv replaces ledger_2026-11-23.csv for 2026-11-23: %d rows where there were %d", rows, rows)
 	if got := ingestStage(t, env, third.ID).Detail; got != want {
-		t.Errorf("run %d's ingest detail, the export sent again: got %q, want %q", third.ID, got, want)
+		t.Errorf("run %d's ingest detail, the ordinary correction: got %q, want %q", third.ID, got, want)
 	}
+	if !strings.Contains(logged.String(), fmt.Sprintf(`"file":"ledger_2026-11-23_v2.csv","rows":%d,"replaces":"ledger_2026-11-23.csv","replaced_rows":%d`, rows, rows)) {
+		t.Errorf("log of run %d:\n%s\nwant the replacement naming both files and their rows", third.ID, logged.String())
+	}
+	if got := inForce(t, env); got != rows {
+		t.Errorf("rows in force after the ordinary correction: got %d, want %d", got, rows)
+	}
+}
+
+// fixedAmount is an export's lines with one USD amount changed: a
+// correction as a partner sends it.
+func fixedAmount(t *testing.T, lines []string) string {
+	t.Helper()
+	for i, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) > 6 && f[6] == "USD" && f[5] != "1.23" && regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`).MatchString(f[5]) {
+			f[5] = "1.23"
+			fixed := slices.Clone(lines)
+			fixed[i+1] = strings.Join(f, ",")
+			return strings.Join(fixed, "")
+		}
+	}
+	t.Fatal("no USD amount in the export to fix")
+	return ""
+}
+
+// inForce counts the ledger rows in force.
+func inForce(t *testing.T, env *jobs.Env) int64 {
+	t.Helper()
 	res, err := env.DB.Query(t.Context(), "SELECT count(*) FROM ledger_tx")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Close()
-	var inForce int64
-	if !res.Next() || res.Scan(&inForce) != nil {
+	var n int64
+	if !res.Next() || res.Scan(&n) != nil {
 		t.Fatalf("count rows in force: %v", res.Err())
 	}
-	if inForce != rows {
-		t.Errorf("rows in force after the export came again: got %d, want its %d", inForce, rows)
-	}
+	return n
 }
 
 // TestIngestRecordsAFileOfNoKnownFormat: a file whose format its name does

@@ -135,8 +135,20 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := ledger.DateFromName(name).Format(time.DateOnly)
-	if out, want := reconcile(), "correction: "+correction+" replaces "+name+" for "+day+": 1 row where there were "; !strings.Contains(out, want) {
-		t.Errorf("reconcile with a correction printed\n%s\nwant it to say %q", out, want)
+	// 1 row for the day's export: refused as cut-off, until ops force it.
+	if out, want := reconcile(), "rejected: "+correction+": file rejected: "+correction+" (1 row) would replace the day's file in force, "+name; !strings.Contains(out, want) ||
+		!strings.Contains(out, "flexrecon ingest --replace "+correction+" --config F --source gateway") {
+		t.Errorf("reconcile with a cut-off correction printed\n%s\nwant it to say %q and how to force it", out, want)
+	}
+	var forced bytes.Buffer
+	if err := (&Main{Stdout: &forced, Stderr: &forced}).Run(context.Background(), []string{"ingest", "--replace", filepath.Join(f.dir, gen.InboxDir, correction), "--config", config}); err != nil {
+		t.Fatalf("ingest --replace: %v\n%s", err, forced.String())
+	}
+	if want := "loaded " + correction + ": " + correction + " replaces " + name + " for " + day + ": 1 row where there were "; !strings.Contains(forced.String(), want) {
+		t.Errorf("ingest --replace printed\n%s\nwant it to say %q", forced.String(), want)
+	}
+	if out := reconcile(); strings.Contains(out, "rejected: "+correction) {
+		t.Errorf("reconcile after ingest --replace printed\n%s\nwant the forced file passed over", out)
 	}
 	out := check()
 	for _, want := range []string{"a run passes it over unread", "would load, replacing file", "(" + correction + ", 1 row)", "had the same content"} {

@@ -23,6 +23,11 @@ type LoadFile struct {
 	Mapping ledger.Mapping // the zero Mapping reads a canonical CSV
 	Zone    *time.Location // naive processing times, when Mapping.Zone is empty
 	RunID   int64
+	// Replace puts the file in force over its day's earlier file even where
+	// the guard (refuseUnlikeReplacement) would refuse it: ops' word that a
+	// much smaller or wholly different file is the day's true export
+	// (flexrecon ingest --replace).
+	Replace bool
 	// Progress, when set, is told each step of the load as it starts
 	// (IngestSteps of them); the caller draws a bar, store prints nothing.
 	Progress func(step string)

@@ -143,7 +143,10 @@ func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check)
 		return err
 	}
 	c.Replaces, c.ReplacesName, c.ReplacesRows = live.ID, live.Name, live.Rows
-	return live.refuseEmptyReplacement(c.Records-c.Quarantined, c.Quarantined)
+	if err := live.refuseEmptyReplacement(c.Records-c.Quarantined, c.Quarantined); err != nil {
+		return err
+	}
+	return db.guardReplacement(ctx, conn, p.LoadFile, live, c.Records-c.Quarantined)
 }
 
 func unmapped(header []string, fields []ledger.Field) []string {

@@ -92,7 +92,7 @@ func TestCheckFileCorrectionPutsBack(t *testing.T) {
 	night := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
 	bodyA := dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5")
 	writeAt(t, a, bodyA, night)
-	writeAt(t, b, dayExport("TX-9"), night)
+	writeAt(t, b, dayExport("TX-1", "TX-2", "TX-3", "TX-9"), night) // a correction restates the day
 	first := loadInRun(t, db, a, 1)
 	second := loadInRun(t, db, b, 2)
 
@@ -104,11 +104,11 @@ func TestCheckFileCorrectionPutsBack(t *testing.T) {
 	}{
 		{"A unchanged since read", night, []string{
 			"a run passes it over unread", "same name, size and modification time",
-			"replacing file 2 (ledger_2026-11-24_more.csv, 1 row) of the same source and date: 5 rows where there was 1",
+			"replacing file 2 (ledger_2026-11-24_more.csv, 4 rows) of the same source and date: 5 rows where there were 4",
 			"(file 1 had the same content, and is out of force)",
 		}, []string{"already loaded"}},
 		{"A sent again", night.Add(time.Hour), []string{
-			"verdict                 would load, replacing file 2 (ledger_2026-11-24_more.csv, 1 row) of the same source and date: 5 rows where there was 1",
+			"verdict                 would load, replacing file 2 (ledger_2026-11-24_more.csv, 4 rows) of the same source and date: 5 rows where there were 4",
 			"(file 1 had the same content, and is out of force)",
 		}, []string{"already loaded", "passes it over"}},
 	} {

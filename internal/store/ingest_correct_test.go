@@ -49,6 +49,66 @@ func loadInRun(t *testing.T, db *store.DB, path string, run int64) store.LoadOut
 	return out
 }
 
+// forceInRun loads path in run as ops' ingest --replace does, past the
+// guard against unlike replacements.
+func forceInRun(t *testing.T, db *store.DB, path string, run int64) store.LoadOutcome {
+	t.Helper()
+	lf := loadFileFor(t, path, ledger.Mapping{})
+	lf.RunID, lf.Replace = run, true
+	out, err := db.IngestFile(t.Context(), lf)
+	if err != nil {
+		t.Fatalf("force %s in run %d: %v", path, run, err)
+	}
+	return out
+}
+
+// TestIngestRefusesUnlikeReplacements: a dateless file of 3 rows, 2 of them
+// of the day of a 7-row export, and a file of as many rows sharing none of
+// its transaction ids, are refused whole, naming both files, their rows and
+// ingest --replace, as ingest --check says; the export stays in force.
+// Forced, the small file replaces it; an ordinary correction (same ids, one
+// amount fixed) needs no force.
+func TestIngestRefusesUnlikeReplacements(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	export := filepath.Join(dir, "ledger_2026-11-24.csv")
+	writeAt(t, export, dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5", "TX-6", "TX-7"), time.Now())
+	first := loadInRun(t, db, export, 1)
+
+	tiny := filepath.Join(dir, "stragglers.csv")
+	writeAt(t, tiny, dayExport("TX-1", "TX-8")+"M001,O-9,TX-9,2026-11-23T23:00:00Z,1.00,USD,approved,CIT,https://a.example\n", time.Now())
+	other := filepath.Join(dir, "ledger_2026-11-24_other.csv")
+	writeAt(t, other, dayExport("TX-A", "TX-B", "TX-C", "TX-D", "TX-E", "TX-F", "TX-G"), time.Now())
+	for _, c := range []struct{ path, want string }{
+		{tiny, "stragglers.csv (3 rows) would replace the day's file in force, ledger_2026-11-24.csv (7 rows), with fewer than half its rows"},
+		{other, "ledger_2026-11-24_other.csv (7 rows) would replace the day's file in force, ledger_2026-11-24.csv (7 rows), with none of its transaction ids"},
+	} {
+		if chk, err := db.CheckFile(t.Context(), loadFileFor(t, c.path, ledger.Mapping{})); err != nil || !strings.Contains(chk.Rejected, c.want) {
+			t.Errorf("check %s: %v, rejected %q; want %q", c.path, err, chk.Rejected, c.want)
+		}
+		before := stored(t, db)
+		_, err := db.IngestFile(t.Context(), loadFileFor(t, c.path, ledger.Mapping{}))
+		if !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "ingest --replace "+filepath.Base(c.path)) {
+			t.Errorf("load %s over the day's export: %v; want it rejected: %q, naming ingest --replace", c.path, err, c.want)
+		}
+		if diff := cmp.Diff(before, stored(t, db)); diff != "" {
+			t.Errorf("stored data changed by the refused %s (-before +after):\n%s", c.path, diff)
+		}
+	}
+	if got := dump(t, db, "SELECT DISTINCT file_id FROM ledger_tx"); !cmp.Equal(got, [][]string{{fmt.Sprint(first.FileID)}}) {
+		t.Errorf("files in force after the refusals: %v; want the export %d alone", got, first.FileID)
+	}
+
+	fixed := filepath.Join(dir, "ledger_2026-11-24_v2.csv")
+	writeAt(t, fixed, strings.Replace(dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5", "TX-6", "TX-7"), "1.00", "2.00", 1), time.Now())
+	if out := loadInRun(t, db, fixed, 2); earlierOf(out) != first.FileID {
+		t.Errorf("ordinary correction: got %+v; want it to replace file %d", out, first.FileID)
+	}
+	if out := forceInRun(t, db, tiny, 3); out.Rows != 3 || out.Replacement == nil || out.Replacement.Earlier != "ledger_2026-11-24_v2.csv" {
+		t.Errorf("forced stragglers: got %+v; want its 3 rows in force over ledger_2026-11-24_v2.csv", out)
+	}
+}
+
 // TestIngestCorrectionPutsBackTheEarlierFile: a day's file A, then a
 // correction B, then A again: A's content is back in force, as a new file
 // that replaces B, and the files and runs record both replacements. A sent
@@ -61,8 +121,8 @@ func TestIngestCorrectionPutsBackTheEarlierFile(t *testing.T) {
 	writeAt(t, b, dayExport("TX-9"), time.Now())
 
 	first := loadInRun(t, db, a, 1)
-	second := loadInRun(t, db, b, 2)
-	third := loadInRun(t, db, a, 3)
+	second := forceInRun(t, db, b, 2) // 1 row for 5: refused unforced
+	third := forceInRun(t, db, a, 3)  // none of B's ids: refused unforced too
 	if third.Outcome != "loaded" || earlierOf(third) != second.FileID || third.Rows != 5 {
 		t.Fatalf("A after its correction B: got %+v; want loaded, 5 rows, replacing file %d", third, second.FileID)
 	}
@@ -170,7 +230,8 @@ func TestIngestSeenResentFileCorrects(t *testing.T) {
 	bodyA := dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5")
 	writeAt(t, a, bodyA, nightOf)
 	night(t, db, dir, 1)
-	writeAt(t, b, dayExport("TX-9"), nightOf.Add(time.Hour))
+	writeAt(t, b, dayExport("TX-1", "TX-2", "TX-3", "TX-9"), nightOf.Add(time.Hour)) // a correction restates the day
+
 	for i, want := range []map[string]string{
 		{"ledger_2026-11-24.csv": "unchanged", "ledger_2026-11-24_more.csv": "loaded"},
 		{"ledger_2026-11-24.csv": "unchanged", "ledger_2026-11-24_more.csv": "unchanged"},
@@ -180,7 +241,7 @@ func TestIngestSeenResentFileCorrects(t *testing.T) {
 			t.Errorf("run %d (-want +got):\n%s", run, diff)
 		}
 	}
-	if diff := cmp.Diff([][]string{{"ledger_2026-11-24_more.csv", "1"}}, inForceFiles(t, db)); diff != "" {
+	if diff := cmp.Diff([][]string{{"ledger_2026-11-24_more.csv", "4"}}, inForceFiles(t, db)); diff != "" {
 		t.Errorf("after the correction (-want +got):\n%s", diff)
 	}
 

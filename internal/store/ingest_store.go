@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
 // storeStage moves the staged file into the ledger in one transaction.
@@ -83,6 +85,9 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	if err := live.refuseEmptyReplacement(out.Rows, out.Quarantined); err != nil {
 		return err
 	}
+	if err := db.guardReplacement(ctx, tx, lf, live, out.Rows); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
 		return err
 	}
@@ -129,6 +134,45 @@ func (live liveFile) refuseEmptyReplacement(rows, quarantined int64) error {
 	}
 	return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
 		ErrRejected, quarantined, live.ID, live.Rows)
+}
+
+// guardReplacement refuses, unless ops said to replace (LoadFile.Replace),
+// a file that would put the live file out of force while unlike it
+// (refuseUnlikeReplacement). The staged file is read for the transaction
+// ids it shares only when it has a live file to replace.
+func (db *DB) guardReplacement(ctx context.Context, q sqlx.QueryerContext, lf LoadFile, live liveFile, rows int64) error {
+	if lf.Replace || live.ID == 0 || live.Rows == 0 {
+		return nil
+	}
+	shares := true
+	if rows*2 >= live.Rows {
+		if err := sqlx.GetContext(ctx, q, &shares, db.q.StageSharesIDs, live.ID); err != nil {
+			return err
+		}
+	}
+	return live.refuseUnlikeReplacement(lf.File, rows, shares)
+}
+
+// refuseUnlikeReplacement refuses a file f, with rows to store, that
+// would replace the live file while holding fewer than half its rows, or
+// none of its transaction ids. A correction restates the day's export with
+// a few rows fixed; a cut-off export (the partner's job died half-way), or
+// a small file of another day's stragglers dated by most of its rows, would
+// silently put the rest of the day out of force, and the next run would
+// report it gone. Ops put such a file in force with ingest --replace.
+func (live liveFile) refuseUnlikeReplacement(f ledger.File, rows int64, shares bool) error {
+	var unlike string
+	switch {
+	case rows*2 < live.Rows:
+		unlike = "fewer than half its rows"
+	case !shares:
+		unlike = "none of its transaction ids"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: %s (%s) would replace the day's file in force, %s (%s), with %s: more likely a cut-off or another day's export than a correction; "+
+		"if it is the day's true export, put it in force with: flexrecon ingest --replace %s --config F --source %s",
+		ErrRejected, f.Name, countRows(rows), live.Name, countRows(live.Rows), unlike, f.Name, f.Source)
 }
 
 func (db *DB) liveFile(ctx context.Context, q sqlx.QueryerContext, source string, day time.Time) (liveFile, error) {

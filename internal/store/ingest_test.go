@@ -247,11 +247,13 @@ func TestIngestCorrectionKeepsAFirstOccurrence(t *testing.T) {
 // next day's file as the first occurrence in force.
 func TestIngestCorrectionDroppingARepeat(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
+	// TX-2 is in both versions of 2026-11-23: a correction restates the day.
+	const tx2 = "M001,ORD-2,TX-2,2026-11-23T09:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
 	db := MustOpenDB(t)
 	for _, f := range []struct{ name, body string }{
-		{"ledger_2026-11-23.csv", header + "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,declined,CIT,https://a.example\n"},
+		{"ledger_2026-11-23.csv", header + tx2 + "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,declined,CIT,https://a.example\n"},
 		{"ledger_2026-11-24.csv", header + "M001,ORD-1,TX-1,2026-11-23T12:00:00Z,1.00,USD,declined,CIT,https://a.example\n"},
-		{"ledger_2026-11-23_v2.csv", header + "M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n"},
+		{"ledger_2026-11-23_v2.csv", header + tx2 + "M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n"},
 	} {
 		if _, err := loadFile(t, db, writeFile(t, f.name, f.body)); err != nil {
 			t.Fatal(err)
@@ -732,6 +734,8 @@ func TestIngestAmountsEndingInZeros(t *testing.T) {
 func TestCorrectionLeavesEarlierRunsAsTheyWere(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
 	const tx1 = "M001,ORD-1,TX-1,2026-11-23T10:00:00Z,1.00,USD,declined,CIT,https://a.example\n"
+	// TX-0 is in both versions of 2026-11-23: a correction restates the day.
+	const tx0 = "M001,ORD-0,TX-0,2026-11-23T09:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	load := func(name, body string) {
@@ -739,7 +743,7 @@ func TestCorrectionLeavesEarlierRunsAsTheyWere(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	load("ledger_2026-11-23.csv", header+tx1)
+	load("ledger_2026-11-23.csv", header+tx0+tx1)
 	load("ledger_2026-11-24.csv", header+"M001,ORD-2,TX-2,2026-11-24T10:00:00Z,1.00,USD,approved,CIT,https://a.example\n"+tx1)
 	first := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	w := store.Window{Start: first, End: first.AddDate(0, 0, 2), FirstDay: first, LastDay: first.AddDate(0, 0, 1)}
@@ -748,7 +752,7 @@ func TestCorrectionLeavesEarlierRunsAsTheyWere(t *testing.T) {
 	}
 	run1 := "SELECT f.name, r.occurrence FROM results r JOIN ledger_files f ON f.id = r.file_id WHERE r.run_id = 1 ORDER BY ALL"
 	before := dump(t, db, run1)
-	load("ledger_2026-11-23_v2.csv", header+"M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n")
+	load("ledger_2026-11-23_v2.csv", header+tx0+"M001,ORD-3,TX-3,2026-11-23T11:00:00Z,1.00,USD,approved,CIT,https://a.example\n")
 	if diff := cmp.Diff(before, dump(t, db, run1)); diff != "" {
 		t.Errorf("run 1's rows after a later correction (-before +after):\n%s", diff)
 	}
@@ -938,8 +942,8 @@ func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
 		"one row each day, a quarantined one the day before": {rowAt("T1", d22) + rowAt("T2", d23) +
 			"M1,O-T9,T9,2026-11-22T16:00:00Z,not money,USD,approved,CIT,https://a.example\n", "2026-11-23",
 			[][]string{{"T0"}, {"T1"}, {"T2"}}},
-		"most rows the day before": {rowAt("T1", d22) + rowAt("T2", d22) + rowAt("T3", d23), "2026-11-22",
-			[][]string{{"T1"}, {"T2"}, {"T3"}}},
+		"most rows the day before": {rowAt("T0", d22) + rowAt("T2", d22) + rowAt("T3", d23), "2026-11-22",
+			[][]string{{"T0"}, {"T2"}, {"T3"}}}, // restating T0: a correction, not a file unlike the day's
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := MustOpenDB(t)
@@ -971,7 +975,9 @@ func TestIngestDatelessFileDatedByMostRows(t *testing.T) {
 func TestIngestNameSpellingTwoDays(t *testing.T) {
 	const header = "partner_merchant_id,order_id,transaction_id,processed_at,amount,currency,status,initiator,site_url\n"
 	const rows = header + "M1,O1,T1,2026-11-23T15:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
-	const earlier = header + "M1,O0,T0,2026-11-23T09:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
+	// The first file holds T1 too: a rerun restates its export's rows, so it
+	// replaces it without ingest --replace.
+	const earlier = rows + "M1,O0,T0,2026-11-23T09:00:00Z,1.00,USD,approved,CIT,https://a.example\n"
 	for _, c := range []struct {
 		name, first, second, rows string
 		days, day                 string // the second file's name's, and its own

@@ -49,6 +49,7 @@ type Queries struct {
 	FileByHash            string `query:"file-by-hash"`
 	ReplacedFileByHash    string `query:"replaced-file-by-hash"`
 	LiveFileForDate       string `query:"live-file-for-date"`
+	StageSharesIDs        string `query:"stage-shares-ids"`
 	FileUnchanged         string `query:"file-unchanged"`
 	RecordSeenFile        string `query:"record-seen-file"`
 	InsertFile            string `query:"insert-file"`

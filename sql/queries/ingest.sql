@@ -613,6 +613,15 @@ INSERT OR REPLACE INTO seen_files (source, name, size, modified_at, sha256) VALU
 -- name: live-file-for-date
 SELECT id, name, rows FROM ledger_files WHERE source = $1 AND business_date = $2 AND outcome = 'loaded';
 
+-- name: stage-shares-ids
+-- Whether the staged file holds a transaction of file $1, the file in force
+-- it would replace (guardReplacement).
+SELECT EXISTS (
+    SELECT 1 FROM ledger_file f JOIN ledger_rows e
+        ON e.partner_merchant_id = f.partner_merchant_id AND e.transaction_id = f.transaction_id
+    WHERE e.file_id = $1
+);
+
 -- name: insert-file
 INSERT INTO ledger_files (id, source, name, sha256, size, business_date, rows, quarantined, duplicates, outcome, reason, loaded_at, run_id)
 VALUES (nextval('file_id_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
