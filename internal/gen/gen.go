@@ -45,8 +45,11 @@ type Plan struct {
 
 // dataset is everything generated, before it is written.
 type dataset struct {
-	opts      Options
-	r         *rand.Rand
+	opts Options
+	r    *rand.Rand
+	// test draws which approvals are test traffic, a stream of its own so
+	// that the rows of a seed stay what they were before gen planted it.
+	test      *rand.Rand
 	merchants []merchant
 	asOf      time.Time
 	days      []time.Time
@@ -95,7 +98,8 @@ func newDataset(opts Options) *dataset {
 		opts.KeyRate = 0.95
 	}
 	last := time.Date(opts.LastDay.Year(), opts.LastDay.Month(), opts.LastDay.Day(), 0, 0, 0, 0, opts.Zone)
-	d := &dataset{opts: opts, r: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
+	d := &dataset{opts: opts, r: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		test: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5851f42d4c957f2d))}
 	d.merchants = registry(d.r, last)
 	for i := opts.Days - 1; i >= 0; i-- {
 		d.days = append(d.days, time.Date(last.Year(), last.Month(), last.Day()-i, 0, 0, 0, 0, opts.Zone))

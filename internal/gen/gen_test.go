@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +156,43 @@ func readCSV(t *testing.T, dir, name string) [][]string {
 		t.Fatalf("read %s: %v", name, err)
 	}
 	return recs
+}
+
+// TestTestTrafficIsPlanted: about 0.5 % of approvals are marked
+// environment=sandbox, and the truth follows the product's rule: under a
+// production switch one is not_expected (unless it carries a key) and an
+// environment_mismatch; otherwise its verdict is any approval's, with no
+// mismatch (gen plants no other on approvals).
+func TestTestTrafficIsPlanted(t *testing.T) {
+	dir := t.TempDir()
+	last := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	if _, err := Generate(Options{Rows: 20000, Seed: 5, LastDay: last, Days: 2, Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	expected := map[string][]string{}
+	for _, rec := range readCSV(t, dir, ExpectedFile) {
+		expected[rec[1]] = rec
+	}
+	var rows, marked, mismatched int
+	for _, day := range []string{"2026-11-22", "2026-11-23"} {
+		for _, rec := range readCSV(t, dir, filepath.Join(InboxDir, "ledger_"+day+".csv"))[1:] {
+			rows++
+			status, tx, env, key := rec[7], rec[3], rec[16], rec[19]
+			if env == "" {
+				continue
+			}
+			marked++
+			e := expected[tx]
+			mismatch := strings.Contains(e[5], string(recon.EnvironmentMismatch))
+			if env != "sandbox" || status != "approved" || mismatch && key == "" && e[3] != string(recon.NotExpected) {
+				t.Errorf("row %s (%s, environment %q, key %q): expected %v; want an approval marked sandbox, not_expected where mismatched without a key", tx, status, env, key, e)
+			}
+			if mismatch {
+				mismatched++
+			}
+		}
+	}
+	if marked < rows/1000 || marked > rows/100 || mismatched == 0 {
+		t.Errorf("%d of %d rows marked sandbox, %d of them mismatched; want 0.1-1 %% of rows, some under a production switch", marked, rows, mismatched)
+	}
 }

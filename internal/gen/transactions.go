@@ -19,6 +19,7 @@ type row struct {
 	campaign                string
 	bin, last4, transmitKey string
 	badAmount               bool // quarantined: the amount is not a number
+	testTraffic             bool // the ledger marks it environment=sandbox
 }
 
 // addTransaction makes one ledger transaction, its FlexCharge side and its
@@ -35,6 +36,7 @@ func (d *dataset) addTransaction() {
 	state := d.stateOf(m, rw)
 	e := Expectation{Merchant: rw.merchant, TransactionID: rw.txID, Occurrence: 1}
 	d.judgeTransmit(&rw, state, &e)
+	d.plantTestTraffic(&rw, state, &e)
 	var rescuedIn recon.Environment
 	if rw.status == "declined" {
 		rescuedIn = d.judgeDecline(m, rw, state, &e)
@@ -145,6 +147,28 @@ func (d *dataset) judgeTransmit(rw *row, state recon.SwitchState, e *Expectation
 	default:
 		e.Transmit = string(recon.Pushed)
 	}
+}
+
+// plantTestTraffic marks about 0.5 % of approvals as test traffic
+// (environment=sandbox), drawn for every row from a stream of their own.
+// Under a production switch such a row is judged in sandbox: production
+// takes no copy of it (not_expected, unless the gateway kept a key, which
+// stands), and it is an environment_mismatch (field switch). Under a
+// sandbox switch it is where its switch is, and off it is off: nothing
+// changes. Approvals only: they have no FlexCharge order, whose side a
+// sandbox decline would need planted in sandbox.
+func (d *dataset) plantTestTraffic(rw *row, state recon.SwitchState, e *Expectation) {
+	if d.test.Float64() >= 0.005 || rw.status != "approved" {
+		return
+	}
+	rw.testTraffic = true
+	if state != recon.OnProduction {
+		return
+	}
+	if rw.transmitKey == "" {
+		e.Transmit = string(recon.NotExpected)
+	}
+	e.Findings = append(e.Findings, string(recon.EnvironmentMismatch))
 }
 
 // paymentAttempt is what /transmit takes a copy of: an approval or a failed

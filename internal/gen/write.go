@@ -105,7 +105,13 @@ func appendRow(b []byte, rw row) []byte {
 	b = rw.processedAt.AppendFormat(b, time.RFC3339)
 	b = append(b, ","+amount+","+rw.currency+","+rw.status+","+rw.responseCode+",nmi,"+initiator+","+channel+","...)
 	b = strconv.AppendBool(b, rw.recurring)
-	b = append(b, ","+rw.siteURL+","+rw.descriptor+","+rw.campaign+",,"+rw.bin+","+rw.last4+","+rw.transmitKey+",\n"...)
+	// A production row leaves the column empty, its default, as most
+	// gateways' exports do.
+	env := ""
+	if rw.testTraffic {
+		env = string(recon.Sandbox)
+	}
+	b = append(b, ","+rw.siteURL+","+rw.descriptor+","+rw.campaign+","+env+","+rw.bin+","+rw.last4+","+rw.transmitKey+",\n"...)
 	return b
 }
 
