@@ -127,6 +127,7 @@ type Queries struct {
 	LastSuccesses      string `query:"last-successes"`
 	LastWholeRun       string `query:"last-whole-run"`
 	EarliestPending    string `query:"earliest-pending"`
+	OpenDoubts         string `query:"open-doubts"`
 	RunStages          string `query:"run-stages"`
 	RunExceptions      string `query:"run-exceptions"`
 	OrderStatus        string `query:"order-status"`

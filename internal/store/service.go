@@ -97,6 +97,21 @@ func (db *DB) EarliestPending(ctx context.Context, since time.Time) (processed t
 	return t.Time, t.Valid, nil
 }
 
+// Doubts are the pushes in doubt no run has answered, whatever their day:
+// N transactions, the oldest processed at Oldest (zero when none, or when
+// the ledger in force holds none of them).
+type Doubts struct {
+	N      int64        `db:"n"`
+	Oldest sql.NullTime `db:"oldest"`
+}
+
+// OpenDoubts counts the pushes in doubt no run has answered (open-doubts).
+func (db *DB) OpenDoubts(ctx context.Context) (Doubts, error) {
+	var d Doubts
+	err := db.db.GetContext(ctx, &d, db.q.OpenDoubts)
+	return d, wrapf(err, "count unanswered pushes in doubt")
+}
+
 // Stage is how one stage of a run went.
 type Stage struct {
 	Stage      string       `db:"stage"`

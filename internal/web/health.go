@@ -16,7 +16,10 @@ type healthView struct {
 	HasNightly    bool
 	Behind        bool // the last nightly run covers less than the nights fired an hour ago
 	WebhookEvents int64
-	Database      string
+	// Doubts are the pushes in doubt no run has answered: a run lists only
+	// its window's, so one of a day no later run judges showed nowhere.
+	Doubts   store.Doubts
+	Database string
 }
 
 // nightlyGrace is how long a nightly run has from its time to succeed (it
@@ -49,6 +52,9 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 	// not for every reader of this page.
 	if path := s.opts.DB.Path(); path != "" {
 		v.Database = filepath.Base(path)
+	}
+	if v.Doubts, err = s.opts.DB.OpenDoubts(ctx); err != nil {
+		return v, err
 	}
 	v.WebhookEvents, err = s.opts.DB.WebhookEventCount(ctx)
 	return v, err

@@ -913,3 +913,60 @@ func TestAPIRunShowsItsStages(t *testing.T) {
 		t.Errorf("GET %s once pulling orders failed: got %s, want the stage's failure", u, body)
 	}
 }
+
+// TestHealthShowsPushesInDoubtOfAnyDay: a push a failed run left without an
+// answer is shown on the health page and in /metrics, whatever its day (a
+// run lists only its window's), until a later run answers it.
+func TestHealthShowsPushesInDoubtOfAnyDay(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	req := map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true, "dry_run": true, "as_of": f.plan.AsOf.Format(time.RFC3339)}
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", req)
+	var dry web.FinishedRun
+	if err := json.Unmarshal([]byte(body), &dry); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/runs (dry run): got %s %s", res.Status, body)
+	}
+	candidates, err := f.env.DB.PushCandidates(t.Context(), dry.ID)
+	if err != nil || len(candidates) == 0 {
+		t.Fatalf("push candidates of dry run %d: %d, %v; want some", dry.ID, len(candidates), err)
+	}
+	tx := candidates[0]
+	push := func(runErr error, outcomes, intents []store.PushRecord) {
+		t.Helper()
+		run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: tx.ProcessedAt, WindowTo: tx.ProcessedAt,
+			AsOf: f.plan.AsOf, QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+		for i := range outcomes {
+			outcomes[i].RunID = run.ID
+		}
+		for i := range intents {
+			intents[i].RunID = run.ID
+		}
+		if err == nil {
+			err = f.env.DB.RecordPushes(t.Context(), outcomes, intents)
+		}
+		if err == nil {
+			err = f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), runErr)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := store.PushRecord{Merchant: tx.Merchant, TransactionID: tx.TransactionID, Env: tx.Environment, MID: tx.MID,
+		Outcome: "intent", At: time.Now().UTC(), RunClock: f.plan.AsOf}
+	push(errors.New("the process running it stopped before it finished"), nil, []store.PushRecord{rec})
+	f.web.Close()
+	f.start(t, false) // as serve starts after a crash: the gauges count from the log
+	c = f.login(t, "oscar")
+	_, h := get(t, c, f.srv.URL+"/health")
+	when := tx.ProcessedAt.In(f.env.Location).Format("2006-01-02 15:04:05 MST")
+	contains(t, "health with a push unanswered", h, "<strong>1</strong>, the oldest processed "+when)
+	_, m := get(t, c, f.srv.URL+"/metrics")
+	contains(t, "metrics with a push unanswered", m, "flexrecon_pushes_in_doubt 1\n",
+		fmt.Sprintf("flexrecon_oldest_push_in_doubt_processed_timestamp_seconds %g\n", float64(tx.ProcessedAt.Unix())))
+
+	answered := rec
+	answered.Outcome, answered.Key = "pushed", "key-1"
+	push(nil, []store.PushRecord{answered}, nil)
+	_, h = get(t, c, f.srv.URL+"/health")
+	contains(t, "health once the push is answered", h, `<td id="doubts">none</td>`)
+}

@@ -20,6 +20,8 @@ type Metrics struct {
 	states    *prometheus.GaugeVec
 	succeeded *prometheus.GaugeVec
 	webhooks  *prometheus.CounterVec
+	doubts    prometheus.Gauge
+	oldest    prometheus.Gauge
 }
 
 // NewMetrics registers the service's metrics.
@@ -36,8 +38,12 @@ func NewMetrics() *Metrics {
 			Help: "When the last run of each kind that succeeded ended (Unix time): alert when the nightly one grows old."}, []string{"kind"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flexrecon_webhooks_total",
 			Help: "Webhook deliveries: stored, resent (already stored) or refused."}, []string{"result"}),
+		doubts: prometheus.NewGauge(prometheus.GaugeOpts{Name: "flexrecon_pushes_in_doubt",
+			Help: "Transactions whose push got no answer, whatever their day: FlexCharge may hold them; ops check, then resend."}),
+		oldest: prometheus.NewGauge(prometheus.GaugeOpts{Name: "flexrecon_oldest_push_in_doubt_processed_timestamp_seconds",
+			Help: "When the oldest transaction whose push got no answer was processed (Unix time); 0 when none."}),
 	}
-	m.reg.MustRegister(m.durations, m.runs, m.states, m.succeeded, m.webhooks,
+	m.reg.MustRegister(m.durations, m.runs, m.states, m.succeeded, m.webhooks, m.doubts, m.oldest,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -73,9 +79,26 @@ func (m *Metrics) setCounts(counts []store.StateCount) {
 	}
 }
 
+// setDoubts shows the pushes in doubt no run has answered. Only a run (its
+// push, or its ledger and transmit logs giving keys) or a process that died
+// under one changes them, so they are counted after every run and at start,
+// not on every scrape.
+func (m *Metrics) setDoubts(d store.Doubts) {
+	m.doubts.Set(float64(d.N))
+	m.oldest.Set(0)
+	if d.Oldest.Valid {
+		m.oldest.Set(float64(d.Oldest.Time.Unix()))
+	}
+}
+
 // seed starts the gauges from the runs recorded before the service started,
 // so an alert on a stale night holds across a restart.
 func (m *Metrics) seed(ctx context.Context, db *store.DB) error {
+	doubts, err := db.OpenDoubts(ctx)
+	if err != nil {
+		return err
+	}
+	m.setDoubts(doubts)
 	ends, err := db.LastSuccesses(ctx)
 	if err != nil {
 		return err

@@ -76,6 +76,9 @@ func (s *Server) execute(ctx context.Context, rec store.Run, req jobs.Request) (
 		counts, _ = s.opts.DB.StateCounts(context.WithoutCancel(ctx), run.ID)
 	}
 	s.opts.Metrics.observeRun(req.Kind, run, errors.Is(err, jobs.ErrNotStarted), counts)
+	if doubts, derr := s.opts.DB.OpenDoubts(context.WithoutCancel(ctx)); derr == nil {
+		s.opts.Metrics.setDoubts(doubts) // a failing database keeps the last count, as the counts above do
+	}
 	return run, err
 }
 

@@ -66,3 +66,41 @@ DELETE FROM ended_sessions WHERE expires_at < $1;
 
 -- name: ended-sessions
 SELECT session_digest, expires_at FROM ended_sessions;
+
+-- name: open-doubts
+-- Pushes in doubt that no run has answered, whatever their day (a run lists
+-- only its window's, in-doubt-findings): how many transactions, and when the
+-- oldest was processed (NULL when none is, or the ledger in force holds none
+-- of them). One that got its key from the ledger or a transmit log since is
+-- no longer in doubt (classify makes it transmitted).
+-- Bounded, where the transmits view aggregates every event ever: an intent
+-- outlives its run only when the run failed (stopped under its call, or its
+-- process died and abandon-running failed it), so only failed runs' intents
+-- are read; a running run's are its calls in flight. The outbox log has no
+-- index: it is keyed by (partner_merchant_id, transaction_id), appended in
+-- seq order. The few intents found are the hash side of a semi join that
+-- scans the log's key columns once for their later events, and of the join
+-- to the ledger: scans, with no aggregate of the log (the transmit log, a
+-- gateway's keys, is the smaller side of its anti join).
+WITH intents AS (
+    SELECT e.partner_merchant_id, e.transaction_id, e.seq FROM transmit_events e
+    WHERE e.state = 'intent' AND e.run_id IN (SELECT id FROM runs WHERE status = 'failed')
+),
+latest AS (
+    SELECT a.partner_merchant_id, a.transaction_id, max(a.seq) AS seq
+    FROM transmit_events a SEMI JOIN intents i USING (partner_merchant_id, transaction_id)
+    GROUP BY ALL
+),
+unanswered AS (
+    SELECT DISTINCT i.partner_merchant_id, i.transaction_id FROM intents i JOIN latest USING (partner_merchant_id, transaction_id, seq)
+    WHERE NOT EXISTS (SELECT 1 FROM transmit_log g
+                      WHERE g.partner_merchant_id = i.partner_merchant_id AND g.transaction_id = i.transaction_id)
+),
+unkeyed AS (
+    SELECT min(l.processed_at) AS processed_at
+    FROM unanswered u
+    LEFT JOIN ledger_tx l ON l.partner_merchant_id = u.partner_merchant_id AND l.transaction_id = u.transaction_id
+    GROUP BY u.partner_merchant_id, u.transaction_id
+    HAVING count(l.fc_transmit_key) = 0
+)
+SELECT count(*) AS n, min(processed_at) AS oldest FROM unkeyed;
