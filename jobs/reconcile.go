@@ -67,7 +67,7 @@ func (e *Env) Queue(ctx context.Context, req Request) (store.Run, error) {
 		// The row is written whole even if ctx ends meanwhile.
 		rec, err = e.DB.QueueRun(context.WithoutCancel(ctx), store.Run{
 			Kind: req.Kind, WindowFrom: dateOnly(req.From), WindowTo: dateOnly(req.To), AsOf: req.AsOf,
-			Merchant: req.Merchant, DryRun: req.DryRun, QueuedAt: time.Now().UTC(),
+			Merchant: req.Merchant, DryRun: req.DryRun, Backfill: req.Backfill, ResendInDoubt: req.ResendInDoubt, QueuedAt: time.Now().UTC(),
 			ConfigHash: e.ConfigHash, Version: e.Version,
 		})
 		return rec.ID, err

@@ -28,6 +28,10 @@ type Run struct {
 	// wrote it; "" and 0 for a run that recorded none.
 	WorkbookSHA256 string `db:"workbook_sha256" json:"-"`
 	WorkbookSize   int64  `db:"workbook_size" json:"-"`
+	// Backfill and ResendInDoubt are what the run was asked (jobs.Request):
+	// push past the age limit, and send again what FlexCharge may hold.
+	Backfill      bool `db:"backfill" json:"backfill"`
+	ResendInDoubt bool `db:"resend_in_doubt" json:"resend_in_doubt"`
 }
 
 // WorkbookFile is a workbook as written: where, and its digest.
@@ -67,7 +71,7 @@ func (db *DB) insertRun(ctx context.Context, r Run) (Run, error) {
 		merchant = r.Merchant
 	}
 	err := db.db.GetContext(ctx, &r.ID, db.q.InsertRun, r.Kind, r.WindowFrom, r.WindowTo, r.AsOf,
-		merchant, r.DryRun, r.QueuedAt, r.ConfigHash, r.Version, r.Status, r.StartedAt)
+		merchant, r.DryRun, r.QueuedAt, r.ConfigHash, r.Version, r.Status, r.StartedAt, r.Backfill, r.ResendInDoubt)
 	return r, wrapf(err, "record run")
 }
 

@@ -326,18 +326,48 @@ func TestBackgroundRunFromForm(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /runs as ops: got %s, want 303", res.Status)
 	}
+	if run := lastRunEnded(t, f); run.Status != "succeeded" || !run.DryRun {
+		t.Fatalf("background run: got %+v, want a succeeded dry run", run)
+	}
+}
+
+// lastRunEnded waits for the latest run to end, and returns it.
+func lastRunEnded(t *testing.T, f *fixture) store.Run {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		runs, _ := f.env.DB.Runs(t.Context(), 1)
 		if len(runs) == 1 && runs[0].Status != "running" && runs[0].Status != "queued" {
-			if runs[0].Status != "succeeded" || !runs[0].DryRun {
-				t.Fatalf("background run: got %+v, want a succeeded dry run", runs[0])
-			}
-			return
+			return runs[0]
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatal("background run did not finish in 60 s")
+	return store.Run{}
+}
+
+// TestStartFormAsksForBackfillAndResend: ops may ask the form for what the
+// CLI and the API can (both off unless ticked), and the run records both,
+// shown on its page and in the API.
+func TestStartFormAsksForBackfillAndResend(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	_, list := get(t, c, f.srv.URL+"/")
+	contains(t, "runs page", list, `name="backfill" value="1" id="backfill">`, `name="resend_in_doubt" value="1" id="resend_in_doubt">`)
+	res, err := c.PostForm(f.srv.URL+"/runs", url.Values{"from": {f.plan.From}, "to": {f.plan.To}, "dry_run": {"1"},
+		"backfill": {"1"}, "resend_in_doubt": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	run := lastRunEnded(t, f)
+	if !run.Backfill || !run.ResendInDoubt {
+		t.Errorf("run started by the form with backfill and resend_in_doubt ticked: got %+v, want both recorded", run)
+	}
+	_, body := get(t, c, fmt.Sprintf("%s/api/runs/%d", f.srv.URL, run.ID))
+	contains(t, "GET /api/runs/{id}", body, `"backfill":true`, `"resend_in_doubt":true`)
+	_, page := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, run.ID))
+	contains(t, "run page", page, "(dry run) (backfill) (resending pushes in doubt),")
 }
 
 func TestBadRunRequests(t *testing.T) {

@@ -151,7 +151,8 @@ func (s *Server) runRequest(rr RunRequest) (jobs.Request, error) {
 
 func (s *Server) startRunForm(w http.ResponseWriter, r *http.Request) {
 	rr := RunRequest{From: r.PostFormValue("from"), To: r.PostFormValue("to"),
-		Merchant: r.PostFormValue("merchant"), DryRun: r.PostFormValue("dry_run") != ""}
+		Merchant: r.PostFormValue("merchant"), DryRun: r.PostFormValue("dry_run") != "",
+		Backfill: r.PostFormValue("backfill") != "", ResendInDoubt: r.PostFormValue("resend_in_doubt") != ""}
 	req, err := s.runRequest(rr)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())

@@ -1,8 +1,10 @@
 -- name: insert-run
 -- $10 the status it starts in: running, or queued behind another run; $7
--- when it was queued, $11 when it started (NULL while it is queued).
-INSERT INTO runs (id, kind, window_from, window_to, as_of, merchant, dry_run, status, queued_at, started_at, config_hash, version)
-VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, $10, $7, $11, $8, $9)
+-- when it was queued, $11 when it started (NULL while it is queued); $12
+-- and $13 whether it backfills and resends pushes in doubt.
+INSERT INTO runs (id, kind, window_from, window_to, as_of, merchant, dry_run, status, queued_at, started_at, config_hash, version,
+    backfill, resend_in_doubt)
+VALUES (nextval('run_id_seq'), $1, $2, $3, $4, $5, $6, $10, $7, $11, $8, $9, $12, $13)
 RETURNING id;
 
 -- name: begin-run
@@ -26,13 +28,15 @@ UPDATE run_stages SET finished_at = $3, rows = $4, detail = $5 WHERE run_id = $1
 -- name: get-run
 -- A run recorded by a flexrecon from before migration 024, on a database
 -- that a later one upgraded, has no queued_at: it was queued when it began.
-SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
+SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run,
+    coalesce(backfill, false) AS backfill, coalesce(resend_in_doubt, false) AS resend_in_doubt, status,
     coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook,
     coalesce(workbook_sha256, '') AS workbook_sha256, coalesce(workbook_size, 0) AS workbook_size
 FROM runs WHERE id = $1;
 
 -- name: list-runs
-SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run, status,
+SELECT id, kind, window_from, window_to, as_of, coalesce(merchant, '') AS merchant, dry_run,
+    coalesce(backfill, false) AS backfill, coalesce(resend_in_doubt, false) AS resend_in_doubt, status,
     coalesce(queued_at, started_at) AS queued_at, started_at, finished_at, config_hash, version, coalesce(error, '') AS error, coalesce(workbook, '') AS workbook,
     coalesce(workbook_sha256, '') AS workbook_sha256, coalesce(workbook_size, 0) AS workbook_size
 FROM runs ORDER BY id DESC LIMIT $1;
