@@ -477,12 +477,18 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, first)); strings.Contains(body, "beside run") {
 		t.Errorf("run %d, the window's first real run, is compared with another", first)
 	}
-	if _, body := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second)); !strings.Contains(body, fmt.Sprintf("beside run <a href=\"/runs/%d\">", first)) {
-		t.Errorf("run %d's page does not compare it with run %d:\n%s", second, first, body)
+	_, page := get(t, c, fmt.Sprintf("%s/runs/%d", f.srv.URL, second))
+	if !strings.Contains(page, fmt.Sprintf("beside run <a href=\"/runs/%d\">", first)) {
+		t.Errorf("run %d's page does not compare it with run %d:\n%s", second, first, page)
+	}
+	// The page links the per-transaction diff, which the browser's session reads.
+	link := regexp.MustCompile(`<a id="diff" href="([^"]+)">`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatalf("run %d's page links no diff against run %d:\n%s", second, first, page)
 	}
 	var d jobs.RunDiff
-	if res, body := get(t, c, fmt.Sprintf("%s/api/runs/%d/diff", f.srv.URL, second)); res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &d) != nil || d.Before != first {
-		t.Errorf("GET /api/runs/%d/diff: got %s %s, want run %d compared with run %d", second, res.Status, body, second, first)
+	if res, body := get(t, c, f.srv.URL+link[1]); res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &d) != nil || d.Before != first {
+		t.Errorf("GET %s: got %s %s, want run %d compared with run %d", link[1], res.Status, body, second, first)
 	}
 	if res, _ := get(t, c, fmt.Sprintf("%s/api/runs/%d/diff", f.srv.URL, first)); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("GET /api/runs/%d/diff of the window's first run: got %s, want 422", first, res.Status)

@@ -70,6 +70,10 @@ type runView struct {
 // Exceptions sheet has every one.
 const pageExceptions = 500
 
+// DiffLimit is how many changes of each kind the run page's link to the
+// diff lists: a night may change millions, more than a browser shows.
+func (runView) DiffLimit() int { return pageExceptions }
+
 // countDiff is a state's count in this run beside the previous run's.
 type countDiff struct {
 	Kind, State    string
