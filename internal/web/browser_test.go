@@ -228,16 +228,28 @@ func failRun(t *testing.T, f *fixture, run store.Run) {
 }
 
 // outageProxy serves f's pages through a proxy that, during an outage,
-// answers one path 502, as a proxy does while the service restarts.
+// answers one path 502, as a proxy does while the service restarts, and
+// once the path is gone, 404.
 type outageProxy struct {
 	*httptest.Server
 	failing atomic.Bool
-	failed  chan struct{} // the path was answered 502
+	failed  chan struct{} // the path was answered 502 or 404
+	gone    atomic.Bool
+	asked   atomic.Int64 // times the path was asked for since it went
 }
 
 func newOutageProxy(t *testing.T, f *fixture, path string) *outageProxy {
 	p := &outageProxy{failed: make(chan struct{}, 1)}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.gone.Load() && r.URL.Path == path {
+			p.asked.Add(1)
+			http.NotFound(w, r)
+			select {
+			case p.failed <- struct{}{}:
+			default:
+			}
+			return
+		}
 		if p.failing.Load() && r.URL.Path == path {
 			http.Error(w, "bad gateway", http.StatusBadGateway)
 			select {
@@ -259,4 +271,43 @@ func (p *outageProxy) outage() {
 	p.failing.Store(true)
 	<-p.failed
 	p.failing.Store(false)
+}
+
+// TestBrowserPagesSayWhenTheirRunIsGone: a page following a run (the run's,
+// the runs list) whose refresh is answered 404 stops and says so: it tried
+// every 2 s forever, still saying it refreshed itself.
+func TestBrowserPagesSayWhenTheirRunIsGone(t *testing.T) {
+	ctx := browserContext(t)
+	f := newFixture(t, false)
+	run := runningRun(t, f)
+	for i, page := range []string{fmt.Sprintf("/runs/%d", run.ID), "/"} {
+		proxy := newOutageProxy(t, f, page)
+		err := chromedp.Do(ctx, chromedp.Navigate(proxy.URL+page))
+		if i == 0 { // the session's cookie is the host's, whatever the proxy's port
+			err = errors.Join(err, chromedp.Do(ctx, signIn("oscar")))
+		}
+		if err == nil {
+			err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`p.busy`)))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy.gone.Store(true)
+		<-proxy.failed
+		wait, cancel := context.WithTimeout(ctx, 15*time.Second)
+		var said string
+		err = chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`#gone[role="alert"]`)))
+		if err == nil {
+			said, err = chromedp.Run(wait, chromedp.Text(chromedp.CSS(`#gone`)))
+		}
+		cancel()
+		if err != nil {
+			t.Errorf("%s answered 404 when it refreshed: no notice it is gone within 15 s (%v)", page, err)
+			continue
+		}
+		time.Sleep(5 * time.Second) // two refreshes' time
+		if n := proxy.asked.Load(); n != 1 {
+			t.Errorf("%s answered 404 (%q): asked for %d times since, want once and no more", page, said, n)
+		}
+	}
 }
