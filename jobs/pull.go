@@ -41,7 +41,8 @@ func pullOrders(ctx context.Context, r *run) (int64, string, error) {
 			got, err := r.pullListing(ctx, w, q, listingRead{merchant: m.ID, env: env, client: client, cr: cr})
 			n += got
 			if err != nil {
-				// The listings read whole are merged still.
+				// The listings read whole are merged still, unless one read in
+				// part could not be taken back (store.OrderWriter.Close).
 				return n, "", errors.Join(err, w.Close(context.WithoutCancel(ctx)))
 			}
 		}

@@ -103,7 +103,11 @@ func (w *OrderWriter) Close(ctx context.Context) error {
 		return fmt.Errorf("append orders: %w", err)
 	}
 	if w.spoiled {
-		return errors.New("orders not merged: a listing read in part could not be taken back")
+		// The stage is a temporary table of a pooled connection: left full,
+		// the listings it holds (millions of orders) stay in memory until a
+		// later pull happens to draw that connection.
+		_, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.ClearOrdersStage, nil)
+		return errors.Join(errors.New("orders not merged: a listing read in part could not be taken back"), err)
 	}
 	w.db.orders.Lock()
 	_, err := w.conn.(driver.ExecerContext).ExecContext(ctx, w.db.q.MergeOrdersStage, nil)
