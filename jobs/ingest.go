@@ -18,7 +18,10 @@ import (
 // its day is logged and named in the stage's detail.
 func ingest(ctx context.Context, r *run) (int64, string, error) {
 	var rows, loaded, rejected int64
-	var replaced []string
+	replaced, err := r.adoptForced(ctx)
+	if err != nil {
+		return 0, "", err
+	}
 	for _, src := range r.env.Sources {
 		if err := fetch(ctx, r, src); err != nil {
 			return rows, "", err
@@ -50,6 +53,20 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 		detail += "; " + strings.Join(replaced, "; ")
 	}
 	return rows, detail, nil
+}
+
+// adoptForced takes into the run the files ops put in force since the last
+// run with ingest --replace, recorded under no run, and says which files
+// they replaced: the run's detail, notices and log name them, as they do
+// the run's own corrections.
+func (r *run) adoptForced(ctx context.Context) ([]string, error) {
+	forced, err := r.env.DB.AdoptLoadsOutsideRuns(ctx, r.id)
+	var replaced []string
+	for _, rp := range forced {
+		r.env.Logger.InfoContext(ctx, "ledger file put in force by ingest --replace since the last run", "run", r.id, "replacement", rp.String())
+		replaced = append(replaced, rp.String()+" (put in force by ingest --replace)")
+	}
+	return replaced, err
 }
 
 // logReplacement logs a file put in force over the earlier file of its day.

@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/ledger"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
@@ -91,6 +93,82 @@ func TestIngestReportsReplacements(t *testing.T) {
 	}
 	if got := inForce(t, env); got != rows {
 		t.Errorf("rows in force after the ordinary correction: got %d, want %d", got, rows)
+	}
+}
+
+// TestIngestNamesAReplacementForcedBetweenRuns: a cut-off export a run
+// refused, put in force by ingest --replace (a load under no run), showed
+// in no run's history: no run's notices, ingest detail or manifest named
+// the replacement, though the next run judged the day without the rows it
+// put out of force. The next run takes it in and names it, once.
+func TestIngestNamesAReplacementForcedBetweenRuns(t *testing.T) {
+	env, req, dir := dayChain(t, 300)
+	inbox := filepath.Join(dir, gen.InboxDir)
+	export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
+	body, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := ingestStage(t, env, first.ID).Rows
+	if err := os.WriteFile(correction, []byte(strings.Join(strings.SplitAfter(string(body), "\n")[:11], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Both sent an hour ago: runs pass over the files they read.
+	sent := time.Now().Add(-time.Hour)
+	for _, f := range []string{export, correction} {
+		if err := os.Chtimes(f, sent, sent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.Reconcile(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	forceReplace(t, env, correction) // as ingest --replace does
+
+	third, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replacement := fmt.Sprintf("ledger_2026-11-23_v2.csv replaces ledger_2026-11-23.csv for 2026-11-23: 10 rows where there were %d, fewer than half", rows)
+	notices, err := env.DB.FileNotices(t.Context(), third.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"correction: " + replacement}; !slices.Equal(notices, want) {
+		t.Errorf("notices of the run after ingest --replace: got %q, want %q", notices, want)
+	}
+	if got, want := ingestStage(t, env, third.ID).Detail, "0 files loaded, 0 rejected; "+replacement+" (put in force by ingest --replace)"; got != want {
+		t.Errorf("ingest detail of the run after ingest --replace: got %q, want %q", got, want)
+	}
+	fourth, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notices, err := env.DB.FileNotices(t.Context(), fourth.ID); err != nil || len(notices) != 0 {
+		t.Errorf("notices of the run after that: got %q, %v; want none (the replacement is the run before's)", notices, err)
+	}
+}
+
+// forceReplace loads path, a file of env's first source, under no run and
+// in force over its day's file whatever it holds: ingest --replace.
+func forceReplace(t *testing.T, env *jobs.Env, path string) {
+	t.Helper()
+	src := env.Sources[0]
+	f, err := ledger.Describe(src.Name, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf, err := store.NewLoadFile(f, src.Format, src.Mapping, env.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf.Replace = true
+	if out, err := env.DB.IngestFile(t.Context(), lf); err != nil || out.Replacement == nil {
+		t.Fatalf("ingest --replace %s: %+v, %v; want it in force over the day's export", path, out, err)
 	}
 }
 

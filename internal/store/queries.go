@@ -50,6 +50,7 @@ type Queries struct {
 	ReplacedFileByHash    string `query:"replaced-file-by-hash"`
 	LiveFileForDate       string `query:"live-file-for-date"`
 	StageSharesIDs        string `query:"stage-shares-ids"`
+	AdoptLoadsOutsideRuns string `query:"adopt-loads-outside-runs"`
 	FileUnchanged         string `query:"file-unchanged"`
 	RecordSeenFile        string `query:"record-seen-file"`
 	InsertFile            string `query:"insert-file"`

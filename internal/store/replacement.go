@@ -55,6 +55,17 @@ func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, err
 	return out, wrapf(err, "list replacements of run %d", runID)
 }
 
+// AdoptLoadsOutsideRuns records as run runID's the ledger files loaded
+// outside any run (flexrecon ingest --replace), and returns the
+// replacements among them. Called before the run loads a file, so that what
+// it returns is the replacements made outside runs, and no other.
+func (db *DB) AdoptLoadsOutsideRuns(ctx context.Context, runID int64) ([]Replacement, error) {
+	if _, err := db.db.ExecContext(ctx, db.q.AdoptLoadsOutsideRuns, runID); err != nil {
+		return nil, wrapf(err, "record the files loaded outside runs as run %d's", runID)
+	}
+	return db.Replacements(ctx, runID)
+}
+
 // FileNotices says, for a person, what a run's ingest changed of the files
 // in force or left out: "correction: …" for each replacement, then
 // "rejected: NAME: REASON" for each file refused whole, then "dated by its

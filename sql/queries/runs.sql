@@ -100,3 +100,11 @@ INSERT INTO run_order_sites BY NAME SELECT $1 AS run_id, * FROM order_sites($1);
 -- The registry's site descriptors run $1's Sites sheet reads, kept as the
 -- run found them.
 INSERT INTO run_site_descriptors SELECT $1, merchant_id, url, descriptor FROM sites;
+
+-- name: adopt-loads-outside-runs
+-- The ledger files loaded outside any run, which flexrecon ingest --replace
+-- records under run 0, become run $1's: its notices, manifest and ingest
+-- detail then name the replacement they made, which no run's would
+-- otherwise (a correction "shows in the run history", ledger-format.md). A
+-- file --replace refused changed nothing in force: the operator saw why.
+UPDATE ledger_files SET run_id = $1 WHERE run_id = 0 AND outcome <> 'rejected';
