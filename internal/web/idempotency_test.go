@@ -35,7 +35,8 @@ func postKeyed(t *testing.T, c *http.Client, u, key string, v any) (int, int64, 
 
 // TestStartRunIdempotencyKey: a client that retries POST /api/runs after a
 // timeout started a second run. With an Idempotency-Key, the same request
-// sent again answers the first run (200, its id) and starts none; the key
+// sent again answers the first run (200, its id) and starts none, its clock
+// written in another zone too; the key
 // asking another run is a 409 naming both; no key starts a run each time.
 func TestStartRunIdempotencyKey(t *testing.T) {
 	f := newFixture(t, false)
@@ -50,6 +51,10 @@ func TestStartRunIdempotencyKey(t *testing.T) {
 	status, again, body := postKeyed(t, c, u, "retry-1", run)
 	if status != http.StatusOK || again != first {
 		t.Errorf("POST /api/runs again with its key: %d run %d %.300s; want 200 with run %d", status, again, body, first)
+	}
+	sameClock := map[string]any{"from": f.plan.From, "to": f.plan.To, "as_of": f.plan.AsOf.In(time.FixedZone("", 3600)).Format(time.RFC3339), "dry_run": true}
+	if status, again, body := postKeyed(t, c, u, "retry-1", sameClock); status != http.StatusOK || again != first {
+		t.Errorf("POST /api/runs again with its key, its as_of in another zone: %d run %d %.300s; want 200 with run %d", status, again, body, first)
 	}
 	other := map[string]any{"from": f.plan.From, "to": f.plan.To, "as_of": f.plan.AsOf.Format(time.RFC3339), "dry_run": false}
 	status, _, body = postKeyed(t, c, u, "retry-1", other)

@@ -22,7 +22,7 @@ const idempotencyKeyLife = 24 * time.Hour
 // twice (a double click, a browser sending it again) starts one run, not
 // two, while the form changed after going back to it in the browser's
 // history, its old token with it, starts its own. They are kept in memory,
-// for life: the same form sent after a restart or later than that starts
+// for their life (formTokenLife, idempotencyKeyLife): the same form sent after a restart or later than that starts
 // another run (the README says so). They guard against mistakes, not
 // forgery: the cross-origin protection does that. The API's Idempotency-Key
 // requests are held alike, each by its key alone with what it asks beside

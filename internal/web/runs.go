@@ -234,8 +234,8 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 	id, again, err := s.startOnce(r, rr, req, queue)
 	switch {
 	case errors.Is(err, errKeyReused):
-		writeError(w, r, http.StatusConflict, fmt.Sprintf("Idempotency-Key %q: %v; this request asks %s as_of=%q",
-			r.Header.Get("Idempotency-Key"), err, runFields(req), rr.AsOf))
+		writeError(w, r, http.StatusConflict, fmt.Sprintf("Idempotency-Key %q: %v; this request asks %s",
+			r.Header.Get("Idempotency-Key"), err, askedRun(rr, req)))
 	case err != nil:
 		s.startFailed(w, r, err)
 	case again:
@@ -260,8 +260,18 @@ func (s *Server) startOnce(r *http.Request, rr RunRequest, req jobs.Request, que
 		return id, false, err
 	}
 	// wait is how the answer comes, not what runs, so it may differ.
-	what := fmt.Sprintf("%s as_of=%q", runFields(req), rr.AsOf)
-	return s.idempotent.once(r.Context(), userOf(r).Name+"\n"+key, what, queue)
+	return s.idempotent.once(r.Context(), userOf(r).Name+"\n"+key, askedRun(rr, req), queue)
+}
+
+// askedRun is the run a request asks, as its key is held to: its fields and
+// clock, the clock in UTC (2026-11-24T02:30:00Z and 03:30:00+01:00 ask the
+// same run), or none when it asks for now (each request's now differs).
+func askedRun(rr RunRequest, req jobs.Request) string {
+	asOf := ""
+	if rr.AsOf != "" {
+		asOf = req.AsOf.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("%s as_of=%q", runFields(req), asOf)
 }
 
 // answerStarted answers a request sent again with its key: the run the
