@@ -40,6 +40,8 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		{user: "fiona", method: "POST", path: "/api/runs", body: `{"from": "2026-11-23"}`, header: asJSON, want: http.StatusForbidden},
 		{user: "fiona", method: "GET", path: "/api/runs/999", want: http.StatusNotFound},
 		{user: "fiona", method: "GET", path: "/api/runs/x/diff", want: http.StatusBadRequest},
+		// A run that is not there is not found, as GET /api/runs/{id} says.
+		{user: "fiona", method: "GET", path: "/api/runs/999/diff", want: http.StatusNotFound},
 		{user: "fiona", method: "GET", path: "/api/runs?limit=0", want: http.StatusBadRequest},
 		{user: "fiona", method: "GET", path: "/api/explain", want: http.StatusBadRequest},
 		{user: "fiona", method: "GET", path: "/api/nothing-here", want: http.StatusNotFound},

@@ -490,6 +490,11 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	if res, body := get(t, c, f.srv.URL+link[1]); res.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &d) != nil || d.Before != first {
 		t.Errorf("GET %s: got %s %s, want run %d compared with run %d", link[1], res.Status, body, second, first)
 	}
+	// A negative limit is refused, as /api/runs?limit= is: Limit read it as
+	// "all" and listed every change.
+	if res, body := get(t, c, fmt.Sprintf("%s/api/runs/%d/diff?limit=-1", f.srv.URL, second)); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("GET /api/runs/%d/diff?limit=-1: got %s %.300s, want 400", second, res.Status, body)
+	}
 	if res, _ := get(t, c, fmt.Sprintf("%s/api/runs/%d/diff", f.srv.URL, first)); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("GET /api/runs/%d/diff of the window's first run: got %s, want 422", first, res.Status)
 	}

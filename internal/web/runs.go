@@ -412,7 +412,7 @@ func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 // before (or ?against=M) to run {id}, every kind counted and ?limit= changes
 // of each listed (all when 0 or not given).
 func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
-	after, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	_, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	before, limit, err2, err3 := int64(0), 0, error(nil), error(nil)
 	if a := r.URL.Query().Get("against"); a != "" {
 		before, err2 = strconv.ParseInt(a, 10, 64)
@@ -420,11 +420,18 @@ func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 	if l := r.URL.Query().Get("limit"); l != "" {
 		limit, err3 = strconv.Atoi(l)
 	}
-	if err := errors.Join(err1, err2, err3); err != nil {
-		writeError(w, r, http.StatusBadRequest, "want run numbers and a limit")
+	if err := errors.Join(err1, err2, err3); err != nil || limit < 0 {
+		// A negative limit is no "all": Limit would list every change.
+		writeError(w, r, http.StatusBadRequest, "want run numbers and a limit (0 or more)")
 		return
 	}
-	d, err := s.opts.Chain.CompareRuns(r.Context(), after, before)
+	// A run that is not there is not found, as GET /api/runs/{id} says; only
+	// ?against= naming none is a comparison there is nothing to make of.
+	run, ok := s.runOf(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.opts.Chain.CompareRuns(r.Context(), run.ID, before)
 	switch {
 	case errors.Is(err, jobs.ErrNotComparable):
 		writeError(w, r, http.StatusUnprocessableEntity, err.Error())
