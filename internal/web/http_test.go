@@ -1015,4 +1015,27 @@ func TestHealthShowsPushesInDoubtOfAnyDay(t *testing.T) {
 	push(nil, []store.PushRecord{answered}, nil)
 	_, h = get(t, c, f.srv.URL+"/health")
 	contains(t, "health once the push is answered", h, `<td id="doubts">none</td>`)
+
+	// A transaction a run judged no longer expected at /transmit (a refund,
+	// test traffic) is never sent again, so no run answers its intent and a
+	// resend cannot settle it: the run lists it once; counted, it held the
+	// gauge above 0 for good.
+	rows, err := f.env.DB.Query(t.Context(), `SELECT partner_merchant_id, transaction_id, environment FROM results
+		WHERE run_id = $1 AND occurrence = 1 AND transmit_state = 'not_expected' LIMIT 1`, dry.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := rec
+	for rows.Next() {
+		if err := rows.Scan(&dropped.Merchant, &dropped.TransactionID, &dropped.Env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows.Close()
+	if dropped.TransactionID == tx.TransactionID {
+		t.Fatalf("dry run %d judged no transaction not_expected", dry.ID)
+	}
+	push(errors.New("the process running it stopped before it finished"), nil, []store.PushRecord{dropped})
+	_, h = get(t, c, f.srv.URL+"/health")
+	contains(t, "health with an unanswered push of a transaction not expected", h, `<td id="doubts">none</td>`)
 }

@@ -72,7 +72,8 @@ SELECT session_digest, expires_at FROM ended_sessions;
 -- only its window's, in-doubt-findings): how many transactions, and when the
 -- oldest was processed (NULL when none is, or the ledger in force holds none
 -- of them). One that got its key from the ledger or a transmit log since is
--- no longer in doubt (classify makes it transmitted).
+-- no longer in doubt (classify makes it transmitted), and one a run judged
+-- not_expected is left to that run's listing (below).
 -- Bounded, where the transmits view aggregates every event ever: an intent
 -- outlives its run only when the run failed (stopped under its call, or its
 -- process died and abandon-running failed it), so only failed runs' intents
@@ -96,11 +97,26 @@ unanswered AS (
     WHERE NOT EXISTS (SELECT 1 FROM transmit_log g
                       WHERE g.partner_merchant_id = i.partner_merchant_id AND g.transaction_id = i.transaction_id)
 ),
-unkeyed AS (
-    SELECT min(l.processed_at) AS processed_at
+in_force AS (
+    SELECT u.partner_merchant_id, u.transaction_id, l.file_id, l.line, l.occurrence, l.processed_at, l.fc_transmit_key
     FROM unanswered u
     LEFT JOIN ledger_tx l ON l.partner_merchant_id = u.partner_merchant_id AND l.transaction_id = u.transaction_id
-    GROUP BY u.partner_merchant_id, u.transaction_id
-    HAVING count(l.fc_transmit_key) = 0
+),
+-- The latest verdict of each one's first occurrence: one judged no longer
+-- expected at /transmit (not_expected: a refund, void or chargeback an older
+-- release pushed, or test traffic) is never sent again, so no run answers
+-- it, and a resend cannot settle it: in-doubt-findings lists it once, and
+-- counted here it held the gauge above 0 for good. The few rows found are
+-- the hash side of a semi join scanning the verdicts' key columns once.
+judged AS (
+    SELECT v.file_id, v.line, arg_max(v.transmit_state, v.run_id) AS transmit_state
+    FROM verdicts v SEMI JOIN (SELECT file_id, line FROM in_force WHERE occurrence = 1) f USING (file_id, line)
+    GROUP BY ALL
+),
+unkeyed AS (
+    SELECT min(i.processed_at) AS processed_at
+    FROM in_force i LEFT JOIN judged j USING (file_id, line)
+    GROUP BY i.partner_merchant_id, i.transaction_id
+    HAVING count(i.fc_transmit_key) = 0 AND NOT coalesce(bool_or(j.transmit_state = 'not_expected'), false)
 )
 SELECT count(*) AS n, min(processed_at) AS oldest FROM unkeyed;
