@@ -153,9 +153,9 @@ func TestDemoKeepsFoldersNotItsOwn(t *testing.T) {
 	}
 }
 
-// TestCommandsRefuseNonsense: a diff against a run that does not exist and
-// a generation of no rows are refused, not reported as "0 changes" and
-// "wrote -5 transactions".
+// TestCommandsRefuseNonsense: a diff against a run that does not exist, a
+// negative limit and a generation of no rows are refused, not reported as
+// "0 changes", every run and "wrote -5 transactions".
 func TestCommandsRefuseNonsense(t *testing.T) {
 	f := newFixture(t, 10)
 	cfg := filepath.Join(f.dir, gen.ConfigFile)
@@ -164,6 +164,7 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 		want string
 	}{
 		{[]string{"runs", "--config", cfg, "--diff", "1", "--against", "99"}, "no run"},
+		{[]string{"runs", "--config", cfg, "--limit", "-1"}, "--limit: want 0 or more"},
 		{[]string{"gen", "--rows", "-5", "--out", t.TempDir()}, "at least one row"},
 		{[]string{"demo", "--rows", "0", "--dir", f.dir}, "at least one row"},
 	} {

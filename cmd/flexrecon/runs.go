@@ -22,6 +22,9 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *limit < 0 {
+		return fmt.Errorf("--limit: want 0 or more, got %d", *limit)
+	}
 	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
 		if *diff == 0 {
 			rs, err := env.DB.Runs(ctx, *limit)
@@ -30,11 +33,11 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 			}
 			return m.listRuns(rs)
 		}
-		d, err := env.CompareRuns(ctx, *diff, *against)
+		d, err := env.CompareRuns(ctx, *diff, *against, *limit)
 		if err != nil {
 			return err
 		}
-		m.printChanges(d.Limit(*limit))
+		m.printChanges(d)
 		return nil
 	}, func(cfg *config.Config, busy error) error {
 		return m.runsFromService(ctx, cfg, *diff, *against, *limit, busy)
