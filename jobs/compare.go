@@ -11,7 +11,7 @@ import (
 
 // RunDiff is what changed from run Before to run After, over the days both
 // judged: Counts of every kind, and the Changes listed (all, or a sample of
-// each kind: see Limit).
+// each kind: see CompareRuns).
 type RunDiff struct {
 	Before  int64          `json:"before"`
 	After   int64          `json:"after"`
@@ -19,25 +19,14 @@ type RunDiff struct {
 	Changes []store.Change `json:"changes"`
 }
 
-// Limit keeps at most n changes of each kind (n < 1: all of them).
-func (d RunDiff) Limit(n int) RunDiff {
-	kept := map[string]int{}
-	out := RunDiff{Before: d.Before, After: d.After, Counts: d.Counts}
-	for _, c := range d.Changes {
-		if kept[c.Kind]++; n < 1 || kept[c.Kind] <= n {
-			out.Changes = append(out.Changes, c)
-		}
-	}
-	return out
-}
-
 // ErrNotComparable refuses a comparison there is nothing to make of: no
 // earlier run, no such run, or runs of different days or merchants.
 var ErrNotComparable = errors.New("nothing to compare")
 
 // CompareRuns compares run after with run before (0: the one before it over
-// the same window and merchant; for a night, the night before).
-func (e *Env) CompareRuns(ctx context.Context, after, before int64) (RunDiff, error) {
+// the same window and merchant; for a night, the night before), listing at
+// most perKind changes of each kind (perKind < 1: all) and counting all.
+func (e *Env) CompareRuns(ctx context.Context, after, before int64, perKind int) (RunDiff, error) {
 	if _, err := e.DB.GetRun(ctx, after); errors.Is(err, sql.ErrNoRows) {
 		return RunDiff{}, fmt.Errorf("%w: no run %d", ErrNotComparable, after)
 	} else if err != nil {
@@ -69,10 +58,10 @@ func (e *Env) CompareRuns(ctx context.Context, after, before int64) (RunDiff, er
 	if a, b := runs[0].Merchant, runs[1].Merchant; a != "" && b != "" && a != b {
 		return RunDiff{}, fmt.Errorf("%w: runs %d and %d cover different merchants (%s, %s)", ErrNotComparable, after, before, a, b)
 	}
-	changes, err := e.DB.Diff(ctx, before, after, e.Location)
+	changes, err := e.DB.Diff(ctx, before, after, e.Location, perKind)
 	counts := map[string]int{}
 	for _, c := range changes {
-		counts[c.Kind]++
+		counts[c.Kind] = c.OfKind
 	}
 	return RunDiff{Before: before, After: after, Counts: counts, Changes: changes}, err
 }

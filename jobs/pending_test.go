@@ -144,19 +144,3 @@ func TestRequestRefusesAWindowYetToCome(t *testing.T) {
 		}
 	}
 }
-
-// TestRunDiffLimitKeepsTheCounts: a diff cut to a sample of each kind still
-// counts every change.
-func TestRunDiffLimitKeepsTheCounts(t *testing.T) {
-	d := jobs.RunDiff{Before: 1, After: 2, Counts: map[string]int{"newly_broken": 3, "pushed": 1}, Changes: []store.Change{
-		{Kind: "newly_broken", TransactionID: "T1"}, {Kind: "pushed", TransactionID: "T2"},
-		{Kind: "newly_broken", TransactionID: "T3"}, {Kind: "newly_broken", TransactionID: "T4"}}}
-	got := d.Limit(2)
-	var ids []string
-	for _, c := range got.Changes {
-		ids = append(ids, c.TransactionID)
-	}
-	if strings.Join(ids, ",") != "T1,T2,T3" || got.Counts["newly_broken"] != 3 {
-		t.Errorf("Limit(2): changes %v, counts %v; want T1,T2,T3 and newly_broken still 3", ids, got.Counts)
-	}
-}

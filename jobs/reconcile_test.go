@@ -32,7 +32,7 @@ func TestCancelledBeforeStartIsRecorded(t *testing.T) {
 		t.Errorf("run cancelled before its turn: %+v, %v; want it recorded as failed before it started, with no start", run, err)
 	}
 	// A run that did not succeed has no verdicts to compare.
-	if _, err := d.env.CompareRuns(t.Context(), run.ID, d.run.ID); !errors.Is(err, jobs.ErrNotComparable) || !strings.Contains(err.Error(), "is failed") {
+	if _, err := d.env.CompareRuns(t.Context(), run.ID, d.run.ID, 0); !errors.Is(err, jobs.ErrNotComparable) || !strings.Contains(err.Error(), "is failed") {
 		t.Errorf("comparing the failed run %d: %v, want it refused as failed", run.ID, err)
 	}
 }

@@ -13,6 +13,7 @@ type Change struct {
 	Occurrence    int    `db:"occurrence" json:"occurrence"`
 	Before        string `db:"before" json:"before"`
 	After         string `db:"after" json:"after"`
+	OfKind        int    `db:"of_kind" json:"-"` // how many changes of its kind there are, listed or not
 }
 
 // ChangeKinds lists the kinds of Change in report order.
@@ -27,9 +28,10 @@ func (db *DB) SameWindowRunBefore(ctx context.Context, runID int64) (int64, erro
 }
 
 // Diff lists what changed from run before to run after, over the days both
-// windows hold (days in loc, the runs' zone).
-func (db *DB) Diff(ctx context.Context, before, after int64, loc *time.Location) ([]Change, error) {
+// windows hold (days in loc, the runs' zone): at most perKind changes of
+// each kind (perKind < 1: all), each counting its kind's.
+func (db *DB) Diff(ctx context.Context, before, after int64, loc *time.Location, perKind int) ([]Change, error) {
 	var out []Change
-	err := db.db.SelectContext(ctx, &out, db.q.RunDiff, before, after, loc.String())
+	err := db.db.SelectContext(ctx, &out, db.q.RunDiff, before, after, loc.String(), perKind)
 	return out, wrapf(err, "compare run %d with run %d", after, before)
 }

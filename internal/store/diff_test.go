@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,31 +57,39 @@ func TestRunDiff(t *testing.T) {
 	if err != nil || prev != first {
 		t.Fatalf("run before %d: got %d, %v; want %d", second, prev, err, first)
 	}
-	got, err := db.Diff(ctx, first, second, time.UTC)
+	got, err := db.Diff(ctx, first, second, time.UTC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []store.Change{
-		{"newly_broken", "M1", "D3", 1, "transmitted/recovered", "transmitted/recovered (amount_mismatch)"},
-		{"newly_matched", "M1", "D2", 1, "transmitted/missed_evaluate", "transmitted/not_recovered"},
-		{"newly_matched", "M1", "T1", 1, "untransmitted", "pushed"},
-		{"pending_settled", "M1", "D1", 1, "transmitted/pending", "transmitted/recovered"},
-		{"pushed", "M1", "T1", 1, "", "PK-T1"},
+		{"newly_broken", "M1", "D3", 1, "transmitted/recovered", "transmitted/recovered (amount_mismatch)", 1},
+		{"newly_matched", "M1", "D2", 1, "transmitted/missed_evaluate", "transmitted/not_recovered", 2},
+		{"newly_matched", "M1", "T1", 1, "untransmitted", "pushed", 2},
+		{"pending_settled", "M1", "D1", 1, "transmitted/pending", "transmitted/recovered", 1},
+		{"pushed", "M1", "T1", 1, "", "PK-T1", 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
 	}
-	got, err = db.Diff(ctx, second, third, time.UTC)
+	// A sample of one of each kind still counts its kind whole: the run
+	// page's link asks for a sample of a night that may change millions.
+	if got, err = db.Diff(ctx, first, second, time.UTC, 1); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(slices.Delete(want, 2, 3), got); diff != "" {
+		t.Errorf("diff of runs %d and %d, one of each kind (-want +got):\n%s", first, second, diff)
+	}
+	got, err = db.Diff(ctx, second, third, time.UTC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []store.Change{{"confirmed", "M1", "T1", 1, "pushed in run 2", "transmitted"}}
+	want = []store.Change{{"confirmed", "M1", "T1", 1, "pushed in run 2", "transmitted", 1}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", second, third, diff)
 	}
 	// Confirmed once: the next diff has nothing new to say of run 2's push.
 	fourth := run(t, db)
-	if got, err = db.Diff(ctx, third, fourth, time.UTC); err != nil || len(got) != 0 {
+	if got, err = db.Diff(ctx, third, fourth, time.UTC, 0); err != nil || len(got) != 0 {
 		t.Errorf("diff of runs %d and %d: %v, %v; want no change", third, fourth, got, err)
 	}
 }
@@ -96,13 +105,13 @@ func TestRunDiffSeesRowsComeAndGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := run(t, db)
-	got, err := db.Diff(ctx, first, second, time.UTC)
+	got, err := db.Diff(ctx, first, second, time.UTC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []store.Change{
-		{"newly_broken", "M1", "D9", 1, "", "transmitted/missed_evaluate"},
-		{"removed", "M1", "T1", 1, "transmitted", ""},
+		{"newly_broken", "M1", "D9", 1, "", "transmitted/missed_evaluate", 1},
+		{"removed", "M1", "T1", 1, "transmitted", "", 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
@@ -189,13 +198,13 @@ func TestNightlyDiffComparesTheDaysBothJudged(t *testing.T) {
 	if prev, err := db.SameWindowRunBefore(ctx, second); err != nil || prev != first {
 		t.Fatalf("night before run %d: %d, %v; want run %d", second, prev, err, first)
 	}
-	got, err := db.Diff(ctx, first, second, time.UTC)
+	got, err := db.Diff(ctx, first, second, time.UTC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []store.Change{
-		{"newly_broken", "M1", "F1", 1, "", "transmitted/missed_evaluate"}, // the new day's news
-		{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered"},
+		{"newly_broken", "M1", "F1", 1, "", "transmitted/missed_evaluate", 1}, // the new day's news
+		{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered", 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of nights %d and %d (-want +got):\n%s", first, second, diff)
@@ -223,11 +232,11 @@ func TestDiffComparesTheMerchantsBothCovered(t *testing.T) {
 	all := scoped("")
 	pullOrders(t, db, asOf, order(d1, "F1", 7))
 	m1 := scoped("M1")
-	got, err := db.Diff(ctx, all, m1, time.UTC)
+	got, err := db.Diff(ctx, all, m1, time.UTC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Change{{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered"}}
+	want := []store.Change{{"newly_matched", "M1", "D1", 1, "transmitted/missed_evaluate", "transmitted/recovered", 1}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff of run %d (all merchants) and run %d (M1) (-want +got):\n%s", all, m1, diff)
 	}

@@ -431,14 +431,14 @@ func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d, err := s.opts.Chain.CompareRuns(r.Context(), run.ID, before)
+	d, err := s.opts.Chain.CompareRuns(r.Context(), run.ID, before, limit)
 	switch {
 	case errors.Is(err, jobs.ErrNotComparable):
 		writeError(w, r, http.StatusUnprocessableEntity, err.Error())
 	case err != nil:
 		s.fail(w, r, err)
 	default:
-		writeJSON(w, http.StatusOK, d.Limit(limit))
+		writeJSON(w, http.StatusOK, d)
 	}
 }
 

@@ -23,7 +23,7 @@ type Chain interface {
 	Queue(ctx context.Context, req jobs.Request) (store.Run, error)
 	Run(ctx context.Context, rec store.Run, req jobs.Request) (store.Run, error)
 	KnowsMerchant(id string) bool
-	CompareRuns(ctx context.Context, after, before int64) (jobs.RunDiff, error)
+	CompareRuns(ctx context.Context, after, before int64, perKind int) (jobs.RunDiff, error)
 }
 
 // User is someone who may sign in.

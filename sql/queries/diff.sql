@@ -26,6 +26,9 @@ WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
 -- holds that key and judges the transaction matched (pushes confirmed by an
 -- earlier diff are not listed again).
+-- Each kind is counted whole (of_kind) and listed up to $4 rows ($4 < 1:
+-- all): a night may change millions, and the web page's link asks for a
+-- sample, which must not cost the service a row in memory for each.
 WITH broken AS (
     SELECT run_id, partner_merchant_id, transaction_id, occurrence, string_agg(DISTINCT category, ', ' ORDER BY category) AS findings
     FROM findings
@@ -60,24 +63,28 @@ pairs AS (
     FROM (SELECT * FROM v WHERE run_id = $2) n
     FULL JOIN (SELECT * FROM v WHERE run_id = $1 AND shared_day) o ON o.partner_merchant_id = n.partner_merchant_id
         AND o.transaction_id = n.transaction_id AND o.occurrence = n.occurrence
+),
+changes AS (
+    SELECT 'newly_matched' AS kind, partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+    WHERE is_matched AND NOT was_matched AND shared_day
+    UNION ALL
+    SELECT 'newly_broken', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+    WHERE NOT is_matched AND (was_matched OR NOT was_judged)
+    UNION ALL
+    SELECT 'pending_settled', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+    WHERE was_outcome = 'pending' AND outcome <> 'pending'
+    UNION ALL
+    SELECT 'removed', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
+    WHERE NOT is_judged
+    UNION ALL
+    SELECT 'pushed', p.partner_merchant_id, p.transaction_id, 1, '', coalesce(p.transmit_key, '') FROM pushes p
+    WHERE p.run_id = $2 AND p.outcome = 'pushed'
+    UNION ALL
+    SELECT 'confirmed', n.partner_merchant_id, n.transaction_id, n.occurrence, 'pushed in run ' || p.run_id, n.state
+    FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
+        AND n.transaction_id = p.transaction_id AND n.occurrence = 1
+    WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key AND n.matched
 )
-SELECT 'newly_matched' AS kind, partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
-WHERE is_matched AND NOT was_matched AND shared_day
-UNION ALL
-SELECT 'newly_broken', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
-WHERE NOT is_matched AND (was_matched OR NOT was_judged)
-UNION ALL
-SELECT 'pending_settled', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
-WHERE was_outcome = 'pending' AND outcome <> 'pending'
-UNION ALL
-SELECT 'removed', partner_merchant_id, transaction_id, occurrence, before, after FROM pairs
-WHERE NOT is_judged
-UNION ALL
-SELECT 'pushed', p.partner_merchant_id, p.transaction_id, 1, '', coalesce(p.transmit_key, '') FROM pushes p
-WHERE p.run_id = $2 AND p.outcome = 'pushed'
-UNION ALL
-SELECT 'confirmed', n.partner_merchant_id, n.transaction_id, n.occurrence, 'pushed in run ' || p.run_id, n.state
-FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
-    AND n.transaction_id = p.transaction_id AND n.occurrence = 1
-WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key AND n.matched
+SELECT *, count(*) OVER (PARTITION BY kind) AS of_kind FROM changes
+QUALIFY $4 < 1 OR row_number() OVER (PARTITION BY kind ORDER BY partner_merchant_id, transaction_id, occurrence, before, after) <= $4
 ORDER BY 1, 2, 3, 4;
