@@ -133,3 +133,45 @@ func TestExceptionsSheetNamesTheEnvironment(t *testing.T) {
 		t.Errorf("Exceptions sheet (category, transaction, order, environment) (-want +got):\n%s", diff)
 	}
 }
+
+// TestFindingsKeepTheirEnvironment: each finding stores the environment the
+// Exceptions sheet names, so that the sheet need not join the run's
+// results: a production decline's amount mismatch (D1); a sandbox test row
+// under the production switch (D2); an orphan order in sandbox (F9); a
+// quarantined row, judged in none; a push in doubt (T1); and, judged by a
+// campaign's sandbox switch over rows the ledger says are production, a
+// retry approved after a production rescue (A3) and a repeat whose first
+// occurrence has no order (D4): no pair says their environment, their
+// verdicts do.
+func TestFindingsKeepTheirEnvironment(t *testing.T) {
+	sandboxOrder := func(o *store.Order) { o.Environment, o.MID, o.SiteID = "sandbox", "S1", "sid-s" }
+	inC9 := func(t *tx) { t.campaign = "C9" }
+	p := push("T1", "pushed", at("10:30"))
+	p.InDoubt = true
+	db := classify(t, scenario{
+		registry: registryM1(store.Switch{Profile: "cit_web", Scope: "campaign", ScopeValue: "C9", State: "sandbox",
+			EffectiveAt: longAgo, Actor: "ops", Reason: "trial", Origin: "config"}),
+		rows: []tx{row("D1", keyed), row("D2", keyed, sandboxRow), row("T1", approved),
+			row("D3", keyed), row("A3", approved, keyed, inC9, func(t *tx) { t.order, t.at = "O-D3", "12:00" }),
+			row("D4", keyed, inC9), row("D4", keyed, inC9, func(t *tx) { t.at = "11:00" })},
+		extra: []string{"M1,O-Q1,Q1,2026-11-23T10:00:00Z,ten,USD,approved,CIT,web,https://one.example,ONE*SHOP,,production,K-Q1"},
+		orders: []store.Order{order(row("D1"), "F1", 7, func(o *store.Order) { o.Amount = new(int64(1100)) }),
+			order(row("D2"), "F2", 7, sandboxOrder), order(row("D3"), "F3", 7), order(row("X9"), "F9", 7, sandboxOrder)},
+		pushes: []store.PushRecord{p}})
+	if err := db.ApplyPushes(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT category, coalesce(transaction_id, ''), coalesce(environment, 'none') FROM findings WHERE run_id = 1 ORDER BY ALL")
+	want := [][]string{
+		{"amount_mismatch", "D1", "production"},
+		{"double_charge_risk", "A3", "sandbox"},
+		{"duplicate_row", "D4", "sandbox"},
+		{"environment_mismatch", "D2", "sandbox"},
+		{"orphan_order", "X9", "sandbox"},
+		{"push_in_doubt", "T1", "production"},
+		{"quarantined", "", "none"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (category, transaction, environment) (-want +got):\n%s", diff)
+	}
+}

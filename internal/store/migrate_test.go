@@ -343,3 +343,39 @@ FROM (VALUES ` + orders + `) t(env, id, site)`,
 	}
 	return got
 }
+
+// TestMigrationGivesOldFindingsTheirEnvironment: the findings runs stored
+// before 038 get the environment the Exceptions sheet gave them: their
+// verdict's (T1 judged in sandbox, though its ledger row says production),
+// an orphan order's own, and none where there is no verdict (a quarantined
+// row; run 2, which judged no T1).
+func TestMigrationGivesOldFindingsTheirEnvironment(t *testing.T) {
+	db := migratedUpTo(t, 36)
+	for _, q := range []string{
+		`INSERT INTO ledger_rows (file_id, line, partner_merchant_id, order_id, transaction_id, occurrence, processed_at, amount,
+			currency, status, initiator, channel, profile, is_recurring, environment)
+		VALUES (1, 2, 'M1', 'O1', 'T1', 1, TIMESTAMPTZ '2026-11-23 10:00:00Z', 1000, 'USD', 'approved', 'CIT', 'web', 'cit_web', false, 'production')`,
+		`INSERT INTO verdicts (run_id, file_id, line, switch_state, environment, transmit_state)
+		VALUES (1, 1, 2, 'sandbox', 'sandbox', 'transmitted')`,
+		`INSERT INTO findings (run_id, category, partner_merchant_id, transaction_id, occurrence, fc_order_id, fc_value) VALUES
+			(1, 'unknown_site', 'M1', 'T1', 1, NULL, NULL),
+			(1, 'orphan_order', 'M1', 'T9', NULL, 'F9', 'production'),
+			(1, 'quarantined', NULL, NULL, NULL, NULL, NULL),
+			(2, 'unknown_site', 'M1', 'T1', 1, NULL, NULL)`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.db.Select(&got, `SELECT concat_ws(' ', run_id, category, coalesce(environment, 'none')) FROM findings ORDER BY ALL`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1 orphan_order production", "1 quarantined none", "1 unknown_site sandbox", "2 unknown_site none"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings stored before 038, after it (-want +got):\n%s", diff)
+	}
+}

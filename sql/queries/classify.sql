@@ -474,7 +474,7 @@ flagged_pairs AS (
 test_traffic AS (
     SELECT file_id, line FROM verdicts WHERE run_id = $1 AND switch_state = 'production' AND environment = 'sandbox'
 ),
-flagged AS MATERIALIZED (
+flagged_rows AS MATERIALIZED (
     SELECT t.file_id, t.line, t.partner_merchant_id, coalesce(t.reg_site_url, t.site_url) AS site_url, t.profile, t.order_id,
         t.transaction_id, t.occurrence, t.processed_at, t.status, t.amount, t.currency, t.descriptor,
         t.merchant_name IS NULL AS unknown_merchant, t.reg_site_url IS NOT NULL AS site_known,
@@ -486,6 +486,16 @@ flagged AS MATERIALIZED (
     WHERE a.file_id IS NOT NULL OR t.merchant_name IS NULL OR t.reg_site_url IS NULL OR t.occurrence > 1
         OR (t.file_id, t.line) IN (SELECT (file_id, line) FROM charged_twice)
         OR (t.file_id, t.line) IN (SELECT (file_id, line) FROM test_traffic)
+),
+-- Each finding keeps the environment its transaction was judged in (the
+-- Exceptions sheet shows it, and ties it to its Summary row): its verdict's,
+-- as results recorded it. A pair's judged_env gives a paired decline's, but
+-- a row without one (a repeat, an approval at risk, an unknown site) was
+-- judged by a switch this step does not read. Joined to the flagged rows
+-- only, not to every transaction of the window.
+flagged AS MATERIALIZED (
+    SELECT f.*, v.environment FROM flagged_rows f
+    LEFT JOIN verdicts v ON v.run_id = $1 AND v.file_id = f.file_id AND v.line = f.line
 ),
 p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
@@ -521,40 +531,40 @@ field_diffs AS (
     WHERE d.differs
 )
 SELECT $1 AS run_id, category, partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    order_key AS fc_order_id, field, ledger_value, fc_value, processed_at,
+    order_key AS fc_order_id, field, ledger_value, fc_value, processed_at, environment,
     CASE WHEN field = 'environment' AND test_traffic THEN
         'a sandbox (test) transaction while the switch in force was production, its order in production: judged in sandbox, pushed nowhere'
     END AS detail
 FROM field_diffs
 UNION ALL
 SELECT $1, 'evaluated_while_off', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    order_key, 'switch', 'off', order_env, processed_at, 'FlexCharge has an order although the profile was off'
+    order_key, 'switch', 'off', order_env, processed_at, environment, 'FlexCharge has an order although the profile was off'
 FROM p WHERE while_off
 UNION ALL
 SELECT $1, 'duplicate_evaluate', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    order_key, 'orders', NULL, CAST(orders_for_decline AS VARCHAR), processed_at, 'several FlexCharge orders for one decline'
+    order_key, 'orders', NULL, CAST(orders_for_decline AS VARCHAR), processed_at, environment, 'several FlexCharge orders for one decline'
 FROM p WHERE orders_for_decline > 1
 UNION ALL
 SELECT $1, 'double_charge_risk', f.partner_merchant_id, f.site_url, f.profile, f.order_id, f.transaction_id, f.occurrence,
-    c.rescue.order_key, 'rescue', NULL, NULL, f.processed_at,
+    c.rescue.order_key, 'rescue', NULL, NULL, f.processed_at, f.environment,
     'the merchant''s retry was approved after FlexCharge completed the order' || coalesce(' for decline ' || c.rescue.decline, '')
 FROM flagged f JOIN charged_twice c ON c.file_id = f.file_id AND c.line = f.line
 UNION ALL
 SELECT $1, 'environment_mismatch', f.partner_merchant_id, f.site_url, f.profile, f.order_id, f.transaction_id, f.occurrence,
-    NULL, 'switch', 'sandbox', 'production', f.processed_at,
+    NULL, 'switch', 'sandbox', 'production', f.processed_at, f.environment,
     'a sandbox (test) transaction while the switch in force was production: judged and matched in sandbox, pushed nowhere'
 FROM flagged f WHERE f.test_traffic AND f.order_env IS DISTINCT FROM 'production'
 UNION ALL
 SELECT $1, 'unknown_merchant', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, 'merchant is not in the registry'
+    NULL, 'partner_merchant_id', partner_merchant_id, NULL, processed_at, environment, 'merchant is not in the registry'
 FROM flagged WHERE unknown_merchant
 UNION ALL
 SELECT $1, 'unknown_site', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    NULL, 'site', coalesce(site_url, descriptor), NULL, processed_at, 'neither the site URL nor the descriptor is registered for the merchant'
+    NULL, 'site', coalesce(site_url, descriptor), NULL, processed_at, environment, 'neither the site URL nor the descriptor is registered for the merchant'
 FROM flagged WHERE NOT unknown_merchant AND NOT site_known
 UNION ALL
 SELECT $1, 'duplicate_row', partner_merchant_id, site_url, profile, order_id, transaction_id, occurrence,
-    NULL, 'occurrence', CAST(occurrence AS VARCHAR), NULL, processed_at, 'the transaction appears more than once in the ledger'
+    NULL, 'occurrence', CAST(occurrence AS VARCHAR), NULL, processed_at, environment, 'the transaction appears more than once in the ledger'
 FROM flagged WHERE occurrence > 1;
 
 
@@ -570,6 +580,8 @@ FROM flagged WHERE occurrence > 1;
 -- is listed by every run until it is answered. It has no date to show, so
 -- its finding has none. Two scans, not one with an OR, so that the
 -- window's skips by fc_orders' created_on ranges; undated orders are few.
+-- Its environment is its order's, the one FlexCharge holds it in (and its
+-- FlexCharge value).
 INSERT INTO findings BY NAME
 WITH orders AS (
     SELECT rowid AS order_row, * FROM fc_orders WHERE created_on >= $2 AND created_on < $3
@@ -585,7 +597,7 @@ WITH orders AS (
 SELECT $1 AS run_id, 'orphan_order' AS category, mm.merchant_id AS partner_merchant_id, o.site_url,
     order_profile(o.is_mit, o.order_source) AS profile,
     o.external_order_id AS order_id, o.transaction_id, NULL AS occurrence, o.id AS fc_order_id,
-    'order' AS field, NULL AS ledger_value, o.environment AS fc_value,
+    'order' AS field, NULL AS ledger_value, o.environment AS fc_value, o.environment,
     CASE WHEN o.created_on >= TIMESTAMPTZ '0002-01-01 00:00:00+00' THEN o.created_on END AS processed_at,
     'FlexCharge order with no ledger decline' AS detail
 FROM orders o
@@ -606,7 +618,7 @@ JOIN ledger_rows l ON l.file_id = a.file_id AND l.line = a.line;
 -- Rows quarantined from files of the window's business days. $1 run id,
 -- $2 first day, $3 last day. A quarantined row belongs to its file, not yet
 -- to a merchant or site: the finding says where it is (file and line) and
--- why, and names the column.
+-- why, and names the column. Judged in none, it has no environment.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'quarantined' AS category, q.column_name AS field,
     f.name || ', line ' || q.line || ': ' || q.reason AS detail

@@ -93,7 +93,7 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 -- FlexCharge may hold a refund as an approved payment.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
-    r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at,
+    r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at, r.environment,
     CASE WHEN t.state = 'intent' AND r.transmit_state = 'not_expected'
              THEN 'a push got no answer: FlexCharge may hold this copy, which is no longer expected and is not sent again'
          WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
