@@ -345,7 +345,7 @@ FROM (VALUES ` + orders + `) t(env, id, site)`,
 }
 
 // TestMigrationGivesOldFindingsTheirEnvironment: the findings runs stored
-// before 038 get the environment the Exceptions sheet gave them: their
+// before 037 get the environment the Exceptions sheet gave them: their
 // verdict's (T1 judged in sandbox, though its ledger row says production),
 // an orphan order's own, and none where there is no verdict (a quarantined
 // row; run 2, which judged no T1).
@@ -376,6 +376,6 @@ func TestMigrationGivesOldFindingsTheirEnvironment(t *testing.T) {
 	}
 	want := []string{"1 orphan_order production", "1 quarantined none", "1 unknown_site sandbox", "2 unknown_site none"}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("findings stored before 038, after it (-want +got):\n%s", diff)
+		t.Errorf("findings stored before 037, after it (-want +got):\n%s", diff)
 	}
 }

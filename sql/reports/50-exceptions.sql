@@ -21,7 +21,7 @@
 -- it in; a quarantined row, judged in none, has none. So a sandbox test
 -- row's findings can be told from production's, and each row ties to the
 -- Summary row of its merchant and environment. The finding keeps it
--- (migration 038): joined to the run's results, the sheet cost 1.5-2 s at 10M.
+-- (migration 037): joined to the run's results, the sheet cost 1.5-2 s at 10M.
 -- Age is whole days elapsed from processing to the run's clock: counting
 -- midnights instead would depend on a zone (in UTC, two findings of one New
 -- York business day could differ by a day).
