@@ -133,6 +133,7 @@ func (db *DB) RunStages(ctx context.Context, runID int64) ([]Stage, error) {
 type Exception struct {
 	Category      string `db:"category"`
 	Merchant      string `db:"merchant"`
+	Environment   string `db:"environment"`
 	TransactionID string `db:"transaction_id"`
 	FCOrderID     string `db:"fc_order_id"`
 	Field         string `db:"field"`

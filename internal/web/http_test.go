@@ -525,6 +525,27 @@ func TestRunPageSaysItListsAPart(t *testing.T) {
 	contains(t, page, body, note+": the workbook's Exceptions sheet has every one.")
 }
 
+// TestRunPageNamesEachFindingsEnvironment: the run page's exceptions name
+// the environment each finding was judged in, as the Exceptions sheet does,
+// so a sandbox test row's finding is not read as production's.
+func TestRunPageNamesEachFindingsEnvironment(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	finished := succeededAPIRun(t, f, c)
+	rows, err := f.env.DB.Query(t.Context(), `INSERT INTO findings (run_id, category, partner_merchant_id, transaction_id, environment)
+		VALUES ($1, 'amount_mismatch', 'M000', 'ENV-T1', 'sandbox'), ($1, 'amount_mismatch', 'M000', 'ENV-T2', 'production')`, finished.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	page := fmt.Sprintf("%s/runs/%d", f.srv.URL, finished.ID)
+	_, body := get(t, c, page)
+	for _, want := range []string{"<th>Merchant</th><th>Environment</th>",
+		"<td>M000</td><td>sandbox</td><td>ENV-T1</td>", "<td>M000</td><td>production</td><td>ENV-T2</td>"} {
+		contains(t, page, body, want)
+	}
+}
+
 // TestMetricsKeepAWholeRunsCounts: a dry run, or a run of one merchant,
 // leaves /metrics' counts as the last whole run's; each kind's last success
 // has its time.

@@ -47,9 +47,10 @@ FROM run_stages WHERE run_id = $1 ORDER BY started_at;
 
 -- name: run-exceptions
 -- A quarantined row has no ledger value to show: its detail (file, line and
--- why) stands in the ledger's column.
-SELECT category, coalesce(partner_merchant_id, '') AS merchant, coalesce(transaction_id, '') AS transaction_id,
-    coalesce(fc_order_id, '') AS fc_order_id, coalesce(field, '') AS field,
+-- why) stands in the ledger's column. The environment is the finding's, as
+-- the Exceptions sheet shows it (a quarantined row has none).
+SELECT category, coalesce(partner_merchant_id, '') AS merchant, coalesce(environment, '') AS environment,
+    coalesce(transaction_id, '') AS transaction_id, coalesce(fc_order_id, '') AS fc_order_id, coalesce(field, '') AS field,
     coalesce(ledger_value, CASE WHEN category = 'quarantined' THEN detail END, '') AS ledger_value, coalesce(fc_value, '') AS fc_value
 FROM findings WHERE run_id = $1 ORDER BY category, merchant, transaction_id LIMIT $2;
 
