@@ -211,3 +211,22 @@ func TestDiffOfDisjointWindowsSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsListSaysWhatARunWasAsked: the list of runs says which run
+// backfilled and which resent pushes in doubt, as the runs page does: those
+// are the runs that may have sent FlexCharge a second copy.
+func TestRunsListSaysWhatARunWasAsked(t *testing.T) {
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	err := (&Main{Stdout: &out}).listRuns([]store.Run{
+		{ID: 1, Kind: "adhoc", WindowFrom: day, WindowTo: day, Status: "succeeded"},
+		{ID: 2, Kind: "adhoc", WindowFrom: day, WindowTo: day, Status: "succeeded", Backfill: true, ResendInDoubt: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if len(lines) < 3 || strings.Contains(lines[1], "(backfill)") || !strings.Contains(lines[2], "adhoc (backfill) (resending pushes in doubt)") {
+		t.Errorf("runs listed\n%s\nwant run 2 alone marked (backfill) (resending pushes in doubt)", out.String())
+	}
+}
