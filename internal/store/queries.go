@@ -121,6 +121,9 @@ type Queries struct {
 	EndSession         string `query:"end-session"`
 	PruneEndedSessions string `query:"prune-ended-sessions"`
 	EndedSessions      string `query:"ended-sessions"`
+	PruneIdempotency   string `query:"prune-idempotency-keys"`
+	KeepIdempotencyKey string `query:"keep-idempotency-key"`
+	IdempotencyKey     string `query:"idempotency-key"`
 	InsertWebhookEvent string `query:"insert-webhook-event"`
 	WebhookOrderStatus string `query:"webhook-order-status"`
 	CountWebhookEvents string `query:"count-webhook-events"`

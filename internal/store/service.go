@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -53,6 +54,36 @@ func (db *DB) EndedSessions(ctx context.Context, now time.Time) (map[string]time
 		out[r.Digest] = r.Expires
 	}
 	return out, nil
+}
+
+// IdempotencyKey is a POST /api/runs Idempotency-Key that started a run:
+// its user, a digest of the key (the key itself is not kept), the run it
+// asked and the run it started, at At.
+type IdempotencyKey struct {
+	User   string    `db:"user_name"`
+	Digest string    `db:"key_digest"`
+	Asked  string    `db:"asked"`
+	RunID  int64     `db:"run_id"`
+	At     time.Time `db:"created_at"`
+}
+
+// KeepIdempotencyKey records k, first dropping the keys older than oldest.
+func (db *DB) KeepIdempotencyKey(ctx context.Context, k IdempotencyKey, oldest time.Time) error {
+	if _, err := db.db.ExecContext(ctx, db.q.PruneIdempotency, oldest); err != nil {
+		return wrapf(err, "prune idempotency keys")
+	}
+	_, err := db.db.ExecContext(ctx, db.q.KeepIdempotencyKey, k.User, k.Digest, k.Asked, k.RunID, k.At)
+	return wrapf(err, "keep the idempotency key of run %d", k.RunID)
+}
+
+// FindIdempotencyKey finds the key of user with digest kept since oldest;
+// found false if there is none.
+func (db *DB) FindIdempotencyKey(ctx context.Context, user, digest string, oldest time.Time) (k IdempotencyKey, found bool, err error) {
+	err = db.db.GetContext(ctx, &k, db.q.IdempotencyKey, user, digest, oldest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, false, nil
+	}
+	return k, err == nil, wrapf(err, "find an idempotency key of %s", user)
 }
 
 // RunEnd is when the last succeeded run of a kind ended.

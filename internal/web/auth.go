@@ -419,14 +419,14 @@ func loadEndedSessions(db *store.DB, now func() time.Time) (*endedSessions, erro
 func (e *endedSessions) has(id string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, ok := e.ids[sessionDigest(id)]
+	_, ok := e.ids[storedDigest(id)]
 	return ok
 }
 
 // add ends a session here at once, then in the database, and forgets the
 // ended sessions past their expiry (refused anyway).
 func (e *endedSessions) add(ctx context.Context, id string, expires time.Time) error {
-	d, now := sessionDigest(id), e.now()
+	d, now := storedDigest(id), e.now()
 	e.mu.Lock()
 	for k, exp := range e.ids {
 		if exp.Before(now) {
@@ -438,9 +438,9 @@ func (e *endedSessions) add(ctx context.Context, id string, expires time.Time) e
 	return e.db.EndSession(context.WithoutCancel(ctx), d, expires)
 }
 
-// sessionDigest is what is stored of a session id: enough to recognise it,
-// nothing to sign in with.
-func sessionDigest(id string) string {
+// storedDigest is what is stored of a session id or an Idempotency-Key:
+// enough to recognise it, nothing to sign in with or to read back.
+func storedDigest(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
 }

@@ -22,11 +22,13 @@ const idempotencyKeyLife = 24 * time.Hour
 // twice (a double click, a browser sending it again) starts one run, not
 // two, while the form changed after going back to it in the browser's
 // history, its old token with it, starts its own. They are kept in memory,
-// for their life (formTokenLife, idempotencyKeyLife): the same form sent after a restart or later than that starts
-// another run (the README says so). They guard against mistakes, not
-// forgery: the cross-origin protection does that. The API's Idempotency-Key
-// requests are held alike, each by its key alone with what it asks beside
-// it: the same key asking something else is refused (errKeyReused).
+// for their life (formTokenLife): the same form sent after a restart or
+// later than that starts another run (the README says so). They guard
+// against mistakes, not forgery: the cross-origin protection does that. The
+// API's Idempotency-Key requests are held alike while they start their run,
+// each by its key alone with what it asks beside it: the same key asking
+// something else is refused (errKeyReused). Those keys are kept in the
+// database too (Server.startOnce), as a client retries after a restart.
 type formTokens struct {
 	mu      sync.Mutex
 	claimed map[string]*formClaim
@@ -60,7 +62,7 @@ func (t *formTokens) issue() string { return rand.Text() }
 func (t *formTokens) once(ctx context.Context, key, what string, start func() (int64, error)) (run int64, again bool, err error) {
 	c, first := t.claim(key, what)
 	if !first && c.what != what {
-		return 0, false, fmt.Errorf("%w (it asked %s)", errKeyReused, c.what)
+		return 0, false, keyReused(c.what)
 	}
 	if !first {
 		select {
@@ -91,6 +93,9 @@ var errStartPanicked = errors.New("starting the run failed")
 // started: answering that run would hide that the request was not run, and
 // starting another would make the key mean two runs.
 var errKeyReused = errors.New("the key was sent before asking another run")
+
+// keyReused refuses a key that first asked asked.
+func keyReused(asked string) error { return fmt.Errorf("%w (it asked %s)", errKeyReused, asked) }
 
 // claim takes key for one submission, unless another already has it: then
 // it is that one's claim, first false.

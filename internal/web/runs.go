@@ -253,6 +253,11 @@ func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
 // key sent again asking the same run (its fields and as_of) answers the run
 // it started, again true; asking another, errKeyReused. Without the header
 // every request starts its run, as before keys were taken.
+// A key that started a run is kept in the database, by a digest (a client
+// may make its keys of anything), so that the promise outlives a restart:
+// the moment a client retries is often the one the service came back. The
+// keys in memory hold a retry sent while its key's first request is still
+// starting the run, to answer that run too.
 func (s *Server) startOnce(r *http.Request, rr RunRequest, req jobs.Request, queue func() (int64, error)) (int64, bool, error) {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
@@ -260,7 +265,35 @@ func (s *Server) startOnce(r *http.Request, rr RunRequest, req jobs.Request, que
 		return id, false, err
 	}
 	// wait is how the answer comes, not what runs, so it may differ.
-	return s.idempotent.once(r.Context(), userOf(r).Name+"\n"+key, askedRun(rr, req), queue)
+	kept := store.IdempotencyKey{User: userOf(r).Name, Digest: storedDigest(key), Asked: askedRun(rr, req)}
+	oldest := s.opts.Now().Add(-idempotencyKeyLife)
+	before, found, err := s.opts.DB.FindIdempotencyKey(r.Context(), kept.User, kept.Digest, oldest)
+	switch {
+	case err != nil:
+		return 0, false, err
+	case found && before.Asked != kept.Asked:
+		return 0, false, keyReused(before.Asked)
+	case found:
+		return before.RunID, true, nil
+	}
+	return s.idempotent.once(r.Context(), kept.User+"\n"+key, kept.Asked, func() (int64, error) {
+		id, err := queue()
+		if err == nil {
+			kept.RunID, kept.At = id, s.opts.Now()
+			s.keepKey(r, kept, oldest)
+		}
+		return id, err
+	})
+}
+
+// keepKey records the key k that started its run. Failing, the run stands
+// (it is queued, and answering an error would have the client start
+// another): the key is held in memory still, until a restart, and the log
+// says so.
+func (s *Server) keepKey(r *http.Request, k store.IdempotencyKey, oldest time.Time) {
+	if err := s.opts.DB.KeepIdempotencyKey(context.WithoutCancel(r.Context()), k, oldest); err != nil {
+		s.opts.Logger.Error("the Idempotency-Key of a run is not kept past a restart", "run", k.RunID, "user", k.User, "err", err)
+	}
 }
 
 // askedRun is the run a request asks, as its key is held to: its fields and

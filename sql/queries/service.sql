@@ -68,6 +68,19 @@ DELETE FROM ended_sessions WHERE expires_at < $1;
 -- name: ended-sessions
 SELECT session_digest, expires_at FROM ended_sessions;
 
+-- name: prune-idempotency-keys
+-- $1 the oldest a key is kept (idempotency-key ignores older ones).
+DELETE FROM idempotency_keys WHERE created_at < $1;
+
+-- name: keep-idempotency-key
+-- $1 user, $2 digest of the key, $3 the run it asked, $4 the run it started,
+-- $5 when. An expired key sent again replaces its old row.
+INSERT OR REPLACE INTO idempotency_keys VALUES ($1, $2, $3, $4, $5);
+
+-- name: idempotency-key
+-- $1 user, $2 digest of the key, $3 the oldest a key is kept.
+SELECT * FROM idempotency_keys WHERE user_name = $1 AND key_digest = $2 AND created_at >= $3;
+
 -- name: open-doubts
 -- Pushes in doubt that no run has answered, whatever their day (a run lists
 -- only its window's, in-doubt-findings): how many transactions, and when the
