@@ -129,6 +129,22 @@ func TestIngestNamesAReplacementForcedBetweenRuns(t *testing.T) {
 	}
 	forceReplace(t, env, correction) // as ingest --replace does
 
+	// A dry run, one merchant's run and a run of another day do not judge
+	// the file as the night does: none of them takes it.
+	dry, one, otherDay := req, req, req
+	dry.DryRun = true
+	one.Merchant = env.Merchants[0].ID
+	otherDay.From, otherDay.To = req.From.AddDate(0, 0, -1), req.From.AddDate(0, 0, -1)
+	for _, r := range []jobs.Request{dry, one, otherDay} {
+		run, err := env.Reconcile(t.Context(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if notices, err := env.DB.FileNotices(t.Context(), run.ID); err != nil || len(notices) != 0 {
+			t.Errorf("notices of run %d (%+v) after ingest --replace: got %q, %v; want none (it does not judge the file as a whole run of its day does)", run.ID, r, notices, err)
+		}
+	}
+
 	third, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)

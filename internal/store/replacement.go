@@ -56,9 +56,11 @@ func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, err
 }
 
 // AdoptLoadsOutsideRuns records as run runID's the ledger files loaded
-// outside any run (flexrecon ingest --replace), and returns the
-// replacements among them. Called before the run loads a file, so that what
-// it returns is the replacements made outside runs, and no other.
+// outside any run (flexrecon ingest --replace) that it judges (a recorded
+// run of every merchant whose window holds their day: adopt-loads-outside-runs),
+// and returns the replacements among them. Called before the run loads a
+// file, so that what it returns is the replacements made outside runs, and
+// no other.
 func (db *DB) AdoptLoadsOutsideRuns(ctx context.Context, runID int64) ([]Replacement, error) {
 	if _, err := db.db.ExecContext(ctx, db.q.AdoptLoadsOutsideRuns, runID); err != nil {
 		return nil, wrapf(err, "record the files loaded outside runs as run %d's", runID)

@@ -107,4 +107,13 @@ INSERT INTO run_site_descriptors SELECT $1, merchant_id, url, descriptor FROM si
 -- detail then name the replacement they made, which no run's would
 -- otherwise (a correction "shows in the run history", ledger-format.md). A
 -- file --replace refused changed nothing in force: the operator saw why.
-UPDATE ledger_files SET run_id = $1 WHERE run_id = 0 AND outcome <> 'rejected';
+-- Only a run that judges the file takes it: a recorded run (not a dry run,
+-- whose workbook is a preview) of every merchant (one merchant's judges only
+-- its rows of the file) whose window holds the file's day. Taken by any
+-- run, a dry run or one merchant's swallowed it, and the night that judged
+-- the day with it never said so. Until such a run comes, it waits.
+UPDATE ledger_files SET run_id = $1
+FROM runs r
+WHERE r.id = $1 AND NOT r.dry_run AND r.merchant IS NULL
+  AND ledger_files.business_date BETWEEN r.window_from AND r.window_to
+  AND ledger_files.run_id = 0 AND ledger_files.outcome <> 'rejected';
