@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -387,6 +388,45 @@ func TestOldIntentOnRefundListedOnce(t *testing.T) {
 	if err := db.RecordPushes(ctx, nil, []store.PushRecord{intent}); err != nil {
 		t.Fatal(err)
 	}
+	if diff := cmp.Diff([]string{"push_in_doubt, 0 listed before", ", 1 listed before"}, findingsOfTwoRuns(t, db)); diff != "" {
+		t.Errorf("refund R1 with an unanswered intent, two runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestResendAnsweredByLedgerListedOnce: a resend left unanswered whose
+// transaction has its key from the ledger since is never sent again (it is
+// transmitted), so no run answers it; it was listed push_in_doubt by every
+// run while the health page counted it settled. The first run lists it (the
+// resend may be a second copy), the next counts it as listed before, and
+// the health page leaves it out.
+func TestResendAnsweredByLedgerListedOnce(t *testing.T) {
+	ctx := context.Background()
+	db := classify(t, scenario{rows: []tx{row("T1", approved, keyed)}, unjudged: true})
+	stopped, err := db.StartRun(ctx, adhocRun) // the run that resent it, stopped under its call
+	if err != nil {
+		t.Fatal(err)
+	}
+	resend := store.PushRecord{RunID: stopped.ID, Merchant: "M1", TransactionID: "T1", Env: "production", MID: "P1", InDoubt: true,
+		At: at("10:30"), RunClock: at("10:30")}
+	if err := db.RecordPushes(ctx, nil, []store.PushRecord{resend}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishRun(ctx, stopped.ID, asOf, errors.New("stopped")); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"push_in_doubt, 0 listed before", ", 1 listed before"}, findingsOfTwoRuns(t, db)); diff != "" {
+		t.Errorf("T1 keyed by the ledger after an unanswered resend, two runs (-want +got):\n%s", diff)
+	}
+	if d, err := db.OpenDoubts(ctx); err != nil || d.N != 0 {
+		t.Errorf("open doubts: %+v, %v; want none (nothing is left to resend)", d, err)
+	}
+}
+
+// findingsOfTwoRuns runs two succeeded runs over the window and says, of
+// each, its findings and the doubts it counts as listed before.
+func findingsOfTwoRuns(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	ctx := context.Background()
 	var got []string
 	for range 2 {
 		run, err := db.StartRun(ctx, adhocRun)
@@ -408,9 +448,7 @@ func TestOldIntentOnRefundListedOnce(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s, %d listed before", dump(t, db, "SELECT coalesce(string_agg(category, ','), '') FROM findings WHERE run_id = ?", run.ID)[0][0], before))
 	}
-	if diff := cmp.Diff([]string{"push_in_doubt, 0 listed before", ", 1 listed before"}, got); diff != "" {
-		t.Errorf("refund R1 with an unanswered intent, two runs (-want +got):\n%s", diff)
-	}
+	return got
 }
 
 // TestAnsweredElsewhereNotInDoubt: an unanswered intent whose transaction

@@ -91,11 +91,19 @@ WHERE verdicts.run_id = $1 AND verdicts.file_id = p.file_id AND verdicts.line = 
 -- once too, as an answered doubt is. Listed every night, it read as a new
 -- problem that nothing could settle; dropped, nobody would learn that
 -- FlexCharge may hold a refund as an approved payment.
+-- So is an unanswered resend (an intent itself in doubt) whose transaction
+-- has its key from the ledger or a transmit log since: FlexCharge holds a
+-- copy, and may hold the resent one too. No run sends it again (it is
+-- transmitted), so none answers it; listed every night it read as new, while
+-- the health page (open-doubts) rightly leaves it out: nothing is left to
+-- resend.
 INSERT INTO findings BY NAME
 SELECT $1 AS run_id, 'push_in_doubt' AS category, r.partner_merchant_id, r.site_url, r.profile, r.order_id,
     r.transaction_id, r.occurrence, t.transmit_key AS fc_value, 'transmit' AS field, r.processed_at, r.environment,
     CASE WHEN t.state = 'intent' AND r.transmit_state = 'not_expected'
              THEN 'a push got no answer: FlexCharge may hold this copy, which is no longer expected and is not sent again'
+         WHEN t.state = 'intent' AND r.transmit_state IN ('transmitted', 'transmitted_late')
+             THEN 'a push sent again got no answer, and the ledger has its key since: FlexCharge may hold two copies'
          WHEN t.state = 'intent' THEN 'a push got no answer: FlexCharge may already hold this copy'
          WHEN t.state = 'failed' AND NOT t.retryable
              THEN 'a push got no answer and FlexCharge refused it since: it may hold this copy, which is not sent again'
@@ -107,9 +115,9 @@ WHERE r.run_id = $1 AND r.occurrence = 1
   -- joins the few such transmits to the ledger first, not after joining the
   -- run's 10M verdicts to their rows (at 10M: 0.5 s against 1.4 s).
   AND (t.state = 'intent' OR t.in_doubt)
-  AND (t.state = 'intent' AND r.transmit_state <> 'not_expected'
-           AND (t.in_doubt OR r.transmit_state NOT IN ('transmitted', 'transmitted_late'))
-       OR (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND r.transmit_state = 'not_expected')
+  AND (t.state = 'intent' AND r.transmit_state NOT IN ('not_expected', 'transmitted', 'transmitted_late')
+       OR (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND (r.transmit_state = 'not_expected'
+               OR t.in_doubt AND r.transmit_state IN ('transmitted', 'transmitted_late')))
            AND NOT doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1))
   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $1 AND f.category = 'push_in_doubt'
                   AND f.partner_merchant_id = r.partner_merchant_id AND f.transaction_id = r.transaction_id);
@@ -117,10 +125,12 @@ WHERE r.run_id = $1 AND r.occurrence = 1
 -- name: doubts-listed-before
 -- $1 run id. The answered doubts among the run's transactions that an
 -- earlier run listed (in-doubt-findings), which this one does not list again:
--- answered ones, and unanswered intents no run will answer (not_expected).
+-- answered ones, and unanswered intents no run will answer (not_expected,
+-- or a resend whose key came from the ledger since).
 SELECT count(*) FROM results r
 JOIN transmits t ON t.partner_merchant_id = r.partner_merchant_id AND t.transaction_id = r.transaction_id
 WHERE r.run_id = $1 AND r.occurrence = 1
   AND (t.state = 'intent' OR t.in_doubt) -- as in in-doubt-findings, for the join order
-  AND (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND r.transmit_state = 'not_expected')
+  AND (t.state <> 'intent' AND t.in_doubt OR t.state = 'intent' AND (r.transmit_state = 'not_expected'
+          OR t.in_doubt AND r.transmit_state IN ('transmitted', 'transmitted_late')))
   AND doubt_listed(r.partner_merchant_id, r.transaction_id, t.run_id, $1);
