@@ -485,3 +485,43 @@ func TestWorkbookIsReadableByOthers(t *testing.T) {
 		t.Errorf("workbook mode %v, want readable by group and others", st.Mode().Perm())
 	}
 }
+
+// TestExceptionsByMerchantAddUp checks that "Exceptions by merchant" keeps
+// environments apart and that its figures of each finding category are the
+// Exceptions sheet's rows of that merchant, environment and category (the
+// exception states, such as missed evaluate, are not on Exceptions).
+func TestExceptionsByMerchantAddUp(t *testing.T) {
+	f := openBook(t, realRun(t).workbook)
+	byMerchant, exceptions := readTable(t, f, "Exceptions by merchant"), readTable(t, f, "Exceptions")
+	if _, ok := byMerchant.cols["Environment"]; !ok {
+		t.Fatalf("Exceptions by merchant has no Environment column: %v", sheetRows(t, f, "Exceptions by merchant", false)[1])
+	}
+	key := func(tb table, row []string) string {
+		merchant := tb.cell(row, "Merchant")
+		if merchant == "" {
+			merchant = "(file)" // a quarantined row's
+		}
+		return merchant + " " + tb.cell(row, "Environment") + " " + tb.cell(row, "Category")
+	}
+	want := map[string]int64{}
+	for _, row := range exceptions.rows {
+		want[key(exceptions, row)]++
+	}
+	states := map[string]bool{"missed_evaluate": true, "expired": true, "problem": true, "untransmitted": true, "push_failed": true}
+	got := map[string]int64{}
+	for _, row := range byMerchant.rows {
+		if !states[byMerchant.cell(row, "Category")] {
+			got[key(byMerchant, row)] = byMerchant.num(t, row, "Exceptions") / 100
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Exceptions by merchant against the Exceptions sheet's rows (-exceptions +by merchant):\n%s", diff)
+	}
+	envs := map[string]bool{}
+	for _, row := range exceptions.rows {
+		envs[exceptions.cell(row, "Environment")] = true
+	}
+	if !envs["sandbox"] || !envs["production"] {
+		t.Fatalf("the run's findings are in %v: the data set no longer tells environments apart", envs)
+	}
+}
