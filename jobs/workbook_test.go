@@ -332,10 +332,10 @@ func TestWorkbookTiesOut(t *testing.T) {
 	perMerchant := map[string]int64{}
 	for _, row := range exc.rows {
 		if c := exc.cell(row, "Category"); c != "orphan_order" && c != "quarantined" && exc.cell(row, "Merchant") != "Total" {
-			perMerchant[exc.cell(row, "Merchant")+" exceptions"] += exc.num(t, row, "Exceptions")
+			perMerchant[byMerchant(exc)(row)+" exceptions"] += exc.num(t, row, "Exceptions")
 		}
 	}
-	gotExc := summary.sums(t, func(row []string) string { return summary.cell(row, "Merchant") }, map[string]string{"exceptions": "Exceptions"})
+	gotExc := summary.sums(t, byMerchant(summary), map[string]string{"exceptions": "Exceptions"})
 	if diff := cmp.Diff(nonZero(perMerchant), nonZero(gotExc)); diff != "" {
 		t.Errorf("Summary exceptions against Exceptions by merchant (-detail +summary):\n%s", diff)
 	}
