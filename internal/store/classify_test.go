@@ -955,10 +955,10 @@ func TestDoubleChargeRiskSeenFromTheApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRows := [][]string{
-		{"A2", "F2", "rescue", "the merchant's retry was approved after FlexCharge completed the order for decline D2"},
-		{"A6", "F6", "rescue", "the merchant's retry was approved after FlexCharge completed the order for decline D6"}}
+		{"A2", "F2", "rescue", "D2", "the merchant's retry was approved after FlexCharge completed the order for decline D2"},
+		{"A6", "F6", "rescue", "D6", "the merchant's retry was approved after FlexCharge completed the order for decline D6"}}
 	for run := 1; run <= 2; run++ {
-		rows := dump(t, db, fmt.Sprintf("SELECT transaction_id, fc_order_id, field, detail FROM findings WHERE run_id = %d AND category = 'double_charge_risk' ORDER BY ALL", run))
+		rows := dump(t, db, fmt.Sprintf("SELECT transaction_id, fc_order_id, field, ledger_value, detail FROM findings WHERE run_id = %d AND category = 'double_charge_risk' ORDER BY ALL", run))
 		if diff := cmp.Diff(wantRows, rows); diff != "" {
 			t.Errorf("run %d's double_charge_risk findings (-want +got):\n%s", run, diff)
 		}

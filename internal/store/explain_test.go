@@ -340,12 +340,14 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 // TestExplainDeclineShowsItsDoubleChargeRisk: the risk is the approved
 // retry's finding (field rescue), and explaining the decline, or its
 // FlexCharge order, shows it, though the retry is not among the rows
-// explained.
+// explained. It is found by the decline the finding records (its ledger
+// value), not by its detail's wording: reworded here, it is found still.
 func TestExplainDeclineShowsItsDoubleChargeRisk(t *testing.T) {
 	d := func(id string, mods ...func(*tx)) tx { return row(id, append([]func(*tx){keyed}, mods...)...) }
 	retry := d("A1", approved, func(t *tx) { t.order, t.at = "O-D1", "12:00" })
 	db := classify(t, scenario{rows: []tx{d("D1"), retry, d("D2")},
 		orders: []store.Order{order(d("D1"), "F1", 7, func(o *store.Order) { o.TransactionID = "" }), order(d("D2"), "F2", 7)}})
+	dump(t, db, "UPDATE findings SET detail = 'charged twice: rescued, then the retry approved' WHERE category = 'double_charge_risk'")
 	for _, q := range []store.ExplainQuery{{TransactionID: "D1"}, {OrderID: "F1"}, {OrderID: "O-D1"}} {
 		e, err := db.Explain(context.Background(), q)
 		if err != nil {

@@ -379,3 +379,27 @@ func TestMigrationGivesOldFindingsTheirEnvironment(t *testing.T) {
 		t.Errorf("findings stored before 037, after it (-want +got):\n%s", diff)
 	}
 }
+
+// TestMigrationGivesOldRisksTheirDecline: a double_charge_risk stored
+// before 040 gets the decline its detail named as its ledger value, where
+// explain now looks; one naming no decline (an order no decline claimed)
+// keeps none.
+func TestMigrationGivesOldRisksTheirDecline(t *testing.T) {
+	db := migratedUpTo(t, 39)
+	q := `INSERT INTO findings (run_id, category, partner_merchant_id, transaction_id, occurrence, fc_order_id, field, detail) VALUES
+		(1, 'double_charge_risk', 'M1', 'A1', 1, 'F1', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order for decline D1'),
+		(1, 'double_charge_risk', 'M1', 'A2', 1, 'F2', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order')`
+	if _, err := db.db.Exec(q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.db.Select(&got, `SELECT transaction_id || ' ' || coalesce(ledger_value, 'none') FROM findings ORDER BY ALL`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"A1 D1", "A2 none"}; !slices.Equal(got, want) {
+		t.Errorf("risks stored before 040, after it: %q, want %q", got, want)
+	}
+}

@@ -450,8 +450,8 @@ rescued AS (
       AND o.status = 7 AND order_outcome(o.status, o.status_name, NULL, NULL) = 'recovered' -- the scan filters by status
 ),
 -- One risk per approval, naming the least order (and its decline, where
--- this run paired it: explain-findings finds a decline's risk by the
--- ' for decline <id>' its detail ends with).
+-- this run paired it: the finding's ledger value, by which explain-findings
+-- finds a decline's risk; the detail's wording is for people and may change).
 charged_twice AS (
     SELECT t.file_id, t.line, min({'order_key': r.order_key, 'decline': r.decline}) AS rescue
     FROM ledger_tx t JOIN rescued r ON r.partner_merchant_id = t.partner_merchant_id AND r.order_id = t.order_id
@@ -553,7 +553,7 @@ SELECT $1, 'duplicate_evaluate', partner_merchant_id, site_url, profile, order_i
 FROM p WHERE orders_for_decline > 1
 UNION ALL
 SELECT $1, 'double_charge_risk', f.partner_merchant_id, f.site_url, f.profile, f.order_id, f.transaction_id, f.occurrence,
-    c.rescue.order_key, 'rescue', NULL, NULL, f.processed_at, f.environment,
+    c.rescue.order_key, 'rescue', c.rescue.decline, NULL, f.processed_at, f.environment,
     'the merchant''s retry was approved after FlexCharge completed the order' || coalesce(' for decline ' || c.rescue.decline, '')
 FROM flagged f JOIN charged_twice c ON c.file_id = f.file_id AND c.line = f.line
 UNION ALL

@@ -157,18 +157,19 @@ ORDER BY r.processed_at, r.transaction_id, r.occurrence;
 -- the approved retry's (the second charge), a row explaining the decline
 -- does not hold, and its order may not name the attempt. It names the least
 -- completed order of the approval's, which need not be the decline's
--- primary one, and the decline the run paired that order with, in its
--- detail: the one record of a pair beside the primary order. Matched on
--- that decline, not on the orders of its merchant order id: a rebill
+-- primary one, and the decline the run paired that order with, as its
+-- ledger value: the one record of a pair beside the primary order. Matched
+-- on that decline, not on the orders of its merchant order id: a rebill
 -- reusing the id has a decline per attempt, and an earlier one's risk is
--- not the later one's. Read from what the run recorded: no classifying again.
+-- not the later one's. Read from what the run recorded: no classifying
+-- again, and not from the detail's wording, which may change.
 WITH f AS (
     SELECT * FROM explain_findings($1, $2, $3)
     UNION
     SELECT f.* FROM findings f
     JOIN explain_target($1, $2) t ON t.partner_merchant_id = f.partner_merchant_id AND t.order_id = f.order_id
     WHERE f.run_id = $3 AND f.category = 'double_charge_risk' AND t.status = 'declined'
-      AND suffix(f.detail, ' for decline ' || t.transaction_id)
+      AND f.ledger_value = t.transaction_id
 )
 SELECT f.category, coalesce(f.transaction_id, '') AS transaction_id, coalesce(f.occurrence, 0) AS occurrence,
     coalesce(f.fc_order_id, '') AS fc_order_id, coalesce(f.field, '') AS field,
