@@ -316,7 +316,9 @@ func (rw *reportWriter) chart(c *Chart, s span) *excelize.Chart {
 	// legend reads as a meaning the bars do not have. A pie's slices need
 	// theirs. A bar's length is its value, so the value axis starts at zero:
 	// left to choose, LibreOffice started the recovery rates' at 31 %, and a
-	// rate of 39 % stood three times as tall as one of 34 %.
+	// rate of 39 % stood three times as tall as one of 34 %. A bar chart
+	// draws its first category at the bottom: its categories are reversed so
+	// the bars read top down in the sheet's order (the largest first).
 	values := excelize.ChartAxis{Minimum: new(0.0), Font: chartLabels}
 	if rw.def.Columns[val].Format == FormatPercent {
 		values.NumFmt = excelize.ChartNumFmt{CustomNumFmt: "0%"} // as the sheet shows rates, not 0.35
@@ -329,7 +331,7 @@ func (rw *reportWriter) chart(c *Chart, s span) *excelize.Chart {
 			Values:     rangeRef(s, val),
 		}},
 		VaryColors: new(c.Kind == ChartPie),
-		XAxis:      excelize.ChartAxis{Font: chartLabels},
+		XAxis:      excelize.ChartAxis{Font: chartLabels, ReverseOrder: c.Kind == ChartBar},
 		YAxis:      values,
 		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.Title}}},
 		Legend:     excelize.ChartLegend{Position: legend},

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,11 +133,25 @@ var chartRefs = regexp.MustCompile(`<f>([^<]*)</f>|<a:t>([^<]*)</a:t>`)
 // from the chart parts, since excelize has no API to read charts back.
 func dumpCharts(t *testing.T, data []byte) string {
 	t.Helper()
+	var b strings.Builder
+	parts := chartParts(t, data)
+	for _, name := range slices.Sorted(maps.Keys(parts)) {
+		fmt.Fprintf(&b, "== chart %s\n", name)
+		for _, m := range chartRefs.FindAllStringSubmatch(parts[name], -1) {
+			fmt.Fprintf(&b, "%s%s\n", html.UnescapeString(m[1]), m[2])
+		}
+	}
+	return b.String()
+}
+
+// chartParts is the XML of each chart part, by part name.
+func chartParts(t *testing.T, data []byte) map[string]string {
+	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
+	parts := map[string]string{}
 	for _, zf := range zr.File {
 		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
 			continue
@@ -146,12 +162,9 @@ func dumpCharts(t *testing.T, data []byte) string {
 		}
 		x, _ := io.ReadAll(rc)
 		rc.Close()
-		fmt.Fprintf(&b, "== chart %s\n", zf.Name)
-		for _, m := range chartRefs.FindAllStringSubmatch(string(x), -1) {
-			fmt.Fprintf(&b, "%s%s\n", html.UnescapeString(m[1]), m[2])
-		}
+		parts[zf.Name] = string(x)
 	}
-	return b.String()
+	return parts
 }
 
 // cellValues reads every sheet's shown values, for tests that check
@@ -212,4 +225,31 @@ func staleCanary(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+var catAxOrientation = regexp.MustCompile(`<(?:c:)?catAx>.*?<(?:c:)?orientation val="(\w+)"`)
+
+// TestBarChartReadsTopDown: a bar chart draws its first category at the
+// bottom, so its category axis is reversed (maxMin) for the bars to read
+// top down in the sheet's order, the largest exceptions first; a column
+// chart's categories run left to right as they are (minMax).
+func TestBarChartReadsTopDown(t *testing.T) {
+	db := openDuck(t, "seed.sql")
+	for kind, want := range map[ChartKind]string{ChartBar: "maxMin", ChartColumn: "minMax"} {
+		defs := loadTestDefs(t)
+		for _, d := range defs {
+			if d.Chart != nil {
+				d.Chart.Kind = kind
+			}
+		}
+		var got []string
+		for _, x := range chartParts(t, writeTestWorkbook(t, db, defs, Options{Location: newYork(t)}, 7)) {
+			if m := catAxOrientation.FindStringSubmatch(x); m != nil {
+				got = append(got, m[1])
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%s chart: category axis orientations %q, want [%s]", kind, got, want)
+		}
+	}
 }
