@@ -381,7 +381,7 @@ func TestMigrationGivesOldFindingsTheirEnvironment(t *testing.T) {
 }
 
 // TestMigrationGivesOldRisksTheirDecline: a double_charge_risk stored
-// before 040 gets the decline its detail named as its ledger value, where
+// before 041 gets the decline its detail named as its ledger value, where
 // explain now looks; one naming no decline (an order no decline claimed)
 // keeps none.
 func TestMigrationGivesOldRisksTheirDecline(t *testing.T) {
@@ -400,6 +400,6 @@ func TestMigrationGivesOldRisksTheirDecline(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := []string{"A1 D1", "A2 none"}; !slices.Equal(got, want) {
-		t.Errorf("risks stored before 040, after it: %q, want %q", got, want)
+		t.Errorf("risks stored before 041, after it: %q, want %q", got, want)
 	}
 }
