@@ -305,3 +305,20 @@ func dayAndCorrection(t *testing.T, bodyA, bodyB string) (db *store.DB, a, b str
 	loadInRun(t, db, a, 1)
 	return db, a, b
 }
+
+// TestIngestSharedIDsOnlyInQuarantineAreNone: a file of as many rows as
+// the day's export whose only transaction id in common with it is on a
+// quarantined row shares none of its ids: the load and the check refuse it.
+func TestIngestSharedIDsOnlyInQuarantineAreNone(t *testing.T) {
+	other := strings.Replace(dayExport("TX-A", "TX-B", "TX-C", "TX-1"), ",TX-1,2026-11-24T13:00:00Z,1.00,", ",TX-1,2026-11-24T13:00:00Z,ten,", 1)
+	db, _, b := dayAndCorrection(t, dayExport("TX-1", "TX-2", "TX-3"), other)
+	want := "with none of its transaction ids"
+	if c, text := checkText(t, db, b); !strings.Contains(c.Rejected, want) {
+		t.Errorf("check:\n%s\nwant it rejected %q", text, want)
+	}
+	lf := loadFileFor(t, b, ledger.Mapping{})
+	lf.RunID = 2
+	if _, err := db.IngestFile(t.Context(), lf); !errors.Is(err, store.ErrRejected) || !strings.Contains(err.Error(), want) {
+		t.Errorf("load: %v; want it rejected %q", err, want)
+	}
+}

@@ -615,11 +615,13 @@ SELECT id, name, rows FROM ledger_files WHERE source = $1 AND business_date = $2
 
 -- name: stage-shares-ids
 -- Whether the staged file holds a transaction of file $1, the file in force
--- it would replace (guardReplacement).
+-- it would replace (guardReplacement), in a row it would store: a
+-- quarantined row is put in force by no load, and its id (in doubt, as its
+-- row is) makes no file a restatement of the day.
 SELECT EXISTS (
     SELECT 1 FROM ledger_file f JOIN ledger_rows e
         ON e.partner_merchant_id = f.partner_merchant_id AND e.transaction_id = f.transaction_id
-    WHERE e.file_id = $1
+    WHERE e.file_id = $1 AND NOT EXISTS (SELECT 1 FROM stage_problems p WHERE p.line = f.line)
 );
 
 -- name: insert-file
