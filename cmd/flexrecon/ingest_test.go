@@ -150,11 +150,9 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 	if out := reconcile(); strings.Contains(out, "rejected: "+correction) {
 		t.Errorf("reconcile after ingest --replace printed\n%s\nwant the forced file passed over", out)
 	}
-	out := check()
-	for _, want := range []string{"a run passes it over unread", "would load, replacing file", "(" + correction + ", 1 row)", "had the same content"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("check of the replaced export printed\n%s\nwant it to say %q", out, want)
-		}
+	// The export the forced file overruled does not come back by itself.
+	if out, want := check(), "its content is loaded already, as file 1 (in force, or put out of force by another source's correction or by a file ops forced with ingest --replace): a load would do nothing"; !strings.Contains(out, want) {
+		t.Errorf("check of the replaced export printed\n%s\nwant it to say %q", out, want)
 	}
 }
 

@@ -80,7 +80,8 @@ const problemSample = 20
 // puts the version it replaces out of force. A file whose content is in
 // force already (same hash) is a no-op; one whose content is only in a file
 // out of force (a correction undone: A, then B, then A again) loads as a
-// correction. A rejected file is recorded and leaves stored data untouched.
+// correction, unless a file ops forced put it out of force (file-by-hash).
+// A rejected file is recorded and leaves stored data untouched.
 func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "load ledger file %s", lf.File.Path)
@@ -89,7 +90,7 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 			return out, err
 		}
 	}
-	seen, err := db.loadedAlready(ctx, lf.File)
+	seen, err := db.loadedAlready(ctx, lf.File, lf.Replace)
 	if err != nil {
 		return out, err
 	}
@@ -149,15 +150,17 @@ func (db *DB) recordSeen(ctx context.Context, ex sqlx.ExecerContext, f ledger.Fi
 }
 
 // loadedAlready is the file with f's content that a load of f leaves as it
-// is (file-by-hash); 0 when there is none.
-func (db *DB) loadedAlready(ctx context.Context, f ledger.File) (int64, error) {
-	return db.fileByHash(ctx, db.q.FileByHash, f)
+// is (file-by-hash); 0 when there is none. A load ops force (replace) may
+// put back content a forced file put out of force.
+func (db *DB) loadedAlready(ctx context.Context, f ledger.File, replace bool) (int64, error) {
+	return db.fileByHash(ctx, db.q.FileByHash, f, replace)
 }
 
-// fileByHash is the file query finds by f's content and source; 0 for none.
-func (db *DB) fileByHash(ctx context.Context, query string, f ledger.File) (int64, error) {
+// fileByHash is the file query finds by f's content and source, and any
+// further arguments; 0 for none.
+func (db *DB) fileByHash(ctx context.Context, query string, f ledger.File, args ...any) (int64, error) {
 	var id int64
-	err := db.db.GetContext(ctx, &id, query, f.SHA256, f.Source)
+	err := db.db.GetContext(ctx, &id, query, append([]any{f.SHA256, f.Source}, args...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

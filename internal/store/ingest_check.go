@@ -100,7 +100,7 @@ func (db *DB) inspectLedgerFile(ctx context.Context, conn *sqlx.Conn, lf LoadFil
 // checkLoaded finds the files loaded before with the file's content, and
 // whether a run would read it at all.
 func (db *DB) checkLoaded(ctx context.Context, c *Check) (err error) {
-	if c.Loaded, err = db.loadedAlready(ctx, c.File); err != nil || c.Loaded != 0 {
+	if c.Loaded, err = db.loadedAlready(ctx, c.File, false); err != nil || c.Loaded != 0 {
 		return err
 	}
 	if c.Restores, err = db.fileByHash(ctx, db.q.ReplacedFileByHash, c.File); err != nil {
@@ -244,7 +244,7 @@ func shownValue(s string) string {
 func (c Check) verdict() string {
 	switch {
 	case c.Loaded != 0:
-		return fmt.Sprintf("its content is loaded already, as file %d (in force, or put out of force by another source's correction): a load would do nothing", c.Loaded)
+		return fmt.Sprintf("its content is loaded already, as file %d (in force, or put out of force by another source's correction or by a file ops forced with ingest --replace): a load would do nothing", c.Loaded)
 	case c.PassedOver:
 		return "a run passes it over unread, as a file read before with the same name, size and modification time; " +
 			"sent again (copied in or touched, so that its time changes), it " + c.load()

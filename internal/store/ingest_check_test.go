@@ -132,7 +132,7 @@ func TestCheckFileCorrectionPutsBack(t *testing.T) {
 		})
 	}
 	c, out := checkText(t, db, b)
-	if want := "its content is loaded already, as file 2 (in force, or put out of force by another source's correction): a load would do nothing"; c.Loaded != second.FileID || !strings.Contains(out, want) {
+	if want := "its content is loaded already, as file 2 (in force, or put out of force by another source's correction or by a file ops forced with ingest --replace): a load would do nothing"; c.Loaded != second.FileID || !strings.Contains(out, want) {
 		t.Errorf("check %s, in force: got loaded %d, output:\n%s\nwant file %d, %q", b, c.Loaded, out, second.FileID, want)
 	}
 }

@@ -322,3 +322,38 @@ func TestIngestSharedIDsOnlyInQuarantineAreNone(t *testing.T) {
 		t.Errorf("load: %v; want it rejected %q", err, want)
 	}
 }
+
+// TestIngestForcedReplacementHolds: a day's export read while unsettled
+// (not recorded as seen), then a small file ops force over it with ingest
+// --replace: the next run reads the export again, and it changes nothing
+// (its content is the one ops overruled), where it loaded as a correction
+// of the correction, putting the day back as ops had said it was not. The
+// run notes the one replacement, ops'. Forced again, the export goes back.
+func TestIngestForcedReplacementHolds(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_true.csv")
+	writeAt(t, a, dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5"), time.Now()) // still being written: unsettled
+	night(t, db, dir, 1)
+	writeAt(t, b, dayExport("TX-1"), time.Now().Add(-time.Hour)) // one of its rows: refused unforced
+	forceInRun(t, db, b, 0)
+
+	if _, err := db.AdoptLoadsOutsideRuns(t.Context(), 2); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"ledger_2026-11-24.csv": "duplicate", "ledger_2026-11-24_true.csv": "unchanged"}
+	if diff := cmp.Diff(want, night(t, db, dir, 2)); diff != "" {
+		t.Errorf("run 2 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]string{{"ledger_2026-11-24_true.csv", "1"}}, inForceFiles(t, db)); diff != "" {
+		t.Errorf("in force after run 2 (-want +got):\n%s", diff)
+	}
+	notices, err := db.FileNotices(t.Context(), 2)
+	if want := []string{"correction: ledger_2026-11-24_true.csv replaces ledger_2026-11-24.csv for 2026-11-24: 1 row where there were 5, fewer than half"}; err != nil || !cmp.Equal(notices, want) {
+		t.Errorf("run 2's notices: %q, %v; want %q", notices, err, want)
+	}
+
+	if out := forceInRun(t, db, a, 3); out.Outcome != "loaded" || out.Rows != 5 {
+		t.Errorf("the export forced back: %+v; want its 5 rows loaded", out)
+	}
+}

@@ -57,15 +57,7 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		return err
 	}
 	if earlier != 0 {
-		// The earlier file's rows and quarantine stay: the runs that judged
-		// them still read them. Later runs see only the files in force.
-		if _, err := tx.ExecContext(ctx, db.q.ReplaceFile, earlier, out.FileID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, db.q.ReplacedRepeats, earlier); err != nil {
-			return err
-		}
-		if err := db.renumberRepeats(ctx, tx); err != nil {
+		if err := db.putOutOfForce(ctx, tx, earlier, out.FileID, lf.Replace); err != nil {
 			return err
 		}
 	}
@@ -102,6 +94,25 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 			EarlierID: earlier, Earlier: live.Name, EarlierRows: live.Rows}
 	}
 	return db.recordSeen(ctx, tx, lf.File)
+}
+
+// putOutOfForce replaces the earlier file of a day by file, forced when ops
+// put it in force with ingest --replace (file-by-hash says what that keeps
+// out). The earlier file's rows and quarantine stay: the runs that judged
+// them still read them. Later runs see only the files in force.
+func (db *DB) putOutOfForce(ctx context.Context, tx *sqlx.Tx, earlier, file int64, forced bool) error {
+	if _, err := tx.ExecContext(ctx, db.q.ReplaceFile, earlier, file); err != nil {
+		return err
+	}
+	if forced {
+		if _, err := tx.ExecContext(ctx, db.q.MarkForced, file); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, db.q.ReplacedRepeats, earlier); err != nil {
+		return err
+	}
+	return db.renumberRepeats(ctx, tx)
 }
 
 // renumberRepeats numbers repeat_rows, the rows of the repeated transaction

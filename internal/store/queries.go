@@ -55,6 +55,7 @@ type Queries struct {
 	RecordSeenFile        string `query:"record-seen-file"`
 	InsertFile            string `query:"insert-file"`
 	ReplaceFile           string `query:"replace-file"`
+	MarkForced            string `query:"mark-forced"`
 	StoreQuarantine       string `query:"store-quarantine"`
 	StageOccurrences      string `query:"stage-occurrences"`
 	ReplacedRepeats       string `query:"replaced-repeats"`

@@ -33,7 +33,7 @@ func (db *DB) IngestTransmitLog(ctx context.Context, lf LoadFile) (out LoadOutco
 			return out, err
 		}
 	}
-	seen, err := db.loadedAlready(ctx, lf.File)
+	seen, err := db.loadedAlready(ctx, lf.File, false)
 	if err != nil {
 		return out, err
 	}

@@ -591,12 +591,18 @@ SELECT (
 -- The file with this content ($1) that loading it again from source $2
 -- leaves as it is: one in force, or one another source's correction
 -- replaced (an export renamed with its source, or delivered two ways, must
--- not come back beside that correction). A rejected file may come again
--- once its source's mapping is fixed, and one of $2 replaced to put its
--- content back in force (a correction undone).
+-- not come back beside that correction), or one a file ops forced with
+-- ingest --replace replaced, unless ops force it back ($3, the load's
+-- Replace): the export the forced file overruled, read again (sent again,
+-- or read unsettled and so not recorded as seen), has the day's ids and
+-- more rows, and would load as a correction of the correction, undoing
+-- ops' word. A rejected file may come again once its source's mapping is
+-- fixed, and one of $2 an ordinary correction replaced to put its content
+-- back in force (a correction undone). The file in force is named first.
 SELECT id FROM ledger_files
-WHERE sha256 = $1 AND (outcome = 'loaded' OR outcome = 'replaced' AND source <> $2)
-ORDER BY id LIMIT 1;
+WHERE sha256 = $1 AND (outcome = 'loaded' OR outcome = 'replaced' AND (source <> $2
+    OR NOT $3 AND replaced_by IN (SELECT id FROM ledger_files WHERE forced)))
+ORDER BY outcome <> 'loaded', id LIMIT 1;
 
 -- name: replaced-file-by-hash
 -- The latest file of source $2 out of force with this content ($1), for a
@@ -631,6 +637,10 @@ RETURNING id;
 
 -- name: replace-file
 UPDATE ledger_files SET outcome = 'replaced', replaced_by = $2 WHERE id = $1;
+
+-- name: mark-forced
+-- File $1 was put in force by ops' ingest --replace (file-by-hash).
+UPDATE ledger_files SET forced = true WHERE id = $1;
 
 -- name: replaced-repeats
 -- $1 the file a corrected file replaces. A transaction's rows in the files
