@@ -122,12 +122,8 @@ func (c Check) rejected(err error) (Check, error) {
 }
 
 func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check) (err error) {
-	count, err := p.render(db.q, "count")
-	if err != nil {
+	if c.Records, err = db.stagedRecords(ctx, conn, p); err != nil {
 		return err
-	}
-	if err = conn.GetContext(ctx, &c.Records, count); err != nil {
-		return cleanCSVError(err, p.fileLine)
 	}
 	if err = conn.SelectContext(ctx, &c.Problems, db.q.ListStageProblems, checkSample); err != nil {
 		return err
@@ -143,10 +139,7 @@ func (db *DB) checkStage(ctx context.Context, conn *sqlx.Conn, p plan, c *Check)
 		return err
 	}
 	c.Replaces, c.ReplacesName, c.ReplacesRows = live.ID, live.Name, live.Rows
-	if err := live.refuseEmptyReplacement(c.Records-c.Quarantined, c.Quarantined); err != nil {
-		return err
-	}
-	return db.guardReplacement(ctx, conn, p.LoadFile, live, c.Records-c.Quarantined)
+	return db.refuseReplacement(ctx, conn, p.LoadFile, live, c.Records-c.Quarantined, c.Quarantined)
 }
 
 func unmapped(header []string, fields []ledger.Field) []string {

@@ -357,3 +357,18 @@ func TestIngestForcedReplacementHolds(t *testing.T) {
 		t.Errorf("the export forced back: %+v; want its 5 rows loaded", out)
 	}
 }
+
+// TestIngestRefusesUnlikeReplacementBeforeStoring: a file the replacement
+// guard refuses is refused before any of it is stored, not stored and
+// rolled back: no file id is drawn for it but the one its rejection is
+// recorded under, the next.
+func TestIngestRefusesUnlikeReplacementBeforeStoring(t *testing.T) {
+	db, _, b := dayAndCorrection(t, dayExport("TX-1", "TX-2", "TX-3"), dayExport("TX-7", "TX-8", "TX-9"))
+	if _, err := db.IngestFile(t.Context(), loadFileFor(t, b, ledger.Mapping{})); !errors.Is(err, store.ErrRejected) {
+		t.Fatalf("load of a file sharing no ids: %v; want it rejected", err)
+	}
+	want := [][]string{{"1", "loaded"}, {"2", "rejected"}}
+	if got := dump(t, db, "SELECT id, outcome FROM ledger_files ORDER BY id"); !cmp.Equal(got, want) {
+		t.Errorf("files: %v; want %v", got, want)
+	}
+}

@@ -25,6 +25,10 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	if err := conn.GetContext(ctx, &out.Quarantined, db.q.CountStageProblems); err != nil {
 		return out, err
 	}
+	records, err := db.stagedRecords(ctx, conn, p)
+	if err != nil {
+		return out, err
+	}
 	day, err := db.businessDate(ctx, conn, p)
 	if err != nil {
 		return out, err
@@ -37,7 +41,7 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	if err != nil {
 		return out, err
 	}
-	if err := db.storeInTx(ctx, tx, p, day, &out); err != nil {
+	if err := db.storeInTx(ctx, tx, p, day, records-out.Quarantined, &out); err != nil {
 		tx.Rollback()
 		return out, err
 	}
@@ -45,10 +49,17 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	return out, tx.Commit()
 }
 
-func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time, out *LoadOutcome) error {
+// storeInTx stores the staged file, of rows to store, as the file of day
+// in force. A file the replacement guards refuse is refused before any of
+// it is stored: the stage knows its rows and ids, and storing a million
+// rows to roll them back cost most of a refused load's time.
+func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time, rows int64, out *LoadOutcome) error {
 	lf := p.LoadFile
 	live, err := db.liveFile(ctx, tx, lf.File.Source, day)
 	if err != nil {
+		return err
+	}
+	if err := db.refuseReplacement(ctx, tx, lf, live, rows, out.Quarantined); err != nil {
 		return err
 	}
 	earlier := live.ID
@@ -72,12 +83,6 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 		return cleanCSVError(err, p.fileLine)
 	}
 	if out.Rows, err = res.RowsAffected(); err != nil {
-		return err
-	}
-	if err := live.refuseEmptyReplacement(out.Rows, out.Quarantined); err != nil {
-		return err
-	}
-	if err := db.guardReplacement(ctx, tx, lf, live, out.Rows); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, db.q.StoreQuarantine, out.FileID); err != nil {
@@ -137,14 +142,37 @@ type liveFile struct {
 // refuseEmptyReplacement refuses a file with no records to store (rows)
 // that would put the live file out of force: more likely a broken export (or
 // a changed format, every row quarantined) than a day without transactions.
-// A file of only quarantined rows may replace another such file. Load and
-// check both ask it.
+// A file of only quarantined rows may replace another such file.
 func (live liveFile) refuseEmptyReplacement(rows, quarantined int64) error {
 	if live.ID == 0 || rows > 0 || live.Rows == 0 && quarantined > 0 {
 		return nil
 	}
 	return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
 		ErrRejected, quarantined, live.ID, live.Rows)
+}
+
+// stagedRecords counts the staged file's records, quarantined or not.
+func (db *DB) stagedRecords(ctx context.Context, conn *sqlx.Conn, p plan) (int64, error) {
+	count, err := p.render(db.q, "count")
+	if err != nil {
+		return 0, err
+	}
+	var records int64
+	if err := conn.GetContext(ctx, &records, count); err != nil {
+		return 0, cleanCSVError(err, p.fileLine)
+	}
+	return records, nil
+}
+
+// refuseReplacement refuses a staged file, of rows to store and quarantined
+// ones, that would put the live file out of force while empty
+// (refuseEmptyReplacement) or unlike it (guardReplacement). Load and check
+// both ask it.
+func (db *DB) refuseReplacement(ctx context.Context, q sqlx.QueryerContext, lf LoadFile, live liveFile, rows, quarantined int64) error {
+	if err := live.refuseEmptyReplacement(rows, quarantined); err != nil {
+		return err
+	}
+	return db.guardReplacement(ctx, q, lf, live, rows)
 }
 
 // guardReplacement refuses, unless ops said to replace (LoadFile.Replace),
