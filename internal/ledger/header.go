@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -20,6 +21,11 @@ type Field struct {
 // values are a closed vocabulary (ValueColumns), checked once mapped, where
 // any other column's text is stored as it is.
 func (f Field) Mappable() bool { return isValueColumn(f.Name) }
+
+// Required says whether every record must hold a value of the field.
+func (f Field) Required() bool {
+	return slices.ContainsFunc(Columns, func(c Column) bool { return c.Name == f.Name && c.Required })
+}
 
 // ErrMissingColumns rejects a file whose header lacks required columns.
 var ErrMissingColumns = errors.New("header lacks required columns")

@@ -417,13 +417,43 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 // TestIngestJSONBooleansWhereFlagsGo: a JSON boolean is the value of a
 // column a value map may cover (is_recurring, or status through its map),
 // where it loads as its text, mapped and checked; in a text column it
-// quarantines its record (TestIngestJSONTextAsWritten).
+// quarantines its record (TestIngestJSONTextAsWritten), but for a false in
+// an optional one (TestIngestJSONFalseInAnOptionalTextIsNone).
 func TestIngestJSONBooleansWhereFlagsGo(t *testing.T) {
 	record := strings.Replace(jsonRecord("T", `"1.00"`, "USD"), `"status":"approved"`, `"status":true,"is_recurring":true`, 1)
 	m := ledger.Mapping{Values: map[string]map[string]string{"status": {"true": "approved", "false": "declined"}}}
 	got := loadRecord(t, "flags_2026-11-23.jsonl", record, m, "SELECT transaction_id, status, is_recurring FROM ledger_tx")
 	if want := [][]string{{"T", "approved", "true"}}; !cmp.Equal(got, want) {
 		t.Errorf("load %s: stored %q, want %q", record, got, want)
+	}
+}
+
+// TestIngestJSONFalseInAnOptionalTextIsNone: a JSON false in an optional
+// column stored as written (a campaign id, a gateway's key, the FlexCharge
+// mid, a descriptor) is no value, as null is: the row loads without one,
+// where the record was quarantined whole. A true there, or a false in a
+// required column, still quarantines it, naming file, line and key.
+func TestIngestJSONFalseInAnOptionalTextIsNone(t *testing.T) {
+	const flag = `, not text: a flag is no id, code or descriptor; map the key that holds the value`
+	with := func(extra string) string {
+		return strings.Replace(jsonRecord("T", `"1.00"`, "USD"), `{`, `{`+extra+`,`, 1)
+	}
+	tests := []struct{ name, record, want string }{
+		{"campaign_id", with(`"campaign_id":false`), "T <nil> <nil> <nil> https://a"},
+		{"four optional texts", with(`"campaign_id":false,"fc_transmit_key":false,"mid":false,"descriptor":false`), "T <nil> <nil> <nil> https://a"},
+		{"true in campaign_id", with(`"campaign_id":true`), `ledger_2026-11-23.jsonl, line 1: key "campaign_id" holds the JSON boolean true` + flag},
+		{"false in order_id, required", strings.Replace(jsonRecord("T", `"1.00"`, "USD"), `"O-T"`, "false", 1),
+			`ledger_2026-11-23.jsonl, line 1: key "order_id" holds the JSON boolean false` + flag},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := loadRecord(t, "ledger_2026-11-23.jsonl", tt.record, ledger.Mapping{},
+				`SELECT concat_ws(' ', transaction_id, coalesce(campaign_id, '<nil>'), coalesce(fc_transmit_key, '<nil>'), coalesce(mid, '<nil>'), coalesce(descriptor, site_url)) FROM ledger_tx
+				UNION ALL SELECT f.name || ', line ' || q.line || ': ' || q.reason FROM quarantine q JOIN ledger_files f ON f.id = q.file_id`)
+			if len(got) != 1 || got[0][0] != tt.want {
+				t.Errorf("load %s: got %q, want %q", tt.record, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -164,8 +164,15 @@ DROP TABLE IF EXISTS misfits;
 -- every number made a string (regexp_replace matches a string first, so a
 -- digit inside one is left as it is), which costs seven times as much. The
 -- texts after the key are read once: DuckDB shares common subexpressions.
+-- A JSON false in an optional column stored as written (an id, a code, a
+-- descriptor) is no value, as null is: exporters write either for "none"
+-- (a transaction of no campaign, a gateway that kept no key), and finance
+-- reads them alike; a true says nothing of a value (json-unwritten).
 {{define "json-text"}}
 {{- $after := printf "regexp_extract_all(CAST(json AS VARCHAR), %s, 1)" (keyValuePattern .Source)}}CASE
+    {{- if not (or .Mappable .Required)}}
+    WHEN json_types[{{.JSONIndex}}] = 'BOOLEAN' AND json_texts[{{.JSONIndex}}] = 'false' THEN NULL
+    {{- end}}
     WHEN coalesce(json_types[{{.JSONIndex}}] <> 'DOUBLE' AND (json_types[{{.JSONIndex}}] = 'VARCHAR'
             OR json_texts[{{.JSONIndex}}] <> '0' OR NOT contains(CAST(json AS VARCHAR), '-0')), true)
         THEN json_texts[{{.JSONIndex}}]
@@ -213,14 +220,15 @@ DROP TABLE IF EXISTS misfits;
 -- the id. The amount's own check refuses such an amount (number, amount).
 -- A JSON boolean is a flag, no text: in a column stored as written (an id,
 -- a descriptor) it would be stored as the text "true", and quarantines its
--- record too; a column a value map may cover (is_recurring, status, ...)
+-- record too, but for a false in an optional one, which is no value
+-- (json-text); a column a value map may cover (is_recurring, status, ...)
 -- takes it as its text, mapped and checked against its values.
 {{define "json-unwritten"}}CASE
     {{- range .Fields}}{{if and .JSONIndex (ne .Name "amount")}}
     WHEN json_types[{{.JSONIndex}}] IN ('OBJECT', 'ARRAY')
         THEN format('key "{}" holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{literal .Source}}, lower(json_types[{{.JSONIndex}}]))
     {{- if not .Mappable}}
-    WHEN json_types[{{.JSONIndex}}] = 'BOOLEAN'
+    WHEN json_types[{{.JSONIndex}}] = 'BOOLEAN'{{if not .Required}} AND {{ident .Name}} IS NOT NULL{{end}}
         THEN format('key "{}" holds the JSON boolean {}, not text: a flag is no id, code or descriptor; map the key that holds the value', {{literal .Source}}, {{ident .Name}})
     {{- end}}
     WHEN json_types[{{.JSONIndex}}] = 'DOUBLE' AND NOT regexp_full_match({{ident .Name}}, '-?[0-9]+(\.[0-9]+)?')
