@@ -334,28 +334,41 @@ func TestIngestForcedReplacementHolds(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "ledger_2026-11-24_true.csv")
 	writeAt(t, a, dayExport("TX-1", "TX-2", "TX-3", "TX-4", "TX-5"), time.Now()) // still being written: unsettled
-	night(t, db, dir, 1)
+	night(t, db, dir, dayRun(t, db))
 	writeAt(t, b, dayExport("TX-1"), time.Now().Add(-time.Hour)) // one of its rows: refused unforced
 	forceInRun(t, db, b, 0)
 
-	if _, err := db.AdoptLoadsOutsideRuns(t.Context(), 2); err != nil {
+	second := dayRun(t, db)
+	if _, err := db.AdoptLoadsOutsideRuns(t.Context(), second); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"ledger_2026-11-24.csv": "duplicate", "ledger_2026-11-24_true.csv": "unchanged"}
-	if diff := cmp.Diff(want, night(t, db, dir, 2)); diff != "" {
+	if diff := cmp.Diff(want, night(t, db, dir, second)); diff != "" {
 		t.Errorf("run 2 (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([][]string{{"ledger_2026-11-24_true.csv", "1"}}, inForceFiles(t, db)); diff != "" {
 		t.Errorf("in force after run 2 (-want +got):\n%s", diff)
 	}
-	notices, err := db.FileNotices(t.Context(), 2)
+	notices, err := db.FileNotices(t.Context(), second)
 	if want := []string{"correction: ledger_2026-11-24_true.csv replaces ledger_2026-11-24.csv for 2026-11-24: 1 row where there were 5, fewer than half"}; err != nil || !cmp.Equal(notices, want) {
 		t.Errorf("run 2's notices: %q, %v; want %q", notices, err, want)
 	}
 
-	if out := forceInRun(t, db, a, 3); out.Outcome != "loaded" || out.Rows != 5 {
+	if out := forceInRun(t, db, a, second+1); out.Outcome != "loaded" || out.Rows != 5 {
 		t.Errorf("the export forced back: %+v; want its 5 rows loaded", out)
 	}
+}
+
+// dayRun starts a recorded run of every merchant over 2026-11-24, the day
+// the tests' exports are of: one that takes in what ingest --replace loaded.
+func dayRun(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	d := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	r, err := db.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: d.AddDate(0, 0, 1), QueuedAt: d.AddDate(0, 0, 1), ConfigHash: "h", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
 }
 
 // TestIngestRefusesUnlikeReplacementBeforeStoring: a file the replacement
