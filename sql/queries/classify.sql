@@ -489,20 +489,13 @@ flagged_rows AS MATERIALIZED (
 ),
 -- Each finding keeps the environment its transaction was judged in (the
 -- Exceptions sheet shows it, and ties it to its Summary row): its verdict's,
--- as results recorded it. A paired row's pair carries it (verdict_env, as
--- results took it from the same judging); a row without one (a repeat, an
--- approval at risk, an unknown site) was judged by a switch this step does
--- not read, so only those few are looked up in the run's verdicts. Joined to
--- every flagged row, the lookup scanned the run's ten million verdicts from
--- the transaction's own storage: +0.6 s at 10M.
-unpaired_env AS (
-    SELECT v.file_id, v.line, v.environment FROM verdicts v
-    SEMI JOIN (SELECT file_id, line FROM flagged_rows WHERE order_row IS NULL) u ON u.file_id = v.file_id AND u.line = v.line
-    WHERE v.run_id = $1
-),
+-- as results recorded it. A pair's judged_env gives a paired decline's, but
+-- a row without one (a repeat, an approval at risk, an unknown site) was
+-- judged by a switch this step does not read. Joined to the flagged rows
+-- only, not to every transaction of the window.
 flagged AS MATERIALIZED (
-    SELECT f.*, CASE WHEN f.order_row IS NOT NULL THEN f.verdict_env ELSE u.environment END AS environment
-    FROM flagged_rows f LEFT JOIN unpaired_env u ON u.file_id = f.file_id AND u.line = f.line
+    SELECT f.*, v.environment FROM flagged_rows f
+    LEFT JOIN verdicts v ON v.run_id = $1 AND v.file_id = f.file_id AND v.line = f.line
 ),
 p AS (SELECT * FROM flagged WHERE order_row IS NOT NULL),
 primary_order AS (
