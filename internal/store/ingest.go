@@ -85,17 +85,8 @@ const problemSample = 20
 func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "load ledger file %s", lf.File.Path)
-	if lf.File.SHA256 == "" {
-		if err := lf.File.Hash(); err != nil {
-			return out, err
-		}
-	}
-	seen, err := db.loadedAlready(ctx, lf.File, lf.Replace)
-	if err != nil {
+	if out, dup, err := db.loadedBefore(ctx, &lf.File, lf.Replace); dup || err != nil {
 		return out, err
-	}
-	if seen != 0 {
-		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, lf.File)
 	}
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
@@ -147,6 +138,22 @@ func (db *DB) recordSeen(ctx context.Context, ex sqlx.ExecerContext, f ledger.Fi
 	}
 	_, err := ex.ExecContext(ctx, db.q.RecordSeenFile, f.Source, f.Name, f.Size, f.ModTime, f.SHA256)
 	return err
+}
+
+// loadedBefore hashes f if it is not yet and says whether its content is
+// loaded already (loadedAlready): then the load is a no-op, a "duplicate"
+// of that file, and f is recorded as seen, so that it is not read again.
+func (db *DB) loadedBefore(ctx context.Context, f *ledger.File, replace bool) (LoadOutcome, bool, error) {
+	if f.SHA256 == "" {
+		if err := f.Hash(); err != nil {
+			return LoadOutcome{}, false, err
+		}
+	}
+	seen, err := db.loadedAlready(ctx, *f, replace)
+	if err != nil || seen == 0 {
+		return LoadOutcome{}, false, err
+	}
+	return LoadOutcome{FileID: seen, Outcome: "duplicate"}, true, db.recordSeen(ctx, db.db, *f)
 }
 
 // loadedAlready is the file with f's content that a load of f leaves as it

@@ -28,17 +28,8 @@ var transmitLogColumns = []string{"partner_merchant_id", "transaction_id", "tran
 func (db *DB) IngestTransmitLog(ctx context.Context, lf LoadFile) (out LoadOutcome, err error) {
 	defer redactCards(&err)
 	defer wrap(&err, "load transmit log %s", lf.File.Path)
-	if lf.File.SHA256 == "" {
-		if err := lf.File.Hash(); err != nil {
-			return out, err
-		}
-	}
-	seen, err := db.loadedAlready(ctx, lf.File, false)
-	if err != nil {
+	if out, dup, err := db.loadedBefore(ctx, &lf.File, false); dup || err != nil {
 		return out, err
-	}
-	if seen != 0 {
-		return LoadOutcome{FileID: seen, Outcome: "duplicate"}, db.recordSeen(ctx, db.db, lf.File)
 	}
 	conn, err := db.db.Connx(ctx)
 	if err != nil {
