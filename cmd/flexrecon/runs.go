@@ -74,28 +74,10 @@ func (m *Main) listRuns(rs []store.Run) error {
 		if d, ok := r.Took(); ok {
 			took = d.Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, runKind(r), r.WindowFrom.Format(time.DateOnly),
+		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.KindAsked(), r.WindowFrom.Format(time.DateOnly),
 			r.WindowTo.Format(time.DateOnly), orAll(r.Merchant), ts(r.AsOf), r.Status, ts(r.QueuedAt), started, took, r.Error)
 	}
 	return w.Flush()
-}
-
-// runKind is r's kind with what it was asked that changes what it does, as
-// the runs page and the run's page say it: a backfill or a resend of pushes
-// in doubt may send FlexCharge what a plain run would not, so ops reading
-// the list must see which run did.
-func runKind(r store.Run) string {
-	kind := r.Kind
-	if r.DryRun {
-		kind += " (dry run)"
-	}
-	if r.Backfill {
-		kind += " (backfill)"
-	}
-	if r.ResendInDoubt {
-		kind += " (resending pushes in doubt)"
-	}
-	return kind
 }
 
 // printChanges prints a count per kind of change, then the changes listed.

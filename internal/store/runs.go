@@ -34,6 +34,29 @@ type Run struct {
 	ResendInDoubt bool `db:"resend_in_doubt" json:"resend_in_doubt"`
 }
 
+// KindAsked is the run's kind with what it was asked that changes what it
+// does (Asked), as every list of runs says it.
+func (r Run) KindAsked() string {
+	return r.Kind + Asked(r.DryRun, r.Backfill, r.ResendInDoubt)
+}
+
+// Asked says what a run is asked beyond its kind: a dry run sends nothing,
+// while a backfill or a resend of pushes in doubt may send FlexCharge what a
+// plain run would not, so ops reading a list of runs must see which did.
+func Asked(dryRun, backfill, resendInDoubt bool) string {
+	var s string
+	if dryRun {
+		s += " (dry run)"
+	}
+	if backfill {
+		s += " (backfill)"
+	}
+	if resendInDoubt {
+		s += " (resending pushes in doubt)"
+	}
+	return s
+}
+
 // WorkbookFile is a workbook as written: where, and its digest.
 type WorkbookFile struct {
 	Path   string

@@ -123,16 +123,8 @@ func describe(req jobs.Request) string {
 	if req.Merchant != "" {
 		d += " merchant " + req.Merchant
 	}
-	if req.DryRun {
-		d += " (dry run)"
-	}
 	// What may send FlexCharge a second copy is on the record of who asked.
-	if req.Backfill {
-		d += " (backfill)"
-	}
-	if req.ResendInDoubt {
-		d += " (resending pushes in doubt)"
-	}
+	d += store.Asked(req.DryRun, req.Backfill, req.ResendInDoubt)
 	return d + " as of " + req.AsOf.Format(time.RFC3339)
 }
 
