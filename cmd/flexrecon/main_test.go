@@ -230,3 +230,16 @@ func TestRunsListSaysWhatARunWasAsked(t *testing.T) {
 		t.Errorf("runs listed\n%s\nwant run 2 alone marked (backfill) (resending pushes in doubt)", out.String())
 	}
 }
+
+// TestReconcileUsageNamesEveryFlag: the usage line shows --to as optional
+// (it defaults to --from) and names every flag, --as-of included.
+func TestReconcileUsageNamesEveryFlag(t *testing.T) {
+	var out bytes.Buffer
+	_ = (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--help"})
+	usage, _, _ := strings.Cut(out.String(), "\n")
+	for _, want := range []string{"--from DATE [--to DATE]", "[--as-of T]", "[-v]"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("reconcile usage %q does not say %q", usage, want)
+		}
+	}
+}

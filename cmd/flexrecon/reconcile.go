@@ -11,7 +11,7 @@ import (
 )
 
 func (m *Main) reconcile(ctx context.Context, args []string) error {
-	fs := m.flags("reconcile", "--config F --from DATE --to DATE [--merchant ID] [--dry-run] [--backfill] [--resend-in-doubt]")
+	fs := m.flags("reconcile", "--config F --from DATE [--to DATE] [--merchant ID] [--dry-run] [--backfill] [--resend-in-doubt] [--as-of T] [-v]")
 	cfgPath := fs.String("config", "", "configuration file")
 	from := fs.String("from", "", "first business day, YYYY-MM-DD")
 	to := fs.String("to", "", "last business day, YYYY-MM-DD (default: --from)")
