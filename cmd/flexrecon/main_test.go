@@ -231,6 +231,16 @@ func TestRunsListSaysWhatARunWasAsked(t *testing.T) {
 	}
 }
 
+// TestReconcileNeedsFrom: reconcile without --from says the flag is
+// missing, not that an empty date does not parse.
+func TestReconcileNeedsFrom(t *testing.T) {
+	var out bytes.Buffer
+	err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--config", "flexrecon.toml"})
+	if err == nil || err.Error() != "--from is required: the first business day, YYYY-MM-DD" {
+		t.Errorf("reconcile without --from: %v, want an error saying --from is required", err)
+	}
+}
+
 // TestReconcileUsageNamesEveryFlag: the usage line shows --to as optional
 // (it defaults to --from) and names every flag, --as-of included.
 func TestReconcileUsageNamesEveryFlag(t *testing.T) {

@@ -49,6 +49,10 @@ func (m *Main) reconcile(ctx context.Context, args []string) error {
 
 func request(kind, from, to, asOf string) (jobs.Request, error) {
 	req := jobs.Request{Kind: kind, AsOf: time.Now().UTC()}
+	if from == "" {
+		// time.Parse's complaint about "" would read as a bad date, not a missing flag.
+		return req, errors.New("--from is required: the first business day, YYYY-MM-DD")
+	}
 	var err error
 	if req.From, err = time.Parse(time.DateOnly, from); err != nil {
 		return req, fmt.Errorf("--from: want YYYY-MM-DD: %w", err)
