@@ -75,7 +75,7 @@ var commands = map[string]command{
 	"switch":    {"record a profile switch change, or list the switch history", (*Main).switchCmd},
 	"explain":   {"explain one transaction or order: its rows, orders, switches and verdicts", (*Main).explain},
 	"runs":      {"list runs, or diff a run with the previous one", (*Main).runs},
-	"ingest":    {"check a ledger export or a transmit log (--check): how it maps and what would be rejected, loading nothing", (*Main).ingest},
+	"ingest":    {"check a ledger export or a transmit log (--check), or put a ledger export in force over its day's file (--replace)", (*Main).ingest},
 }
 
 // Run dispatches to a subcommand.

@@ -52,6 +52,18 @@ func TestHelpListsCommands(t *testing.T) {
 	}
 }
 
+// TestHelpNamesIngestReplace: the command list says ingest also loads
+// (--replace), not only that it checks and loads nothing.
+func TestHelpNamesIngestReplace(t *testing.T) {
+	var out bytes.Buffer
+	if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"help"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "(--replace)") {
+		t.Errorf("help does not name ingest --replace:\n%s", out.String())
+	}
+}
+
 // TestMemoryLimitReachesDuckDB checks the configured cap is DuckDB's, not
 // its default of most of the machine's memory.
 func TestMemoryLimitReachesDuckDB(t *testing.T) {
