@@ -158,11 +158,13 @@ func (r *run) sort(cands []store.PushCandidate) (local, send []store.PushRecord,
 func (r *run) decide(c store.PushCandidate) store.PushRecord {
 	rec := store.PushRecord{RunID: r.id, Merchant: c.Merchant, TransactionID: c.TransactionID,
 		Env: c.Environment, MID: c.MID, InDoubt: c.InDoubt, At: time.Now().UTC(), RunClock: r.req.AsOf}
+	// Too old comes before the dry run: a dry run lists what the same run
+	// would do, and that run would leave these unsent.
 	switch {
-	case r.req.DryRun:
-		rec.Outcome = "would_push"
 	case !r.req.Backfill && c.ProcessedAt.Before(r.req.AsOf.Add(-r.env.Push.MaxAge)):
 		rec.Outcome, rec.Error = "too_old", fmt.Sprintf("processed more than %s before the run; push with --backfill", r.env.Push.MaxAge)
+	case r.req.DryRun:
+		rec.Outcome = "would_push"
 	default:
 		if _, cr, err := r.clientFor(c); err != nil {
 			rec.Outcome, rec.Error = "failed", err.Error()

@@ -425,6 +425,25 @@ func crashUnderBatch(t *testing.T, env *jobs.Env, req jobs.Request) []string {
 	return ids
 }
 
+// TestDryRunListsTooOldAsTooOld: a dry run whose clock is past the age
+// limit lists what a run would do, so nothing as would_push: a run without
+// a backfill would leave it all too old, and said so.
+func TestDryRunListsTooOldAsTooOld(t *testing.T) {
+	env, counter, req := countedChain(t, &copiesCounter{})
+	dry := req
+	dry.DryRun, dry.AsOf = true, req.AsOf.Add(env.Push.MaxAge+48*time.Hour)
+	run, err := env.Reconcile(t.Context(), dry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counter.copies) != 0 {
+		t.Errorf("a dry run sent %d copies; want none", len(counter.copies))
+	}
+	if !pushDetailSays(t, env, run.ID, ", 0 would push (dry run)") || pushDetailSays(t, env, run.ID, ", 0 too old") {
+		t.Errorf("run %d, a dry run past the age limit, does not list its transactions too old and none would_push", run.ID)
+	}
+}
+
 // TestResendInDoubtKeepsTheRules: a resend ops ask for is pushed as any
 // other push: a dry run sends none of the transactions in doubt (it lists
 // them would_push), and a run whose clock is past the age limit sends none
