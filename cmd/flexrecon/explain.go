@@ -34,10 +34,19 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(e.Ledger) == 0 && len(e.Orders) == 0 {
-		return fmt.Errorf("no ledger row or FlexCharge order for transaction %q order %q", q.TransactionID, q.OrderID)
+		return notFound(q)
 	}
 	writeExplanation(m.Stdout, e)
 	return nil
+}
+
+// notFound says that nothing answers q, naming only the id it was asked
+// by (one of the two is always empty).
+func notFound(q store.ExplainQuery) error {
+	if q.OrderID != "" {
+		return fmt.Errorf("no ledger row or FlexCharge order for order %q", q.OrderID)
+	}
+	return fmt.Errorf("no ledger row or FlexCharge order for transaction %q", q.TransactionID)
 }
 
 // explanation is q explained from the database, or by the running service

@@ -309,3 +309,16 @@ func TestExplainLostRescueBesideALateOrderNamingIt(t *testing.T) {
 		t.Errorf("a day-late order naming the attempt: got %q", got)
 	}
 }
+
+// TestExplainNotFoundNamesWhatWasAsked: an id nothing answers is named
+// alone, without an empty "order" or "transaction" beside it.
+func TestExplainNotFoundNamesWhatWasAsked(t *testing.T) {
+	for q, want := range map[store.ExplainQuery]string{
+		{TransactionID: "T9"}: `no ledger row or FlexCharge order for transaction "T9"`,
+		{OrderID: "O9"}:       `no ledger row or FlexCharge order for order "O9"`,
+	} {
+		if got := notFound(q).Error(); got != want {
+			t.Errorf("notFound(%+v) = %q, want %q", q, got, want)
+		}
+	}
+}
