@@ -42,10 +42,10 @@ func TestSitesUnknownAmountLeavesTotalBlank(t *testing.T) {
 	f := openBook(t, book)
 	sites := readTable(t, f, "Sites and descriptors")
 	for _, row := range sites.rows {
-		if sites.cell(row, "FlexCharge amounts unknown") == "0" {
+		if sites.cell(t, row, "FlexCharge amounts unknown") == "0" {
 			continue
 		}
-		if got := sites.cell(row, "FlexCharge amount"); got != "" || sites.cell(row, "Site") != unknown.SiteURL {
+		if got := sites.cell(t, row, "FlexCharge amount"); got != "" || sites.cell(t, row, "Site") != unknown.SiteURL {
 			t.Errorf("row %q: FlexCharge amount %q, want blank on the row of %s", row, got, unknown.SiteURL)
 		}
 	}
@@ -75,15 +75,15 @@ func checkUnknownTotal(t *testing.T, f *excelize.File, sites table, cur string) 
 		if len(row) == 0 || !strings.HasPrefix(row[0], "Total") {
 			continue
 		}
-		if row[0] == "Total" && sites.cell(row, "FlexCharge amounts unknown") != "1" {
-			t.Errorf("Total row %q: FlexCharge amounts unknown %q, want 1", row, sites.cell(row, "FlexCharge amounts unknown"))
+		if row[0] == "Total" && sites.cell(t, row, "FlexCharge amounts unknown") != "1" {
+			t.Errorf("Total row %q: FlexCharge amounts unknown %q, want 1", row, sites.cell(t, row, "FlexCharge amounts unknown"))
 		}
 		if row[0] != label {
 			continue
 		}
 		ref, _ := excelize.CoordinatesToCellName(col+1, i+1)
 		formula, err := f.GetCellFormula("Sites and descriptors", ref)
-		if got := sites.cell(row, "FlexCharge amount"); got != "" || formula != "" || err != nil {
+		if got := sites.cell(t, row, "FlexCharge amount"); got != "" || formula != "" || err != nil {
 			t.Errorf("%s row: FlexCharge amount %q, formula %q (%v); want blank, no formula", label, got, formula, err)
 		}
 		return

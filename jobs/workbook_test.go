@@ -289,8 +289,15 @@ func (tb table) sums(t *testing.T, key func(row []string) string, cols map[strin
 	return out
 }
 
-func (tb table) cell(row []string, col string) string {
-	if i := tb.cols[col]; i < len(row) {
+// cell reads a column of a row as text; a column the sheet does not have
+// fails the test, rather than reading another (the map's zero, Merchant).
+func (tb table) cell(t *testing.T, row []string, col string) string {
+	t.Helper()
+	i, ok := tb.cols[col]
+	if !ok {
+		t.Fatalf("no column %q", col)
+	}
+	if i < len(row) {
 		return row[i]
 	}
 	return ""
@@ -304,10 +311,10 @@ func TestWorkbookTiesOut(t *testing.T) {
 	f := openBook(t, realRun(t).workbook)
 	summary, transmit, recovery := readTable(t, f, "Summary"), readTable(t, f, "Transmit"), readTable(t, f, "Recovery")
 	byMerchant := func(tb table) func([]string) string {
-		return func(row []string) string { return tb.cell(row, "Merchant") + " " + tb.cell(row, "Environment") }
+		return func(row []string) string { return tb.cell(t, row, "Merchant") + " " + tb.cell(t, row, "Environment") }
 	}
 	byCurrency := func(tb table) func([]string) string {
-		return func(row []string) string { return byMerchant(tb)(row) + " " + tb.cell(row, "Currency") }
+		return func(row []string) string { return byMerchant(tb)(row) + " " + tb.cell(t, row, "Currency") }
 	}
 	got := summary.sums(t, byMerchant(summary), map[string]string{"transactions": "Transactions", "declines": "Declined", "recovered": "Recovered"})
 	want := transmit.sums(t, byMerchant(transmit), map[string]string{"transactions": "Processed"})
@@ -331,7 +338,7 @@ func TestWorkbookTiesOut(t *testing.T) {
 	exc := readTable(t, f, "Exceptions by merchant")
 	perMerchant := map[string]int64{}
 	for _, row := range exc.rows {
-		if c := exc.cell(row, "Category"); c != "orphan_order" && c != "quarantined" && exc.cell(row, "Merchant") != "Total" {
+		if c := exc.cell(t, row, "Category"); c != "orphan_order" && c != "quarantined" && exc.cell(t, row, "Merchant") != "Total" {
 			perMerchant[byMerchant(exc)(row)+" exceptions"] += exc.num(t, row, "Exceptions")
 		}
 	}
@@ -497,11 +504,11 @@ func TestExceptionsByMerchantAddUp(t *testing.T) {
 		t.Fatalf("Exceptions by merchant has no Environment column: %v", sheetRows(t, f, "Exceptions by merchant", false)[1])
 	}
 	key := func(tb table, row []string) string {
-		merchant := tb.cell(row, "Merchant")
+		merchant := tb.cell(t, row, "Merchant")
 		if merchant == "" {
 			merchant = "(file)" // a quarantined row's
 		}
-		return merchant + " " + tb.cell(row, "Environment") + " " + tb.cell(row, "Category")
+		return merchant + " " + tb.cell(t, row, "Environment") + " " + tb.cell(t, row, "Category")
 	}
 	want := map[string]int64{}
 	for _, row := range exceptions.rows {
@@ -510,7 +517,7 @@ func TestExceptionsByMerchantAddUp(t *testing.T) {
 	states := map[string]bool{"missed_evaluate": true, "expired": true, "problem": true, "untransmitted": true, "push_failed": true}
 	got := map[string]int64{}
 	for _, row := range byMerchant.rows {
-		if !states[byMerchant.cell(row, "Category")] {
+		if !states[byMerchant.cell(t, row, "Category")] {
 			got[key(byMerchant, row)] = byMerchant.num(t, row, "Exceptions") / 100
 		}
 	}
@@ -519,7 +526,7 @@ func TestExceptionsByMerchantAddUp(t *testing.T) {
 	}
 	envs := map[string]bool{}
 	for _, row := range exceptions.rows {
-		envs[exceptions.cell(row, "Environment")] = true
+		envs[exceptions.cell(t, row, "Environment")] = true
 	}
 	if !envs["sandbox"] || !envs["production"] {
 		t.Fatalf("the run's findings are in %v: the data set no longer tells environments apart", envs)
