@@ -383,12 +383,15 @@ func TestMigrationGivesOldFindingsTheirEnvironment(t *testing.T) {
 // TestMigrationGivesOldRisksTheirDecline: a double_charge_risk stored
 // before 041 gets the decline its detail named as its ledger value, where
 // explain now looks; one naming no decline (an order no decline claimed)
-// keeps none.
+// keeps none. The decline's id is taken whole, whatever it holds: a line
+// break (A3's was stored as an empty value) or the wording itself.
 func TestMigrationGivesOldRisksTheirDecline(t *testing.T) {
 	db := migratedUpTo(t, 39)
 	q := `INSERT INTO findings (run_id, category, partner_merchant_id, transaction_id, occurrence, fc_order_id, field, detail) VALUES
 		(1, 'double_charge_risk', 'M1', 'A1', 1, 'F1', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order for decline D1'),
-		(1, 'double_charge_risk', 'M1', 'A2', 1, 'F2', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order')`
+		(1, 'double_charge_risk', 'M1', 'A2', 1, 'F2', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order'),
+		(1, 'double_charge_risk', 'M1', 'A3', 1, 'F3', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order for decline D3' || chr(10) || 'b'),
+		(1, 'double_charge_risk', 'M1', 'A4', 1, 'F4', 'rescue', 'the merchant''s retry was approved after FlexCharge completed the order for decline D4 for decline 5')`
 	if _, err := db.db.Exec(q); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
@@ -399,7 +402,7 @@ func TestMigrationGivesOldRisksTheirDecline(t *testing.T) {
 	if err := db.db.Select(&got, `SELECT transaction_id || ' ' || coalesce(ledger_value, 'none') FROM findings ORDER BY ALL`); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"A1 D1", "A2 none"}; !slices.Equal(got, want) {
+	if want := []string{"A1 D1", "A2 none", "A3 D3\nb", "A4 D4 for decline 5"}; !slices.Equal(got, want) {
 		t.Errorf("risks stored before 041, after it: %q, want %q", got, want)
 	}
 }
