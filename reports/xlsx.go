@@ -318,8 +318,14 @@ func (rw *reportWriter) chart(c *Chart, s span) *excelize.Chart {
 	// left to choose, LibreOffice started the recovery rates' at 31 %, and a
 	// rate of 39 % stood three times as tall as one of 34 %. A bar chart
 	// draws its first category at the bottom: its categories are reversed so
-	// the bars read top down in the sheet's order (the largest first).
+	// the bars read top down in the sheet's order (the largest first). The
+	// value axis then crosses at the first category, the top, and drew its
+	// scale above the bars: its labels go to the categories' high end, the
+	// bottom (excelize cannot make it cross at the last category instead).
 	values := excelize.ChartAxis{Minimum: new(0.0), Font: chartLabels}
+	if c.Kind == ChartBar {
+		values.TickLabelPosition = excelize.ChartTickLabelHigh
+	}
 	if rw.def.Columns[val].Format == FormatPercent {
 		values.NumFmt = excelize.ChartNumFmt{CustomNumFmt: "0%"} // as the sheet shows rates, not 0.35
 	}

@@ -227,15 +227,20 @@ func staleCanary(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-var catAxOrientation = regexp.MustCompile(`<(?:c:)?catAx>.*?<(?:c:)?orientation val="(\w+)"`)
+var (
+	catAxOrientation = regexp.MustCompile(`<(?:c:)?catAx>.*?<(?:c:)?orientation val="(\w+)"`)
+	valAxLabels      = regexp.MustCompile(`<(?:c:)?valAx>.*?<(?:c:)?tickLblPos val="(\w+)"`)
+)
 
 // TestBarChartReadsTopDown: a bar chart draws its first category at the
 // bottom, so its category axis is reversed (maxMin) for the bars to read
 // top down in the sheet's order, the largest exceptions first; a column
-// chart's categories run left to right as they are (minMax).
+// chart's categories run left to right as they are (minMax). Reversed, the
+// value axis crosses at the top: its labels are put at the high end of the
+// categories, the bottom, where a reader looks for a bar chart's scale.
 func TestBarChartReadsTopDown(t *testing.T) {
 	db := openDuck(t, "seed.sql")
-	for kind, want := range map[ChartKind]string{ChartBar: "maxMin", ChartColumn: "minMax"} {
+	for kind, want := range map[ChartKind]string{ChartBar: "maxMin high", ChartColumn: "minMax nextTo"} {
 		defs := loadTestDefs(t)
 		for _, d := range defs {
 			if d.Chart != nil {
@@ -244,12 +249,12 @@ func TestBarChartReadsTopDown(t *testing.T) {
 		}
 		var got []string
 		for _, x := range chartParts(t, writeTestWorkbook(t, db, defs, Options{Location: newYork(t)}, 7)) {
-			if m := catAxOrientation.FindStringSubmatch(x); m != nil {
-				got = append(got, m[1])
+			if m, l := catAxOrientation.FindStringSubmatch(x), valAxLabels.FindStringSubmatch(x); m != nil && l != nil {
+				got = append(got, m[1]+" "+l[1])
 			}
 		}
 		if len(got) != 1 || got[0] != want {
-			t.Errorf("%s chart: category axis orientations %q, want [%s]", kind, got, want)
+			t.Errorf("%s chart: category axis orientation and value axis labels %q, want [%s]", kind, got, want)
 		}
 	}
 }
