@@ -339,6 +339,18 @@ func TestClassifyScenarios(t *testing.T) {
 	}
 }
 
+// TestStateCountsCountARepeatsOutcomeOnce: a decline's repeated row is the
+// same attempt, so the run's counts (its page, the API, /metrics) hold its
+// outcome once, as the workbook does: they said 2 missed evaluates where
+// Exceptions by category said 1.
+func TestStateCountsCountARepeatsOutcomeOnce(t *testing.T) {
+	d := func(id string) tx { return row(id, keyed) }
+	db := classify(t, scenario{rows: []tx{d("D1"), d("D1")}})
+	if got := counts(t, db); got["missed_evaluate"] != 1 || got["duplicate_row"] != 1 || got["transmitted"] != 2 {
+		t.Errorf("counts of a decline and its repeat, no order: %v, want missed_evaluate 1, duplicate_row 1, transmitted 2", got)
+	}
+}
+
 // TestPushInDoubt: a push whose earlier intent got no answer is flagged once
 // the run applies its pushes.
 func TestPushInDoubt(t *testing.T) {

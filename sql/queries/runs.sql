@@ -74,11 +74,13 @@ SELECT count(*) FROM verdicts WHERE run_id = $1;
 
 -- name: run-state-counts
 -- Ledger rows per transmit state and outcome, and findings per category,
--- in that order.
+-- in that order. A repeated row (occurrence 2 on) is its first's attempt:
+-- its outcome is counted once, as Summary, Recovery and Exceptions by
+-- category count it, so the run page's missed evaluates are the workbook's.
 SELECT * FROM (
     SELECT 'transmit' AS kind, transmit_state AS state, count(*) AS n FROM results WHERE run_id = $1 GROUP BY ALL
     UNION ALL
-    SELECT 'outcome', outcome_state, count(*) FROM results WHERE run_id = $1 AND outcome_state IS NOT NULL GROUP BY ALL
+    SELECT 'outcome', outcome_state, count(*) FROM results WHERE run_id = $1 AND outcome_state IS NOT NULL AND occurrence = 1 GROUP BY ALL
     UNION ALL
     SELECT 'finding', category, count(*) FROM findings WHERE run_id = $1 GROUP BY ALL
 )
