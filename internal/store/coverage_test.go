@@ -175,3 +175,22 @@ func TestFindingsKeepTheirEnvironment(t *testing.T) {
 		t.Errorf("findings (category, transaction, environment) (-want +got):\n%s", diff)
 	}
 }
+
+// TestExceptionsByMerchantNamesNoFileForAnUnknownMid: an orphan order of a
+// mid the registry does not hold has no merchant, as a quarantined row has
+// none, but it is no file's: Exceptions by merchant put it under "(file)",
+// where finance looks for the rows a file could not give.
+func TestExceptionsByMerchantNamesNoFileForAnUnknownMid(t *testing.T) {
+	db := classify(t, scenario{rows: []tx{row("D1", keyed)},
+		extra:  []string{"M1,O-Q1,Q1,2026-11-23T10:00:00Z,ten,USD,approved,CIT,web,https://one.example,ONE*SHOP,,production,K-Q1"},
+		orders: []store.Order{order(row("D1"), "F1", 7), order(row("X9"), "F9", 7, func(o *store.Order) { o.MID = "P9" })}})
+	query, err := fs.ReadFile(flexrecon.SQL(), "reports/47-exceptions-by-merchant.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, db, "SELECT merchant, category FROM ("+string(query)+") ORDER BY ALL", 1, "")
+	want := [][]string{{"(file)", "quarantined"}, {"(unknown mid)", "orphan_order"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Exceptions by merchant (merchant, category) (-want +got):\n%s", diff)
+	}
+}
