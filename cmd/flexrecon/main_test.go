@@ -166,8 +166,9 @@ func TestDemoKeepsFoldersNotItsOwn(t *testing.T) {
 }
 
 // TestCommandsRefuseNonsense: a diff against a run that does not exist, a
-// negative limit and a generation of no rows are refused, not reported as
-// "0 changes", every run and "wrote -5 transactions".
+// negative limit, a list of 0 runs and a generation of no rows are refused,
+// not reported as "0 changes", every run, an empty history and "wrote -5
+// transactions".
 func TestCommandsRefuseNonsense(t *testing.T) {
 	f := newFixture(t, 10)
 	cfg := filepath.Join(f.dir, gen.ConfigFile)
@@ -176,7 +177,9 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 		want string
 	}{
 		{[]string{"runs", "--config", cfg, "--diff", "1", "--against", "99"}, "no run"},
-		{[]string{"runs", "--config", cfg, "--limit", "-1"}, "--limit: want 0 or more"},
+		{[]string{"runs", "--config", cfg, "--limit", "-1"}, "--limit: want 1 or more runs to list"},
+		{[]string{"runs", "--config", cfg, "--limit", "0"}, "--limit: want 1 or more runs to list, got 0"},
+		{[]string{"runs", "--config", cfg, "--diff", "1", "--limit", "-1"}, "--limit: want 0 or more changes per kind"},
 		{[]string{"gen", "--rows", "-5", "--out", t.TempDir()}, "at least one row"},
 		{[]string{"demo", "--rows", "0", "--dir", f.dir}, "at least one row"},
 	} {

@@ -18,12 +18,12 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "configuration file")
 	diff := fs.Int64("diff", 0, "compare run N with the previous run of the same window and merchant (a nightly run: the night before)")
 	against := fs.Int64("against", 0, "compare with this run instead of the previous one")
-	limit := fs.Int("limit", 20, "runs to list; changes to print per kind")
+	limit := fs.Int("limit", 20, "runs to list (1 or more); with --diff, changes to print per kind (0 or more: 0 prints the counts alone)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *limit < 0 {
-		return fmt.Errorf("--limit: want 0 or more, got %d", *limit)
+	if err := checkLimit(*limit, *diff != 0); err != nil {
+		return err
 	}
 	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
 		if *diff == 0 {
@@ -42,6 +42,19 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	}, func(cfg *config.Config, busy error) error {
 		return m.runsFromService(ctx, cfg, *diff, *against, *limit, busy)
 	})
+}
+
+// checkLimit refuses a --limit that lists nothing: 0 runs listed is an
+// empty table that reads as "no runs yet" (the service refuses it too),
+// where 0 changes per kind still prints a diff's counts.
+func checkLimit(limit int, diff bool) error {
+	switch {
+	case diff && limit < 0:
+		return fmt.Errorf("--limit: want 0 or more changes per kind, got %d", limit)
+	case !diff && limit < 1:
+		return fmt.Errorf("--limit: want 1 or more runs to list, got %d", limit)
+	}
+	return nil
 }
 
 // runsFromService prints the same from the running service that holds the
