@@ -261,10 +261,10 @@ func TestIngestJSONKeyTwice(t *testing.T) {
 		record("T6", `,"note":"a","note":"b"`) + // line 6
 		record("T7", `,"note":"c"`) // line 7
 	want := []store.Problem{
-		{Line: 2, Column: "(record)", Reason: `key "amount" appears twice`},
-		{Line: 4, Column: "(record)", Reason: `key "status" appears 3 times`},
-		{Line: 5, Column: "(record)", Reason: `key "amount" appears twice, as "amount" and "Amount" (keys are matched without regard to case)`},
-		{Line: 6, Column: "(record)", Reason: `key "note" appears twice`},
+		{Line: 2, Column: "amount", Reason: `key "amount" appears twice`},
+		{Line: 4, Column: "status", Reason: `key "status" appears 3 times`},
+		{Line: 5, Column: "amount", Reason: `key "amount" appears twice, as "amount" and "Amount" (keys are matched without regard to case)`},
+		{Line: 6, Column: "note", Reason: `key "note" appears twice`},
 	}
 	checkThenLoadJSON(t, "twice_2026-11-23.jsonl", body, jsonOutcome{
 		records: 6, quarantined: 4, problems: want, stored: [][]string{{"1", "T1"}, {"7", "T7"}}})
@@ -277,7 +277,7 @@ func TestIngestJSONKeyTwice(t *testing.T) {
 // order DuckDB grouped them in, which changed from one run to the next.
 func TestIngestJSONKeysInTheirOrder(t *testing.T) {
 	body := `{"AMOUNT":"5.00",` + strings.TrimPrefix(jsonRecord("T1", `"1.00"`, "USD"), "{") + "\n"
-	want := []store.Problem{{Line: 1, Column: "(record)", Reason: `key "AMOUNT" appears twice, as "AMOUNT" and "amount" (keys are matched without regard to case)`}}
+	want := []store.Problem{{Line: 1, Column: "AMOUNT", Reason: `key "AMOUNT" appears twice, as "AMOUNT" and "amount" (keys are matched without regard to case)`}}
 	for i := range 4 {
 		db := MustOpenDB(t)
 		path := writeText(t, fmt.Sprintf("order%d_2026-11-23.jsonl", i), body)
@@ -302,17 +302,17 @@ func TestIngestJSONKeySpeltOtherwiseFirst(t *testing.T) {
 		return strings.TrimSuffix(jsonRecord(tx, `"1.00"`, "USD"), "}") + extra + "}\n"
 	}
 	tests := []struct {
-		name, body, reason string
+		name, body, key, reason string
 	}{
-		{"after it in the record", record("T1", `,"Note":"a","note":"b"`) + record("T2", `,"note":"c"`),
+		{"after it in the record", record("T1", `,"Note":"a","note":"b"`) + record("T2", `,"note":"c"`), "note",
 			`key "note" appears twice, as "note" and "Note" (keys are matched without regard to case)`},
-		{"first in the record", `{"AMOUNT":"5.00",` + strings.TrimPrefix(record("T1", ""), "{") + record("T2", ""),
+		{"first in the record", `{"AMOUNT":"5.00",` + strings.TrimPrefix(record("T1", ""), "{") + record("T2", ""), "amount",
 			`key "amount" appears twice, as "amount" and "AMOUNT" (keys are matched without regard to case)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkThenLoadJSON(t, "first_2026-11-23.jsonl", tt.body, jsonOutcome{records: 2, quarantined: 1,
-				problems: []store.Problem{{Line: 1, Column: "(record)", Reason: tt.reason}}, stored: [][]string{{"2", "T2"}}})
+				problems: []store.Problem{{Line: 1, Column: tt.key, Reason: tt.reason}}, stored: [][]string{{"2", "T2"}}})
 		})
 	}
 }
@@ -406,7 +406,7 @@ func TestIngestJSONTextAsWritten(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := loadRecord(t, fmt.Sprintf("text%d_2026-11-23.jsonl", i), tt.record, tt.m,
-				"SELECT order_id FROM ledger_tx UNION ALL SELECT reason FROM quarantine WHERE line = 1 AND column_name = '(record)'")
+				"SELECT order_id FROM ledger_tx UNION ALL SELECT reason FROM quarantine WHERE line = 1 AND starts_with(reason, format('key \"{}\" ', column_name))")
 			if len(got) != 1 || got[0][0] != tt.want {
 				t.Errorf("load %s: got %q, want %q", tt.record, got, tt.want)
 			}

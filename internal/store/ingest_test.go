@@ -811,8 +811,8 @@ func TestIngestParquetFloatText(t *testing.T) {
 		FROM (VALUES ('T1', 12345, NULL), ('T2', NULL, 5), ('T3', NULL, NULL)) v(tx, campaign, code)`)
 	const why = `: a float's print, which may have lost digits; write the column as text`
 	want := []store.Problem{
-		{Line: 1, Column: "(record)", Reason: `column "campaign_id" holds the float 12345.0` + why},
-		{Line: 2, Column: "(record)", Reason: `column "response_code" holds the float 5.0` + why},
+		{Line: 1, Column: "campaign_id", Reason: `column "campaign_id" holds the float 12345.0` + why},
+		{Line: 2, Column: "response_code", Reason: `column "response_code" holds the float 5.0` + why},
 	}
 	if diff := cmp.Diff(want, out.Problems); diff != "" {
 		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
@@ -832,8 +832,8 @@ func TestIngestParquetNestedText(t *testing.T) {
 		FROM (VALUES ('T1', {'id': 'C-1'}, NULL), ('T2', NULL, ['05']), ('T3', NULL, NULL)) v(tx, campaign, codes)`)
 	const why = `, not a value of the column: its print is no id or code; map the column that holds the value`
 	want := []store.Problem{
-		{Line: 1, Column: "(record)", Reason: `column "campaign_id" holds a STRUCT(id VARCHAR)` + why},
-		{Line: 2, Column: "(record)", Reason: `column "response_code" holds a VARCHAR[]` + why},
+		{Line: 1, Column: "campaign_id", Reason: `column "campaign_id" holds a STRUCT(id VARCHAR)` + why},
+		{Line: 2, Column: "response_code", Reason: `column "response_code" holds a VARCHAR[]` + why},
 	}
 	if diff := cmp.Diff(want, out.Problems); diff != "" {
 		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
@@ -850,7 +850,7 @@ func TestIngestParquetNestedText(t *testing.T) {
 func TestIngestParquetBooleanText(t *testing.T) {
 	path, db, out := loadParquet(t, "flags_2026-11-23.parquet", `SELECT `+parquetDecline+`, flag AS descriptor, flag AS is_recurring
 		FROM (VALUES ('T1', true), ('T2', NULL)) v(tx, flag)`)
-	want := []store.Problem{{Line: 1, Column: "(record)",
+	want := []store.Problem{{Line: 1, Column: "descriptor",
 		Reason: `column "descriptor" holds the boolean true, not text: a flag is no id, code or descriptor; map the column that holds the value`}}
 	if diff := cmp.Diff(want, out.Problems); diff != "" {
 		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
