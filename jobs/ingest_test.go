@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -102,6 +103,78 @@ func TestIngestReportsReplacements(t *testing.T) {
 // the replacement, though the next run judged the day without the rows it
 // put out of force. The next run takes it in and names it, once.
 func TestIngestNamesAReplacementForcedBetweenRuns(t *testing.T) {
+	env, req, replacement := forcedCutOff(t)
+
+	// A dry run, one merchant's run and a run of another day do not judge
+	// the file as the night does: none of them takes it.
+	dry, one, otherDay := req, req, req
+	dry.DryRun = true
+	one.Merchant = env.Merchants[0].ID
+	otherDay.From, otherDay.To = req.From.AddDate(0, 0, -1), req.From.AddDate(0, 0, -1)
+	for _, r := range []jobs.Request{dry, one, otherDay} {
+		run, err := env.Reconcile(t.Context(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if notices, err := env.DB.FileNotices(t.Context(), run.ID); err != nil || len(notices) != 0 {
+			t.Errorf("notices of run %d (%+v) after ingest --replace: got %q, %v; want none (it does not judge the file as a whole run of its day does)", run.ID, r, notices, err)
+		}
+	}
+
+	third, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices, err := env.DB.FileNotices(t.Context(), third.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"correction: " + replacement}; !slices.Equal(notices, want) {
+		t.Errorf("notices of the run after ingest --replace: got %q, want %q", notices, want)
+	}
+	if got, want := ingestStage(t, env, third.ID).Detail, "0 files loaded, 0 rejected; "+replacement+" (put in force by ingest --replace)"; got != want {
+		t.Errorf("ingest detail of the run after ingest --replace: got %q, want %q", got, want)
+	}
+	fourth, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notices, err := env.DB.FileNotices(t.Context(), fourth.ID); err != nil || len(notices) != 0 {
+		t.Errorf("notices of the run after that: got %q, %v; want none (the replacement is the run before's)", notices, err)
+	}
+}
+
+// TestForcedReplacementOfAFailedRunIsTheNextRuns: a run that took in a
+// file forced by ingest --replace and then failed kept it, so the run that
+// next succeeded over its day, whose workbook finance reads, never named
+// the correction it judged the day with. The failed run lets it go.
+func TestForcedReplacementOfAFailedRunIsTheNextRuns(t *testing.T) {
+	env, req, replacement := forcedCutOff(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	env.Logger = slog.New(cancelAfterStage{stage: "ingest", cancel: cancel})
+	failed, err := env.Reconcile(ctx, req)
+	if err == nil || failed.Status != "failed" {
+		t.Fatalf("run stopped as its ingest ended: %+v, %v; want it failed", failed, err)
+	}
+	env.Logger = slog.New(slog.DiscardHandler)
+	next, err := env.Reconcile(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notices, err := env.DB.FileNotices(t.Context(), next.ID); err != nil || !slices.Equal(notices, []string{"correction: " + replacement}) {
+		t.Errorf("notices of the run after failed run %d took in the forced file: got %q, %v; want the correction", failed.ID, notices, err)
+	}
+	if got, want := ingestStage(t, env, next.ID).Detail, "0 files loaded, 0 rejected; "+replacement+" (put in force by ingest --replace)"; got != want {
+		t.Errorf("ingest detail of the run after the failed one: got %q, want %q", got, want)
+	}
+}
+
+// forcedCutOff is a day's chain whose export a run loaded, then a cut-off
+// export of the day (10 rows) that a run refused, put in force by
+// ingest --replace; and the replacement as a run's notices word it.
+func forcedCutOff(t *testing.T) (env *jobs.Env, req jobs.Request, replacement string) {
+	t.Helper()
 	env, req, dir := dayChain(t, 300)
 	inbox := filepath.Join(dir, gen.InboxDir)
 	export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
@@ -128,45 +201,7 @@ func TestIngestNamesAReplacementForcedBetweenRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	forceReplace(t, env, correction) // as ingest --replace does
-
-	// A dry run, one merchant's run and a run of another day do not judge
-	// the file as the night does: none of them takes it.
-	dry, one, otherDay := req, req, req
-	dry.DryRun = true
-	one.Merchant = env.Merchants[0].ID
-	otherDay.From, otherDay.To = req.From.AddDate(0, 0, -1), req.From.AddDate(0, 0, -1)
-	for _, r := range []jobs.Request{dry, one, otherDay} {
-		run, err := env.Reconcile(t.Context(), r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if notices, err := env.DB.FileNotices(t.Context(), run.ID); err != nil || len(notices) != 0 {
-			t.Errorf("notices of run %d (%+v) after ingest --replace: got %q, %v; want none (it does not judge the file as a whole run of its day does)", run.ID, r, notices, err)
-		}
-	}
-
-	third, err := env.Reconcile(t.Context(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	replacement := fmt.Sprintf("ledger_2026-11-23_v2.csv replaces ledger_2026-11-23.csv for 2026-11-23: 10 rows where there were %d, fewer than half", rows)
-	notices, err := env.DB.FileNotices(t.Context(), third.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"correction: " + replacement}; !slices.Equal(notices, want) {
-		t.Errorf("notices of the run after ingest --replace: got %q, want %q", notices, want)
-	}
-	if got, want := ingestStage(t, env, third.ID).Detail, "0 files loaded, 0 rejected; "+replacement+" (put in force by ingest --replace)"; got != want {
-		t.Errorf("ingest detail of the run after ingest --replace: got %q, want %q", got, want)
-	}
-	fourth, err := env.Reconcile(t.Context(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if notices, err := env.DB.FileNotices(t.Context(), fourth.ID); err != nil || len(notices) != 0 {
-		t.Errorf("notices of the run after that: got %q, %v; want none (the replacement is the run before's)", notices, err)
-	}
+	return env, req, fmt.Sprintf("ledger_2026-11-23_v2.csv replaces ledger_2026-11-23.csv for 2026-11-23: 10 rows where there were %d, fewer than half", rows)
 }
 
 // forceReplace loads path, a file of env's first source, under no run and

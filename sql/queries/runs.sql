@@ -113,9 +113,15 @@ INSERT INTO run_site_descriptors SELECT $1, merchant_id, url, descriptor FROM si
 -- whose workbook is a preview) of every merchant (one merchant's judges only
 -- its rows of the file) whose window holds the file's day. Taken by any
 -- run, a dry run or one merchant's swallowed it, and the night that judged
--- the day with it never said so. Until such a run comes, it waits.
+-- the day with it never said so. Until such a run comes, it waits. A
+-- forced file that a run took and then failed is taken again: the failed
+-- run published nothing (its workbook is removed), and the run that next
+-- succeeds over the day, the one finance reads, must name the correction
+-- it judged the day with.
 UPDATE ledger_files SET run_id = $1
 FROM runs r
 WHERE r.id = $1 AND NOT r.dry_run AND r.merchant IS NULL
   AND ledger_files.business_date BETWEEN r.window_from AND r.window_to
-  AND ledger_files.run_id = 0 AND ledger_files.outcome <> 'rejected';
+  AND ledger_files.outcome <> 'rejected'
+  AND (ledger_files.run_id = 0
+    OR ledger_files.forced AND ledger_files.run_id IN (SELECT id FROM runs WHERE status = 'failed'));
