@@ -51,6 +51,7 @@ type Queries struct {
 	LiveFileForDate       string `query:"live-file-for-date"`
 	StageSharesIDs        string `query:"stage-shares-ids"`
 	AdoptLoadsOutsideRuns string `query:"adopt-loads-outside-runs"`
+	FilesAwaitingRun      string `query:"files-awaiting-run"`
 	FileUnchanged         string `query:"file-unchanged"`
 	RecordSeenFile        string `query:"record-seen-file"`
 	InsertFile            string `query:"insert-file"`

@@ -55,8 +55,8 @@ func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, err
 	return out, wrapf(err, "list replacements of run %d", runID)
 }
 
-// AdoptLoadsOutsideRuns records as run runID's the ledger files loaded
-// outside any run (flexrecon ingest --replace) that it judges (a recorded
+// AdoptLoadsOutsideRuns records as run runID's the ledger files no run has
+// taken in (FilesAwaitingRun) that it judges (a recorded
 // run of every merchant whose window holds their day: adopt-loads-outside-runs),
 // and returns the replacements among them. Called before the run loads a
 // file, so that what it returns is the replacements made outside runs, and
@@ -66,6 +66,24 @@ func (db *DB) AdoptLoadsOutsideRuns(ctx context.Context, runID int64) ([]Replace
 		return nil, wrapf(err, "record the files loaded outside runs as run %d's", runID)
 	}
 	return db.Replacements(ctx, runID)
+}
+
+// AwaitingFile is a ledger file no run has taken in yet: put in force by
+// ingest --replace (or forced, and taken by a run that failed), it waits
+// for the next recorded run of every merchant whose window holds its day.
+type AwaitingFile struct {
+	Name         string    `db:"name"`
+	BusinessDate time.Time `db:"business_date"`
+	LoadedAt     time.Time `db:"loaded_at"`
+}
+
+// FilesAwaitingRun lists the files no run has taken in, by day: a
+// correction of a day no nightly window reaches waits for a run of that
+// day, and ops must see that it does.
+func (db *DB) FilesAwaitingRun(ctx context.Context) ([]AwaitingFile, error) {
+	var out []AwaitingFile
+	err := db.db.SelectContext(ctx, &out, db.q.FilesAwaitingRun)
+	return out, wrapf(err, "list the files no run has taken in")
 }
 
 // FileNotices says, for a person, what a run's ingest changed of the files

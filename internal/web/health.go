@@ -18,7 +18,11 @@ type healthView struct {
 	WebhookEvents int64
 	// Doubts are the pushes in doubt no run has answered: a run lists only
 	// its window's, so one of a day no later run judges showed nowhere.
-	Doubts   store.Doubts
+	Doubts store.Doubts
+	// Awaiting are the files forced in with ingest --replace that no run
+	// has taken in: a correction of a day no nightly window reaches back
+	// to waits for a run of that day, and named by no run's notices.
+	Awaiting []store.AwaitingFile
 	Database string
 }
 
@@ -54,6 +58,9 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 		v.Database = filepath.Base(path)
 	}
 	if v.Doubts, err = s.opts.DB.OpenDoubts(ctx); err != nil {
+		return v, err
+	}
+	if v.Awaiting, err = s.opts.DB.FilesAwaitingRun(ctx); err != nil {
 		return v, err
 	}
 	v.WebhookEvents, err = s.opts.DB.WebhookEventCount(ctx)

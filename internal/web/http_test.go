@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/ledger"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/internal/web"
 	"github.com/flexcharge/flexrecon/jobs"
@@ -1059,4 +1060,43 @@ func TestHealthShowsPushesInDoubtOfAnyDay(t *testing.T) {
 	push(errors.New("the process running it stopped before it finished"), nil, []store.PushRecord{dropped})
 	_, h = get(t, c, f.srv.URL+"/health")
 	contains(t, "health with an unanswered push of a transaction not expected", h, `<td id="doubts">none</td>`)
+}
+
+// TestHealthShowsForcedFilesAwaitingARun: a file put in force with
+// ingest --replace waits for a recorded run of every merchant over its
+// day, which a correction of a day no night reaches back to may never get;
+// it showed nowhere meanwhile. The health page names it until such a run
+// takes it in, and not after.
+func TestHealthShowsForcedFilesAwaitingARun(t *testing.T) {
+	f := newFixture(t, false)
+	src := f.env.Sources[0]
+	files, err := ledger.Discover(src.Name, src.Path, src.Pattern)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("files of %s: %d, %v", src.Path, len(files), err)
+	}
+	file := files[len(files)-1]
+	lf, err := store.NewLoadFile(file, src.Format, src.Mapping, f.env.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf.Replace = true // as ingest --replace loads it: under no run
+	if _, err := f.env.DB.IngestFile(t.Context(), lf); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(t, "oscar")
+	waiting := fmt.Sprintf("<strong>%s</strong> for %s", filepath.Base(file.Path), file.BusinessDate.Format(time.DateOnly))
+	for _, dry := range []bool{true, false} {
+		_, h := get(t, c, f.srv.URL+"/health")
+		if dry {
+			contains(t, "health after ingest --replace", h, waiting)
+		} else {
+			contains(t, "health after a dry run", h, waiting)
+		}
+		req := map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true, "dry_run": dry, "as_of": f.plan.AsOf.Format(time.RFC3339)}
+		if res, body := postJSON(t, c, f.srv.URL+"/api/runs", req); res.StatusCode != http.StatusOK {
+			t.Fatalf("POST /api/runs (dry run %t): got %s %s", dry, res.Status, body)
+		}
+	}
+	_, h := get(t, c, f.srv.URL+"/health")
+	contains(t, "health after a run of the file's day", h, `<td id="awaiting">none</td>`)
 }

@@ -104,24 +104,26 @@ INSERT INTO run_order_sites BY NAME SELECT $1 AS run_id, * FROM order_sites($1);
 INSERT INTO run_site_descriptors SELECT $1, merchant_id, url, descriptor FROM sites;
 
 -- name: adopt-loads-outside-runs
--- The ledger files loaded outside any run, which flexrecon ingest --replace
--- records under run 0, become run $1's: its notices, manifest and ingest
--- detail then name the replacement they made, which no run's would
--- otherwise (a correction "shows in the run history", ledger-format.md). A
--- file --replace refused changed nothing in force: the operator saw why.
+-- The ledger files no run has taken in (files_awaiting_run: loaded by
+-- flexrecon ingest --replace under run 0, or forced and taken by a run that
+-- failed) become run $1's: its notices, manifest and ingest detail then
+-- name the replacement they made, which no run's would otherwise (a
+-- correction "shows in the run history", ledger-format.md).
 -- Only a run that judges the file takes it: a recorded run (not a dry run,
 -- whose workbook is a preview) of every merchant (one merchant's judges only
--- its rows of the file) whose window holds the file's day. Taken by any
--- run, a dry run or one merchant's swallowed it, and the night that judged
--- the day with it never said so. Until such a run comes, it waits. A
--- forced file that a run took and then failed is taken again: the failed
--- run published nothing (its workbook is removed), and the run that next
--- succeeds over the day, the one finance reads, must name the correction
--- it judged the day with.
+-- its rows of the file) whose window holds the file's day. A nightly run's
+-- window is recorded with its trailing days (and the days it reaches back
+-- to for pending declines): it judges those days again, and takes their
+-- files. Taken by any run, a dry run or one merchant's swallowed it, and
+-- the night that judged the day with it never said so. Until such a run
+-- comes, it waits, and the health page says so. A failed run published
+-- nothing (its workbook is removed): the run that next succeeds over the
+-- day, the one finance reads, must name the correction it judged it with.
 UPDATE ledger_files SET run_id = $1
 FROM runs r
 WHERE r.id = $1 AND NOT r.dry_run AND r.merchant IS NULL
   AND ledger_files.business_date BETWEEN r.window_from AND r.window_to
-  AND ledger_files.outcome <> 'rejected'
-  AND (ledger_files.run_id = 0
-    OR ledger_files.forced AND ledger_files.run_id IN (SELECT id FROM runs WHERE status = 'failed'));
+  AND ledger_files.id IN (SELECT id FROM files_awaiting_run);
+
+-- name: files-awaiting-run
+SELECT name, business_date, loaded_at FROM files_awaiting_run ORDER BY business_date, id;
