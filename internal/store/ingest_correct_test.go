@@ -385,3 +385,22 @@ func TestIngestRefusesUnlikeReplacementBeforeStoring(t *testing.T) {
 		t.Errorf("files: %v; want %v", got, want)
 	}
 }
+
+// TestIngestForcedFileReplacedBeforeAnyRunWaitsNoMore: a file forced in
+// with ingest --replace, waiting for a run of its day, is replaced by a new
+// export of that day that a run takes in (and names: "E replaces B"). It
+// waits no more: a later run of its day took it in and announced it as the
+// day's correction, though it was out of force, and the health page listed
+// it as waiting until then.
+func TestIngestForcedFileReplacedBeforeAnyRunWaitsNoMore(t *testing.T) {
+	db, _, b := dayAndCorrection(t, dayExport("TX-1", "TX-2", "TX-3"), dayExport("TX-1"))
+	forceInRun(t, db, b, 0)
+	e := filepath.Join(filepath.Dir(b), "ledger_2026-11-24_v3.csv")
+	writeAt(t, e, dayExport("TX-1", "TX-2", "TX-3", "TX-4"), time.Now().Add(-time.Hour))
+	if out := loadInRun(t, db, e, 2); out.Replacement == nil || out.Replacement.Earlier != filepath.Base(b) {
+		t.Fatalf("the new export: %+v; want it to replace the forced file", out)
+	}
+	if waiting, err := db.FilesAwaitingRun(t.Context()); err != nil || len(waiting) != 0 {
+		t.Errorf("files awaiting a run: %+v, %v; want none", waiting, err)
+	}
+}
