@@ -80,7 +80,11 @@ var commands = map[string]command{
 
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 { // a script that lost its command must not pass
+		m.usage()
+		return errors.New("give a command")
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		m.usage()
 		return nil
 	}

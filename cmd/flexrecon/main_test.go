@@ -52,6 +52,17 @@ func TestHelpListsCommands(t *testing.T) {
 	}
 }
 
+// TestNoCommandFails: flexrecon with no command prints the commands and
+// fails, as an unknown one does: it exited 0, so a script or a cron line
+// that lost its command passed having done nothing.
+func TestNoCommandFails(t *testing.T) {
+	var out bytes.Buffer
+	err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), nil)
+	if err == nil || !strings.Contains(out.String(), "Commands:") {
+		t.Errorf("no command: %v, printed %q; want an error after the list of commands", err, out.String())
+	}
+}
+
 // TestHelpNamesIngestReplace: the command list says ingest also loads
 // (--replace), not only that it checks and loads nothing.
 func TestHelpNamesIngestReplace(t *testing.T) {
