@@ -277,7 +277,7 @@ func TestIngestRecordsAFileOfNoKnownFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{`rejected: ledger_2026-11-23.xlsx: file rejected: cannot tell the format of "ledger_2026-11-23.xlsx" from its name; declare it`}
+	want := []string{`rejected: ledger_2026-11-23.xlsx: file rejected: cannot tell the format of "ledger_2026-11-23.xlsx" from its name (.csv, .tsv, .txt, .jsonl, .ndjson, .json, .parquet, .gz too): the source's format = "csv", "jsonl" or "parquet" in the configuration declares it`}
 	if diff := cmp.Diff(want, notices); diff != "" {
 		t.Errorf("run %d's file notices (-want +got):\n%s", run.ID, diff)
 	}

@@ -39,7 +39,8 @@ func formatFromName(name string) (Format, error) {
 	case strings.HasSuffix(base, ".parquet"):
 		return Parquet, nil
 	}
-	return "", fmt.Errorf("cannot tell the format of %q from its name; declare it", name)
+	return "", fmt.Errorf("cannot tell the format of %q from its name (.csv, .tsv, .txt, .jsonl, .ndjson, .json, .parquet, .gz too): "+
+		"the source's format = \"csv\", \"jsonl\" or \"parquet\" in the configuration declares it", name)
 }
 
 // Compressed reports whether a file is gzipped, by its name.
