@@ -29,6 +29,28 @@ func run(t *testing.T, db *store.DB) int64 {
 	return r.ID
 }
 
+// pushIn records that run runID pushed each transaction (of M1), as the push
+// step does: the intent, the key, and the run's verdict pushed.
+func pushIn(t *testing.T, db *store.DB, runID int64, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	var ps []store.PushRecord
+	for _, id := range ids {
+		p := push(id, "pushed", asOf)
+		p.RunID = runID
+		ps = append(ps, p)
+	}
+	if err := db.RecordPushes(ctx, nil, ps); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordPushes(ctx, ps, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplyPushes(ctx, runID); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRunDiff: between two runs, a missed decline gets its order, a pending
 // one settles, a good one breaks, a push is made; a third run confirms it.
 func TestRunDiff(t *testing.T) {
@@ -40,17 +62,7 @@ func TestRunDiff(t *testing.T) {
 	pullOrders(t, db, asOf, order(d1, "F1", 7), order(d2, "F2", 2),
 		order(d3, "F3", 7, func(o *store.Order) { o.Amount = new(int64(999)) }))
 	second := run(t, db)
-	p := push("T1", "pushed", asOf)
-	p.RunID = second
-	if err := db.RecordPushes(ctx, nil, []store.PushRecord{p}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.RecordPushes(ctx, []store.PushRecord{p}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ApplyPushes(ctx, second); err != nil {
-		t.Fatal(err)
-	}
+	pushIn(t, db, second, "T1")
 	third := run(t, db)
 
 	prev, err := db.SameWindowRunBefore(ctx, second)
@@ -91,6 +103,32 @@ func TestRunDiff(t *testing.T) {
 	fourth := run(t, db)
 	if got, err = db.Diff(ctx, third, fourth, time.UTC, 0); err != nil || len(got) != 0 {
 		t.Errorf("diff of runs %d and %d: %v, %v; want no change", third, fourth, got, err)
+	}
+}
+
+// TestRunDiffConfirmsEveryPushHeld: a push the next run holds the key of is
+// confirmed even when the transaction stays broken for another reason (a
+// decline with no order, an order whose amount differs, as the demo's
+// pushes were), so the confirmed add up to the pushed; the state after names
+// what breaks it.
+func TestRunDiffConfirmsEveryPushHeld(t *testing.T) {
+	d1, d2, t1 := row("D1"), row("D2"), row("T1", approved)
+	db := classify(t, scenario{rows: []tx{d1, d2, t1}, unjudged: true,
+		orders: []store.Order{order(d2, "F2", 7, func(o *store.Order) { o.Amount = new(int64(999)) })}})
+	first := run(t, db)
+	pushIn(t, db, first, "D1", "D2", "T1")
+	second := run(t, db)
+	got, err := db.Diff(context.Background(), first, second, time.UTC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{
+		{"confirmed", "M1", "D1", 1, "pushed in run 1", "transmitted/missed_evaluate", 3},
+		{"confirmed", "M1", "D2", 1, "pushed in run 1", "transmitted/recovered (amount_mismatch)", 3},
+		{"confirmed", "M1", "T1", 1, "pushed in run 1", "transmitted", 3},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
 	}
 }
 

@@ -24,8 +24,12 @@ WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.
 -- A state names the findings that break it, so that a change of findings
 -- alone reads as one.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
--- holds that key and judges the transaction matched (pushes confirmed by an
--- earlier diff are not listed again).
+-- holds that key (pushes confirmed by an earlier diff are not listed again).
+-- What else run $2 finds does not unconfirm a push: FlexCharge holds the
+-- copy, and a lost rescue or an order's field differing is news of its own
+-- kind, which the state after names. Asking for a matched transaction left
+-- such pushes in no kind at all, so the confirmed fell short of the pushed
+-- with nothing saying why.
 -- Each kind is counted whole (of_kind) and listed up to $4 rows ($4 < 1:
 -- all): a night may change millions, and the web page's link asks for a
 -- sample, which must not cost the service a row in memory for each.
@@ -83,7 +87,7 @@ changes AS (
     SELECT 'confirmed', n.partner_merchant_id, n.transaction_id, n.occurrence, 'pushed in run ' || p.run_id, n.state
     FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
         AND n.transaction_id = p.transaction_id AND n.occurrence = 1
-    WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key AND n.matched
+    WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key
 )
 SELECT *, count(*) OVER (PARTITION BY kind) AS of_kind FROM changes
 QUALIFY $4 < 1 OR row_number() OVER (PARTITION BY kind ORDER BY partner_merchant_id, transaction_id, occurrence, before, after) <= $4
