@@ -18,7 +18,7 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "", "configuration file")
 	diff := fs.Int64("diff", 0, "compare run N with the previous run of the same window and merchant (a nightly run: the night before)")
 	against := fs.Int64("against", 0, "compare with this run instead of the previous one")
-	limit := fs.Int("limit", 20, "runs to list (1 or more); with --diff, changes to print per kind (0 or more: 0 prints the counts alone)")
+	limit := fs.Int("limit", 20, "runs to list (1 or more); with --diff, changes to print per kind (0: every change)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
