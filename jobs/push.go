@@ -158,18 +158,18 @@ func (r *run) sort(cands []store.PushCandidate) (local, send []store.PushRecord,
 func (r *run) decide(c store.PushCandidate) store.PushRecord {
 	rec := store.PushRecord{RunID: r.id, Merchant: c.Merchant, TransactionID: c.TransactionID,
 		Env: c.Environment, MID: c.MID, InDoubt: c.InDoubt, At: time.Now().UTC(), RunClock: r.req.AsOf}
-	// Too old comes before the dry run: a dry run lists what the same run
-	// would do, and that run would leave these unsent.
+	// Too old and no credentials come before the dry run: a dry run lists
+	// what the same run would do, and that run would leave these unsent.
+	_, cr, noClient := r.clientFor(c)
 	switch {
 	case !r.req.Backfill && c.ProcessedAt.Before(r.req.AsOf.Add(-r.env.Push.MaxAge)):
 		rec.Outcome, rec.Error = "too_old", fmt.Sprintf("processed more than %s before the run; push with --backfill", r.env.Push.MaxAge)
-	case r.req.DryRun:
-		rec.Outcome = "would_push"
+	case noClient != nil:
+		rec.Outcome, rec.Error = "failed", noClient.Error()
 	default:
-		if _, cr, err := r.clientFor(c); err != nil {
-			rec.Outcome, rec.Error = "failed", err.Error()
-		} else {
-			rec.MID = cr.MID // the copy goes under its credentials' mid (see transmitRequest)
+		rec.MID = cr.MID // the copy goes under its credentials' mid (see transmitRequest)
+		if r.req.DryRun {
+			rec.Outcome = "would_push"
 		}
 	}
 	rec.Local = rec.Outcome != ""
