@@ -46,7 +46,8 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 
 // checkLimit refuses a --limit that lists nothing: 0 runs listed is an
 // empty table that reads as "no runs yet" (the service refuses it too),
-// where 0 changes per kind still prints a diff's counts.
+// where a diff's 0 changes per kind lists every change, as the API's
+// ?limit=0 does.
 func checkLimit(limit int, diff bool) error {
 	switch {
 	case diff && limit < 0:
