@@ -249,3 +249,13 @@ func TestIngestCheckTransmitLog(t *testing.T) {
 		t.Errorf("ingest --check created the database folder %s/var: %v", f.dir, err)
 	}
 }
+
+// TestSummaryOutcomesAreTheWorkbooks: a run's outcome counts hold a
+// repeated decline's once, as the workbook's sheets do (run-state-counts),
+// so the summary's heading says so; it said they were ledger rows, apart
+// from the workbook's, which sent a reader looking for a difference.
+func TestSummaryOutcomesAreTheWorkbooks(t *testing.T) {
+	if h := countHeadings["outcome"]; strings.Contains(h, "ledger rows") || !strings.Contains(h, "once, as the workbook") {
+		t.Errorf("outcome heading %q; want it to count a repeated row's once, as the workbook", h)
+	}
+}

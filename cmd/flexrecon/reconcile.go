@@ -95,7 +95,7 @@ func (m *Main) runAndReport(ctx context.Context, env *jobs.Env, req jobs.Request
 // countHeadings head each kind of a run's counts.
 var countHeadings = map[string]string{
 	"transmit": "transmit states (ledger rows):",
-	"outcome":  "outcomes (ledger rows: the workbook counts a repeated row's once):",
+	"outcome":  "outcomes (declines: a repeated row's once, as the workbook counts them):",
 	"finding":  "findings:",
 }
 
