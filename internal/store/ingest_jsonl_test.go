@@ -491,3 +491,15 @@ func TestIngestJSONRecordQuarantinedWholeDatesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestJSONKeyTwiceNamesItWhole: a record quarantined for a key named
+// twice names that key as its column whole, whatever it spells: a key with
+// a quote and a space in it was cut at them (column `note` for the key
+// `note" b`), a key the export does not have.
+func TestIngestJSONKeyTwiceNamesItWhole(t *testing.T) {
+	body := jsonRecord("T1", `"1.00"`, "USD") + "\n" +
+		strings.TrimSuffix(jsonRecord("T2", `"1.00"`, "USD"), "}") + `,"note\" b":"a","note\" b":"b"}` + "\n"
+	want := []store.Problem{{Line: 2, Column: `note" b`, Reason: `key "note" b" appears twice`}}
+	checkThenLoadJSON(t, "quoted_2026-11-23.jsonl", body, jsonOutcome{
+		records: 2, quarantined: 1, problems: want, stored: [][]string{{"1", "T1"}}})
+}

@@ -543,14 +543,16 @@ SELECT coalesce(min(line), 0) FROM ledger_stage WHERE card_hit;
 -- problem of its column, whichever: the text columns are those of
 -- ledger_stage but its typed values and flags. A record quarantined whole
 -- for one key or column (named twice, a flag or float where text goes: its
--- reason begins key "K" or column "K", as json-misfit, json-unwritten,
--- parquet-unwritten and the respelt keys word it) names that key as its
--- column, so that a finding's field says what to fix in the export; one
--- that no key is to blame for (malformed JSON, a CSV's count of fields) is
--- the record's.
+-- reason begins key "K" or column "K" and then appears or holds, as
+-- json-misfit, json-unwritten, parquet-unwritten and the respelt keys word
+-- it; K is written as the export spells it, so a quote in it is no end:
+-- the key runs to the last '" appears' or '" holds', over a line break
+-- too) names that key as its column, so that a finding's field says what
+-- to fix in the export; one that no key is to blame for (malformed JSON, a
+-- CSV's count of fields) is the record's.
 CREATE OR REPLACE TEMP TABLE stage_problems AS
 SELECT line, p.column_name, p.reason FROM (
-    SELECT line, unnest(CASE WHEN misfit IS NOT NULL THEN [{'column_name': coalesce(nullif(regexp_extract(misfit, '^(?:key|column) "((?:[^"\\]|\\.)*)" ', 1), ''), '(record)'), 'reason': misfit}] ELSE list_filter([
+    SELECT line, unnest(CASE WHEN misfit IS NOT NULL THEN [{'column_name': coalesce(nullif(regexp_extract(misfit, '(?s)^(?:key|column) "(.*)" (?:appears|holds) ', 1), ''), '(record)'), 'reason': misfit}] ELSE list_filter([
         CASE WHEN partner_merchant_id IS NULL THEN {'column_name': 'partner_merchant_id', 'reason': 'required value missing'} END,
         CASE WHEN order_id IS NULL THEN {'column_name': 'order_id', 'reason': 'required value missing'} END,
         CASE WHEN transaction_id IS NULL THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
