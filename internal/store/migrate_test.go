@@ -264,14 +264,20 @@ func orNone(t *time.Time) string {
 	return t.Format(time.TimeOnly)
 }
 
+// ledgerRowT1 stores, in a database migrated part way, the ledger row an
+// old run judged: T1, of file 1 line 2, with status, in production.
+func ledgerRowT1(status string) string {
+	return `INSERT INTO ledger_rows (file_id, line, partner_merchant_id, order_id, transaction_id, occurrence, processed_at, amount,
+			currency, status, initiator, channel, profile, is_recurring, environment)
+		VALUES (1, 2, 'M1', 'O1', 'T1', 1, TIMESTAMPTZ '2026-11-23 10:00:00Z', 1000, 'USD', '` + status + `', 'CIT', 'web', 'cit_web', false, 'production')`
+}
+
 // TestMigrationDropsDiffersKeepingVerdicts: the verdicts runs wrote before
 // 029 are read as they were once their differs flag is gone.
 func TestMigrationDropsDiffersKeepingVerdicts(t *testing.T) {
 	db := migratedUpTo(t, 28)
 	for _, q := range []string{
-		`INSERT INTO ledger_rows (file_id, line, partner_merchant_id, order_id, transaction_id, occurrence, processed_at, amount,
-			currency, status, initiator, channel, profile, is_recurring, environment)
-		VALUES (1, 2, 'M1', 'O1', 'T1', 1, TIMESTAMPTZ '2026-11-23 10:00:00Z', 1000, 'USD', 'declined', 'CIT', 'web', 'cit_web', false, 'production')`,
+		ledgerRowT1("declined"),
 		`INSERT INTO verdicts (run_id, file_id, line, switch_state, environment, transmit_state, outcome_state, fc_order_id, differs)
 		VALUES (1, 1, 2, 'production', 'production', 'transmitted', 'recovered', 'F1', true)`,
 	} {
@@ -352,9 +358,7 @@ FROM (VALUES ` + orders + `) t(env, id, site)`,
 func TestMigrationGivesOldFindingsTheirEnvironment(t *testing.T) {
 	db := migratedUpTo(t, 36)
 	for _, q := range []string{
-		`INSERT INTO ledger_rows (file_id, line, partner_merchant_id, order_id, transaction_id, occurrence, processed_at, amount,
-			currency, status, initiator, channel, profile, is_recurring, environment)
-		VALUES (1, 2, 'M1', 'O1', 'T1', 1, TIMESTAMPTZ '2026-11-23 10:00:00Z', 1000, 'USD', 'approved', 'CIT', 'web', 'cit_web', false, 'production')`,
+		ledgerRowT1("approved"),
 		`INSERT INTO verdicts (run_id, file_id, line, switch_state, environment, transmit_state)
 		VALUES (1, 1, 2, 'sandbox', 'sandbox', 'transmitted')`,
 		`INSERT INTO findings (run_id, category, partner_merchant_id, transaction_id, occurrence, fc_order_id, fc_value) VALUES
