@@ -73,8 +73,9 @@ func noJSONObject(p plan) error {
 
 // respelling is a JSON Lines key that only ever appears in records beside
 // another spelling of it (the two differ in case, or in spaces around
-// them), and the reason those records are quarantined (json-misfit).
-type respelling struct{ Key, Reason string }
+// them), the column it is a spelling of, which those records are
+// quarantined for, and the reason (json-misfit).
+type respelling struct{ Key, Column, Reason string }
 
 // respell settles spellings, the keys of a JSON Lines file that are one
 // name but for case or the spaces around them (matched as a CSV's header
@@ -106,7 +107,7 @@ func (db *DB) respell(ctx context.Context, conn *sqlx.Conn, p plan, spellings []
 	var respelt []respelling
 	for _, s := range spellings {
 		if s != column {
-			respelt = append(respelt, respelling{s, fmt.Sprintf("key %q appears twice, as %q and %q (keys are matched without regard to case)", column, column, s)})
+			respelt = append(respelt, respelling{s, column, fmt.Sprintf("key %q appears twice, as %q and %q (keys are matched without regard to case)", column, column, s)})
 		}
 	}
 	return column, respelt, nil

@@ -503,3 +503,37 @@ func TestIngestJSONKeyTwiceNamesItWhole(t *testing.T) {
 	checkThenLoadJSON(t, "quoted_2026-11-23.jsonl", body, jsonOutcome{
 		records: 2, quarantined: 1, problems: want, stored: [][]string{{"1", "T1"}}})
 }
+
+// TestIngestJSONOddKeysNamedWhole: a record quarantined whole for one key
+// names that key as its column whole and as the file spells it, whatever
+// it holds (a quote, a space, a backslash), whichever reason quarantines
+// it. The column was read back out of the reason's text, which quotes a
+// spelling of the key escaped: such a key spelt twice was named
+// `Pay \"Ref\" \\x`, a key the export does not have.
+func TestIngestJSONOddKeysNamedWhole(t *testing.T) {
+	const key = `Pay "Ref" \x`
+	record := func(tx, extra string) string {
+		return strings.TrimSuffix(jsonRecord(tx, `"1.00"`, "USD"), "}") + extra + "}\n"
+	}
+	tests := []struct {
+		name, body string
+		m          ledger.Mapping
+	}{
+		{"named twice", record("T1", `,"Pay \"Ref\" \\x":"a","Pay \"Ref\" \\x":"b"`), ledger.Mapping{}},
+		{"spelt otherwise beside it", record("T1", `,"Pay \"Ref\" \\x":"a","pay \"ref\" \\x":"b"`), ledger.Mapping{}},
+		{"a flag where text goes", strings.Replace(record("T1", ""), `"order_id":"O-T1"`, `"Pay \"Ref\" \\x":true`, 1),
+			ledger.Mapping{Columns: map[string]string{"order_id": key}}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			out, err := loadMapped(t, db, writeText(t, fmt.Sprintf("odd%d_2026-11-23.jsonl", i), tt.body), tt.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Problems) != 1 || out.Problems[0].Column != key {
+				t.Errorf("load %s: problems %+v, want one of the key %s", tt.body, out.Problems, key)
+			}
+		})
+	}
+}

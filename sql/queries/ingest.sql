@@ -6,7 +6,8 @@
 -- Parquet record quarantined whole (json-misfit, json-unwritten,
 -- parquet-unwritten), says why (its
 -- values are under other columns' names, or not there, or in doubt, and
--- are not checked). Temporary,
+-- are not checked), and misfit_key the key or column it is quarantined
+-- for, as the file spells it (NULL for the record's). Temporary,
 -- so a rejected file's values never reach the database file. ledger_file is the
 -- view of the file being loaded (stage-csv replaces it); this placeholder
 -- has its columns so the queries over it prepare at start-up.
@@ -19,7 +20,7 @@ CREATE OR REPLACE TEMP TABLE ledger_stage (
     environment VARCHAR, card_bin VARCHAR, card_last4 VARCHAR, fc_transmit_key VARCHAR,
     fc_order_id VARCHAR,
     processed_ts TIMESTAMPTZ, amount_minor BIGINT, digits INTEGER, recurring BOOLEAN, bad BOOLEAN,
-    misfit VARCHAR
+    misfit VARCHAR, misfit_key VARCHAR
 );
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT * FROM ledger_stage;
 -- repeat_values(...): where a ledger row stands among the rows of its
@@ -181,7 +182,9 @@ DROP TABLE IF EXISTS misfits;
 {{- end}}
 
 -- json-misfit: why a JSON Lines record is quarantined whole: no JSON
--- object, or one naming a key twice; NULL when it is neither. A NULL record
+-- object, or one naming a key twice; NULL when it is neither. Each misfit
+-- is a struct of the key it is for (NULL for the record's, as the stage's
+-- misfit_key) and the reason. A NULL record
 -- is a line DuckDB could not read; the store reads it again for more, and a
 -- record that is no object for the card numbers its escapes may spell
 -- (json-misfit-records). A JSON value that begins with a brace is an
@@ -191,11 +194,11 @@ DROP TABLE IF EXISTS misfits;
 -- CSV's header names are, without regard to case (and spaces around them):
 -- a key that only ever appears beside another spelling of it is in
 -- Respelt, with its reason (readHeader), so that Go's matching decides.
-{{define "json-misfit"}}CASE WHEN json IS NULL THEN 'malformed JSON'
-    WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN 'not a JSON object'
+{{define "json-misfit"}}CASE WHEN json IS NULL THEN {'key': NULL::VARCHAR, 'reason': 'malformed JSON'}
+    WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN {'key': NULL::VARCHAR, 'reason': 'not a JSON object'}
     WHEN len(list_distinct(json_keys(json))) < len(json_keys(json)) THEN {{template "json-key-twice"}}
     {{- range .Respelt}}
-    WHEN list_contains(json_keys(json), {{literal .Key}}) THEN {{literal .Reason}}{{end}} END
+    WHEN list_contains(json_keys(json), {{literal .Key}}) THEN {'key': {{literal .Column}}, 'reason': {{literal .Reason}}}{{end}} END
 {{- end}}
 
 -- json-key-twice: the first key a record names again, and how many times
@@ -203,7 +206,7 @@ DROP TABLE IF EXISTS misfits;
 {{define "json-key-twice"}}
 {{- $twice := "list_filter(json_keys(json), (k, i) -> list_position(json_keys(json), k) < i)[1]"}}
 {{- $times := printf "len(list_filter(json_keys(json), k -> k = %s))" $twice}}
-    format('key "{}" appears {}', {{$twice}}, CASE {{$times}} WHEN 2 THEN 'twice' ELSE {{$times}} || ' times' END)
+    {'key': {{$twice}}, 'reason': format('key "{}" appears {}', {{$twice}}, CASE {{$times}} WHEN 2 THEN 'twice' ELSE {{$times}} || ' times' END)}
 {{- end}}
 
 -- json-unwritten: why a JSON Lines record is quarantined whole for a value
@@ -226,13 +229,13 @@ DROP TABLE IF EXISTS misfits;
 {{define "json-unwritten"}}CASE
     {{- range .Fields}}{{if and .JSONIndex (ne .Name "amount")}}
     WHEN json_types[{{.JSONIndex}}] IN ('OBJECT', 'ARRAY')
-        THEN format('key "{}" holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{literal .Source}}, lower(json_types[{{.JSONIndex}}]))
+        THEN {'key': {{literal .Source}}, 'reason': format('key "{}" holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{literal .Source}}, lower(json_types[{{.JSONIndex}}]))}
     {{- if not .Mappable}}
     WHEN json_types[{{.JSONIndex}}] = 'BOOLEAN'{{if not .Required}} AND {{ident .Name}} IS NOT NULL{{end}}
-        THEN format('key "{}" holds the JSON boolean {}, not text: a flag is no id, code or descriptor; map the key that holds the value', {{literal .Source}}, {{ident .Name}})
+        THEN {'key': {{literal .Source}}, 'reason': format('key "{}" holds the JSON boolean {}, not text: a flag is no id, code or descriptor; map the key that holds the value', {{literal .Source}}, {{ident .Name}})}
     {{- end}}
     WHEN json_types[{{.JSONIndex}}] = 'DOUBLE' AND NOT regexp_full_match({{ident .Name}}, '-?[0-9]+(\.[0-9]+)?')
-        THEN format('key "{}" holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{literal .Source}}, {{ident .Name}})
+        THEN {'key': {{literal .Source}}, 'reason': format('key "{}" holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{literal .Source}}, {{ident .Name}})}
     {{- end}}{{end}} END
 {{- end}}
 
@@ -251,12 +254,12 @@ DROP TABLE IF EXISTS misfits;
     {{- range .Fields}}{{if and .Source (ne .Name "amount")}}
     {{- if not .Mappable}}
     WHEN typeof({{ident .Source}}) = 'BOOLEAN' AND {{ident .Source}} IS NOT NULL
-        THEN format('column "{}" holds the boolean {}, not text: a flag is no id, code or descriptor; map the column that holds the value', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))
+        THEN {'key': {{literal .Source}}, 'reason': format('column "{}" holds the boolean {}, not text: a flag is no id, code or descriptor; map the column that holds the value', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))}
     {{- end}}
     WHEN typeof({{ident .Source}}) IN ('FLOAT', 'DOUBLE') AND {{ident .Source}} IS NOT NULL
-        THEN format('column "{}" holds the float {}: a float''s print, which may have lost digits; write the column as text', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))
+        THEN {'key': {{literal .Source}}, 'reason': format('column "{}" holds the float {}: a float''s print, which may have lost digits; write the column as text', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))}
     WHEN regexp_matches(typeof({{ident .Source}}), '^(STRUCT|MAP|UNION)\(|\]$') AND {{ident .Source}} IS NOT NULL
-        THEN format('column "{}" holds a {}, not a value of the column: its print is no id or code; map the column that holds the value', {{literal .Source}}, typeof({{ident .Source}}))
+        THEN {'key': {{literal .Source}}, 'reason': format('column "{}" holds a {}, not a value of the column: its print is no id or code; map the column that holds the value', {{literal .Source}}, typeof({{ident .Source}}))}
     {{- end}}{{end}} END
 {{- end}}
 
@@ -408,7 +411,7 @@ UPDATE ledger_raw SET bad = true, processed_ts = NULL WHERE rowid + 1 IN (SELECT
 CREATE OR REPLACE TEMP VIEW ledger_file AS SELECT rowid + {{template "first" .}} AS line, * FROM ledger_raw;
 INSERT INTO ledger_stage
 SELECT line, card_hit, {{range $i, $f := .Fields}}source_text[{{$i}} + 1], {{end}}processed_ts, amount_minor,
-    digits, recurring, bad, {{if .Misfits}}m.reason{{else if ne .Format "csv"}}misfit{{else}}NULL{{end}}
+    digits, recurring, bad, {{if .Misfits}}m.reason, NULL{{else if ne .Format "csv"}}misfit.reason, misfit.key{{else}}NULL, NULL{{end}}
 FROM ledger_file {{if .Misfits}}LEFT JOIN misfits m ON m.record = line - 1 {{end}}WHERE card_hit OR bad;
 {{end}}
 
@@ -542,17 +545,15 @@ SELECT coalesce(min(line), 0) FROM ledger_stage WHERE card_hit;
 -- other columns' names. A value with a NUL byte (the stage's nul) is a
 -- problem of its column, whichever: the text columns are those of
 -- ledger_stage but its typed values and flags. A record quarantined whole
--- for one key or column (named twice, a flag or float where text goes: its
--- reason begins key "K" or column "K" and then appears or holds, as
--- json-misfit, json-unwritten, parquet-unwritten and the respelt keys word
--- it; K is written as the export spells it, so a quote in it is no end:
--- the key runs to the last '" appears' or '" holds', over a line break
--- too) names that key as its column, so that a finding's field says what
--- to fix in the export; one that no key is to blame for (malformed JSON, a
--- CSV's count of fields) is the record's.
+-- for one key or column (named twice, a flag or float where text goes:
+-- misfit_key, as json-misfit, json-unwritten and parquet-unwritten give
+-- it, never read back out of the reason's text) names that key as its
+-- column, so that a finding's field says what to fix in the export; one
+-- that no key is to blame for (malformed JSON, a CSV's count of fields) is
+-- the record's.
 CREATE OR REPLACE TEMP TABLE stage_problems AS
 SELECT line, p.column_name, p.reason FROM (
-    SELECT line, unnest(CASE WHEN misfit IS NOT NULL THEN [{'column_name': coalesce(nullif(regexp_extract(misfit, '(?s)^(?:key|column) "(.*)" (?:appears|holds) ', 1), ''), '(record)'), 'reason': misfit}] ELSE list_filter([
+    SELECT line, unnest(CASE WHEN misfit IS NOT NULL THEN [{'column_name': coalesce(misfit_key, '(record)'), 'reason': misfit}] ELSE list_filter([
         CASE WHEN partner_merchant_id IS NULL THEN {'column_name': 'partner_merchant_id', 'reason': 'required value missing'} END,
         CASE WHEN order_id IS NULL THEN {'column_name': 'order_id', 'reason': 'required value missing'} END,
         CASE WHEN transaction_id IS NULL THEN {'column_name': 'transaction_id', 'reason': 'required value missing'} END,
@@ -572,7 +573,7 @@ SELECT line, p.column_name, p.reason FROM (
 )
 UNION ALL
 SELECT line, column_name, 'contains a NUL byte' FROM (
-    UNPIVOT (SELECT line, COLUMNS(* EXCLUDE (line, card_hit, processed_ts, amount_minor, digits, recurring, bad, misfit))
+    UNPIVOT (SELECT line, COLUMNS(* EXCLUDE (line, card_hit, processed_ts, amount_minor, digits, recurring, bad, misfit, misfit_key))
         FROM ledger_stage WHERE misfit IS NULL)
     ON COLUMNS(* EXCLUDE (line)) INTO NAME column_name VALUE v
 ) WHERE contains(v, chr(0));
