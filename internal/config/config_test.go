@@ -130,6 +130,26 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 	}
 }
 
+// TestUnknownKeyNamesItsLine: an unknown key is refused naming the file,
+// the key and the line that has it, wherever the key is: at the top, in a
+// table, in the second of an array of tables, in an inline table, under a
+// dotted key. The line was not said, and a key spelt wrong in one of many
+// merchants was left to be looked for.
+func TestUnknownKeyNamesItsLine(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	text := "nightly = 1\n" + strings.NewReplacer(
+		"[flexcharge.production]\n", "[flexcharge.production]\nretry.tries = 3\n",
+		`descriptor = "ACME*SHOP"`+"\n", `descriptor = "ACME*SHOP"`+"\n[[merchants.sites]]\nurl = \"https://b.example\"\ndescriptor = \"B\"\ncolour = \"red\"\n",
+		`path = "inbox"`, `path = "inbox"`+"\nmapping = {columns = {}, colums = {}}",
+	).Replace(good)
+	path := writeConfig(t, text)
+	_, err := Load(path)
+	want := "config " + path + ": unknown key flexcharge.production.retry.tries (line 9), merchants.sites.colour (line 24), nightly (line 1), sources.mapping.colums (line 7)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("load:\n%s\ngot error %v,\nwant %s", text, err, want)
+	}
+}
+
 // TestCredentialsKeptWithoutTheirEndpoint: sandbox credentials kept after
 // go-live, with the sandbox endpoint gone, are no longer refused: nothing
 // calls the sandbox. A switch to the sandbox is what is refused, naming the

@@ -45,7 +45,7 @@ func parse(b []byte, dir string) (*Config, error) {
 		return nil, err
 	}
 	if unknown := md.Undecoded(); len(unknown) > 0 {
-		return nil, unknownKeys(unknown)
+		return nil, unknownKeys(string(b), unknown)
 	}
 	sum := sha256.Sum256(b)
 	c.Hash, c.Dir = hex.EncodeToString(sum[:8]), dir
@@ -56,14 +56,70 @@ func parse(b []byte, dir string) (*Config, error) {
 	return &c, nil
 }
 
-func unknownKeys(keys []toml.Key) error {
+// unknownKeys refuses the keys of src that no setting has, each with the
+// line that defines it: "unknown key merchants.colour (line 12)".
+func unknownKeys(src string, keys []toml.Key) error {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k.String()
+		if line := keyLine(src, k); line > 0 {
+			names[i] += fmt.Sprintf(" (line %d)", line)
+		}
 	}
 	sort.Strings(names)
 	return fmt.Errorf("unknown key %s", strings.Join(names, ", "))
 }
+
+// keyLine is the line of src that defines key, 0 if it cannot be told; of
+// a key in an array of tables ([[merchants]]), the line of its last table
+// that has it. The toml package keeps the lines of keys to itself, and
+// gives one only in the error of a value that fails to decode: so the
+// tables on key's path are decoded again, each into Primitives, and key's
+// own value into unplaced, which always fails, not parsed here by hand.
+func keyLine(src string, key toml.Key) int {
+	var table map[string]toml.Primitive
+	md, err := toml.Decode(src, &table)
+	for i := 1; err == nil && i < len(key); i++ {
+		table, err = subtable(&md, table, key[:i], key[i])
+	}
+	prim, ok := table[key[len(key)-1]]
+	var pe toml.ParseError
+	if err != nil || !ok || !errors.As(md.PrimitiveDecode(prim, unplaced{}), &pe) {
+		return 0
+	}
+	return pe.Position.Line
+}
+
+// subtable decodes the table that table holds at the last of path, or of
+// an array of tables there the last that has the key next, into
+// Primitives.
+func subtable(md *toml.MetaData, table map[string]toml.Primitive, path toml.Key, next string) (map[string]toml.Primitive, error) {
+	prim, ok := table[path[len(path)-1]]
+	if !ok {
+		return nil, errors.New("no such table")
+	}
+	// A table a dotted key (d.e = 3) makes has no type of its own.
+	if typ := md.Type(path...); typ != "ArrayHash" && typ != "Array" {
+		var t map[string]toml.Primitive
+		return t, md.PrimitiveDecode(prim, &t)
+	}
+	var tables []map[string]toml.Primitive
+	if err := md.PrimitiveDecode(prim, &tables); err != nil {
+		return nil, err
+	}
+	for _, t := range slices.Backward(tables) {
+		if _, ok := t[next]; ok {
+			return t, nil
+		}
+	}
+	return nil, errors.New("no table has the key")
+}
+
+// unplaced fails to decode whatever it is given, so that the toml package
+// says where the value it was given is (keyLine).
+type unplaced struct{}
+
+func (unplaced) UnmarshalTOML(any) error { return errors.New("unplaced") }
 
 func (c *Config) applyDefaults() {
 	setDefault(&c.Timezone, "UTC")
