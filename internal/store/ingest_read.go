@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -44,8 +45,10 @@ type plan struct {
 	// with, which DuckDB reads in its place (unmarkJSON); "" for most files
 	unmarked string
 	// respelt: a JSON Lines file's keys that only ever appear beside
-	// another spelling of themselves (readHeader)
+	// another spelling of themselves (readHeader); keys: every key of it,
+	// as it spells them, which a record may name twice
 	respelt []respelling
+	keys    []string
 }
 
 // plan reads the file's columns and maps them; a file that cannot be read
@@ -68,7 +71,7 @@ func (db *DB) plan(ctx context.Context, conn *sqlx.Conn, lf LoadFile) (p plan, e
 	if err = db.unmarkJSON(&p); err != nil {
 		return p, err
 	}
-	if p.header, p.respelt, err = db.readHeader(ctx, conn, p); err != nil {
+	if p.header, p.keys, p.respelt, err = db.readHeader(ctx, conn, p); err != nil {
 		return p, err
 	}
 	p.fields, err = lf.Mapping.Map(p.header)
@@ -146,12 +149,13 @@ func (p plan) screenedCSV() bool {
 
 // readHeader lists the file's columns: a CSV's header line, read in Go; the
 // keys of a JSON Lines file or the schema of a Parquet file, read by DuckDB.
+// Its names as the file spells them come too, before any is a column's.
 // A JSON Lines key that only ever appears beside another spelling of it is
 // no column but a respelling, whose records are quarantined.
-func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string, []respelling, error) {
+func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) (names, keys []string, respelt []respelling, err error) {
 	cols, err := db.readColumns(ctx, conn, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// A name is read before any value is guarded, and names are quoted in
 	// messages and check's output: one that holds a card number rejects the
@@ -159,7 +163,6 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 	// in case would leave it open which column a value comes from. A column
 	// without a name (a delimiter ending every line, as some exports write)
 	// is named by its place, and is not mapped unless a mapping names it so.
-	var names []string
 	spellings := map[string][]string{}
 	seen := map[string]int{}
 	for i, c := range cols {
@@ -168,7 +171,7 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 		}
 		if ledger.CardLike(c) {
 			place, err := db.namePlace(ctx, conn, p, c, i+1)
-			return nil, nil, cmp.Or(err, cardNameRejection(place))
+			return nil, nil, nil, cmp.Or(err, cardNameRejection(place))
 		}
 		key := strings.ToLower(strings.TrimSpace(c))
 		first, ok := seen[key]
@@ -177,11 +180,10 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 			seen[key] = i + 1
 			names = append(names, c)
 		case p.format != ledger.JSONL:
-			return nil, nil, fmt.Errorf("%w: line 1 column %d: the name %q is column %d's already (names are matched without regard to case)", ErrRejected, i+1, c, first)
+			return nil, nil, nil, fmt.Errorf("%w: line 1 column %d: the name %q is column %d's already (names are matched without regard to case)", ErrRejected, i+1, c, first)
 		}
 		spellings[key] = append(spellings[key], c)
 	}
-	var respelt []respelling
 	for i, c := range names {
 		s := spellings[strings.ToLower(strings.TrimSpace(c))]
 		if len(s) < 2 {
@@ -189,11 +191,11 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) ([]string
 		}
 		column, r, err := db.respell(ctx, conn, p, s)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		names[i], respelt = column, append(respelt, r...)
 	}
-	return names, respelt, nil
+	return names, cols, respelt, nil
 }
 
 // namePlace is where the file names its column (counted from 1): a CSV's
@@ -246,9 +248,10 @@ type readTemplate struct {
 	Line                        int64
 	// JSONPaths lists, as a SQL list, the JSON path of each mapped key
 	// (stageField.JSONIndex); Respelt the keys a JSON Lines record may not
-	// have (plan.respelt).
+	// have (plan.respelt); Keys every key it may name twice (plan.keys).
 	JSONPaths string
 	Respelt   []respelling
+	Keys      []string
 }
 
 // currencyDigits is one known currency and its minor digits.
@@ -312,7 +315,7 @@ func (p plan) params() readTemplate {
 		ZonedLayout: strings.Contains(layout, "%z") || strings.Contains(layout, "%Z"),
 		ColumnTypes: varcharColumns(columns), Minor: p.Mapping.MinorUnits(),
 		Guard: p.guard, NUL: p.nul, Fields: fields, Currencies: knownCurrencies(), Line: p.line, Columns: columns, Misfits: p.misfits, Serial: p.serial,
-		Compression: literal(compressed), JSONPaths: "[" + strings.Join(paths, ", ") + "]", Respelt: p.respelt,
+		Compression: literal(compressed), JSONPaths: "[" + strings.Join(paths, ", ") + "]", Respelt: p.respelt, Keys: p.keys,
 	}
 }
 
@@ -341,7 +344,7 @@ func compression(name string) string {
 // definitions.
 func (p plan) render(q *Queries, name string) (string, error) {
 	t := template.New("").Funcs(template.FuncMap{"ident": ident, "literal": literal, "jsonKey": jsonKey,
-		"keyValuePattern": keyValuePattern, "keyEscape": keyEscape})
+		"keyValuePattern": keyValuePattern, "keyEscape": keyEscape, "quote": quote})
 	for _, body := range []string{q.StageCSV, q.ShiftLines, q.CardColumns} {
 		if _, err := t.New(fmt.Sprint(len(t.Templates()))).Parse(body); err != nil {
 			return "", fmt.Errorf("parse reading templates: %w", err)
@@ -353,6 +356,13 @@ func (p plan) render(q *Queries, name string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// quote is how a quarantine's reason names a key or column, as a SQL
+// literal: Go-quoted, as every message naming one does (respell, the card
+// and header rejections), so that the reason says where the key begins and
+// ends whatever it holds (a quote or backslash escaped, a line break as
+// \n); the finding's column names it as the file spells it.
+func quote(key string) string { return literal(strconv.Quote(key)) }
 
 // jsonKey is the JSON path of one top-level key, as a SQL literal.
 func jsonKey(key string) string {

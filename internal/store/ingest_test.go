@@ -843,6 +843,25 @@ func TestIngestParquetNestedText(t *testing.T) {
 	}
 }
 
+// TestIngestParquetOddColumnNamedWhole: a Parquet record quarantined for
+// a column with a quote, a space and a backslash in its name names that
+// column as it is spelt, and quotes it in the reason as Go does, as every
+// reason naming a key does; it was written raw (column "Pay "Ref" \x").
+func TestIngestParquetOddColumnNamedWhole(t *testing.T) {
+	const name = `Pay "Ref" \x`
+	path := filepath.Join(t.TempDir(), "odd_2026-11-23.parquet")
+	dump(t, MustOpenDB(t), fmt.Sprintf(`COPY (SELECT %s, CAST(12345 AS DOUBLE) AS "Pay ""Ref"" \x" FROM (VALUES ('T1')) v(tx)) TO '%s' (FORMAT parquet)`, parquetDecline, path))
+	out, err := loadMapped(t, MustOpenDB(t), path, ledger.Mapping{Columns: map[string]string{"campaign_id": name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Problem{{Line: 1, Column: name,
+		Reason: `column "Pay \"Ref\" \\x" holds the float 12345.0: a float's print, which may have lost digits; write the column as text`}}
+	if diff := cmp.Diff(want, out.Problems); diff != "" {
+		t.Errorf("load %s: problems (-want +got):\n%s", path, diff)
+	}
+}
+
 // TestIngestParquetBooleanText: a Parquet BOOLEAN column is a flag, no
 // text: mapped to a text column (a descriptor) it quarantines each record
 // holding a value, naming the column, where "true" was stored as the

@@ -196,17 +196,21 @@ DROP TABLE IF EXISTS misfits;
 -- Respelt, with its reason (readHeader), so that Go's matching decides.
 {{define "json-misfit"}}CASE WHEN json IS NULL THEN {'key': NULL::VARCHAR, 'reason': 'malformed JSON'}
     WHEN NOT regexp_matches(CAST(json AS VARCHAR), '^\s*\{') THEN {'key': NULL::VARCHAR, 'reason': 'not a JSON object'}
-    WHEN len(list_distinct(json_keys(json))) < len(json_keys(json)) THEN {{template "json-key-twice"}}
+    WHEN len(list_distinct(json_keys(json))) < len(json_keys(json)) THEN {{template "json-key-twice" .}}
     {{- range .Respelt}}
     WHEN list_contains(json_keys(json), {{literal .Key}}) THEN {'key': {{literal .Column}}, 'reason': {{literal .Reason}}}{{end}} END
 {{- end}}
 
 -- json-key-twice: the first key a record names again, and how many times
--- it names it.
+-- it names it. The reason quotes the key as Go does (quote), looked up
+-- by its place among the file's keys, which it is one of: DuckDB quotes no
+-- text so, and a CASE over the keys would find the key again for each.
 {{define "json-key-twice"}}
 {{- $twice := "list_filter(json_keys(json), (k, i) -> list_position(json_keys(json), k) < i)[1]"}}
 {{- $times := printf "len(list_filter(json_keys(json), k -> k = %s))" $twice}}
-    {'key': {{$twice}}, 'reason': format('key "{}" appears {}', {{$twice}}, CASE {{$times}} WHEN 2 THEN 'twice' ELSE {{$times}} || ' times' END)}
+    {'key': {{$twice}}, 'reason': format('key {} appears {}',
+        [{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{quote $k}}{{end}}][list_position([{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{literal $k}}{{end}}], {{$twice}})],
+        CASE {{$times}} WHEN 2 THEN 'twice' ELSE {{$times}} || ' times' END)}
 {{- end}}
 
 -- json-unwritten: why a JSON Lines record is quarantined whole for a value
@@ -229,13 +233,13 @@ DROP TABLE IF EXISTS misfits;
 {{define "json-unwritten"}}CASE
     {{- range .Fields}}{{if and .JSONIndex (ne .Name "amount")}}
     WHEN json_types[{{.JSONIndex}}] IN ('OBJECT', 'ARRAY')
-        THEN {'key': {{literal .Source}}, 'reason': format('key "{}" holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{literal .Source}}, lower(json_types[{{.JSONIndex}}]))}
+        THEN {'key': {{literal .Source}}, 'reason': format('key {} holds a JSON {}, not a value: its JSON text is no id or code; map the key that holds the value', {{quote .Source}}, lower(json_types[{{.JSONIndex}}]))}
     {{- if not .Mappable}}
     WHEN json_types[{{.JSONIndex}}] = 'BOOLEAN'{{if not .Required}} AND {{ident .Name}} IS NOT NULL{{end}}
-        THEN {'key': {{literal .Source}}, 'reason': format('key "{}" holds the JSON boolean {}, not text: a flag is no id, code or descriptor; map the key that holds the value', {{literal .Source}}, {{ident .Name}})}
+        THEN {'key': {{literal .Source}}, 'reason': format('key {} holds the JSON boolean {}, not text: a flag is no id, code or descriptor; map the key that holds the value', {{quote .Source}}, {{ident .Name}})}
     {{- end}}
     WHEN json_types[{{.JSONIndex}}] = 'DOUBLE' AND NOT regexp_full_match({{ident .Name}}, '-?[0-9]+(\.[0-9]+)?')
-        THEN {'key': {{literal .Source}}, 'reason': format('key "{}" holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{literal .Source}}, {{ident .Name}})}
+        THEN {'key': {{literal .Source}}, 'reason': format('key {} holds the number {}, not written in plain digits: a float''s print, which may have lost digits; write it as a string', {{quote .Source}}, {{ident .Name}})}
     {{- end}}{{end}} END
 {{- end}}
 
@@ -254,12 +258,12 @@ DROP TABLE IF EXISTS misfits;
     {{- range .Fields}}{{if and .Source (ne .Name "amount")}}
     {{- if not .Mappable}}
     WHEN typeof({{ident .Source}}) = 'BOOLEAN' AND {{ident .Source}} IS NOT NULL
-        THEN {'key': {{literal .Source}}, 'reason': format('column "{}" holds the boolean {}, not text: a flag is no id, code or descriptor; map the column that holds the value', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))}
+        THEN {'key': {{literal .Source}}, 'reason': format('column {} holds the boolean {}, not text: a flag is no id, code or descriptor; map the column that holds the value', {{quote .Source}}, CAST({{ident .Source}} AS VARCHAR))}
     {{- end}}
     WHEN typeof({{ident .Source}}) IN ('FLOAT', 'DOUBLE') AND {{ident .Source}} IS NOT NULL
-        THEN {'key': {{literal .Source}}, 'reason': format('column "{}" holds the float {}: a float''s print, which may have lost digits; write the column as text', {{literal .Source}}, CAST({{ident .Source}} AS VARCHAR))}
+        THEN {'key': {{literal .Source}}, 'reason': format('column {} holds the float {}: a float''s print, which may have lost digits; write the column as text', {{quote .Source}}, CAST({{ident .Source}} AS VARCHAR))}
     WHEN regexp_matches(typeof({{ident .Source}}), '^(STRUCT|MAP|UNION)\(|\]$') AND {{ident .Source}} IS NOT NULL
-        THEN {'key': {{literal .Source}}, 'reason': format('column "{}" holds a {}, not a value of the column: its print is no id or code; map the column that holds the value', {{literal .Source}}, typeof({{ident .Source}}))}
+        THEN {'key': {{literal .Source}}, 'reason': format('column {} holds a {}, not a value of the column: its print is no id or code; map the column that holds the value', {{quote .Source}}, typeof({{ident .Source}}))}
     {{- end}}{{end}} END
 {{- end}}
 
