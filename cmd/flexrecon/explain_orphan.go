@@ -12,7 +12,7 @@ import (
 // classify-pair-orders: an order belongs to a first-occurrence decline of
 // its merchant and order id that the run read, made no more than an hour
 // before or after it (a day after, if it names that very attempt).
-func whyOrphan(f store.ExplainedFinding, e store.Explanation) string {
+func whyOrphan(f store.ExplainedFinding, e store.Explanation, loc *time.Location) string {
 	o, ok := explainedOrder(e.Orders, f)
 	switch {
 	case !ok:
@@ -23,7 +23,7 @@ func whyOrphan(f store.ExplainedFinding, e store.Explanation) string {
 	var why []string
 	for _, d := range e.OrphanDeclines {
 		if d.FCOrderID == o.ID {
-			why = append(why, whyNotClaimed(d, e))
+			why = append(why, whyNotClaimed(d, e, loc))
 		}
 	}
 	if len(why) == 0 {
@@ -45,8 +45,8 @@ func explainedOrder(orders []store.ExplainedOrder, f store.ExplainedFinding) (st
 
 // whyNotClaimed says why one ledger row of an orphan's merchant order did
 // not claim it, in the order the pairing rules apply.
-func whyNotClaimed(d store.OrphanDecline, e store.Explanation) string {
-	row := fmt.Sprintf("%s #%d (%s %s)", d.TransactionID, d.Occurrence, d.Status, ts(d.ProcessedAt))
+func whyNotClaimed(d store.OrphanDecline, e store.Explanation, loc *time.Location) string {
+	row := fmt.Sprintf("%s #%d (%s %s)", d.TransactionID, d.Occurrence, d.Status, ts(d.ProcessedAt, loc))
 	switch {
 	case d.Status != "declined":
 		return row + " is no decline: only a decline is evaluated"

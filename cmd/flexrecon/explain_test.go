@@ -24,10 +24,10 @@ func TestExplainSaysWhichSwitchJudged(t *testing.T) {
 			TransmitState: "untransmitted", OutcomeState: "missed_evaluate"},
 	}}
 	var buf bytes.Buffer
-	writeExplanation(&buf, e)
+	writeExplanation(&buf, e, time.UTC)
 	for _, want := range []string{
-		"won AM #1 processed 2026-11-23T09:00:00Z: switch #3 merchant mit → off, effective 2026-11-23T00:00:00Z, by ops",
-		"won PM #1 processed 2026-11-23T15:00:00Z: switch #4 merchant mit → production, effective 2026-11-23T12:00:00Z",
+		"won AM #1 processed 2026-11-23 09:00:00 +00:00: switch #3 merchant mit → off, effective 2026-11-23 00:00:00 +00:00, by ops",
+		"won PM #1 processed 2026-11-23 15:00:00 +00:00: switch #4 merchant mit → production, effective 2026-11-23 12:00:00 +00:00",
 		"transmit not_expected: the mit switch in force (#3) was off",
 		"no outcome: the mit switch in force (#3) was off, so FlexCharge was not meant to rescue it",
 		"outcome missed_evaluate: declined while mit was production (switch #4), and no FlexCharge order is its evaluation",
@@ -68,7 +68,7 @@ func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {
 		Environment: "production", MID: "P1", Occurrence: 1}
 	for push, want := range map[string]string{"": "to be pushed", "too_old": "too old to push without --backfill", "would_push": "a dry run"} {
 		r.RunPush = push
-		if got := whyTransmit(r); !strings.Contains(got, want) {
+		if got := whyTransmit(r, time.UTC); !strings.Contains(got, want) {
 			t.Errorf("run's push %q: got %q, want it to say %q", push, got, want)
 		}
 	}
@@ -78,7 +78,7 @@ func TestExplainUntransmittedSaysWhatTheRunDid(t *testing.T) {
 // because it is no payment attempt, not because of its switch.
 func TestExplainRefundNotExpected(t *testing.T) {
 	r := store.ExplainedResult{Status: "refunded", Profile: "cit_web", SwitchID: 1, SwitchState: "production", TransmitState: "not_expected"}
-	if got := whyTransmit(r); !strings.Contains(got, "a refunded row is no payment attempt") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "a refunded row is no payment attempt") {
 		t.Errorf("got %q, want it to say a refund is no payment attempt", got)
 	}
 }
@@ -88,7 +88,7 @@ func TestExplainRefundNotExpected(t *testing.T) {
 // payment attempt.
 func TestExplainTestTrafficNotExpected(t *testing.T) {
 	r := store.ExplainedResult{Status: "approved", Profile: "cit_web", SwitchID: 1, SwitchState: "production", Environment: "sandbox", TransmitState: "not_expected"}
-	if got := whyTransmit(r); !strings.Contains(got, "test traffic") || strings.Contains(got, "no payment attempt") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "test traffic") || strings.Contains(got, "no payment attempt") {
 		t.Errorf("got %q, want it to say test traffic is pushed nowhere", got)
 	}
 }
@@ -98,15 +98,15 @@ func TestExplainTestTrafficNotExpected(t *testing.T) {
 // takes, and the text says why instead of "to be pushed".
 func TestExplainUntransmittedThatCannotBePushed(t *testing.T) {
 	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "sandbox", Environment: "sandbox", Occurrence: 1}
-	if got := whyTransmit(r); !strings.Contains(got, "no sandbox mid is registered for its merchant") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "no sandbox mid is registered for its merchant") {
 		t.Errorf("without a mid: got %q", got)
 	}
 	r.MID, r.Occurrence = "S1", 2
-	if got := whyTransmit(r); !strings.Contains(got, "only its first occurrence is pushed") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "only its first occurrence is pushed") {
 		t.Errorf("a repeat: got %q", got)
 	}
 	r.Occurrence, r.PushState = 1, "intent" // a push that got no answer: in doubt, not sent again
-	if got := whyTransmit(r); !strings.Contains(got, "no run sends it again on its own") || !strings.Contains(got, "--resend-in-doubt") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "no run sends it again on its own") || !strings.Contains(got, "--resend-in-doubt") {
 		t.Errorf("a push that got no answer: got %q", got)
 	}
 }
@@ -117,15 +117,15 @@ func TestExplainUntransmittedThatCannotBePushed(t *testing.T) {
 // next run sends, and its push_in_doubt finding is only its first run's.
 func TestExplainFailedPushInDoubt(t *testing.T) {
 	r := store.ExplainedResult{TransmitState: "push_failed", PushState: "failed", PushError: "503", PushInDoubt: true, PushRetryable: true}
-	if got := whyTransmit(r); !strings.Contains(got, "no run sends it again on its own") || !strings.Contains(got, "--resend-in-doubt") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "no run sends it again on its own") || !strings.Contains(got, "--resend-in-doubt") {
 		t.Errorf("a retryable failure in doubt: got %q", got)
 	}
 	r.PushRetryable = false
-	if got := whyTransmit(r); !strings.Contains(got, "it is not sent again") || strings.Contains(got, "--resend-in-doubt") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "it is not sent again") || strings.Contains(got, "--resend-in-doubt") {
 		t.Errorf("a refusal in doubt: got %q", got)
 	}
 	r.PushInDoubt, r.PushRetryable = false, true
-	if got := whyTransmit(r); strings.Contains(got, "in doubt") {
+	if got := whyTransmit(r, time.UTC); strings.Contains(got, "in doubt") {
 		t.Errorf("a retryable failure not in doubt: got %q", got)
 	}
 }
@@ -134,7 +134,7 @@ func TestExplainFailedPushInDoubt(t *testing.T) {
 // isMIT reads as unknown, not as 0.00 or a CIT order.
 func TestExplainSaysWhatFlexChargeDidNotGive(t *testing.T) {
 	var buf bytes.Buffer
-	writeOrders(&buf, []store.ExplainedOrder{{Environment: "production", ID: "F1", StatusName: "COMPLETED", Status: 7}})
+	writeOrders(&buf, []store.ExplainedOrder{{Environment: "production", ID: "F1", StatusName: "COMPLETED", Status: 7}}, time.UTC)
 	for _, want := range []string{"amount unknown", "mit=unknown"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("orders lack %q; got:\n%s", want, buf.String())
@@ -146,7 +146,7 @@ func TestExplainSaysWhatFlexChargeDidNotGive(t *testing.T) {
 // default, and the text says so instead of naming a switch #0.
 func TestExplainWithoutASwitch(t *testing.T) {
 	r := store.ExplainedResult{Status: "declined", Profile: "cit_callcenter", SwitchState: "off", TransmitState: "not_expected"}
-	for _, got := range []string{whyTransmit(r), whyNoOutcome(r)} {
+	for _, got := range []string{whyTransmit(r, time.UTC), whyNoOutcome(r)} {
 		if strings.Contains(got, "#0") || !strings.Contains(got, "no cit_callcenter switch was recorded") {
 			t.Errorf("got %q, want it to say no switch was recorded", got)
 		}
@@ -158,7 +158,7 @@ func TestExplainWithoutASwitch(t *testing.T) {
 func TestExplainUntransmittedAfterAFailedPush(t *testing.T) {
 	r := store.ExplainedResult{TransmitState: "untransmitted", Profile: "cit_web", SwitchID: 1, SwitchState: "sandbox",
 		RunPush: "failed", RunPushError: "no sandbox credentials for merchant M1"}
-	if got := whyTransmit(r); !strings.HasSuffix(got, "the run could not push it: no sandbox credentials for merchant M1") {
+	if got := whyTransmit(r, time.UTC); !strings.HasSuffix(got, "the run could not push it: no sandbox credentials for merchant M1") {
 		t.Errorf("got %q, want the push's reason", got)
 	}
 }
@@ -168,7 +168,7 @@ func TestExplainUntransmittedAfterAFailedPush(t *testing.T) {
 func TestExplainLateLedgerKey(t *testing.T) {
 	logged := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	r := store.ExplainedResult{TransmitState: "transmitted_late", KeySource: "ledger", TransmitKey: "K-T2", LoggedAt: &logged}
-	if got := whyTransmit(r); !strings.Contains(got, "the ledger row carries its key K-T2, which a transmit log says was transmitted at 2026-11-24T12:00:00Z") {
+	if got := whyTransmit(r, time.UTC); !strings.Contains(got, "the ledger row carries its key K-T2, which a transmit log says was transmitted at 2026-11-24 12:00:00 +00:00") {
 		t.Errorf("got %q", got)
 	}
 }
@@ -179,8 +179,8 @@ func TestExplainOrderSwitch(t *testing.T) {
 	made := time.Date(2026, 11, 24, 12, 18, 26, 0, time.UTC)
 	var buf bytes.Buffer
 	writeSwitches(&buf, []store.SwitchInForce{{FCOrderID: "F1", ProcessedAt: made, ID: 1, Profile: "cit_web", Scope: "merchant",
-		State: "production", EffectiveAt: made.AddDate(0, -3, 0), Actor: "config", Origin: "config", Reason: "go-live", Won: true}})
-	if want := "won order F1 created 2026-11-24T12:18:26Z: switch #1 merchant cit_web → production"; !strings.Contains(buf.String(), want) {
+		State: "production", EffectiveAt: made.AddDate(0, -3, 0), Actor: "config", Origin: "config", Reason: "go-live", Won: true}}, time.UTC)
+	if want := "won order F1 created 2026-11-24 12:18:26 +00:00: switch #1 merchant cit_web → production"; !strings.Contains(buf.String(), want) {
 		t.Errorf("switches lack %q; got:\n%s", want, buf.String())
 	}
 }
@@ -210,15 +210,15 @@ func TestExplainWhyAnOrphan(t *testing.T) {
 		{"no ledger row", fx, nil, "an orphan because the ledger has no row of merchant M1 with order id O1, so no decline could claim it"},
 		{"a mid no merchant has", unregistered, nil, "its production mid P1 is registered for no merchant"},
 		{"a decline too late", fx, []store.OrphanDecline{late},
-			"D1 #1 (declined 2026-11-24T13:12:00Z) was processed 3h12m after the order was made, and the order names another attempt (X1)"},
+			"D1 #1 (declined 2026-11-24 13:12:00 +00:00) was processed 3h12m after the order was made, and the order names another attempt (X1)"},
 		{"a decline too early", fx, []store.OrphanDecline{before},
-			"D0 #1 (declined 2026-11-23T21:00:00Z) was processed 13h before the order was made, and the order names another attempt (X1)"},
+			"D0 #1 (declined 2026-11-23 21:00:00 +00:00) was processed 13h before the order was made, and the order names another attempt (X1)"},
 		{"a decline that would claim it now", fx, []store.OrphanDecline{changed},
-			"D2 #1 (declined 2026-11-24T09:50:00Z) would claim it by the rules: the order, the ledger or the registry has changed since run 1 judged them"},
+			"D2 #1 (declined 2026-11-24 09:50:00 +00:00) would claim it by the rules: the order, the ledger or the registry has changed since run 1 judged them"},
 	} {
 		e := store.Explanation{RunID: 1, Run: run, Orders: []store.ExplainedOrder{tt.order}, Findings: []store.ExplainedFinding{f}, OrphanDeclines: tt.declines}
 		var buf bytes.Buffer
-		writeVerdicts(&buf, e)
+		writeVerdicts(&buf, e, time.UTC)
 		if !strings.Contains(buf.String(), tt.want) {
 			t.Errorf("%s: the verdicts lack %q; got:\n%s", tt.name, tt.want, buf.String())
 		}
@@ -237,10 +237,10 @@ func TestExplainUndatedOrphan(t *testing.T) {
 		Status: "declined", ProcessedAt: processed, InRun: true, LastRun: 1, Undated: true}
 	e := store.Explanation{RunID: 1, Orders: []store.ExplainedOrder{fx}, Findings: []store.ExplainedFinding{f}, OrphanDeclines: []store.OrphanDecline{d}}
 	var buf bytes.Buffer
-	writeVerdicts(&buf, e)
-	writeOrders(&buf, e.Orders)
+	writeVerdicts(&buf, e, time.UTC)
+	writeOrders(&buf, e.Orders, time.UTC)
 	got := buf.String()
-	for _, want := range []string{"D1 #1 (declined 2026-11-24T10:00:00Z) is not the attempt the order names (X1): an order FlexCharge gave no date", "created unknown"} {
+	for _, want := range []string{"D1 #1 (declined 2026-11-24 10:00:00 +00:00) is not the attempt the order names (X1): an order FlexCharge gave no date", "created unknown"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("explain of an undated orphan lacks %q; got:\n%s", want, got)
 		}
@@ -257,7 +257,7 @@ func TestExplainOrphanNamingItsTooLateAttempt(t *testing.T) {
 	made := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	d := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "D1", TransactionID: "D1", Occurrence: 1,
 		Status: "declined", ProcessedAt: made.Add(3*time.Hour + 12*time.Minute), NamesAttempt: true, InRun: true, LastRun: 1, TooFar: true}
-	if got := whyNotClaimed(d, store.Explanation{RunID: 1}); !strings.Contains(got, "names this very attempt") || strings.Contains(got, "another attempt") {
+	if got := whyNotClaimed(d, store.Explanation{RunID: 1}, time.UTC); !strings.Contains(got, "names this very attempt") || strings.Contains(got, "another attempt") {
 		t.Errorf("got %q", got)
 	}
 }
@@ -270,7 +270,7 @@ func TestExplainTooFarGapNeverReadsAsAnHour(t *testing.T) {
 	for _, gap := range []time.Duration{time.Hour + 20*time.Second, -(time.Hour + 29*time.Second)} {
 		d := store.OrphanDecline{FCOrderID: "FX", OrderCreatedOn: made, OrderTransactionID: "X1", TransactionID: "D1", Occurrence: 1,
 			Status: "declined", ProcessedAt: made.Add(gap), InRun: true, LastRun: 1, TooFar: true}
-		got := whyNotClaimed(d, store.Explanation{RunID: 1})
+		got := whyNotClaimed(d, store.Explanation{RunID: 1}, time.UTC)
 		if strings.Contains(got, "processed 1h after") || strings.Contains(got, "processed 1h before") {
 			t.Errorf("gap %s: explain says the gap is an hour, yet over an hour: %q", gap, got)
 		}
@@ -299,13 +299,13 @@ func TestExplainLostRescueBesideALateOrderNamingIt(t *testing.T) {
 		Results: []store.ExplainedResult{{TransactionID: "D1", Occurrence: 1, ProcessedAt: processed, Status: "declined", Profile: "cit_web",
 			SwitchState: "production", SwitchID: 1, TransmitState: "transmitted", OutcomeState: "missed_evaluate"}}}
 	var buf bytes.Buffer
-	writeVerdicts(&buf, e)
+	writeVerdicts(&buf, e, time.UTC)
 	if got := buf.String(); !strings.Contains(got, "no FlexCharge order is its evaluation") || !strings.Contains(got, "came too early or too late") {
 		t.Errorf("F1 names D1, yet explain says:\n%s", got)
 	}
 	late := store.OrphanDecline{FCOrderID: "F1", OrderCreatedOn: order.CreatedOn, OrderTransactionID: "D1", TransactionID: "D1", Occurrence: 1,
 		Status: "declined", ProcessedAt: processed, NamesAttempt: true, InRun: true, LastRun: 1, TooFar: true}
-	if got := whyNotClaimed(late, e); !strings.Contains(got, "was processed 25h before the order was made, which names this very attempt") {
+	if got := whyNotClaimed(late, e, time.UTC); !strings.Contains(got, "was processed 25h before the order was made, which names this very attempt") {
 		t.Errorf("a day-late order naming the attempt: got %q", got)
 	}
 }

@@ -4,18 +4,19 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 )
 
 // The why* functions restate, for one verdict, the rule of
 // sql/queries/classify.sql that chose it; they follow its CASE order.
 
-func whyTransmit(r store.ExplainedResult) string {
+func whyTransmit(r store.ExplainedResult, loc *time.Location) string {
 	switch r.TransmitState {
 	case "transmitted":
 		switch r.KeySource {
 		case "transmit log":
-			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s", r.TransmitKey, tsOr(r.LoggedAt, "unknown", loc))
 		case "ledger":
 			return "the ledger row carries FlexCharge's transmit key " + r.TransmitKey
 		}
@@ -23,14 +24,14 @@ func whyTransmit(r store.ExplainedResult) string {
 	case "transmitted_late":
 		switch r.KeySource {
 		case "transmit log":
-			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+			return fmt.Sprintf("a transmit log holds its key %s, transmitted at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.LoggedAt, "unknown", loc))
 		case "ledger":
 			return fmt.Sprintf("the ledger row carries its key %s, which a transmit log says was transmitted at %s, more than 24 h after processing",
-				r.TransmitKey, tsOr(r.LoggedAt, "unknown"))
+				r.TransmitKey, tsOr(r.LoggedAt, "unknown", loc))
 		}
-		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
+		return fmt.Sprintf("flexrecon's push got key %s at %s, more than 24 h after processing", r.TransmitKey, tsOr(r.PushedAt, "unknown", loc))
 	case "pushed":
-		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown"))
+		return fmt.Sprintf("flexrecon pushed it: key %s at %s", r.TransmitKey, tsOr(r.PushedAt, "unknown", loc))
 	case "not_expected":
 		if r.SwitchState != "off" && !paymentAttempt[r.Status] {
 			return fmt.Sprintf("a %s row is no payment attempt: FlexCharge takes a copy of approved, declined and error rows only, and no key was found", r.Status)
@@ -164,12 +165,14 @@ func orNone(s string) string {
 	return s
 }
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// ts writes a time as a person reads it, in the partner's zone with its
+// offset, as the pages and the workbook do.
+func ts(t time.Time, loc *time.Location) string { return recon.LocalTime(t, loc) }
 
 // tsOr formats an optional time, or says what its absence means.
-func tsOr(t *time.Time, none string) string {
+func tsOr(t *time.Time, none string, loc *time.Location) string {
 	if t == nil {
 		return none
 	}
-	return ts(*t)
+	return ts(*t, loc)
 }

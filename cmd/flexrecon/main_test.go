@@ -247,13 +247,42 @@ func TestRunsListSaysWhatARunWasAsked(t *testing.T) {
 	err := (&Main{Stdout: &out}).listRuns([]store.Run{
 		{ID: 1, Kind: "adhoc", WindowFrom: day, WindowTo: day, Status: "succeeded"},
 		{ID: 2, Kind: "adhoc", WindowFrom: day, WindowTo: day, Status: "succeeded", Backfill: true, ResendInDoubt: true},
-	})
+	}, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(out.String(), "\n")
 	if len(lines) < 3 || strings.Contains(lines[1], "(backfill)") || !strings.Contains(lines[2], "adhoc (backfill) (resending pushes in doubt)") {
 		t.Errorf("runs listed\n%s\nwant run 2 alone marked (backfill) (resending pushes in doubt)", out.String())
+	}
+}
+
+// TestRunsListShowsThePartnersClock: the list of runs shows its times on
+// the partner's clock with the offset, as the pages and the workbook do,
+// not in UTC: a Berlin run queued at 00:30 UTC on each side of the autumn
+// change (2026-10-25 03:00 CEST → 02:00 CET, 01:00 UTC) reads 02:30 +02:00
+// and 01:30 +01:00, and its window's days are the days asked for.
+func TestRunsListShowsThePartnersClock(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	var rs []store.Run
+	for i, day := range []time.Time{time.Date(2026, 10, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC)} {
+		at := day.AddDate(0, 0, 1).Add(30 * time.Minute)
+		rs = append(rs, store.Run{ID: int64(i + 1), Kind: "nightly", WindowFrom: day, WindowTo: day, AsOf: at, QueuedAt: at, StartedAt: &at, Status: "succeeded"})
+	}
+	if err := (&Main{Stdout: &out}).listRuns(rs, berlin); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2026-10-24..2026-10-24", "2026-10-25 02:30:00 +02:00", "2026-10-25..2026-10-25", "2026-10-26 01:30:00 +01:00"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("runs listed in Europe/Berlin\n%s\nlack %q", out.String(), want)
+		}
+	}
+	if strings.Contains(out.String(), "Z ") {
+		t.Errorf("runs listed in Europe/Berlin\n%s\nshow a UTC time", out.String())
 	}
 }
 

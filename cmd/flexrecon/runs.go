@@ -31,7 +31,7 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			return m.listRuns(rs)
+			return m.listRuns(rs, env.Location)
 		}
 		d, err := env.CompareRuns(ctx, *diff, *against, *limit)
 		if err != nil {
@@ -66,7 +66,7 @@ func (m *Main) runsFromService(ctx context.Context, cfg *config.Config, diff, ag
 		if err := askService(ctx, cfg, fmt.Sprintf("/api/runs?limit=%d", limit), &rs, busy); err != nil {
 			return err
 		}
-		return m.listRuns(rs)
+		return m.listRuns(rs, cfg.Location)
 	}
 	var d jobs.RunDiff
 	if err := askService(ctx, cfg, fmt.Sprintf("/api/runs/%d/diff?against=%d&limit=%d", diff, against, limit), &d, busy); err != nil {
@@ -77,19 +77,19 @@ func (m *Main) runsFromService(ctx context.Context, cfg *config.Config, diff, ag
 }
 
 // listRuns prints runs, one a line.
-func (m *Main) listRuns(rs []store.Run) error {
+func (m *Main) listRuns(rs []store.Run, loc *time.Location) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "RUN\tKIND\tWINDOW\tMERCHANT\tAS OF\tSTATUS\tQUEUED\tSTARTED\tTOOK\tERROR")
 	for _, r := range rs {
 		started, took := "-", "-"
 		if r.StartedAt != nil {
-			started = ts(*r.StartedAt)
+			started = ts(*r.StartedAt, loc)
 		}
 		if d, ok := r.Took(); ok {
 			took = d.Round(time.Millisecond).String()
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s..%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.KindAsked(), r.WindowFrom.Format(time.DateOnly),
-			r.WindowTo.Format(time.DateOnly), orAll(r.Merchant), ts(r.AsOf), r.Status, ts(r.QueuedAt), started, took, r.Error)
+			r.WindowTo.Format(time.DateOnly), orAll(r.Merchant), ts(r.AsOf, loc), r.Status, ts(r.QueuedAt, loc), started, took, r.Error)
 	}
 	return w.Flush()
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flexcharge/flexrecon/internal/ledger"
+	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/internal/web"
 	"github.com/flexcharge/flexrecon/jobs"
@@ -267,7 +268,7 @@ func TestRunPagesAndDownloads(t *testing.T) {
 		f.srv.URL + "/":          {"succeeded", "workbook.xlsx", "<th>Queued</th>"},
 		base:                     {"Counts", "Manifest", "Exceptions", "ingest", "workbook", "Queued ", ", started ", "took "},
 		f.srv.URL + "/api/runs":  {`"status":"succeeded"`},
-		f.srv.URL + "/merchants": {"History", "config", "Effective (America/New_York time)", " EST"},
+		f.srv.URL + "/merchants": {"History", "config", "Effective (America/New_York time)", " -05:00"},
 		f.srv.URL + "/audit":     {"oscar", "run"},
 		fmt.Sprint(f.srv.URL, "/api/runs/", run.ID): {fmt.Sprint(`"id":`, run.ID), `"queued_at":"20`, `"started_at":"20`, `"finished_at":"20`},
 	}
@@ -1026,7 +1027,7 @@ func TestHealthShowsPushesInDoubtOfAnyDay(t *testing.T) {
 	f.start(t, false) // as serve starts after a crash: the gauges count from the log
 	c = f.login(t, "oscar")
 	_, h := get(t, c, f.srv.URL+"/health")
-	when := tx.ProcessedAt.In(f.env.Location).Format("2006-01-02 15:04:05 MST")
+	when := recon.LocalTime(tx.ProcessedAt, f.env.Location)
 	contains(t, "health with a push unanswered", h, "<strong>1</strong>, the oldest processed "+when)
 	_, m := get(t, c, f.srv.URL+"/metrics")
 	contains(t, "metrics with a push unanswered", m, "flexrecon_pushes_in_doubt 1\n",

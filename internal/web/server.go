@@ -13,6 +13,7 @@ import (
 	"time"
 
 	flexrecon "github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 	"github.com/flexcharge/flexrecon/reports"
@@ -237,7 +238,8 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 // funcs are the templates' helpers. Times show in the partner's zone, the
-// one the switch form's local times are read in, with its abbreviation; an
+// one the switch form's local times are read in, with its offset, as the
+// command line and the workbook show them (recon.TimeLayout); an
 // error or a stage's detail shows without the server's directories.
 func funcs(loc *time.Location, cutter pathCutter) template.FuncMap {
 	if loc == nil {
@@ -245,7 +247,7 @@ func funcs(loc *time.Location, cutter pathCutter) template.FuncMap {
 	}
 	return template.FuncMap{
 		"day":   func(t time.Time) string { return t.Format(time.DateOnly) },
-		"when":  func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05 MST") },
+		"when":  func(t time.Time) string { return recon.LocalTime(t, loc) },
 		"zone":  func() string { return loc.String() },
 		"shown": cutter.cut,
 	}
