@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/flexcharge/flexrecon/internal/gen"
+	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
@@ -189,7 +190,7 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 	if err != nil || len(stages) == 0 || stages[len(stages)-1].Stage != "workbook" {
 		t.Fatalf("run %d's stages: %+v, %v; want the workbook last", first.ID, stages, err)
 	}
-	began := stages[len(stages)-1].StartedAt.UTC().Format("2006-01-02T15:04:05Z")
+	began := recon.LocalTime(stages[len(stages)-1].StartedAt, env.Location)
 	written := manifestItems(rows)
 	if want := began + ", as its last stage began writing this workbook: every figure here is final"; written["Finished"] != want ||
 		written["Stage workbook"] != "writing this workbook" {
@@ -201,7 +202,7 @@ func TestManifestSaysWhatTheRunKnew(t *testing.T) {
 		t.Fatal(err)
 	}
 	rendered := manifestItems(again)
-	if want := first.FinishedAt.UTC().Format("2006-01-02T15:04:05Z"); rendered["Finished"] != want ||
+	if want := recon.LocalTime(*first.FinishedAt, env.Location); rendered["Finished"] != want ||
 		!strings.HasSuffix(rendered["Stage workbook"], "; "+filepath.Base(first.Workbook)) {
 		t.Errorf("run %d's manifest rendered again: Finished %q, Stage workbook %q; want %q and the stage done, naming its file",
 			first.ID, rendered["Finished"], rendered["Stage workbook"], want)

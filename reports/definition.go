@@ -16,7 +16,12 @@ type Definition struct {
 	Title   string   // from "-- title:", optional; shown above the header
 	Columns []Column // from "-- column:" lines, in the query's column order
 	Chart   *Chart   // from "-- chart:", optional
-	Query   string   // everything after the header
+	// Zone ("-- zone: last parameter") passes the query the name of the
+	// zone its report is shown in (Options.Location) after the caller's
+	// arguments, for times it writes into text, which no cell format shows
+	// in a zone.
+	Zone  bool
+	Query string // everything after the header
 }
 
 // Column describes one column of a report: its SQL name, its title and how
@@ -180,8 +185,22 @@ func (p *parser) header(n int, line string) error {
 		return p.column(n, value)
 	case "chart":
 		return p.chart(n, value)
+	case "zone":
+		return p.zone(n, value)
 	}
-	return p.errorf(n, "unknown header %q (want report, sheet, title, column or chart)", key)
+	return p.errorf(n, "unknown header %q (want report, sheet, title, column, chart or zone)", key)
+}
+
+// zone reads "-- zone: last parameter", the one place the zone's name goes.
+func (p *parser) zone(n int, value string) error {
+	if p.def.Zone {
+		return p.errorf(n, "zone given twice")
+	}
+	if value != "last parameter" {
+		return p.errorf(n, "zone %q: want \"last parameter\"", value)
+	}
+	p.def.Zone = true
+	return nil
 }
 
 func isHeaderKey(s string) bool {

@@ -65,6 +65,9 @@ type reader struct {
 }
 
 func openReader(ctx context.Context, q Querier, def *Definition, opt Options, args []any) (*reader, error) {
+	if def.Zone {
+		args = append(args[:len(args):len(args)], opt.location().String())
+	}
 	rows, err := q.QueryReport(ctx, def.Query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("run query: %w", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	flexrecon "github.com/flexcharge/flexrecon"
+	"github.com/flexcharge/flexrecon/internal/recon"
 )
 
 // TestMigrationKeepsQueueTimesApart: the runs recorded before started_at
@@ -408,5 +409,35 @@ func TestMigrationGivesOldRisksTheirDecline(t *testing.T) {
 	}
 	if want := []string{"A1 D1", "A2 none", "A3 D3\nb", "A4 D4 for decline 5"}; !slices.Equal(got, want) {
 		t.Errorf("risks stored before 041, after it: %q, want %q", got, want)
+	}
+}
+
+// TestShownAtIsTheGoClock: the Manifest sheet's times (shown_at, migration
+// 046) read as the command line's and the pages' (recon.LocalTime): Berlin
+// on each side of the autumn change (01:00 UTC on 2026-10-25), New York
+// behind UTC, and a zone half an hour off the hour.
+func TestShownAtIsTheGoClock(t *testing.T) {
+	db := migratedUpTo(t, 46)
+	for _, c := range []struct {
+		zone string
+		at   time.Time
+	}{
+		{"Europe/Berlin", time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC)},
+		{"Europe/Berlin", time.Date(2026, 10, 25, 1, 30, 59, 900_000_000, time.UTC)},
+		{"America/New_York", time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)},
+		{"Asia/Kolkata", time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)},
+		{"UTC", time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := db.db.Get(&got, "SELECT shown_at(CAST($1 AS TIMESTAMPTZ), $2)", c.at, c.zone); err != nil {
+			t.Fatal(err)
+		}
+		if want := recon.LocalTime(c.at, loc); got != want {
+			t.Errorf("shown_at(%s, %s) = %q, want %q", c.at.Format(time.RFC3339Nano), c.zone, got, want)
+		}
 	}
 }

@@ -3,7 +3,10 @@
 -- title: Run manifest
 -- column: item | Item | key | 28
 -- column: value | Value | value | 80
--- Times are UTC, whatever the zone of the process. Input files are those
+-- zone: last parameter
+-- Times are on the configured zone's clock with its offset (shown_at, its
+-- name the query's last parameter, $3), as everywhere a person reads
+-- them; the window's days are dates, never shifted. Input files are those
 -- of the window as the run found them: a file loaded after it, or the
 -- correction that replaced one later, does not change an old run's manifest.
 -- They are the files of the window's days, those the run loaded, those whose
@@ -19,15 +22,15 @@ SELECT item, value FROM (
     UNION ALL SELECT 3, 'Window', strftime(window_from, '%Y-%m-%d') || ' to ' || strftime(window_to, '%Y-%m-%d') FROM run
     UNION ALL SELECT 4, 'Merchant', coalesce(merchant, 'all') FROM run
     UNION ALL SELECT 9, 'Workbook for', CASE WHEN $2 = '' THEN 'every merchant' ELSE $2 END FROM run
-    UNION ALL SELECT 5, 'As of', strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
-    UNION ALL SELECT 6, 'Started', strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM run
+    UNION ALL SELECT 5, 'As of', shown_at(as_of, $3) FROM run
+    UNION ALL SELECT 6, 'Started', shown_at(started_at, $3) FROM run
     -- The workbook a run writes is its last stage, written before the run's
     -- end is recorded: every figure in it is final, and "not yet" would tell
     -- a reader the run was unfinished. It is finished, as far as its figures
     -- go, when the workbook is begun, which says so; rendered again later,
     -- the workbook shows the end the run recorded, a few seconds on.
-    UNION ALL SELECT 6.5, 'Finished', coalesce(strftime(run.finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'),
-        strftime(w.started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')
+    UNION ALL SELECT 6.5, 'Finished', coalesce(shown_at(run.finished_at, $3),
+        shown_at(w.started_at, $3)
             || ', as its last stage began writing this workbook: every figure here is final',
         'not yet: the run is under way')
         FROM run LEFT JOIN run_stages w ON w.run_id = run.id AND w.stage = 'workbook'
@@ -35,7 +38,7 @@ SELECT item, value FROM (
     UNION ALL SELECT 8, 'Configuration hash', config_hash FROM run
     UNION ALL SELECT 8.5, 'Switches judged by', count(*) || ' changes recorded'
         || coalesce(', the latest #' || arg_max(s.id, (s.recorded_at, s.id)) || ' at '
-            || strftime(max(s.recorded_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), '')
+            || shown_at(max(s.recorded_at), $3), '')
         FROM switches s CROSS JOIN run
         WHERE s.recorded_at <= coalesce((SELECT started_at FROM run_stages WHERE run_id = $1 AND stage = 'classify'), run.started_at)
           AND s.merchant_id = coalesce(nullif($2, ''), run.merchant, s.merchant_id)
