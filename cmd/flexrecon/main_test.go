@@ -286,6 +286,28 @@ func TestRunsListShowsThePartnersClock(t *testing.T) {
 	}
 }
 
+// TestSwitchListShowsThePartnersClock: switch --list shows a change's
+// effective and recorded times on the partner's clock with the offset, on
+// each side of Berlin's spring change (2026-03-29 01:00 UTC), not in UTC.
+func TestSwitchListShowsThePartnersClock(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	err = (&Main{Stdout: &out}).listSwitches([]store.Switch{{ID: 1, MerchantID: "M1", Profile: "mit", Scope: "merchant", State: "production",
+		EffectiveAt: change.Add(-30 * time.Minute), RecordedAt: change.Add(30 * time.Minute), Actor: "ops", Origin: "cli", Reason: "go-live"}}, berlin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2026-03-29 01:30:00 +01:00", "2026-03-29 03:30:00 +02:00"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("switches listed in Europe/Berlin\n%s\nlack %q", out.String(), want)
+		}
+	}
+}
+
 // TestReconcileNeedsFrom: reconcile without --from says the flag is
 // missing, not that an empty date does not parse.
 func TestReconcileNeedsFrom(t *testing.T) {

@@ -47,7 +47,7 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			return m.listSwitches(sws)
+			return m.listSwitches(sws, env.Location)
 		}
 		if s.Actor == "" { // through the service, the user signed in is the actor
 			return errors.New("--actor is required when $USER is not set")
@@ -56,7 +56,7 @@ func (m *Main) switchCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		m.printRecorded(s)
+		m.printRecorded(s, env.Location)
 		return nil
 	}, func(cfg *config.Config, busy error) error {
 		return m.switchThroughService(ctx, cfg, s, *list, busy)
@@ -71,7 +71,7 @@ func (m *Main) switchThroughService(ctx context.Context, cfg *config.Config, s s
 		if err := askService(ctx, cfg, "/api/switches?merchant="+url.QueryEscape(s.MerchantID), &sws, busy); err != nil {
 			return err
 		}
-		return m.listSwitches(sws)
+		return m.listSwitches(sws, cfg.Location)
 	}
 	body, err := json.Marshal(s)
 	if err != nil {
@@ -85,13 +85,13 @@ func (m *Main) switchThroughService(ctx context.Context, cfg *config.Config, s s
 	if err := sendToService(hr, http.StatusCreated, &s); err != nil {
 		return err
 	}
-	m.printRecorded(s)
+	m.printRecorded(s, cfg.Location)
 	return nil
 }
 
-func (m *Main) printRecorded(s store.Switch) {
+func (m *Main) printRecorded(s store.Switch, loc *time.Location) {
 	fmt.Fprintf(m.Stdout, "recorded: %s %s %s → %s from %s (%s, by %s)\n", s.MerchantID, scopeText(s.Scope, s.ScopeValue),
-		s.Profile, s.State, s.EffectiveAt.Format(time.RFC3339), s.Reason, s.Actor)
+		s.Profile, s.State, ts(s.EffectiveAt, loc), s.Reason, s.Actor)
 }
 
 // completeSwitch validates the flags of a change and fills in the rest.
@@ -127,12 +127,12 @@ func completeSwitch(s *store.Switch, site, campaign, effective string) error {
 	return errors.Join(errs...)
 }
 
-func (m *Main) listSwitches(sws []store.Switch) error {
+func (m *Main) listSwitches(sws []store.Switch, loc *time.Location) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tMERCHANT\tPROFILE\tSCOPE\tSTATE\tEFFECTIVE\tACTOR\tORIGIN\tRECORDED\tREASON")
 	for _, s := range sws {
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.MerchantID, s.Profile, scopeText(s.Scope, s.ScopeValue),
-			s.State, s.EffectiveAt.UTC().Format(time.RFC3339), s.Actor, s.Origin, s.RecordedAt.UTC().Format(time.RFC3339), s.Reason)
+			s.State, ts(s.EffectiveAt, loc), s.Actor, s.Origin, ts(s.RecordedAt, loc), s.Reason)
 	}
 	return w.Flush()
 }
