@@ -1209,3 +1209,31 @@ func TestEarlyFirstOccurrencesReadTheirOwnOrders(t *testing.T) {
 		t.Errorf("outcomes (-want +got):\n%s", diff)
 	}
 }
+
+// TestARepeatAloneInTheWindowCountsNoOutcome pins the rule README states: a
+// decline repeated in the window whose first occurrence is before it (D1,
+// first processed 10 minutes before the day, exported again 10 minutes
+// into it) counts among the window's transactions (its transmit state),
+// but its outcome, recovered by F1, counts in the run whose window holds
+// the first occurrence only: day-by-day runs add up to a month's run
+// without recovering the same money twice.
+func TestARepeatAloneInTheWindowCountsNoOutcome(t *testing.T) {
+	line := "M1,O-D1,D1,%s,10.00,USD,declined,CIT,web,https://one.example,ONE*SHOP,,production,K-D1"
+	first := day.Add(-10 * time.Minute)
+	made := func(o *store.Order) { o.PlacedAt, o.CreatedOn = first.Add(time.Minute), first.Add(time.Minute) }
+	db := classify(t, scenario{
+		extra:  []string{fmt.Sprintf(line, first.Format(time.RFC3339)), fmt.Sprintf(line, day.Add(10*time.Minute).Format(time.RFC3339))},
+		orders: []store.Order{order(row("D1"), "F1", 7, made)}})
+	counts, err := db.StateCounts(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int64{}
+	for _, c := range counts {
+		n[c.Kind] += c.N
+	}
+	if n["transmit"] != 1 || n["outcome"] != 0 {
+		t.Errorf("run 1's counts %+v: %d transmit states and %d outcomes, want 1 and 0 (the repeat counted among transactions, its outcome with its first occurrence's window)",
+			counts, n["transmit"], n["outcome"])
+	}
+}
