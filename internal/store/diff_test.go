@@ -132,6 +132,29 @@ func TestRunDiffConfirmsEveryPushHeld(t *testing.T) {
 	}
 }
 
+// TestRunDiffConfirmsAPushTheLedgerCarries: a push a later export of the
+// day confirms in its own fc_transmit_key column is confirmed, as one the
+// push record alone holds is.
+func TestRunDiffConfirmsAPushTheLedgerCarries(t *testing.T) {
+	t1 := row("T1", approved)
+	db := classify(t, scenario{rows: []tx{t1}, unjudged: true})
+	first := run(t, db)
+	pushIn(t, db, first, "T1")
+	t1.key = "PK-T1"
+	if _, err := loadFile(t, db, writeLedger(t, []tx{t1}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	second := run(t, db)
+	got, err := db.Diff(context.Background(), first, second, time.UTC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{{"confirmed", "M1", "T1", 1, "pushed in run 1", "transmitted", 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
+	}
+}
+
 // TestRunDiffSeesRowsComeAndGo: a correction of the day that adds a decline
 // FlexCharge never saw and takes a transaction away shows both in the diff.
 func TestRunDiffSeesRowsComeAndGo(t *testing.T) {
