@@ -7,7 +7,7 @@ import (
 
 // Change is one transaction's change between two runs.
 type Change struct {
-	Kind          string `db:"kind" json:"kind"` // newly_matched | newly_broken | pending_settled | removed | pushed | confirmed
+	Kind          string `db:"kind" json:"kind"` // one of ChangeKinds
 	Merchant      string `db:"partner_merchant_id" json:"partner_merchant_id"`
 	TransactionID string `db:"transaction_id" json:"transaction_id"`
 	Occurrence    int    `db:"occurrence" json:"occurrence"`
@@ -17,7 +17,7 @@ type Change struct {
 }
 
 // ChangeKinds lists the kinds of Change in report order.
-var ChangeKinds = []string{"newly_matched", "newly_broken", "pending_settled", "removed", "pushed", "confirmed"}
+var ChangeKinds = []string{"newly_matched", "newly_broken", "pending_settled", "removed", "pushed", "confirmed", "push_lost"}
 
 // SameWindowRunBefore is the latest succeeded run before runID over the same window
 // and merchant (for a nightly run, the night before), or 0.

@@ -155,6 +155,32 @@ func TestRunDiffConfirmsAPushTheLedgerCarries(t *testing.T) {
 	}
 }
 
+// TestRunDiffListsEveryPushLost: a push whose key the later run does not
+// hold (a correction's row carries the gateway's own key) is push_lost,
+// naming both keys, whether the transaction was broken already (a lost
+// rescue, which no other kind lists) or matched before and after.
+func TestRunDiffListsEveryPushLost(t *testing.T) {
+	d1, t1 := row("D1"), row("T1", approved)
+	db := classify(t, scenario{rows: []tx{d1, t1}, unjudged: true})
+	first := run(t, db)
+	pushIn(t, db, first, "D1", "T1")
+	if _, err := loadFile(t, db, writeLedger(t, []tx{row("D1", keyed), row("T1", approved, keyed)}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	second := run(t, db)
+	got, err := db.Diff(context.Background(), first, second, time.UTC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Change{
+		{"push_lost", "M1", "D1", 1, "pushed in run 1 as PK-D1", "transmitted/missed_evaluate as K-D1", 2},
+		{"push_lost", "M1", "T1", 1, "pushed in run 1 as PK-T1", "transmitted as K-T1", 2},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff of runs %d and %d (-want +got):\n%s", first, second, diff)
+	}
+}
+
 // TestRunDiffSeesRowsComeAndGo: a correction of the day that adds a decline
 // FlexCharge never saw and takes a transaction away shows both in the diff.
 func TestRunDiffSeesRowsComeAndGo(t *testing.T) {

@@ -24,7 +24,16 @@ WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.
 -- A state names the findings that break it, so that a change of findings
 -- alone reads as one.
 -- Confirmed: pushed by run $1 or a run between it and $2, and run $2 still
--- holds that key (pushes confirmed by an earlier diff are not listed again).
+-- holds that key, from any source, the ledger row's own column included
+-- (pushes confirmed by an earlier diff are not listed again).
+-- Push lost: such a push whose key run $2 does not hold (it holds another,
+-- say a correction's row carrying the gateway's key, or none). Finance
+-- reads it as a copy FlexCharge may hold twice or not at all, whatever the
+-- transaction's state: it was listed only where the transaction broke
+-- anew, so a push of a transaction broken already (a lost rescue) vanished
+-- from the diff. Each push is thus confirmed or lost, or its transaction is
+-- not judged by run $2 (removed, on a shared day). A lost push names the
+-- key pushed, and the key run $2 holds instead if any.
 -- What else run $2 finds does not unconfirm a push: FlexCharge holds the
 -- copy, and a lost rescue or an order's field differing is news of its own
 -- kind, which the state after names. Asking for a matched transaction left
@@ -84,10 +93,16 @@ changes AS (
     SELECT 'pushed', p.partner_merchant_id, p.transaction_id, 1, '', coalesce(p.transmit_key, '') FROM pushes p
     WHERE p.run_id = $2 AND p.outcome = 'pushed'
     UNION ALL
-    SELECT 'confirmed', n.partner_merchant_id, n.transaction_id, n.occurrence, 'pushed in run ' || p.run_id, n.state
-    FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
-        AND n.transaction_id = p.transaction_id AND n.occurrence = 1
-    WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed' AND n.transmit_key = p.transmit_key
+    SELECT CASE WHEN held THEN 'confirmed' ELSE 'push_lost' END, partner_merchant_id, transaction_id, occurrence,
+        'pushed in run ' || run_id || CASE WHEN held THEN '' ELSE ' as ' || pushed_key END,
+        state || CASE WHEN held THEN '' ELSE coalesce(' as ' || held_key, '') END
+    FROM (
+        SELECT p.run_id, n.partner_merchant_id, n.transaction_id, n.occurrence, n.state, p.transmit_key AS pushed_key,
+            n.transmit_key AS held_key, coalesce(n.transmit_key = p.transmit_key, false) AS held
+        FROM pushes p JOIN v n ON n.run_id = $2 AND n.partner_merchant_id = p.partner_merchant_id
+            AND n.transaction_id = p.transaction_id AND n.occurrence = 1
+        WHERE p.run_id >= $1 AND p.run_id < $2 AND p.outcome = 'pushed'
+    )
 )
 SELECT *, count(*) OVER (PARTITION BY kind) AS of_kind FROM changes
 QUALIFY $4 < 1 OR row_number() OVER (PARTITION BY kind ORDER BY partner_merchant_id, transaction_id, occurrence, before, after) <= $4
