@@ -23,9 +23,14 @@ type RunDiff struct {
 // earlier run, no such run, or runs of different days or merchants.
 var ErrNotComparable = errors.New("nothing to compare")
 
+// CountsOnly, as CompareRuns's perKind, counts every kind and lists no
+// change: a night may change millions, and ops often want the counts alone.
+const CountsOnly = -1
+
 // CompareRuns compares run after with run before (0: the one before it over
 // the same window and merchant; for a night, the night before), listing at
-// most perKind changes of each kind (perKind < 1: all) and counting all.
+// most perKind changes of each kind (0: all; CountsOnly: none) and counting
+// all.
 func (e *Env) CompareRuns(ctx context.Context, after, before int64, perKind int) (RunDiff, error) {
 	if _, err := e.DB.GetRun(ctx, after); errors.Is(err, sql.ErrNoRows) {
 		return RunDiff{}, fmt.Errorf("%w: no run %d", ErrNotComparable, after)
@@ -58,10 +63,17 @@ func (e *Env) CompareRuns(ctx context.Context, after, before int64, perKind int)
 	if a, b := runs[0].Merchant, runs[1].Merchant; a != "" && b != "" && a != b {
 		return RunDiff{}, fmt.Errorf("%w: runs %d and %d cover different merchants (%s, %s)", ErrNotComparable, after, before, a, b)
 	}
-	changes, err := e.DB.Diff(ctx, before, after, e.Location, perKind)
+	list := perKind
+	if perKind == CountsOnly {
+		list = 1 // one of each kind carries its kind's count; the store lists all below 1
+	}
+	changes, err := e.DB.Diff(ctx, before, after, e.Location, list)
 	counts := map[string]int{}
 	for _, c := range changes {
 		counts[c.Kind] = c.OfKind
+	}
+	if perKind == CountsOnly {
+		changes = []store.Change{}
 	}
 	return RunDiff{Before: before, After: after, Counts: counts, Changes: changes}, err
 }

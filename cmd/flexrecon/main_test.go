@@ -330,3 +330,39 @@ func TestReconcileUsageNamesEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsDiffCountsAlone: `runs --diff N --counts` prints each kind's
+// count and no change, where --limit 0 lists every change; --counts without
+// --diff is refused.
+func TestRunsDiffCountsAlone(t *testing.T) {
+	f := newFixture(t, 40)
+	cfg := filepath.Join(f.dir, gen.ConfigFile)
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), append([]string{"runs", "--config", cfg}, args...))
+		return out.String(), err
+	}
+	// The first day, then both: the second day's broken transactions are news.
+	for _, to := range []string{f.plan.From, f.plan.To} {
+		var out bytes.Buffer
+		if err := (&Main{Stdout: &out, Stderr: &out}).Run(context.Background(), []string{"reconcile", "--config", cfg,
+			"--from", f.plan.From, "--to", to, "--as-of", f.plan.AsOf.Format(time.RFC3339)}); err != nil {
+			t.Fatalf("reconcile: %v\n%s", err, out.String())
+		}
+	}
+	all, err := run("--diff", "2", "--against", "1", "--limit", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := run("--diff", "2", "--against", "1", "--counts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, listed, _ := strings.Cut(all, "\n\n")
+	if listed == "" || counts != head+"\n" {
+		t.Errorf("runs --diff 2 --counts printed\n%s\nwant the counts alone of the whole diff\n%s", counts, all)
+	}
+	if _, err := run("--counts"); err == nil || !strings.Contains(err.Error(), "needs --diff") {
+		t.Errorf("runs --counts: %v, want it refused as needing --diff", err)
+	}
+}

@@ -14,16 +14,23 @@ import (
 // runs lists the run history, or what changed between a run and the one
 // before it over the same window and merchant.
 func (m *Main) runs(ctx context.Context, args []string) error {
-	fs := m.flags("runs", "--config F [--diff N [--against M]] [--limit N]")
+	fs := m.flags("runs", "--config F [--diff N [--against M] [--counts]] [--limit N]")
 	cfgPath := fs.String("config", "", "configuration file")
 	diff := fs.Int64("diff", 0, "compare run N with the previous run of the same window and merchant (a nightly run: the night before)")
 	against := fs.Int64("against", 0, "compare with this run instead of the previous one")
 	limit := fs.Int("limit", 20, "runs to list (1 or more); with --diff, changes to print per kind (0: every change)")
+	counts := fs.Bool("counts", false, "with --diff, print each kind's count and no change")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := checkLimit(*limit, *diff != 0); err != nil {
 		return err
+	}
+	if *counts {
+		if *diff == 0 {
+			return fmt.Errorf("--counts: counts a diff's changes, so it needs --diff N")
+		}
+		*limit = jobs.CountsOnly
 	}
 	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
 		if *diff == 0 {
@@ -68,8 +75,12 @@ func (m *Main) runsFromService(ctx context.Context, cfg *config.Config, diff, ag
 		}
 		return m.listRuns(rs, cfg.Location)
 	}
+	ask := fmt.Sprintf("/api/runs/%d/diff?against=%d&limit=%d", diff, against, limit)
+	if limit == jobs.CountsOnly {
+		ask = fmt.Sprintf("/api/runs/%d/diff?against=%d&counts=true", diff, against)
+	}
 	var d jobs.RunDiff
-	if err := askService(ctx, cfg, fmt.Sprintf("/api/runs/%d/diff?against=%d&limit=%d", diff, against, limit), &d, busy); err != nil {
+	if err := askService(ctx, cfg, ask, &d, busy); err != nil {
 		return err
 	}
 	m.printChanges(d)
@@ -94,7 +105,8 @@ func (m *Main) listRuns(rs []store.Run, loc *time.Location) error {
 	return w.Flush()
 }
 
-// printChanges prints a count per kind of change, then the changes listed.
+// printChanges prints a count per kind of change, then the changes listed
+// (none with --counts).
 func (m *Main) printChanges(d jobs.RunDiff) {
 	byKind := map[string][]store.Change{}
 	for _, c := range d.Changes {
@@ -103,6 +115,9 @@ func (m *Main) printChanges(d jobs.RunDiff) {
 	fmt.Fprintf(m.Stdout, "run %d compared with run %d:\n", d.After, d.Before)
 	for _, k := range store.ChangeKinds {
 		fmt.Fprintf(m.Stdout, "  %-16s %8d\n", k, d.Counts[k])
+	}
+	if len(d.Changes) == 0 {
+		return // --counts, or nothing changed
 	}
 	for _, k := range store.ChangeKinds {
 		if d.Counts[k] == 0 {

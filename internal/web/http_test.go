@@ -502,6 +502,37 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 	}
 }
 
+// TestAPIDiffCountsAlone: ?counts=true answers every kind's count, as the
+// whole diff counts them, and lists no change (an empty list, not null).
+func TestAPIDiffCountsAlone(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	var ids []int64
+	for _, to := range []string{f.plan.From, f.plan.To} { // the second day's broken are news
+		res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": to, "wait": true,
+			"as_of": f.plan.AsOf.Format(time.RFC3339)})
+		var finished web.FinishedRun
+		if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("POST /api/runs %s..%s: got %s %s", f.plan.From, to, res.Status, body)
+		}
+		ids = append(ids, finished.Run.ID)
+	}
+	diff := func(query string) (jobs.RunDiff, string) {
+		path := fmt.Sprintf("%s/api/runs/%d/diff?against=%d&%s", f.srv.URL, ids[1], ids[0], query)
+		res, body := get(t, c, path)
+		var d jobs.RunDiff
+		if err := json.Unmarshal([]byte(body), &d); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: got %s %.300s", path, res.Status, body)
+		}
+		return d, body
+	}
+	all, _ := diff("limit=0")
+	counts, body := diff("counts=true")
+	if len(all.Changes) == 0 || !maps.Equal(all.Counts, counts.Counts) || !strings.Contains(body, `"changes":[]`) {
+		t.Errorf("?counts=true answered %.500s; want the counts %v and no change", body, all.Counts)
+	}
+}
+
 // TestRunPageSaysItListsAPart: a run with more findings than the run page
 // lists says so, rather than passing the first ones off as all of them.
 func TestRunPageSaysItListsAPart(t *testing.T) {

@@ -435,20 +435,26 @@ func (s *Server) apiRun(w http.ResponseWriter, r *http.Request) {
 
 // apiRunDiff answers what `runs --diff` prints: what changed from the run
 // before (or ?against=M) to run {id}, every kind counted and ?limit= changes
-// of each listed (all when 0 or not given).
+// of each listed (all when 0 or not given), or none with ?counts=true.
 func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 	_, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	before, limit, err2, err3 := int64(0), 0, error(nil), error(nil)
+	before, limit, counts, err2, err3, err4 := int64(0), 0, false, error(nil), error(nil), error(nil)
 	if a := r.URL.Query().Get("against"); a != "" {
 		before, err2 = strconv.ParseInt(a, 10, 64)
 	}
 	if l := r.URL.Query().Get("limit"); l != "" {
 		limit, err3 = strconv.Atoi(l)
 	}
-	if err := errors.Join(err1, err2, err3); err != nil || limit < 0 {
+	if c := r.URL.Query().Get("counts"); c != "" {
+		counts, err4 = strconv.ParseBool(c)
+	}
+	if err := errors.Join(err1, err2, err3, err4); err != nil || limit < 0 {
 		// A negative limit is no "all": Limit would list every change.
-		writeError(w, r, http.StatusBadRequest, "want run numbers and a limit (0 or more)")
+		writeError(w, r, http.StatusBadRequest, "want run numbers, a limit (0 or more) and counts true or false")
 		return
+	}
+	if counts {
+		limit = jobs.CountsOnly
 	}
 	// A run that is not there is not found, as GET /api/runs/{id} says; only
 	// ?against= naming none is a comparison there is nothing to make of.
