@@ -33,20 +33,11 @@ func (m *Main) explain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(e.Ledger) == 0 && len(e.Orders) == 0 {
-		return notFound(q)
+	if !e.Found() {
+		return q.NotFound()
 	}
 	writeExplanation(m.Stdout, e, loc)
 	return nil
-}
-
-// notFound says that nothing answers q, naming only the id it was asked
-// by (one of the two is always empty).
-func notFound(q store.ExplainQuery) error {
-	if q.OrderID != "" {
-		return fmt.Errorf("no ledger row or FlexCharge order for order %q", q.OrderID)
-	}
-	return fmt.Errorf("no ledger row or FlexCharge order for transaction %q", q.TransactionID)
 }
 
 // explanation is q explained from the database, or by the running service

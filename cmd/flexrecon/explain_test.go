@@ -317,8 +317,8 @@ func TestExplainNotFoundNamesWhatWasAsked(t *testing.T) {
 		{TransactionID: "T9"}: `no ledger row or FlexCharge order for transaction "T9"`,
 		{OrderID: "O9"}:       `no ledger row or FlexCharge order for order "O9"`,
 	} {
-		if got := notFound(q).Error(); got != want {
-			t.Errorf("notFound(%+v) = %q, want %q", q, got, want)
+		if got := q.NotFound().Error(); got != want {
+			t.Errorf("%+v.NotFound() = %q, want %q", q, got, want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -15,6 +16,19 @@ type ExplainQuery struct {
 	TransactionID, OrderID string
 	RunID                  int64
 }
+
+// NotFound says that nothing answers q, naming only the id it was asked
+// by (one of the two is always empty): the CLI and the API say it alike.
+func (q ExplainQuery) NotFound() error {
+	if q.OrderID != "" {
+		return fmt.Errorf("no ledger row or FlexCharge order for order %q", q.OrderID)
+	}
+	return fmt.Errorf("no ledger row or FlexCharge order for transaction %q", q.TransactionID)
+}
+
+// Found says whether anything answers the query explained: a ledger row or
+// a FlexCharge order. The other lists hang off those.
+func (e Explanation) Found() bool { return len(e.Ledger) > 0 || len(e.Orders) > 0 }
 
 // Explanation is everything the database knows about one transaction or
 // order, and one run's verdicts on it.

@@ -150,19 +150,50 @@ func checkJSONNames(t *testing.T, typ reflect.Type, done map[reflect.Type]bool) 
 }
 
 // TestAPIListsAreNeverNull: a list with nothing in it answers [], not null,
-// so that a script can loop over it: the explanation of a transaction no
-// ledger row has lists nothing.
+// so that a script can loop over it: the explanation of a transaction a run
+// judged lists no orphan decline, as only an orphan order has those.
 func TestAPIListsAreNeverNull(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
-	res, body := get(t, c, f.srv.URL+"/api/explain?transaction=NOPE")
+	res, body := postJSON(t, c, f.srv.URL+"/api/runs", map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true,
+		"as_of": f.plan.AsOf.Format(time.RFC3339)})
+	var finished web.FinishedRun
+	if err := json.Unmarshal([]byte(body), &finished); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/runs wait: got %s %s", res.Status, body)
+	}
+	vs, err := f.env.DB.Verdicts(t.Context(), finished.Run.ID)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("verdicts of run %d: %v, %v", finished.Run.ID, vs, err)
+	}
+	res, body = get(t, c, f.srv.URL+"/api/explain?transaction="+url.QueryEscape(vs[0].TransactionID))
 	var e map[string]any
 	if err := json.Unmarshal([]byte(body), &e); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET /api/explain: %s %.300s", res.Status, body)
 	}
 	for _, list := range []string{"ledger", "orders", "transmits", "switches", "results", "findings", "orphan_declines"} {
-		if got, ok := e[list].([]any); !ok || len(got) != 0 {
-			t.Errorf("%q is %v, want []", list, e[list])
+		if _, ok := e[list].([]any); !ok {
+			t.Errorf("%q is %v, want a list", list, e[list])
+		}
+	}
+	if got, ok := e["orphan_declines"].([]any); !ok || len(got) != 0 {
+		t.Errorf("orphan_declines of transaction %s is %v, want []", vs[0].TransactionID, e["orphan_declines"])
+	}
+}
+
+// TestAPIExplainOfNothingIsNotFound: an id that nothing answers is 404,
+// naming the id, as the CLI says it; it was 200 with every list empty,
+// which a script reads as a transaction with nothing wrong.
+func TestAPIExplainOfNothingIsNotFound(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	for query, want := range map[string]string{
+		"transaction=NOPE": `no ledger row or FlexCharge order for transaction "NOPE"`,
+		"order=NOPE-O":     `no ledger row or FlexCharge order for order "NOPE-O"`,
+	} {
+		res, body := get(t, c, f.srv.URL+"/api/explain?"+query)
+		var e web.APIError
+		if err := json.Unmarshal([]byte(body), &e); err != nil || res.StatusCode != http.StatusNotFound || e.Message != want {
+			t.Errorf("GET /api/explain?%s: got %s %.300s, want 404 saying %q", query, res.Status, body, want)
 		}
 	}
 }

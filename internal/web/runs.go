@@ -493,6 +493,12 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !e.Found() {
+		// As the CLI says: empty lists read as "nothing wrong with it" to a
+		// script that asked by a mistyped id.
+		writeError(w, r, http.StatusNotFound, q.NotFound().Error())
+		return
+	}
 	answer := explanation{Explanation: e}
 	if e.Run != nil {
 		run := s.runAnswer(*e.Run)
