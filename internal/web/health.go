@@ -11,9 +11,12 @@ import (
 // healthView is what the health page shows: is the nightly run keeping up,
 // and are webhooks arriving.
 type healthView struct {
-	LastRun       *store.Run
-	LastNightly   time.Time
-	HasNightly    bool
+	LastRun     *store.Run
+	LastNightly time.Time
+	HasNightly  bool
+	// LastWhole is the last succeeded run over every merchant (not a dry
+	// run) when no nightly run ever succeeded: after `make demo` the demo's.
+	LastWhole     *store.Run
 	Behind        bool // the last nightly run covers less than the nights fired an hour ago
 	WebhookEvents int64
 	// Doubts are the pushes in doubt no run has answered: a run lists only
@@ -51,7 +54,12 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 	if v.LastNightly, v.HasNightly, err = s.opts.DB.LastNightlySuccess(ctx); err != nil {
 		return v, err
 	}
-	v.Behind = !v.HasNightly || v.LastNightly.Before(s.due(s.opts.Now().Add(-nightlyGrace)))
+	v.Behind = s.nightlyCovered(v).Before(s.due(s.opts.Now().Add(-nightlyGrace)))
+	if !v.HasNightly {
+		if v.LastWhole, err = s.lastWholeRun(r); err != nil {
+			return v, err
+		}
+	}
 	// The database's name: where the server keeps it is the configuration's,
 	// not for every reader of this page.
 	if path := s.opts.DB.Path(); path != "" {
@@ -65,4 +73,29 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 	}
 	v.WebhookEvents, err = s.opts.DB.WebhookEventCount(ctx)
 	return v, err
+}
+
+// nightlyCovered is the last day v's nightly runs covered, to judge whether
+// they are behind. With none ever succeeded, it is the last day due when
+// the service started: the scheduler catches up no night before the first,
+// so only a night fired since can be missed. A database `make demo` or
+// ad-hoc runs filled was "behind" from the start, the demo's run being of
+// kind demo, until a night succeeded; a night that fires and fails is still
+// behind an hour later.
+func (s *Server) nightlyCovered(v healthView) time.Time {
+	if v.HasNightly {
+		return v.LastNightly
+	}
+	return s.due(s.started)
+}
+
+// lastWholeRun is the last succeeded run over every merchant that was not a
+// dry run, or nil.
+func (s *Server) lastWholeRun(r *http.Request) (*store.Run, error) {
+	id, err := s.opts.DB.LastWholeRun(r.Context())
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	run, err := s.opts.DB.GetRun(r.Context(), id)
+	return &run, err
 }

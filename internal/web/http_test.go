@@ -795,6 +795,25 @@ func TestHealthSaysWhenBehind(t *testing.T) {
 	}
 }
 
+// TestHealthAfterTheDemoIsNotBehind: a database whose only run is the
+// demo's (`make demo`, then serve) has no night to be behind until the
+// first night since the service started has fired, an hour ago; meanwhile
+// the page names the demo's run. It said "behind" from the start.
+func TestHealthAfterTheDemoIsNotBehind(t *testing.T) {
+	f := newFixture(t, false)
+	demo := succeededRunOf(t, f, "demo")
+	c := f.login(t, "fiona")
+	_, body := get(t, c, f.srv.URL+"/health")
+	if strings.Contains(body, "(behind)") || !strings.Contains(body, fmt.Sprintf(`<a href="/runs/%d">%d</a> (demo)`, demo, demo)) {
+		t.Errorf("health at start after a demo run:\n%s\nwant no (behind), and demo run %d named", body, demo)
+	}
+	f.clock.advance(2 * 24 * time.Hour) // a night fired at 02:30 since, with no nightly run
+	c = f.login(t, "fiona")             // the first session ended 12 h on
+	if _, body := get(t, c, f.srv.URL+"/health"); !strings.Contains(body, "(behind)") {
+		t.Errorf("health two days on with no nightly run:\n%s\nwant (behind)", body)
+	}
+}
+
 // TestMerchantRunServesNoOtherMerchantsWorkbook: a merchant's run recorded
 // when every run wrote every merchant's workbook points at that file; its
 // download is the merchant's workbook rendered again, not that file, which

@@ -81,6 +81,7 @@ type Server struct {
 	renders   chan struct{} // a download's turn to render (maxRenders)
 	checking  chan struct{} // a password check's turn (maxChecks)
 	due       func(now time.Time) time.Time
+	started   time.Time // when New made the server: nights fire from then on
 
 	base   context.Context // runs started from the pages live until Close
 	cancel context.CancelCauseFunc
@@ -107,7 +108,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	s := &Server{opts: opts, cutter: cutter, pages: pages, users: map[string]User{}}
+	s := &Server{opts: opts, cutter: cutter, pages: pages, users: map[string]User{}, started: opts.Now()}
 	for _, u := range opts.Users {
 		s.users[u.Name] = u
 	}
