@@ -18,7 +18,7 @@ import (
 // its day is logged and named in the stage's detail.
 func ingest(ctx context.Context, r *run) (int64, string, error) {
 	var rows, loaded, rejected int64
-	replaced, err := r.adoptForced(ctx)
+	replaced, err := r.adoptUnnamed(ctx)
 	if err != nil {
 		return 0, "", err
 	}
@@ -55,16 +55,17 @@ func ingest(ctx context.Context, r *run) (int64, string, error) {
 	return rows, detail, nil
 }
 
-// adoptForced takes into the run the files ops put in force since the last
-// run with ingest --replace, recorded under no run, and says which files
-// they replaced: the run's detail, notices and log name them, as they do
-// the run's own corrections.
-func (r *run) adoptForced(ctx context.Context) ([]string, error) {
-	forced, err := r.env.DB.AdoptLoadsOutsideRuns(ctx, r.id)
+// adoptUnnamed takes into the run the corrections of the days it judges
+// that no published run has named (loaded outside runs, or by a run that
+// failed, a dry run or one merchant's), and says which files they
+// replaced and how they came: the run's detail, notices and log name them,
+// as they do the run's own corrections.
+func (r *run) adoptUnnamed(ctx context.Context) ([]string, error) {
+	taken, err := r.env.DB.AdoptUnnamedCorrections(ctx, r.id)
 	var replaced []string
-	for _, rp := range forced {
-		r.env.Logger.InfoContext(ctx, "ledger file put in force by ingest --replace since the last run", "run", r.id, "replacement", rp.String())
-		replaced = append(replaced, rp.String()+" (put in force by ingest --replace)")
+	for _, rp := range taken {
+		r.env.Logger.InfoContext(ctx, "ledger file replaced the earlier file of its day since a run last published it", "run", r.id, "replacement", rp.String(), "origin", rp.Origin())
+		replaced = append(replaced, rp.String()+" ("+rp.Origin()+")")
 	}
 	return replaced, err
 }

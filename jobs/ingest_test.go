@@ -170,6 +170,89 @@ func TestForcedReplacementOfAFailedRunIsTheNextRuns(t *testing.T) {
 	}
 }
 
+// TestIngestCorrectionNoRunPublishedIsNamedByTheNext: an ordinary
+// correction loaded by a run that then failed, or by a dry run, was named
+// only in that run's history: the next run, whose workbook finance reads,
+// judged the day with it and never said so. The next recorded run of every
+// merchant over the day names it, saying which run loaded it; the run that
+// loaded it still names it too.
+func TestIngestCorrectionNoRunPublishedIsNamedByTheNext(t *testing.T) {
+	for _, how := range []string{"failed", "dry"} {
+		t.Run(how, func(t *testing.T) {
+			env, req, dir := dayChain(t, 300)
+			inbox := filepath.Join(dir, gen.InboxDir)
+			export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
+			body, err := os.ReadFile(export)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(correction, []byte(fixedAmount(t, strings.SplitAfter(string(body), "\n"))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Both sent an hour ago, the correction kept back for the first
+			// run: runs pass over the files they read.
+			sent := time.Now().Add(-time.Hour)
+			for _, f := range []string{export, correction} {
+				if err := os.Chtimes(f, sent, sent); err != nil {
+					t.Fatal(err)
+				}
+			}
+			held := correction + ".held"
+			if err := os.Rename(correction, held); err != nil {
+				t.Fatal(err)
+			}
+			first, err := env.Reconcile(t.Context(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(held, correction); err != nil {
+				t.Fatal(err)
+			}
+			rows := ingestStage(t, env, first.ID).Rows
+			replacement := fmt.Sprintf("ledger_2026-11-23_v2.csv replaces ledger_2026-11-23.csv for 2026-11-23: %d rows where there were %d", rows, rows)
+
+			loader := loadCorrectionUnpublished(t, env, req, how)
+			if notices, err := env.DB.FileNotices(t.Context(), loader.ID); err != nil || !slices.Equal(notices, []string{"correction: " + replacement}) {
+				t.Errorf("notices of the %s run %d that loaded the correction: %q, %v; want it named", how, loader.ID, notices, err)
+			}
+			next, err := env.Reconcile(t.Context(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if notices, err := env.DB.FileNotices(t.Context(), next.ID); err != nil || !slices.Equal(notices, []string{"correction: " + replacement}) {
+				t.Errorf("notices of the run after the %s run %d: %q, %v; want the correction", how, loader.ID, notices, err)
+			}
+			if got, want := ingestStage(t, env, next.ID).Detail, fmt.Sprintf("0 files loaded, 0 rejected; %s (loaded by run %d)", replacement, loader.ID); got != want {
+				t.Errorf("ingest detail of the run after the %s run: got %q, want %q", how, got, want)
+			}
+		})
+	}
+}
+
+// loadCorrectionUnpublished runs req so that it loads what the inbox holds
+// and publishes nothing: stopped as its ingest ends ("failed"), or dry.
+func loadCorrectionUnpublished(t *testing.T, env *jobs.Env, req jobs.Request, how string) store.Run {
+	t.Helper()
+	if how == "dry" {
+		req.DryRun = true
+		run, err := env.Reconcile(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	logger := env.Logger
+	env.Logger = slog.New(cancelAfterStage{stage: "ingest", cancel: cancel})
+	defer func() { env.Logger = logger }()
+	run, err := env.Reconcile(ctx, req)
+	if err == nil || run.Status != "failed" {
+		t.Fatalf("run stopped as its ingest ended: %+v, %v; want it failed", run, err)
+	}
+	return run
+}
+
 // forcedCutOff is a day's chain whose export a run loaded, then a cut-off
 // export of the day (10 rows) that a run refused, put in force by
 // ingest --replace; and the replacement as a run's notices word it.

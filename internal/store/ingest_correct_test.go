@@ -128,8 +128,8 @@ func TestIngestCorrectionPutsBackTheEarlierFile(t *testing.T) {
 	}
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	want := []store.Replacement{
-		{BusinessDate: day, Name: "ledger_2026-11-24_more.csv", Rows: 1, EarlierID: first.FileID, Earlier: "ledger_2026-11-24.csv", EarlierRows: 5},
-		{BusinessDate: day, Name: "ledger_2026-11-24.csv", Rows: 5, EarlierID: second.FileID, Earlier: "ledger_2026-11-24_more.csv", EarlierRows: 1},
+		{BusinessDate: day, Name: "ledger_2026-11-24_more.csv", Rows: 1, EarlierID: first.FileID, Earlier: "ledger_2026-11-24.csv", EarlierRows: 5, LoadedBy: 2, Forced: true},
+		{BusinessDate: day, Name: "ledger_2026-11-24.csv", Rows: 5, EarlierID: second.FileID, Earlier: "ledger_2026-11-24_more.csv", EarlierRows: 1, LoadedBy: 3, Forced: true},
 	}
 	for i, out := range []store.LoadOutcome{second, third} {
 		if diff := cmp.Diff(&want[i], out.Replacement); diff != "" {
@@ -339,7 +339,7 @@ func TestIngestForcedReplacementHolds(t *testing.T) {
 	forceInRun(t, db, b, 0)
 
 	second := dayRun(t, db)
-	if _, err := db.AdoptLoadsOutsideRuns(t.Context(), second); err != nil {
+	if _, err := db.AdoptUnnamedCorrections(t.Context(), second); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"ledger_2026-11-24.csv": "duplicate", "ledger_2026-11-24_true.csv": "unchanged"}
@@ -363,8 +363,14 @@ func TestIngestForcedReplacementHolds(t *testing.T) {
 // the tests' exports are of: one that takes in what ingest --replace loaded.
 func dayRun(t *testing.T, db *store.DB) int64 {
 	t.Helper()
+	return startDayRun(t, db, false)
+}
+
+// startDayRun starts a run of every merchant over 2026-11-24, dry or not.
+func startDayRun(t *testing.T, db *store.DB, dryRun bool) int64 {
+	t.Helper()
 	d := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	r, err := db.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: d.AddDate(0, 0, 1), QueuedAt: d.AddDate(0, 0, 1), ConfigHash: "h", Version: "v"})
+	r, err := db.StartRun(t.Context(), store.Run{Kind: "adhoc", WindowFrom: d, WindowTo: d, AsOf: d.AddDate(0, 0, 1), QueuedAt: d.AddDate(0, 0, 1), ConfigHash: "h", Version: "v", DryRun: dryRun})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,21 +392,55 @@ func TestIngestRefusesUnlikeReplacementBeforeStoring(t *testing.T) {
 	}
 }
 
-// TestIngestForcedFileReplacedBeforeAnyRunWaitsNoMore: a file forced in
-// with ingest --replace, waiting for a run of its day, is replaced by a new
-// export of that day that a run takes in (and names: "E replaces B"). It
-// waits no more: a later run of its day took it in and announced it as the
-// day's correction, though it was out of force, and the health page listed
-// it as waiting until then.
-func TestIngestForcedFileReplacedBeforeAnyRunWaitsNoMore(t *testing.T) {
-	db, _, b := dayAndCorrection(t, dayExport("TX-1", "TX-2", "TX-3"), dayExport("TX-1"))
+// TestIngestChainOfCorrectionsIsNamedStepByStep: a file B forced over the
+// day's export A with ingest --replace, then a new export E that a dry run
+// loads over B, before any run named B. The dry run's history names "E
+// replaces B"; "B replaces A" was named by no run, and neither by a run
+// finance reads. Both wait; the next recorded run of the day names both,
+// in the order they were loaded, and once it succeeds neither waits.
+func TestIngestChainOfCorrectionsIsNamedStepByStep(t *testing.T) {
+	db, a, b := dayAndCorrection(t, dayExport("TX-1", "TX-2", "TX-3"), dayExport("TX-1"))
 	forceInRun(t, db, b, 0)
 	e := filepath.Join(filepath.Dir(b), "ledger_2026-11-24_v3.csv")
 	writeAt(t, e, dayExport("TX-1", "TX-2", "TX-3", "TX-4"), time.Now().Add(-time.Hour))
-	if out := loadInRun(t, db, e, 2); out.Replacement == nil || out.Replacement.Earlier != filepath.Base(b) {
+	dry := startDayRun(t, db, true)
+	if out := loadInRun(t, db, e, dry); out.Replacement == nil || out.Replacement.Earlier != filepath.Base(b) {
 		t.Fatalf("the new export: %+v; want it to replace the forced file", out)
 	}
+	if err := db.FinishRun(t.Context(), dry, time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	names := func(files []store.AwaitingFile) (out []string) {
+		for _, f := range files {
+			out = append(out, f.Name)
+		}
+		return out
+	}
+	waiting, err := db.FilesAwaitingRun(t.Context())
+	if want := []string{filepath.Base(b), filepath.Base(e)}; err != nil || !cmp.Equal(names(waiting), want) {
+		t.Errorf("files awaiting a run after the dry run: %q, %v; want %q", names(waiting), err, want)
+	}
+
+	next := dayRun(t, db)
+	taken, err := db.AdoptUnnamedCorrections(t.Context(), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, rp := range taken {
+		got = append(got, rp.String()+" ("+rp.Origin()+")")
+	}
+	want := []string{
+		fmt.Sprintf("%s replaces %s for 2026-11-24: 1 row where there were 3, fewer than half (put in force by ingest --replace)", filepath.Base(b), filepath.Base(a)),
+		fmt.Sprintf("%s replaces %s for 2026-11-24: 4 rows where there was 1 (loaded by run %d)", filepath.Base(e), filepath.Base(b), dry),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("corrections run %d names (-want +got):\n%s", next, diff)
+	}
+	if err := db.FinishRun(t.Context(), next, time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
 	if waiting, err := db.FilesAwaitingRun(t.Context()); err != nil || len(waiting) != 0 {
-		t.Errorf("files awaiting a run: %+v, %v; want none", waiting, err)
+		t.Errorf("files awaiting a run after run %d succeeded: %q, %v; want none", next, names(waiting), err)
 	}
 }

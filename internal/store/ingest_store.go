@@ -96,7 +96,7 @@ func (db *DB) storeInTx(ctx context.Context, tx *sqlx.Tx, p plan, day time.Time,
 	}
 	if earlier != 0 {
 		out.Replacement = &Replacement{BusinessDate: day, Name: lf.File.Name, Rows: out.Rows,
-			EarlierID: earlier, Earlier: live.Name, EarlierRows: live.Rows}
+			EarlierID: earlier, Earlier: live.Name, EarlierRows: live.Rows, LoadedBy: lf.RunID, Forced: lf.Replace}
 	}
 	return db.recordSeen(ctx, tx, lf.File)
 }

@@ -23,48 +23,48 @@ type Queries struct {
 	SetMemoryLimit        string `query:"set-memory-limit" check:"skip"`
 	ResetMemoryLimit      string `query:"reset-memory-limit"`
 
-	CreateLedgerStage     string `query:"create-ledger-stage"`
-	ClearLedgerStage      string `query:"clear-ledger-stage"`
-	StageCSV              string `query:"stage-csv" check:"skip"`
-	CardColumns           string `query:"card-columns" check:"skip"`
-	CreateMisfits         string `query:"create-misfits"`
-	InsertMisfits         string `query:"insert-misfits" check:"skip"`
-	JSONMisfitRecords     string `query:"json-misfit-records"`
-	SetJSONMisfitReasons  string `query:"set-json-misfit-reasons"`
-	CreateLineShifts      string `query:"create-line-shifts"`
-	InsertLineShifts      string `query:"insert-line-shifts" check:"skip"`
-	StageTransmitLog      string `query:"stage-transmit-log" check:"skip"`
-	TransmitLogLines      string `query:"transmit-log-lines" check:"skip"`
-	TransmitLogProblem    string `query:"transmit-log-problem" check:"skip"`
-	TransmitLogCardCols   string `query:"transmit-log-card-columns" check:"skip"`
-	StoreTransmitLog      string `query:"store-transmit-log" check:"skip"`
-	CountTransmitLog      string `query:"count-transmit-log" check:"skip"`
-	DropTransmitLogStage  string `query:"drop-transmit-log-stage"`
-	ShiftLines            string `query:"shift-lines" check:"skip"`
-	FirstCardHit          string `query:"first-card-hit"`
-	StageProblems         string `query:"stage-problems"`
-	ListStageProblems     string `query:"list-stage-problems"`
-	CountStageProblems    string `query:"count-stage-problems"`
-	StageBusinessDate     string `query:"stage-business-date"`
-	FileByHash            string `query:"file-by-hash"`
-	ReplacedFileByHash    string `query:"replaced-file-by-hash"`
-	LiveFileForDate       string `query:"live-file-for-date"`
-	StageSharesIDs        string `query:"stage-shares-ids"`
-	AdoptLoadsOutsideRuns string `query:"adopt-loads-outside-runs"`
-	FilesAwaitingRun      string `query:"files-awaiting-run"`
-	FileUnchanged         string `query:"file-unchanged"`
-	RecordSeenFile        string `query:"record-seen-file"`
-	InsertFile            string `query:"insert-file"`
-	ReplaceFile           string `query:"replace-file"`
-	MarkForced            string `query:"mark-forced"`
-	StoreQuarantine       string `query:"store-quarantine"`
-	StageOccurrences      string `query:"stage-occurrences"`
-	ReplacedRepeats       string `query:"replaced-repeats"`
-	NumberRepeats         string `query:"number-repeats"`
-	RenumberStored        string `query:"renumber-stored"`
-	StoreStage            string `query:"store-stage"`
-	CountStoredDuplicates string `query:"count-stored-duplicates"`
-	SetFileCounts         string `query:"set-file-counts"`
+	CreateLedgerStage       string `query:"create-ledger-stage"`
+	ClearLedgerStage        string `query:"clear-ledger-stage"`
+	StageCSV                string `query:"stage-csv" check:"skip"`
+	CardColumns             string `query:"card-columns" check:"skip"`
+	CreateMisfits           string `query:"create-misfits"`
+	InsertMisfits           string `query:"insert-misfits" check:"skip"`
+	JSONMisfitRecords       string `query:"json-misfit-records"`
+	SetJSONMisfitReasons    string `query:"set-json-misfit-reasons"`
+	CreateLineShifts        string `query:"create-line-shifts"`
+	InsertLineShifts        string `query:"insert-line-shifts" check:"skip"`
+	StageTransmitLog        string `query:"stage-transmit-log" check:"skip"`
+	TransmitLogLines        string `query:"transmit-log-lines" check:"skip"`
+	TransmitLogProblem      string `query:"transmit-log-problem" check:"skip"`
+	TransmitLogCardCols     string `query:"transmit-log-card-columns" check:"skip"`
+	StoreTransmitLog        string `query:"store-transmit-log" check:"skip"`
+	CountTransmitLog        string `query:"count-transmit-log" check:"skip"`
+	DropTransmitLogStage    string `query:"drop-transmit-log-stage"`
+	ShiftLines              string `query:"shift-lines" check:"skip"`
+	FirstCardHit            string `query:"first-card-hit"`
+	StageProblems           string `query:"stage-problems"`
+	ListStageProblems       string `query:"list-stage-problems"`
+	CountStageProblems      string `query:"count-stage-problems"`
+	StageBusinessDate       string `query:"stage-business-date"`
+	FileByHash              string `query:"file-by-hash"`
+	ReplacedFileByHash      string `query:"replaced-file-by-hash"`
+	LiveFileForDate         string `query:"live-file-for-date"`
+	StageSharesIDs          string `query:"stage-shares-ids"`
+	AdoptUnnamedCorrections string `query:"adopt-unnamed-corrections"`
+	FilesAwaitingRun        string `query:"files-awaiting-run"`
+	FileUnchanged           string `query:"file-unchanged"`
+	RecordSeenFile          string `query:"record-seen-file"`
+	InsertFile              string `query:"insert-file"`
+	ReplaceFile             string `query:"replace-file"`
+	MarkForced              string `query:"mark-forced"`
+	StoreQuarantine         string `query:"store-quarantine"`
+	StageOccurrences        string `query:"stage-occurrences"`
+	ReplacedRepeats         string `query:"replaced-repeats"`
+	NumberRepeats           string `query:"number-repeats"`
+	RenumberStored          string `query:"renumber-stored"`
+	StoreStage              string `query:"store-stage"`
+	CountStoredDuplicates   string `query:"count-stored-duplicates"`
+	SetFileCounts           string `query:"set-file-counts"`
 
 	ClassifySwitches       string `query:"classify-switches"`
 	ClassifyJudge          string `query:"classify-judge"`

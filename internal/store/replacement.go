@@ -15,6 +15,11 @@ type Replacement struct {
 	EarlierID    int64     `db:"earlier_id"`
 	Earlier      string    `db:"earlier_name"`
 	EarlierRows  int64     `db:"earlier_rows"`
+	// LoadedBy is the run that loaded the file (0: none, ingest outside
+	// runs), and Forced whether ops forced it with ingest --replace: how a
+	// correction a run took in, not loaded, came (Origin).
+	LoadedBy int64 `db:"loaded_by"`
+	Forced   bool  `db:"forced"`
 }
 
 // String says what the replacement changed, for a person: "b.csv replaces
@@ -25,6 +30,19 @@ func (r Replacement) String() string {
 		s += ", fewer than half"
 	}
 	return s
+}
+
+// Origin says how a correction a run took in came, for its ingest detail:
+// "put in force by ingest --replace", "loaded by flexrecon ingest" or
+// "loaded by run 7" (which failed, was a dry run or one merchant's).
+func (r Replacement) Origin() string {
+	switch {
+	case r.Forced:
+		return "put in force by ingest --replace"
+	case r.LoadedBy == 0:
+		return "loaded by flexrecon ingest"
+	}
+	return fmt.Sprintf("loaded by run %d", r.LoadedBy)
 }
 
 // Shrinks says whether the replacement puts fewer than half the rows of the
@@ -47,43 +65,45 @@ func countRows(n int64) string {
 	return fmt.Sprintf("%d rows", n)
 }
 
-// Replacements lists the files a run loaded that replaced an earlier file,
-// in the order it loaded them.
+// Replacements lists the replacements run runID names, in the order
+// their files were loaded: those of the files it loaded, and those it took
+// in (AdoptUnnamedCorrections).
 func (db *DB) Replacements(ctx context.Context, runID int64) ([]Replacement, error) {
 	var out []Replacement
 	err := db.db.SelectContext(ctx, &out, db.q.RunReplacements, runID)
 	return out, wrapf(err, "list replacements of run %d", runID)
 }
 
-// AdoptLoadsOutsideRuns records as run runID's the ledger files no run has
-// taken in (FilesAwaitingRun) that it judges (a recorded
-// run of every merchant whose window holds their day: adopt-loads-outside-runs),
-// and returns the replacements among them. Called before the run loads a
-// file, so that what it returns is the replacements made outside runs, and
+// AdoptUnnamedCorrections takes into run runID the corrections no
+// published run has named (FilesAwaitingRun) that it judges (a recorded
+// run of every merchant whose window holds their day:
+// adopt-unnamed-corrections), and returns them. Called before the run
+// loads a file, so that what it returns is the corrections it took in, and
 // no other.
-func (db *DB) AdoptLoadsOutsideRuns(ctx context.Context, runID int64) ([]Replacement, error) {
-	if _, err := db.db.ExecContext(ctx, db.q.AdoptLoadsOutsideRuns, runID); err != nil {
-		return nil, wrapf(err, "record the files loaded outside runs as run %d's", runID)
+func (db *DB) AdoptUnnamedCorrections(ctx context.Context, runID int64) ([]Replacement, error) {
+	if _, err := db.db.ExecContext(ctx, db.q.AdoptUnnamedCorrections, runID); err != nil {
+		return nil, wrapf(err, "take the corrections no run has named into run %d", runID)
 	}
 	return db.Replacements(ctx, runID)
 }
 
-// AwaitingFile is a ledger file no run has taken in yet: put in force by
-// ingest --replace (or forced, and taken by a run that failed), it waits
-// for the next recorded run of every merchant whose window holds its day.
+// AwaitingFile is a correction no published run has named yet: loaded
+// outside runs, or by a run that failed, a dry run or one merchant's, it
+// waits for the next recorded run of every merchant whose window holds its
+// day to succeed.
 type AwaitingFile struct {
 	Name         string    `db:"name"`
 	BusinessDate time.Time `db:"business_date"`
 	LoadedAt     time.Time `db:"loaded_at"`
 }
 
-// FilesAwaitingRun lists the files no run has taken in, by day: a
-// correction of a day no nightly window reaches waits for a run of that
-// day, and ops must see that it does.
+// FilesAwaitingRun lists the corrections no published run has named, by
+// day: one of a day no nightly window reaches waits for a run of that day,
+// and ops must see that it does.
 func (db *DB) FilesAwaitingRun(ctx context.Context) ([]AwaitingFile, error) {
 	var out []AwaitingFile
 	err := db.db.SelectContext(ctx, &out, db.q.FilesAwaitingRun)
-	return out, wrapf(err, "list the files no run has taken in")
+	return out, wrapf(err, "list the corrections no run has named")
 }
 
 // FileNotices says, for a person, what a run's ingest changed of the files

@@ -22,9 +22,10 @@ type healthView struct {
 	// Doubts are the pushes in doubt no run has answered: a run lists only
 	// its window's, so one of a day no later run judges showed nowhere.
 	Doubts store.Doubts
-	// Awaiting are the files forced in with ingest --replace that no run
-	// has taken in: a correction of a day no nightly window reaches back
-	// to waits for a run of that day, and named by no run's notices.
+	// Awaiting are the corrections no published run has named (loaded
+	// outside runs, by ingest --replace, or by a run that failed, a dry run
+	// or one merchant's): one of a day no nightly window reaches back to
+	// waits for a run of that day, and is named by no notices finance reads.
 	Awaiting []store.AwaitingFile
 	Database string
 }

@@ -1113,29 +1113,36 @@ func TestHealthShowsPushesInDoubtOfAnyDay(t *testing.T) {
 	contains(t, "health with an unanswered push of a transaction not expected", h, `<td id="doubts">none</td>`)
 }
 
-// TestHealthShowsForcedFilesAwaitingARun: a file put in force with
+// TestHealthShowsForcedFilesAwaitingARun: a correction put in force with
 // ingest --replace waits for a recorded run of every merchant over its
 // day, which a correction of a day no night reaches back to may never get;
 // it showed nowhere meanwhile. The health page names it until such a run
 // takes it in, and not after.
 func TestHealthShowsForcedFilesAwaitingARun(t *testing.T) {
 	f := newFixture(t, false)
+	c := f.login(t, "oscar")
+	run := func(dry bool) {
+		req := map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true, "dry_run": dry, "as_of": f.plan.AsOf.Format(time.RFC3339)}
+		if res, body := postJSON(t, c, f.srv.URL+"/api/runs", req); res.StatusCode != http.StatusOK {
+			t.Fatalf("POST /api/runs (dry run %t): got %s %s", dry, res.Status, body)
+		}
+	}
+	run(false) // the day's exports in force, named by no correction
 	src := f.env.Sources[0]
 	files, err := ledger.Discover(src.Name, src.Path, src.Pattern)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("files of %s: %d, %v", src.Path, len(files), err)
 	}
-	file := files[len(files)-1]
+	file := cutOff(t, files[len(files)-1])
 	lf, err := store.NewLoadFile(file, src.Format, src.Mapping, f.env.Location)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lf.Replace = true // as ingest --replace loads it: under no run
-	if _, err := f.env.DB.IngestFile(t.Context(), lf); err != nil {
-		t.Fatal(err)
+	if out, err := f.env.DB.IngestFile(t.Context(), lf); err != nil || out.Replacement == nil {
+		t.Fatalf("ingest --replace %s: %+v, %v; want it to replace the day's export", file.Name, out, err)
 	}
-	c := f.login(t, "oscar")
-	waiting := fmt.Sprintf("<strong>%s</strong> for %s", filepath.Base(file.Path), file.BusinessDate.Format(time.DateOnly))
+	waiting := fmt.Sprintf("<strong>%s</strong> for %s", file.Name, file.BusinessDate.Format(time.DateOnly))
 	for _, dry := range []bool{true, false} {
 		_, h := get(t, c, f.srv.URL+"/health")
 		if dry {
@@ -1143,11 +1150,28 @@ func TestHealthShowsForcedFilesAwaitingARun(t *testing.T) {
 		} else {
 			contains(t, "health after a dry run", h, waiting)
 		}
-		req := map[string]any{"from": f.plan.From, "to": f.plan.To, "wait": true, "dry_run": dry, "as_of": f.plan.AsOf.Format(time.RFC3339)}
-		if res, body := postJSON(t, c, f.srv.URL+"/api/runs", req); res.StatusCode != http.StatusOK {
-			t.Fatalf("POST /api/runs (dry run %t): got %s %s", dry, res.Status, body)
-		}
+		run(dry)
 	}
 	_, h := get(t, c, f.srv.URL+"/health")
 	contains(t, "health after a run of the file's day", h, `<td id="awaiting">none</td>`)
+}
+
+// cutOff writes, outside the inbox, export's header and first row under a
+// name of its day, as a partner's job that died would: a file
+// ingest --replace puts in force over the export.
+func cutOff(t *testing.T, export ledger.File) ledger.File {
+	t.Helper()
+	body, err := os.ReadFile(export.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), strings.TrimSuffix(export.Name, ".csv")+"_cut.csv")
+	if err := os.WriteFile(path, []byte(strings.Join(strings.SplitAfter(string(body), "\n")[:2], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ledger.Describe(export.Source, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -52,11 +52,15 @@ UPDATE runs SET status = 'failed',
 WHERE status IN ('running', 'queued');
 
 -- name: run-replacements
--- The files run $1 loaded that put the earlier file of their source and
--- day out of force, with the file each replaced.
-SELECT f.business_date, f.name, f.rows, e.id AS earlier_id, e.name AS earlier_name, e.rows AS earlier_rows
+-- The files that put the earlier file of their source and day out of
+-- force, with the file each replaced, that run $1 names: those it loaded
+-- and those it took in (adopt-unnamed-corrections), in the order they were
+-- loaded, so that a chain reads as it happened ("B replaces A", then "E
+-- replaces B"). loaded_by and forced say how a file it took in came.
+SELECT f.business_date, f.name, f.rows, e.id AS earlier_id, e.name AS earlier_name, e.rows AS earlier_rows,
+    f.run_id AS loaded_by, coalesce(f.forced, false) AS forced
 FROM ledger_files f JOIN ledger_files e ON e.replaced_by = f.id
-WHERE f.run_id = $1
+WHERE f.run_id = $1 OR f.id IN (SELECT file_id FROM run_named_files WHERE run_id = $1)
 ORDER BY f.id;
 
 -- name: run-rejected-files
@@ -64,10 +68,12 @@ ORDER BY f.id;
 SELECT name, reason FROM ledger_files WHERE run_id = $1 AND outcome = 'rejected' ORDER BY id;
 
 -- name: run-files-dated-among-days
--- The files run $1 loaded whose name spells several days, with the day
--- they were given and why (ledger.NameDate).
+-- The files run $1 loaded or took in (adopt-unnamed-corrections) whose
+-- name spells several days, with the day they were given and why
+-- (ledger.NameDate).
 SELECT name, business_date, reason FROM ledger_files
-WHERE run_id = $1 AND outcome <> 'rejected' AND reason IS NOT NULL ORDER BY id;
+WHERE (run_id = $1 OR id IN (SELECT file_id FROM run_named_files WHERE run_id = $1))
+  AND outcome <> 'rejected' AND reason IS NOT NULL ORDER BY id;
 
 -- name: count-verdicts
 SELECT count(*) FROM verdicts WHERE run_id = $1;
@@ -103,27 +109,25 @@ INSERT INTO run_order_sites BY NAME SELECT $1 AS run_id, * FROM order_sites($1);
 -- run found them.
 INSERT INTO run_site_descriptors SELECT $1, merchant_id, url, descriptor FROM sites;
 
--- name: adopt-loads-outside-runs
--- The ledger files no run has taken in (files_awaiting_run: loaded by
--- flexrecon ingest --replace under run 0, or forced and taken by a run that
--- failed) become run $1's: its notices, manifest and ingest detail then
--- name the replacement they made, which no run's would otherwise (a
--- correction "shows in the run history", ledger-format.md).
--- Only a run that judges the file takes it: a recorded run (not a dry run,
--- whose workbook is a preview) of every merchant (one merchant's judges only
--- its rows of the file) whose window holds the file's day. A nightly run's
--- window is recorded with its trailing days (and the days it reaches back
--- to for pending declines): it judges those days again, and takes their
--- files. Taken by any run, a dry run or one merchant's swallowed it, and
--- the night that judged the day with it never said so. Until such a run
--- comes, it waits, and the health page says so. A failed run published
--- nothing (its workbook is removed): the run that next succeeds over the
--- day, the one finance reads, must name the correction it judged it with.
-UPDATE ledger_files SET run_id = $1
-FROM runs r
-WHERE r.id = $1 AND NOT r.dry_run AND r.merchant IS NULL
-  AND ledger_files.business_date BETWEEN r.window_from AND r.window_to
-  AND ledger_files.id IN (SELECT id FROM files_awaiting_run);
+-- name: adopt-unnamed-corrections
+-- The corrections no published run has named (files_awaiting_run: loaded
+-- outside runs, by ingest or ingest --replace, or by a run that failed, a
+-- dry run or one merchant's run) become run $1's to name: its notices,
+-- manifest and ingest detail then name the replacement they made, which
+-- finance would otherwise never read of (a correction "shows in the run
+-- history", ledger-format.md). Only a run that judges the file's day takes
+-- it: a recorded run (not a dry run, whose workbook is a preview) of every
+-- merchant (one merchant's judges only its rows of the file) whose window
+-- holds the file's day. A nightly run's window is recorded with its
+-- trailing days (and the days it reaches back to for pending declines): it
+-- judges those days again, and takes their files. Until such a run
+-- succeeds, the file waits, and the health page says so: a run that named
+-- it and then failed published nothing (its workbook is removed), and the
+-- next one names it again. The file stays the run's that loaded it, whose
+-- history still says it did.
+INSERT OR IGNORE INTO run_named_files (run_id, file_id)
+SELECT r.id, w.id FROM runs r JOIN files_awaiting_run w ON w.business_date BETWEEN r.window_from AND r.window_to
+WHERE r.id = $1 AND NOT r.dry_run AND r.merchant IS NULL;
 
 -- name: files-awaiting-run
 SELECT name, business_date, loaded_at FROM files_awaiting_run ORDER BY business_date, id;
