@@ -104,8 +104,8 @@ func (db *DB) IngestFile(ctx context.Context, lf LoadFile) (out LoadOutcome, err
 			return db.reject(ctx, lf, err)
 		}
 		lf.step("store")
-		if out, err = db.storeStage(ctx, conn, p); errors.Is(err, ErrRejected) {
-			return db.reject(ctx, lf, err)
+		if out, err = db.storeStage(ctx, conn, &p); errors.Is(err, ErrRejected) {
+			return db.reject(ctx, p.LoadFile, err)
 		}
 		return err
 	})

@@ -109,6 +109,29 @@ func TestIngestRefusesUnlikeReplacements(t *testing.T) {
 	}
 }
 
+// TestIngestRefusedDatelessFileKeepsItsDay: a dateless file the
+// replacement guard refuses is of the day its rows give, the day whose
+// export it would have replaced: it was recorded with no day, so the
+// manifest of a run of that day (which lists the day's files) and anyone
+// asking which day's export was refused could not tell.
+func TestIngestRefusedDatelessFileKeepsItsDay(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	export, tiny := filepath.Join(dir, "ledger_2026-11-24.csv"), filepath.Join(dir, "stragglers.csv")
+	writeAt(t, export, dayExport("TX-1", "TX-2", "TX-3"), time.Now())
+	writeAt(t, tiny, dayExport("TX-1"), time.Now())
+	loadInRun(t, db, export, 1)
+	lf := loadFileFor(t, tiny, ledger.Mapping{})
+	lf.RunID = 2
+	if _, err := db.IngestFile(t.Context(), lf); !errors.Is(err, store.ErrRejected) {
+		t.Fatalf("load of 1 row over the day's 3: %v; want it refused", err)
+	}
+	want := [][]string{{"ledger_2026-11-24.csv", "2026-11-24", "loaded"}, {"stragglers.csv", "2026-11-24", "rejected"}}
+	if got := dump(t, db, "SELECT name, coalesce(CAST(business_date AS VARCHAR), 'none'), outcome FROM ledger_files ORDER BY id"); !cmp.Equal(got, want) {
+		t.Errorf("files: %v; want %v", got, want)
+	}
+}
+
 // TestIngestCorrectionPutsBackTheEarlierFile: a day's file A, then a
 // correction B, then A again: A's content is back in force, as a new file
 // that replaces B, and the files and runs record both replacements. A sent

@@ -16,8 +16,11 @@ import (
 	"github.com/flexcharge/flexrecon/internal/ledger"
 )
 
-// storeStage moves the staged file into the ledger in one transaction.
-func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutcome, error) {
+// storeStage moves the staged file into the ledger in one transaction. It
+// dates p by its business date once known: a file refused after that (the
+// replacement guards) is recorded as of the day it would have replaced,
+// so that ops see which day's export was refused, a dateless file too.
+func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p *plan) (LoadOutcome, error) {
 	var out LoadOutcome
 	if err := conn.SelectContext(ctx, &out.Problems, db.q.ListStageProblems, problemSample); err != nil {
 		return out, err
@@ -25,23 +28,24 @@ func (db *DB) storeStage(ctx context.Context, conn *sqlx.Conn, p plan) (LoadOutc
 	if err := conn.GetContext(ctx, &out.Quarantined, db.q.CountStageProblems); err != nil {
 		return out, err
 	}
-	records, err := db.stagedRecords(ctx, conn, p)
+	records, err := db.stagedRecords(ctx, conn, *p)
 	if err != nil {
 		return out, err
 	}
-	day, err := db.businessDate(ctx, conn, p)
+	day, err := db.businessDate(ctx, conn, *p)
 	if err != nil {
 		return out, err
 	}
-	if err := db.execTemplate(ctx, conn, p, "unordered"); err != nil {
+	p.File.BusinessDate = day
+	if err := db.execTemplate(ctx, conn, *p, "unordered"); err != nil {
 		return out, err
 	}
-	defer db.execTemplate(context.WithoutCancel(ctx), conn, p, "ordered")
+	defer db.execTemplate(context.WithoutCancel(ctx), conn, *p, "ordered")
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return out, err
 	}
-	if err := db.storeInTx(ctx, tx, p, day, records-out.Quarantined, &out); err != nil {
+	if err := db.storeInTx(ctx, tx, *p, day, records-out.Quarantined, &out); err != nil {
 		tx.Rollback()
 		return out, err
 	}
