@@ -210,7 +210,7 @@ var adhocRun = store.Run{Kind: "adhoc", WindowFrom: day, WindowTo: day, AsOf: as
 
 // TestAbandonedRunEndsWhenLastSeen: a run a dead process left running is
 // failed, ending when its last stage was seen at work, and says when it was
-// found.
+// found on the partner's clock with its offset.
 func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
@@ -223,16 +223,22 @@ func TestAbandonedRunEndsWhenLastSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := asOf.Add(5 * time.Hour)
-	if err := db.AbandonRunning(ctx, found); err != nil {
+	kolkata, err := time.LoadLocation("Asia/Kolkata") // half an hour off the hour
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AbandonRunning(ctx, found, kolkata); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.GetRun(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != "failed" || got.FinishedAt == nil || !got.FinishedAt.Equal(lastSeen) || !strings.Contains(got.Error, found.Format(time.RFC3339)) {
-		t.Errorf("abandoned run: status %q, finished %v, error %q; want failed, finished %v, the error saying it was found at %v",
-			got.Status, got.FinishedAt, got.Error, lastSeen, found)
+	// Found on the partner's clock, as the run page shows the rest of the run.
+	want := "(found at 2026-11-24 13:00:00 +05:30)"
+	if got.Status != "failed" || got.FinishedAt == nil || !got.FinishedAt.Equal(lastSeen) || !strings.HasSuffix(got.Error, want) {
+		t.Errorf("abandoned run: status %q, finished %v, error %q; want failed, finished %v, the error ending %q",
+			got.Status, got.FinishedAt, got.Error, lastSeen, want)
 	}
 }
 
@@ -243,7 +249,7 @@ func TestAbandonedQueuedRunNeverStarted(t *testing.T) {
 	ctx, db := context.Background(), MustOpenDB(t)
 	r, err := db.QueueRun(ctx, adhocRun)
 	if err == nil {
-		err = db.AbandonRunning(ctx, asOf.Add(time.Hour))
+		err = db.AbandonRunning(ctx, asOf.Add(time.Hour), time.UTC)
 	}
 	if err != nil {
 		t.Fatal(err)

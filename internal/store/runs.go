@@ -162,9 +162,10 @@ func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 }
 
 // AbandonRunning fails runs a dead process left running, ending each when
-// it was last seen at work; now is when they were found.
-func (db *DB) AbandonRunning(ctx context.Context, at time.Time) error {
-	_, err := db.db.ExecContext(ctx, db.q.AbandonRunning, at)
+// it was last seen at work; at is when they were found, written in the
+// error on loc's clock (the partner's).
+func (db *DB) AbandonRunning(ctx context.Context, at time.Time, loc *time.Location) error {
+	_, err := db.db.ExecContext(ctx, db.q.AbandonRunning, at, loc.String())
 	return wrapf(err, "abandon unfinished runs")
 }
 

@@ -66,7 +66,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*jobs.Env, error)
 	// DuckDB lets one process at a time hold the file, so a run still
 	// marked running was left by a process that died (killed, or the
 	// machine went down): it is failed now, whichever command comes next.
-	if err := db.AbandonRunning(ctx, time.Now().UTC()); err != nil {
+	if err := db.AbandonRunning(ctx, time.Now().UTC(), cfg.Location); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -44,11 +44,14 @@ FROM runs ORDER BY id DESC LIMIT $1;
 -- name: abandon-running
 -- Runs left 'running' or 'queued' by a process that died are failed when
 -- the database is next opened ($1, now): they end when they were last seen
--- at work, or queued.
+-- at work, or queued. When they were found is written on the partner's
+-- clock ($2, the configured zone) with its offset, as the run page and
+-- `runs` show every other time beside this error: a UTC time there was a
+-- second clock for one run.
 UPDATE runs SET status = 'failed',
     finished_at = coalesce((SELECT max(coalesce(s.finished_at, s.started_at)) FROM run_stages s WHERE s.run_id = runs.id), started_at, queued_at),
     error = CASE status WHEN 'queued' THEN 'the process that queued it stopped before it started' ELSE 'the process running it stopped before it finished' END
-        || ' (found at ' || strftime($1 AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') || ')'
+        || ' (found at ' || shown_at(CAST($1 AS TIMESTAMPTZ), $2) || ')'
 WHERE status IN ('running', 'queued');
 
 -- name: run-replacements
