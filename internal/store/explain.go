@@ -184,8 +184,38 @@ type OrphanDecline struct {
 	Undated bool `db:"-" json:"undated"`
 }
 
-// Explain gathers what is known about one transaction or order.
-func (db *DB) Explain(ctx context.Context, q ExplainQuery) (e Explanation, err error) {
+// ErrNoRun is a run asked for by number that the database knows nothing of.
+var ErrNoRun = errors.New("no run")
+
+// Explain gathers what is known about one transaction or order, refusing
+// a run asked for (q.RunID) that has neither a record nor verdicts: its
+// explanation printed "Verdicts of run 999:" over nothing, which reads as
+// a run that judged nothing wrong.
+func (db *DB) Explain(ctx context.Context, q ExplainQuery) (Explanation, error) {
+	if err := db.runKnown(ctx, q.RunID); err != nil {
+		return Explanation{}, err
+	}
+	return db.explain(ctx, q)
+}
+
+// runKnown refuses run id (0: none asked) when it has neither a record nor
+// verdicts; a run's verdicts may outlive its record, and explain those.
+func (db *DB) runKnown(ctx context.Context, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	run, err := db.explainedRun(ctx, id)
+	if err != nil || run != nil {
+		return err
+	}
+	n, err := db.VerdictCount(ctx, id)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%w %d: it has neither a record nor verdicts", ErrNoRun, id)
+	}
+	return err
+}
+
+func (db *DB) explain(ctx context.Context, q ExplainQuery) (e Explanation, err error) {
 	defer wrap(&err, "explain transaction %q order %q", q.TransactionID, q.OrderID)
 	args := []any{q.TransactionID, q.OrderID}
 	e.RunID = q.RunID

@@ -428,3 +428,27 @@ func appliedAndExplained(t *testing.T, db *store.DB) store.ExplainedResult {
 	}
 	return e.Results[0]
 }
+
+// TestExplainRefusesARunNeverMade: a run asked for that has neither a
+// record nor verdicts is refused, naming it; it explained "Verdicts of run
+// 999:" over nothing. A run with verdicts (run 1, whose record the
+// scenario never made) and one recorded before judging anything are
+// explained.
+func TestExplainRefusesARunNeverMade(t *testing.T) {
+	c := midWindowCase()
+	db := classify(t, c.s)
+	ctx := context.Background()
+	recorded, err := db.StartRun(ctx, adhocRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{1, recorded.ID} {
+		if _, err := db.Explain(ctx, store.ExplainQuery{TransactionID: "AM", RunID: id}); err != nil {
+			t.Errorf("explain AM in run %d: %v, want it explained", id, err)
+		}
+	}
+	_, err = db.Explain(ctx, store.ExplainQuery{TransactionID: "AM", RunID: 999})
+	if want := "no run 999: it has neither a record nor verdicts"; !errors.Is(err, store.ErrNoRun) || err.Error() != want {
+		t.Errorf("explain AM in run 999: %v, want %q", err, want)
+	}
+}

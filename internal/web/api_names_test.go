@@ -180,15 +180,18 @@ func TestAPIListsAreNeverNull(t *testing.T) {
 	}
 }
 
-// TestAPIExplainOfNothingIsNotFound: an id that nothing answers is 404,
-// naming the id, as the CLI says it; it was 200 with every list empty,
-// which a script reads as a transaction with nothing wrong.
+// TestAPIExplainOfNothingIsNotFound: an id that nothing answers, or a run
+// with neither a record nor verdicts, is 404, naming it, as the CLI says
+// it; it was 200 with every list empty (or "run": null), which a script
+// reads as a transaction with nothing wrong.
 func TestAPIExplainOfNothingIsNotFound(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
 	for query, want := range map[string]string{
 		"transaction=NOPE": `no ledger row or FlexCharge order for transaction "NOPE"`,
 		"order=NOPE-O":     `no ledger row or FlexCharge order for order "NOPE-O"`,
+		// A run nothing knows is no run that judged it nothing wrong.
+		"transaction=NOPE&run=999": `no run 999: it has neither a record nor verdicts`,
 	} {
 		res, body := get(t, c, f.srv.URL+"/api/explain?"+query)
 		var e web.APIError

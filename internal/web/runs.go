@@ -489,6 +489,10 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.opts.DB.Explain(r.Context(), q)
+	if errors.Is(err, store.ErrNoRun) {
+		writeError(w, r, http.StatusNotFound, err.Error())
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
