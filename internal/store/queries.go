@@ -130,6 +130,7 @@ type Queries struct {
 	WebhookOrderStatus string `query:"webhook-order-status"`
 	CountWebhookEvents string `query:"count-webhook-events"`
 	LastNightlySuccess string `query:"last-nightly-success"`
+	FirstNightlyDay    string `query:"first-nightly-day"`
 	LastSuccesses      string `query:"last-successes"`
 	LastWholeRun       string `query:"last-whole-run"`
 	EarliestPending    string `query:"earliest-pending"`

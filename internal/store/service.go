@@ -117,6 +117,16 @@ func (db *DB) LastNightlySuccess(ctx context.Context) (day time.Time, ok bool, e
 	return t.Time, t.Valid, nil
 }
 
+// FirstNightlyDay is the business day the first nightly run was made for,
+// whether it succeeded or not; ok is false when none was ever made.
+func (db *DB) FirstNightlyDay(ctx context.Context) (day time.Time, ok bool, err error) {
+	var t sql.NullTime
+	if err := db.db.GetContext(ctx, &t, db.q.FirstNightlyDay); err != nil {
+		return time.Time{}, false, wrapf(err, "find the first nightly run")
+	}
+	return t.Time, t.Valid, nil
+}
+
 // EarliestPending is when the earliest decline the last succeeded nightly run
 // (over every merchant) left pending was processed, looking no further back
 // than since; ok is false when there is none.

@@ -55,7 +55,11 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 	if v.LastNightly, v.HasNightly, err = s.opts.DB.LastNightlySuccess(ctx); err != nil {
 		return v, err
 	}
-	v.Behind = s.nightlyCovered(v).Before(s.due(s.opts.Now().Add(-nightlyGrace)))
+	covered, err := s.nightlyCovered(r, v)
+	if err != nil {
+		return v, err
+	}
+	v.Behind = covered.Before(s.due(s.opts.Now().Add(-nightlyGrace)))
 	if !v.HasNightly {
 		if v.LastWhole, err = s.lastWholeRun(r); err != nil {
 			return v, err
@@ -77,17 +81,24 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 }
 
 // nightlyCovered is the last day v's nightly runs covered, to judge whether
-// they are behind. With none ever succeeded, it is the last day due when
-// the service started: the scheduler catches up no night before the first,
-// so only a night fired since can be missed. A database `make demo` or
-// ad-hoc runs filled was "behind" from the start, the demo's run being of
-// kind demo, until a night succeeded; a night that fires and fails is still
-// behind an hour later.
-func (s *Server) nightlyCovered(v healthView) time.Time {
+// they are behind. With none ever succeeded, it is the day before the
+// first night due: the first a nightly run was made for, whatever became
+// of it, or else the first to fire since the service started (the
+// scheduler catches up no night before the first, and a database `make
+// demo` or ad-hoc runs filled has no nightly run). A night that fires and
+// fails is behind an hour later, and stays so across restarts: counting
+// from each start alone, a service restarted every day after its first
+// night failed never said behind.
+func (s *Server) nightlyCovered(r *http.Request, v healthView) (time.Time, error) {
 	if v.HasNightly {
-		return v.LastNightly
+		return v.LastNightly, nil
 	}
-	return s.due(s.started)
+	covered := s.due(s.started)
+	first, ok, err := s.opts.DB.FirstNightlyDay(r.Context())
+	if before := first.AddDate(0, 0, -1); ok && before.Before(covered) {
+		covered = before
+	}
+	return covered, err
 }
 
 // lastWholeRun is the last succeeded run over every merchant that was not a

@@ -814,6 +814,44 @@ func TestHealthAfterTheDemoIsNotBehind(t *testing.T) {
 	}
 }
 
+// TestHealthAfterAFailedFirstNightStaysBehindOnRestart: a service whose
+// first nightly run failed is behind an hour on, and still after a
+// restart: counting the nights due from the restart alone, it said behind
+// again only an hour after the next night, and a service restarted each
+// day never did.
+func TestHealthAfterAFailedFirstNightStaysBehindOnRestart(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.login(t, "fiona") // before the clock moves back: see TestHealthSaysWhenBehind
+	at := func(local string) {
+		t.Helper()
+		when, err := time.ParseInLocation("2006-01-02T15:04", local, f.env.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.set(when)
+	}
+	at("2026-11-23T12:00")
+	f.start(t, false) // serve started on the 23rd, before any night fired
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	run, err := f.env.DB.StartRun(t.Context(), store.Run{Kind: "nightly", WindowFrom: day, WindowTo: day,
+		AsOf: day, QueuedAt: time.Now().UTC(), ConfigHash: "x", Version: "test"})
+	if err == nil { // the 23rd's night, fired at 02:30 on the 24th, failed
+		err = f.env.DB.FinishRun(t.Context(), run.ID, time.Now().UTC(), errors.New("pull orders: 503"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, restart := range []bool{false, true} {
+		at("2026-11-24T09:00")
+		if restart {
+			f.start(t, false) // restarted the morning after
+		}
+		if _, body := get(t, c, f.srv.URL+"/health"); !strings.Contains(body, "(behind)") {
+			t.Errorf("health the morning after a failed first night (restarted: %t):\n%s\nwant (behind)", restart, body)
+		}
+	}
+}
+
 // TestMerchantRunServesNoOtherMerchantsWorkbook: a merchant's run recorded
 // when every run wrote every merchant's workbook points at that file; its
 // download is the merchant's workbook rendered again, not that file, which
