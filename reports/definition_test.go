@@ -53,6 +53,9 @@ func TestParseDefinitionErrors(t *testing.T) {
 		{"long sheet", strings.Replace(goodHeader, "S\n", strings.Repeat("s", 32)+"\n", 1) + "SELECT 1", "longer than 31"},
 		{"bad sheet", strings.Replace(goodHeader, "S\n", "a/b\n", 1) + "SELECT 1", "character Excel refuses"},
 		{"money currency", goodHeader + "-- column: m | M | money:cur | 5\nSELECT 1", "currency column \"cur\" is not a text column"},
+		{"zone elsewhere", goodHeader + "-- zone: first parameter\nSELECT 1", `x.sql:4: zone "first parameter": want "last parameter"`},
+		{"zone named", goodHeader + "-- zone: Europe/Berlin\nSELECT 1", `x.sql:4: zone "Europe/Berlin": want "last parameter"`},
+		{"zone twice", goodHeader + "-- zone: last parameter\n-- zone: last parameter\nSELECT 1", "x.sql:5: zone given twice"},
 		{"chart kind", goodHeader + "-- chart: donut | T | a | a\nSELECT 1", "x.sql:4: unknown chart kind \"donut\""},
 		{"chart value", goodHeader + "-- chart: pie | T | a | a\nSELECT 1", "x.sql:4: chart value column \"a\" is not an int"},
 		{"chart category", goodHeader + "-- column: n | N | int | 5\n-- chart: pie | T | z | n\nSELECT 1", "x.sql:5: chart category column \"z\""},
@@ -70,6 +73,20 @@ func TestParseDefinitionErrors(t *testing.T) {
 				t.Errorf("ParseDefinition(%q) error = %q, want it to contain %q", tt.text, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseZoneHeader: "-- zone: last parameter" asks for the zone's name
+// after the caller's arguments; without it a query gets none.
+func TestParseZoneHeader(t *testing.T) {
+	for text, want := range map[string]bool{
+		goodHeader + "-- zone: last parameter\nSELECT $1": true,
+		goodHeader + "SELECT 1":                           false,
+	} {
+		def, err := ParseDefinition("x.sql", text)
+		if err != nil || def.Zone != want || !strings.HasPrefix(def.Query, "SELECT") {
+			t.Errorf("ParseDefinition(%q): zone %t, query %q, %v; want zone %t and the query after the header", text, def.Zone, def.Query, err, want)
+		}
 	}
 }
 
