@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flexcharge/flexrecon/internal/recon"
 	"github.com/flexcharge/flexrecon/internal/store"
 	"github.com/flexcharge/flexrecon/jobs"
 )
@@ -95,7 +96,7 @@ func (s *Server) startRun(r *http.Request, req jobs.Request) (store.Run, error) 
 	if err != nil {
 		return rec, err
 	}
-	s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
+	s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req, s.opts.Location)))
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -118,14 +119,16 @@ func (s *Server) startFailed(w http.ResponseWriter, r *http.Request, err error) 
 	s.fail(w, r, err)
 }
 
-func describe(req jobs.Request) string {
+// describe is a run request as the audit log's line says it, its clock on
+// the partner's (loc) as the audit page shows every other time.
+func describe(req jobs.Request, loc *time.Location) string {
 	d := fmt.Sprintf("%s to %s", req.From.Format(time.DateOnly), req.To.Format(time.DateOnly))
 	if req.Merchant != "" {
 		d += " merchant " + req.Merchant
 	}
 	// What may send FlexCharge a second copy is on the record of who asked.
 	d += store.Asked(req.DryRun, req.Backfill, req.ResendInDoubt)
-	return d + " as of " + req.AsOf.Format(time.RFC3339)
+	return d + " as of " + recon.LocalTime(req.AsOf, loc)
 }
 
 // runRequest is rr as the chain's request, refused if malformed, for a
@@ -316,7 +319,7 @@ func (s *Server) answerStarted(w http.ResponseWriter, r *http.Request, id int64)
 func (s *Server) queueWaited(ctx context.Context, r *http.Request, req jobs.Request) (store.Run, error) {
 	rec, err := s.opts.Chain.Queue(ctx, req)
 	if err == nil {
-		s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req)))
+		s.audit(r, userOf(r).Name, "run", fmt.Sprintf("run %d: %s", rec.ID, describe(req, s.opts.Location)))
 	}
 	return rec, err
 }
