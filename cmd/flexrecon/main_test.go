@@ -333,7 +333,7 @@ func TestReconcileUsageNamesEveryFlag(t *testing.T) {
 
 // TestRunsDiffCountsAlone: `runs --diff N --counts` prints each kind's
 // count and no change, where --limit 0 lists every change; --counts without
-// --diff is refused.
+// --diff, or with --limit, is refused.
 func TestRunsDiffCountsAlone(t *testing.T) {
 	f := newFixture(t, 40)
 	cfg := filepath.Join(f.dir, gen.ConfigFile)
@@ -364,5 +364,11 @@ func TestRunsDiffCountsAlone(t *testing.T) {
 	}
 	if _, err := run("--counts"); err == nil || !strings.Contains(err.Error(), "needs --diff") {
 		t.Errorf("runs --counts: %v, want it refused as needing --diff", err)
+	}
+	// --limit 5 beside --counts was dropped without a word.
+	for _, limit := range []string{"5", "20"} {
+		if _, err := run("--diff", "2", "--against", "1", "--counts", "--limit", limit); err == nil || !strings.Contains(err.Error(), "--limit "+limit+" has nothing to limit") {
+			t.Errorf("runs --diff --counts --limit %s: %v, want it refused", limit, err)
+		}
 	}
 }

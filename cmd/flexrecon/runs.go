@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,11 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 		if *diff == 0 {
 			return fmt.Errorf("--counts: counts a diff's changes, so it needs --diff N")
 		}
+		if given(fs, "limit") {
+			// Which was meant is not ours to guess: the counts alone, or
+			// the changes too.
+			return fmt.Errorf("--counts lists no change, so --limit %d has nothing to limit: give one of them", *limit)
+		}
 		*limit = jobs.CountsOnly
 	}
 	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
@@ -55,6 +61,12 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 // empty table that reads as "no runs yet" (the service refuses it too),
 // where a diff's 0 changes per kind lists every change, as the API's
 // ?limit=0 does.
+// given says whether the command line set flag name, default or not.
+func given(fs *flag.FlagSet, name string) (set bool) {
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func checkLimit(limit int, diff bool) error {
 	switch {
 	case diff && limit < 0:

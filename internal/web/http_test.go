@@ -503,7 +503,8 @@ func TestRunPageComparesWithTheSameWindow(t *testing.T) {
 }
 
 // TestAPIDiffCountsAlone: ?counts=true answers every kind's count, as the
-// whole diff counts them, and lists no change (an empty list, not null).
+// whole diff counts them, and lists no change (an empty list, not null); a
+// ?limit= beside it is refused.
 func TestAPIDiffCountsAlone(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.login(t, "oscar")
@@ -530,6 +531,11 @@ func TestAPIDiffCountsAlone(t *testing.T) {
 	counts, body := diff("counts=true")
 	if len(all.Changes) == 0 || !maps.Equal(all.Counts, counts.Counts) || !strings.Contains(body, `"changes":[]`) {
 		t.Errorf("?counts=true answered %.500s; want the counts %v and no change", body, all.Counts)
+	}
+	// A limit beside counts was dropped without a word.
+	path := fmt.Sprintf("%s/api/runs/%d/diff?against=%d&counts=true&limit=5", f.srv.URL, ids[1], ids[0])
+	if res, body := get(t, c, path); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "limit has nothing to limit") {
+		t.Errorf("GET %s: got %s %.300s, want 400 saying the limit has nothing to limit", path, res.Status, body)
 	}
 }
 

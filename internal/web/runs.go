@@ -456,6 +456,11 @@ func (s *Server) apiRunDiff(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "want run numbers, a limit (0 or more) and counts true or false")
 		return
 	}
+	if counts && r.URL.Query().Has("limit") {
+		// As `runs --counts --limit` is: which was meant is not ours to guess.
+		writeError(w, r, http.StatusBadRequest, "counts=true lists no change, so limit has nothing to limit: give one of them")
+		return
+	}
 	if counts {
 		limit = jobs.CountsOnly
 	}
