@@ -153,6 +153,11 @@ func writeVerdicts(w io.Writer, e store.Explanation, loc *time.Location) {
 		return
 	}
 	fmt.Fprintf(w, "\nVerdicts of run %d:\n", e.RunID)
+	if len(e.Results) == 0 && len(e.Findings) == 0 {
+		// A run asked for by --run that did not judge it: nothing under
+		// the heading read as a run that found nothing wrong.
+		fmt.Fprintf(w, "  none: run %d did not judge it (its window or merchant does not hold it, or it failed before judging)\n", e.RunID)
+	}
 	for _, r := range e.Results {
 		fmt.Fprintf(w, "  %s #%d (%s, %s, switch %s):\n", r.TransactionID, r.Occurrence, r.Status, r.Profile, r.SwitchState)
 		fmt.Fprintf(w, "    transmit %s: %s\n", r.TransmitState, whyTransmit(r, loc))

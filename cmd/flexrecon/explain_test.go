@@ -322,3 +322,13 @@ func TestExplainNotFoundNamesWhatWasAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainSaysARunDidNotJudgeIt: a run asked for that judged none of the
+// rows explained says so under its heading, which had nothing under it.
+func TestExplainSaysARunDidNotJudgeIt(t *testing.T) {
+	var out strings.Builder
+	writeVerdicts(&out, store.Explanation{RunID: 5}, time.UTC)
+	if want := "\nVerdicts of run 5:\n  none: run 5 did not judge it (its window or merchant does not hold it, or it failed before judging)\n"; out.String() != want {
+		t.Errorf("verdicts of a run that judged nothing explained:\n%q\nwant\n%q", out.String(), want)
+	}
+}
