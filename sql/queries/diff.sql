@@ -32,7 +32,9 @@ WHERE p.id < n.id AND coalesce(p.merchant, '') = coalesce(n.merchant, '') AND p.
 -- transaction's state: it was listed only where the transaction broke
 -- anew, so a push of a transaction broken already (a lost rescue) vanished
 -- from the diff. Each push is thus confirmed or lost, or its transaction is
--- not judged by run $2 (removed, on a shared day). A lost push names the
+-- not judged by run $2: removed, on a shared day, or of a day only run
+-- $1's window holds (a trailing window moved on), listed nowhere, as
+-- nothing there is news. A lost push names the
 -- key pushed, and the key run $2 holds instead if any.
 -- What else run $2 finds does not unconfirm a push: FlexCharge holds the
 -- copy, and a lost rescue or an order's field differing is news of its own
