@@ -87,6 +87,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"site without url", `url = "https://acme.example"`, ``, "merchants[0].sites[0].url"},
 		{"site without descriptor", `descriptor = "ACME*SHOP"`, ``, "merchants[0].sites[0].descriptor"},
 		{"bad zone", `America/New_York`, `Mars/Olympus`, "timezone"},
+		{"the host's zone", `America/New_York`, `Local`, "timezone"},
 		{"bad switch state", `state = "production"`, `state = "on"`, "merchants[0].switches[0].state"},
 		{"negative pending days", `timezone = "America/New_York"`, "timezone = \"America/New_York\"\n[schedule]\npending_days = -1", "schedule.pending_days"},
 		{"plain http source with a password", `path = "inbox"`, "path = \"inbox\"\n[[sources]]\nname = \"web\"\nkind = \"https\"\nurl = \"http://partner:s3cr3t-value@exports.example/x.csv\"", "sources[1].url"},

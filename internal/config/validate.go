@@ -20,8 +20,15 @@ var memorySize = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|bytes?|kb|mb
 func (c *Config) validate() error {
 	var fe fieldErrors
 	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
+	switch {
+	case err != nil:
 		fe.add("timezone", "unknown time zone %q", c.Timezone)
+	case loc == time.Local:
+		// Go's "Local" is whatever zone this host is set to, which DuckDB
+		// does not know: the Manifest sheet (every run's workbook), runs
+		// --diff and the opening of a database with a run left running
+		// all failed on it, and the partner's days moved with the host.
+		fe.add("timezone", "%q is this host's zone: name the partner's (\"America/New_York\", \"UTC\")", c.Timezone)
 	}
 	c.Location = loc
 	if !clockTime.MatchString(c.Schedule.Nightly) {
