@@ -25,7 +25,8 @@ type Schedule struct {
 }
 
 // Runner is what the scheduler needs of the chain: run one request, and
-// know the last business day a nightly run covered.
+// know the last business day no nightly run is owed for (the last a
+// nightly run covered; with none succeeded, the day before the first made).
 type Runner interface {
 	Run(ctx context.Context, req Request) error
 	LastNightly(ctx context.Context) (day time.Time, ok bool, err error)
@@ -133,8 +134,9 @@ func (sc *Scheduler) claim(day time.Time) bool {
 }
 
 // CatchUp runs, one by one, the nights that should have run since the last
-// succeeded nightly run but did not (the service was down). With no nightly
-// run in the history there is nothing to catch up: the schedule starts it.
+// succeeded nightly run but did not (the service was down, or the night
+// failed; the first night failing too). With no nightly run in the history
+// there is nothing to catch up: the schedule starts it.
 func (sc *Scheduler) CatchUp(ctx context.Context) error {
 	last, ok, err := sc.runner.LastNightly(ctx)
 	if err != nil || !ok {

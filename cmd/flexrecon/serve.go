@@ -100,5 +100,5 @@ func (r serviceRunner) Run(ctx context.Context, req jobs.Request) error {
 }
 
 func (r serviceRunner) LastNightly(ctx context.Context) (time.Time, bool, error) {
-	return r.env.DB.LastNightlySuccess(ctx)
+	return r.env.DB.NightlyCaughtUp(ctx)
 }

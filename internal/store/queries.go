@@ -131,6 +131,7 @@ type Queries struct {
 	CountWebhookEvents string `query:"count-webhook-events"`
 	LastNightlySuccess string `query:"last-nightly-success"`
 	FirstNightlyDay    string `query:"first-nightly-day"`
+	NightlyCaughtUp    string `query:"nightly-caught-up"`
 	LastSuccesses      string `query:"last-successes"`
 	LastWholeRun       string `query:"last-whole-run"`
 	EarliestPending    string `query:"earliest-pending"`

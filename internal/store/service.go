@@ -110,30 +110,35 @@ func (db *DB) LastWholeRun(ctx context.Context) (int64, error) {
 // LastNightlySuccess is the last business day a succeeded nightly run
 // covered; ok is false when no nightly run ever succeeded.
 func (db *DB) LastNightlySuccess(ctx context.Context) (day time.Time, ok bool, err error) {
-	var t sql.NullTime
-	if err := db.db.GetContext(ctx, &t, db.q.LastNightlySuccess); err != nil {
-		return time.Time{}, false, wrapf(err, "find last nightly run")
-	}
-	return t.Time, t.Valid, nil
+	return db.optionalTime(ctx, "find last nightly run", db.q.LastNightlySuccess)
+}
+
+// NightlyCaughtUp is the last business day no nightly run is owed for: the
+// last a succeeded nightly run covered, else the day before the first
+// nightly run made, which failed; ok is false when none was ever made.
+func (db *DB) NightlyCaughtUp(ctx context.Context) (day time.Time, ok bool, err error) {
+	return db.optionalTime(ctx, "find the nights caught up", db.q.NightlyCaughtUp)
 }
 
 // FirstNightlyDay is the business day the first nightly run was made for,
 // whether it succeeded or not; ok is false when none was ever made.
 func (db *DB) FirstNightlyDay(ctx context.Context) (day time.Time, ok bool, err error) {
-	var t sql.NullTime
-	if err := db.db.GetContext(ctx, &t, db.q.FirstNightlyDay); err != nil {
-		return time.Time{}, false, wrapf(err, "find the first nightly run")
-	}
-	return t.Time, t.Valid, nil
+	return db.optionalTime(ctx, "find the first nightly run", db.q.FirstNightlyDay)
 }
 
 // EarliestPending is when the earliest decline the last succeeded nightly run
 // (over every merchant) left pending was processed, looking no further back
 // than since; ok is false when there is none.
 func (db *DB) EarliestPending(ctx context.Context, since time.Time) (processed time.Time, ok bool, err error) {
+	return db.optionalTime(ctx, "find pending declines", db.q.EarliestPending, since)
+}
+
+// optionalTime is the one time query answers, ok false when it is NULL;
+// what says what failed.
+func (db *DB) optionalTime(ctx context.Context, what, query string, args ...any) (time.Time, bool, error) {
 	var t sql.NullTime
-	if err := db.db.GetContext(ctx, &t, db.q.EarliestPending, since); err != nil {
-		return time.Time{}, false, wrapf(err, "find pending declines")
+	if err := db.db.GetContext(ctx, &t, query, args...); err != nil {
+		return time.Time{}, false, wrapf(err, "%s", what)
 	}
 	return t.Time, t.Valid, nil
 }

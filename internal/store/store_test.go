@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -181,5 +182,55 @@ func TestOpenSweepsBOMlessCopies(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("another database's copy removed: %v", err)
+	}
+}
+
+// TestNightlyCaughtUpOwesAFailedFirstNight: the nights a start catches up
+// run from the last succeeded nightly run on, or, with none succeeded, from
+// the first one made, which failed: taking "no success" for "nothing owed"
+// left a failed first night for ops to run by hand.
+func TestNightlyCaughtUpOwesAFailedFirstNight(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	nightly := func(day string, failed bool) {
+		t.Helper()
+		d, _ := time.Parse(time.DateOnly, day)
+		r, err := db.StartRun(ctx, store.Run{Kind: "nightly", WindowFrom: d, WindowTo: d, AsOf: d, QueuedAt: d, ConfigHash: "h", Version: "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var runErr error
+		if failed {
+			runErr = errors.New("pull orders: connection refused")
+		}
+		if err := db.FinishRun(ctx, r.ID, d, runErr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caughtUp := func() string {
+		t.Helper()
+		day, ok, err := db.NightlyCaughtUp(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return "none"
+		}
+		return day.Format(time.DateOnly)
+	}
+	steps := []struct {
+		name, want string
+		record     func()
+	}{
+		{"no nightly run", "none", func() {}},
+		{"the first night failed", "2026-11-22", func() { nightly("2026-11-23", true) }},
+		{"the next night succeeded", "2026-11-24", func() { nightly("2026-11-24", false) }},
+		{"a later night failed", "2026-11-24", func() { nightly("2026-11-25", true) }},
+	}
+	for _, s := range steps {
+		s.record()
+		if got := caughtUp(); got != s.want {
+			t.Errorf("%s: caught up to %s, want %s", s.name, got, s.want)
+		}
 	}
 }

@@ -25,6 +25,14 @@ SELECT count(*) FROM webhook_events;
 -- The latest night a nightly run covered successfully, by its last day.
 SELECT max(window_to) FROM runs WHERE kind = 'nightly' AND status = 'succeeded';
 
+-- name: nightly-caught-up
+-- The last night no nightly run is owed for: the latest a nightly run
+-- covered successfully, else the night before the first one made (it was
+-- due, and failed or never finished: a start catches it up). NULL with no
+-- nightly run at all: the schedule starts them.
+SELECT coalesce(max(window_to) FILTER (WHERE status = 'succeeded'), min(window_to) - 1)
+FROM runs WHERE kind = 'nightly';
+
 -- name: first-nightly-day
 -- The first night a nightly run was made for, by its last day, whatever
 -- became of it: that night was due, so the schedule was live by then.
