@@ -188,6 +188,7 @@ func TestCommandsRefuseNonsense(t *testing.T) {
 		want string
 	}{
 		{[]string{"runs", "--config", cfg, "--diff", "1", "--against", "99"}, "no run"},
+		{[]string{"runs", "--config", cfg, "--against", "1"}, "--against belongs to a diff, so it needs --diff N"},
 		{[]string{"runs", "--config", cfg, "--limit", "-1"}, "--limit: want 1 or more runs to list"},
 		{[]string{"runs", "--config", cfg, "--limit", "0"}, "--limit: want 1 or more runs to list, got 0"},
 		{[]string{"runs", "--config", cfg, "--diff", "1", "--limit", "-1"}, "--limit: want 0 or more changes per kind"},

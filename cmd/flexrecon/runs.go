@@ -27,15 +27,10 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	if err := checkLimit(*limit, *diff != 0); err != nil {
 		return err
 	}
+	if err := checkDiffFlags(fs, *diff != 0, *counts, *limit); err != nil {
+		return err
+	}
 	if *counts {
-		if *diff == 0 {
-			return fmt.Errorf("--counts: counts a diff's changes, so it needs --diff N")
-		}
-		if given(fs, "limit") {
-			// Which was meant is not ours to guess: the counts alone, or
-			// the changes too.
-			return fmt.Errorf("--counts lists no change, so --limit %d has nothing to limit: give one of them", *limit)
-		}
 		*limit = jobs.CountsOnly
 	}
 	return m.withDatabase(ctx, *cfgPath, func(env *jobs.Env) error {
@@ -55,6 +50,22 @@ func (m *Main) runs(ctx context.Context, args []string) error {
 	}, func(cfg *config.Config, busy error) error {
 		return m.runsFromService(ctx, cfg, *diff, *against, *limit, busy)
 	})
+}
+
+// checkDiffFlags refuses the flags of a diff given without --diff, which
+// the list of runs would ignore without a word, and --counts beside
+// --limit: which was meant is not ours to guess, the counts alone or the
+// changes too.
+func checkDiffFlags(fs *flag.FlagSet, isDiff, counts bool, limit int) error {
+	for _, name := range []string{"against", "counts"} {
+		if !isDiff && given(fs, name) {
+			return fmt.Errorf("--%s belongs to a diff, so it needs --diff N", name)
+		}
+	}
+	if counts && given(fs, "limit") {
+		return fmt.Errorf("--counts lists no change, so --limit %d has nothing to limit: give one of them", limit)
+	}
+	return nil
 }
 
 // checkLimit refuses a --limit that lists nothing: 0 runs listed is an
