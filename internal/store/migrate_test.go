@@ -441,3 +441,39 @@ func TestShownAtIsTheGoClock(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrationLeavesCorrectionsNamedBeforeItNamed: after 043, a
+// correction loaded before it by a run that failed (B, whose day no
+// nightly window reaches any more) is not listed as waiting for a run,
+// as 042 did not list it; one forced outside runs that 042 listed as
+// waiting (D) still waits.
+func TestMigrationLeavesCorrectionsNamedBeforeItNamed(t *testing.T) {
+	db := migratedUpTo(t, 42)
+	for _, q := range []string{
+		`INSERT INTO runs (id, kind, window_from, window_to, as_of, dry_run, status, started_at, config_hash, version)
+		VALUES (nextval('run_id_seq'), 'nightly', DATE '2026-09-01', DATE '2026-09-01', TIMESTAMPTZ '2026-09-02 00:00:00Z', false, 'failed', TIMESTAMPTZ '2026-09-02 01:00:00Z', 'h', 'v')`,
+		`INSERT INTO ledger_files (id, source, name, sha256, size, business_date, rows, quarantined, duplicates, outcome, loaded_at, run_id, replaced_by, forced) VALUES
+		(1, 'inbox', 'A.csv', 'a', 1, DATE '2026-08-01', 2, 0, 0, 'replaced', TIMESTAMPTZ '2026-08-02 01:00:00Z', 0, 2, false),
+		(2, 'inbox', 'B.csv', 'b', 1, DATE '2026-08-01', 2, 0, 0, 'loaded', TIMESTAMPTZ '2026-09-02 01:00:00Z', 1, NULL, false),
+		(3, 'inbox', 'C.csv', 'c', 1, DATE '2026-08-02', 2, 0, 0, 'replaced', TIMESTAMPTZ '2026-08-03 01:00:00Z', 0, 4, false),
+		(4, 'inbox', 'D.csv', 'd', 1, DATE '2026-08-02', 1, 0, 0, 'loaded', TIMESTAMPTZ '2026-09-03 01:00:00Z', 0, NULL, true)`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.migrate(t.Context(), flexrecon.SQL()); err != nil {
+		t.Fatal(err)
+	}
+	awaiting, err := db.FilesAwaitingRun(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range awaiting {
+		got = append(got, f.Name)
+	}
+	if diff := cmp.Diff([]string{"D.csv"}, got); diff != "" {
+		t.Errorf("corrections waiting for a run after 043 (-want +got):\n%s", diff)
+	}
+}
