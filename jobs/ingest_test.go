@@ -70,7 +70,7 @@ func TestIngestReportsReplacements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("rejected: ledger_2026-11-23_v2.csv: file rejected: ledger_2026-11-23_v2.csv (10 rows) would replace the day's file in force, ledger_2026-11-23.csv (%d rows), with fewer than half its rows", rows)
+	want := fmt.Sprintf("rejected: ledger_2026-11-23_v2.csv: file rejected: ledger_2026-11-23_v2.csv (10 rows) would replace the file in force for 2026-11-23, ledger_2026-11-23.csv (%d rows), with fewer than half its rows", rows)
 	if len(notices) != 1 || !strings.HasPrefix(notices[0], want) || !strings.Contains(notices[0], "flexrecon ingest --replace ledger_2026-11-23_v2.csv") {
 		t.Errorf("run %d's notices: got %q, want one starting %q and naming ingest --replace", second.ID, notices, want)
 	}

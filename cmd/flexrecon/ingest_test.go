@@ -136,7 +136,7 @@ func TestIngestCheckComparesWithLoadedFiles(t *testing.T) {
 	}
 	day := ledger.DateFromName(name).Format(time.DateOnly)
 	// 1 row for the day's export: refused as cut-off, until ops force it.
-	if out, want := reconcile(), "rejected: "+correction+": file rejected: "+correction+" (1 row) would replace the day's file in force, "+name; !strings.Contains(out, want) ||
+	if out, want := reconcile(), "rejected: "+correction+": file rejected: "+correction+" (1 row) would replace the file in force for "+day+", "+name; !strings.Contains(out, want) ||
 		!strings.Contains(out, "flexrecon ingest --replace "+correction+" --config F --source gateway") {
 		t.Errorf("reconcile with a cut-off correction printed\n%s\nwant it to say %q and how to force it", out, want)
 	}

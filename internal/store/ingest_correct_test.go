@@ -80,8 +80,8 @@ func TestIngestRefusesUnlikeReplacements(t *testing.T) {
 	other := filepath.Join(dir, "ledger_2026-11-24_other.csv")
 	writeAt(t, other, dayExport("TX-A", "TX-B", "TX-C", "TX-D", "TX-E", "TX-F", "TX-G"), time.Now())
 	for _, c := range []struct{ path, want string }{
-		{tiny, "stragglers.csv (3 rows) would replace the day's file in force, ledger_2026-11-24.csv (7 rows), with fewer than half its rows"},
-		{other, "ledger_2026-11-24_other.csv (7 rows) would replace the day's file in force, ledger_2026-11-24.csv (7 rows), with none of its transaction ids"},
+		{tiny, "stragglers.csv (3 rows) would replace the file in force for 2026-11-24, ledger_2026-11-24.csv (7 rows), with fewer than half its rows"},
+		{other, "ledger_2026-11-24_other.csv (7 rows) would replace the file in force for 2026-11-24, ledger_2026-11-24.csv (7 rows), with none of its transaction ids"},
 	} {
 		if chk, err := db.CheckFile(t.Context(), loadFileFor(t, c.path, ledger.Mapping{})); err != nil || !strings.Contains(chk.Rejected, c.want) {
 			t.Errorf("check %s: %v, rejected %q; want %q", c.path, err, chk.Rejected, c.want)

@@ -136,11 +136,13 @@ func (db *DB) renumberRepeats(ctx context.Context, tx *sqlx.Tx) error {
 }
 
 // liveFile is the source's file in force for a business day; its ID is 0
-// when there is none.
+// when there is none. Day is the day, which a refusal names: a dateless
+// file's day is read from its rows, and its name does not say it.
 type liveFile struct {
-	ID   int64  `db:"id"`
-	Name string `db:"name"`
-	Rows int64  `db:"rows"`
+	ID   int64     `db:"id"`
+	Name string    `db:"name"`
+	Rows int64     `db:"rows"`
+	Day  time.Time `db:"-"`
 }
 
 // refuseEmptyReplacement refuses a file with no records to store (rows)
@@ -151,8 +153,8 @@ func (live liveFile) refuseEmptyReplacement(rows, quarantined int64) error {
 	if live.ID == 0 || rows > 0 || live.Rows == 0 && quarantined > 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the day's earlier file (%d, %d rows) out of force",
-		ErrRejected, quarantined, live.ID, live.Rows)
+	return fmt.Errorf("%w: the file has no records to store (%d quarantined), and would put the earlier file of %s (%d, %d rows) out of force",
+		ErrRejected, quarantined, live.Day.Format(time.DateOnly), live.ID, live.Rows)
 }
 
 // stagedRecords counts the staged file's records, quarantined or not.
@@ -213,13 +215,13 @@ func (live liveFile) refuseUnlikeReplacement(f ledger.File, rows int64, shares b
 	default:
 		return nil
 	}
-	return fmt.Errorf("%w: %s (%s) would replace the day's file in force, %s (%s), with %s: more likely a cut-off or another day's export than a correction; "+
+	return fmt.Errorf("%w: %s (%s) would replace the file in force for %s, %s (%s), with %s: more likely a cut-off or another day's export than a correction; "+
 		"if it is the day's true export, put it in force with: flexrecon ingest --replace %s --config F --source %s",
-		ErrRejected, f.Name, countRows(rows), live.Name, countRows(live.Rows), unlike, f.Name, f.Source)
+		ErrRejected, f.Name, countRows(rows), live.Day.Format(time.DateOnly), live.Name, countRows(live.Rows), unlike, f.Name, f.Source)
 }
 
 func (db *DB) liveFile(ctx context.Context, q sqlx.QueryerContext, source string, day time.Time) (liveFile, error) {
-	var live liveFile
+	live := liveFile{Day: day}
 	err := sqlx.GetContext(ctx, q, &live, db.q.LiveFileForDate, source, day)
 	if errors.Is(err, sql.ErrNoRows) {
 		return live, nil

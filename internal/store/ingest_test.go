@@ -211,7 +211,7 @@ func TestIngestEmptyCorrectionRejected(t *testing.T) {
 			before := stored(t, db)
 			path := writeFile(t, "canonical_2026-11-23_v2.csv", tt.correction)
 			_, err := loadFile(t, db, path)
-			checkRejection(t, db, path, err, []string{"no records", "out of force"})
+			checkRejection(t, db, path, err, []string{"no records", "earlier file of 2026-11-23", "out of force"})
 			if diff := cmp.Diff(before, stored(t, db)); diff != "" {
 				t.Errorf("stored data changed by an empty correction (-before +after):\n%s", diff)
 			}
