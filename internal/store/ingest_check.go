@@ -180,7 +180,7 @@ func (c Check) Write(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "records\t%d read, %d would load, %d quarantined\n", c.Records, c.Records-c.Quarantined, c.Quarantined)
 	for _, p := range c.Problems {
-		fmt.Fprintf(tw, "  line %d\t%s\t%s\n", p.Line, p.Column, p.Reason)
+		fmt.Fprintf(tw, "  line %d\t%s\t%s\n", p.Line, shownValue(p.Column), p.Reason)
 	}
 	fmt.Fprintf(tw, "verdict\t%s\n", c.verdict())
 	return tw.Flush()
@@ -194,7 +194,7 @@ func (c Check) writeMapping(w io.Writer) {
 	for _, f := range c.Fields {
 		src := "(absent)"
 		if f.Source != "" {
-			src = f.Source
+			src = shownValue(f.Source)
 		}
 		fmt.Fprintf(w, "  %s\t← %s%s\n", f.Name, src, valueMap(f.Values))
 	}
@@ -208,7 +208,11 @@ func (c Check) writeMapping(w io.Writer) {
 		fmt.Fprintf(w, "  rows\tend in a delimiter the header lacks\n")
 	}
 	if len(c.Unmapped) > 0 {
-		fmt.Fprintf(w, "unmapped\t%s (card-checked, not stored)\n", strings.Join(c.Unmapped, ", "))
+		shown := make([]string, len(c.Unmapped))
+		for i, name := range c.Unmapped {
+			shown[i] = shownValue(name)
+		}
+		fmt.Fprintf(w, "unmapped\t%s (card-checked, not stored)\n", strings.Join(shown, ", "))
 	}
 }
 
@@ -223,10 +227,12 @@ func valueMap(pairs []ledger.ValuePair) string {
 	return "   values " + strings.Join(parts, ", ")
 }
 
-// shownValue is a map entry's file value as the check prints it: quoted
+// shownValue is a map entry's file value, or a file's column or key, as
+// the check prints it: quoted
 // when it holds a character that prints as nothing or as a space, a tab
 // (which the check's tabwriter took for a column's end), a line end, a
-// no-break space, as the entry matches only values that hold it too.
+// no-break space, as the entry matches only values that hold it too (and a
+// JSON key may hold any of them).
 func shownValue(s string) string {
 	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
 		return strconv.Quote(s)

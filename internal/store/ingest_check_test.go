@@ -165,3 +165,22 @@ func TestCheckOutOfMemoryIsNoRejection(t *testing.T) {
 		t.Errorf("check under 16MB: rejected %q, %v; want it failed, not rejected", c.Rejected, err)
 	}
 }
+
+// TestCheckQuotesAColumnWithControlCharacters: a JSON key holding a tab
+// and a line end, named twice in a record, is printed quoted in the
+// quarantine line and among the unmapped columns, so that each line keeps
+// its columns.
+func TestCheckQuotesAColumnWithControlCharacters(t *testing.T) {
+	db := MustOpenDB(t)
+	path := writeFile(t, "tabbed_2026-11-23.jsonl", `{"partner_merchant_id":"M001","order_id":"O","transaction_id":"T","processed_at":"2026-11-23T10:00:00Z","amount":"1.00","currency":"USD","status":"approved","initiator":"CIT","site_url":"https://a.example","no\tte\nx":"a","no\tte\nx":"b"}`+"\n")
+	_, out := checkText(t, db, path)
+	var line string
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, "  line 1") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, ` "no\tte\nx"  `) || !strings.Contains(out, ` "no\tte\nx" (card-checked`) || strings.Contains(out, "\t") {
+		t.Errorf("check of a record with key %q named twice: quarantine line %q, want the key quoted; output:\n%s", "no\tte\nx", line, out)
+	}
+}
