@@ -504,6 +504,18 @@ func TestIngestJSONKeyTwiceNamesItWhole(t *testing.T) {
 		records: 2, quarantined: 1, problems: want, stored: [][]string{{"1", "T1"}}})
 }
 
+// TestIngestJSONBlankKeyTwiceNamedByItsPlace: a record naming a key of
+// spaces only twice is quarantined under the name the file's columns give
+// that key, its place (column 10), which the check's unmapped columns and
+// a mapping use too; it was named " ", which no one could tell from "  ".
+func TestIngestJSONBlankKeyTwiceNamedByItsPlace(t *testing.T) {
+	body := jsonRecord("T1", `"1.00"`, "USD") + "\n" +
+		strings.TrimSuffix(jsonRecord("T2", `"1.00"`, "USD"), "}") + `," ":"a"," ":"b"}` + "\n"
+	want := []store.Problem{{Line: 2, Column: "column 10", Reason: "column 10 appears twice"}}
+	checkThenLoadJSON(t, "blank_2026-11-23.jsonl", body, jsonOutcome{
+		records: 2, quarantined: 1, problems: want, stored: [][]string{{"1", "T1"}}})
+}
+
 // TestIngestJSONOddKeysNamedWhole: a record quarantined whole for one key
 // names that key as its column whole and as the file spells it, whatever
 // it holds (a quote, a space, a backslash), whichever reason quarantines

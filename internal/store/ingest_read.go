@@ -166,9 +166,7 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) (names, k
 	spellings := map[string][]string{}
 	seen := map[string]int{}
 	for i, c := range cols {
-		if strings.TrimSpace(c) == "" {
-			c = fmt.Sprintf("column %d", i+1)
-		}
+		c = columnName(i, c)
 		if ledger.CardLike(c) {
 			place, err := db.namePlace(ctx, conn, p, c, i+1)
 			return nil, nil, nil, cmp.Or(err, cardNameRejection(place))
@@ -196,6 +194,25 @@ func (db *DB) readHeader(ctx context.Context, conn *sqlx.Conn, p plan) (names, k
 		names[i], respelt = column, append(respelt, r...)
 	}
 	return names, cols, respelt, nil
+}
+
+// columnName is the name of the file's column or key i (from 0), named
+// name: its place (column 3) when it has none or only spaces, which no
+// message could show apart from another (key " " and key "  ").
+func columnName(i int, name string) string {
+	if strings.TrimSpace(name) == "" {
+		return fmt.Sprintf("column %d", i+1)
+	}
+	return name
+}
+
+// keyText is how a reason names the file's key i (from 0): quoted as Go
+// does, or by its place when it has no name (columnName).
+func keyText(i int, key string) string {
+	if column := columnName(i, key); column != key {
+		return column
+	}
+	return "key " + strconv.Quote(key)
 }
 
 // namePlace is where the file names its column (counted from 1): a CSV's
@@ -344,7 +361,7 @@ func compression(name string) string {
 // definitions.
 func (p plan) render(q *Queries, name string) (string, error) {
 	t := template.New("").Funcs(template.FuncMap{"ident": ident, "literal": literal, "jsonKey": jsonKey,
-		"keyValuePattern": keyValuePattern, "keyEscape": keyEscape, "quote": quote})
+		"keyValuePattern": keyValuePattern, "keyEscape": keyEscape, "quote": quote, "columnName": columnName, "keyText": keyText})
 	for _, body := range []string{q.StageCSV, q.ShiftLines, q.CardColumns} {
 		if _, err := t.New(fmt.Sprint(len(t.Templates()))).Parse(body); err != nil {
 			return "", fmt.Errorf("parse reading templates: %w", err)

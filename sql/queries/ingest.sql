@@ -202,15 +202,24 @@ DROP TABLE IF EXISTS misfits;
 {{- end}}
 
 -- json-key-twice: the first key a record names again, and how many times
--- it names it. The reason quotes the key as Go does (quote), looked up
--- by its place among the file's keys, which it is one of: DuckDB quotes no
--- text so, and a CASE over the keys would find the key again for each.
+-- it names it. The column and the reason name the key as the file's
+-- columns do (columnName: a blank key is its place, column 3, as the
+-- mapping and the check call it), the reason quoting a named key as Go
+-- does (keyText); both are looked up by the key's place among the file's
+-- keys, which it is one of: DuckDB quotes no text so, and a CASE over the
+-- keys would find the key again for each.
 {{define "json-key-twice"}}
 {{- $twice := "list_filter(json_keys(json), (k, i) -> list_position(json_keys(json), k) < i)[1]"}}
 {{- $times := printf "len(list_filter(json_keys(json), k -> k = %s))" $twice}}
-    {'key': {{$twice}}, 'reason': format('key {} appears {}',
-        [{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{quote $k}}{{end}}][list_position([{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{literal $k}}{{end}}], {{$twice}})],
+    {'key': [{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{literal (columnName $i $k)}}{{end}}][{{template "json-key-twice-place" .}}],
+     'reason': format('{} appears {}',
+        [{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{literal (keyText $i $k)}}{{end}}][{{template "json-key-twice-place" .}}],
         CASE {{$times}} WHEN 2 THEN 'twice' ELSE {{$times}} || ' times' END)}
+{{- end}}
+
+-- json-key-twice-place: the place among the file's keys of the first key a
+-- record names again (json-key-twice).
+{{define "json-key-twice-place"}}list_position([{{range $i, $k := .Keys}}{{if $i}}, {{end}}{{literal $k}}{{end}}], list_filter(json_keys(json), (k, i) -> list_position(json_keys(json), k) < i)[1])
 {{- end}}
 
 -- json-unwritten: why a JSON Lines record is quarantined whole for a value
