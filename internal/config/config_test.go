@@ -151,6 +151,25 @@ func TestUnknownKeyNamesItsLine(t *testing.T) {
 	}
 }
 
+// TestUnknownKeyInSeveralTablesNamesNoLine: a key spelt wrong in two
+// [[merchants]] (lines 11 and 27) is listed twice with no line, since the
+// toml package places only its last: both were said to be on line 27, the
+// first merchant's looked for where it is not. A key in the first
+// merchant's site alone (line 19) is named with its line, though the last
+// merchant's sites lack it.
+func TestUnknownKeyInSeveralTablesNamesNoLine(t *testing.T) {
+	t.Setenv("FLEXRECON_TEST_KEY", "k3y-value")
+	text := strings.Replace(strings.Replace(good, `name = "Acme"`+"\n", `name = "Acme"`+"\ncolour = \"red\"\n", 1),
+		`descriptor = "ACME*SHOP"`+"\n", `descriptor = "ACME*SHOP"`+"\nshade = \"dark\"\n", 1) +
+		"[[merchants]]\nid = \"M002\"\nname = \"Beta\"\ncolour = \"blue\"\n[[merchants.sites]]\nurl = \"https://beta.example\"\n"
+	path := writeConfig(t, text)
+	_, err := Load(path)
+	want := "config " + path + ": unknown key merchants.colour, merchants.colour, merchants.sites.shade (line 19)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("load:\n%s\ngot error %v,\nwant %s", text, err, want)
+	}
+}
+
 // TestCredentialsKeptWithoutTheirEndpoint: sandbox credentials kept after
 // go-live, with the sandbox endpoint gone, are no longer refused: nothing
 // calls the sandbox. A switch to the sandbox is what is refused, naming the

@@ -57,12 +57,19 @@ func parse(b []byte, dir string) (*Config, error) {
 }
 
 // unknownKeys refuses the keys of src that no setting has, each with the
-// line that defines it: "unknown key merchants.colour (line 12)".
+// line that defines it: "unknown key merchants.colour (line 12)". A key
+// spelt wrong in several tables of an array ([[merchants]]) is listed once
+// for each, without a line: the toml package keeps one place per key path,
+// the last table's, and would name that line for every one of them.
 func unknownKeys(src string, keys []toml.Key) error {
+	count := map[string]int{}
+	for _, k := range keys {
+		count[k.String()]++
+	}
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k.String()
-		if line := keyLine(src, k); line > 0 {
+		if line := keyLine(src, k); line > 0 && count[names[i]] == 1 {
 			names[i] += fmt.Sprintf(" (line %d)", line)
 		}
 	}
@@ -70,49 +77,57 @@ func unknownKeys(src string, keys []toml.Key) error {
 	return fmt.Errorf("unknown key %s", strings.Join(names, ", "))
 }
 
-// keyLine is the line of src that defines key, 0 if it cannot be told; of
-// a key in an array of tables ([[merchants]]), the line of its last table
-// that has it. The toml package keeps the lines of keys to itself, and
-// gives one only in the error of a value that fails to decode: so the
-// tables on key's path are decoded again, each into Primitives, and key's
-// own value into unplaced, which always fails, not parsed here by hand.
+// keyLine is the line of src that defines key, 0 if it cannot be told.
+// The toml package keeps the lines of keys to itself, and gives one only
+// in the error of a value that fails to decode: so the tables on key's
+// path are decoded again, each into Primitives (every table of an array of
+// tables, [[merchants]]: the last may lack the key), and key's own value
+// into unplaced, which always fails, not parsed here by hand.
 func keyLine(src string, key toml.Key) int {
-	var table map[string]toml.Primitive
-	md, err := toml.Decode(src, &table)
-	for i := 1; err == nil && i < len(key); i++ {
-		table, err = subtable(&md, table, key[:i], key[i])
-	}
-	prim, ok := table[key[len(key)-1]]
-	var pe toml.ParseError
-	if err != nil || !ok || !errors.As(md.PrimitiveDecode(prim, unplaced{}), &pe) {
+	var top map[string]toml.Primitive
+	md, err := toml.Decode(src, &top)
+	if err != nil {
 		return 0
 	}
-	return pe.Position.Line
-}
-
-// subtable decodes the table that table holds at the last of path, or of
-// an array of tables there the last that has the key next, into
-// Primitives.
-func subtable(md *toml.MetaData, table map[string]toml.Primitive, path toml.Key, next string) (map[string]toml.Primitive, error) {
-	prim, ok := table[path[len(path)-1]]
-	if !ok {
-		return nil, errors.New("no such table")
+	tables := []map[string]toml.Primitive{top}
+	for i := 1; i < len(key); i++ {
+		tables = subtables(&md, tables, key[:i])
 	}
-	// A table a dotted key (d.e = 3) makes has no type of its own.
-	if typ := md.Type(path...); typ != "ArrayHash" && typ != "Array" {
-		var t map[string]toml.Primitive
-		return t, md.PrimitiveDecode(prim, &t)
-	}
-	var tables []map[string]toml.Primitive
-	if err := md.PrimitiveDecode(prim, &tables); err != nil {
-		return nil, err
-	}
-	for _, t := range slices.Backward(tables) {
-		if _, ok := t[next]; ok {
-			return t, nil
+	for _, t := range tables {
+		prim, ok := t[key[len(key)-1]]
+		var pe toml.ParseError
+		if ok && errors.As(md.PrimitiveDecode(prim, unplaced{}), &pe) {
+			return pe.Position.Line
 		}
 	}
-	return nil, errors.New("no table has the key")
+	return 0
+}
+
+// subtables decodes the tables that tables hold at the last of path (every
+// one of an array of tables there), in order, into Primitives.
+func subtables(md *toml.MetaData, tables []map[string]toml.Primitive, path toml.Key) []map[string]toml.Primitive {
+	// A table a dotted key (d.e = 3) makes has no type of its own.
+	typ := md.Type(path...)
+	array := typ == "ArrayHash" || typ == "Array"
+	var out []map[string]toml.Primitive
+	for _, t := range tables {
+		prim, ok := t[path[len(path)-1]]
+		if !ok {
+			continue
+		}
+		if !array {
+			var sub map[string]toml.Primitive
+			if md.PrimitiveDecode(prim, &sub) == nil {
+				out = append(out, sub)
+			}
+			continue
+		}
+		var subs []map[string]toml.Primitive
+		if md.PrimitiveDecode(prim, &subs) == nil {
+			out = append(out, subs...)
+		}
+	}
+	return out
 }
 
 // unplaced fails to decode whatever it is given, so that the toml package
