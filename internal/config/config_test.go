@@ -170,6 +170,20 @@ func TestUnknownKeyInSeveralTablesNamesNoLine(t *testing.T) {
 	}
 }
 
+// TestSecretNotTOMLNotShown: a secret written unquoted, which the toml
+// package refuses quoting the value back (98765432109876543210 is out of
+// range for int64), is refused naming its line and key, without the value.
+func TestSecretNotTOMLNotShown(t *testing.T) {
+	for _, value := range []string{"98765432109876543210", "1998-13-45T99:00:00Z", "1_2_3__4", "{s3cr3t = }"} {
+		text := strings.Replace(good, `app_secret = "file:secret.txt"`, "app_secret = "+value, 1)
+		_, err := Load(writeConfig(t, text))
+		if err == nil || !strings.Contains(err.Error(), `line 14 (last key "merchants.credentials.production.app_secret`) ||
+			strings.Contains(err.Error(), strings.Trim(value, "{= }")) {
+			t.Errorf("load with app_secret = %s: %v, want line 14 and the key, without the value", value, err)
+		}
+	}
+}
+
 // TestCredentialsKeptWithoutTheirEndpoint: sandbox credentials kept after
 // go-live, with the sandbox endpoint gone, are no longer refused: nothing
 // calls the sandbox. A switch to the sandbox is what is refused, naming the

@@ -42,7 +42,7 @@ func parse(b []byte, dir string) (*Config, error) {
 	var c Config
 	md, err := toml.Decode(string(b), &c)
 	if err != nil {
-		return nil, err
+		return nil, unshownSecret(err)
 	}
 	if unknown := md.Undecoded(); len(unknown) > 0 {
 		return nil, unknownKeys(string(b), unknown)
@@ -54,6 +54,30 @@ func parse(b []byte, dir string) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// secretKeys are the settings that hold a Secret (or a table of them).
+var secretKeys = []string{"app_key", "app_secret", "password", "key", "session_key", "webhook_keys"}
+
+// unshownSecret is err, a file that is not TOML, without the toml
+// package's message when the key it stopped at holds a secret: the message
+// may quote the value, as a secret written unquoted gives
+// "98765432109876543210 is out of range for int64" or "invalid datetime".
+// The line and key say where to look; the key is named up to the secret's
+// setting, as an inline table written there has the value as a key
+// (app_secret = {s3cr3t = }).
+func unshownSecret(err error) error {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	path := strings.Split(pe.LastKey, ".")
+	i := slices.IndexFunc(path, func(k string) bool { return slices.Contains(secretKeys, k) })
+	if i < 0 {
+		return err
+	}
+	return fmt.Errorf("toml: line %d (last key %q): the value is not valid TOML (not shown: it may be the secret; write it as env:NAME or file:PATH, in quotes)",
+		pe.Position.Line, strings.Join(path[:i+1], "."))
 }
 
 // unknownKeys refuses the keys of src that no setting has, each with the
