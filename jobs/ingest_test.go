@@ -43,16 +43,9 @@ func ingestStage(t *testing.T, env *jobs.Env, id int64) store.Stage {
 // same rows, one amount fixed) replaces the export, is logged and named in
 // the run's ingest detail.
 func TestIngestReportsReplacements(t *testing.T) {
-	env, req, dir := dayChain(t, 300)
+	env, req, _, correction, lines := correctionChain(t)
 	var logged bytes.Buffer
 	env.Logger = slog.New(slog.NewJSONHandler(&logged, nil))
-	inbox := filepath.Join(dir, gen.InboxDir)
-	export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
-	body, err := os.ReadFile(export)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(body), "\n")
 	first, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -179,14 +172,8 @@ func TestForcedReplacementOfAFailedRunIsTheNextRuns(t *testing.T) {
 func TestIngestCorrectionNoRunPublishedIsNamedByTheNext(t *testing.T) {
 	for _, how := range []string{"failed", "dry"} {
 		t.Run(how, func(t *testing.T) {
-			env, req, dir := dayChain(t, 300)
-			inbox := filepath.Join(dir, gen.InboxDir)
-			export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
-			body, err := os.ReadFile(export)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(correction, []byte(fixedAmount(t, strings.SplitAfter(string(body), "\n"))), 0o644); err != nil {
+			env, req, export, correction, lines := correctionChain(t)
+			if err := os.WriteFile(correction, []byte(fixedAmount(t, lines)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			// Both sent an hour ago, the correction kept back for the first
@@ -253,24 +240,32 @@ func loadCorrectionUnpublished(t *testing.T, env *jobs.Env, req jobs.Request, ho
 	return run
 }
 
+// correctionChain is a day's chain of 300 rows, with the path of the day's
+// export and of its correction (not written yet), and the export's lines.
+func correctionChain(t *testing.T) (env *jobs.Env, req jobs.Request, export, correction string, lines []string) {
+	t.Helper()
+	env, req, dir := dayChain(t, 300)
+	inbox := filepath.Join(dir, gen.InboxDir)
+	export, correction = filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
+	body, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env, req, export, correction, strings.SplitAfter(string(body), "\n")
+}
+
 // forcedCutOff is a day's chain whose export a run loaded, then a cut-off
 // export of the day (10 rows) that a run refused, put in force by
 // ingest --replace; and the replacement as a run's notices word it.
 func forcedCutOff(t *testing.T) (env *jobs.Env, req jobs.Request, replacement string) {
 	t.Helper()
-	env, req, dir := dayChain(t, 300)
-	inbox := filepath.Join(dir, gen.InboxDir)
-	export, correction := filepath.Join(inbox, "ledger_2026-11-23.csv"), filepath.Join(inbox, "ledger_2026-11-23_v2.csv")
-	body, err := os.ReadFile(export)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, req, export, correction, lines := correctionChain(t)
 	first, err := env.Reconcile(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows := ingestStage(t, env, first.ID).Rows
-	if err := os.WriteFile(correction, []byte(strings.Join(strings.SplitAfter(string(body), "\n")[:11], "")), 0o644); err != nil {
+	if err := os.WriteFile(correction, []byte(strings.Join(lines[:11], "")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Both sent an hour ago: runs pass over the files they read.
