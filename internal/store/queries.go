@@ -130,7 +130,6 @@ type Queries struct {
 	WebhookOrderStatus string `query:"webhook-order-status"`
 	CountWebhookEvents string `query:"count-webhook-events"`
 	LastNightlySuccess string `query:"last-nightly-success"`
-	FirstNightlyDay    string `query:"first-nightly-day"`
 	NightlyCaughtUp    string `query:"nightly-caught-up"`
 	LastSuccesses      string `query:"last-successes"`
 	LastWholeRun       string `query:"last-whole-run"`

@@ -120,12 +120,6 @@ func (db *DB) NightlyCaughtUp(ctx context.Context) (day time.Time, ok bool, err 
 	return db.optionalTime(ctx, "find the nights caught up", db.q.NightlyCaughtUp)
 }
 
-// FirstNightlyDay is the business day the first nightly run was made for,
-// whether it succeeded or not; ok is false when none was ever made.
-func (db *DB) FirstNightlyDay(ctx context.Context) (day time.Time, ok bool, err error) {
-	return db.optionalTime(ctx, "find the first nightly run", db.q.FirstNightlyDay)
-}
-
 // EarliestPending is when the earliest decline the last succeeded nightly run
 // (over every merchant) left pending was processed, looking no further back
 // than since; ok is false when there is none.

@@ -81,24 +81,21 @@ func (s *Server) health(r *http.Request) (v healthView, err error) {
 }
 
 // nightlyCovered is the last day v's nightly runs covered, to judge whether
-// they are behind. With none ever succeeded, it is the day before the
-// first night due: the first a nightly run was made for, whatever became
-// of it, or else the first to fire since the service started (the
-// scheduler catches up no night before the first, and a database `make
-// demo` or ad-hoc runs filled has no nightly run). A night that fires and
-// fails is behind an hour later, and stays so across restarts: counting
-// from each start alone, a service restarted every day after its first
-// night failed never said behind.
+// they are behind: the day no nightly run is owed before, as the scheduler
+// catches up from (store.NightlyCaughtUp: the last succeeded, else the day
+// before the first made, whatever became of it), or, with no nightly run
+// made, or none succeeded and the service started later, the day before
+// the first night to fire since it started (a database `make demo` or
+// ad-hoc runs filled has no nightly run). A night that fires and fails is
+// behind an hour later, and stays so across restarts: counting from each
+// start alone, a service restarted every day after its first night failed
+// never said behind.
 func (s *Server) nightlyCovered(r *http.Request, v healthView) (time.Time, error) {
-	if v.HasNightly {
-		return v.LastNightly, nil
+	caught, ok, err := s.opts.DB.NightlyCaughtUp(r.Context())
+	if started := s.due(s.started); !ok || !v.HasNightly && started.Before(caught) {
+		return started, err
 	}
-	covered := s.due(s.started)
-	first, ok, err := s.opts.DB.FirstNightlyDay(r.Context())
-	if before := first.AddDate(0, 0, -1); ok && before.Before(covered) {
-		covered = before
-	}
-	return covered, err
+	return caught, err
 }
 
 // lastWholeRun is the last succeeded run over every merchant that was not a

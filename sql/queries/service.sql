@@ -33,11 +33,6 @@ SELECT max(window_to) FROM runs WHERE kind = 'nightly' AND status = 'succeeded';
 SELECT coalesce(max(window_to) FILTER (WHERE status = 'succeeded'), min(window_to) - 1)
 FROM runs WHERE kind = 'nightly';
 
--- name: first-nightly-day
--- The first night a nightly run was made for, by its last day, whatever
--- became of it: that night was due, so the schedule was live by then.
-SELECT min(window_to) FROM runs WHERE kind = 'nightly';
-
 -- name: last-successes
 -- When the last succeeded run of each kind ended, for /metrics at start-up.
 SELECT kind, max(finished_at) AS finished_at FROM runs WHERE status = 'succeeded' GROUP BY kind ORDER BY kind;
